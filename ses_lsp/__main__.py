@@ -1,0 +1,3 @@
+from ses_lsp.cli import main
+
+raise SystemExit(main())

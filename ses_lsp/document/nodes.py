@@ -1,0 +1,357 @@
+"""The format-independent document model.
+
+JSON and YAML parse into the same tree of :class:`Node` objects.  Every node
+knows its source span as character offsets into the document text (Python
+``str`` indices: code points), its parent, and how it hangs from the parent
+(``key``), from which its JSON Pointer (RFC 6901) is derived.
+
+Offsets are the only positions kept inside the engine; line/column (and the
+LSP's UTF-16 units) are computed at the edge with :class:`LineIndex`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+# Node kinds.  They are JSON Schema type names, plus "timestamp" for a YAML
+# scalar that YAML resolves to a date/time (valid only where a timestamp is
+# expected).
+OBJECT = "object"
+ARRAY = "array"
+STRING = "string"
+INTEGER = "integer"
+NUMBER = "number"  # a float
+BOOLEAN = "boolean"
+NULL = "null"
+TIMESTAMP = "timestamp"
+
+SCALAR_KINDS = frozenset({STRING, INTEGER, NUMBER, BOOLEAN, NULL, TIMESTAMP})
+
+
+class Node:
+    """A value in the document.
+
+    ``value``:
+      * object: ``dict[str, Node]`` (the last of duplicate keys wins, as in
+        Python's ``json`` and PyYAML, which is what the AWS CLI sees);
+      * array: ``list[Node]``;
+      * scalars: the Python value (str, int, float, bool, None, or the source
+        text of a YAML timestamp).
+
+    ``key``: for a member value, the key's :class:`Node` (kind ``string``
+    normally; a YAML key may be of another kind); for an array item, its
+    index; ``None`` for the root and for key nodes themselves.
+
+    ``plain``: for YAML scalars, ``True`` when the scalar was written without
+    quotes (plain style), which is what decides implicit typing; ``False``
+    otherwise.  JSON scalars are never plain.
+    """
+
+    __slots__ = ("kind", "value", "start", "end", "parent", "key", "plain", "members", "anchor")
+
+    def __init__(
+        self,
+        kind: str,
+        value: object,
+        start: int,
+        end: int,
+        parent: Node | None = None,
+        key: Node | int | None = None,
+        plain: bool = False,
+    ) -> None:
+        self.kind = kind
+        self.value = value
+        self.start = start
+        self.end = end
+        self.parent = parent
+        self.key = key
+        self.plain = plain
+        # For objects: every (key node, value node) pair in source order,
+        # duplicates included.  ``None`` for other kinds.
+        self.members: list[tuple[Node, Node]] | None = None
+        # For YAML: the anchor name defined on this node, if any.
+        self.anchor: str | None = None
+
+    # -- structure ----------------------------------------------------------
+
+    @property
+    def is_object(self) -> bool:
+        return self.kind == OBJECT
+
+    @property
+    def is_array(self) -> bool:
+        return self.kind == ARRAY
+
+    def get(self, name: str) -> Node | None:
+        """The member value node named ``name`` (objects only)."""
+        if self.kind == OBJECT:
+            return self.value.get(name)  # type: ignore[union-attr]
+        return None
+
+    def children(self) -> list[Node]:
+        if self.kind == OBJECT:
+            return list(self.value.values())  # type: ignore[union-attr]
+        if self.kind == ARRAY:
+            return list(self.value)  # type: ignore[arg-type]
+        return []
+
+    def walk(self) -> Iterator[Node]:
+        """This node and all descendants (values, not keys), depth first."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            if node.kind == OBJECT:
+                stack.extend(reversed(list(node.value.values())))  # type: ignore[union-attr]
+            elif node.kind == ARRAY:
+                stack.extend(reversed(node.value))  # type: ignore[arg-type]
+
+    # -- identity -----------------------------------------------------------
+
+    @property
+    def is_key(self) -> bool:
+        """True for the node of a member *key* (not of a value)."""
+        p = self.parent
+        return p is not None and p.kind == OBJECT and self.key is None
+
+    @property
+    def path(self) -> tuple[str | int, ...]:
+        """The path of keys and indexes from the root to this node."""
+        parts: list[str | int] = []
+        node: Node | None = self
+        while node is not None and node.parent is not None:
+            k = node.key
+            if isinstance(k, Node):
+                parts.append(key_text(k))
+            elif isinstance(k, int):
+                parts.append(k)
+            node = node.parent
+        parts.reverse()
+        return tuple(parts)
+
+    @property
+    def pointer(self) -> str:
+        """The RFC 6901 JSON Pointer of this node ("" for the root)."""
+        return path_to_pointer(self.path)
+
+    @property
+    def key_node(self) -> Node | None:
+        """The key node of a member value, else ``None``."""
+        return self.key if isinstance(self.key, Node) else None
+
+    @property
+    def member_name(self) -> str | None:
+        k = self.key
+        return key_text(k) if isinstance(k, Node) else None
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.kind in SCALAR_KINDS
+
+    def to_python(self) -> object:
+        """A plain Python value (dicts, lists, scalars) for this subtree."""
+        if self.kind == OBJECT:
+            return {k: v.to_python() for k, v in self.value.items()}  # type: ignore[union-attr]
+        if self.kind == ARRAY:
+            return [v.to_python() for v in self.value]  # type: ignore[union-attr]
+        return self.value
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        if self.kind in (OBJECT, ARRAY):
+            return f"<Node {self.kind} {self.start}:{self.end} {self.pointer!r}>"
+        return f"<Node {self.kind} {self.value!r} {self.start}:{self.end}>"
+
+
+def key_text(key: Node) -> str:
+    """The text used for a key in pointers and lookups."""
+    v = key.value
+    if isinstance(v, str):
+        return v
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+# -- JSON Pointer (RFC 6901) -------------------------------------------------
+
+
+def escape_pointer_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def unescape_pointer_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def path_to_pointer(path: tuple[str | int, ...] | list[str | int]) -> str:
+    if not path:
+        return ""
+    return "/" + "/".join(escape_pointer_token(str(p)) for p in path)
+
+
+def pointer_to_path(pointer: str) -> list[str]:
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"invalid JSON Pointer {pointer!r}: it must be empty or start with '/'")
+    return [unescape_pointer_token(t) for t in pointer[1:].split("/")]
+
+
+def node_at_pointer(root: Node | None, pointer: str | tuple | list) -> Node | None:
+    """The node a JSON Pointer (or a path tuple) designates, or ``None``."""
+    parts = pointer_to_path(pointer) if isinstance(pointer, str) else list(pointer)
+    node = root
+    for part in parts:
+        if node is None:
+            return None
+        if node.kind == OBJECT:
+            node = node.value.get(str(part))  # type: ignore[union-attr]
+        elif node.kind == ARRAY:
+            try:
+                idx = int(part)
+            except (TypeError, ValueError):
+                return None
+            items = node.value
+            node = items[idx] if 0 <= idx < len(items) else None  # type: ignore[arg-type]
+        else:
+            return None
+    return node
+
+
+def node_at_offset(root: Node | None, offset: int, include_keys: bool = True) -> Node | None:
+    """The innermost node whose span contains ``offset`` (end inclusive).
+
+    With ``include_keys`` a key node is returned when the offset is on a key.
+    """
+    if root is None or not (root.start <= offset <= root.end):
+        return None
+    node = root
+    while True:
+        found: Node | None = None
+        if node.kind == OBJECT:
+            for k, v in node.members or ():
+                if include_keys and k.start <= offset <= k.end:
+                    return k
+                if v.start <= offset <= v.end and v.start != v.end:
+                    found = v
+        elif node.kind == ARRAY:
+            for v in node.value:  # type: ignore[union-attr]
+                if v.start <= offset <= v.end and v.start != v.end:
+                    found = v
+        if found is None or found is node:
+            return node
+        node = found
+
+
+# -- line index --------------------------------------------------------------
+
+
+class LineIndex:
+    """Offsets <-> (line, column), both 0-based, columns in code points.
+
+    Line breaks are ``\\n``, ``\\r\\n`` and a lone ``\\r``.  Built once per
+    document text.
+    """
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        if "\r" in text:
+            i = 0
+            n = len(text)
+            while i < n:
+                c = text[i]
+                if c == "\n":
+                    starts.append(i + 1)
+                elif c == "\r":
+                    if i + 1 < n and text[i + 1] == "\n":
+                        i += 1
+                    starts.append(i + 1)
+                i += 1
+        else:
+            find = text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+        self.starts = starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self.starts)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column), 0-based, for a character offset (clamped)."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line, offset - self.starts[line]
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 0-based (line, column), clamped to the line."""
+        if line < 0:
+            return 0
+        if line >= len(self.starts):
+            return len(self.text)
+        start = self.starts[line]
+        end = self.line_end(line)
+        return min(start + max(column, 0), end)
+
+    def line_end(self, line: int) -> int:
+        """Offset just past the last character of ``line`` (before its break)."""
+        if line + 1 < len(self.starts):
+            end = self.starts[line + 1]
+            if end > 0 and self.text[end - 1] == "\n":
+                end -= 1
+            if end > 0 and self.text[end - 1] == "\r":
+                end -= 1
+            return end
+        return len(self.text)
+
+    def line_text(self, line: int) -> str:
+        if not 0 <= line < len(self.starts):
+            return ""
+        return self.text[self.starts[line] : self.line_end(line)]
+
+
+# -- parse results -----------------------------------------------------------
+
+
+@dataclass
+class ParseProblem:
+    """A problem found while parsing.
+
+    ``rule`` is the kebab-case name of the lint rule it belongs to
+    (``syntax-error``, ``duplicate-key``, ``yaml-unquoted-scalar``,
+    ``yaml-alias-limit``, ...).  ``related`` holds (start, end, message)
+    triples, e.g. the first definition of a duplicate key.
+    """
+
+    rule: str
+    message: str
+    start: int
+    end: int
+    related: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+@dataclass
+class ParseResult:
+    """What a parser returns: never raises.
+
+    ``root`` is ``None`` only when nothing at all could be recovered (an empty
+    document yields ``None`` with no problems).  With syntax errors, ``root``
+    is a partial tree of what could be read.  ``complete`` is False when the
+    tree is partial.  ``comments`` maps a 0-based line to the text of a
+    comment on it (YAML only), from the ``#``.
+    """
+
+    root: Node | None
+    problems: list[ParseProblem] = field(default_factory=list)
+    complete: bool = True
+    format: str = "json"
+    comments: dict[int, str] = field(default_factory=dict)

@@ -1,0 +1,320 @@
+"""Configuration: ``[tool.ses-lsp]`` in pyproject.toml or a ``.ses-lsp.toml``.
+
+Keys (all optional)::
+
+    select = ["ALL"]                 # codes, names or code prefixes
+    ignore = ["SES113"]
+    severity = { SES509 = "error" }  # overrides per code or name
+    fail-on = "error"                # CLI exit threshold
+    region = "eu-west-1"             # the receiving Region, for checks that need it
+    verified-domains = ["example.com"]
+    [tool.ses-lsp.per-file-ignores]
+    "legacy/*.json" = ["SES101"]
+    [tool.ses-lsp.kinds]
+    "rules/*.yaml" = "mailmanager:create-rule-set"
+
+Globs are matched against the path relative to the config file's directory
+(``*`` does not cross ``/``, ``**`` does).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from ses_lsp.lint.diagnostics import Severity
+
+CONFIG_FILES = (".ses-lsp.toml", "pyproject.toml")
+
+_KNOWN_KEYS = {
+    "select",
+    "ignore",
+    "severity",
+    "fail-on",
+    "region",
+    "verified-domains",
+    "per-file-ignores",
+    "kinds",
+    "extend-ignore",
+    "extend-select",
+    "active-rule-set",
+}
+
+
+class ConfigError(Exception):
+    """A configuration file or setting that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+    fail_on: str = "error"
+    region: str | None = None
+    verified_domains: tuple[str, ...] = ()
+    active_rule_set: str | None = None
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    kinds: tuple[tuple[str, str], ...] = ()
+    # Directory globs are relative to (the config file's directory), or None.
+    root: str | None = None
+    source: str | None = None  # the file the config came from
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def relpath(self, path: str) -> str:
+        base = self.root or os.getcwd()
+        try:
+            rel = os.path.relpath(os.path.abspath(path), base)
+        except ValueError:  # other drive (Windows)
+            rel = path
+        return rel.replace(os.sep, "/")
+
+    def kind_for(self, path: str | None) -> str | None:
+        if not path or not self.kinds:
+            return None
+        rel = self.relpath(path)
+        for pattern, kind in self.kinds:
+            if glob_match(pattern, rel):
+                return kind
+        return None
+
+    def ignored_for(self, path: str | None) -> tuple[str, ...]:
+        if not path or not self.per_file_ignores:
+            return ()
+        rel = self.relpath(path)
+        out: list[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if glob_match(pattern, rel):
+                out.extend(codes)
+        return tuple(out)
+
+    def with_overrides(self, **kw) -> Config:
+        return replace(self, **{k: v for k, v in kw.items() if v is not None})
+
+    def fingerprint(self) -> str:
+        """Stable text that changes whenever a setting that affects results changes."""
+        return repr((self.select, self.ignore, self.severity, self.region, self.verified_domains,
+                     self.active_rule_set, self.per_file_ignores, self.kinds, self.root))
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern:
+    out = []
+    i = 0
+    pat = pattern.lstrip("./") if pattern.startswith("./") else pattern
+    while i < len(pat):
+        c = pat[i]
+        if pat.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pat.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = pat.find("]", i)
+            if j == -1:
+                out.append(re.escape(c))
+            else:
+                out.append("[" + pat[i + 1 : j].replace("!", "^", 1) + "]")
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    body = "".join(out)
+    # A pattern without a slash matches the file name in any directory (like .gitignore).
+    if "/" not in pattern:
+        body = "(?:.*/)?" + body
+    return re.compile(body)
+
+
+def glob_match(pattern: str, relpath: str) -> bool:
+    return _glob_regex(pattern).fullmatch(relpath) is not None
+
+
+def _load_toml(path: str) -> dict:
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def find_config_file(start: str) -> str | None:
+    """The nearest config file at or above ``start`` (a file or directory)."""
+    d = os.path.abspath(start)
+    if not os.path.isdir(d):
+        d = os.path.dirname(d)
+    while True:
+        for name in CONFIG_FILES:
+            candidate = os.path.join(d, name)
+            if os.path.isfile(candidate):
+                if name == "pyproject.toml" and not _has_tool_section(candidate):
+                    continue
+                return candidate
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def _has_tool_section(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return "[tool.ses-lsp" in fh.read()
+    except OSError:
+        return False
+
+
+def load_config_file(path: str) -> Config:
+    data = _load_toml(path)
+    if os.path.basename(path) == "pyproject.toml":
+        data = data.get("tool", {}).get("ses-lsp", {})
+    return config_from_mapping(data, source=path, root=os.path.dirname(os.path.abspath(path)))
+
+
+def config_from_mapping(data: dict, source: str | None = None, root: str | None = None) -> Config:
+    """Build a Config from a mapping (a TOML table or editor settings); raises ConfigError."""
+    where = source or "settings"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: the ses-lsp configuration must be a table")
+    unknown = sorted(set(data) - _KNOWN_KEYS - {k.replace("-", "_") for k in _KNOWN_KEYS})
+    if unknown:
+        from ses_lsp.lint.text import closest
+
+        hint = closest(unknown[0], sorted(_KNOWN_KEYS))
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}" + (f"; did you mean {hint!r}?" if hint else "")
+            + f" (known keys: {', '.join(sorted(_KNOWN_KEYS))})"
+        )
+
+    def get(key: str):
+        return data.get(key, data.get(key.replace("-", "_")))
+
+    def str_list(key: str) -> tuple[str, ...] | None:
+        v = get(key)
+        if v is None:
+            return None
+        if isinstance(v, str):
+            v = [v]
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise ConfigError(f"{where}: {key!r} must be a list of strings")
+        return tuple(v)
+
+    from ses_lsp.lint.rules import REGISTRY
+
+    def check_codes(key: str, codes: tuple[str, ...] | None) -> None:
+        if codes:
+            try:
+                REGISTRY.expand(list(codes))
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {key}: {exc}") from None
+
+    select = str_list("select")
+    ignore = str_list("ignore")
+    extend_select = str_list("extend-select") or ()
+    extend_ignore = str_list("extend-ignore") or ()
+    for key, codes in (("select", select), ("ignore", ignore), ("extend-select", extend_select),
+                       ("extend-ignore", extend_ignore)):
+        check_codes(key, codes)
+
+    sev = get("severity") or {}
+    if not isinstance(sev, dict):
+        raise ConfigError(f"{where}: 'severity' must be a table of CODE = \"error\"|\"warning\"|\"info\"")
+    severity: list[tuple[str, str]] = []
+    for code, level in sev.items():
+        check_codes("severity", (code,))
+        try:
+            Severity.parse(str(level))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: severity.{code}: {exc}") from None
+        severity.append((code, str(level).lower()))
+
+    fail_on = get("fail-on") or "error"
+    if fail_on not in ("error", "warning", "info"):
+        raise ConfigError(f"{where}: 'fail-on' must be \"error\", \"warning\" or \"info\", not {fail_on!r}")
+
+    pfi = get("per-file-ignores") or {}
+    if not isinstance(pfi, dict):
+        raise ConfigError(f"{where}: 'per-file-ignores' must be a table of \"glob\" = [codes]")
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    for pattern, codes in pfi.items():
+        if isinstance(codes, str):
+            codes = [codes]
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise ConfigError(f"{where}: per-file-ignores.{pattern!r} must be a list of codes")
+        check_codes(f"per-file-ignores.{pattern}", tuple(codes))
+        per_file.append((pattern, tuple(codes)))
+
+    kinds_map = get("kinds") or {}
+    if not isinstance(kinds_map, dict):
+        raise ConfigError(f"{where}: 'kinds' must be a table of \"glob\" = \"kind\"")
+    kinds: list[tuple[str, str]] = []
+    if kinds_map:
+        from ses_lsp.lint.kinds import all_kinds, resolve_kind_name
+
+        for pattern, kind in kinds_map.items():
+            full = resolve_kind_name(kind) if isinstance(kind, str) else None
+            if full is None:
+                from ses_lsp.lint.text import closest
+
+                hint = closest(str(kind), list(all_kinds()), cutoff=0.5)
+                raise ConfigError(
+                    f"{where}: kinds.{pattern!r}: unknown kind {kind!r}"
+                    + (f"; did you mean {hint!r}?" if hint else "; run `ses-lsp kinds` for the list")
+                )
+            kinds.append((pattern, full))
+
+    region = get("region")
+    if region is not None and not (isinstance(region, str) and re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region)):
+        raise ConfigError(f"{where}: 'region' must be an AWS Region name such as \"us-east-1\", not {region!r}")
+    active = get("active-rule-set")
+    if active is not None and not isinstance(active, str):
+        raise ConfigError(f"{where}: 'active-rule-set' must be a string")
+
+    return Config(
+        select=(select or ("ALL",)) + tuple(extend_select),
+        ignore=(ignore or ()) + tuple(extend_ignore),
+        severity=tuple(severity),
+        fail_on=fail_on,
+        region=region,
+        verified_domains=str_list("verified-domains") or (),
+        active_rule_set=active,
+        per_file_ignores=tuple(per_file),
+        kinds=tuple(kinds),
+        root=root,
+        source=source,
+    )
+
+
+def config_for(path: str | None) -> Config:
+    """The configuration that applies to ``path`` (a file or directory)."""
+    found = find_config_file(path or os.getcwd())
+    if found is None:
+        return Config(root=os.getcwd())
+    return _cached_load(found, _mtime(found))
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+@lru_cache(maxsize=64)
+def _cached_load(path: str, mtime: float) -> Config:
+    return load_config_file(path)

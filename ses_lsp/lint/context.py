@@ -1,0 +1,80 @@
+"""What a rule sees: the document, its kind, the settings, and a reporter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ses_lsp.document.nodes import Node, node_at_pointer
+from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_lsp.lint.config import Config
+    from ses_lsp.lint.registry import Rule
+    from ses_lsp.document.document import Document
+
+
+@dataclass
+class LintContext:
+    document: Document
+    kind: str
+    config: Config
+    # The rule being run; set by the engine before each check.
+    rule: Rule | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Other documents of the workspace, for cross-file checks (None: unknown).
+    workspace: object | None = None
+
+    @property
+    def root(self) -> Node | None:
+        return self.document.root
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    def node(self, pointer: str | tuple) -> Node | None:
+        return node_at_pointer(self.document.root, pointer)
+
+    def report(
+        self,
+        target: Node | tuple[int, int],
+        message: str,
+        *,
+        related: list[Related] | None = None,
+        fix: Fix | None = None,
+        tags: tuple[str, ...] = (),
+        rule: Rule | None = None,
+        on_key: bool = False,
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        """Report a diagnostic for the current rule on a node or an offset span.
+
+        With ``on_key`` and a member value node, the range is the member's key.
+        """
+        rule = rule or self.rule
+        assert rule is not None, "report() outside a rule"
+        if isinstance(target, Node):
+            node = target
+            if on_key and node.key_node is not None:
+                start, end = node.key_node.start, node.key_node.end
+            else:
+                start, end = node.start, node.end
+            pointer = node.pointer
+        else:
+            start, end = target
+            pointer = ""
+        diag = Diagnostic(
+            code=rule.code,
+            name=rule.name,
+            severity=severity or rule.severity,
+            message=message,
+            start=start,
+            end=end,
+            pointer=pointer,
+            related=list(related or ()),
+            fix=fix,
+            tags=tags,
+        )
+        self.diagnostics.append(diag)
+        return diag

@@ -1,0 +1,383 @@
+"""The lint engine: text in, diagnostics out.  Never raises for any input."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ses_lsp.document.document import Document
+from ses_lsp.document.nodes import OBJECT
+from ses_lsp.lint import kinds as kinds_mod
+from ses_lsp.lint.config import Config
+from ses_lsp.lint.context import LintContext
+from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
+from ses_lsp.lint.rules import REGISTRY
+from ses_lsp.lint.rules import core as C
+from ses_lsp.lint.text import closest, quote, quote_list
+
+# Files larger than this are not parsed (the API's largest documents are far smaller).
+MAX_BYTES = 8 * 1024 * 1024
+
+SUPPRESSION = re.compile(r"#\s*ses-lsp:\s*(disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
+
+
+@dataclass
+class LintResult:
+    path: str | None
+    kind: str | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    document: Document | None = None
+    # True when the file was not recognised and was skipped (directory walk).
+    skipped: bool = False
+    kind_source: str | None = None  # "option", "config", "modeline", "content"
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for d in self.diagnostics:
+            out[d.severity.label] += 1
+        return out
+
+
+def _diag(rule, message: str, start: int, end: int, **kw) -> Diagnostic:
+    return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, message=message,
+                      start=start, end=end, **kw)
+
+
+def decode(data: bytes) -> tuple[str | None, Diagnostic | None]:
+    """Bytes to text as the AWS CLI reads files (UTF-8); a diagnostic when impossible."""
+    if len(data) > MAX_BYTES:
+        return None, _diag(C.UNREADABLE_CONTENT,
+                           f"the file is {len(data):,} bytes; files over {MAX_BYTES:,} bytes are not checked",
+                           0, 0)
+    nul = data.find(b"\x00")
+    if nul != -1:
+        return None, _diag(C.UNREADABLE_CONTENT,
+                           f"the file contains a NUL byte at byte {nul}: it is binary, not JSON or YAML text",
+                           0, 0)
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        # Position: decode what precedes the bad byte to count characters.
+        good = data[: exc.start].decode("utf-8", errors="replace")
+        pos = len(good)
+        return None, _diag(
+            C.UNREADABLE_CONTENT,
+            f"the file is not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
+            f"cannot be decoded; save it as UTF-8",
+            pos,
+            pos,
+        )
+
+
+def lint_bytes(data: bytes, path: str | None, config: Config | None = None, **kw) -> LintResult:
+    text, problem = decode(data)
+    if text is None:
+        assert problem is not None
+        result = LintResult(path=path, kind=None, diagnostics=[problem])
+        if problem.start:
+            result.document = Document(data.decode("utf-8", errors="replace"), path)
+        return result
+    return lint_text(text, path, config=config, **kw)
+
+
+@lru_cache(maxsize=64)
+def _selection(select: tuple[str, ...], ignore: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(REGISTRY.expand(list(select)) - REGISTRY.expand(list(ignore)))
+
+
+def lint_text(
+    text: str,
+    path: str | None = None,
+    *,
+    config: Config | None = None,
+    kind: str | None = None,
+    explicit: bool = True,
+    fmt: str | None = None,
+    workspace: object | None = None,
+    version: int | None = None,
+) -> LintResult:
+    """Lint one document.  ``explicit``: the user named this file (else it was found by a walk)."""
+    config = config or Config()
+    try:
+        return _lint(text, path, config, kind, explicit, fmt, workspace, version)
+    except Exception as exc:  # the engine itself failed: one diagnostic, never a traceback
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
+        return LintResult(
+            path=path,
+            kind=kind,
+            diagnostics=[_diag(C.INTERNAL_ERROR,
+                               f"internal error in the lint engine: {type(exc).__name__}: {exc}{where}", 0, 0)],
+            document=Document(text, path, fmt),
+        )
+
+
+def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) -> LintResult:
+    if len(text) > MAX_BYTES:
+        return LintResult(path, None, [_diag(
+            C.UNREADABLE_CONTENT,
+            f"the file has {len(text):,} characters; files over {MAX_BYTES:,} are not checked", 0, 0)])
+    nul = text.find("\x00")
+    if nul != -1:
+        return LintResult(path, None, [_diag(
+            C.UNREADABLE_CONTENT,
+            "the file contains a NUL character: it is binary, not JSON or YAML text", nul, nul + 1)])
+
+    doc = Document(text, path, fmt, version)
+    parsed = doc.parsed
+    diags: list[Diagnostic] = []
+    for p in parsed.problems:
+        rule = REGISTRY.by_name.get(p.rule, C.SYNTAX_ERROR)
+        related = [Related(s, e, m) for (s, e, m) in p.related]
+        fix = None
+        if rule is C.DUPLICATE_KEY:
+            fix = _duplicate_fix(doc, p.start)
+        diags.append(_diag(rule, p.message, p.start, p.end, related=related, fix=fix,
+                           pointer=_pointer_at(doc, p.start)))
+
+    result = LintResult(path=path, kind=None, diagnostics=diags, document=doc)
+
+    # -- which kind -------------------------------------------------------------
+    kind, source = None, None
+    if forced_kind:
+        kind = kinds_mod.resolve_kind_name(forced_kind) or forced_kind
+        source = "option"
+    if kind is None:
+        kind = config.kind_for(path)
+        source = "config" if kind else None
+    if kind is None and parsed.comments:
+        found = kinds_mod.modeline_kind(parsed.comments)
+        if found is not None:
+            name, line = found
+            full = kinds_mod.resolve_kind_name(name)
+            if full is None:
+                start = doc.lines.starts[line]
+                comment_col = doc.lines.line_text(line).find("#")
+                s = start + max(comment_col, 0)
+                hint = closest(name, list(kinds_mod.all_kinds()), cutoff=0.5)
+                diags.append(_diag(
+                    C.INVALID_MODELINE,
+                    f"unknown kind {quote(name)} in the modeline"
+                    + (f"; did you mean {quote(hint)}?" if hint else "; run `ses-lsp kinds` for the list"),
+                    s, doc.lines.line_end(line)))
+            else:
+                kind, source = full, "modeline"
+    if kind is None:
+        kind = kinds_mod.detect_kind(parsed.root)
+        source = "content" if kind else None
+    result.kind, result.kind_source = kind, source
+
+    if kind is None:
+        if not explicit:
+            result.skipped = True
+            result.diagnostics = []
+            return result
+        has_syntax_error = any(d.code == C.SYNTAX_ERROR.code for d in diags)
+        if parsed.root is None and not parsed.problems:
+            diags.append(_diag(C.UNRECOGNISED_DOCUMENT,
+                               "the file is empty: expected an SES receiving API document", 0, 0))
+        elif not has_syntax_error and not any(d.code == C.INVALID_MODELINE.code for d in diags):
+            diags.append(_unrecognised(doc))
+        return _finish(result, config)
+
+    if kind not in kinds_mod.all_kinds():
+        hint = closest(kind, list(kinds_mod.all_kinds()), cutoff=0.5)
+        diags.append(_diag(C.INVALID_MODELINE,
+                           f"unknown kind {quote(kind)}" + (f"; did you mean {quote(hint)}?" if hint else ""),
+                           0, 0))
+        return _finish(result, config)
+
+    root = parsed.root
+    if root is None:
+        return _finish(result, config)
+
+    selected = _selection(config.select, config.ignore)
+    ctx = LintContext(document=doc, kind=kind, config=config, workspace=workspace)
+    ctx.diagnostics = diags
+
+    # -- schema pass ------------------------------------------------------------
+    from ses_lsp import schema as schema_mod
+    from ses_lsp.lint.validator import schema_set, Validator
+
+    info = kinds_mod.all_kinds()[kind]
+    service_doc = schema_mod.load_service(info["service"])
+    sset = schema_set(service_doc)
+    try:
+        Validator(ctx, sset).run(root, sset.compiled(info["shape"]))
+    except Exception as exc:
+        diags.append(_internal("schema validation", exc))
+
+    # -- semantic rules -----------------------------------------------------------
+    for rule in REGISTRY.rules:
+        if rule.check is None or rule.code not in selected:
+            continue
+        if rule.kinds is not None and kind not in rule.kinds:
+            continue
+        ctx.rule = rule
+        before = len(diags)
+        try:
+            rule.check(ctx)
+        except Exception as exc:
+            del diags[before:]
+            diags.append(_internal(f"rule {rule.code} ({rule.name})", exc))
+    ctx.rule = None
+    return _finish(result, config)
+
+
+def _internal(what: str, exc: Exception) -> Diagnostic:
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
+    return _diag(C.INTERNAL_ERROR, f"{what} crashed: {type(exc).__name__}: {exc}{where}; "
+                 "the other rules still ran; please report this with the file", 0, 0)
+
+
+def _unrecognised(doc: Document) -> Diagnostic:
+    root = doc.root
+    if root is not None and root.kind == OBJECT and root.value:
+        keys = list(root.value)
+        what = f"its top-level members ({quote_list(keys, limit=6)}) match no SES receiving API document"
+        first = root.members[0][0] if root.members else root
+        start, end = first.start, first.end
+    elif root is not None:
+        what = f"it holds {'a list' if root.kind == 'array' else 'a single value'}, not an object"
+        start, end = root.start, min(root.end, root.start + 1)
+    else:
+        what = "it holds nothing that could be read"
+        start, end = 0, 0
+    return _diag(
+        C.UNRECOGNISED_DOCUMENT,
+        f"cannot tell which SES document this is: {what}; set the kind with --kind, a [tool.ses-lsp.kinds] "
+        f"glob in the config, or a '# ses-lsp: kind=...' comment (`ses-lsp kinds` lists them)",
+        start,
+        end,
+    )
+
+
+def _pointer_at(doc: Document, offset: int) -> str:
+    from ses_lsp.document.nodes import node_at_offset
+
+    node = node_at_offset(doc.root, offset)
+    return node.pointer if node is not None else ""
+
+
+def _duplicate_fix(doc: Document, key_start: int) -> Fix | None:
+    """Remove the first of two duplicate members (keeping the value AWS would use)."""
+    return None
+
+
+def _finish(result: LintResult, config: Config) -> LintResult:
+    diags = result.diagnostics
+    doc = result.document
+    selected = _selection(config.select, config.ignore)
+    ignored_here = set(REGISTRY.expand(list(config.ignored_for(result.path)))) if result.path else set()
+    # Suppression comments (YAML).
+    if doc is not None and doc.format == "yaml" and doc.parsed.comments:
+        diags = _apply_suppressions(doc, diags, selected)
+    out: list[Diagnostic] = []
+    overrides = {}
+    for key, level in config.severity:
+        for code in REGISTRY.expand([key]):
+            overrides[code] = Severity.parse(level)
+    for d in diags:
+        if d.code not in selected or d.code in ignored_here:
+            # Engine-level failures are always shown.
+            if d.code != C.INTERNAL_ERROR.code:
+                continue
+        if d.code in overrides:
+            d.severity = overrides[d.code]
+        out.append(d)
+    out.sort(key=Diagnostic.sort_key)
+    # Drop exact duplicates (same code, span and message).
+    deduped: list[Diagnostic] = []
+    seen = set()
+    for d in out:
+        key = (d.code, d.start, d.end, d.message)
+        if key not in seen:
+            seen.add(key)
+            deduped.append(d)
+    result.diagnostics = deduped
+    return result
+
+
+def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozenset[str]) -> list[Diagnostic]:
+    lines = doc.lines
+    file_wide: dict[str, list] = {}
+    per_line: dict[int, dict[str, list]] = {}
+    entries = []  # [line, col_start, col_end, directive, codes(list of [text, used])]
+    for line, comment in sorted(doc.parsed.comments.items()):
+        m = SUPPRESSION.search(comment)
+        if not m:
+            continue
+        directive = m.group(1)
+        line_text = lines.line_text(line)
+        col = line_text.find(comment)
+        col = col if col >= 0 else 0
+        start = lines.starts[line] + col + m.start()
+        codes = [c.strip() for c in re.split(r"[,\s]+", m.group(2)) if c.strip()]
+        own_line = line_text[:col].strip() == ""
+        entry = {"line": line, "start": start, "end": start + len(m.group(0)), "directive": directive,
+                 "codes": {}}
+        entries.append(entry)
+        for text in codes:
+            rule = REGISTRY.get(text)
+            entry["codes"][text] = [rule, False]
+            if rule is None:
+                continue
+            if directive == "disable-file":
+                file_wide.setdefault(rule.code, []).append(entry["codes"][text])
+            else:
+                target = line + 1 if (own_line or directive == "disable-next-line") else line
+                per_line.setdefault(target, {}).setdefault(rule.code, []).append(entry["codes"][text])
+    if not entries:
+        return diags
+    kept: list[Diagnostic] = []
+    for d in diags:
+        line = lines.position(d.start)[0]
+        hits = per_line.get(line, {}).get(d.code) or file_wide.get(d.code)
+        if hits and d.code not in (C.SYNTAX_ERROR.code, C.INTERNAL_ERROR.code):
+            for h in hits:
+                h[1] = True
+            continue
+        kept.append(d)
+    for entry in entries:
+        for text, (rule, used) in entry["codes"].items():
+            if rule is None:
+                hint = closest(text, list(REGISTRY.by_code) + list(REGISTRY.by_name), cutoff=0.5)
+                kept.append(_diag(C.UNKNOWN_SUPPRESSION,
+                                  f"{quote(text)} in the suppression comment is not a rule"
+                                  + (f"; did you mean {quote(hint)}?" if hint else ""),
+                                  entry["start"], entry["end"]))
+            elif not used and rule.code in selected:
+                edit = _remove_code_edit(doc, entry, text)
+                kept.append(_diag(C.UNUSED_SUPPRESSION,
+                                  f"the suppression of {rule.code} ({rule.name}) suppresses nothing; remove it",
+                                  entry["start"], entry["end"],
+                                  fix=Fix(f"Remove the unused suppression of {rule.code}", (edit,)) if edit else None))
+    return kept
+
+
+def _remove_code_edit(doc: Document, entry: dict, code_text: str) -> TextEdit | None:
+    """Remove one code from a suppression comment, or the whole comment when it is the only one."""
+    s, e = entry["start"], entry["end"]
+    if len(entry["codes"]) == 1:
+        # Remove the comment and the white space before it; if the line holds only
+        # the comment, remove the whole line.
+        line = entry["line"]
+        lines = doc.lines
+        ls, le = lines.starts[line], lines.line_end(line)
+        before = doc.text[ls:s]
+        if before.strip() == "" and doc.text[e:le].strip() == "":
+            nxt = lines.starts[line + 1] if line + 1 < len(lines.starts) else le
+            return TextEdit(ls, nxt, "")
+        ws = len(before) - len(before.rstrip())
+        return TextEdit(s - ws, e, "") if doc.text[e:le].strip() == "" else None
+    segment = doc.text[s:e]
+    m = re.search(r"(\s*,\s*)?\b" + re.escape(code_text) + r"\b(\s*,\s*)?", segment)
+    if not m:
+        return None
+    a, b = m.span()
+    if m.group(1) and m.group(2):
+        return TextEdit(s + a, s + b, ",")
+    return TextEdit(s + a, s + b, "")

@@ -1,0 +1,146 @@
+"""Which SES document a file is: from --kind, config globs, a modeline, or its content.
+
+Kind names are ``<service>:<aws-cli-command>``, e.g. ``ses:create-receipt-rule``
+(the command's input) or ``ses:describe-receipt-rule-set`` (its output: what
+``aws ses describe-receipt-rule-set > x.json`` writes).  The list lives in the
+generated schemas (``x-kinds``); this module only recognises content, cheaply
+and without loading a schema.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ses_lsp.document.nodes import OBJECT, Node
+
+# Kinds whose schemas the content recogniser can answer (all of them).
+MODELINE = re.compile(r"#\s*ses-lsp:\s*kind\s*=\s*([A-Za-z0-9:_.-]+)")
+
+# Top-level members that only one family of kinds has.
+_CLASSIC_RULE_KEYS = frozenset({"Recipients", "Enabled", "ScanEnabled", "TlsPolicy"})
+_CLASSIC_ACTION_KEYS = frozenset(
+    {
+        "S3Action",
+        "BounceAction",
+        "WorkmailAction",
+        "LambdaAction",
+        "StopAction",
+        "AddHeaderAction",
+        "SNSAction",
+        "ConnectAction",
+    }
+)
+_MM_RULE_KEYS = frozenset({"Conditions", "Unless"})
+
+
+def all_kinds() -> dict[str, dict]:
+    from ses_lsp.schema import kinds
+
+    return kinds()
+
+
+def resolve_kind_name(name: str) -> str | None:
+    """A full kind name for ``name`` (with or without the service prefix)."""
+    kinds = all_kinds()
+    if name in kinds:
+        return name
+    matches = [k for k in kinds if k.split(":", 1)[1] == name]
+    return matches[0] if len(matches) == 1 else None
+
+
+def modeline_kind(comments: dict[int, str], max_line: int = 10) -> tuple[str, int] | None:
+    """(kind text, line) of a ``# ses-lsp: kind=...`` comment in the first lines."""
+    for line in sorted(comments):
+        if line > max_line:
+            break
+        m = MODELINE.search(comments[line])
+        if m:
+            return m.group(1), line
+    return None
+
+
+def _looks_classic_rules(rules: Node) -> bool | None:
+    """True: classic receipt rules; False: Mail Manager rules; None: can't tell."""
+    if rules.kind != "array":
+        return None
+    for rule in rules.value:  # type: ignore[union-attr]
+        if rule.kind != OBJECT:
+            continue
+        keys = set(rule.value)  # type: ignore[arg-type]
+        if keys & _CLASSIC_RULE_KEYS:
+            return True
+        if keys & _MM_RULE_KEYS:
+            return False
+        actions = rule.get("Actions")
+        if actions is not None and actions.kind == "array":
+            for act in actions.value:  # type: ignore[union-attr]
+                if act.kind == OBJECT:
+                    akeys = set(act.value)  # type: ignore[arg-type]
+                    if akeys & _CLASSIC_ACTION_KEYS:
+                        return True
+                    if akeys:
+                        return False
+    return None
+
+
+def detect_kind(root: Node | None) -> str | None:
+    """The kind a document's top-level members say it is, or ``None``."""
+    if root is None or root.kind != OBJECT:
+        return None
+    keys = set(root.value)  # type: ignore[arg-type]
+    if not keys:
+        return None
+    has = keys.__contains__
+
+    # SES classic
+    if has("Rule"):
+        if has("RuleSetName") or has("After"):
+            return "ses:create-receipt-rule"
+        return "ses:describe-receipt-rule"
+    if has("Filter"):
+        return "ses:create-receipt-filter"
+    if has("Filters"):
+        return "ses:list-receipt-filters"
+    if has("BouncedRecipientInfoList") or has("OriginalMessageId") or has("BounceSender"):
+        return "ses:send-bounce"
+    if has("RuleSets") and not has("Rules"):
+        return "ses:list-receipt-rule-sets"
+    if has("OriginalRuleSetName"):
+        return "ses:clone-receipt-rule-set"
+    if has("RuleNames"):
+        return "ses:reorder-receipt-rule-set"
+    # Mail Manager ingress points
+    if has("IngressPoints"):
+        return "mailmanager:list-ingress-points"
+    if has("IngressPointId"):
+        if keys & {"Status", "ARecord", "IngressPointArn", "CreatedTimestamp", "LastUpdatedTimestamp"}:
+            return "mailmanager:get-ingress-point"
+        return "mailmanager:update-ingress-point"
+    if has("IngressPointName") or (has("TrafficPolicyId") and has("Type")):
+        return "mailmanager:create-ingress-point"
+    # Rule sets: classic describe output vs Mail Manager input/output
+    if has("Rules") or has("Metadata"):
+        if has("Metadata"):
+            return "ses:describe-receipt-rule-set"
+        if has("RuleSetId"):
+            if keys & {"RuleSetArn", "CreatedDate", "LastModificationDate"}:
+                return "mailmanager:get-rule-set"
+            return "mailmanager:update-rule-set"
+        rules = root.get("Rules")
+        classic = _looks_classic_rules(rules) if rules is not None else None
+        if has("RuleSetName"):
+            return "mailmanager:create-rule-set"
+        if classic is True:
+            return "ses:describe-receipt-rule-set"
+        if classic is False:
+            return "mailmanager:create-rule-set"
+        return None
+    if has("RuleSetId") and has("RuleSetName"):
+        return "mailmanager:update-rule-set"
+    if has("RuleSetName"):
+        if has("RuleName"):
+            return "ses:set-receipt-rule-position" if has("After") else "ses:delete-receipt-rule"
+        return "ses:create-receipt-rule-set"
+    if has("FilterName"):
+        return "ses:delete-receipt-filter"
+    return None

@@ -1,0 +1,533 @@
+"""The schema pass: one walk of the document tree against the generated schemas.
+
+Each JSON Schema keyword maps to one rule (``ses_lsp.lint.rules.schema``).
+Checks stop at the first failing keyword of a node (a wrong type is not also
+a bad pattern), unknown members are not descended into, and a union with the
+wrong number of members is reported once on the entry: no cascades.
+
+The generated schemas use a small, known subset of JSON Schema (see
+``ses_lsp/schema/generate.py``); this module interprets exactly that subset,
+compiled lazily per ``$defs`` entry.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ses_lsp.document.nodes import (
+    ARRAY,
+    BOOLEAN,
+    INTEGER,
+    NULL,
+    NUMBER,
+    OBJECT,
+    STRING,
+    TIMESTAMP,
+    Node,
+)
+from ses_lsp.lint.diagnostics import Fix, TextEdit
+from ses_lsp.lint.rules import core as core_rules
+from ses_lsp.lint.rules import schema as R
+from ses_lsp.lint.text import closest, describe_pattern, quote, quote_list
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_lsp.lint.context import LintContext
+
+_KIND_WORDS = {
+    OBJECT: "an object",
+    ARRAY: "a list",
+    STRING: "a string",
+    INTEGER: "an integer",
+    NUMBER: "a number",
+    BOOLEAN: "a boolean",
+    NULL: "null",
+    TIMESTAMP: "a date/time",
+}
+
+_TYPE_ACCEPTS = {
+    "object": frozenset({OBJECT}),
+    "array": frozenset({ARRAY}),
+    "string": frozenset({STRING}),
+    "integer": frozenset({INTEGER}),
+    "number": frozenset({INTEGER, NUMBER}),
+    "boolean": frozenset({BOOLEAN}),
+    "null": frozenset({NULL}),
+}
+
+
+_CREDENTIAL = re.compile(r"(?i)password|secret|credential|token|private|key(?!word)")
+
+
+class Compiled:
+    """A schema, compiled for fast repeated checks."""
+
+    __slots__ = (
+        "name",
+        "schema",
+        "accepts",
+        "type_words",
+        "expects_string",
+        "properties",
+        "prop_schemas",
+        "required",
+        "closed",
+        "values",
+        "keys",
+        "union",
+        "enum",
+        "enum_list",
+        "pattern",
+        "pattern_source",
+        "min_length",
+        "max_length",
+        "min_items",
+        "max_items",
+        "minimum",
+        "maximum",
+        "timestamp",
+        "sensitive",
+        "items",
+        "deprecated",
+    )
+
+    def __init__(self, name: str, schema: dict) -> None:
+        self.name = name
+        self.schema = schema
+        self.timestamp = bool(schema.get("x-timestamp"))
+        t = schema.get("type")
+        types = [t] if isinstance(t, str) else list(t or [])
+        accepts: set[str] = set()
+        for ty in types:
+            accepts |= _TYPE_ACCEPTS.get(ty, frozenset())
+        if self.timestamp:
+            accepts = {STRING, INTEGER, NUMBER, TIMESTAMP}
+        self.accepts = frozenset(accepts) if types else None
+        if self.timestamp:
+            self.type_words = "a date/time (ISO 8601 text or epoch seconds)"
+        else:
+            self.type_words = " or ".join(_KIND_WORDS.get("number" if x == "number" else x, x) for x in types)
+        self.expects_string = "string" in types and not self.timestamp
+        self.properties: dict[str, Compiled | None] = {}
+        self.prop_schemas: dict[str, dict] = schema.get("properties") or {}
+        self.required: tuple[str, ...] = tuple(schema.get("required") or ())
+        self.closed = schema.get("additionalProperties") is False
+        self.values: Compiled | None = None
+        self.keys: Compiled | None = None
+        self.union = bool(schema.get("x-union"))
+        enum = schema.get("enum")
+        self.enum = frozenset(enum) if enum else None
+        self.enum_list = list(enum) if enum else None
+        pat = schema.get("pattern")
+        self.pattern = re.compile(pat) if pat and not self.timestamp else None
+        self.pattern_source = schema.get("x-pattern-source") or pat
+        self.min_length = schema.get("minLength")
+        self.max_length = schema.get("maxLength")
+        self.min_items = schema.get("minItems", schema.get("minProperties"))
+        self.max_items = schema.get("maxItems", schema.get("maxProperties"))
+        if self.union:  # minProperties/maxProperties are the union rule, not a count
+            self.min_items = self.max_items = None
+        self.minimum = schema.get("minimum")
+        self.maximum = schema.get("maximum")
+        # Credentials are never echoed.  The model also marks e-mail addresses and
+        # message texts sensitive: those are the user's own data in the user's own
+        # file and may be quoted, so only credential-like shapes are redacted.
+        self.sensitive = bool(schema.get("x-sensitive")) and _CREDENTIAL.search(name) is not None
+        self.items: Compiled | None = None
+        self.deprecated = bool(schema.get("deprecated"))
+
+
+class SchemaSet:
+    """The compiled ``$defs`` of one service document."""
+
+    def __init__(self, service_doc: dict) -> None:
+        self.doc = service_doc
+        self.defs: dict[str, dict] = service_doc.get("$defs", {})
+        self.cache: dict[str, Compiled] = {}
+
+    def ref_name(self, schema: dict) -> str | None:
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return ref[len("#/$defs/") :]
+        return None
+
+    def compiled(self, name: str) -> Compiled:
+        c = self.cache.get(name)
+        if c is None:
+            schema = self.defs[name]
+            c = Compiled(name, schema)
+            self.cache[name] = c
+            for key, sub in (("items", schema.get("items")),):
+                if isinstance(sub, dict):
+                    setattr(c, key, self.of(sub))
+            add = schema.get("additionalProperties")
+            if isinstance(add, dict):
+                c.values = self.of(add)
+                names = schema.get("propertyNames")
+                if isinstance(names, dict):
+                    c.keys = self.of(names)
+        return c
+
+    def of(self, schema: dict) -> Compiled:
+        name = self.ref_name(schema)
+        if name is not None:
+            return self.compiled(name)
+        key = f"<inline {id(schema)}>"
+        c = self.cache.get(key)
+        if c is None:
+            c = Compiled(key, schema)
+            self.cache[key] = c
+        return c
+
+    def member(self, parent: Compiled, prop: str) -> Compiled | None:
+        if prop in parent.properties:
+            return parent.properties[prop]
+        sub = parent.prop_schemas.get(prop)
+        c = self.of(sub) if isinstance(sub, dict) else None
+        parent.properties[prop] = c
+        return c
+
+
+_SETS: dict[int, SchemaSet] = {}
+
+
+def schema_set(service_doc: dict) -> SchemaSet:
+    s = _SETS.get(id(service_doc))
+    if s is None:
+        s = SchemaSet(service_doc)
+        _SETS[id(service_doc)] = s
+    return s
+
+
+def _shown(node: Node, sensitive: bool) -> str:
+    if sensitive:
+        return "the value (not shown: sensitive)"
+    if node.kind == STRING or node.kind == TIMESTAMP:
+        return quote(str(node.value))
+    if node.kind in (OBJECT, ARRAY):
+        return _KIND_WORDS[node.kind]
+    return node_source(node)
+
+
+def node_source(node: Node) -> str:
+    v = node.value
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    return str(v)
+
+
+def _label(node: Node) -> str:
+    """How to name a node in a message: its member name or list position."""
+    name = node.member_name
+    if name is not None:
+        return quote(name)
+    parent = node.parent
+    if isinstance(node.key, int) and parent is not None:
+        pname = parent.member_name
+        if pname is not None:
+            return f"{pname}[{node.key}]"
+        return f"item {node.key}"
+    return "the document"
+
+
+class Validator:
+    def __init__(self, ctx: LintContext, sset: SchemaSet) -> None:
+        self.ctx = ctx
+        self.sset = sset
+        self.is_yaml = ctx.document.format == "yaml"
+
+    def report(self, rule, target, message, **kw) -> None:
+        self.ctx.report(target, message, rule=rule, **kw)
+
+    def run(self, root: Node, root_schema: Compiled) -> None:
+        # Iterative walk: (node, compiled schema, sensitive-from-parent)
+        stack: list[tuple[Node, Compiled, bool]] = [(root, root_schema, False)]
+        check = self.check
+        while stack:
+            node, comp, sens = stack.pop()
+            check(node, comp, sens, stack)
+
+    # -- one node --------------------------------------------------------------
+
+    def check(self, node: Node, c: Compiled, sens: bool, stack: list) -> None:
+        kind = node.kind
+        sensitive = sens or c.sensitive
+        accepts = c.accepts
+        if accepts is not None and kind not in accepts:
+            self.type_problem(node, c, sensitive)
+            return
+        if kind == OBJECT:
+            self.check_object(node, c, sensitive, stack)
+        elif kind == ARRAY:
+            items = node.value
+            n = len(items)
+            if c.min_items is not None and n < c.min_items:
+                self.count_problem(node, c, n, too_few=True)
+            elif c.max_items is not None and n > c.max_items:
+                self.count_problem(node, c, n, too_few=False)
+            sub = c.items
+            if sub is not None:
+                for item in reversed(items):
+                    stack.append((item, sub, sensitive))
+        elif kind == STRING:
+            if c.timestamp:
+                self.check_timestamp(node, str(node.value))
+            else:
+                self.check_string(node, c, sensitive)
+        elif kind in (INTEGER, NUMBER):
+            if c.timestamp:
+                return
+            v = node.value
+            if (c.minimum is not None and v < c.minimum) or (c.maximum is not None and v > c.maximum):
+                lo = "" if c.minimum is None else f"at least {c.minimum}"
+                hi = "" if c.maximum is None else f"at most {c.maximum}"
+                allowed = " and ".join(x for x in (lo, hi) if x)
+                self.report(R.NUMBER_OUT_OF_RANGE, node,
+                            f"{_label(node)} is {_shown(node, sensitive)}; it must be {allowed}")
+
+    def type_problem(self, node: Node, c: Compiled, sensitive: bool) -> None:
+        if (
+            c.expects_string
+            and self.is_yaml
+            and node.plain
+            and node.kind in (INTEGER, NUMBER, BOOLEAN, NULL, TIMESTAMP)
+        ):
+            raw = self.ctx.text[node.start : node.end]
+            shown = "the value" if sensitive else quote(raw)
+            reads = _KIND_WORDS[node.kind]
+            if node.kind == NULL and raw == "":
+                self.report(R.WRONG_TYPE, node.key_node or node,
+                            f"{_label(node)} has no value; expected {c.type_words}")
+                return
+            fix = Fix(f"Quote {shown}", (TextEdit(node.start, node.end, _yaml_quote(raw)),))
+            self.report(
+                core_rules.YAML_UNQUOTED_SCALAR,
+                node,
+                f"{_label(node)}: YAML reads unquoted {shown} as {reads}, but the API expects a string; "
+                f"quote it: {_yaml_quote(raw) if not sensitive else 'put it in quotes'}",
+                fix=fix,
+            )
+            return
+        target = node
+        if node.kind == NULL and node.start == node.end and node.key_node is not None:
+            target = node.key_node
+            msg = f"{_label(node)} has no value; expected {c.type_words}"
+        else:
+            msg = f"{_label(node)} is {_KIND_WORDS.get(node.kind, node.kind)}"
+            if node.kind not in (OBJECT, ARRAY):
+                msg += f" ({_shown(node, sensitive)})"
+            msg += f"; expected {c.type_words}"
+            if c.accepts == frozenset({ARRAY}) and node.kind in (STRING, OBJECT):
+                msg += "; wrap it in a list"
+        self.report(R.WRONG_TYPE, target, msg)
+
+    def check_object(self, node: Node, c: Compiled, sensitive: bool, stack: list) -> None:
+        members = node.members or ()
+        props = c.prop_schemas
+        sset = self.sset
+        if c.values is not None:  # a map
+            n = len(node.value)
+            if c.min_items is not None and n < c.min_items:
+                self.count_problem(node, c, n, too_few=True)
+            elif c.max_items is not None and n > c.max_items:
+                self.count_problem(node, c, n, too_few=False)
+            for k, v in reversed(members):
+                if c.keys is not None and k.kind == STRING:
+                    self.check_string(k, c.keys, sensitive, is_key=True)
+                stack.append((v, c.values, sensitive))
+            return
+        present: list[str] = []
+        seen: set[str] = set()
+        pending: list[tuple[Node, Compiled, bool]] = []
+        for k, v in members:
+            name = k.value if isinstance(k.value, str) else node_source(k)
+            if name in seen:  # duplicate key: the parser reported it; check the last one only
+                continue
+            seen.add(name)
+            if name in props:
+                present.append(name)
+                sub = sset.member(c, name)
+                if props[name].get("deprecated"):
+                    self.report(R.DEPRECATED_MEMBER, k,
+                                f"{quote(name)} is deprecated in the API model; see its documentation for the replacement")
+                if sub is not None:
+                    pending.append((node.value[name], sub, sensitive))
+            elif c.closed:
+                self.unknown_member(node, k, name, props)
+        if c.union:
+            if len(present) != 1:
+                self.union_problem(node, c, present)
+        else:
+            missing = [r for r in c.required if r not in node.value]
+            if missing:
+                self.missing_problem(node, c, missing)
+        stack.extend(reversed(pending))
+
+    def unknown_member(self, node: Node, key: Node, name: str, props: dict) -> None:
+        allowed = list(props)
+        present = set(node.value)
+        candidates = [p for p in allowed if p not in present] or allowed
+        best = closest(name, candidates)
+        where = _label(node) if node.parent is not None else "the document"
+        msg = f"unknown member {quote(name)} in {where}"
+        fix = None
+        if best is not None:
+            msg += f"; did you mean {quote(best)}?"
+            if key.kind == STRING:
+                src = self.ctx.text[key.start : key.end]
+                new = src.replace(name, best) if name in src else best
+                fix = Fix(f"Rename {quote(name)} to {quote(best)}", (TextEdit(key.start, key.end, new),),
+                          safe=best.lower() == name.lower())
+        else:
+            msg += f"; expected one of {quote_list(sorted(allowed))}"
+        self.report(R.UNKNOWN_MEMBER, key, msg, fix=fix)
+
+    def missing_problem(self, node: Node, c: Compiled, missing: list[str]) -> None:
+        target = node.key_node or _opening(node)
+        where = _label(node)
+        if len(missing) == 1:
+            msg = f"{where} is missing the required member {quote(missing[0])}"
+        else:
+            msg = f"{where} is missing the required members {quote_list(missing)}"
+        self.report(R.MISSING_REQUIRED, target, msg)
+
+    def union_problem(self, node: Node, c: Compiled, present: list[str]) -> None:
+        target = _entry_target(node)
+        choices = list(c.prop_schemas)
+        if not present:
+            msg = f"{_label(node)} sets none of its members; set exactly one of {quote_list(choices)}"
+        else:
+            msg = (
+                f"{_label(node)} sets {len(present)} members ({quote_list(present)}) but takes exactly one; "
+                f"split them into separate entries"
+            )
+        self.report(R.UNION_MEMBER_COUNT, target, msg)
+
+    def count_problem(self, node: Node, c: Compiled, n: int, too_few: bool) -> None:
+        what = "items" if node.kind == ARRAY else "entries"
+        if too_few:
+            rule = R.TOO_FEW_ITEMS
+            msg = f"{_label(node)} has {n} {what}; at least {c.min_items} required"
+            target = node.key_node or node
+        else:
+            rule = R.TOO_MANY_ITEMS
+            msg = f"{_label(node)} has {n} {what}; at most {c.max_items} allowed"
+            target = node.key_node or node
+        self.report(rule, target, msg)
+
+    def check_string(self, node: Node, c: Compiled, sensitive: bool, is_key: bool = False) -> None:
+        value: str = node.value  # type: ignore[assignment]
+        label = "key" if is_key else _label(node)
+        if c.enum is not None:
+            if value not in c.enum:
+                best = closest(value, c.enum_list or [], cutoff=0.4)
+                msg = f"{label} is {_shown(node, sensitive)}; expected one of {quote_list(c.enum_list or [])}"
+                fix = None
+                if best is not None:
+                    msg += f"; did you mean {quote(best)}?"
+                    src = self.ctx.text[node.start : node.end]
+                    new = src.replace(value, best) if value and value in src else _requote(src, best)
+                    fix = Fix(f"Replace with {quote(best)}", (TextEdit(node.start, node.end, new),),
+                              safe=best.lower() == value.lower())
+                self.report(R.INVALID_ENUM, node, msg, fix=fix)
+            return
+        n = len(value)
+        if c.min_length is not None and n < c.min_length:
+            if n == 0:
+                msg = f"{label} is empty; it must have at least {c.min_length} character{'s' if c.min_length > 1 else ''}"
+            else:
+                msg = f"{label} is {_shown(node, sensitive)} ({n} characters); it must have at least {c.min_length}"
+            self.report(R.STRING_TOO_SHORT, node, msg)
+            return
+        if c.max_length is not None and n > c.max_length:
+            shown = "the value" if sensitive else quote(_ellipsis(value))
+            self.report(R.STRING_TOO_LONG, node,
+                        f"{label} is {n} characters long ({shown}); at most {c.max_length} allowed")
+            return
+        if c.pattern is not None and c.pattern.fullmatch(value) is None:
+            words = describe_pattern(c.pattern_source or "")
+            self.report(R.PATTERN_MISMATCH, node, f"{label} is {_shown(node, sensitive)}; {words}")
+
+    def check_timestamp(self, node: Node, value: str) -> None:
+        if not is_cli_timestamp(value):
+            self.report(
+                R.INVALID_TIMESTAMP,
+                node,
+                f"{_label(node)} is {quote(value)}, which is not a timestamp; use ISO 8601 "
+                f"(e.g. '2026-11-20T10:00:00Z') or epoch seconds",
+            )
+
+
+_ISO = re.compile(
+    r"\d{4}-\d{2}-\d{2}"
+    r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_ISO_BASIC = re.compile(r"\d{8}(?:[Tt]\d{4}(?:\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?")
+_EPOCH = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def is_cli_timestamp(value: str) -> bool:
+    """What the AWS CLI's timestamp parser accepts, restricted to unambiguous forms.
+
+    Epoch seconds (integer or decimal) and ISO 8601 dates / date-times
+    (extended or basic format, optional fraction and zone) with real calendar
+    values.
+    """
+    v = value.strip()
+    if _EPOCH.fullmatch(v):
+        return True
+    if _ISO.fullmatch(v):
+        return _valid_date(v[0:4], v[5:7], v[8:10], v[10:])
+    if _ISO_BASIC.fullmatch(v):
+        return _valid_date(v[0:4], v[4:6], v[6:8], "")
+    return False
+
+
+def _valid_date(y: str, m: str, d: str, rest: str) -> bool:
+    import calendar
+
+    year, month, day = int(y), int(m), int(d)
+    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(max(year, 1), month)[1]):
+        return False
+    t = re.match(r"[Tt ](\d{2}):(\d{2})(?::(\d{2}))?", rest)
+    if t:
+        hh, mm, ss = int(t.group(1)), int(t.group(2)), int(t.group(3) or 0)
+        if hh > 23 or mm > 59 or ss > 60:
+            return False
+    return True
+
+
+def _opening(node: Node) -> tuple[int, int]:
+    """A small span for an object with no key: its first character."""
+    return (node.start, min(node.start + 1, node.end))
+
+
+def _entry_target(node: Node) -> Node | tuple[int, int]:
+    """The span to underline for a list entry: its first key, or the entry itself."""
+    if node.key_node is not None:
+        return node.key_node
+    members = node.members or ()
+    if members:
+        return (members[0][0].start, members[-1][0].end) if len(members) > 1 else members[0][0]
+    return node
+
+
+def _ellipsis(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _yaml_quote(raw: str) -> str:
+    if "'" not in raw:
+        return f"'{raw}'"
+    return '"' + raw.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _requote(src: str, new: str) -> str:
+    if src[:1] in ("'", '"'):
+        q = src[0]
+        return q + new + q
+    return new

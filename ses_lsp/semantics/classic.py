@@ -1,0 +1,277 @@
+"""SES classic receipt rules as a model: which mail a rule matches, and what stops.
+
+This is the one model of "which recipients does this rule match" that the
+reachability rules use and that a rule-set simulator can reuse.  It reads the
+format-independent node tree and keeps each piece's node for positions.
+
+Semantics (``shared/design/ses-semantics.md`` sections 1.2-1.7):
+
+* rules run in list order; every enabled rule that matches at least one
+  envelope recipient runs all its actions; there is no implicit stop;
+* a rule without ``Recipients`` matches every recipient on every verified domain;
+* ``user@example.com`` matches that address and its ``+label`` forms;
+  ``example.com`` matches addresses at exactly that domain; ``.example.com``
+  matches addresses at any subdomain (not the apex); domains compare
+  case-insensitively, local parts exactly (case handling is undocumented);
+* a ``StopAction`` ends evaluation for the recipients the rule matched: later
+  actions of the rule and later rules do not run for them;
+* ``Enabled`` defaults to false: a rule that omits it is disabled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ses_lsp.document.nodes import ARRAY, BOOLEAN, OBJECT, STRING, Node
+
+ACTION_TYPES = (
+    "S3Action",
+    "BounceAction",
+    "WorkmailAction",
+    "LambdaAction",
+    "StopAction",
+    "AddHeaderAction",
+    "SNSAction",
+    "ConnectAction",
+)
+# Actions that store or deliver the message somewhere.
+DELIVERY_ACTIONS = frozenset({"S3Action", "WorkmailAction", "LambdaAction", "SNSAction", "ConnectAction"})
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One ``Recipients`` entry, classified.
+
+    ``form``: ``address`` (local@domain), ``domain`` (exact domain),
+    ``subdomains`` (a leading dot: any subdomain), or ``invalid``.
+    """
+
+    text: str
+    form: str
+    local: str = ""
+    domain: str = ""  # lower-case, without a leading dot
+    node: Node | None = field(default=None, compare=False, hash=False)
+
+    @staticmethod
+    def parse(text: str, node: Node | None = None) -> Recipient:
+        t = text.strip()
+        if not t or any(c.isspace() for c in t) or any(c in t for c in "<>*,;/\\\"()[]"):
+            return Recipient(text, "invalid", node=node)
+        if "@" in t:
+            local, _, domain = t.rpartition("@")
+            if not local or not domain or "@" in local or not _domain_ok(domain):
+                return Recipient(text, "invalid", node=node)
+            return Recipient(text, "address", local=local, domain=domain.lower(), node=node)
+        if t.startswith("."):
+            d = t[1:]
+            return Recipient(text, "subdomains" if _domain_ok(d) else "invalid", domain=d.lower(), node=node)
+        return Recipient(text, "domain" if _domain_ok(t) else "invalid", domain=t.lower(), node=node)
+
+    @property
+    def base_local(self) -> str:
+        """The local part without a ``+label``."""
+        return self.local.split("+", 1)[0] if self.form == "address" else ""
+
+    def matches(self, address: str) -> bool:
+        """Does this entry match an envelope recipient address?"""
+        local, _, domain = address.rpartition("@")
+        domain = domain.lower()
+        if self.form == "address":
+            if domain != self.domain:
+                return False
+            if local == self.local:
+                return True
+            # user@x matches user+label@x (only when the entry has no label itself)
+            return "+" not in self.local and local.split("+", 1)[0] == self.local
+        if self.form == "domain":
+            return domain == self.domain
+        if self.form == "subdomains":
+            return domain.endswith("." + self.domain)
+        return False
+
+    def covers(self, other: Recipient) -> bool:
+        """Does every address ``other`` matches also match this entry?"""
+        if self.form == "invalid" or other.form == "invalid":
+            return False
+        if self.form == "domain":
+            return other.form == "address" and other.domain == self.domain or (
+                other.form == "domain" and other.domain == self.domain
+            )
+        if self.form == "subdomains":
+            return other.form in ("address", "domain", "subdomains") and (
+                other.domain.endswith("." + self.domain)
+                or (other.form == "subdomains" and other.domain == self.domain)
+            )
+        if self.form == "address":
+            if other.form != "address" or other.domain != self.domain:
+                return False
+            if other.local == self.local:
+                return True
+            return "+" not in self.local and other.local.split("+", 1)[0] == self.local
+        return False
+
+
+def _domain_ok(d: str) -> bool:
+    if not d or len(d) > 253 or d.startswith(".") or d.endswith(".") or ".." in d:
+        return False
+    return all(c.isalnum() or c in "-._" for c in d)
+
+
+@dataclass
+class Action:
+    type: str  # e.g. "S3Action"; "" when the entry sets no (or several) known members
+    node: Node  # the list entry
+    body: Node | None  # the action's own object
+    index: int
+
+    def get(self, name: str) -> Node | None:
+        return self.body.get(name) if self.body is not None and self.body.kind == OBJECT else None
+
+    def text(self, name: str) -> str | None:
+        n = self.get(name)
+        return n.value if n is not None and n.kind == STRING else None  # type: ignore[return-value]
+
+
+@dataclass
+class Rule:
+    node: Node
+    index: int
+    name: str | None
+    name_node: Node | None
+    enabled: bool | None  # None: not written (the API default, false)
+    recipients: list[Recipient] | None  # None: no Recipients member (matches everything)
+    actions: list[Action]
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.enabled is True
+
+    @property
+    def catch_all(self) -> bool:
+        return self.recipients is None
+
+    @property
+    def stop_index(self) -> int | None:
+        """Index of the first StopAction, or None."""
+        for a in self.actions:
+            if a.type == "StopAction":
+                return a.index
+        return None
+
+    @property
+    def stops(self) -> bool:
+        return self.stop_index is not None
+
+    def matches(self, address: str) -> bool:
+        if self.recipients is None:
+            return True
+        return any(r.matches(address) for r in self.recipients)
+
+    def label(self) -> str:
+        return f'rule "{self.name}"' if self.name else f"rule #{self.index + 1}"
+
+
+def read_action(entry: Node, index: int) -> Action:
+    if entry.kind != OBJECT:
+        return Action("", entry, None, index)
+    present = [k for k in entry.value if k in ACTION_TYPES]  # type: ignore[union-attr]
+    if len(present) == 1:
+        return Action(present[0], entry, entry.value[present[0]], index)  # type: ignore[index]
+    return Action("", entry, None, index)
+
+
+def read_rule(node: Node, index: int) -> Rule | None:
+    if node.kind != OBJECT:
+        return None
+    name_node = node.get("Name")
+    name = name_node.value if name_node is not None and name_node.kind == STRING else None
+    en = node.get("Enabled")
+    enabled = en.value if en is not None and en.kind == BOOLEAN else (None if en is None else False)
+    rec_node = node.get("Recipients")
+    recipients: list[Recipient] | None
+    if rec_node is None:
+        recipients = None
+    elif rec_node.kind == ARRAY:
+        recipients = [
+            Recipient.parse(r.value, r) for r in rec_node.value if r.kind == STRING  # type: ignore[union-attr]
+        ]
+        if not rec_node.value:  # an empty list is the same as no list
+            recipients = None
+    else:
+        recipients = []
+    acts_node = node.get("Actions")
+    actions = []
+    if acts_node is not None and acts_node.kind == ARRAY:
+        actions = [read_action(a, i) for i, a in enumerate(acts_node.value)]  # type: ignore[arg-type]
+    return Rule(node, index, name, name_node, enabled, recipients, actions)  # type: ignore[arg-type]
+
+
+def read_rules(rules_node: Node | None) -> list[Rule]:
+    if rules_node is None or rules_node.kind != ARRAY:
+        return []
+    out = []
+    for i, n in enumerate(rules_node.value):  # type: ignore[arg-type]
+        r = read_rule(n, i)
+        if r is not None:
+            out.append(r)
+    return out
+
+
+def covering_rule(rule: Rule, earlier: Iterable[Rule]) -> tuple[Rule | None, list[tuple[Recipient, Rule]]]:
+    """Whether earlier enabled stopping rules cover every recipient ``rule`` can match.
+
+    Returns (the single earlier rule that covers everything, if one does, else
+    None) and the per-recipient covering rules.  The second list is empty when
+    some recipient is not covered.
+    """
+    stoppers = [r for r in earlier if r.is_enabled and r.stops]
+    if not stoppers:
+        return None, []
+    for s in stoppers:
+        if s.catch_all:
+            return s, []
+    if rule.recipients is None:
+        return None, []  # a catch-all is only covered by a catch-all
+    valid = [r for r in rule.recipients if r.form != "invalid"]
+    if not valid:
+        return None, []
+    per: list[tuple[Recipient, Rule]] = []
+    for rec in valid:
+        by = next((s for s in stoppers if any(e.covers(rec) for e in s.recipients or ())), None)
+        if by is None:
+            return None, []
+        per.append((rec, by))
+    owners = {id(r) for _, r in per}
+    if len(owners) == 1:
+        return per[0][1], per
+    return None, per
+
+
+@dataclass
+class Outcome:
+    """What happens to one recipient address: the rules and actions that run."""
+
+    address: str
+    steps: list[tuple[Rule, list[Action]]]
+    stopped_by: Rule | None
+
+
+def simulate(rules: list[Rule], address: str) -> Outcome:
+    """Which rules and actions run for one envelope recipient (classic semantics).
+
+    Lambda ``RequestResponse`` dispositions are unknown statically and treated
+    as CONTINUE.
+    """
+    steps: list[tuple[Rule, list[Action]]] = []
+    for rule in rules:
+        if not rule.is_enabled or not rule.matches(address):
+            continue
+        ran: list[Action] = []
+        for a in rule.actions:
+            ran.append(a)
+            if a.type == "StopAction":
+                steps.append((rule, ran))
+                return Outcome(address, steps, rule)
+        steps.append((rule, ran))
+    return Outcome(address, steps, None)

@@ -1,0 +1,495 @@
+"""Mail Manager rule sets as a model: conditions as predicates over a message.
+
+The same predicates answer the linter's questions (does condition A imply B?
+can A and B both hold? does an earlier rule swallow every mail a later rule
+matches?) and a simulator's (does this mail match?).
+
+Semantics (``shared/design/ses-semantics.md`` sections 3.1-3.2): rules are
+evaluated in order for each envelope recipient; a rule applies when all its
+``Conditions`` hold and none of its ``Unless`` conditions does; its actions run
+in order; ``Drop`` stops processing for the recipients the rule applies to.
+Multiple ``Values`` are ORed, except for ``NOT_EQUALS`` / ``NOT_CIDR_MATCHES``
+(none of the values).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, Node
+
+VERDICTS = ("PASS", "FAIL", "GRAY", "PROCESSING_FAILED")
+DMARC_POLICIES = ("NONE", "QUARANTINE", "REJECT")
+
+# Subjects whose value is single per recipient, so that two conditions on it
+# can contradict each other.  Header lists (TO, CC) and MIME headers can carry
+# several values and are left out.
+SINGLE_VALUED = frozenset(
+    {
+        ("Attribute", "RECIPIENT"),
+        ("Attribute", "MAIL_FROM"),
+        ("Attribute", "HELO"),
+        ("Attribute", "SUBJECT"),
+        ("Attribute", "MESSAGE_SIZE"),
+        ("Attribute", "SOURCE_IP"),
+        ("Attribute", "SPF"),
+        ("Attribute", "DKIM"),
+        ("Attribute", "TLS"),
+        ("Attribute", "TLS_WRAPPED"),
+        ("Attribute", "READ_RECEIPT_REQUESTED"),
+        ("Dmarc",),
+    }
+)
+
+EXPRESSIONS = {
+    "StringExpression": "string",
+    "IpExpression": "ip",
+    "VerdictExpression": "verdict",
+    "DmarcExpression": "dmarc",
+    "NumberExpression": "number",
+    "BooleanExpression": "boolean",
+}
+
+OPERATORS = {
+    "string": ("EQUALS", "NOT_EQUALS", "STARTS_WITH", "ENDS_WITH", "CONTAINS"),
+    "ip": ("CIDR_MATCHES", "NOT_CIDR_MATCHES"),
+    "verdict": ("EQUALS", "NOT_EQUALS"),
+    "dmarc": ("EQUALS", "NOT_EQUALS"),
+    "number": (
+        "EQUALS",
+        "NOT_EQUALS",
+        "LESS_THAN",
+        "GREATER_THAN",
+        "LESS_THAN_OR_EQUAL",
+        "GREATER_THAN_OR_EQUAL",
+    ),
+    "boolean": ("IS_TRUE", "IS_FALSE"),
+}
+
+# Actions that deliver, store or forward the message.
+DELIVERY_ACTIONS = frozenset(
+    {"Relay", "Archive", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness", "PublishToSns",
+     "InvokeLambda"}
+)
+
+
+def _subject(evaluate: Node | None, family: str) -> tuple | None:
+    """A hashable name for what an expression evaluates."""
+    if family == "dmarc":
+        return ("Dmarc",)
+    if evaluate is None or evaluate.kind != OBJECT or len(evaluate.value) != 1:  # type: ignore[arg-type]
+        return None
+    (key, val), = evaluate.value.items()  # type: ignore[union-attr]
+    if val.kind == STRING:
+        return (key, val.value)
+    if val.kind == OBJECT:
+        parts = tuple(sorted((k, _plain(v)) for k, v in val.value.items()))  # type: ignore[union-attr]
+        return (key, parts)
+    return None
+
+
+def _plain(node: Node) -> object:
+    if node.kind == ARRAY:
+        return tuple(_plain(v) for v in node.value)  # type: ignore[union-attr]
+    if node.kind == OBJECT:
+        return tuple(sorted((k, _plain(v)) for k, v in node.value.items()))  # type: ignore[union-attr]
+    return node.value
+
+
+@dataclass(frozen=True)
+class Interval:
+    lo: float
+    hi: float
+    lo_closed: bool
+    hi_closed: bool
+
+    def empty(self) -> bool:
+        return self.lo > self.hi or (self.lo == self.hi and not (self.lo_closed and self.hi_closed))
+
+    def intersect(self, o: Interval) -> Interval:
+        if self.lo > o.lo or (self.lo == o.lo and not self.lo_closed):
+            lo, lc = self.lo, self.lo_closed
+        else:
+            lo, lc = o.lo, o.lo_closed
+        if self.hi < o.hi or (self.hi == o.hi and not self.hi_closed):
+            hi, hc = self.hi, self.hi_closed
+        else:
+            hi, hc = o.hi, o.hi_closed
+        return Interval(lo, hi, lc, hc)
+
+    def within(self, o: Interval) -> bool:
+        if self.empty():
+            return True
+        lo_ok = o.lo < self.lo or (o.lo == self.lo and (o.lo_closed or not self.lo_closed))
+        hi_ok = o.hi > self.hi or (o.hi == self.hi and (o.hi_closed or not self.hi_closed))
+        return lo_ok and hi_ok
+
+
+INF = math.inf
+
+
+def _number_set(op: str, x: float) -> list[Interval]:
+    if op == "EQUALS":
+        return [Interval(x, x, True, True)]
+    if op == "NOT_EQUALS":
+        return [Interval(-INF, x, False, False), Interval(x, INF, False, False)]
+    if op == "LESS_THAN":
+        return [Interval(-INF, x, False, False)]
+    if op == "LESS_THAN_OR_EQUAL":
+        return [Interval(-INF, x, False, True)]
+    if op == "GREATER_THAN":
+        return [Interval(x, INF, False, False)]
+    if op == "GREATER_THAN_OR_EQUAL":
+        return [Interval(x, INF, True, False)]
+    return [Interval(-INF, INF, False, False)]
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """One condition: ``family`` expression on ``subject`` with ``operator`` and ``values``."""
+
+    family: str
+    subject: tuple
+    operator: str
+    values: tuple
+    node: Node | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def key(self) -> tuple:
+        return (self.family, self.subject, self.operator, frozenset(self.values))
+
+    @property
+    def single_valued(self) -> bool:
+        return self.subject in SINGLE_VALUED or self.subject[:1] == ("Analysis",)
+
+    # -- finite domains ---------------------------------------------------------
+
+    def _finite(self) -> frozenset[str] | None:
+        universe = VERDICTS if self.family == "verdict" else DMARC_POLICIES if self.family == "dmarc" else None
+        if universe is None:
+            return None
+        vals = set(self.values) & set(universe)
+        if self.operator == "EQUALS":
+            return frozenset(vals)
+        if self.operator == "NOT_EQUALS":
+            return frozenset(universe) - vals
+        return None
+
+    def _numbers(self) -> list[Interval] | None:
+        if self.family != "number" or len(self.values) != 1:
+            return None
+        v = self.values[0]
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            return None
+        return _number_set(self.operator, float(v))
+
+    def never_matches(self) -> bool:
+        """True when no message can satisfy this condition on its own."""
+        fin = self._finite()
+        return fin is not None and not fin
+
+    # -- implication and contradiction -----------------------------------------
+
+    def implies(self, other: Predicate) -> bool:
+        """Every message satisfying ``self`` satisfies ``other`` (sound, not complete)."""
+        if self.family != other.family or self.subject != other.subject:
+            return False
+        if self.key == other.key:
+            return True
+        fin_a, fin_b = self._finite(), other._finite()
+        if fin_a is not None and fin_b is not None:
+            return fin_a <= fin_b
+        if self.family == "number":
+            a, b = self._numbers(), other._numbers()
+            if a is None or b is None:
+                return False
+            return all(any(x.within(y) for y in b) for x in a if not x.empty())
+        if self.family == "boolean":
+            return self.operator == other.operator
+        if self.family == "string":
+            return _string_implies(self.operator, self.values, other.operator, other.values)
+        if self.family == "ip":
+            return _ip_implies(self.operator, self.values, other.operator, other.values)
+        return False
+
+    def contradicts(self, other: Predicate) -> bool:
+        """No message satisfies both (only for single-valued subjects)."""
+        if self.family != other.family or self.subject != other.subject or not self.single_valued:
+            return False
+        fin_a, fin_b = self._finite(), other._finite()
+        if fin_a is not None and fin_b is not None:
+            return not (fin_a & fin_b)
+        if self.family == "number":
+            a, b = self._numbers(), other._numbers()
+            if a is None or b is None:
+                return False
+            return all(x.intersect(y).empty() for x in a for y in b)
+        if self.family == "boolean":
+            return self.operator != other.operator
+        if self.family == "string":
+            return _string_disjoint(self.operator, self.values, other.operator, other.values)
+        if self.family == "ip":
+            return _ip_disjoint(self.operator, self.values, other.operator, other.values)
+        return False
+
+    # -- evaluation (simulator) ---------------------------------------------------
+
+    def matches(self, value: object) -> bool | None:
+        """Evaluate against the subject's value for one message/recipient (None: unknown)."""
+        if value is None:
+            return None
+        op, vals = self.operator, self.values
+        if self.family in ("string",):
+            s = str(value)
+            if op == "EQUALS":
+                return s in vals
+            if op == "NOT_EQUALS":
+                return s not in vals
+            if op == "STARTS_WITH":
+                return any(s.startswith(v) for v in vals)
+            if op == "ENDS_WITH":
+                return any(s.endswith(v) for v in vals)
+            if op == "CONTAINS":
+                return any(v in s for v in vals)
+        if self.family in ("verdict", "dmarc"):
+            fin = self._finite()
+            return None if fin is None else str(value) in fin
+        if self.family == "number":
+            ints = self._numbers()
+            if ints is None:
+                return None
+            x = float(value)  # type: ignore[arg-type]
+            return any(_in(iv, x) for iv in ints)
+        if self.family == "boolean":
+            return bool(value) is (op == "IS_TRUE")
+        if self.family == "ip":
+            from netaddr import AddrFormatError, IPAddress, IPNetwork
+
+            try:
+                addr = IPAddress(str(value))
+                nets = [IPNetwork(v) for v in vals]
+            except (AddrFormatError, ValueError, TypeError):
+                return None
+            inside = any(addr in n for n in nets)
+            return inside if op == "CIDR_MATCHES" else not inside
+        return None
+
+
+def _in(iv: Interval, x: float) -> bool:
+    lo_ok = x > iv.lo or (x == iv.lo and iv.lo_closed)
+    hi_ok = x < iv.hi or (x == iv.hi and iv.hi_closed)
+    return lo_ok and hi_ok
+
+
+def _positive_match(op: str, value: str, v: str) -> bool:
+    if op == "EQUALS":
+        return value == v
+    if op == "STARTS_WITH":
+        return value.startswith(v)
+    if op == "ENDS_WITH":
+        return value.endswith(v)
+    if op == "CONTAINS":
+        return v in value
+    return False
+
+
+def _string_implies(op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool:
+    if op_a == "NOT_EQUALS":
+        return op_b == "NOT_EQUALS" and set(vals_b) <= set(vals_a)
+    if op_b == "NOT_EQUALS":
+        # "a" implies "not any of B" when nothing a matches can equal a value of B
+        return op_a == "EQUALS" and not (set(vals_a) & set(vals_b)) or (
+            op_a in ("STARTS_WITH", "ENDS_WITH", "CONTAINS")
+            and all(not _positive_match(op_a, b, a) for b in vals_b for a in vals_a)
+        )
+    # positive operators: every a-pattern's matches are matches of some b-pattern
+    for a in vals_a:
+        if op_a == "EQUALS":
+            if not any(_positive_match(op_b, a, b) for b in vals_b):
+                return False
+        elif op_a == op_b or (op_b == "CONTAINS" and op_a in ("STARTS_WITH", "ENDS_WITH")):
+            # starts-with a implies starts-with b if a starts with b (likewise ends/contains)
+            m = {"STARTS_WITH": str.startswith, "ENDS_WITH": str.endswith, "CONTAINS": str.__contains__}
+            if op_b == "CONTAINS":
+                if not any(b in a for b in vals_b):
+                    return False
+            elif not any(m[op_b](a, b) for b in vals_b):
+                return False
+        else:
+            return False
+    return True
+
+
+def _string_disjoint(op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool:
+    if op_a == "EQUALS" and op_b == "EQUALS":
+        return not (set(vals_a) & set(vals_b))
+    if op_a == "EQUALS" and op_b == "NOT_EQUALS":
+        return set(vals_a) <= set(vals_b)
+    if op_b == "EQUALS" and op_a == "NOT_EQUALS":
+        return set(vals_b) <= set(vals_a)
+    if op_a == "EQUALS" and op_b in ("STARTS_WITH", "ENDS_WITH", "CONTAINS"):
+        return all(not _positive_match(op_b, a, b) for a in vals_a for b in vals_b)
+    if op_b == "EQUALS" and op_a in ("STARTS_WITH", "ENDS_WITH", "CONTAINS"):
+        return all(not _positive_match(op_a, b, a) for a in vals_a for b in vals_b)
+    if op_a == op_b == "STARTS_WITH":
+        return all(not (a.startswith(b) or b.startswith(a)) for a in vals_a for b in vals_b)
+    if op_a == op_b == "ENDS_WITH":
+        return all(not (a.endswith(b) or b.endswith(a)) for a in vals_a for b in vals_b)
+    return False
+
+
+def _networks(vals: tuple):
+    from netaddr import AddrFormatError, IPNetwork
+
+    out = []
+    for v in vals:
+        try:
+            out.append(IPNetwork(str(v)))
+        except (AddrFormatError, ValueError, TypeError):
+            return None
+    return out
+
+
+def _ip_implies(op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool:
+    a, b = _networks(vals_a), _networks(vals_b)
+    if a is None or b is None:
+        return False
+    if op_a == "CIDR_MATCHES" and op_b == "CIDR_MATCHES":
+        return all(any(x.version == y.version and x in y for y in b) for x in a)
+    if op_a == "NOT_CIDR_MATCHES" and op_b == "NOT_CIDR_MATCHES":
+        return all(any(y.version == x.version and y in x for x in a) for y in b)
+    if op_a == "CIDR_MATCHES" and op_b == "NOT_CIDR_MATCHES":
+        return all(x.version != y.version or not (x in y or y in x) for x in a for y in b)
+    return False
+
+
+def _ip_disjoint(op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool:
+    a, b = _networks(vals_a), _networks(vals_b)
+    if a is None or b is None:
+        return False
+    if op_a == "CIDR_MATCHES" and op_b == "CIDR_MATCHES":
+        return all(x.version != y.version or not (x in y or y in x) for x in a for y in b)
+    if op_a == "CIDR_MATCHES" and op_b == "NOT_CIDR_MATCHES":
+        return all(any(x.version == y.version and x in y for y in b) for x in a)
+    if op_b == "CIDR_MATCHES" and op_a == "NOT_CIDR_MATCHES":
+        return all(any(y.version == x.version and y in x for x in a) for y in b)
+    return False
+
+
+def read_condition(node: Node) -> Predicate | None:
+    """A predicate for one ``RuleCondition`` entry, or None when it is malformed."""
+    if node.kind != OBJECT or len(node.value) != 1:  # type: ignore[arg-type]
+        return None
+    (name, expr), = node.value.items()  # type: ignore[union-attr]
+    family = EXPRESSIONS.get(name)
+    if family is None or expr.kind != OBJECT:
+        return None
+    op_node = expr.get("Operator")
+    if op_node is None or op_node.kind != STRING:
+        return None
+    subject = _subject(expr.get("Evaluate"), family)
+    if subject is None:
+        return None
+    if family == "number":
+        v = expr.get("Value")
+        if v is None or v.kind not in (INTEGER, NUMBER):
+            return None
+        values: tuple = (v.value,)
+    elif family == "boolean":
+        values = ()
+    else:
+        vs = expr.get("Values")
+        if vs is None or vs.kind != ARRAY:
+            return None
+        values = tuple(x.value for x in vs.value if x.kind == STRING)  # type: ignore[union-attr]
+        if not values:
+            return None
+    return Predicate(family, subject, op_node.value, values, node)  # type: ignore[arg-type]
+
+
+@dataclass
+class Action:
+    type: str
+    node: Node
+    body: Node | None
+    index: int
+
+
+@dataclass
+class Rule:
+    node: Node
+    index: int
+    name: str | None
+    conditions: list[Predicate]
+    unless: list[Predicate]
+    # Whether every entry of Conditions / Unless could be read as a predicate.
+    conditions_complete: bool
+    unless_complete: bool
+    actions: list[Action]
+    has_conditions: bool
+    has_unless: bool
+
+    @property
+    def unconditional(self) -> bool:
+        return not self.has_conditions and not self.has_unless
+
+    @property
+    def drop_index(self) -> int | None:
+        for a in self.actions:
+            if a.type == "Drop":
+                return a.index
+        return None
+
+    def label(self) -> str:
+        return f'rule "{self.name}"' if self.name else f"rule #{self.index + 1}"
+
+    def covers(self, later: Rule) -> bool:
+        """Every recipient ``later`` applies to, ``self`` applies to as well (sound)."""
+        if self.has_unless or not self.conditions_complete:
+            return False
+        if self.unconditional:
+            return True
+        if not later.conditions_complete:
+            return False
+        return all(any(lc.implies(c) for lc in later.conditions) for c in self.conditions)
+
+
+def _read_conditions(node: Node | None) -> tuple[list[Predicate], bool, bool]:
+    if node is None:
+        return [], True, False
+    if node.kind != ARRAY:
+        return [], False, True
+    preds = [read_condition(c) for c in node.value]  # type: ignore[union-attr]
+    ok = [p for p in preds if p is not None]
+    return ok, len(ok) == len(preds), bool(node.value)
+
+
+def read_rule(node: Node, index: int) -> Rule | None:
+    if node.kind != OBJECT:
+        return None
+    name_node = node.get("Name")
+    name = name_node.value if name_node is not None and name_node.kind == STRING else None
+    conds, conds_ok, has_c = _read_conditions(node.get("Conditions"))
+    unless, unless_ok, has_u = _read_conditions(node.get("Unless"))
+    actions: list[Action] = []
+    acts = node.get("Actions")
+    if acts is not None and acts.kind == ARRAY:
+        for i, a in enumerate(acts.value):  # type: ignore[arg-type]
+            if a.kind == OBJECT and len(a.value) == 1:  # type: ignore[arg-type]
+                (t, body), = a.value.items()  # type: ignore[union-attr]
+                actions.append(Action(t, a, body, i))
+            else:
+                actions.append(Action("", a, None, i))
+    return Rule(node, index, name, conds, unless, conds_ok, unless_ok, actions, has_c, has_u)  # type: ignore[arg-type]
+
+
+def read_rules(rules_node: Node | None) -> list[Rule]:
+    if rules_node is None or rules_node.kind != ARRAY:
+        return []
+    out = []
+    for i, n in enumerate(rules_node.value):  # type: ignore[arg-type]
+        r = read_rule(n, i)
+        if r is not None:
+            out.append(r)
+    return out

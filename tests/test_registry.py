@@ -1,0 +1,66 @@
+"""The rule registry: unique stable codes and names, complete docs, examples that run."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ses_lsp.lint.diagnostics import Severity
+from ses_lsp.lint.engine import lint_text
+from ses_lsp.lint.rules import ALL_RULES, REGISTRY
+
+CODE = re.compile(r"SES\d{3}")
+NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def test_codes_and_names_are_unique_and_well_formed():
+    codes = [r.code for r in ALL_RULES]
+    names = [r.name for r in ALL_RULES]
+    assert len(codes) == len(set(codes))
+    assert len(names) == len(set(names))
+    for rule in ALL_RULES:
+        assert CODE.fullmatch(rule.code), rule.code
+        assert NAME.fullmatch(rule.name), rule.name
+        assert isinstance(rule.severity, Severity)
+
+
+def test_every_rule_is_documented():
+    for rule in ALL_RULES:
+        assert rule.summary.strip(), rule.code
+        assert rule.doc.what.strip() and rule.doc.why.strip(), rule.code
+        assert rule.source.strip(), rule.code
+
+
+def test_registry_lookup_and_expand():
+    assert REGISTRY.get("SES101").name == "unknown-member"
+    assert REGISTRY.get("unknown-member").code == "SES101"
+    assert REGISTRY.get("ses101").code == "SES101"
+    assert REGISTRY.expand(["SES10"]) >= {"SES101", "SES102"}
+    assert REGISTRY.expand(["ALL"]) == {r.code for r in ALL_RULES}
+    with pytest.raises(ValueError, match="unknown rule"):
+        REGISTRY.expand(["SES999"])
+
+
+EXAMPLES = [(r, "bad", r.doc.bad) for r in ALL_RULES if r.doc.bad] + [
+    (r, "good", r.doc.good) for r in ALL_RULES if r.doc.good
+]
+
+
+@pytest.mark.parametrize(
+    "rule,which,example", EXAMPLES, ids=[f"{r.code}-{w}" for r, w, _ in EXAMPLES]
+)
+def test_doc_examples(rule, which, example):
+    """A rule's bad example triggers exactly that rule; its fixed example is clean."""
+    result = lint_text(example.text, f"example.{example.format}", kind=example.kind or None)
+    codes = sorted({d.code for d in result.diagnostics})
+    if which == "bad":
+        assert codes == [rule.code], [(d.code, d.message) for d in result.diagnostics]
+    else:
+        assert codes == [], [(d.code, d.message) for d in result.diagnostics]
+
+
+def test_rules_with_a_fix_have_examples_or_notes():
+    for rule in ALL_RULES:
+        if rule.fixable:
+            assert rule.doc.bad is not None or rule.doc.notes, rule.code
