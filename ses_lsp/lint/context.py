@@ -47,6 +47,7 @@ class LintContext:
         rule: Rule | None = None,
         on_key: bool = False,
         severity: Severity | None = None,
+        pointer: str | None = None,
     ) -> Diagnostic:
         """Report a diagnostic for the current rule on a node or an offset span.
 
@@ -60,10 +61,12 @@ class LintContext:
                 start, end = node.key_node.start, node.key_node.end
             else:
                 start, end = node.start, node.end
-            pointer = node.pointer
+            if pointer is None:
+                pointer = _subject_pointer(node)
         else:
             start, end = target
-            pointer = ""
+            if pointer is None:
+                pointer = ""
         diag = Diagnostic(
             code=rule.code,
             name=rule.name,
@@ -78,3 +81,12 @@ class LintContext:
         )
         self.diagnostics.append(diag)
         return diag
+
+
+def _subject_pointer(node: Node) -> str:
+    """The pointer of the value a node stands for (a key stands for its value)."""
+    if node.is_key and node.parent is not None:
+        for k, v in node.parent.members or ():
+            if k is node:
+                return v.pointer
+    return node.pointer

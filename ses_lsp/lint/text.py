@@ -93,16 +93,24 @@ _NAMED = {
 }
 
 
-def describe_pattern(source: str) -> str:
-    """Say in words what a model pattern allows."""
+def describe_pattern(source: str, value: str | None = None) -> str:
+    """Say in words what a model pattern allows (and, given the value, what is wrong)."""
     words = _PATTERN_WORDS.get(source)
     if words:
         return words
     m = _CLASS_ONLY.fullmatch(source)
     if m:
-        return "allowed characters: " + _describe_class(m.group(1)) + (
-            " (at least one)" if m.group(2) == "+" else ""
-        )
+        allowed = "only " + _describe_class(m.group(1)) + " are allowed"
+        if value is not None:
+            try:
+                cls = re.compile("[" + m.group(1) + "]")
+            except re.error:
+                cls = None
+            bad = next((c for c in value if cls is not None and not cls.fullmatch(c)), None)
+            if bad is not None:
+                shown = "a space" if bad == " " else quote(bad)
+                return f"{shown} is not allowed: {allowed}"
+        return allowed
     return f"it must match the pattern {source}"
 
 
@@ -119,5 +127,7 @@ def _describe_class(body: str) -> str:
         extra.append(body[i])
         i += 1
     if extra:
-        parts.append(" ".join(f"'{c}'" for c in extra))
-    return ", ".join(parts)
+        parts.extend(f"'{c}'" for c in extra)
+    if len(parts) > 1:
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return parts[0] if parts else "nothing"

@@ -241,6 +241,8 @@ class Validator:
         self.is_yaml = ctx.document.format == "yaml"
 
     def report(self, rule, target, message, **kw) -> None:
+        if "pointer" not in kw and not isinstance(target, Node):
+            kw["pointer"] = ""
         self.ctx.report(target, message, rule=rule, **kw)
 
     def run(self, root: Node, root_schema: Compiled) -> None:
@@ -393,7 +395,7 @@ class Validator:
             msg = f"{where} is missing the required member {quote(missing[0])}"
         else:
             msg = f"{where} is missing the required members {quote_list(missing)}"
-        self.report(R.MISSING_REQUIRED, target, msg)
+        self.report(R.MISSING_REQUIRED, target, msg, pointer=node.pointer)
 
     def union_problem(self, node: Node, c: Compiled, present: list[str]) -> None:
         target = _entry_target(node)
@@ -405,7 +407,7 @@ class Validator:
                 f"{_label(node)} sets {len(present)} members ({quote_list(present)}) but takes exactly one; "
                 f"split them into separate entries"
             )
-        self.report(R.UNION_MEMBER_COUNT, target, msg)
+        self.report(R.UNION_MEMBER_COUNT, target, msg, pointer=node.pointer)
 
     def count_problem(self, node: Node, c: Compiled, n: int, too_few: bool) -> None:
         what = "items" if node.kind == ARRAY else "entries"
@@ -449,7 +451,7 @@ class Validator:
                         f"{label} is {n} characters long ({shown}); at most {c.max_length} allowed")
             return
         if c.pattern is not None and c.pattern.fullmatch(value) is None:
-            words = describe_pattern(c.pattern_source or "")
+            words = describe_pattern(c.pattern_source or "", None if sensitive else value)
             self.report(R.PATTERN_MISMATCH, node, f"{label} is {_shown(node, sensitive)}; {words}")
 
     def check_timestamp(self, node: Node, value: str) -> None:
@@ -531,3 +533,44 @@ def _requote(src: str, new: str) -> str:
         q = src[0]
         return q + new + q
     return new
+
+
+def schema_for_kind(kind: str) -> tuple[SchemaSet, Compiled]:
+    """The compiled root schema of a document kind."""
+    from ses_lsp import schema as schema_mod
+    from ses_lsp.lint.kinds import all_kinds
+
+    info = all_kinds()[kind]
+    sset = schema_set(schema_mod.load_service(info["service"]))
+    return sset, sset.compiled(info["shape"])
+
+
+def schema_at_path(kind: str, path: tuple | list) -> Compiled | None:
+    """The compiled schema that applies at a path (keys and indexes) of a document.
+
+    The same walk the validator does, for hover and completion: what the
+    editor suggests can never disagree with what the linter reports.
+    """
+    sset, c = schema_for_kind(kind)
+    cur: Compiled | None = c
+    for part in path:
+        if cur is None:
+            return None
+        if isinstance(part, int) or (isinstance(part, str) and part.isdigit() and cur.items is not None):
+            cur = cur.items
+        elif cur.values is not None:
+            cur = cur.values
+        elif cur.prop_schemas:
+            cur = sset.member(cur, str(part))
+        else:
+            return None
+    return cur
+
+
+def member_schema(kind: str, path: tuple | list, member: str) -> dict | None:
+    """The raw schema (with its member-level description) of ``member`` of the object at ``path``."""
+    parent = schema_at_path(kind, path)
+    if parent is None:
+        return None
+    sub = parent.prop_schemas.get(member)
+    return sub if isinstance(sub, dict) else None

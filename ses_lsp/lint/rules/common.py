@@ -1,0 +1,76 @@
+"""Shared helpers for the semantic rule families: kind groups and tree readers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.lint.context import LintContext
+
+# Kinds holding classic receipt rules: one (``Rule``) or a list (``Rules``).
+CLASSIC_SINGLE_RULE_KINDS = frozenset(
+    {"ses:create-receipt-rule", "ses:update-receipt-rule", "ses:describe-receipt-rule"}
+)
+CLASSIC_RULE_SET_KINDS = frozenset({"ses:describe-receipt-rule-set", "ses:describe-active-receipt-rule-set"})
+CLASSIC_RULE_KINDS = CLASSIC_SINGLE_RULE_KINDS | CLASSIC_RULE_SET_KINDS
+CLASSIC_FILTER_KINDS = frozenset({"ses:create-receipt-filter", "ses:list-receipt-filters"})
+SEND_BOUNCE_KINDS = frozenset({"ses:send-bounce"})
+MM_RULE_SET_KINDS = frozenset({"mailmanager:create-rule-set", "mailmanager:update-rule-set", "mailmanager:get-rule-set"})
+MM_INGRESS_KINDS = frozenset(
+    {"mailmanager:create-ingress-point", "mailmanager:update-ingress-point", "mailmanager:get-ingress-point"}
+)
+
+
+def classic_rule_nodes(ctx: LintContext) -> list[Node]:
+    """The classic rule objects of the document, in order."""
+    root = ctx.root
+    if root is None or root.kind != OBJECT:
+        return []
+    single = root.get("Rule")
+    if single is not None:
+        return [single] if single.kind == OBJECT else []
+    rules = root.get("Rules")
+    if rules is not None and rules.kind == ARRAY:
+        return [r for r in rules.value if r.kind == OBJECT]  # type: ignore[union-attr]
+    return []
+
+
+def classic_actions(rule: Node) -> Iterator[tuple[str, Node, Node]]:
+    """(action type, list entry, action body) for each single-member action of a classic rule."""
+    acts = rule.get("Actions")
+    if acts is None or acts.kind != ARRAY:
+        return
+    for entry in acts.value:  # type: ignore[union-attr]
+        if entry.kind == OBJECT and len(entry.value) == 1:  # type: ignore[arg-type]
+            (name, body), = entry.value.items()  # type: ignore[union-attr]
+            yield name, entry, body
+
+
+def mm_rule_nodes(ctx: LintContext) -> list[Node]:
+    root = ctx.root
+    if root is None or root.kind != OBJECT:
+        return []
+    rules = root.get("Rules")
+    if rules is not None and rules.kind == ARRAY:
+        return [r for r in rules.value if r.kind == OBJECT]  # type: ignore[union-attr]
+    return []
+
+
+def mm_actions(rule: Node) -> Iterator[tuple[str, Node, Node]]:
+    """(action type, list entry, action body) for each single-member Mail Manager action."""
+    yield from classic_actions(rule)
+
+
+def string_value(node: Node | None) -> str | None:
+    return node.value if node is not None and node.kind == STRING else None  # type: ignore[return-value]
+
+
+def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:
+    """Every (object, value) pair in the subtree where the object has a member ``name``."""
+    if node is None:
+        return
+    for n in node.walk():
+        if n.kind == OBJECT:
+            v = n.value.get(name)  # type: ignore[union-attr]
+            if v is not None:
+                yield n, v

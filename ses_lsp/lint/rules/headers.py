@@ -1,0 +1,7 @@
+"""Semantic rules: headers.  See docs/writing-rules.md."""
+
+from __future__ import annotations
+
+from ses_lsp.lint.registry import Rule
+
+RULES: list[Rule] = []
