@@ -159,6 +159,20 @@ class Predicate:
     def key(self) -> tuple:
         return (self.family, self.subject, self.operator, frozenset(self.values))
 
+    def describe(self) -> str:
+        """A short human form, e.g. ``RECIPIENT EQUALS "a@example.com"``."""
+        subj = self.subject
+        if subj == ("Dmarc",):
+            name = "DMARC policy"
+        elif subj[0] == "Attribute":
+            name = str(subj[1])
+        elif subj[0] == "MimeHeaderAttribute":
+            name = f"header {subj[1]}"
+        else:
+            name = str(subj[0])
+        vals = ", ".join(f'"{v}"' if isinstance(v, str) else str(v) for v in self.values)
+        return f"{name} {self.operator}" + (f" {vals}" if vals else "")
+
     @property
     def single_valued(self) -> bool:
         return self.subject in SINGLE_VALUED or self.subject[:1] == ("Analysis",)

@@ -1,0 +1,188 @@
+"""The shared matching models (classic recipients and Mail Manager predicates)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ses_lsp.document.json_parser import parse_json
+from ses_lsp.semantics import classic as cm
+from ses_lsp.semantics import mailmanager as mm
+
+R = cm.Recipient.parse
+
+
+@pytest.mark.parametrize(
+    "entry,form",
+    [
+        ("user@example.com", "address"),
+        ("example.com", "domain"),
+        (".example.com", "subdomains"),
+        ("EXAMPLE.com", "domain"),
+        ("*.example.com", "invalid"),
+        ("user @example.com", "invalid"),
+        ("@example.com", "invalid"),
+        ("Name <a@example.com>", "invalid"),
+        ("https://example.com", "invalid"),
+        ("", "invalid"),
+        ("a@b@example.com", "invalid"),
+    ],
+)
+def test_recipient_forms(entry, form):
+    assert R(entry).form == form
+
+
+@pytest.mark.parametrize(
+    "entry,address,expected",
+    [
+        ("user@example.com", "user@example.com", True),
+        ("user@example.com", "user+tag@example.com", True),
+        ("user@example.com", "user@EXAMPLE.COM", True),
+        ("user+tag@example.com", "user@example.com", False),
+        ("user+tag@example.com", "user+tag@example.com", True),
+        ("example.com", "anyone@example.com", True),
+        ("example.com", "anyone@sub.example.com", False),
+        (".example.com", "anyone@sub.example.com", True),
+        (".example.com", "anyone@example.com", False),
+        (".example.com", "a@deep.sub.example.com", True),
+        (".example.com", "a@notexample.com", False),
+    ],
+)
+def test_recipient_matches(entry, address, expected):
+    assert R(entry).matches(address) is expected
+
+
+@pytest.mark.parametrize(
+    "wide,narrow,expected",
+    [
+        ("example.com", "user@example.com", True),
+        ("example.com", "user@sub.example.com", False),
+        (".example.com", "user@sub.example.com", True),
+        (".example.com", "sub.example.com", True),
+        (".example.com", ".sub.example.com", True),
+        (".example.com", "example.com", False),
+        ("user@example.com", "user+x@example.com", True),
+        ("user+x@example.com", "user@example.com", False),
+        ("user@example.com", "example.com", False),
+    ],
+)
+def test_recipient_covers(wide, narrow, expected):
+    assert R(wide).covers(R(narrow)) is expected
+
+
+def _rules(json_text: str):
+    return cm.read_rules(parse_json(json_text).root.get("Rules"))
+
+
+def test_covering_and_simulation():
+    rules = _rules(
+        """{"Rules": [
+        {"Name": "a", "Enabled": true, "Recipients": ["a@example.com"],
+         "Actions": [{"S3Action": {"BucketName": "b"}}, {"StopAction": {"Scope": "RuleSet"}}]},
+        {"Name": "b", "Enabled": true, "Recipients": [".example.com"],
+         "Actions": [{"StopAction": {"Scope": "RuleSet"}}]},
+        {"Name": "c", "Enabled": true, "Recipients": ["a+x@example.com", "x@sub.example.com"],
+         "Actions": [{"S3Action": {"BucketName": "c"}}]},
+        {"Name": "d", "Enabled": false, "Actions": [{"StopAction": {"Scope": "RuleSet"}}]},
+        {"Name": "e", "Enabled": true, "Recipients": ["other@example.com"],
+         "Actions": [{"S3Action": {"BucketName": "e"}}]}
+        ]}"""
+    )
+    by, per = cm.covering_rule(rules[2], rules[:2])
+    assert by is None and [r.name for _, r in per] == ["a", "b"]
+    # a disabled catch-all covers nothing
+    by, per = cm.covering_rule(rules[4], rules[:4])
+    assert by is None and per == []
+    out = cm.simulate(rules, "a+x@example.com")
+    assert [r.name for r, _ in out.steps] == ["a"] and out.stopped_by.name == "a"
+    out = cm.simulate(rules, "other@example.com")
+    assert [r.name for r, _ in out.steps] == ["e"] and out.stopped_by is None
+
+
+def _pred(expr: str) -> mm.Predicate:
+    p = mm.read_condition(parse_json(expr).root)
+    assert p is not None
+    return p
+
+
+def s(op, *vals, attr="RECIPIENT"):
+    values = ", ".join(f'"{v}"' for v in vals)
+    return _pred(
+        f'{{"StringExpression": {{"Evaluate": {{"Attribute": "{attr}"}}, "Operator": "{op}", "Values": [{values}]}}}}'
+    )
+
+
+def n(op, value):
+    return _pred(
+        f'{{"NumberExpression": {{"Evaluate": {{"Attribute": "MESSAGE_SIZE"}}, "Operator": "{op}", "Value": {value}}}}}'
+    )
+
+
+def ip(op, *vals):
+    values = ", ".join(f'"{v}"' for v in vals)
+    return _pred(f'{{"IpExpression": {{"Evaluate": {{"Attribute": "SOURCE_IP"}}, "Operator": "{op}", "Values": [{values}]}}}}')
+
+
+def verdict(op, *vals):
+    values = ", ".join(f'"{v}"' for v in vals)
+    return _pred(f'{{"VerdictExpression": {{"Evaluate": {{"Attribute": "SPF"}}, "Operator": "{op}", "Values": [{values}]}}}}')
+
+
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        (s("EQUALS", "a@example.com"), s("ENDS_WITH", "@example.com"), True),
+        (s("ENDS_WITH", "@example.com"), s("EQUALS", "a@example.com"), False),
+        (s("STARTS_WITH", "support-"), s("STARTS_WITH", "sup"), True),
+        (s("STARTS_WITH", "support-"), s("CONTAINS", "port"), True),
+        (s("EQUALS", "a"), s("NOT_EQUALS", "b"), True),
+        (s("NOT_EQUALS", "a", "b"), s("NOT_EQUALS", "a"), True),
+        (s("EQUALS", "a", "b"), s("EQUALS", "a"), False),
+        (s("EQUALS", "a"), s("EQUALS", "a", attr="FROM"), False),
+        (n("LESS_THAN", 100), n("LESS_THAN_OR_EQUAL", 100), True),
+        (n("LESS_THAN_OR_EQUAL", 100), n("LESS_THAN", 100), False),
+        (n("EQUALS", 5), n("NOT_EQUALS", 6), True),
+        (ip("CIDR_MATCHES", "10.1.0.0/16"), ip("CIDR_MATCHES", "10.0.0.0/8"), True),
+        (ip("CIDR_MATCHES", "10.0.0.0/8"), ip("CIDR_MATCHES", "10.1.0.0/16"), False),
+        (ip("CIDR_MATCHES", "2001:db8:1::/48"), ip("CIDR_MATCHES", "2001:db8::/32"), True),
+        (ip("CIDR_MATCHES", "10.0.0.0/8"), ip("NOT_CIDR_MATCHES", "192.168.0.0/16"), True),
+        (verdict("EQUALS", "FAIL"), verdict("NOT_EQUALS", "PASS"), True),
+        (verdict("NOT_EQUALS", "PASS"), verdict("EQUALS", "FAIL"), False),
+    ],
+)
+def test_implies(a, b, expected):
+    assert a.implies(b) is expected
+
+
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        (n("LESS_THAN", 100), n("GREATER_THAN", 200), True),
+        (n("LESS_THAN", 100), n("GREATER_THAN", 50), False),
+        (n("LESS_THAN", 100), n("GREATER_THAN_OR_EQUAL", 100), True),
+        (n("LESS_THAN_OR_EQUAL", 100), n("GREATER_THAN_OR_EQUAL", 100), False),
+        (s("EQUALS", "a"), s("EQUALS", "b"), True),
+        (s("EQUALS", "a"), s("NOT_EQUALS", "a"), True),
+        (s("EQUALS", "a", attr="TO"), s("EQUALS", "b", attr="TO"), False),  # TO can hold several addresses
+        (s("STARTS_WITH", "ab"), s("STARTS_WITH", "cd"), True),
+        (s("STARTS_WITH", "ab"), s("STARTS_WITH", "abc"), False),
+        (ip("CIDR_MATCHES", "10.0.0.0/8"), ip("CIDR_MATCHES", "192.168.0.0/16"), True),
+        (ip("CIDR_MATCHES", "10.0.0.0/8"), ip("NOT_CIDR_MATCHES", "10.0.0.0/8"), True),
+        (ip("CIDR_MATCHES", "10.0.0.0/8"), ip("CIDR_MATCHES", "2001:db8::/32"), True),
+        (verdict("EQUALS", "PASS"), verdict("EQUALS", "FAIL"), True),
+        (verdict("EQUALS", "PASS", "FAIL"), verdict("NOT_EQUALS", "PASS"), False),
+    ],
+)
+def test_contradicts(a, b, expected):
+    assert a.contradicts(b) is expected
+    assert b.contradicts(a) is expected
+
+
+def test_never_matches_and_evaluation():
+    assert verdict("NOT_EQUALS", "PASS", "FAIL", "GRAY", "PROCESSING_FAILED").never_matches()
+    assert not verdict("NOT_EQUALS", "PASS").never_matches()
+    assert s("ENDS_WITH", "@example.com").matches("a@example.com") is True
+    assert s("NOT_EQUALS", "a", "b").matches("b") is False
+    assert n("LESS_THAN", 100).matches(99) is True and n("LESS_THAN", 100).matches(100) is False
+    assert ip("CIDR_MATCHES", "10.0.0.0/8").matches("10.2.3.4") is True
+    assert ip("NOT_CIDR_MATCHES", "2001:db8::/32").matches("2001:db8::1") is False
+    assert verdict("NOT_EQUALS", "PASS").matches("FAIL") is True
