@@ -144,10 +144,24 @@ def move_item_last(doc: Document, array: Node, index: int) -> tuple[TextEdit, ..
     return (TextEdit(start, end, ""), TextEdit(last_end, last_end, prefix + block))
 
 
-def insert_member(doc: Document, obj: Node, key: str, value: object) -> TextEdit:
-    """Add ``key: value`` as the last member of an object."""
+def insert_member(doc: Document, obj: Node, key: str, value: object, after: str | None = None) -> TextEdit:
+    """Add ``key: value`` to an object: after the member ``after`` if present, else last."""
     text = doc.text
-    members = obj.members or []
+    members = list(obj.members or [])
+    if after is not None:
+        idx = next((i for i, (k, _) in enumerate(members) if k.value == after), None)
+        if idx is not None and idx + 1 < len(members):
+            nk = members[idx + 1][0]
+            rk, rv = render_key(doc, key), render_scalar(doc, value)
+            if _is_flow(doc, obj):
+                sep = text[members[idx][1].end : nk.start]
+                return TextEdit(members[idx][1].end, members[idx][1].end, _flow_sep(sep) + f"{rk}: {rv}")
+            start = _line_start(text, nk.start)
+            pad = text[start : nk.start]
+            if pad.strip():
+                pad = " " * (nk.start - start)
+            _, end = _yaml_member_block(doc, *members[idx])
+            return TextEdit(end, end, f"{pad}{rk}: {rv}\n")
     rk, rv = render_key(doc, key), render_scalar(doc, value)
     if _is_flow(doc, obj):
         if not members:
@@ -175,6 +189,11 @@ def insert_member(doc: Document, obj: Node, key: str, value: object) -> TextEdit
     if pad.strip():  # first key shares its line with a '- ' indicator
         pad = " " * indent
     return TextEdit(end, end, f"{prefix}{pad}{rk}: {rv}\n")
+
+
+def _flow_sep(sep: str) -> str:
+    """The separator to put before a new flow member, copied from an existing one."""
+    return sep if "," in sep else ", "
 
 
 def container_of(node: Node) -> Node | None:

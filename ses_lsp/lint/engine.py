@@ -190,7 +190,8 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) ->
         return _finish(result, config)
 
     root = parsed.root
-    if root is None:
+    if root is None or any(p.rule == C.YAML_ALIAS_LIMIT.name for p in parsed.problems):
+        # Nothing to check, or a document too large to expand safely.
         return _finish(result, config)
 
     selected = _selection(config.select, config.ignore)
@@ -205,9 +206,14 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) ->
     service_doc = schema_mod.load_service(info["service"])
     sset = schema_set(service_doc)
     try:
-        Validator(ctx, sset).run(root, sset.compiled(info["shape"]))
+        Validator(ctx, sset, partial=not parsed.complete).run(root, sset.compiled(info["shape"]))
     except Exception as exc:
         diags.append(_internal("schema validation", exc))
+
+    if not parsed.complete:
+        # A partial tree (syntax errors): semantic rules would judge a document the
+        # user has not finished writing.  Fix the syntax first.
+        return _finish(result, config)
 
     # -- semantic rules -----------------------------------------------------------
     for rule in REGISTRY.rules:

@@ -32,7 +32,14 @@ def closest(word: str, candidates, cutoff: float = 0.6) -> str | None:
 
     lowered = {c.lower(): c for c in cands}
     match = difflib.get_close_matches(low, list(lowered), n=1, cutoff=cutoff)
-    return lowered[match[0]] if match else None
+    if match:
+        return lowered[match[0]]
+    # A shortened name ("Prefix" for "ObjectKeyPrefix"): a unique candidate containing it.
+    if len(low) >= 4:
+        containing = [c for c in cands if low in c.lower()]
+        if len(containing) == 1:
+            return containing[0]
+    return None
 
 
 # Patterns the API model uses, in words.  Keys are botocore's pattern text.

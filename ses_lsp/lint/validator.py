@@ -235,9 +235,12 @@ def _label(node: Node) -> str:
 
 
 class Validator:
-    def __init__(self, ctx: LintContext, sset: SchemaSet) -> None:
+    def __init__(self, ctx: LintContext, sset: SchemaSet, partial: bool = False) -> None:
         self.ctx = ctx
         self.sset = sset
+        # On a partial tree (syntax errors) members may be missing only because the
+        # parser stopped: do not report them.
+        self.partial = partial
         self.is_yaml = ctx.document.format == "yaml"
 
     def report(self, rule, target, message, **kw) -> None:
@@ -345,6 +348,7 @@ class Validator:
         present: list[str] = []
         seen: set[str] = set()
         pending: list[tuple[Node, Compiled, bool]] = []
+        unknown: list[tuple[Node, str]] = []
         for k, v in members:
             name = k.value if isinstance(k.value, str) else node_source(k)
             if name in seen:  # duplicate key: the parser reported it; check the last one only
@@ -359,17 +363,22 @@ class Validator:
                 if sub is not None:
                     pending.append((node.value[name], sub, sensitive))
             elif c.closed:
-                self.unknown_member(node, k, name, props)
+                unknown.append((k, name))
+        missing = [] if c.union else [r for r in c.required if r not in node.value]
+        for k, name in unknown:
+            # A misspelt required member is one mistake: report the unknown key (with the
+            # suggestion) and not also the missing member.
+            meant = self.unknown_member(node, k, name, props)
+            if meant in missing:
+                missing.remove(meant)
         if c.union:
-            if len(present) != 1:
+            if len(present) > 1 or (not present and not unknown and not self.partial):
                 self.union_problem(node, c, present)
-        else:
-            missing = [r for r in c.required if r not in node.value]
-            if missing:
-                self.missing_problem(node, c, missing)
+        elif missing and not self.partial:
+            self.missing_problem(node, c, missing)
         stack.extend(reversed(pending))
 
-    def unknown_member(self, node: Node, key: Node, name: str, props: dict) -> None:
+    def unknown_member(self, node: Node, key: Node, name: str, props: dict) -> str | None:
         allowed = list(props)
         present = set(node.value)
         candidates = [p for p in allowed if p not in present] or allowed
@@ -387,6 +396,7 @@ class Validator:
         else:
             msg += f"; expected one of {quote_list(sorted(allowed))}"
         self.report(R.UNKNOWN_MEMBER, key, msg, fix=fix)
+        return best
 
     def missing_problem(self, node: Node, c: Compiled, missing: list[str]) -> None:
         target = node.key_node or _opening(node)

@@ -87,7 +87,7 @@ DUPLICATE_KEY = Rule(
             "JSON and YAML readers keep only the last value, so the first is silently ignored: "
             "a rule you see in the file is not the rule AWS receives."
         ),
-        bad=Example(_GOOD_RULE_YAML.replace("  Enabled: true\n", "  Enabled: true\n  Enabled: false\n"),
+        bad=Example(_GOOD_RULE_YAML.replace("  Name: store\n", "  Name: store\n  Name: archive\n"),
                     "ses:create-receipt-rule"),
         good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
         references=(JSON_RFC + " section 4 (names SHOULD be unique)",),

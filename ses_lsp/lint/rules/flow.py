@@ -282,7 +282,7 @@ def _check_enabled_omitted(ctx: LintContext) -> None:
     for rule in _classic_rules(ctx):
         if rule.node.get("Enabled") is not None:
             continue
-        fix = Fix("Set Enabled: true", (insert_member(ctx.document, rule.node, "Enabled", True),))
+        fix = Fix("Set Enabled: true", (insert_member(ctx.document, rule.node, "Enabled", True, after="Name"),))
         target = rule.name_node.key_node if rule.name_node is not None and rule.name_node.key_node else rule.node
         ctx.report(
             target,

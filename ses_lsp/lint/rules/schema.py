@@ -44,6 +44,7 @@ _INGRESS = """IngressPointName: inbound-smtp
 Type: OPEN
 RuleSetId: rs-12345678
 TrafficPolicyId: tp-12345678
+TlsPolicy: REQUIRED
 """
 
 UNKNOWN_MEMBER = Rule(
