@@ -1,7 +1,777 @@
-"""Semantic rules: names.  See docs/writing-rules.md."""
+"""Semantic rules: names (SES2xx).  See docs/writing-rules.md.
+
+Classic names (rules, rule sets, IP filters) have no constraint in the API
+model, so their form is checked here; Mail Manager names have patterns and
+lengths in the model, which the schema pass checks.  The rules here add what
+a schema cannot see: duplicates, and references to rules by name (``After``,
+``SetReceiptRulePosition``, ``ReorderReceiptRuleSet``), resolved against the
+other documents of the workspace when the editor or CLI provides them.
+"""
 
 from __future__ import annotations
 
-from ses_lsp.lint.registry import Rule
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-RULES: list[Rule] = []
+from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.lint.context import LintContext
+from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
+from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_TOOL, Example, Rule, RuleDoc
+
+# Values holding a template placeholder (``${Var}``, ``{{var}}``, ``$(cmd)``, ``%s``, ``<name>``...)
+# stand for something filled in later and are not checked (one definition for every family).
+from ses_lsp.lint.rules.arns import has_placeholder
+from ses_lsp.lint.rules.common import (
+    CLASSIC_RULE_SET_KINDS,
+    MM_RULE_SET_KINDS,
+    mm_rule_nodes,
+    string_value,
+)
+from ses_lsp.lint.text import closest, quote, quote_list
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
+MM_API = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Operations_MailManager.html"
+QUOTAS = "https://docs.aws.amazon.com/ses/latest/dg/quotas.html#quotas-receiving"
+FLOCI = "floci-io/floci receipt-rule probes of live SES (2026)"
+
+# -- classic name form --------------------------------------------------------------
+
+MAX_NAME = 64
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_.-]")
+
+# Where each kind of classic name sits: (path, label); "*" is every list item.
+_RULE_SET_PATHS = (("RuleSetName",), ("OriginalRuleSetName",), ("Metadata", "Name"), ("RuleSets", "*", "Name"))
+_RULE_PATHS = (("Rule", "Name"), ("Rules", "*", "Name"), ("After",), ("RuleName",), ("RuleNames", "*"))
+_FILTER_PATHS = (("Filter", "Name"), ("Filters", "*", "Name"), ("FilterName",))
+
+CLASSIC_NAME_KINDS = frozenset(
+    {
+        "ses:create-receipt-rule-set",
+        "ses:clone-receipt-rule-set",
+        "ses:delete-receipt-rule-set",
+        "ses:set-active-receipt-rule-set",
+        "ses:create-receipt-rule",
+        "ses:update-receipt-rule",
+        "ses:delete-receipt-rule",
+        "ses:set-receipt-rule-position",
+        "ses:reorder-receipt-rule-set",
+        "ses:create-receipt-filter",
+        "ses:delete-receipt-filter",
+        "ses:describe-receipt-rule",
+        "ses:describe-receipt-rule-set",
+        "ses:describe-active-receipt-rule-set",
+        "ses:list-receipt-rule-sets",
+        "ses:list-receipt-filters",
+    }
+)
+
+
+def _at(node: Node | None, path: tuple[str, ...]) -> Iterator[Node]:
+    """Every node at ``path`` under ``node`` ("*" walks list items)."""
+    if node is None:
+        return
+    if not path:
+        yield node
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if node.kind == ARRAY:
+            for item in node.value:  # type: ignore[union-attr]
+                yield from _at(item, rest)
+        return
+    if node.kind == OBJECT:
+        yield from _at(node.get(head), rest)
+
+
+def classic_names(ctx: LintContext) -> Iterator[tuple[str, Node]]:
+    """(what, string node) for every classic rule, rule-set and filter name in the document."""
+    root = ctx.root
+    for what, paths in (("rule set", _RULE_SET_PATHS), ("rule", _RULE_PATHS), ("filter", _FILTER_PATHS)):
+        for path in paths:
+            for node in _at(root, path):
+                if node.kind == STRING:
+                    yield what, node
+
+
+def _is_alnum(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _describe_char(c: str) -> str:
+    if c == " ":
+        return "a space"
+    if c.isspace():
+        return "white space " + quote(c)
+    return quote(c)
+
+
+def name_problem(value: str) -> str | None:
+    """What is wrong with a classic name (rule, rule set or filter), or None."""
+    if value == "":
+        return "is empty"
+    n = len(value)
+    if n > MAX_NAME:
+        return f"is {n} characters long; at most {MAX_NAME} allowed"
+    bad = next((c for c in value if not _NAME_CHAR.fullmatch(c)), None)
+    if bad is not None:
+        return f"contains {_describe_char(bad)}, which is not allowed"
+    if not _is_alnum(value[0]):
+        return f"starts with {quote(value[0])}"
+    if not _is_alnum(value[-1]):
+        return f"ends with {quote(value[-1])}"
+    return None
+
+
+def suggest_name(value: str) -> str | None:
+    """A valid name close to ``value``, or None."""
+    out = re.sub(r"[^A-Za-z0-9_.-]+", "-", value)
+    out = re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", out)
+    out = re.sub(r"[^A-Za-z0-9]+$", "", out[:MAX_NAME])
+    return out if out and out != value and name_problem(out) is None else None
+
+
+def _check_name_form(ctx: LintContext) -> None:
+    for what, node in classic_names(ctx):
+        value: str = node.value  # type: ignore[assignment]
+        if has_placeholder(value):
+            continue
+        if value == "" and node.member_name == "After":
+            continue  # AWS's own examples send "After": "" for "no After" (insert first)
+        problem = name_problem(value)
+        if problem is None:
+            continue
+        msg = (
+            f"{what} name {quote(value)} {problem}: use up to {MAX_NAME} ASCII letters, digits, '_', '-' "
+            f"and '.', starting and ending with a letter or digit"
+        )
+        hint = suggest_name(value)
+        if hint is not None:
+            msg += f", e.g. {quote(hint)}"
+        ctx.report(node, msg)
+
+
+# Where rule sets and filters are created (a name that already exists is not advised on).
+_DEFINITIONS = {
+    "ses:create-receipt-rule-set": ("rule set", ("RuleSetName",)),
+    "ses:clone-receipt-rule-set": ("rule set", ("RuleSetName",)),
+    "ses:create-receipt-filter": ("filter", ("Filter", "Name")),
+}
+
+
+def _check_name_period(ctx: LintContext) -> None:
+    what, path = _DEFINITIONS.get(ctx.kind, ("", ()))
+    for node in _at(ctx.root, path) if path else ():
+        if node.kind != STRING:
+            continue
+        value: str = node.value  # type: ignore[assignment]
+        if "." not in value or has_placeholder(value) or name_problem(value) is not None:
+            continue
+        ctx.report(
+            node,
+            f"{what} name {quote(value)} contains '.': SES accepts it, but the current documentation allows "
+            f"only letters, digits, '_' and '-' in {what} names; consider {quote(value.replace('.', '-'))}",
+        )
+
+
+# -- duplicates ---------------------------------------------------------------------
+
+
+def _duplicates(nodes: list[Node]) -> Iterator[tuple[Node, Node]]:
+    """(later node, first node) for each repeated string value."""
+    first: dict[str, Node] = {}
+    for n in nodes:
+        if n.kind != STRING:
+            continue
+        v: str = n.value  # type: ignore[assignment]
+        if v in first:
+            yield n, first[v]
+        else:
+            first[v] = n
+
+
+def _rule_name_nodes(ctx: LintContext) -> list[Node]:
+    return list(_at(ctx.root, ("Rules", "*", "Name")))
+
+
+def _check_duplicate_rule_names(ctx: LintContext) -> None:
+    for later, first in _duplicates(_rule_name_nodes(ctx)):
+        ctx.report(
+            later,
+            f"rule name {quote(later.value)} is already used by an earlier rule of this rule set; "  # type: ignore[arg-type]
+            f"rule names must be unique within a rule set: rename one of them",
+            related=[Related(first.start, first.end, "the first rule with this name")],
+        )
+
+
+def _check_mm_duplicate_rule_names(ctx: LintContext) -> None:
+    for later, first in _duplicates(_rule_name_nodes(ctx)):
+        ctx.report(
+            later,
+            f"rule name {quote(later.value)} is already used by an earlier rule of this rule set; "  # type: ignore[arg-type]
+            f"diagnostics, logs and diffs cannot tell them apart: rename one of them",
+            related=[Related(first.start, first.end, "the first rule with this name")],
+        )
+
+
+def _check_duplicate_filter_names(ctx: LintContext) -> None:
+    for later, first in _duplicates(list(_at(ctx.root, ("Filters", "*", "Name")))):
+        ctx.report(
+            later,
+            f"filter name {quote(later.value)} is used by an earlier filter; IP filter names are unique "  # type: ignore[arg-type]
+            f"per account and Region: rename one of them",
+            related=[Related(first.start, first.end, "the first filter with this name")],
+        )
+
+
+# -- Mail Manager rule without a name ---------------------------------------------------
+
+_NAME_LIKE = re.compile(r"(?i)(rule)?[_-]?name")
+
+
+def _check_mm_rule_name_missing(ctx: LintContext) -> None:
+    for i, rule in enumerate(mm_rule_nodes(ctx)):
+        if rule.get("Name") is not None:
+            continue
+        members = rule.members or []
+        # A misspelt name member ("RuleName", "name") is the schema pass's unknown member.
+        if not members or any(_NAME_LIKE.fullmatch(str(k.value)) for k, _ in members):
+            continue
+        ctx.report(
+            members[0][0],
+            f"Rules[{i}] has no Name; it is optional, but diagnostics, logs and diffs then refer to it only by "
+            f"position: add a Name (1-32 letters, digits, '_', '.' or '-')",
+            pointer=rule.pointer,
+        )
+
+
+# -- references to rules by name (workspace) ------------------------------------------------
+
+
+@dataclass
+class RuleSetInfo:
+    """What the workspace says about one classic rule set."""
+
+    name: str
+    # rule name -> (file path, name node)
+    rules: dict[str, tuple[str | None, Node]] = field(default_factory=dict)
+    # True when a describe-receipt-rule-set document lists the whole set.
+    complete: bool = False
+
+
+def _norm_path(p: str) -> str:
+    """A comparable form of a file path or ``file:`` URI (the server names documents by URI)."""
+    if p.startswith("file:"):
+        from urllib.parse import unquote, urlparse
+        from urllib.request import url2pathname
+
+        p = url2pathname(unquote(urlparse(p).path))
+    return os.path.normcase(os.path.abspath(p))
+
+
+def _same_path(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    if a == b:
+        return True
+    try:
+        return _norm_path(a) == _norm_path(b)
+    except (TypeError, ValueError, OSError):  # pragma: no cover - odd paths
+        return False
+
+
+def _workspace_documents(ctx: LintContext) -> Iterator[tuple[str | None, Node, str]]:
+    ws = ctx.workspace
+    docs = getattr(ws, "documents", None) if ws is not None else None
+    if docs is None:
+        return
+    own = ctx.document.path
+    for entry in docs():
+        try:
+            path, doc, kind = entry
+        except (TypeError, ValueError):
+            continue
+        if doc is None or doc is ctx.document or _same_path(path, own) or not kind:
+            continue
+        root = getattr(doc, "root", None)
+        if root is None or root.kind != OBJECT:
+            continue
+        yield path, root, kind
+
+
+def workspace_rule_sets(ctx: LintContext) -> dict[str, RuleSetInfo] | None:
+    """Classic rule sets and their rules as the other workspace documents define them.
+
+    ``None`` when there is no workspace.  Rule sets come from
+    ``describe-receipt-rule-set`` outputs (complete), ``create``/``update-receipt-rule``
+    inputs (one rule each) and ``clone-receipt-rule-set`` inputs (the clone has
+    the original's rules).
+    """
+    if ctx.workspace is None or getattr(ctx.workspace, "documents", None) is None:
+        return None
+    sets: dict[str, RuleSetInfo] = {}
+    clones: list[tuple[str, str]] = []
+
+    def get(name: str) -> RuleSetInfo:
+        return sets.setdefault(name, RuleSetInfo(name))
+
+    for path, root, kind in _workspace_documents(ctx):
+        if kind in CLASSIC_RULE_SET_KINDS:
+            set_name = string_value(next(_at(root, ("Metadata", "Name")), None))
+            if set_name is None:
+                continue
+            info = get(set_name)
+            info.complete = True
+            for n in _at(root, ("Rules", "*", "Name")):
+                if n.kind == STRING:
+                    info.rules.setdefault(n.value, (path, n))  # type: ignore[arg-type]
+        elif kind in ("ses:create-receipt-rule", "ses:update-receipt-rule"):
+            set_name = string_value(root.get("RuleSetName"))
+            rule = root.get("Rule")
+            n = rule.get("Name") if rule is not None else None
+            if set_name is None or n is None or n.kind != STRING:
+                continue
+            get(set_name).rules.setdefault(n.value, (path, n))  # type: ignore[arg-type]
+        elif kind == "ses:clone-receipt-rule-set":
+            new, orig = string_value(root.get("RuleSetName")), string_value(root.get("OriginalRuleSetName"))
+            if new is not None and orig is not None:
+                clones.append((new, orig))
+    for new, orig in clones:
+        if orig in sets:
+            target = get(new)
+            for k, v in sets[orig].rules.items():
+                target.rules.setdefault(k, v)
+    return sets
+
+
+def _reference_targets(ctx: LintContext) -> tuple[str | None, list[Node]]:
+    """The rule set named by the document and the nodes that name existing rules."""
+    root = ctx.root
+    if root is None or root.kind != OBJECT:
+        return None, []
+    set_name = string_value(root.get("RuleSetName"))
+    refs: list[Node] = []
+    if ctx.kind == "ses:create-receipt-rule":
+        refs = [n for n in (root.get("After"),) if n is not None]
+    elif ctx.kind == "ses:set-receipt-rule-position":
+        refs = [n for n in (root.get("RuleName"), root.get("After")) if n is not None]
+    elif ctx.kind == "ses:reorder-receipt-rule-set":
+        refs = list(_at(root, ("RuleNames", "*")))
+    return set_name, [n for n in refs if n.kind == STRING]
+
+
+def _check_unknown_rule_reference(ctx: LintContext) -> None:
+    set_name, refs = _reference_targets(ctx)
+    if set_name is None or not refs or has_placeholder(set_name):
+        return
+    sets = workspace_rule_sets(ctx)
+    if not sets or set_name not in sets:
+        return
+    info = sets[set_name]
+    if not info.rules:
+        return
+    root: Node = ctx.root  # type: ignore[assignment]
+    own_rule = root.get("Rule")
+    # Names that after-names-itself reports when After repeats them.
+    own_names = {string_value(own_rule.get("Name")) if own_rule is not None else None,
+                 string_value(root.get("RuleName"))}
+    after = root.get("After")
+    for node in refs:
+        value: str = node.value  # type: ignore[assignment]
+        if value in info.rules or has_placeholder(value) or name_problem(value) is not None:
+            continue
+        if node is after and value in own_names:
+            continue  # after-names-itself
+        known = sorted(info.rules)
+        best = closest(value, known, cutoff=0.75)
+        msg = (
+            f"no rule named {quote(value)} in rule set {quote(set_name)} is defined in the workspace "
+            f"(it defines {quote_list(known, limit=6)})"
+        )
+        related = []
+        fix = None
+        if best is not None:
+            msg += f"; did you mean {quote(best)}?"
+            path, target = info.rules[best]
+            related.append(Related(target.start, target.end, f"rule {quote(best)} is defined here", file=path))
+            fix = Fix(f"Replace with {quote(best)}", (_replace_string(ctx, node, best),), safe=False)
+        else:
+            msg += "; SES rejects a reference to a rule that does not exist (RuleDoesNotExist)"
+        ctx.report(node, msg, related=related, fix=fix)
+
+
+def _replace_string(ctx: LintContext, node: Node, new: str) -> TextEdit:
+    from ses_lsp.lint.edits import replace_node
+
+    src = ctx.text[node.start : node.end]
+    old: str = node.value  # type: ignore[assignment]
+    if old and src.count(old) == 1 and _NAME_CHAR.fullmatch(new[:1] or "a"):
+        i = src.index(old)
+        return TextEdit(node.start + i, node.start + i + len(old), new)
+    return replace_node(ctx.document, node, new)
+
+
+def _check_after_names_itself(ctx: LintContext) -> None:
+    root = ctx.root
+    if root is None or root.kind != OBJECT:
+        return
+    after = root.get("After")
+    if after is None or after.kind != STRING:
+        return
+    if ctx.kind == "ses:create-receipt-rule":
+        rule = root.get("Rule")
+        target = rule.get("Name") if rule is not None else None
+        what = "the rule being created"
+    else:
+        target = root.get("RuleName")
+        what = "the rule being moved"
+    if target is None or target.kind != STRING or target.value != after.value:
+        return
+    ctx.report(
+        after,
+        f"After names {quote(after.value)}, which is {what} itself; name the rule it should follow, "  # type: ignore[arg-type]
+        f"or remove After to put it first",
+        related=[Related(target.start, target.end, "the rule's own name")],
+    )
+
+
+def _check_reorder_duplicates(ctx: LintContext) -> None:
+    for later, first in _duplicates(list(_at(ctx.root, ("RuleNames", "*")))):
+        ctx.report(
+            later,
+            f"RuleNames lists {quote(later.value)} twice; each rule of the set must appear exactly once: "  # type: ignore[arg-type]
+            f"remove one",
+            related=[Related(first.start, first.end, "the first mention")],
+        )
+
+
+def _check_reorder_missing(ctx: LintContext) -> None:
+    root = ctx.root
+    if root is None or root.kind != OBJECT:
+        return
+    set_name = string_value(root.get("RuleSetName"))
+    names_node = root.get("RuleNames")
+    if set_name is None or names_node is None or names_node.kind != ARRAY:
+        return
+    sets = workspace_rule_sets(ctx)
+    if not sets or set_name not in sets or not sets[set_name].complete:
+        return
+    listed = {n.value for n in names_node.value if n.kind == STRING}  # type: ignore[union-attr]
+    if any(has_placeholder(v) for v in listed):  # type: ignore[arg-type]
+        return
+    info = sets[set_name]
+    missing = [n for n in info.rules if n not in listed]
+    if not missing:
+        return
+    path, first = info.rules[missing[0]]
+    ctx.report(
+        names_node,
+        f"RuleNames leaves out {len(missing)} rule{'s' if len(missing) > 1 else ''} of rule set "
+        f"{quote(set_name)} ({quote_list(missing, limit=6)}); ReorderReceiptRuleSet must name every rule "
+        f"of the set: add {'them' if len(missing) > 1 else 'it'}",
+        on_key=True,
+        related=[Related(first.start, first.end, f"rule {quote(missing[0])} is defined here", file=path)],
+    )
+
+
+# -- rule definitions -------------------------------------------------------------------
+
+_CREATE_RULE = "ses:create-receipt-rule"
+
+
+def _rule_yaml(name: str = "store-support", set_name: str = "inbound", after: str | None = None) -> str:
+    return (
+        f"RuleSetName: {set_name}\n"
+        + (f"After: {after}\n" if after is not None else "")
+        + "Rule:\n"
+        f"  Name: {name}\n"
+        "  Enabled: true\n"
+        "  Recipients: [support@example.com]\n"
+        "  Actions:\n"
+        "    - S3Action:\n"
+        "        BucketName: mail-bucket\n"
+    )
+
+
+def _rule_set_yaml(*names: str) -> str:
+    out = "Metadata:\n  Name: inbound\nRules:\n"
+    for n in names:
+        out += (
+            f"  - Name: {n}\n"
+            "    Enabled: true\n"
+            f"    Recipients: [{n}@example.com]\n"
+            "    Actions:\n"
+            "      - S3Action:\n"
+            "          BucketName: mail-bucket\n"
+        )
+    return out
+
+
+def _mm_yaml(*names: str | None) -> str:
+    out = "RuleSetName: inbound-rules\nRules:\n"
+    for n in names:
+        out += (f"  - Name: {n}\n    Actions:\n" if n is not None else "  - Actions:\n") + (
+            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n"
+        )
+    return out
+
+
+CLASSIC_NAME_INVALID = Rule(
+    code="SES201",
+    name="classic-name-invalid",
+    severity=E,
+    summary="A classic rule, rule-set or IP filter name that SES rejects.",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_NAME_KINDS,
+    check=_check_name_form,
+    doc=RuleDoc(
+        what=(
+            "Reports a classic receipt rule, rule-set or IP-filter name (wherever it appears: definitions, "
+            "`After`, `RuleName`, `RuleNames`, `FilterName`...) that is empty, longer than 64 characters, "
+            "contains characters other than ASCII letters, digits, `_`, `-` and `.`, or does not start and "
+            "end with a letter or digit. The message suggests a valid name."
+        ),
+        why=(
+            "The classic API model has no pattern for these names, so neither the AWS CLI nor botocore "
+            "checks them; the service rejects the call (`ValidationError` or `InvalidParameterValue`)."
+        ),
+        bad=Example(_rule_yaml(name="store support"), _CREATE_RULE),
+        good=Example(_rule_yaml(name="store-support"), _CREATE_RULE),
+        references=(
+            SES_API + "API_ReceiptRule.html",
+            SES_API + "API_CreateReceiptRuleSet.html",
+            SES_API + "API_ReceiptFilter.html",
+            FLOCI,
+        ),
+        notes="Names holding a template placeholder (`${Var}`, `{{var}}`) are not checked.",
+    ),
+)
+
+NAME_CONTAINS_PERIOD = Rule(
+    code="SES202",
+    name="name-contains-period",
+    severity=I,
+    summary="A new rule-set or IP filter name with a period, which the current docs no longer list.",
+    source=SOURCE_DOCS,
+    kinds=frozenset(_DEFINITIONS),
+    check=_check_name_period,
+    doc=RuleDoc(
+        what=(
+            "Reports a `.` in the name of a classic rule set or IP filter being created "
+            "(create-receipt-rule-set, clone-receipt-rule-set, create-receipt-filter) when the name is otherwise valid."
+        ),
+        why=(
+            "The 2015 documentation allowed periods in rule-set and filter names; the current API "
+            "reference lists only letters, digits, `_` and `-` (it keeps `.` for rule names). Live SES "
+            "still accepts the period, so this is advice: a name without it works under both readings."
+        ),
+        bad=Example("RuleSetName: inbound.v2\n", "ses:create-receipt-rule-set"),
+        good=Example("RuleSetName: inbound-v2\n", "ses:create-receipt-rule-set"),
+        references=(SES_API + "API_CreateReceiptRuleSet.html", SES_API + "API_ReceiptFilter.html", FLOCI),
+    ),
+)
+
+DUPLICATE_RULE_NAME = Rule(
+    code="SES203",
+    name="duplicate-rule-name",
+    severity=E,
+    summary="Two classic rules of one rule set share a name.",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_RULE_SET_KINDS,
+    check=_check_duplicate_rule_names,
+    doc=RuleDoc(
+        what=(
+            "Reports the second rule of a classic rule set that has the same name as an earlier one, "
+            "and points at the first."
+        ),
+        why=(
+            "Rule names identify rules within a rule set (`After`, `DescribeReceiptRule`, `DeleteReceiptRule`); "
+            "creating the second one fails with `AlreadyExists`."
+        ),
+        bad=Example(_rule_set_yaml("support", "support"), "ses:describe-receipt-rule-set"),
+        good=Example(_rule_set_yaml("support", "sales"), "ses:describe-receipt-rule-set"),
+        references=(SES_API + "API_CreateReceiptRule.html",),
+    ),
+)
+
+MM_DUPLICATE_RULE_NAME = Rule(
+    code="SES204",
+    name="mm-duplicate-rule-name",
+    severity=W,
+    summary="Two Mail Manager rules of one rule set share a name.",
+    source=SOURCE_TOOL,
+    kinds=MM_RULE_SET_KINDS,
+    check=_check_mm_duplicate_rule_names,
+    doc=RuleDoc(
+        what="Reports a Mail Manager rule whose `Name` repeats an earlier rule's, and points at the first.",
+        why=(
+            "Mail Manager identifies rules by position, so the API accepts it, but logs, metrics and reviews "
+            "refer to rules by name and can no longer tell the two apart; usually one was copied and not renamed."
+        ),
+        bad=Example(_mm_yaml("archive", "archive"), "mailmanager:create-rule-set"),
+        good=Example(_mm_yaml("archive", "archive-copy"), "mailmanager:create-rule-set"),
+        references=(MM_API + " (Rule)",),
+    ),
+)
+
+MM_RULE_NAME_MISSING = Rule(
+    code="SES205",
+    name="mm-rule-name-missing",
+    severity=W,
+    summary="A Mail Manager rule without a Name.",
+    source=SOURCE_TOOL,
+    kinds=MM_RULE_SET_KINDS,
+    check=_check_mm_rule_name_missing,
+    doc=RuleDoc(
+        what="Reports a Mail Manager rule that has no `Name` member.",
+        why=(
+            "`Name` is optional in the API, but an unnamed rule is known only by its position: every "
+            "diagnostic, log line and diff about it changes when rules are inserted above it."
+        ),
+        bad=Example(_mm_yaml(None), "mailmanager:create-rule-set"),
+        good=Example(_mm_yaml("archive-all"), "mailmanager:create-rule-set"),
+        references=(MM_API + " (Rule)",),
+    ),
+)
+
+DUPLICATE_FILTER_NAME = Rule(
+    code="SES206",
+    name="duplicate-filter-name",
+    severity=E,
+    summary="Two IP filters share a name.",
+    source=SOURCE_DOCS,
+    kinds=frozenset({"ses:list-receipt-filters"}),
+    check=_check_duplicate_filter_names,
+    doc=RuleDoc(
+        what="Reports an IP filter of a `list-receipt-filters` document whose name repeats an earlier filter's.",
+        why=(
+            "Filter names are unique per account and Region (`DeleteReceiptFilter` takes only the name); "
+            "creating the second one fails with `AlreadyExists`."
+        ),
+        bad=Example(
+            "Filters:\n  - Name: office\n    IpFilter: {Policy: Allow, Cidr: 203.0.113.0/24}\n"
+            "  - Name: office\n    IpFilter: {Policy: Allow, Cidr: 198.51.100.0/24}\n",
+            "ses:list-receipt-filters",
+        ),
+        good=Example(
+            "Filters:\n  - Name: office\n    IpFilter: {Policy: Allow, Cidr: 203.0.113.0/24}\n"
+            "  - Name: office-2\n    IpFilter: {Policy: Allow, Cidr: 198.51.100.0/24}\n",
+            "ses:list-receipt-filters",
+        ),
+        references=(SES_API + "API_CreateReceiptFilter.html",),
+    ),
+)
+
+UNKNOWN_RULE_REFERENCE = Rule(
+    code="SES207",
+    name="unknown-rule-reference",
+    severity=W,
+    summary="`After`, `RuleName` or `RuleNames` names a rule the workspace does not define.",
+    source=SOURCE_MODEL,
+    kinds=frozenset({"ses:create-receipt-rule", "ses:set-receipt-rule-position", "ses:reorder-receipt-rule-set"}),
+    check=_check_unknown_rule_reference,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Resolves rule names in `After` (create-receipt-rule, set-receipt-rule-position), `RuleName` "
+            "(set-receipt-rule-position) and `RuleNames` (reorder-receipt-rule-set) against the rule set as the "
+            "other files of the workspace define it (describe-receipt-rule-set outputs, create/update-receipt-rule "
+            "inputs, clones), and reports names it does not contain, with the closest one."
+        ),
+        why=(
+            "SES rejects a reference to a missing rule (`RuleDoesNotExist`), usually a typo or a renamed rule. "
+            "The workspace may not know every rule (some may be made in the console), hence a warning."
+        ),
+        bad=None,
+        good=None,
+        references=(SES_API + "API_CreateReceiptRule.html", SES_API + "API_SetReceiptRulePosition.html",
+                    SES_API + "API_ReorderReceiptRuleSet.html"),
+        notes=(
+            "Needs the workspace (the language server, or the CLI linting several files): silent without it, "
+            "and silent when no other file defines the rule set. The quick fix replaces the name with the "
+            "closest defined one (offered in editors, not applied by `--fix`)."
+        ),
+    ),
+)
+
+AFTER_NAMES_ITSELF = Rule(
+    code="SES208",
+    name="after-names-itself",
+    severity=E,
+    summary="`After` names the rule being created or moved.",
+    source=SOURCE_MODEL,
+    kinds=frozenset({"ses:create-receipt-rule", "ses:set-receipt-rule-position"}),
+    check=_check_after_names_itself,
+    doc=RuleDoc(
+        what="Reports an `After` equal to the name of the rule the call creates or moves.",
+        why=(
+            "A rule cannot be placed after itself: when creating it, the rule does not exist yet "
+            "(`RuleDoesNotExist`); when moving it, the position is undefined. Name the rule it should follow."
+        ),
+        bad=Example(_rule_yaml(after="store-support"), _CREATE_RULE),
+        good=Example(_rule_yaml(after="tag-support"), _CREATE_RULE),
+        references=(SES_API + "API_CreateReceiptRule.html", SES_API + "API_SetReceiptRulePosition.html"),
+    ),
+)
+
+REORDER_DUPLICATE = Rule(
+    code="SES209",
+    name="reorder-duplicate-rule",
+    severity=E,
+    summary="ReorderReceiptRuleSet lists a rule twice.",
+    source=SOURCE_MODEL,
+    kinds=frozenset({"ses:reorder-receipt-rule-set"}),
+    check=_check_reorder_duplicates,
+    doc=RuleDoc(
+        what="Reports a name that appears more than once in `RuleNames`, pointing at the first mention.",
+        why=(
+            "`RuleNames` is the new order of the whole rule set: each rule must appear exactly once, and a "
+            "rule listed twice has no single position; the service rejects the request."
+        ),
+        bad=Example("RuleSetName: inbound\nRuleNames: [tag, store, tag]\n", "ses:reorder-receipt-rule-set"),
+        good=Example("RuleSetName: inbound\nRuleNames: [tag, store]\n", "ses:reorder-receipt-rule-set"),
+        references=(SES_API + "API_ReorderReceiptRuleSet.html",),
+    ),
+)
+
+REORDER_MISSING_RULES = Rule(
+    code="SES210",
+    name="reorder-missing-rules",
+    severity=W,
+    summary="ReorderReceiptRuleSet leaves out rules the workspace's rule set has.",
+    source=SOURCE_MODEL,
+    kinds=frozenset({"ses:reorder-receipt-rule-set"}),
+    check=_check_reorder_missing,
+    doc=RuleDoc(
+        what=(
+            "Compares `RuleNames` with the rule set as a describe-receipt-rule-set document of the workspace "
+            "lists it, and reports the rules left out."
+        ),
+        why=(
+            "\"All of the rules in the rule set must be represented in this request\": a reorder that omits "
+            "a rule fails. The workspace copy may be stale, hence a warning."
+        ),
+        bad=None,
+        good=None,
+        references=(SES_API + "API_ReorderReceiptRuleSet.html",),
+        notes="Needs the workspace and a describe-receipt-rule-set document for the same rule set; silent otherwise.",
+    ),
+)
+
+RULES = [
+    CLASSIC_NAME_INVALID,
+    NAME_CONTAINS_PERIOD,
+    DUPLICATE_RULE_NAME,
+    MM_DUPLICATE_RULE_NAME,
+    MM_RULE_NAME_MISSING,
+    DUPLICATE_FILTER_NAME,
+    UNKNOWN_RULE_REFERENCE,
+    AFTER_NAMES_ITSELF,
+    REORDER_DUPLICATE,
+    REORDER_MISSING_RULES,
+]
+
+__all__ = ["RULES", "has_placeholder", "name_problem", "workspace_rule_sets"]
