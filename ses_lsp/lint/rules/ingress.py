@@ -1,7 +1,1458 @@
-"""Semantic rules: ingress.  See docs/writing-rules.md."""
+"""Semantic rules: Mail Manager ingress points (SES9xx).
+
+What they check (facts in ``shared/design/ses-semantics.md`` section 3.5, ideas in
+section 7):
+
+* the endpoint ``Type`` against its ``IngressPointConfiguration`` (AUTH needs a
+  password or a secret, MTLS a trust store, OPEN nothing);
+* ``TlsPolicy`` against the type, the Region and the operation;
+* a plain-text ``SmtpPassword`` (never echoed anywhere);
+* the PEM contents of the mTLS trust store (``CAContent``, ``CrlContent``):
+  structure without any dependency, certificate and CRL contents with the
+  ``cryptography`` package when it is installed (silently skipped otherwise).
+
+Schema problems (enums, unions, required members, lengths, patterns) are the
+schema pass's; these rules skip values of the wrong type.  Time-dependent checks
+read the clock through :data:`CLOCK`, which tests replace.
+"""
 
 from __future__ import annotations
 
-from ses_lsp.lint.registry import Rule
+import base64
+import binascii
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
 
-RULES: list[Rule] = []
+from ses_lsp.document.nodes import OBJECT, STRING, Node
+from ses_lsp.lint import edits
+from ses_lsp.lint.context import LintContext
+from ses_lsp.lint.diagnostics import Fix, Related, Severity
+from ses_lsp.lint.registry import (
+    SOURCE_DOCS,
+    SOURCE_MODEL,
+    SOURCE_RFC,
+    SOURCE_TOOL,
+    Example,
+    Rule,
+    RuleDoc,
+)
+from ses_lsp.lint.text import quote
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+CREATE = "mailmanager:create-ingress-point"
+UPDATE = "mailmanager:update-ingress-point"
+GET = "mailmanager:get-ingress-point"
+ALL_KINDS = frozenset({CREATE, UPDATE, GET})
+INPUT_KINDS = frozenset({CREATE, UPDATE})
+
+TYPES = ("OPEN", "AUTH", "MTLS")
+# The configuration members and the endpoint type each one belongs to.  Output
+# documents (get-ingress-point) say IngressPointPasswordConfiguration for a password.
+MEMBER_TYPE = {
+    "SmtpPassword": "AUTH",
+    "SecretArn": "AUTH",
+    "TlsAuthConfiguration": "MTLS",
+    "IngressPointPasswordConfiguration": "AUTH",
+}
+INPUT_MEMBERS = ("SmtpPassword", "SecretArn", "TlsAuthConfiguration")
+OUTPUT_MEMBERS = ("IngressPointPasswordConfiguration", "SecretArn", "TlsAuthConfiguration")
+FITS = {"OPEN": frozenset(), "AUTH": frozenset({"SmtpPassword", "SecretArn"}),
+        "MTLS": frozenset({"TlsAuthConfiguration"})}
+
+# Values that are filled in later by a template engine or deployment tool.
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$", re.S)
+
+CLOCK: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # noqa: E731
+"""The current time (UTC, aware) for validity checks; tests replace it."""
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.search(value))
+
+
+# -- reading an ingress point ---------------------------------------------------
+
+
+@dataclass
+class Member:
+    name: str
+    key: Node
+    value: Node
+
+
+@dataclass
+class Ingress:
+    kind: str
+    root: Node
+    type_node: Node | None  # the Type value node
+    declared: str | None  # Type, when it is one of TYPES
+    config_node: Node | None  # IngressPointConfiguration (IngressPointAuthConfiguration in output), any kind
+    members: list[Member]  # its known members, in source order
+    tls_node: Node | None
+    tls: str | None
+
+    @property
+    def config(self) -> Node | None:
+        c = self.config_node
+        return c if c is not None and c.kind == OBJECT else None
+
+    def member(self, name: str) -> Member | None:
+        return next((m for m in self.members if m.name == name), None)
+
+    def names(self) -> set[str]:
+        return {m.name for m in self.members}
+
+    def effective_type(self) -> tuple[str | None, Node | None]:
+        """The endpoint type and the node that tells it: Type, else the configuration's members."""
+        if self.declared is not None:
+            return self.declared, self.type_node
+        types = {MEMBER_TYPE[m.name] for m in self.members}
+        if len(types) == 1:
+            return types.pop(), self.members[0].key
+        return None, None
+
+    def trust_store(self) -> Node | None:
+        tac = self.member("TlsAuthConfiguration")
+        if tac is None or tac.value.kind != OBJECT:
+            return None
+        ts = tac.value.get("TrustStore")
+        return ts if ts is not None and ts.kind == OBJECT else None
+
+
+def read_ingress(ctx: LintContext) -> Ingress | None:
+    root = ctx.root
+    if root is None or root.kind != OBJECT or ctx.kind not in ALL_KINDS:
+        return None
+    type_node = root.get("Type") if ctx.kind != UPDATE else None
+    declared = type_node.value if type_node is not None and type_node.kind == STRING else None
+    if declared not in TYPES:
+        declared = None
+    config_node = root.get("IngressPointAuthConfiguration" if ctx.kind == GET else "IngressPointConfiguration")
+    members: list[Member] = []
+    if config_node is not None and config_node.kind == OBJECT:
+        for name in OUTPUT_MEMBERS if ctx.kind == GET else INPUT_MEMBERS:
+            v = config_node.get(name)
+            if v is not None and v.key_node is not None:
+                members.append(Member(name, v.key_node, v))
+        members.sort(key=lambda m: m.key.start)
+    tls_node = root.get("TlsPolicy")
+    tls = tls_node.value if tls_node is not None and tls_node.kind == STRING else None
+    return Ingress(ctx.kind, root, type_node, declared, config_node, members, tls_node, tls)  # type: ignore[arg-type]
+
+
+def _config_path(ing: Ingress) -> str:
+    return "IngressPointAuthConfiguration" if ing.kind == GET else "IngressPointConfiguration"
+
+
+# -- PEM bundles -----------------------------------------------------------------
+
+CA_FIELD = "CAContent"
+CRL_FIELD = "CrlContent"
+CERT_LABEL = "CERTIFICATE"
+CRL_LABEL = "X509 CRL"
+
+# Markers, loosely (to explain malformed ones); the strict form is checked after.
+_MARKER = re.compile(r"-{3,}[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9][A-Za-z0-9 ]*?)[ \t]*-{3,}", re.I)
+_B64_LINE = re.compile(r"[A-Za-z0-9+/=]*")
+
+
+@dataclass(frozen=True)
+class PemBlock:
+    """One BEGIN/END block of a PEM value (offsets are indexes into the value)."""
+
+    index: int  # 1-based among the blocks of the value
+    label: str
+    start: int
+    end: int
+    line: int  # 1-based line of the value where the block starts
+    problem: str | None = None  # why it is not a usable block of the expected label
+    der: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A block with its certificate or CRL object (``None``: cryptography is not installed)."""
+
+    block: PemBlock
+    obj: object | None
+
+
+def _line_of(value: str, pos: int) -> int:
+    return value.count("\n", 0, pos) + 1
+
+
+def _label_advice(label: str, want: str) -> str:
+    up = label.upper()
+    if "PRIVATE KEY" in up:
+        return "a private key: a trust store holds only public certificates and CRLs; remove it from the file"
+    if want == CERT_LABEL:
+        if up == "TRUSTED CERTIFICATE":
+            return ("an OpenSSL \"TRUSTED CERTIFICATE\" block; convert it to a plain \"CERTIFICATE\" block "
+                    "(openssl x509 -in ca.pem -out ca-plain.pem)")
+        if up == CRL_LABEL:
+            return "a CRL: CRLs go in CrlContent"
+    if want == CRL_LABEL and up == CERT_LABEL:
+        return "a certificate: CA certificates go in CAContent"
+    if "REQUEST" in up:
+        return "a certificate signing request, not a " + ("certificate" if want == CERT_LABEL else "CRL")
+    if up == "PUBLIC KEY":
+        return "a bare public key, not a " + ("certificate" if want == CERT_LABEL else "CRL")
+    return f"a {quote(label)} block, not a {quote(want)} block"
+
+
+@lru_cache(maxsize=64)
+def scan_pem(value: str, want: str) -> tuple[PemBlock, ...]:
+    """The blocks of a PEM value, each with the first structural problem found (if any).
+
+    Text outside the blocks is ignored (RFC 7468 section 2 lets explanatory text
+    surround them).  A value with no block at all gives an empty tuple.
+    """
+    markers = list(_MARKER.finditer(value))
+    blocks: list[PemBlock] = []
+    i = 0
+    n = 0
+    seen, line = 0, 1  # lines are counted incrementally: bundles can hold hundreds of blocks
+    while i < len(markers):
+        m = markers[i]
+        n += 1
+        line += value.count("\n", seen, m.start())
+        seen = m.start()
+        what = f"block {n} (line {line})"
+        if m.group(1).upper() == "END":
+            blocks.append(PemBlock(n, m.group(2), m.start(), m.end(), line,
+                                   f"{what} is an END line without a BEGIN line before it"))
+            i += 1
+            continue
+        label = m.group(2)
+        nxt = markers[i + 1] if i + 1 < len(markers) else None
+        if nxt is None or nxt.group(1).upper() != "END":
+            stop = nxt.start() if nxt is not None else len(value)
+            end = m.start() + len(value[m.start():stop].rstrip())
+            blocks.append(PemBlock(n, label, m.start(), end, line,
+                                   f"{what} has no \"-----END {label}-----\" line"))
+            i += 1
+            continue
+        i += 2
+        problem = _block_problem(value, m, nxt, want, what)
+        der = None
+        if problem is None:
+            body = value[m.end():nxt.start()]
+            try:
+                der = base64.b64decode("".join(body.split()), validate=True)
+            except (binascii.Error, ValueError):
+                problem = f"{what}: its base64 text is not valid (wrong length or padding)"
+            else:
+                if not der:
+                    problem = f"{what} is empty"
+        blocks.append(PemBlock(n, label, m.start(), nxt.end(), line, problem, der))
+    return tuple(blocks)
+
+
+def _block_problem(value: str, begin: re.Match, end: re.Match, want: str, what: str) -> str | None:
+    label = begin.group(2)
+    if begin.group(0) != f"-----BEGIN {label}-----" or label != label.upper():
+        return f"{what}: its first line must be exactly \"-----BEGIN {label.upper()}-----\""
+    if end.group(2) != label:
+        return f"{what} begins as {quote(label)} but ends as {quote(end.group(2))}"
+    if end.group(0) != f"-----END {label}-----":
+        return f"{what}: its last line must be exactly \"-----END {label}-----\""
+    if label != want:
+        return f"{what} is {_label_advice(label, want)}"
+    body = value[begin.end():end.start()]
+    if "\\n" in body and "\n" not in body.strip(" \t"):
+        return (f"{what} contains the two characters \\n instead of line breaks: in YAML write the PEM "
+                "as a block scalar (|) or a double-quoted string; in JSON write \\n inside the string")
+    head = body.split("\n", 1)[0]
+    if head.strip(" \t\r") or "\n" not in body:
+        return (f"{what} has no line break after its BEGIN line: PEM needs the BEGIN line, the base64 "
+                "lines and the END line each on their own line (in YAML, '>' and plain multi-line "
+                "scalars join lines with spaces: use a literal block scalar '|')")
+    tail = body.rsplit("\n", 1)[1]
+    if tail.strip(" \t\r"):
+        return f"{what} has no line break before its END line: the END line must be on its own line"
+    for offset, text in enumerate(body.split("\n")):
+        s = text.strip()
+        if not _B64_LINE.fullmatch(s):
+            bad = next(c for c in s if not (c.isalnum() and c.isascii()) and c not in "+/=")
+            if ":" in s:
+                return f"{what} has a header line ({quote(s.split(':', 1)[0])}:); a {want} block has none"
+            return (f"{what}: line {_line_of(value, begin.end()) + offset} has "
+                    f"{'a space' if bad == ' ' else quote(bad)}, which is not base64")
+    return None
+
+
+def _crypto():
+    """The ``cryptography.x509`` module, or ``None`` when it is not installed."""
+    try:
+        from cryptography import x509
+    except ImportError:
+        return None
+    return x509
+
+
+@lru_cache(maxsize=64)
+def parse_pem(value: str, want: str) -> tuple[tuple[Parsed, ...], tuple[PemBlock, ...]]:
+    """(usable blocks with their objects, blocks with a problem)."""
+    x509 = _crypto()
+    good: list[Parsed] = []
+    bad: list[PemBlock] = []
+    for b in scan_pem(value, want):
+        if b.problem is not None:
+            bad.append(b)
+            continue
+        obj = None
+        if x509 is not None:
+            try:
+                if want == CERT_LABEL:
+                    obj = x509.load_der_x509_certificate(b.der)
+                    obj.subject  # noqa: B018 - forces decoding of the lazily read fields
+                    obj.extensions  # noqa: B018
+                else:
+                    obj = x509.load_der_x509_crl(b.der)
+                    obj.issuer  # noqa: B018
+            except Exception:  # noqa: BLE001 - any decoding failure means "not a certificate"
+                what = f"block {b.index} (line {b.line})"
+                kind = "an X.509 certificate" if want == CERT_LABEL else "an X.509 CRL"
+                bad.append(PemBlock(b.index, b.label, b.start, b.end, b.line,
+                                    f"{what} does not decode as {kind} (the base64 text is damaged or "
+                                    "is something else)", b.der))
+                continue
+        good.append(Parsed(b, obj))
+    return tuple(good), tuple(bad)
+
+
+def _name(name) -> str:
+    try:
+        return name.rfc4514_string()
+    except Exception:  # noqa: BLE001
+        return "?"
+
+
+def _when(d: datetime) -> str:
+    return d.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _utc(obj, attr: str) -> datetime | None:
+    """A validity date as an aware UTC datetime (cryptography >= 42 names it ``*_utc``)."""
+    v = getattr(obj, attr + "_utc", None)
+    if v is None:
+        old = getattr(obj, attr, None)
+        if old is None:
+            return None
+        v = old.replace(tzinfo=timezone.utc) if old.tzinfo is None else old
+    return v
+
+
+# -- positions inside a string value ---------------------------------------------------
+
+
+class Locator:
+    """Source offsets of indexes into a string node's value, when they can be known exactly.
+
+    Handled: JSON strings (escapes), one-line YAML quoted or plain scalars, and
+    YAML literal block scalars (``|``), checked line by line against the text.
+    Anything else answers ``None`` and the caller uses the whole value.
+    """
+
+    def __init__(self, ctx: LintContext, node: Node) -> None:
+        self.ctx = ctx
+        self.node = node
+        self._map: list[int] | None | bool = False  # False: not computed yet
+        self._starts: list[int] | None = None  # line starts of the value (literal block scalars)
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        a, b = self.offset(i), self.offset(j)
+        if a is None or b is None or b < a:
+            return self.node.start, self.node.end
+        return a, b
+
+    def offset(self, i: int) -> int | None:
+        start, end = self.node.start, self.node.end
+        if self.ctx.text[start:start + 1] == "|":
+            return self._literal(i)
+        if self._map is False:
+            self._map = self._flat(self.ctx.text[start:end], self.node.value)  # type: ignore[arg-type]
+        m = self._map
+        return m[i] if isinstance(m, list) and 0 <= i < len(m) else None
+
+    def _flat(self, src: str, value: str) -> list[int] | None:
+        start = self.node.start
+        fmt = self.ctx.document.format
+        if "\n" in src or "\r" in src:
+            return None
+        out: list[int] = []
+        if src[:1] == '"':
+            k, n = 1, len(src) - 1
+            while k < n:
+                out.append(start + k)
+                if src[k] != "\\":
+                    k += 1
+                    continue
+                e = src[k + 1:k + 2]
+                if e == "u":
+                    try:
+                        cp = int(src[k + 2:k + 6], 16)
+                        low = int(src[k + 8:k + 12], 16) if src[k + 6:k + 8] == "\\u" else -1
+                    except ValueError:
+                        return None
+                    k += 12 if 0xD800 <= cp < 0xDC00 and 0xDC00 <= low < 0xE000 else 6
+                elif fmt == "yaml" and e in ("x", "U"):
+                    k += 4 if e == "x" else 10
+                else:
+                    k += 2
+            out.append(start + n)
+        elif src[:1] == "'":
+            k, n = 1, len(src) - 1
+            while k < n:
+                out.append(start + k)
+                k += 2 if src[k:k + 2] == "''" else 1
+            out.append(start + n)
+        else:
+            if src != value:
+                return None
+            out = list(range(start, start + len(src) + 1))
+        return out if len(out) == len(value) + 1 else None
+
+    def _literal(self, i: int) -> int | None:
+        value: str = self.node.value  # type: ignore[assignment]
+        lines = self.ctx.document.lines
+        header_line, _ = lines.position(self.node.start)
+        if not 0 <= i <= len(value):
+            return None
+        if self._starts is None:
+            starts = [0]
+            k = value.find("\n")
+            while k != -1:
+                starts.append(k + 1)
+                k = value.find("\n", k + 1)
+            self._starts = starts
+        starts = self._starts
+        k = bisect.bisect_right(starts, i) - 1
+        col = i - starts[k]
+        vline_end = value.find("\n", starts[k])
+        vline = value[starts[k]:vline_end if vline_end != -1 else len(value)]
+        src_line = header_line + 1 + k
+        t = lines.line_text(src_line)
+        if not vline:
+            return lines.starts[src_line] if src_line < len(lines.starts) else None
+        if not t.endswith(vline) or t[:len(t) - len(vline)].strip(" ") != "":
+            return None
+        return lines.starts[src_line] + len(t) - len(vline) + col
+
+
+# -- checks: type and configuration ------------------------------------------------------
+
+
+def _only_member_hint(ing: Ingress) -> tuple[str, list[Related]]:
+    """For a one-member configuration: a message tail naming the member's type, and a note on it."""
+    if len(ing.members) != 1:
+        return "", []
+    m = ing.members[0]
+    return (f"; IngressPointConfiguration has only {m.name}, which is for Type {quote(MEMBER_TYPE[m.name])} "
+            "endpoints",
+            [Related(m.key.start, m.key.end, f"{m.name} is for Type {quote(MEMBER_TYPE[m.name])} endpoints")])
+
+
+def _check_auth_credentials(ctx: LintContext) -> None:
+    ing = read_ingress(ctx)
+    if ing is None or ing.kind != CREATE or ing.declared != "AUTH" or ing.type_node is None:
+        return
+    if ing.config_node is not None and (ing.config is None or not ing.members):
+        return  # wrong type or no known member: the schema pass reports it
+    if ing.names() & FITS["AUTH"]:
+        return
+    hint, related = _only_member_hint(ing)
+    ctx.report(
+        ing.type_node,
+        f"Type \"AUTH\" needs IngressPointConfiguration with SmtpPassword or SecretArn{hint}: add SecretArn "
+        "(the ARN of a Secrets Manager secret holding the SMTP password), or change Type",
+        related=related,
+    )
+
+
+def _check_mtls_trust_store(ctx: LintContext) -> None:
+    ing = read_ingress(ctx)
+    if ing is None or ing.kind not in INPUT_KINDS:
+        return
+    tac = ing.member("TlsAuthConfiguration")
+    if ing.kind == CREATE and ing.declared == "MTLS" and ing.type_node is not None and tac is None:
+        if ing.config_node is not None and (ing.config is None or not ing.members):
+            return  # the schema pass reports it
+        hint, related = _only_member_hint(ing)
+        ctx.report(
+            ing.type_node,
+            "Type \"MTLS\" needs IngressPointConfiguration.TlsAuthConfiguration.TrustStore with the PEM CA "
+            f"certificates (CAContent) that client certificates are checked against{hint}",
+            related=related,
+        )
+        return
+    if tac is None or tac.value.kind != OBJECT or tac.value.get("TrustStore") is not None:
+        return
+    if ing.kind == CREATE and ing.declared not in (None, "MTLS"):
+        return  # the member does not fit the type: SES903 / SES901 say so
+    ctx.report(
+        tac.value,
+        "TlsAuthConfiguration has no TrustStore: mutual TLS needs TrustStore.CAContent with the PEM CA "
+        "certificates that client certificates are checked against",
+        on_key=True,
+    )
+
+
+def _check_member_fits_type(ctx: LintContext) -> None:
+    ing = read_ingress(ctx)
+    if ing is None or ing.kind != CREATE or ing.declared is None or ing.type_node is None:
+        return
+    fits = FITS[ing.declared]
+    wrong = [m for m in ing.members if m.name not in fits]
+    if not wrong:
+        return
+    if fits and not (ing.names() & fits):
+        return  # nothing that fits: SES901 / SES902 report it, naming this member
+    t = ing.type_node
+    related = [Related(t.start, t.end, f"the endpoint is Type {quote(ing.declared)}")]
+    for m in wrong:
+        belongs = quote(MEMBER_TYPE[m.name])
+        if ing.declared == "OPEN":
+            cfg = ing.config_node
+            fix = None
+            if cfg is not None and cfg.key_node is not None:
+                fix = Fix("remove IngressPointConfiguration",
+                          (edits.remove_member(ctx.document, ing.root, cfg.key_node),), safe=False)
+            ctx.report(
+                m.value,
+                f"Type \"OPEN\" endpoints take no IngressPointConfiguration, and {m.name} is for Type {belongs} "
+                f"endpoints: remove the configuration, or set Type to {belongs}",
+                related=related, fix=fix, on_key=True,
+            )
+        else:
+            fix = Fix(f"remove {m.name}", (edits.remove_member(ctx.document, ing.config, m.key),))  # type: ignore[arg-type]
+            ctx.report(
+                m.value,
+                f"{m.name} is for Type {belongs} endpoints and this one is Type {quote(ing.declared)}: "
+                "remove it (IngressPointConfiguration takes exactly one member)",
+                related=related, fix=fix, on_key=True,
+            )
+
+
+def _check_plaintext_password(ctx: LintContext) -> None:
+    ing = read_ingress(ctx)
+    if ing is None or ing.kind not in INPUT_KINDS:
+        return
+    m = ing.member("SmtpPassword")
+    if m is None or m.value.kind != STRING or not m.value.value or is_placeholder(m.value.value):  # type: ignore[arg-type]
+        return
+    # Never put the value in the message, the related notes or a fix title.
+    ctx.report(
+        m.value,
+        "SmtpPassword is written in plain text in this file (the value is not shown here): keep the "
+        "password in AWS Secrets Manager and give the secret's ARN as SecretArn instead",
+        on_key=True,
+    )
+
+
+# -- checks: TLS policy ----------------------------------------------------------------
+
+
+def _required_fix(ctx: LintContext, ing: Ingress) -> Fix | None:
+    if ing.kind == GET or ing.tls_node is None:
+        return None
+    return Fix("use TlsPolicy \"REQUIRED\"", (edits.replace_node(ctx.document, ing.tls_node, "REQUIRED"),),
+               safe=False)
+
+
+def _type_reason(ing: Ingress, evidence: Node | None, t: str) -> tuple[str, list[Related]]:
+    if evidence is None:
+        return "", []
+    if ing.declared is not None:
+        return f"this Type {quote(t)} endpoint", [Related(evidence.start, evidence.end, f"Type {quote(t)}")]
+    name = ing.members[0].name
+    return (f"this endpoint ({_config_path(ing)} has {name}, so it is Type {quote(t)})",
+            [Related(evidence.start, evidence.end, f"{name} makes it a Type {quote(t)} endpoint")])
+
+
+def _check_optional_tls_auth(ctx: LintContext) -> None:
+    ing = read_ingress(ctx)
+    if ing is None or ing.tls != "OPTIONAL":
+        return
+    t, evidence = ing.effective_type()
+    if t != "AUTH":
+        return
+    who, related = _type_reason(ing, evidence, t)
+    ctx.report(
+        ing.tls_node,  # type: ignore[arg-type]
+        f"TlsPolicy \"OPTIONAL\" accepts unencrypted connections, so clients of {who} could send their SMTP "
+        "AUTH credentials in cleartext: use \"REQUIRED\"",
+        related=related, fix=_required_fix(ctx, ing),
+    )
+
+
+def _check_optional_tls_mtls(ctx: LintContext) -> None:
+    ing = read_ingress(ctx)
+    if ing is None or ing.tls != "OPTIONAL":
+        return
+    t, evidence = ing.effective_type()
+    if t != "MTLS":
+        return
+    who, related = _type_reason(ing, evidence, t)
+    ctx.report(
+        ing.tls_node,  # type: ignore[arg-type]
+        f"TlsPolicy \"OPTIONAL\" accepts unencrypted connections, but {who} authenticates clients by the "
+        "certificate they present in the TLS handshake, which needs TLS: use \"REQUIRED\"",
+        related=related, fix=_required_fix(ctx, ing),
+    )
+
+
+FIPS_REGION_PREFIXES = ("us-", "ca-")
+
+
+def _check_fips_region(ctx: LintContext) -> None:
+    region = (ctx.config.region or "").strip().lower()
+    if not region:
+        return
+    ing = read_ingress(ctx)
+    if ing is None or ing.kind != CREATE or ing.tls != "FIPS":
+        return
+    if region.startswith(FIPS_REGION_PREFIXES):
+        return
+    ctx.report(
+        ing.tls_node,  # type: ignore[arg-type]
+        f"TlsPolicy \"FIPS\" is only valid in US and Canada Regions, and the configured Region is {quote(region)}: "
+        "use \"REQUIRED\", or create the ingress point in a US or Canada Region",
+        fix=_required_fix(ctx, ing),
+    )
+
+
+def _check_fips_update(ctx: LintContext) -> None:
+    ing = read_ingress(ctx)
+    if ing is None or ing.kind != UPDATE or ing.tls != "FIPS":
+        return
+    ctx.report(
+        ing.tls_node,  # type: ignore[arg-type]
+        "UpdateIngressPoint accepts TlsPolicy \"REQUIRED\" or \"OPTIONAL\" only: \"FIPS\" can be chosen only "
+        "when the ingress point is created (and an ingress point created with \"FIPS\" cannot change it)",
+    )
+
+
+def _check_tls_unset(ctx: LintContext) -> None:
+    ing = read_ingress(ctx)
+    if ing is None or ing.kind != CREATE or ing.tls_node is not None:
+        return
+    root = ing.root
+    target = next((v for name in ("Type", "IngressPointName") if (v := root.get(name)) is not None), None)
+    if target is None:
+        if not root.members:
+            return
+        target = root.members[0][1]
+    fix = Fix("set TlsPolicy to \"REQUIRED\"", (edits.insert_member(ctx.document, root, "TlsPolicy", "REQUIRED"),),
+              safe=False)
+    ctx.report(
+        target,
+        "TlsPolicy is not set and its default is not documented: set it explicitly, \"REQUIRED\" to refuse "
+        "unencrypted connections or \"OPTIONAL\" to accept them",
+        fix=fix, on_key=True,
+    )
+
+
+# -- checks: trust store contents ---------------------------------------------------------
+
+
+@dataclass
+class Store:
+    ca: Node | None  # CAContent string node (not a placeholder)
+    crl: Node | None  # CrlContent string node (not a placeholder)
+
+
+def _store(ctx: LintContext) -> Store | None:
+    ing = read_ingress(ctx)
+    ts = ing.trust_store() if ing is not None else None
+    if ts is None:
+        return None
+
+    def usable(name: str) -> Node | None:
+        n = ts.get(name)
+        if n is None or n.kind != STRING or not n.value or is_placeholder(n.value):  # type: ignore[arg-type]
+            return None
+        return n
+
+    return Store(usable(CA_FIELD), usable(CRL_FIELD))
+
+
+_FILE_NAME = re.compile(r"(?:file://|fileb://)?\S*\.(?:pem|crt|cer|der|crl)|(?:file|fileb)://\S*", re.I)
+
+
+def _no_block_message(field: str, value: str, label: str) -> str:
+    v = value.strip()
+    begin, end = f"\"-----BEGIN {label}-----\"", f"\"-----END {label}-----\""
+    if not v:
+        return f"{field} is blank: it must hold one or more PEM {quote(label)} blocks"
+    if len(v) < 200 and _FILE_NAME.fullmatch(v):
+        return (f"{field} is {quote(v)}, a file name: the API takes the PEM text itself, not a file; paste the "
+                f"contents of the file ({begin} ... {end})")
+    compact = "".join(v.split())
+    if len(compact) >= 64 and re.fullmatch(r"[A-Za-z0-9+/]+=*", compact):
+        return f"{field} looks like base64 without the {begin} and {end} lines around it: add them"
+    what = "the CA certificates that client certificates are checked against" if label == CERT_LABEL else \
+        "the certificate revocation lists of the CAs in CAContent"
+    return f"{field} holds no PEM block: it must be one or more {begin} ... {end} blocks with {what}"
+
+
+def _report_pem_problems(ctx: LintContext, node: Node, field: str, label: str) -> None:
+    value: str = node.value  # type: ignore[assignment]
+    good, bad = parse_pem(value, label)
+    if not good and not bad:
+        ctx.report(node, _no_block_message(field, value, label))
+        return
+    loc = Locator(ctx, node)
+    for b in bad:
+        ctx.report(loc.span(b.start, b.end), f"{field} {b.problem}", pointer=node.pointer)
+
+
+def _check_ca_pem(ctx: LintContext) -> None:
+    store = _store(ctx)
+    if store is not None and store.ca is not None:
+        _report_pem_problems(ctx, store.ca, CA_FIELD, CERT_LABEL)
+
+
+def _check_crl_pem(ctx: LintContext) -> None:
+    store = _store(ctx)
+    if store is not None and store.crl is not None:
+        _report_pem_problems(ctx, store.crl, CRL_FIELD, CRL_LABEL)
+
+
+def _certificates(node: Node) -> list[Parsed]:
+    good, _ = parse_pem(node.value, CERT_LABEL)  # type: ignore[arg-type]
+    return [p for p in good if p.obj is not None]
+
+
+def _crls(node: Node) -> list[Parsed]:
+    good, _ = parse_pem(node.value, CRL_LABEL)  # type: ignore[arg-type]
+    return [p for p in good if p.obj is not None]
+
+
+def _check_cert_expired(ctx: LintContext) -> None:
+    store = _store(ctx)
+    if store is None or store.ca is None:
+        return
+    now = CLOCK()
+    loc = Locator(ctx, store.ca)
+    for p in _certificates(store.ca):
+        after = _utc(p.obj, "not_valid_after")
+        if after is not None and after < now:
+            ctx.report(
+                loc.span(p.block.start, p.block.end),
+                f"certificate {p.block.index} in CAContent ({quote(_name(p.obj.subject))}) expired on "  # type: ignore[attr-defined]
+                f"{_when(after)} (notAfter): client certificates that chain to it are rejected; replace it with "
+                "the CA's renewed certificate or remove it",
+                pointer=store.ca.pointer,
+            )
+
+
+def _check_cert_not_yet_valid(ctx: LintContext) -> None:
+    store = _store(ctx)
+    if store is None or store.ca is None:
+        return
+    now = CLOCK()
+    loc = Locator(ctx, store.ca)
+    for p in _certificates(store.ca):
+        before = _utc(p.obj, "not_valid_before")
+        if before is not None and before > now:
+            ctx.report(
+                loc.span(p.block.start, p.block.end),
+                f"certificate {p.block.index} in CAContent ({quote(_name(p.obj.subject))}) is not valid before "  # type: ignore[attr-defined]
+                f"{_when(before)} (notBefore): until then client certificates that chain to it are rejected; "
+                "check the dates it was issued with",
+                pointer=store.ca.pointer,
+            )
+
+
+def _check_cert_not_ca(ctx: LintContext) -> None:
+    store = _store(ctx)
+    if store is None or store.ca is None:
+        return
+    x509 = _crypto()
+    if x509 is None:
+        return
+    loc = Locator(ctx, store.ca)
+    for p in _certificates(store.ca):
+        cert = p.obj
+        try:
+            bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value  # type: ignore[attr-defined]
+        except x509.ExtensionNotFound:
+            bc = None
+        except Exception:  # noqa: BLE001 - malformed extensions: not this rule's business
+            continue
+        if bc is not None and bc.ca:
+            continue
+        who = f"certificate {p.block.index} in CAContent ({quote(_name(cert.subject))})"  # type: ignore[attr-defined]
+        if bc is None:
+            msg = (f"{who} has no basicConstraints extension, so it is not marked as a CA (CA:TRUE) and verifiers "
+                   "may refuse it as the issuer of client certificates: use the CA certificate that issues them")
+        else:
+            msg = (f"{who} is not a CA certificate (basicConstraints CA:FALSE): it cannot issue client "
+                   "certificates, so it does not belong in the trust store; put the CA that issued it there instead")
+        ctx.report(loc.span(p.block.start, p.block.end), msg, pointer=store.ca.pointer)
+
+
+def _ca_subjects(store: Store) -> list[Parsed] | None:
+    """The parsed CA certificates, or ``None`` when they cannot all be read."""
+    if store.ca is None:
+        return None
+    good, bad = parse_pem(store.ca.value, CERT_LABEL)  # type: ignore[arg-type]
+    if bad or not good or any(p.obj is None for p in good):
+        return None
+    return list(good)
+
+
+def _signed_by(crl, cert) -> bool | None:
+    try:
+        return bool(crl.is_signature_valid(cert.public_key()))
+    except Exception:  # noqa: BLE001 - unsupported key types
+        return None
+
+
+def _check_crl_issuer(ctx: LintContext) -> None:
+    store = _store(ctx)
+    if store is None or store.crl is None or store.ca is None:
+        return
+    cas = _ca_subjects(store)
+    if cas is None:
+        return
+    loc = Locator(ctx, store.crl)
+    ca_note = [Related(store.ca.start, store.ca.end, "the CA certificates of the trust store")]
+    for p in _crls(store.crl):
+        crl = p.obj
+        issuer = crl.issuer  # type: ignore[attr-defined]
+        same = [c for c in cas if c.obj.subject == issuer]  # type: ignore[attr-defined]
+        span = loc.span(p.block.start, p.block.end)
+        if not same:
+            ctx.report(
+                span,
+                f"CRL {p.block.index} in CrlContent is issued by {quote(_name(issuer))}, which is none of the CA "
+                "certificates in CAContent: the trust store takes one CRL per CA in it; add that CA to CAContent "
+                "or remove the CRL",
+                related=ca_note, pointer=store.crl.pointer,
+            )
+            continue
+        verdicts = [_signed_by(crl, c.obj) for c in same]
+        if any(v is True for v in verdicts) or any(v is None for v in verdicts):
+            continue
+        c = same[0]
+        cstart, cend = Locator(ctx, store.ca).span(c.block.start, c.block.end)
+        ctx.report(
+            span,
+            f"CRL {p.block.index} in CrlContent names {quote(_name(issuer))} as its issuer, but its signature does "
+            f"not verify with the key of that CA certificate (certificate {c.block.index} in CAContent): it was "
+            "signed by another key of the same name; use the CRL that this CA issued",
+            related=[Related(cstart, cend, f"certificate {c.block.index}: {_name(c.obj.subject)}")],  # type: ignore[attr-defined]
+            pointer=store.crl.pointer,
+        )
+
+
+def _check_crl_count(ctx: LintContext) -> None:
+    store = _store(ctx)
+    if store is None or store.crl is None or store.ca is None:
+        return
+    crl_good, crl_bad = parse_pem(store.crl.value, CRL_LABEL)  # type: ignore[arg-type]
+    ca_good, ca_bad = parse_pem(store.ca.value, CERT_LABEL)  # type: ignore[arg-type]
+    if crl_bad or ca_bad or not crl_good or not ca_good:
+        return
+    loc = Locator(ctx, store.crl)
+    if all(p.obj is not None for p in crl_good):
+        first: dict = {}
+        for p in crl_good:
+            issuer = p.obj.issuer  # type: ignore[attr-defined]
+            prev = first.get(issuer)
+            if prev is None:
+                first[issuer] = p
+                continue
+            ps, pe = loc.span(prev.block.start, prev.block.end)
+            ctx.report(
+                loc.span(p.block.start, p.block.end),
+                f"CRL {p.block.index} in CrlContent is for the same CA ({quote(_name(issuer))}) as CRL "
+                f"{prev.block.index}: there can be one CRL per CA in the trust store; keep only the newest",
+                related=[Related(ps, pe, f"CRL {prev.block.index}, from the same issuer")],
+                pointer=store.crl.pointer,
+            )
+        return
+    # Without the cryptography package only the numbers can be compared.
+    if len(crl_good) > len(ca_good):
+        ctx.report(
+            store.crl,
+            f"CrlContent has {len(crl_good)} CRLs for {len(ca_good)} CA certificate"
+            f"{'s' if len(ca_good) != 1 else ''} in CAContent: there can be one CRL per CA in the trust store",
+            related=[Related(store.ca.start, store.ca.end, "the CA certificates of the trust store")],
+        )
+
+
+def _check_crl_expired(ctx: LintContext) -> None:
+    store = _store(ctx)
+    if store is None or store.crl is None:
+        return
+    now = CLOCK()
+    loc = Locator(ctx, store.crl)
+    for p in _crls(store.crl):
+        nxt = _utc(p.obj, "next_update")
+        if nxt is not None and nxt < now:
+            ctx.report(
+                loc.span(p.block.start, p.block.end),
+                f"CRL {p.block.index} in CrlContent (issuer {quote(_name(p.obj.issuer))}) is out of date: its "  # type: ignore[attr-defined]
+                f"next update was due {_when(nxt)} (nextUpdate); verifiers may reject every client certificate "
+                "of that CA until a current CRL is uploaded",
+                pointer=store.crl.pointer,
+            )
+
+
+# -- documentation --------------------------------------------------------------------
+
+MM_REF = "https://docs.aws.amazon.com/sesmailmanager/latest/APIReference/"
+EB_INGRESS = "https://docs.aws.amazon.com/ses/latest/dg/eb-ingress.html"
+CFN_TLS_AUTH = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+                "aws-properties-ses-mailmanageringresspoint-tlsauthconfiguration.html")
+SECRETS_MANAGER = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html"
+RFC5280 = "RFC 5280 (X.509 certificates and CRLs)"
+RFC7468 = "RFC 7468 (textual encodings of PKIX structures)"
+BOTOCORE = "botocore service model: mailmanager 2023-10-17"
+
+# Test PKI from tests/fixtures/pki (valid 2024-2045; expired 2015-2020; future 2090-2095).
+_ROOT_CA = """\
+-----BEGIN CERTIFICATE-----
+MIIBgzCCASmgAwIBAgIUL64XTY4ZFOF7HAG0kqbzsVTtF/AwCgYIKoZIzj0EAwIw
+LzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3Rz
+MB4XDTI0MDEwMTAwMDAwMFoXDTQ1MDEwMTAwMDAwMFowLzEVMBMGA1UEAwwMVGVz
+dCBSb290IENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3RzMFkwEwYHKoZIzj0CAQYI
+KoZIzj0DAQcDQgAEjG+QcQHQXw1NI6pjq78EoRihWWNk2yFNVputsHazxxngduQP
+VeVhm8CnmOlwe5oEO2B7oZRUjOoSf2CU2ajEg6MjMCEwDwYDVR0TAQH/BAUwAwEB
+/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwIDSAAwRQIhAPp0iqgga8pwQH1v
+XWzsc7O0tPo6yCFLkIQm1CaSAhYCAiAztRHWaq+E95BlFa2tb7N58a8G9uZk5Fsd
+BPjcl9kOUQ==
+-----END CERTIFICATE-----
+"""
+
+_LEAF = """\
+-----BEGIN CERTIFICATE-----
+MIIBdDCCARqgAwIBAgIUcMJAiikc1zvYQrfnd5nqzh6mxpYwCgYIKoZIzj0EAwIw
+LzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3Rz
+MB4XDTI0MDEwMTAwMDAwMFoXDTQ1MDEwMTAwMDAwMFowMzEZMBcGA1UEAwwQbWFp
+bC5leGFtcGxlLmNvbTEWMBQGA1UECgwNc2VzLWxzcCB0ZXN0czBZMBMGByqGSM49
+AgEGCCqGSM49AwEHA0IABKT718Sp5f+KuFuXfIMwl8L0VZBRLurDKWv8/hh05jGJ
+SUyurIYILgTSZK7UKkwXVr6KIlLde5C0XOulAX8bUBujEDAOMAwGA1UdEwEB/wQC
+MAAwCgYIKoZIzj0EAwIDSAAwRQIgOCyhsOhOVE5Z2aqK+JNbqqhUA86haWTzEEVb
+raiVN+kCIQDFqLQA6Ms5fzS/O/bhkue9m03Wb5GTqLAvoJ21daOp9Q==
+-----END CERTIFICATE-----
+"""
+
+_EXPIRED_CA = """\
+-----BEGIN CERTIFICATE-----
+MIIBiDCCAS+gAwIBAgIUT30KWXtMAwg70cL/masdQycs8/8wCgYIKoZIzj0EAwIw
+MjEYMBYGA1UEAwwPVGVzdCBFeHBpcmVkIENBMRYwFAYDVQQKDA1zZXMtbHNwIHRl
+c3RzMB4XDTE1MDEwMTAwMDAwMFoXDTIwMDEwMTAwMDAwMFowMjEYMBYGA1UEAwwP
+VGVzdCBFeHBpcmVkIENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3RzMFkwEwYHKoZI
+zj0CAQYIKoZIzj0DAQcDQgAEF3oNIGX6KwWDbf2ZsqmTLLtEiEh2qGaZSKlgQQ3o
+hAyNH0pNHEfdbaYKYbIuiH+G5X13UAWUB0XHjRW0Aj2ur6MjMCEwDwYDVR0TAQH/
+BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwIDRwAwRAIgFxgyY/Q6
+QBPPL7DDMw+mB9Jpmm6l+pO2wbX9F3BW2pICIHARGeo4MCq4S53ep7jW/LTvEITs
+Z5m5TIesjZNKpVqy
+-----END CERTIFICATE-----
+"""
+
+_FUTURE_CA = """\
+-----BEGIN CERTIFICATE-----
+MIIBizCCATGgAwIBAgIUXF61rjukyF8Xtwzudgo9Pb7l2FIwCgYIKoZIzj0EAwIw
+MTEXMBUGA1UEAwwOVGVzdCBGdXR1cmUgQ0ExFjAUBgNVBAoMDXNlcy1sc3AgdGVz
+dHMwIhgPMjA5MDAxMDEwMDAwMDBaGA8yMDk1MDEwMTAwMDAwMFowMTEXMBUGA1UE
+AwwOVGVzdCBGdXR1cmUgQ0ExFjAUBgNVBAoMDXNlcy1sc3AgdGVzdHMwWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAAQynNmYoxS51mlX8vMsiOGOjd8QgBI5cBNyfXy6
+ZDLazl3k5PwMPtMSujhHS/jMG5EKldQPRiaS5SotQrRBWYB9oyMwITAPBgNVHRMB
+Af8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjOPQQDAgNIADBFAiBQ3L8i
+rm8aqXSasrq86mmTpavvlOGJNT7rNxDAekXGwwIhAOYDNUbrozdc/3UpGtJTXfNM
+tsoCwFyDUgapHb10dHWV
+-----END CERTIFICATE-----
+"""
+
+_ROOT_CRL = """\
+-----BEGIN X509 CRL-----
+MIHNMHUCAQEwCgYIKoZIzj0EAwIwLzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYw
+FAYDVQQKDA1zZXMtbHNwIHRlc3RzFw0yNDAxMDEwMDAwMDBaFw00NTAxMDEwMDAw
+MDBaMBUwEwICEJIXDTI0MDEwMTAwMDAwMFowCgYIKoZIzj0EAwIDSAAwRQIgKqbW
+eRRvgWbPXUoV9DVd+p2ZOuQkzKBRDM7Kup96DWcCIQCY0YvV3m2z05z0Jl6t+o/o
+P4zjSV+IOpFIza4OPRbibA==
+-----END X509 CRL-----
+"""
+
+_EXPIRED_CRL = """\
+-----BEGIN X509 CRL-----
+MIHOMHUCAQEwCgYIKoZIzj0EAwIwLzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYw
+FAYDVQQKDA1zZXMtbHNwIHRlc3RzFw0xNTAxMDEwMDAwMDBaFw0yMDAxMDEwMDAw
+MDBaMBUwEwICEJIXDTE1MDEwMTAwMDAwMFowCgYIKoZIzj0EAwIDSQAwRgIhAIQE
+n6nXMMaWZt4264V6SV/8+D37z8WMbG4irMwk3xIAAiEAlwsVp/DUKyX8+j1RwLcp
+XKuaZiuvW/7kMb9e5kOaHDI=
+-----END X509 CRL-----
+"""
+
+_OTHER_CRL = """\
+-----BEGIN X509 CRL-----
+MIHJMHECAQEwCgYIKoZIzj0EAwIwKzERMA8GA1UEAwwIT3RoZXIgQ0ExFjAUBgNV
+BAoMDXNlcy1sc3AgdGVzdHMXDTI0MDEwMTAwMDAwMFoXDTQ1MDEwMTAwMDAwMFow
+FTATAgIQkhcNMjQwMTAxMDAwMDAwWjAKBggqhkjOPQQDAgNIADBFAiAMNlvYSMqT
+jYjyPdKydLqpkG7miQaR4NKLMSHFyCLu+wIhANIzYlhUJFIGNJagyLwwt0pa1ZaY
+yd4oKsUQKvQHiCPl
+-----END X509 CRL-----
+"""
+
+def _ingress(type_: str, *, tls: str | None = "REQUIRED", config: str = "") -> str:
+    out = f"IngressPointName: inbound-smtp\nType: {type_}\nRuleSetId: rs-12345678\nTrafficPolicyId: tp-12345678\n"
+    if tls:
+        out += f"TlsPolicy: {tls}\n"
+    return out + config
+
+
+def _block(pem: str, indent: int = 8) -> str:
+    return "".join(" " * indent + line + "\n" for line in pem.splitlines())
+
+
+def _store_yaml(ca: str, crl: str | None = None) -> str:
+    out = "IngressPointConfiguration:\n  TlsAuthConfiguration:\n    TrustStore:\n      CAContent: "
+    out += (ca + "\n") if "\n" not in ca else ("|\n" + _block(ca))
+    if crl is not None:
+        out += "      CrlContent: " + ((crl + "\n") if "\n" not in crl else ("|\n" + _block(crl)))
+    return out
+
+
+_SECRET = "IngressPointConfiguration:\n  SecretArn: arn:aws:secretsmanager:us-east-1:123456789012:secret:smtp-AbCdEf\n"
+_MTLS_GOOD = _ingress("MTLS", config=_store_yaml(_ROOT_CA))
+
+
+AUTH_WITHOUT_CREDENTIALS = Rule(
+    code="SES901",
+    name="ingress-auth-without-credentials",
+    severity=E,
+    summary="An AUTH ingress point without SmtpPassword or SecretArn.",
+    source=SOURCE_MODEL,
+    kinds=frozenset({CREATE}),
+    check=_check_auth_credentials,
+    doc=RuleDoc(
+        what=(
+            "Reports, on `Type`, a `create-ingress-point` input of Type `AUTH` whose `IngressPointConfiguration` "
+            "has neither `SmtpPassword` nor `SecretArn` (or is missing). When the configuration holds only a "
+            "member of another type (`TlsAuthConfiguration`), the message names it."
+        ),
+        why=(
+            "An authenticated endpoint checks SMTP AUTH credentials against that password or secret: "
+            "\"If you choose an Authenticated ingress endpoint, you must configure either an SMTP password or "
+            "a secret ARN\" (API model). Neither botocore nor cfn-lint checks this link between two members."
+        ),
+        bad=Example(_ingress("AUTH"), CREATE),
+        good=Example(_ingress("AUTH", config=_SECRET), CREATE),
+        references=(MM_REF + "API_CreateIngressPoint.html", MM_REF + "API_IngressPointConfiguration.html",
+                    EB_INGRESS),
+        notes="`update-ingress-point` carries no Type, so the rule looks at create inputs only.",
+    ),
+)
+
+MTLS_WITHOUT_TRUST_STORE = Rule(
+    code="SES902",
+    name="ingress-mtls-without-trust-store",
+    severity=E,
+    summary="An MTLS ingress point without TlsAuthConfiguration.TrustStore.",
+    source=SOURCE_DOCS,
+    kinds=INPUT_KINDS,
+    check=_check_mtls_trust_store,
+    doc=RuleDoc(
+        what=(
+            "Reports a `create-ingress-point` input of Type `MTLS` without "
+            "`IngressPointConfiguration.TlsAuthConfiguration` (on `Type`), and a `TlsAuthConfiguration` without "
+            "`TrustStore` in a create or update input (on its key)."
+        ),
+        why=(
+            "Mutual TLS checks each client certificate against the CA certificates of the trust store "
+            "(`TrustStore.CAContent`); without one no client can authenticate. CloudFormation marks "
+            "`TlsAuthConfiguration.TrustStore` as required, although the API model leaves it optional."
+        ),
+        bad=Example(_ingress("MTLS"), CREATE),
+        good=Example(_MTLS_GOOD, CREATE),
+        references=(MM_REF + "API_TlsAuthConfiguration.html", MM_REF + "API_TrustStore.html", CFN_TLS_AUTH),
+    ),
+)
+
+CONFIG_DOES_NOT_FIT_TYPE = Rule(
+    code="SES903",
+    name="ingress-config-does-not-fit-type",
+    severity=W,
+    summary="A configuration member that does not belong to the ingress point's Type.",
+    source=SOURCE_MODEL,
+    kinds=frozenset({CREATE}),
+    check=_check_member_fits_type,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports, on its key, an `IngressPointConfiguration` member that does not fit `Type`: `SmtpPassword` "
+            "or `SecretArn` on an `OPEN` or `MTLS` endpoint, `TlsAuthConfiguration` on an `OPEN` or `AUTH` one. "
+            "When nothing in the configuration fits an AUTH or MTLS endpoint, SES901 or SES902 reports it "
+            "instead, naming the member."
+        ),
+        why=(
+            "Each member configures one kind of authentication: a password or secret for `AUTH`, a trust store "
+            "for `MTLS`, nothing for `OPEN`. A member of another kind is either ignored or rejected, and usually "
+            "means that `Type` is not what the author meant."
+        ),
+        bad=Example(_ingress("OPEN", config=_SECRET), CREATE),
+        good=Example(_ingress("OPEN"), CREATE),
+        references=(MM_REF + "API_IngressPointConfiguration.html", MM_REF + "API_CreateIngressPoint.html",
+                    EB_INGRESS),
+        notes=(
+            "A warning rather than an error: no source says that the service rejects it (research notes, "
+            "ses-semantics.md sections 3.5 and 7). The fix removes the member when another member fits the type "
+            "(safe); on an OPEN endpoint it offers to remove the whole configuration (not applied by --fix, "
+            "since Type may be the mistake)."
+        ),
+    ),
+)
+
+OPTIONAL_TLS_WITH_AUTH = Rule(
+    code="SES904",
+    name="ingress-optional-tls-with-auth",
+    severity=W,
+    summary="TlsPolicy OPTIONAL on an AUTH ingress point: credentials could travel in cleartext.",
+    source=SOURCE_RFC,
+    kinds=ALL_KINDS,
+    check=_check_optional_tls_auth,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports `TlsPolicy: OPTIONAL` on an `AUTH` endpoint. In an update (which has no Type) the type is "
+            "read from the configuration: `SmtpPassword` or `SecretArn` means AUTH."
+        ),
+        why=(
+            "`OPTIONAL` accepts connections without STARTTLS, and SMTP AUTH mechanisms such as PLAIN and LOGIN "
+            "send the password merely base64-encoded: anyone on the path can read it. Offers the fix "
+            "`REQUIRED` (not applied by --fix: it refuses clients that do not use TLS)."
+        ),
+        bad=Example(_ingress("AUTH", tls="OPTIONAL", config=_SECRET), CREATE),
+        good=Example(_ingress("AUTH", config=_SECRET), CREATE),
+        references=(MM_REF + "API_CreateIngressPoint.html", "RFC 4954 (SMTP AUTH), Security Considerations",
+                    "RFC 4616 (PLAIN), section 4 Security Considerations",
+                    "RFC 3207 (SMTP STARTTLS), Security Considerations"),
+    ),
+)
+
+OPTIONAL_TLS_WITH_MTLS = Rule(
+    code="SES905",
+    name="ingress-optional-tls-with-mtls",
+    severity=W,
+    summary="TlsPolicy OPTIONAL on an MTLS ingress point: a client certificate needs TLS.",
+    source=SOURCE_RFC,
+    kinds=ALL_KINDS,
+    check=_check_optional_tls_mtls,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports `TlsPolicy: OPTIONAL` on an `MTLS` endpoint (in an update: a configuration with "
+            "`TlsAuthConfiguration`)."
+        ),
+        why=(
+            "A client certificate is presented in the TLS handshake (RFC 8446 section 4.4.2, RFC 5246 "
+            "section 7.4.6), so mutual TLS authentication needs TLS; accepting unencrypted connections "
+            "contradicts it. Offers the fix `REQUIRED` (not applied by --fix)."
+        ),
+        bad=Example(_ingress("MTLS", tls="OPTIONAL", config=_store_yaml(_ROOT_CA)), CREATE),
+        good=Example(_MTLS_GOOD, CREATE),
+        references=(MM_REF + "API_CreateIngressPoint.html", MM_REF + "API_TlsAuthConfiguration.html",
+                    "RFC 8446 section 4.4.2 (Certificate)", "RFC 3207 (SMTP STARTTLS)"),
+        notes=(
+            "A warning: the service's behaviour for MTLS with OPTIONAL is not documented; the contradiction is an "
+            "inference (research notes, ses-semantics.md section 3.5)."
+        ),
+    ),
+)
+
+FIPS_OUTSIDE_US_CANADA = Rule(
+    code="SES906",
+    name="ingress-fips-outside-us-canada",
+    severity=E,
+    summary="TlsPolicy FIPS in a Region outside the US and Canada.",
+    source=SOURCE_MODEL,
+    kinds=frozenset({CREATE}),
+    check=_check_fips_region,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports `TlsPolicy: FIPS` in a create input when the configured Region (`region` in the "
+            "configuration) is not a US (`us-*`, GovCloud included) or Canada (`ca-*`) Region. Silent without "
+            "a configured Region."
+        ),
+        why="\"The FIPS value is only valid in US and Canada regions\" (API model, CreateIngressPoint TlsPolicy).",
+        bad=None,
+        good=Example(_ingress("OPEN", tls="FIPS"), CREATE),
+        references=(MM_REF + "API_CreateIngressPoint.html", "https://aws.amazon.com/compliance/fips/"),
+        notes=(
+            "Needs `region` in the configuration, so its bad example is not run: with `region = \"eu-west-1\"`, "
+            "`TlsPolicy: FIPS` in a create-ingress-point input is reported. The offered fix (`REQUIRED`) is not "
+            "applied by --fix."
+        ),
+    ),
+)
+
+FIPS_ON_UPDATE = Rule(
+    code="SES907",
+    name="ingress-fips-on-update",
+    severity=E,
+    summary="TlsPolicy FIPS in an update: it can only be chosen at creation.",
+    source=SOURCE_MODEL,
+    kinds=frozenset({UPDATE}),
+    check=_check_fips_update,
+    doc=RuleDoc(
+        what="Reports `TlsPolicy: FIPS` in an `update-ingress-point` input.",
+        why=(
+            "UpdateIngressPoint's TlsPolicy: \"Valid values are REQUIRED, OPTIONAL. Only ingress endpoints using "
+            "REQUIRED or OPTIONAL as TlsPolicy can be updated\" (API model). The shared enum lets FIPS through "
+            "the schema check."
+        ),
+        bad=Example("IngressPointId: inp-12345678\nTlsPolicy: FIPS\n", UPDATE),
+        good=Example("IngressPointId: inp-12345678\nTlsPolicy: REQUIRED\n", UPDATE),
+        references=(MM_REF + "API_UpdateIngressPoint.html", BOTOCORE),
+    ),
+)
+
+TLS_POLICY_UNSET = Rule(
+    code="SES908",
+    name="ingress-tls-policy-unset",
+    severity=INFO,
+    summary="A new ingress point without TlsPolicy: the default is not documented.",
+    source=SOURCE_TOOL,
+    kinds=frozenset({CREATE}),
+    check=_check_tls_unset,
+    fixable=True,
+    doc=RuleDoc(
+        what="Reports a `create-ingress-point` input without `TlsPolicy`, on the `Type` key.",
+        why=(
+            "Neither the API reference nor the model states the default TLS policy, and since `OPTIONAL` "
+            "exists, whether unencrypted SMTP is accepted is worth writing down. Offers to add "
+            "`TlsPolicy: REQUIRED` (not applied by --fix)."
+        ),
+        bad=Example(_ingress("OPEN", tls=None), CREATE),
+        good=Example(_ingress("OPEN"), CREATE),
+        references=(MM_REF + "API_CreateIngressPoint.html", EB_INGRESS),
+    ),
+)
+
+SMTP_PASSWORD_IN_FILE = Rule(
+    code="SES909",
+    name="ingress-smtp-password-in-file",
+    severity=W,
+    summary="An SMTP password written in plain text in the file.",
+    source=SOURCE_TOOL,
+    kinds=INPUT_KINDS,
+    check=_check_plaintext_password,
+    doc=RuleDoc(
+        what=(
+            "Reports, on its key, an `IngressPointConfiguration.SmtpPassword` written out in the file. "
+            "Template placeholders (`${Var}`, `{{var}}`, `$VAR`) are not reported. The password never appears "
+            "in the message."
+        ),
+        why=(
+            "Files like these end up in version control, CI logs and review tools. A Secrets Manager secret "
+            "(`SecretArn`) keeps the password out of them and can be rotated without editing the file."
+        ),
+        bad=Example(_ingress("AUTH", config="IngressPointConfiguration:\n  SmtpPassword: Example-Passw0rd\n"),
+                    CREATE),
+        good=Example(_ingress("AUTH", config=_SECRET), CREATE),
+        references=(MM_REF + "API_IngressPointConfiguration.html", SECRETS_MANAGER, EB_INGRESS),
+    ),
+)
+
+CA_NOT_PEM = Rule(
+    code="SES910",
+    name="trust-store-ca-not-pem",
+    severity=E,
+    summary="CAContent is not one or more PEM CERTIFICATE blocks.",
+    source=SOURCE_MODEL,
+    kinds=ALL_KINDS,
+    check=_check_ca_pem,
+    doc=RuleDoc(
+        what=(
+            "Reports a trust store `CAContent` that holds no PEM block (a file name, bare base64), and each block "
+            "that is not a well-formed `CERTIFICATE` block: another label (a CRL, a private key, an OpenSSL "
+            "`TRUSTED CERTIFICATE`), no END line, BEGIN and END on one line or the two characters `\\n` instead "
+            "of line breaks, characters that are not base64, or (with the `cryptography` package) content that "
+            "is not an X.509 certificate. Points at the block when its position in the file can be computed."
+        ),
+        why="`CAContent` is \"the PEM-encoded certificate authority (CA) certificates bundle\" (API model).",
+        bad=Example(_ingress("MTLS", config=_store_yaml("ca-bundle.pem")), CREATE),
+        good=Example(_MTLS_GOOD, CREATE),
+        references=(MM_REF + "API_TrustStore.html", RFC7468 + " sections 2 and 5", BOTOCORE),
+    ),
+)
+
+CERT_EXPIRED = Rule(
+    code="SES911",
+    name="trust-store-certificate-expired",
+    severity=W,
+    summary="A CA certificate in the trust store has expired.",
+    source=SOURCE_RFC,
+    kinds=ALL_KINDS,
+    check=_check_cert_expired,
+    doc=RuleDoc(
+        what="Reports a `CAContent` certificate whose notAfter date has passed, with the date.",
+        why=(
+            "Path validation rejects a chain through an expired certificate (RFC 5280 section 6.1.3), so "
+            "clients whose certificates chain to it cannot authenticate. Needs the `cryptography` package."
+        ),
+        bad=Example(_ingress("MTLS", config=_store_yaml(_EXPIRED_CA)), CREATE),
+        good=Example(_MTLS_GOOD, CREATE),
+        references=(RFC5280 + " section 4.1.2.5 (validity)", RFC5280 + " section 6.1.3",
+                    MM_REF + "API_TrustStore.html"),
+    ),
+)
+
+CERT_NOT_YET_VALID = Rule(
+    code="SES912",
+    name="trust-store-certificate-not-yet-valid",
+    severity=W,
+    summary="A CA certificate in the trust store is not valid yet.",
+    source=SOURCE_RFC,
+    kinds=ALL_KINDS,
+    check=_check_cert_not_yet_valid,
+    doc=RuleDoc(
+        what="Reports a `CAContent` certificate whose notBefore date is in the future, with the date.",
+        why=(
+            "Until then path validation rejects chains through it (RFC 5280 section 6.1.3); a start date in the "
+            "future is usually a clock or issuing mistake. Needs the `cryptography` package."
+        ),
+        bad=Example(_ingress("MTLS", config=_store_yaml(_FUTURE_CA)), CREATE),
+        good=Example(_MTLS_GOOD, CREATE),
+        references=(RFC5280 + " section 4.1.2.5 (validity)", MM_REF + "API_TrustStore.html"),
+    ),
+)
+
+CERT_NOT_CA = Rule(
+    code="SES913",
+    name="trust-store-certificate-not-ca",
+    severity=W,
+    summary="A certificate in the trust store is not a CA certificate.",
+    source=SOURCE_RFC,
+    kinds=ALL_KINDS,
+    check=_check_cert_not_ca,
+    doc=RuleDoc(
+        what=(
+            "Reports a `CAContent` certificate whose basicConstraints extension says `CA:FALSE`, or that has no "
+            "basicConstraints extension (typically a server or client certificate pasted instead of its CA)."
+        ),
+        why=(
+            "Only a CA certificate can issue the client certificates the trust store checks: RFC 5280 requires "
+            "`cA` TRUE in an issuer's basicConstraints. Needs the `cryptography` package."
+        ),
+        bad=Example(_ingress("MTLS", config=_store_yaml(_LEAF)), CREATE),
+        good=Example(_MTLS_GOOD, CREATE),
+        references=(RFC5280 + " section 4.2.1.9 (basic constraints)", MM_REF + "API_TrustStore.html"),
+    ),
+)
+
+CRL_NOT_PEM = Rule(
+    code="SES914",
+    name="trust-store-crl-not-pem",
+    severity=E,
+    summary="CrlContent is not one or more PEM X509 CRL blocks.",
+    source=SOURCE_MODEL,
+    kinds=ALL_KINDS,
+    check=_check_crl_pem,
+    doc=RuleDoc(
+        what=(
+            "Reports a trust store `CrlContent` that holds no PEM block, and each block that is not a well-formed "
+            "`X509 CRL` block (the same checks as SES910)."
+        ),
+        why="`CrlContent` is \"the PEM-encoded certificate revocation lists (CRLs) for the trust store\" (API model).",
+        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, "crl.pem")), CREATE),
+        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        references=(MM_REF + "API_TrustStore.html", RFC7468 + " section 6", BOTOCORE),
+    ),
+)
+
+CRL_ISSUER_UNKNOWN = Rule(
+    code="SES915",
+    name="trust-store-crl-issuer-unknown",
+    severity=W,
+    summary="A CRL whose issuer is not one of the trust store's CAs.",
+    source=SOURCE_MODEL,
+    kinds=ALL_KINDS,
+    check=_check_crl_issuer,
+    doc=RuleDoc(
+        what=(
+            "Reports a `CrlContent` CRL whose issuer name matches no certificate in `CAContent`, or whose "
+            "signature does not verify with the key of the CA of that name."
+        ),
+        why=(
+            "\"There can be one CRL per certificate authority (CA) in the trust store\" (API model): a CRL of "
+            "another CA revokes nothing here, and usually means a CA is missing from CAContent. Needs the "
+            "`cryptography` package."
+        ),
+        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _OTHER_CRL)), CREATE),
+        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        references=(MM_REF + "API_TrustStore.html", RFC5280 + " section 5.1.2.3 (issuer)"),
+    ),
+)
+
+EXTRA_CRL = Rule(
+    code="SES916",
+    name="trust-store-extra-crl",
+    severity=W,
+    summary="Two CRLs for one CA, or more CRLs than CAs, in the trust store.",
+    source=SOURCE_MODEL,
+    kinds=ALL_KINDS,
+    check=_check_crl_count,
+    doc=RuleDoc(
+        what=(
+            "Reports a `CrlContent` CRL from the same issuer as an earlier one. Without the `cryptography` "
+            "package, which reads issuers, it compares the numbers instead: more CRL blocks than CA certificates."
+        ),
+        why="\"There can be one CRL per certificate authority (CA) in the trust store\" (API model).",
+        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL + _ROOT_CRL)), CREATE),
+        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        references=(MM_REF + "API_TrustStore.html",),
+    ),
+)
+
+CRL_EXPIRED = Rule(
+    code="SES917",
+    name="trust-store-crl-expired",
+    severity=W,
+    summary="A CRL in the trust store is past its nextUpdate date.",
+    source=SOURCE_RFC,
+    kinds=ALL_KINDS,
+    check=_check_crl_expired,
+    doc=RuleDoc(
+        what="Reports a `CrlContent` CRL whose nextUpdate date has passed, with the date.",
+        why=(
+            "A CRL is current only until nextUpdate (RFC 5280 section 5.1.2.5); verifiers that check revocation "
+            "treat an out-of-date CRL as an error, so clients of that CA may be rejected. Needs the "
+            "`cryptography` package."
+        ),
+        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _EXPIRED_CRL)), CREATE),
+        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        references=(RFC5280 + " section 5.1.2.5 (nextUpdate)", MM_REF + "API_TrustStore.html"),
+    ),
+)
+
+RULES: list[Rule] = [
+    AUTH_WITHOUT_CREDENTIALS,
+    MTLS_WITHOUT_TRUST_STORE,
+    CONFIG_DOES_NOT_FIT_TYPE,
+    OPTIONAL_TLS_WITH_AUTH,
+    OPTIONAL_TLS_WITH_MTLS,
+    FIPS_OUTSIDE_US_CANADA,
+    FIPS_ON_UPDATE,
+    TLS_POLICY_UNSET,
+    SMTP_PASSWORD_IN_FILE,
+    CA_NOT_PEM,
+    CERT_EXPIRED,
+    CERT_NOT_YET_VALID,
+    CERT_NOT_CA,
+    CRL_NOT_PEM,
+    CRL_ISSUER_UNKNOWN,
+    EXTRA_CRL,
+    CRL_EXPIRED,
+]
