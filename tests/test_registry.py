@@ -64,3 +64,10 @@ def test_rules_with_a_fix_have_examples_or_notes():
     for rule in ALL_RULES:
         if rule.fixable:
             assert rule.doc.bad is not None or rule.doc.notes, rule.code
+
+
+def test_docs_rules_md_is_current():
+    """docs/rules.md is generated from the rules; regenerate with `python -m ses_lsp.lint.docs`."""
+    from ses_lsp.lint import docs
+
+    assert docs.main(["--check"]) == 0

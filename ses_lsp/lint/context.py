@@ -24,6 +24,9 @@ class LintContext:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # Other documents of the workspace, for cross-file checks (None: unknown).
     workspace: object | None = None
+    # Values computed once per lint run and shared by the checks of a family
+    # (see ``rules.common.ctx_cache``); never outlives this document's lint.
+    cache: dict = field(default_factory=dict)
 
     @property
     def root(self) -> Node | None:

@@ -1,7 +1,1208 @@
-"""Semantic rules: addresses.  See docs/writing-rules.md."""
+"""Semantic rules: addresses and networks (SES6xx).
+
+IP filters (classic ``Cidr``) and Mail Manager ``IpExpression`` values are
+parsed with netaddr (never the stdlib ``ipaddress``), strictly: what netaddr
+would also accept but SES rejects (a dotted netmask, a zone ID, brackets) is
+explained.  Classic ``Recipients`` entries are classified with the shared
+model :class:`ses_lsp.semantics.classic.Recipient`; the reasons an entry is
+invalid are worked out here.
+
+Placeholders (``${Var}``, ``{{var}}``, ...) make a value unknown: it is never
+reported.  Values the schema pass already reported are skipped.
+"""
 
 from __future__ import annotations
 
-from ses_lsp.lint.registry import Rule
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-RULES: list[Rule] = []
+from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.lint.context import LintContext
+from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
+from ses_lsp.lint.edits import remove_item, replace_node
+from ses_lsp.lint.registry import (
+    SOURCE_DOCS,
+    SOURCE_MODEL,
+    SOURCE_OBSERVED,
+    SOURCE_RFC,
+    Example,
+    Rule,
+    RuleDoc,
+)
+from ses_lsp.lint.rules.common import (
+    CLASSIC_FILTER_KINDS,
+    CLASSIC_RULE_KINDS,
+    MM_RULE_SET_KINDS,
+    classic_rule_nodes,
+    ctx_cache,
+    has_placeholder,
+    mm_actions,
+    mm_rule_nodes,
+    schema_reported,
+)
+from ses_lsp.lint.text import quote
+from ses_lsp.semantics.classic import Recipient
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
+
+IP_FILTER_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-ip-filtering-console-walkthrough.html"
+CONCEPTS_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-concepts.html"
+API_IP_FILTER = "https://docs.aws.amazon.com/ses/latest/APIReference/API_ReceiptIpFilter.html"
+API_RULE = "https://docs.aws.amazon.com/ses/latest/APIReference/API_ReceiptRule.html"
+RULES_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-receipt-rules-console-walkthrough.html"
+MM_IP_EXPR = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_RuleIpExpression.html"
+MM_RULES_DOC = "https://docs.aws.amazon.com/ses/latest/dg/eb-rules.html"
+MM_REPLACE = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_ReplaceRecipientAction.html"
+RFC4632 = "RFC 4632 section 3.1 (CIDR prefix notation): https://www.rfc-editor.org/rfc/rfc4632#section-3.1"
+RFC4291 = "RFC 4291 section 2.3 (IPv6 prefix notation): https://www.rfc-editor.org/rfc/rfc4291#section-2.3"
+RFC5321_CASE = (
+    "RFC 5321 section 2.4 (local parts are case-sensitive, domains are not): "
+    "https://www.rfc-editor.org/rfc/rfc5321#section-2.4"
+)
+FLOCI = "floci SES emulator's recorded probes of live SES (PR #3163): https://github.com/floci-io/floci"
+
+
+def _text(node: Node | None) -> str | None:
+    """The value of a string node (None for any other node or kind)."""
+    return node.value if node is not None and node.kind == STRING else None  # type: ignore[return-value]
+
+
+# -- fixes -----------------------------------------------------------------------------------
+
+
+def _replace(ctx: LintContext, node: Node, new: str) -> TextEdit:
+    """Replace a string scalar, keeping its quoting style (plain YAML stays plain when it can)."""
+    src = ctx.text[node.start : node.end]
+    if ctx.document.format == "yaml" and node.plain and _plain_yaml_str(new):
+        return TextEdit(node.start, node.end, new)
+    if src[:1] == '"':
+        return TextEdit(node.start, node.end, json.dumps(new, ensure_ascii=False))
+    if src[:1] == "'" and "\n" not in new:
+        return TextEdit(node.start, node.end, "'" + new.replace("'", "''") + "'")
+    return replace_node(ctx.document, node, new)
+
+
+def _plain_yaml_str(value: str) -> bool:
+    """Can ``value`` be written as a plain YAML scalar (block or flow) and still read as this string?"""
+    if not value or value != value.strip() or value[0] in "-?:,[]{}#&*!|>'\"%@`":
+        return False
+    if ": " in value or " #" in value or any(c in value for c in ",[]{}\n\r\t") or value.endswith(":"):
+        return False
+    import yaml
+    from yaml.resolver import Resolver
+
+    return Resolver().resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
+
+
+# -- IP addresses and CIDR blocks -------------------------------------------------------
+
+
+@dataclass
+class ParsedCidr:
+    """A parsed address or CIDR block (``network`` is a netaddr IPNetwork)."""
+
+    network: object
+    version: int
+    host_bits: bool  # the address has bits set beyond the prefix
+
+    @property
+    def canonical(self) -> str:
+        return str(self.network.cidr)  # type: ignore[attr-defined]
+
+    @property
+    def prefixlen(self) -> int:
+        return self.network.prefixlen  # type: ignore[attr-defined]
+
+
+_DIGITS = re.compile(r"[0-9]+")
+_HOST_LABEL = re.compile(r"(?:^|\.)[A-Za-z][A-Za-z0-9-]*(?:\.|$)")
+_WITH_PORT = re.compile(r"[0-9.]+:[0-9]+")
+
+
+def parse_cidr(text: str, classic: bool) -> tuple[ParsedCidr | None, str | None]:
+    """(parsed block, None) or (None, why it is not a valid IP address or CIDR block).
+
+    ``classic``: the SES classic receipt-filter rules, which also reject
+    IPv4-mapped IPv6 addresses (observed).
+    """
+    from netaddr import AddrFormatError, IPAddress, IPNetwork
+
+    if text == "":
+        return None, "it is empty"
+    if text.strip() != text or any(c.isspace() for c in text):
+        return None, "it contains white space"
+    if not text.isascii():
+        bad = next(c for c in text if not c.isascii())
+        return None, f"it contains the non-ASCII character {quote(bad)}; write ASCII digits"
+    if text.startswith("[") or "]" in text:
+        return None, "IPv6 addresses are written without brackets here"
+    if "%" in text:
+        return None, "zone IDs ('%' and an interface name) are not allowed"
+    if "-" in text:
+        return None, "address ranges (A-B) are not supported; write one or more CIDR blocks"
+    addr_text, slash, prefix_text = text.partition("/")
+    if slash and "/" in prefix_text:
+        return None, "it has more than one '/'"
+    if _WITH_PORT.fullmatch(addr_text):
+        return None, "a port number (':PORT') is not allowed"
+    if ":" in addr_text:
+        version = 6
+        try:
+            addr = IPAddress(addr_text, 6)
+        except (AddrFormatError, ValueError):
+            return None, f"{quote(addr_text)} is not a valid IPv6 address"
+        if classic and addr.is_ipv4_mapped():
+            return None, (f"IPv4-mapped IPv6 addresses are rejected; write the IPv4 address "
+                          f"{quote(str(addr.ipv4()))}")
+    else:
+        version = 4
+        parts = addr_text.split(".")
+        if _HOST_LABEL.search(addr_text):
+            return None, "it is a host name, not an IP address"
+        if len(parts) != 4:
+            plural = "s" if len(parts) != 1 else ""
+            return None, f"{quote(addr_text)} has {len(parts)} part{plural}; an IPv4 address has 4"
+        for p in parts:
+            if not _DIGITS.fullmatch(p):
+                return None, f"{quote(p)} is not a number from 0 to 255"
+            if int(p) > 255:
+                return None, f"the octet {p} is out of range (0-255)"
+            if len(p) > 1 and p[0] == "0":
+                return None, f"the octet {quote(p)} has a leading zero (it could be read as octal); write {int(p)}"
+        addr = IPAddress(addr_text, 4)
+    limit = 32 if version == 4 else 128
+    if slash:
+        if prefix_text == "":
+            return None, "the prefix length after '/' is missing"
+        if not _DIGITS.fullmatch(prefix_text):
+            if version == 4 and prefix_text.count(".") == 3:
+                try:
+                    n = IPNetwork(f"{addr_text}/{prefix_text}")
+                    return None, f"the netmask form is not CIDR notation; write the prefix length /{n.prefixlen}"
+                except (AddrFormatError, ValueError):
+                    pass
+            return None, f"the prefix length {quote(prefix_text)} is not a number"
+        if len(prefix_text) > 1 and prefix_text[0] == "0":
+            return None, f"the prefix length {quote(prefix_text)} has a leading zero; write /{int(prefix_text)}"
+        prefix = int(prefix_text)
+        if prefix > limit:
+            return None, f"the prefix length /{prefix} is out of range for IPv{version} (0-{limit})"
+    else:
+        prefix = limit
+    network = IPNetwork(f"{addr}/{prefix}")
+    return ParsedCidr(network, version, network.ip != network.network), None
+
+
+@dataclass
+class IpValue:
+    node: Node
+    text: str
+    where: str  # "Filter.IpFilter.Cidr", "IpExpression value"
+    classic: bool
+    parsed: ParsedCidr | None
+    problem: str | None
+
+
+def _ip_values(ctx: LintContext) -> Iterator[IpValue]:
+    """Every IP/CIDR string of the document (not placeholders, not already reported by the schema)."""
+    if ctx.kind in CLASSIC_FILTER_KINDS:
+        for f in _filters(ctx):
+            if f.cidr_node is not None:
+                yield f.value
+    elif ctx.kind in MM_RULE_SET_KINDS:
+        for _expr, values in _mm_expressions(ctx, "IpExpression"):
+            for v in values.value:  # type: ignore[union-attr]
+                text = _text(v)
+                if text is None or has_placeholder(text) or schema_reported(ctx, v):
+                    continue
+                parsed, problem = parse_cidr(text, classic=False)
+                yield IpValue(v, text, "IpExpression value", False, parsed, problem)
+
+
+@dataclass
+class IpFilter:
+    index: int
+    name: str | None
+    policy: str | None  # "Allow" / "Block" / other
+    cidr_node: Node | None
+    value: IpValue
+
+    def label(self) -> str:
+        return f"filter {quote(self.name)}" if self.name else f"filter #{self.index + 1}"
+
+
+def _filters(ctx: LintContext) -> list[IpFilter]:
+    return ctx_cache(ctx, "ip-filters", lambda: _read_filters(ctx))
+
+
+def _read_filters(ctx: LintContext) -> list[IpFilter]:
+    root = ctx.root
+    if root is None or root.kind != OBJECT:
+        return []
+    nodes: list[Node] = []
+    single = root.get("Filter")
+    if single is not None and single.kind == OBJECT:
+        nodes = [single]
+    many = root.get("Filters")
+    if many is not None and many.kind == ARRAY:
+        nodes = [n for n in many.value if n.kind == OBJECT]  # type: ignore[union-attr]
+    out = []
+    for i, n in enumerate(nodes):
+        name_node = n.get("Name")
+        name = name_node.value if name_node is not None and name_node.kind == STRING else None
+        ipf = n.get("IpFilter")
+        if ipf is None or ipf.kind != OBJECT:
+            continue
+        pol = ipf.get("Policy")
+        policy = pol.value if pol is not None and pol.kind == STRING else None
+        cidr = ipf.get("Cidr")
+        text = _text(cidr)
+        if cidr is None or text is None or has_placeholder(text) or schema_reported(ctx, cidr):
+            continue
+        parsed, problem = parse_cidr(text, classic=True)
+        where = "Filter.IpFilter.Cidr" if single is not None else "IpFilter.Cidr"
+        out.append(IpFilter(i, name, policy, cidr, IpValue(cidr, text, where, True, parsed, problem)))
+    return out
+
+
+def _mm_expressions(ctx: LintContext, family: str | None = None) -> Iterator[tuple[Node, Node]]:
+    """(expression body, Values array) for every condition of every Mail Manager rule."""
+    for rule in mm_rule_nodes(ctx):
+        for member in ("Conditions", "Unless"):
+            conds = rule.get(member)
+            if conds is None or conds.kind != ARRAY:
+                continue
+            for cond in conds.value:  # type: ignore[union-attr]
+                if cond.kind != OBJECT:
+                    continue
+                for name, body in cond.value.items():  # type: ignore[union-attr]
+                    if family is not None and name != family:
+                        continue
+                    if body.kind != OBJECT:
+                        continue
+                    values = body.get("Values")
+                    if values is not None and values.kind == ARRAY:
+                        yield body, values
+
+
+def _check_invalid_cidr(ctx: LintContext) -> None:
+    for v in _ip_values(ctx):
+        if v.problem is None:
+            continue
+        what = "an IPv4 or IPv6 address or CIDR block"
+        # A leading zero is ambiguous rather than known to be rejected: a warning.
+        severity = W if "leading zero" in v.problem else None
+        ctx.report(v.node, f"{v.where} {quote(v.text)} is not {what}: {v.problem}", severity=severity)
+
+
+def _check_host_bits(ctx: LintContext) -> None:
+    for v in _ip_values(ctx):
+        if v.parsed is None or not v.parsed.host_bits:
+            continue
+        canon = v.parsed.canonical
+        ctx.report(
+            v.node,
+            f"{v.where} {quote(v.text)} has host bits set beyond the /{v.parsed.prefixlen} prefix; "
+            f"the block it covers is {quote(canon)}: write that",
+            fix=Fix(f"Replace with {quote(canon)}", (_replace(ctx, v.node, canon),)),
+        )
+
+
+def _classified_filters(ctx: LintContext) -> tuple[list[IpFilter], list[IpFilter]]:
+    allow, block = [], []
+    for f in _filters(ctx):
+        if f.value.parsed is None:
+            continue
+        if f.policy == "Allow":
+            allow.append(f)
+        elif f.policy == "Block":
+            block.append(f)
+    return allow, block
+
+
+def _net(f: IpFilter):
+    return f.value.parsed.network.cidr  # type: ignore[union-attr]
+
+
+def _rel(f: IpFilter, what: str) -> Related:
+    node = f.cidr_node
+    assert node is not None
+    return Related(node.start, node.end, f"{f.label()} {what} {quote(f.value.text)}")
+
+
+def _check_allow_block_same(ctx: LintContext) -> None:
+    allow, block = _classified_filters(ctx)
+    for b in block:
+        nb = _net(b)
+        a = next((a for a in allow if _net(a) == nb), None)
+        if a is not None:
+            what = f"which {a.label()} allows"
+        else:
+            a = next((a for a in allow if _net(a).version == nb.version and nb in _net(a)), None)
+            if a is None:
+                continue
+            what = f"which lies inside {quote(str(_net(a)))}, allowed by {a.label()}"
+        ctx.report(
+            b.cidr_node,  # type: ignore[arg-type]
+            f"{b.label()} blocks {quote(b.value.text)}, {what}; an Allow filter takes precedence over a Block "
+            f"filter, so this Block filter has no effect: remove one of the two",
+            related=[_rel(a, "allows")],
+        )
+
+
+def _check_block_all(ctx: LintContext) -> None:
+    if ctx.kind != "ses:list-receipt-filters":
+        return  # one filter alone says nothing about the account's other filters
+    allow, block = _classified_filters(ctx)
+    for b in block:
+        net = _net(b)
+        if net.prefixlen != 0:
+            continue
+        if any(_net(a).version == net.version for a in allow):
+            continue
+        family = "IPv4" if net.version == 4 else "IPv6"
+        ctx.report(
+            b.cidr_node,  # type: ignore[arg-type]
+            f"{b.label()} blocks {quote(b.value.text)}, every {family} address, and no Allow filter lets any "
+            f"{family} sender through: SES will accept no inbound mail over {family}; add Allow filters for the "
+            f"servers that may send to you",
+        )
+
+
+def _check_redundant_filter(ctx: LintContext) -> None:
+    allow, block = _classified_filters(ctx)
+    for group, verb in ((allow, "allows"), (block, "blocks")):
+        for f in group:
+            n = _net(f)
+            if group is block and any(_net(a).version == n.version and n in _net(a) for a in allow):
+                continue  # cidr-both-allowed-and-blocked: this Block has no effect at all
+            for g in group:
+                if g is f:
+                    continue
+                m = _net(g)
+                if m.version != n.version:
+                    continue
+                same = m == n
+                if (same and g.index < f.index) or (not same and n in m):
+                    where = ("the same range as" if same else "which lies inside the range of")
+                    ctx.report(
+                        f.cidr_node,  # type: ignore[arg-type]
+                        f"{f.label()} {verb} {quote(f.value.text)}, {where} {g.label()} ({quote(g.value.text)}); "
+                        f"this filter changes nothing and uses one of the 100 IP filters per Region",
+                        related=[_rel(g, verb)],
+                        tags=("unnecessary",),
+                    )
+                    break
+
+
+def _check_allow_inside_block(ctx: LintContext) -> None:
+    allow, block = _classified_filters(ctx)
+    for b in block:
+        nb = _net(b)
+        if nb.prefixlen == 0:
+            continue  # AWS's own recipe (block everything, allow a few): the author relies on the precedence
+        if any(_net(a).version == nb.version and nb in _net(a) for a in allow):
+            continue  # cidr-both-allowed-and-blocked: this Block has no effect at all
+        inside = [a for a in allow if _net(a).version == nb.version and _net(a) in nb]
+        if not inside:
+            continue
+        shown = ", ".join(quote(a.value.text) for a in inside[:3]) + (" ..." if len(inside) > 3 else "")
+        ctx.report(
+            b.cidr_node,  # type: ignore[arg-type]
+            f"{b.label()} blocks {quote(b.value.text)}, which contains the allowed range"
+            f"{'s' if len(inside) > 1 else ''} {shown}: mail from {'them' if len(inside) > 1 else 'it'} is still "
+            f"accepted, because an Allow filter takes precedence over a Block filter",
+            related=[_rel(a, "allows") for a in inside[:10]],
+        )
+
+
+# -- recipients -------------------------------------------------------------------------------
+
+
+@dataclass
+class RecipientEntry:
+    rule: Node
+    array: Node
+    index: int
+    node: Node
+    text: str
+    recipient: Recipient
+
+    problem: tuple[str, str | None] | None = None  # what invalid-recipient reports
+    usable: bool = False  # well-formed: not reported by invalid-recipient or recipient-wildcard
+
+    def __post_init__(self) -> None:
+        self.problem = recipient_problem(self.text)
+        self.usable = self.recipient.form != "invalid" and "*" not in self.text and self.problem is None
+
+
+def _rule_label(rule: Node, index: int) -> str:
+    n = rule.get("Name")
+    name = _text(n)
+    return f"rule {quote(name)}" if name is not None else f"rule #{index + 1}"
+
+
+def _recipient_lists(ctx: LintContext) -> list[tuple[Node, Node, list[RecipientEntry]]]:
+    """(rule, Recipients array, entries) for each classic rule; placeholders and schema-reported values left out."""
+    return ctx_cache(ctx, "recipients", lambda: list(_read_recipient_lists(ctx)))
+
+
+def _read_recipient_lists(ctx: LintContext) -> Iterator[tuple[Node, Node, list[RecipientEntry]]]:
+    for rule in classic_rule_nodes(ctx):
+        arr = rule.get("Recipients")
+        if arr is None or arr.kind != ARRAY:
+            continue
+        entries = []
+        for i, n in enumerate(arr.value):  # type: ignore[union-attr]
+            text = _text(n)
+            if text is None or _is_placeholder_recipient(text) or schema_reported(ctx, n):
+                continue
+            entries.append(RecipientEntry(rule, arr, i, n, text, Recipient.parse(text, n)))
+        yield rule, arr, entries
+
+
+def _is_placeholder_recipient(text: str) -> bool:
+    # "<string>", "${Domain}", "{{user}}@example.com": template placeholders, not entries.
+    # A display-name form ("Name <a@b>") is not one: the placeholder pattern needs no '@' inside <>.
+    return has_placeholder(text)
+
+
+_SIMPLE_ENTRY = re.compile(
+    r"(?:[A-Za-z0-9._%+'=!#$&^`|~-]+@|\.)?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*"
+)
+_ANGLE = re.compile(r"\s*(?P<name>[^<>]*?)\s*<\s*(?P<addr>[^<>\s]+@[^<>\s]+)\s*>\s*")
+_URL = re.compile(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^@/]*@)?(?P<host>[^/:?#]*)")
+_MAILTO = re.compile(r"(?i)mailto:(?P<addr>[^?]+)(?:\?.*)?")
+
+
+def recipient_problem(text: str) -> tuple[str, str | None] | None:
+    """Why a ``Recipients`` entry is neither an address nor a domain, and the entry to write instead.
+
+    Returns ``None`` for a valid entry and for a ``*`` wildcard (its own rule).
+    The replacement (second item) is ``None`` when there is no single obvious one.
+    """
+    if "*" in text:
+        return None
+    if _SIMPLE_ENTRY.fullmatch(text) and len(text) <= 254:
+        return None  # the common case: a plain address or domain
+    if text.strip() == "":
+        return ("it is empty", None) if text == "" else ("it is only white space", None)
+    m = _ANGLE.fullmatch(text)
+    if m:
+        addr = m.group("addr")
+        if m.group("name"):
+            return f"it is in display-name form ({quote(m.group('name'))} <...>); write only the address", addr
+        return "write the address without the angle brackets", addr
+    m = _MAILTO.fullmatch(text.strip())
+    if m and Recipient.parse(m.group("addr")).form == "address":
+        return "it is a mailto: URL; write only the address", m.group("addr")
+    m = _URL.match(text.strip())
+    if m:
+        host = m.group("host")
+        ok = Recipient.parse(host).form == "domain" if host else False
+        return f"it is a URL ({m.group('scheme')}://...); write the domain name", (host.lower() if ok else None)
+    for sep in (",", ";"):
+        if sep in text:
+            return f"it contains {quote(sep)}; list each address or domain as its own entry", None
+    if text.strip() != text and Recipient.parse(text.strip()).form != "invalid":
+        return "it has white space around it", text.strip()
+    if any(c.isspace() for c in text):
+        return "it contains white space", None
+    bad = next((c for c in text if c in '<>/\\"()[]'), None)
+    if bad is not None:
+        return f"the character {quote(bad)} is not allowed in an address or domain", None
+    if "@" in text:
+        local, _, domain = text.rpartition("@")
+        if "@" in local:
+            return "it has more than one '@'", None
+        if not local:
+            fixed = domain if Recipient.parse(domain).form == "domain" else None
+            return ("it has nothing before '@'; write the domain alone to match every address at it", fixed)
+        if not domain:
+            return "it has nothing after '@'", None
+        why = _domain_problem(domain)
+        if why:
+            return f"the domain {quote(domain)} {why}", None
+    else:
+        d = text[1:] if text.startswith(".") else text
+        why = _domain_problem(d)
+        if why:
+            return f"{quote(d)} {why}", None
+    if Recipient.parse(text).form == "invalid":
+        return "it is neither an email address nor a domain", None
+    return None
+
+
+def _domain_problem(d: str) -> str | None:
+    if not d:
+        return "is empty"
+    if d.startswith("."):
+        return "starts with a dot"
+    if d.endswith("."):
+        return "ends with a dot; write it without the trailing dot"
+    if ".." in d:
+        return "has two dots in a row"
+    bad = next((c for c in d if not (c.isalnum() or c in "-._")), None)
+    if bad is not None:
+        return f"contains {quote(bad)}, which is not allowed in a domain name"
+    if len(d) > 253:
+        return "is longer than 253 characters"
+    return None
+
+
+def _check_invalid_recipient(ctx: LintContext) -> None:
+    for _rule, _arr, entries in _recipient_lists(ctx):
+        for e in entries:
+            if e.problem is None:
+                continue
+            why, replacement = e.problem
+            fix = None
+            if replacement is not None:
+                fix = Fix(f"Replace with {quote(replacement)}",
+                          (_replace(ctx, e.node, replacement),), safe=_safe_replacement(e.text, why))
+            ctx.report(e.node, f"recipient {quote(e.text)} is not an email address or a domain: {why}", fix=fix)
+
+
+def _safe_replacement(text: str, why: str) -> bool:
+    # Extracting the address from "<a@b>", "Name <a@b>" or "mailto:a@b", or trimming white
+    # space, keeps the meaning; turning "@example.com" or a URL into a domain is a guess.
+    return why.startswith(("it is in display-name form", "write the address without", "it is a mailto",
+                           "it has white space around"))
+
+
+def _check_wildcard(ctx: LintContext) -> None:
+    for _rule, _arr, entries in _recipient_lists(ctx):
+        for e in entries:
+            if "*" not in e.text:
+                continue
+            t = e.text.strip()
+            suggestion = None
+            advice = "SES has no wildcards in Recipients"
+            m = re.fullmatch(r"\*@(\*\.)?([^*@]+)", t)
+            if m and Recipient.parse(m.group(2)).form == "domain":
+                if m.group(1):
+                    suggestion = "." + m.group(2)
+                    advice = f"write {quote(suggestion)} to match every subdomain of {m.group(2)}"
+                else:
+                    suggestion = m.group(2)
+                    advice = f"write the domain alone, {quote(suggestion)}, to match every address at it"
+            else:
+                m = re.fullmatch(r"\*(\.[^*@]+)", t)
+                if m and Recipient.parse(m.group(1)).form == "subdomains":
+                    suggestion = m.group(1)
+                    advice = (f"write {quote(suggestion)} (a leading dot) to match every subdomain; add "
+                              f"{quote(suggestion[1:])} as well for the domain itself")
+                elif t == "*":
+                    advice = "leave Recipients out to match every address on your verified domains"
+            fix = None
+            if suggestion is not None:
+                fix = Fix(f"Replace with {quote(suggestion)}", (_replace(ctx, e.node, suggestion),),
+                          safe=False)
+            ctx.report(e.node, f"recipient {quote(e.text)} uses '*', which SES does not treat as a wildcard; "
+                       f"{advice}", fix=fix)
+
+
+def _key(r: Recipient) -> tuple:
+    return (r.form, r.local, r.domain)
+
+
+def _check_duplicate_recipient(ctx: LintContext) -> None:
+    for rule, arr, entries in _recipient_lists(ctx):
+        _report_duplicates(ctx, arr, entries, f"in {_rule_label(rule, _index_of(rule))}")
+    if ctx.kind in MM_RULE_SET_KINDS:
+        for rule in mm_rule_nodes(ctx):
+            for name, _entry, body in mm_actions(rule):
+                if name != "ReplaceRecipient" or body.kind != OBJECT:
+                    continue
+                arr = body.get("ReplaceWith")
+                if arr is None or arr.kind != ARRAY:
+                    continue
+                entries = []
+                for i, n in enumerate(arr.value):  # type: ignore[union-attr]
+                    text = _text(n)
+                    if text is None or has_placeholder(text) or schema_reported(ctx, n):
+                        continue
+                    r = Recipient.parse(text, n)
+                    if r.form == "address":
+                        entries.append(RecipientEntry(rule, arr, i, n, text, r))
+                _report_duplicates(ctx, arr, entries, "in ReplaceWith")
+
+
+def _index_of(rule: Node) -> int:
+    return rule.key if isinstance(rule.key, int) else 0
+
+
+def _report_duplicates(ctx: LintContext, arr: Node, entries: list[RecipientEntry], where: str) -> None:
+    seen: dict[tuple, RecipientEntry] = {}
+    seen_folded: dict[tuple, RecipientEntry] = {}
+    for e in entries:
+        r = e.recipient
+        if not e.usable:
+            continue
+        key = _key(r)
+        folded = (r.form, r.local.lower(), r.domain)
+        first = seen.get(key)
+        if first is not None:
+            if first.text == e.text:
+                msg = f"recipient {quote(e.text)} is listed twice {where}; remove the duplicate"
+            else:
+                msg = (f"recipient {quote(e.text)} repeats {quote(first.text)} {where} (domain names are "
+                       f"case-insensitive); remove the duplicate")
+            ctx.report(
+                e.node,
+                msg,
+                related=[Related(first.node.start, first.node.end, f"first listed here as {quote(first.text)}")],
+                fix=Fix(f"Remove the duplicate {quote(e.text)}", (remove_item(ctx.document, arr, e.index),)),
+                tags=("unnecessary",),
+            )
+            continue
+        first = seen_folded.get(folded)
+        if first is not None:
+            ctx.report(
+                e.node,
+                f"recipient {quote(e.text)} differs from {quote(first.text)} {where} only in the case of the local "
+                f"part; mail systems treat these as one mailbox in practice (SES does not document local-part case "
+                f"handling): keep one",
+                related=[Related(first.node.start, first.node.end, f"listed here as {quote(first.text)}")],
+                fix=Fix(f"Remove {quote(e.text)}", (remove_item(ctx.document, arr, e.index),), safe=False),
+            )
+            continue
+        seen[key] = e
+        seen_folded[folded] = e
+
+
+def _repeats(entries: list[RecipientEntry]) -> set[int]:
+    """Indexes of the entries that duplicate-recipient reports (repeats of an earlier entry)."""
+    seen: set[tuple] = set()
+    out: set[int] = set()
+    for e in entries:
+        r = e.recipient
+        if not e.usable:
+            continue
+        folded = (r.form, r.local.lower(), r.domain)
+        if folded in seen:
+            out.add(e.index)
+        seen.add(folded)
+    return out
+
+
+def _coverers(entries: list[RecipientEntry]):
+    """A lookup of the entries that may cover a recipient: by address, by domain, by subdomain pattern."""
+    by_address: dict[tuple[str, str], list[RecipientEntry]] = {}
+    by_domain: dict[str, list[RecipientEntry]] = {}
+    by_parent: dict[str, list[RecipientEntry]] = {}
+    for e in entries:
+        r = e.recipient
+        if r.form == "address":
+            by_address.setdefault((r.domain, r.local), []).append(e)
+        elif r.form == "domain":
+            by_domain.setdefault(r.domain, []).append(e)
+        elif r.form == "subdomains":
+            by_parent.setdefault(r.domain, []).append(e)
+
+    def candidates(r: Recipient) -> list[RecipientEntry]:
+        out: list[RecipientEntry] = []
+        if r.form == "address":
+            if "+" in r.local:
+                out += by_address.get((r.domain, r.base_local), [])
+            out += by_domain.get(r.domain, [])
+        labels = r.domain.split(".")
+        for i in range(len(labels)):  # the domain itself (for a .domain entry) and its parents
+            out += by_parent.get(".".join(labels[i:]), [])
+        return out
+
+    return candidates
+
+
+def _check_redundant_recipient(ctx: LintContext) -> None:
+    for rule, arr, entries in _recipient_lists(ctx):
+        repeats = _repeats(entries)
+        valid = [e for e in entries if e.usable and e.index not in repeats]
+        candidates = _coverers(valid)
+        for e in valid:
+            r = e.recipient
+            for other in candidates(r):
+                o = other.recipient
+                if other is e or _key(o) == _key(r) or not o.covers(r):
+                    continue
+                if o.form == "address":
+                    why = (f"{quote(other.text)} already matches it: an address also matches its +label forms")
+                elif o.form == "domain":
+                    why = f"{quote(other.text)} already matches every address at {o.domain}"
+                else:
+                    why = f"{quote(other.text)} already matches every subdomain of {o.domain} and the addresses at them"
+                ctx.report(
+                    e.node,
+                    f"recipient {quote(e.text)} in {_rule_label(rule, _index_of(rule))} is redundant: {why}",
+                    related=[Related(other.node.start, other.node.end, f"{quote(other.text)} is listed here")],
+                    fix=Fix(f"Remove {quote(e.text)}", (remove_item(ctx.document, arr, e.index),), safe=False),
+                    tags=("unnecessary",),
+                )
+                break
+
+
+def _check_unverified_domain(ctx: LintContext) -> None:
+    verified = {d.strip().lower().rstrip(".") for d in ctx.config.verified_domains if d.strip()}
+    if not verified:
+        return
+    for _rule, _arr, entries in _recipient_lists(ctx):
+        for e in entries:
+            r = e.recipient
+            if not e.usable:
+                continue
+            d = r.domain
+            labels = d.split(".")
+            if any(".".join(labels[i:]) in verified for i in range(len(labels))):
+                continue
+            ctx.report(
+                e.node,
+                f"recipient {quote(e.text)} is on the domain {quote(d)}, which is not among the verified domains "
+                f"({', '.join(sorted(verified))}); SES receives mail only for verified domain identities: verify "
+                f"{d} or fix the entry",
+            )
+
+
+def _check_upper_case(ctx: LintContext) -> None:
+    for _rule, _arr, entries in _recipient_lists(ctx):
+        repeats = _repeats(entries)
+        for e in entries:
+            if not e.usable or e.text == e.text.lower() or e.index in repeats:
+                continue
+            local, at, domain = e.text.rpartition("@")
+            if domain != domain.lower():
+                fixed = local + at + domain.lower()
+                note = ("; the local part keeps its case (SES does not document how it compares local parts)"
+                        if local != local.lower() else "")
+                ctx.report(
+                    e.node,
+                    f"recipient {quote(e.text)} has upper-case letters in its domain; domain names are "
+                    f"case-insensitive, write {quote(fixed)}{note}",
+                    fix=Fix(f"Lower-case the domain: {quote(fixed)}", (_replace(ctx, e.node, fixed),)),
+                )
+            else:
+                ctx.report(
+                    e.node,
+                    f"recipient {quote(e.text)} has upper-case letters in its local part; SES does not document "
+                    f"whether it compares local parts with regard to case, so write addresses in lower case",
+                    fix=Fix(f"Lower-case: {quote(e.text.lower())}",
+                            (_replace(ctx, e.node, e.text.lower()),), safe=False),
+                )
+
+
+# -- Mail Manager expression values ------------------------------------------------------------
+
+
+def _check_duplicate_values(ctx: LintContext) -> None:
+    for body, values in _mm_expressions(ctx):
+        is_ip = body.member_name == "IpExpression"
+        seen: dict[object, tuple[Node, str]] = {}
+        for i, v in enumerate(values.value):  # type: ignore[union-attr]
+            text = _text(v)
+            if text is None or has_placeholder(text):
+                continue
+            key: object = text
+            if is_ip:
+                parsed, _ = parse_cidr(text, classic=False)
+                if parsed is not None:
+                    key = parsed.canonical
+            if key not in seen:
+                seen[key] = (v, text)
+                continue
+            first, first_text = seen[key]
+            how = "" if first_text == text else f" (the same range as {quote(first_text)})"
+            ctx.report(
+                v,
+                f"the value {quote(text)} appears twice in this {body.member_name}{how}; remove the duplicate",
+                related=[Related(first.start, first.end, "first listed here")],
+                fix=Fix(f"Remove the duplicate {quote(text)}", (remove_item(ctx.document, values, i),)),
+                tags=("unnecessary",),
+            )
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+FILTER_KIND = "ses:create-receipt-filter"
+FILTERS_KIND = "ses:list-receipt-filters"
+RULE_KIND = "ses:create-receipt-rule"
+MM_KIND = "mailmanager:create-rule-set"
+
+
+def _filter_yaml(cidr: str, policy: str = "Block") -> str:
+    return f"Filter:\n  Name: block-range\n  IpFilter:\n    Policy: {policy}\n    Cidr: {cidr}\n"
+
+
+def _filters_yaml(*entries: tuple[str, str, str]) -> str:
+    out = "Filters:\n"
+    for name, policy, cidr in entries:
+        out += f"  - Name: {name}\n    IpFilter:\n      Policy: {policy}\n      Cidr: {cidr}\n"
+    return out
+
+
+def _rule_yaml(recipients: str) -> str:
+    return (
+        "RuleSetName: inbound\n"
+        "Rule:\n"
+        "  Name: store\n"
+        "  Enabled: true\n"
+        f"  Recipients: {recipients}\n"
+        "  Actions:\n"
+        "    - S3Action:\n"
+        "        BucketName: mail-bucket\n"
+    )
+
+
+def _mm_yaml(values: str, expr: str = "IpExpression", evaluate: str = "SOURCE_IP",
+             op: str = "CIDR_MATCHES") -> str:
+    return (
+        "RuleSetName: inbound-rules\n"
+        "Rules:\n"
+        "  - Name: trusted-senders\n"
+        "    Conditions:\n"
+        f"      - {expr}:\n"
+        "          Evaluate:\n"
+        f"            Attribute: {evaluate}\n"
+        f"          Operator: {op}\n"
+        f"          Values: {values}\n"
+        "    Actions:\n"
+        "      - Archive:\n"
+        "          TargetArchive: a-1234567890abcdef\n"
+    )
+
+
+INVALID_CIDR = Rule(
+    code="SES601",
+    name="invalid-cidr",
+    severity=E,
+    summary="An IP filter Cidr or IpExpression value that is not an IPv4/IPv6 address or CIDR block.",
+    source=SOURCE_OBSERVED,
+    kinds=CLASSIC_FILTER_KINDS | MM_RULE_SET_KINDS,
+    check=_check_invalid_cidr,
+    doc=RuleDoc(
+        what=(
+            "Reports a receipt filter `Cidr` or a Mail Manager `IpExpression` value that is not a single IPv4 or "
+            "IPv6 address or a CIDR block, and says why: an octet out of range or with a leading zero, a prefix "
+            "length out of range, a dotted netmask instead of a prefix length, brackets, a zone ID, a range, a host "
+            "name, non-ASCII digits. For receipt filters, IPv4-mapped IPv6 addresses (`::ffff:192.0.2.1`) are "
+            "reported too. IPv6 is accepted everywhere. Leading zeros (`010.0.0.1`, `/08`) are reported as a "
+            "warning: some parsers read them as octal, and whether SES accepts them is not documented."
+        ),
+        why=(
+            "The classic API types `Cidr` as a plain string, and Mail Manager's pattern for IP values lets anything "
+            "through; the service then rejects the value (`Invalid CIDR block`, observed) or the condition never "
+            "matches what you meant."
+        ),
+        bad=Example(_filter_yaml("203.0.113.0/33"), FILTER_KIND),
+        good=Example(_filter_yaml("203.0.113.0/24"), FILTER_KIND),
+        references=(API_IP_FILTER, MM_IP_EXPR, RFC4632, RFC4291, FLOCI),
+    ),
+)
+
+HOST_BITS = Rule(
+    code="SES602",
+    name="cidr-host-bits-set",
+    severity=W,
+    summary="A CIDR block whose address has bits set beyond the prefix (e.g. 10.0.0.1/24).",
+    source=SOURCE_RFC,
+    kinds=CLASSIC_FILTER_KINDS | MM_RULE_SET_KINDS,
+    check=_check_host_bits,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports a CIDR block such as `10.0.0.1/24` or `2001:db8::1/64` whose address is not the network "
+            "address, and names the block it actually covers (`10.0.0.0/24`). The fix writes that block."
+        ),
+        why=(
+            "The bits after the prefix are ignored, so `10.0.0.1/24` covers all of 10.0.0.0-10.0.0.255: usually "
+            "the author meant the single address (`10.0.0.1`) or a different prefix. Writing the network address "
+            "makes the covered range explicit; many tools (Terraform, cfn-lint) reject the non-canonical form."
+        ),
+        bad=Example(_filter_yaml("10.0.0.1/24"), FILTER_KIND),
+        good=Example(_filter_yaml("10.0.0.0/24"), FILTER_KIND),
+        references=(RFC4632, RFC4291, API_IP_FILTER),
+    ),
+)
+
+ALLOW_BLOCK_SAME = Rule(
+    code="SES603",
+    name="cidr-both-allowed-and-blocked",
+    severity=W,
+    summary="A Block filter whose range an Allow filter also covers: the Block has no effect.",
+    source=SOURCE_DOCS,
+    kinds=frozenset({FILTERS_KIND}),
+    check=_check_allow_block_same,
+    doc=RuleDoc(
+        what=(
+            "Reports a Block filter whose range is also allowed: the same range as an Allow filter, or a range "
+            "inside an Allow filter's range. The Allow filter is shown as related."
+        ),
+        why=(
+            "An Allow filter takes precedence over a Block filter (AWS's recipe of blocking 0.0.0.0/0 and allowing "
+            "trusted addresses relies on it), so the Block filter does nothing; one of the two is a mistake."
+        ),
+        bad=Example(_filters_yaml(("partner", "Allow", "198.51.100.0/24"), ("abuse", "Block", "198.51.100.0/24")),
+                    FILTERS_KIND),
+        good=Example(_filters_yaml(("partner", "Allow", "198.51.100.0/24"), ("abuse", "Block", "203.0.113.0/24")),
+                     FILTERS_KIND),
+        references=(CONCEPTS_DOC, IP_FILTER_DOC),
+    ),
+)
+
+BLOCK_ALL = Rule(
+    code="SES604",
+    name="block-all-without-allow",
+    severity=I,
+    summary="A Block filter for 0.0.0.0/0 or ::/0 with no Allow filter: no inbound mail is accepted.",
+    source=SOURCE_DOCS,
+    kinds=frozenset({FILTERS_KIND}),
+    check=_check_block_all,
+    doc=RuleDoc(
+        what=(
+            "Reports, in a list of IP filters, a Block filter covering every IPv4 (`0.0.0.0/0`) or IPv6 (`::/0`) "
+            "address when no Allow filter of the same family exists."
+        ),
+        why=(
+            "Blocking everything is the first half of AWS's recipe for accepting mail only from known servers; "
+            "without Allow filters SES rejects every inbound connection of that family."
+        ),
+        bad=Example(_filters_yaml(("block-all", "Block", "0.0.0.0/0")), FILTERS_KIND),
+        good=Example(_filters_yaml(("block-all", "Block", "0.0.0.0/0"), ("partner", "Allow", "198.51.100.0/24")),
+                     FILTERS_KIND),
+        references=(IP_FILTER_DOC, CONCEPTS_DOC),
+        notes="Only a list of filters (`list-receipt-filters` output) is checked: a single filter cannot tell.",
+    ),
+)
+
+REDUNDANT_FILTER = Rule(
+    code="SES605",
+    name="redundant-ip-filter",
+    severity=I,
+    summary="An IP filter whose range lies inside another filter with the same policy.",
+    source=SOURCE_DOCS,
+    kinds=frozenset({FILTERS_KIND}),
+    check=_check_redundant_filter,
+    doc=RuleDoc(
+        what=(
+            "Reports an Allow filter whose range lies entirely inside (or equals) another Allow filter's range, "
+            "and likewise for Block filters."
+        ),
+        why="The narrower filter changes nothing and uses one of the 100 IP filters allowed per Region.",
+        bad=Example(_filters_yaml(("office", "Allow", "198.51.100.0/24"), ("office-mx", "Allow", "198.51.100.25")),
+                    FILTERS_KIND),
+        good=Example(_filters_yaml(("office", "Allow", "198.51.100.0/24"), ("partner", "Allow", "203.0.113.25")),
+                     FILTERS_KIND),
+        references=(IP_FILTER_DOC, "https://docs.aws.amazon.com/ses/latest/dg/quotas.html"),
+    ),
+)
+
+ALLOW_INSIDE_BLOCK = Rule(
+    code="SES606",
+    name="block-contains-allowed-range",
+    severity=I,
+    summary="A Block filter containing Allow ranges: Allow takes precedence for them.",
+    source=SOURCE_DOCS,
+    kinds=frozenset({FILTERS_KIND}),
+    check=_check_allow_inside_block,
+    doc=RuleDoc(
+        what=(
+            "Reports, once per Block filter, the Allow filters whose ranges lie inside the blocked range, and "
+            "explains that mail from them is still accepted. A Block of every address (`0.0.0.0/0`, `::/0`) is "
+            "left alone: blocking everything and allowing a few senders is AWS's documented recipe."
+        ),
+        why=(
+            "SES accepts mail from an address on the allow list even when a Block filter covers it; that is what "
+            "makes \"block everything, allow a few\" work, and what surprises readers who expect the Block to win."
+        ),
+        bad=Example(_filters_yaml(("block-net", "Block", "198.51.100.0/24"), ("mx", "Allow", "198.51.100.25")),
+                    FILTERS_KIND),
+        good=Example(_filters_yaml(("block-net", "Block", "198.51.100.0/24"), ("mx", "Allow", "203.0.113.25")),
+                     FILTERS_KIND),
+        references=(CONCEPTS_DOC, IP_FILTER_DOC),
+    ),
+)
+
+INVALID_RECIPIENT = Rule(
+    code="SES607",
+    name="invalid-recipient",
+    severity=E,
+    summary="A Recipients entry that is neither an email address nor a domain.",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_RULE_KINDS,
+    check=_check_invalid_recipient,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports a receipt rule `Recipients` entry that is not an address (`user@example.com`), a domain "
+            "(`example.com`) or a subdomain pattern (`.example.com`): empty, white space, a display name "
+            "(`Support <support@example.com>`), angle brackets, a URL, `@` with nothing before or after it, "
+            "several entries in one string. Where the intended entry is obvious, the fix writes it."
+        ),
+        why=(
+            "SES compares these entries with the envelope recipients; an entry in another form never matches, so "
+            "mail for it is rejected (or, in the first rule for an address, handled by a later rule)."
+        ),
+        bad=Example(_rule_yaml("['Support <support@example.com>']"), RULE_KIND),
+        good=Example(_rule_yaml("[support@example.com]"), RULE_KIND),
+        references=(API_RULE, RULES_DOC),
+    ),
+)
+
+WILDCARD = Rule(
+    code="SES608",
+    name="recipient-wildcard",
+    severity=W,
+    summary="A Recipients entry with '*': SES has no wildcards there.",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_RULE_KINDS,
+    check=_check_wildcard,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports `*@example.com`, `*.example.com` and other entries with `*`, and suggests the form SES "
+            "understands: `example.com` for every address at a domain, `.example.com` (a leading dot) for its "
+            "subdomains. The fix is offered in editors but not applied by `--fix`, because the subdomain form "
+            "does not match the domain itself."
+        ),
+        why="`*` is matched literally, so the entry never matches a real recipient.",
+        bad=Example(_rule_yaml("['*@example.com']"), RULE_KIND),
+        good=Example(_rule_yaml("[example.com]"), RULE_KIND),
+        references=(RULES_DOC, API_RULE),
+    ),
+)
+
+DUPLICATE_RECIPIENT = Rule(
+    code="SES609",
+    name="duplicate-recipient",
+    severity=W,
+    summary="The same recipient listed twice in one rule (domains compared without regard to case).",
+    source=SOURCE_RFC,
+    kinds=CLASSIC_RULE_KINDS | MM_RULE_SET_KINDS,
+    check=_check_duplicate_recipient,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports a receipt rule `Recipients` entry (or a Mail Manager `ReplaceRecipient.ReplaceWith` address) "
+            "that repeats an earlier one. Domains compare case-insensitively; entries that differ only in the case "
+            "of the local part are reported too, with a fix that is not applied automatically."
+        ),
+        why=(
+            "The duplicate changes nothing and counts toward the 100-recipient quota; it usually hides a typo in "
+            "the entry that was meant."
+        ),
+        bad=Example(_rule_yaml("[support@example.com, support@Example.com]"), RULE_KIND),
+        good=Example(_rule_yaml("[support@example.com, sales@example.com]"), RULE_KIND),
+        references=(RFC5321_CASE, API_RULE),
+    ),
+)
+
+REDUNDANT_RECIPIENT = Rule(
+    code="SES610",
+    name="redundant-recipient",
+    severity=I,
+    summary="A recipient already matched by another entry of the same rule (user+label@ vs user@, address vs domain).",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_RULE_KINDS,
+    check=_check_redundant_recipient,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports an entry that another entry of the same rule already matches: `user+label@example.com` next "
+            "to `user@example.com` (an address matches its +label forms), an address next to its domain, a "
+            "subdomain next to a `.domain` entry."
+        ),
+        why="The entry changes nothing; removing it keeps the rule readable and under the recipient quota.",
+        bad=Example(_rule_yaml("[support@example.com, support+billing@example.com]"), RULE_KIND),
+        good=Example(_rule_yaml("[support@example.com, billing@example.com]"), RULE_KIND),
+        references=(RULES_DOC,),
+    ),
+)
+
+UNVERIFIED_DOMAIN = Rule(
+    code="SES611",
+    name="recipient-domain-not-verified",
+    severity=W,
+    summary="A recipient on a domain that is not among the configured verified domains.",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_RULE_KINDS,
+    check=_check_unverified_domain,
+    doc=RuleDoc(
+        what=(
+            "With `verified-domains` set in the configuration, reports recipients whose domain is neither a "
+            "verified domain nor a subdomain of one. Silent without the setting."
+        ),
+        why=(
+            "SES accepts mail only for addresses that belong to verified domain identities; a rule for another "
+            "domain never sees mail."
+        ),
+        bad=None,
+        good=None,
+        references=(CONCEPTS_DOC, "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-verification.html"),
+        notes="Set `verified-domains = [\"example.com\"]` in `[tool.ses-lsp]`.",
+    ),
+)
+
+UPPER_CASE = Rule(
+    code="SES612",
+    name="recipient-upper-case",
+    severity=I,
+    summary="A recipient with upper-case letters.",
+    source=SOURCE_RFC,
+    kinds=CLASSIC_RULE_KINDS,
+    check=_check_upper_case,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports recipients with upper-case letters. In the domain the fix lower-cases it (domains are "
+            "case-insensitive); in the local part the fix is only offered, since SES does not document how it "
+            "compares local parts."
+        ),
+        why=(
+            "RFC 5321 makes local parts case-sensitive in principle and domains case-insensitive; writing entries in "
+            "lower case avoids depending on undocumented behaviour and makes duplicates visible."
+        ),
+        bad=Example(_rule_yaml("[support@Example.COM]"), RULE_KIND),
+        good=Example(_rule_yaml("[support@example.com]"), RULE_KIND),
+        references=(RFC5321_CASE,),
+    ),
+)
+
+DUPLICATE_VALUE = Rule(
+    code="SES613",
+    name="duplicate-expression-value",
+    severity=W,
+    summary="A value listed twice in one Mail Manager condition.",
+    source=SOURCE_MODEL,
+    kinds=MM_RULE_SET_KINDS,
+    check=_check_duplicate_values,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports a repeated value in the `Values` of a String, Ip, Verdict or Dmarc expression (IP values "
+            "compare as ranges, so `10.0.0.0/24` and `10.0.0.1/24` are the same)."
+        ),
+        why=(
+            "Values are ORed (or, for NOT_ operators, all excluded), so the repeat changes nothing and uses one of "
+            "the 10 values an expression may hold; it often hides a typo."
+        ),
+        bad=Example(_mm_yaml("['198.51.100.0/24', '198.51.100.0/24']"), MM_KIND),
+        good=Example(_mm_yaml("['198.51.100.0/24', '2001:db8::/32']"), MM_KIND),
+        references=(MM_IP_EXPR, MM_RULES_DOC),
+    ),
+)
+
+RULES = [
+    INVALID_CIDR,
+    HOST_BITS,
+    ALLOW_BLOCK_SAME,
+    BLOCK_ALL,
+    REDUNDANT_FILTER,
+    ALLOW_INSIDE_BLOCK,
+    INVALID_RECIPIENT,
+    WILDCARD,
+    DUPLICATE_RECIPIENT,
+    REDUNDANT_RECIPIENT,
+    UNVERIFIED_DOMAIN,
+    UPPER_CASE,
+    DUPLICATE_VALUE,
+]

@@ -1,7 +1,688 @@
-"""Semantic rules: arns.  See docs/writing-rules.md."""
+"""Semantic rules: ARNs and references (SES7xx).
+
+Every ARN-valued field is parsed once into ``arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE``
+and checked against what the field expects (service and resource type),
+which partitions exist, what a Region and an account ID look like, and
+(classic receipt rules) that every target lives in the receiving Region.
+
+Placeholders (``${AWS::Region}``, ``${Var}``, ``{{var}}``, ``<account-id>``,
+``$(cmd)``, ``$VAR``, ``%s``, ...) make the segment they sit in unknown: an
+unknown segment is never reported.  Values the schema pass already reported
+(SES1xx on the same node) are skipped.
+"""
 
 from __future__ import annotations
 
-from ses_lsp.lint.registry import Rule
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-RULES: list[Rule] = []
+from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.lint.context import LintContext
+from ses_lsp.lint.diagnostics import Related, Severity
+from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_OBSERVED, Example, Rule, RuleDoc
+from ses_lsp.lint.rules.common import (  # noqa: F401 (re-exported)
+    _MASK,
+    CLASSIC_RULE_KINDS,
+    MM_INGRESS_KINDS,
+    MM_RULE_SET_KINDS,
+    PLACEHOLDER,
+    classic_rule_nodes,
+    ctx_cache,
+    has_placeholder,
+    mask_placeholders,
+    mm_rule_nodes,
+    schema_reported,
+)
+from ses_lsp.lint.text import closest, quote
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
+
+ARN_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html"
+PARTITIONS_DOC = "https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html"
+REGIONS_DOC = "https://docs.aws.amazon.com/general/latest/gr/rande.html"
+S3_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-s3.html"
+SNS_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-sns.html"
+LAMBDA_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda.html"
+WORKMAIL_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-workmail.html"
+API_S3_ACTION = "https://docs.aws.amazon.com/ses/latest/APIReference/API_S3Action.html"
+API_LAMBDA_ACTION = "https://docs.aws.amazon.com/ses/latest/APIReference/API_LambdaAction.html"
+MM_API_RULE_ACTION = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_RuleAction.html"
+
+# -- the parts of an ARN ---------------------------------------------------------
+
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+# Region name prefixes that belong to a partition other than "aws" (longest first).
+_REGION_PARTITION = (
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("eusc-", "aws-eusc"),
+    ("cn-", "aws-cn"),
+)
+REGION_RE = re.compile(r"(?:[a-z]{2}|eusc)(?:-[a-z]+){1,3}-[0-9]{1,2}")
+ACCOUNT_RE = re.compile(r"[0-9]{12}")
+
+
+def partition_of_region(region: str) -> str:
+    for prefix, partition in _REGION_PARTITION:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+@dataclass(frozen=True)
+class Arn:
+    """An ARN split into its six parts.  A part is ``None`` when a placeholder makes it unknown."""
+
+    text: str
+    partition: str | None
+    service: str | None
+    region: str | None
+    account: str | None
+    resource: str | None
+    # True when the parts could be placed with certainty (no placeholder, or
+    # placeholders that each stay inside one part).
+    positional: bool = True
+
+    @staticmethod
+    def parse(text: str) -> Arn | None:
+        """The parts of an ARN, or ``None`` when ``text`` does not even start like one.
+
+        Raises nothing; a value with fewer than six parts and no placeholder
+        returns an ``Arn`` whose ``resource`` is ``None`` and ``positional`` False
+        (use :func:`arn_structure_problem` for the reason).
+        """
+        masked = mask_placeholders(text)
+        if not masked.startswith("arn:") and not masked.startswith(_MASK):
+            return None
+        parts = masked.split(":", 5)
+        if len(parts) < 6:
+            if _MASK in masked:
+                # A placeholder may hide several parts: only the leading ones are certain.
+                known = []
+                for p in parts:
+                    if _MASK in p:
+                        break
+                    known.append(p)
+                known += [None] * (6 - len(known))
+                return Arn(text, known[1], known[2], known[3], known[4], None, positional=False)
+            return Arn(text, None, None, None, None, None, positional=False)
+
+        def part(p: str) -> str | None:
+            return None if _MASK in p else p
+
+        return Arn(text, part(parts[1]), part(parts[2]), part(parts[3]), part(parts[4]),
+                   parts[5] if parts[5] else "", positional=True)
+
+
+def arn_structure_problem(text: str) -> str | None:
+    """Why ``text`` is not an ARN at all (None when it has the six parts or a placeholder hides them)."""
+    masked = mask_placeholders(text)
+    if masked.strip() == _MASK or (masked.count(_MASK) and not masked.replace(_MASK, "").strip(":/")):
+        return None
+    if not masked.startswith("arn:"):
+        if masked.startswith(_MASK):
+            return None
+        if masked.lower().startswith("arn:"):
+            return "it must start with lower-case 'arn:'"
+        return "it is not an ARN (an ARN starts with 'arn:')"
+    parts = masked.split(":", 5)
+    if len(parts) < 6:
+        if _MASK in masked:
+            return None
+        return (f"it has {len(parts)} ':'-separated part{'s' if len(parts) != 1 else ''}; an ARN has six: "
+                "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE")
+    if not parts[5]:
+        return "the resource part (after the fifth ':') is empty"
+    if not parts[2]:
+        return "the service part is empty"
+    return None
+
+
+# -- what each field expects ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What an ARN field holds."""
+
+    what: str  # "an SNS topic ARN"
+    service: str
+    example: str
+    regional: bool = True  # has a Region part
+    # Resource check: returns None when fine, else what is wrong.
+    resource_kind: str = ""  # "topic", "function", "key", "organization", "role", "secret", "instance"
+
+
+SNS_TOPIC = Expect("an SNS topic ARN", "sns", "arn:aws:sns:us-east-1:123456789012:my-topic", resource_kind="topic")
+LAMBDA_FUNCTION = Expect("a Lambda function ARN", "lambda",
+                         "arn:aws:lambda:us-east-1:123456789012:function:my-function", resource_kind="function")
+KMS_KEY = Expect("a KMS key ARN", "kms",
+                 "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", resource_kind="key")
+WORKMAIL_ORG = Expect("a WorkMail organization ARN", "workmail",
+                      "arn:aws:workmail:us-east-1:123456789012:organization/m-68755160c4cb4e29a2b2f8fb58f359d7",
+                      resource_kind="organization")
+IAM_ROLE = Expect("an IAM role ARN", "iam", "arn:aws:iam::123456789012:role/ses-role", regional=False,
+                  resource_kind="role")
+SECRET = Expect("a Secrets Manager secret ARN", "secretsmanager",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:smtp-abc123", resource_kind="secret")
+CONNECT_INSTANCE = Expect("an Amazon Connect instance ARN", "connect",
+                          "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555",
+                          resource_kind="instance")
+
+# Services whose resources live in one Region: SES receiving needs them in its own Region.
+_NAMES = {
+    "sns": "SNS", "lambda": "Lambda", "kms": "KMS", "workmail": "WorkMail", "iam": "IAM", "s3": "S3",
+    "secretsmanager": "Secrets Manager", "connect": "Amazon Connect", "ses": "SES", "sqs": "SQS",
+    "firehose": "Data Firehose", "events": "EventBridge", "logs": "CloudWatch Logs", "states": "Step Functions",
+}
+
+
+def _service_name(service: str) -> str:
+    return _NAMES.get(service, service)
+
+
+_RESOURCE_PREFIXES = {
+    "function": ("function:",),
+    "key": ("key/", "alias/"),
+    "organization": ("organization/",),
+    "role": ("role/",),
+    "secret": ("secret:",),
+    "instance": ("instance/",),
+}
+
+
+def _resource_problem(expect: Expect, arn: Arn) -> str | None:
+    """Why the resource part does not name the expected kind of resource (None: fine or unknown)."""
+    res = arn.resource
+    if res is None or not arn.positional:
+        return None
+    kind = expect.resource_kind
+    if kind == "topic":
+        if _MASK not in res and ":" in res:
+            return (f"{quote(arn.text)} is an SNS subscription ARN (TOPIC:SUBSCRIPTION-ID), not a topic ARN; "
+                    f"drop the subscription ID")
+        return None
+    prefixes = _RESOURCE_PREFIXES[kind]
+    head = res.split(_MASK, 1)[0]
+    for p in prefixes:
+        if head.startswith(p):
+            if res == p:
+                return f"{quote(arn.text)} has nothing after {quote(p)}; expected {expect.example}"
+            return None
+        if _MASK in res and p.startswith(head):
+            return None
+    shown = re.split(r"[/:]", res, maxsplit=1)[0]
+    for p in prefixes:
+        if shown == p[:-1]:
+            return (f"{quote(arn.text)} separates {quote(shown)} from the rest with the wrong character; "
+                    f"write {quote(p)}, e.g. {expect.example}")
+    article = "an" if kind[0] in "aeiou" else "a"
+    return (f"{quote(arn.text)} names {_service_name(expect.service)} resource type {quote(shown)}, not "
+            f"{article} {kind}; expected {expect.example}")
+
+
+# -- the fields of each document ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArnField:
+    node: Node
+    expect: Expect
+    where: str  # "S3Action.KmsKeyArn"
+    classic: bool  # a classic receipt rule action (same-Region rule applies)
+    # MM S3SseKmsKeyId and similar: a key ID or alias name is fine too.
+    id_allowed: bool = False
+
+    @property
+    def value(self) -> str:
+        return self.node.value  # type: ignore[return-value]
+
+
+def _str(node: Node | None) -> Node | None:
+    return node if node is not None and node.kind == STRING else None
+
+
+# Classic action members holding ARNs (besides every action's TopicArn).
+_CLASSIC_FIELDS: dict[str, tuple[tuple[str, Expect], ...]] = {
+    "LambdaAction": (("FunctionArn", LAMBDA_FUNCTION),),
+    "S3Action": (("KmsKeyArn", KMS_KEY), ("IamRoleArn", IAM_ROLE)),
+    "WorkmailAction": (("OrganizationArn", WORKMAIL_ORG),),
+    "ConnectAction": (("InstanceARN", CONNECT_INSTANCE), ("IAMRoleARN", IAM_ROLE)),
+}
+
+
+def _all_actions(rule: Node) -> Iterator[tuple[str, Node]]:
+    """(action type, body) for every member of every action entry (entries with several members too)."""
+    acts = rule.get("Actions")
+    if acts is None or acts.kind != ARRAY:
+        return
+    for entry in acts.value:  # type: ignore[union-attr]
+        if entry.kind == OBJECT:
+            for name, body in entry.value.items():  # type: ignore[union-attr]
+                if body.kind == OBJECT:
+                    yield name, body
+
+
+def arn_fields(ctx: LintContext) -> list[ArnField]:
+    """Every ARN-valued string of the document with what it must hold, in document order."""
+    out: list[ArnField] = []
+    if ctx.kind in CLASSIC_RULE_KINDS:
+        for rule in classic_rule_nodes(ctx):
+            for name, body in _all_actions(rule):
+
+                for member, expect in (("TopicArn", SNS_TOPIC), *_CLASSIC_FIELDS.get(name, ())):
+                    n = _str(body.get(member))
+                    if n is not None:
+                        out.append(ArnField(n, expect, f"{name}.{member}", True))
+    elif ctx.kind in MM_RULE_SET_KINDS:
+        for rule in mm_rule_nodes(ctx):
+            for name, body in _all_actions(rule):
+                role = _str(body.get("RoleArn"))
+                if name == "PublishToSns":
+                    n = _str(body.get("TopicArn"))
+                    if n is not None:
+                        out.append(ArnField(n, SNS_TOPIC, f"{name}.TopicArn", False))
+                elif name == "InvokeLambda":
+                    n = _str(body.get("FunctionArn"))
+                    if n is not None:
+                        out.append(ArnField(n, LAMBDA_FUNCTION, f"{name}.FunctionArn", False))
+                elif name == "WriteToS3":
+                    n = _str(body.get("S3SseKmsKeyId"))
+                    if n is not None:
+                        out.append(ArnField(n, KMS_KEY, f"{name}.S3SseKmsKeyId", False, id_allowed=True))
+                if role is not None:
+                    out.append(ArnField(role, IAM_ROLE, f"{name}.RoleArn", False))
+    elif ctx.kind in MM_INGRESS_KINDS:
+        root = ctx.root
+        conf = root.get("IngressPointConfiguration") if root is not None else None
+        if conf is not None and conf.kind == OBJECT:
+            n = _str(conf.get("SecretArn"))
+            if n is not None:
+                out.append(ArnField(n, SECRET, "IngressPointConfiguration.SecretArn", False))
+            tls = conf.get("TlsAuthConfiguration")
+            store = tls.get("TrustStore") if tls is not None and tls.kind == OBJECT else None
+            if store is not None and store.kind == OBJECT:
+                n = _str(store.get("KmsKeyArn"))
+                if n is not None:
+                    out.append(ArnField(n, KMS_KEY, "TrustStore.KmsKeyArn", False))
+    return out
+
+
+def _fields(ctx: LintContext) -> list[ArnField]:
+    return ctx_cache(ctx, "arn-fields", lambda: [f for f in arn_fields(ctx) if not schema_reported(ctx, f.node)])
+
+
+# Key IDs and alias names that KMS accepts where an ID (not only an ARN) is allowed.
+_KMS_KEY_ID = re.compile(r"(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+_KMS_ALIAS_NAME = re.compile(r"alias/[A-Za-z0-9/_-]+")
+_LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]+))?")
+
+
+def _is_bare_function_name(f: ArnField, value: str) -> bool:
+    if f.expect is not LAMBDA_FUNCTION:
+        return False
+    masked = mask_placeholders(value)
+    if masked.startswith(("arn:", _MASK)):
+        return False
+    return _LAMBDA_NAME.fullmatch(masked.replace(_MASK, "x")) is not None
+
+
+# -- checks -------------------------------------------------------------------------------
+
+
+def _check_invalid_arn(ctx: LintContext) -> None:
+    for f in _fields(ctx):
+        value = f.value
+        if f.id_allowed and not mask_placeholders(value).startswith(("arn:", _MASK)):
+            if has_placeholder(value) or _KMS_KEY_ID.fullmatch(value) or _KMS_ALIAS_NAME.fullmatch(value):
+                continue
+            ctx.report(f.node, f"{f.where} is {quote(value)}, which is neither a KMS key ARN, a key ID nor an "
+                       f"alias name; use a key ARN such as {f.expect.example}")
+            continue
+        if _is_bare_function_name(f, value):
+            continue  # lambda-function-name-not-arn
+        problem = arn_structure_problem(value)
+        if problem is not None:
+            ctx.report(f.node, f"{f.where} is {quote(value)}: {problem}; expected {f.expect.what} such as "
+                       f"{f.expect.example}")
+            continue
+        arn = Arn.parse(value)
+        if arn is None:
+            continue
+        if arn.service is not None and arn.service != f.expect.service:
+            continue  # wrong-arn-type says it
+        if f.expect.regional and arn.region is not None:
+            if arn.region == "":
+                ctx.report(f.node, f"{f.where} {quote(value)} has no Region; {_service_name(f.expect.service)} "
+                           f"ARNs name the Region of the resource, e.g. {f.expect.example}")
+                continue
+            if not REGION_RE.fullmatch(arn.region):
+                hint = arn.region.lower() if REGION_RE.fullmatch(arn.region.lower()) else None
+                ctx.report(f.node, f"{f.where} {quote(value)} has the Region {quote(arn.region)}, which is not a "
+                           f"Region name (such as 'us-east-1')" + (f"; did you mean {quote(hint)}?" if hint else ""))
+                continue
+        elif not f.expect.regional and arn.region:
+            ctx.report(f.node, f"{f.where} {quote(value)} has the Region {quote(arn.region)}, but "
+                       f"{_service_name(f.expect.service)} ARNs have an empty Region: "
+                       f"arn:PARTITION:{f.expect.service}::ACCOUNT:...")
+            continue
+        if arn.account is not None and not ACCOUNT_RE.fullmatch(arn.account):
+            if arn.account == "":
+                msg = "has no account ID"
+            elif arn.account.isdigit():
+                msg = f"has the account ID {quote(arn.account)} ({len(arn.account)} digits)"
+            else:
+                msg = f"has the account ID {quote(arn.account)}"
+            ctx.report(f.node, f"{f.where} {quote(value)} {msg}; an AWS account ID is exactly 12 digits")
+            continue
+
+
+def _check_partition(ctx: LintContext) -> None:
+    for f in _fields(ctx):
+        value = f.value
+        if arn_structure_problem(value) is not None:
+            continue
+        arn = Arn.parse(value)
+        if arn is None or arn.partition is None:
+            continue
+        if arn.partition not in PARTITIONS:
+            hint = closest(arn.partition, PARTITIONS, cutoff=0.5)
+            ctx.report(f.node, f"{f.where} {quote(value)} has the partition {quote(arn.partition)}, which does "
+                       f"not exist; partitions are {', '.join(PARTITIONS)}"
+                       + (f"; did you mean {quote(hint)}?" if hint else ""))
+            continue
+        if arn.region and REGION_RE.fullmatch(arn.region):
+            want = partition_of_region(arn.region)
+            if want != arn.partition:
+                ctx.report(f.node, f"{f.where} {quote(value)} pairs the partition {quote(arn.partition)} with the "
+                           f"Region {quote(arn.region)}, which belongs to the {quote(want)} partition; write "
+                           f"arn:{want}:...")
+
+
+def _check_wrong_type(ctx: LintContext) -> None:
+    for f in _fields(ctx):
+        value = f.value
+        if arn_structure_problem(value) is not None:
+            continue
+        arn = Arn.parse(value)
+        if arn is None:
+            continue
+        if arn.service is not None and arn.service != f.expect.service:
+            ctx.report(f.node, f"{f.where} is {quote(value)}, an ARN of the service {quote(arn.service)} "
+                       f"({_service_name(arn.service)}); expected {f.expect.what} (service "
+                       f"{quote(f.expect.service)}) such as {f.expect.example}")
+            continue
+        if arn.service is None:
+            continue
+        problem = _resource_problem(f.expect, arn)
+        if problem is not None:
+            ctx.report(f.node, f"{f.where}: {problem}")
+
+
+def _check_bare_function_name(ctx: LintContext) -> None:
+    for f in _fields(ctx):
+        value = f.value
+        if not _is_bare_function_name(f, value):
+            continue
+        region = ctx.config.region or "REGION"
+        example = f"arn:aws:lambda:{region}:ACCOUNT-ID:function:{value}"
+        if f.classic:
+            ctx.report(f.node, f"{f.where} is the function name {quote(value)}, not an ARN; SES rejects names "
+                       f"here: write the full function ARN, {example}")
+        else:
+            ctx.report(f.node, f"{f.where} is the function name {quote(value)}, not an ARN; the API asks for "
+                       f"the function ARN: write {example}", severity=W)
+
+
+def _check_kms_alias(ctx: LintContext) -> None:
+    if ctx.kind not in CLASSIC_RULE_KINDS:
+        return
+    for f in _fields(ctx):
+        if f.expect is not KMS_KEY or not f.classic:
+            continue
+        value = f.value
+        if arn_structure_problem(value) is not None:
+            continue
+        arn = Arn.parse(value)
+        if arn is None or arn.service != "kms" or not arn.positional or arn.resource is None:
+            continue
+        res = arn.resource
+        if not res.startswith("alias/") or _MASK in res or res == "alias/aws/ses":
+            continue
+        ctx.report(f.node, f"S3Action.KmsKeyArn {quote(value)} is an alias ARN; SES needs the full key ARN "
+                   f"(arn:...:key/KEY-ID) for a customer managed key; only the AWS managed key is given by its "
+                   f"alias, alias/aws/ses")
+
+
+def _check_region(ctx: LintContext) -> None:
+    """Classic actions: every target in the receiving Region (config) or, without it, in one Region."""
+    targets: list[tuple[ArnField, str]] = []
+    for f in _fields(ctx):
+        if not f.classic or not f.expect.regional or f.expect is CONNECT_INSTANCE:
+            continue
+        value = f.value
+        if arn_structure_problem(value) is not None:
+            continue
+        arn = Arn.parse(value)
+        if arn is None or arn.service != f.expect.service or not arn.region or not REGION_RE.fullmatch(arn.region):
+            continue
+        if arn.partition is not None and arn.partition != partition_of_region(arn.region):
+            continue  # invalid-arn-partition says it
+        targets.append((f, arn.region))
+    want = ctx.config.region
+    if want:
+        for f, region in targets:
+            if region != want:
+                ctx.report(f.node, f"{f.where} {quote(f.value)} is in {region}, but mail is received in {want} "
+                           f"(the configured Region); SES uses {_service_name(f.expect.service)} targets in its own "
+                           f"receiving Region only")
+        return
+    if not targets:
+        return
+    counts: dict[str, int] = {}
+    for _f, region in targets:
+        counts[region] = counts.get(region, 0) + 1
+    if len(counts) < 2:
+        return
+    # The Region most targets use (the earliest on a tie) is taken as the receiving Region.
+    order = [r for _f, r in targets]
+    main = max(counts, key=lambda r: (counts[r], -order.index(r)))
+    first = next(f for f, r in targets if r == main)
+    others = counts[main] - 1
+    also = f" and {others} other target{'s' if others > 1 else ''}" if others else ""
+    for f, region in targets:
+        if region == main:
+            continue
+        ctx.report(
+            f.node,
+            f"{f.where} {quote(f.value)} is in {region}, while {first.where} {quote(first.value)}{also} "
+            f"{'are' if others else 'is'} in {main}; SES uses targets in its own receiving Region only, so they "
+            f"cannot all be right (set `region` in the configuration to check against the receiving Region)",
+            related=[Related(first.node.start, first.node.end, f"{first.where} in {main}")],
+        )
+
+
+# -- rules ------------------------------------------------------------------------------
+
+RULE_KIND = "ses:create-receipt-rule"
+MM_KIND = "mailmanager:create-rule-set"
+
+
+def _rule_yaml(action: str) -> str:
+    return (
+        "RuleSetName: inbound\n"
+        "Rule:\n"
+        "  Name: process\n"
+        "  Enabled: true\n"
+        "  Recipients: [support@example.com]\n"
+        "  Actions:\n" + action
+    )
+
+
+def _lambda(arn: str) -> str:
+    return f"    - LambdaAction:\n        FunctionArn: {arn}\n        InvocationType: Event\n"
+
+
+def _sns(arn: str) -> str:
+    return f"    - S3Action:\n        BucketName: mail-bucket\n        TopicArn: {arn}\n"
+
+
+def _s3_kms(arn: str) -> str:
+    return f"    - S3Action:\n        BucketName: mail-bucket\n        KmsKeyArn: {arn}\n"
+
+
+_GOOD_FN = "arn:aws:lambda:us-east-1:123456789012:function:process-mail"
+_GOOD_TOPIC = "arn:aws:sns:us-east-1:123456789012:inbound-mail"
+
+INVALID_ARN = Rule(
+    code="SES701",
+    name="invalid-arn",
+    severity=E,
+    summary="An ARN field that does not hold a well-formed ARN (six parts, a Region, a 12-digit account).",
+    source=SOURCE_OBSERVED,
+    kinds=CLASSIC_RULE_KINDS | MM_RULE_SET_KINDS | MM_INGRESS_KINDS,
+    check=_check_invalid_arn,
+    doc=RuleDoc(
+        what=(
+            "Reports an ARN field (TopicArn, FunctionArn, KmsKeyArn, OrganizationArn, IamRoleArn, Mail Manager "
+            "RoleArn, S3SseKmsKeyId, ...) whose value is not of the form "
+            "`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`: not starting with `arn:`, too few parts, a Region "
+            "that is not a Region name (or a Region on a global IAM ARN), or an account ID that is not 12 digits. "
+            "Placeholders such as `${AWS::Region}` or `{{account}}` make their part unknown and are never reported."
+        ),
+        why=(
+            "The classic API types these fields as plain strings, so nothing checks them before the call; SES then "
+            "rejects the rule when it validates its targets (InvalidSnsTopic, InvalidLambdaFunction, "
+            "InvalidS3Configuration), or the rule set fails at deploy time."
+        ),
+        bad=Example(_rule_yaml(_sns("arn:aws:sns:us-east-1:1234567890:inbound-mail")), RULE_KIND),
+        good=Example(_rule_yaml(_sns(_GOOD_TOPIC)), RULE_KIND),
+        references=(ARN_DOC, SNS_ACTION_DOC,
+                    "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html"),
+    ),
+)
+
+WRONG_ARN_TYPE = Rule(
+    code="SES702",
+    name="wrong-arn-type",
+    severity=E,
+    summary="An ARN of another service or resource type than the field expects (e.g. an SNS topic in FunctionArn).",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_RULE_KINDS | MM_RULE_SET_KINDS | MM_INGRESS_KINDS,
+    check=_check_wrong_type,
+    doc=RuleDoc(
+        what=(
+            "Reports an ARN whose service or resource type does not fit the field: TopicArn must be an SNS topic "
+            "(not a subscription), FunctionArn a Lambda function, KmsKeyArn a KMS key or alias, OrganizationArn a "
+            "WorkMail organization, IamRoleArn/RoleArn an IAM role. The message names the service expected."
+        ),
+        why="A target of the wrong kind can never work: SES rejects the rule when it checks the target.",
+        bad=Example(_rule_yaml(_lambda(_GOOD_TOPIC)), RULE_KIND),
+        good=Example(_rule_yaml(_lambda(_GOOD_FN)), RULE_KIND),
+        references=(ARN_DOC, API_LAMBDA_ACTION, MM_API_RULE_ACTION),
+    ),
+)
+
+INVALID_PARTITION = Rule(
+    code="SES703",
+    name="invalid-arn-partition",
+    severity=E,
+    summary="An ARN partition that does not exist, or that does not own the ARN's Region.",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_RULE_KINDS | MM_RULE_SET_KINDS | MM_INGRESS_KINDS,
+    check=_check_partition,
+    doc=RuleDoc(
+        what=(
+            "Reports an ARN whose partition is not one of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, "
+            "aws-iso-f, aws-eusc, or whose Region belongs to another partition (`cn-*` Regions are in aws-cn, "
+            "`us-gov-*` in aws-us-gov, ...)."
+        ),
+        why="No resource has such an ARN, so the target cannot exist and SES rejects the rule.",
+        bad=Example(_rule_yaml(_sns("arn:aws:sns:cn-north-1:123456789012:inbound-mail")), RULE_KIND),
+        good=Example(_rule_yaml(_sns("arn:aws-cn:sns:cn-north-1:123456789012:inbound-mail")), RULE_KIND),
+        references=(ARN_DOC, PARTITIONS_DOC, REGIONS_DOC),
+    ),
+)
+
+BARE_FUNCTION_NAME = Rule(
+    code="SES704",
+    name="lambda-function-name-not-arn",
+    severity=E,
+    summary="A Lambda function name where the function ARN is required.",
+    source=SOURCE_OBSERVED,
+    kinds=CLASSIC_RULE_KINDS | MM_RULE_SET_KINDS,
+    check=_check_bare_function_name,
+    doc=RuleDoc(
+        what=(
+            "Reports a `LambdaAction.FunctionArn` (classic) or `InvokeLambda.FunctionArn` (Mail Manager) that holds "
+            "a bare function name such as `process-mail`. Error for classic rules; warning for Mail Manager, where "
+            "the API asks for an ARN but no probe has shown a name being rejected."
+        ),
+        why=(
+            "Live SES rejects a classic receipt rule whose FunctionArn is a function name (observed by the floci "
+            "emulator's recorded probes); the Lambda console accepts names, which is where the habit comes from."
+        ),
+        bad=Example(_rule_yaml(_lambda("process-mail")), RULE_KIND),
+        good=Example(_rule_yaml(_lambda(_GOOD_FN)), RULE_KIND),
+        references=(API_LAMBDA_ACTION, LAMBDA_ACTION_DOC, "https://github.com/floci-io/floci (recorded SES probes)"),
+    ),
+)
+
+KMS_ALIAS = Rule(
+    code="SES705",
+    name="s3-action-kms-alias",
+    severity=W,
+    summary="S3Action.KmsKeyArn given as an alias ARN other than alias/aws/ses.",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_RULE_KINDS,
+    check=_check_kms_alias,
+    doc=RuleDoc(
+        what=(
+            "Reports an `S3Action.KmsKeyArn` of the form `arn:aws:kms:REGION:ACCOUNT:alias/NAME` where NAME is not "
+            "`aws/ses`."
+        ),
+        why=(
+            "The S3 action documentation says to give the AWS managed key as `alias/aws/ses` and a customer "
+            "managed key by its fully qualified key ARN, \"and not the KMS key alias\"."
+        ),
+        bad=Example(_rule_yaml(_s3_kms("arn:aws:kms:us-east-1:123456789012:alias/mail-key")), RULE_KIND),
+        good=Example(_rule_yaml(_s3_kms("arn:aws:kms:us-east-1:123456789012:key/"
+                                        "1234abcd-12ab-34cd-56ef-1234567890ab")), RULE_KIND),
+        references=(S3_ACTION_DOC, API_S3_ACTION),
+    ),
+)
+
+REGION_MISMATCH = Rule(
+    code="SES706",
+    name="arn-region-mismatch",
+    severity=W,
+    summary="A receipt-rule target (SNS, Lambda, KMS, WorkMail) outside the receiving Region.",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_RULE_KINDS,
+    check=_check_region,
+    doc=RuleDoc(
+        what=(
+            "Reports SNS topic, Lambda function, KMS key and WorkMail organization ARNs of classic receipt-rule "
+            "actions whose Region is not the receiving Region. With `region` set in the configuration, every ARN "
+            "in another Region is reported; without it, ARNs whose Region differs from the Region most targets "
+            "use are reported (one of the two must be wrong)."
+        ),
+        why=(
+            "The SES action pages require the SNS topic, Lambda function, KMS key and WorkMail organization to be "
+            "in the same AWS Region as the SES receiving endpoint; a target elsewhere makes the rule fail."
+        ),
+        bad=Example(_rule_yaml(_lambda(_GOOD_FN) + _sns(_GOOD_TOPIC.replace("us-east-1", "eu-west-1"))),
+                    RULE_KIND),
+        good=Example(_rule_yaml(_lambda(_GOOD_FN) + _sns(_GOOD_TOPIC)), RULE_KIND),
+        references=(SNS_ACTION_DOC, LAMBDA_ACTION_DOC, S3_ACTION_DOC, WORKMAIL_ACTION_DOC),
+        notes="Set the receiving Region with `region = \"us-east-1\"` in `[tool.ses-lsp]`.",
+    ),
+)
+
+RULES = [INVALID_ARN, WRONG_ARN_TYPE, INVALID_PARTITION, BARE_FUNCTION_NAME, KMS_ALIAS, REGION_MISMATCH]
+
+__all__ = ["RULES", "Arn", "ctx_cache", "has_placeholder", "mask_placeholders", "schema_reported", "SOURCE_MODEL"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
@@ -74,3 +75,51 @@ def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:
             v = n.value.get(name)  # type: ignore[union-attr]
             if v is not None:
                 yield n, v
+
+
+# -- placeholders ---------------------------------------------------------------
+
+PLACEHOLDER = re.compile(
+    r"\$\{[^}]*\}"  # ${AWS::Region}, ${var.x}, ${Var}
+    r"|\{\{.*?\}\}"  # {{var}}, {{resolve:ssm:name}}
+    r"|#\{[^}]*\}"  # #{AWS::AccountId} (serverless-pseudo-parameters)
+    r"|\$\([^)]*\)"  # $(aws sts get-caller-identity ...)
+    r"|\$[A-Za-z_][A-Za-z0-9_]*"  # $REGION
+    r"|<[^<>@\s]+>"  # <account-id>, <region>
+    r"|\{[A-Za-z_][A-Za-z0-9_.-]*\}"  # {region}
+    r"|%\([A-Za-z_]\w*\)[sd]|%[sd]"  # %(region)s, %s
+)
+# What a placeholder is replaced with while an ARN is split (no ':' in it).
+_MASK = "\x00"
+
+
+def has_placeholder(text: str) -> bool:
+    """Does ``text`` contain a template placeholder such as ``${Var}`` or ``{{var}}``?"""
+    return PLACEHOLDER.search(text) is not None
+
+
+def mask_placeholders(text: str) -> str:
+    """``text`` with each placeholder replaced by one NUL character (never a ':')."""
+    return PLACEHOLDER.sub(_MASK, text)
+
+
+def ctx_cache(ctx: LintContext, key: str, factory):
+    """A value computed once per lint run and shared by the checks of a family.
+
+    Kept on the context object (one lint of one document), so it can never
+    outlive the document it was computed from.
+    """
+    store = ctx.cache
+    if key not in store:
+        store[key] = factory()
+    return store[key]
+
+
+def schema_reported(ctx: LintContext, node: Node) -> bool:
+    """Did the schema pass (SES1xx) already report something on this node?
+
+    The schema pass runs before every semantic rule, so its spans are collected once.
+    """
+    spans = ctx_cache(ctx, "schema-spans", lambda: {
+        (d.start, d.end) for d in ctx.diagnostics if d.code.startswith("SES1")})
+    return (node.start, node.end) in spans

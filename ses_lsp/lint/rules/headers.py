@@ -26,7 +26,6 @@ from ses_lsp.lint.registry import (
     Rule,
     RuleDoc,
 )
-from ses_lsp.lint.rules.arns import has_placeholder
 from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_KINDS,
     CLASSIC_RULE_SET_KINDS,
@@ -34,6 +33,7 @@ from ses_lsp.lint.rules.common import (
     SEND_BOUNCE_KINDS,
     classic_actions,
     classic_rule_nodes,
+    has_placeholder,
     mm_actions,
     mm_rule_nodes,
     string_value,

@@ -22,10 +22,10 @@ from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_TOOL, Exampl
 
 # Values holding a template placeholder (``${Var}``, ``{{var}}``, ``$(cmd)``, ``%s``, ``<name>``...)
 # stand for something filled in later and are not checked (one definition for every family).
-from ses_lsp.lint.rules.arns import has_placeholder
 from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_SET_KINDS,
     MM_RULE_SET_KINDS,
+    has_placeholder,
     mm_rule_nodes,
     string_value,
 )
