@@ -9,9 +9,9 @@ from ses_lsp.document.nodes import Node, node_at_pointer
 from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ses_lsp.document.document import Document
     from ses_lsp.lint.config import Config
     from ses_lsp.lint.registry import Rule
-    from ses_lsp.document.document import Document
 
 
 @dataclass

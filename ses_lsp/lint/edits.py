@@ -16,6 +16,8 @@ from ses_lsp.document.nodes import ARRAY, OBJECT, Node
 from ses_lsp.lint.diagnostics import TextEdit
 
 _YAML_PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@+-]*")
+# What may stay a plain scalar when the original was plain (no YAML indicators).
+_YAML_PLAIN_OK = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*?(?<![\s:])")
 _YAML_SPECIAL = re.compile(
     r"(?i)(y|yes|n|no|true|false|on|off|null|~|[-+]?(\.inf|\.nan)|[-+]?[0-9][0-9_.:eE+-]*|0x[0-9a-f_]+|0o[0-7_]+)"
 )
@@ -43,7 +45,16 @@ def render_key(doc: Document, key: str) -> str:
 
 
 def replace_node(doc: Document, node: Node, value: object) -> TextEdit:
-    """Replace a scalar node's text with a new scalar value."""
+    """Replace a scalar node's text with a new scalar value, keeping its quoting style."""
+    src = doc.text[node.start : node.end]
+    if isinstance(value, str) and doc.format == "yaml":
+        q = src[:1]
+        if q == "'" and "\n" not in value:
+            return TextEdit(node.start, node.end, "'" + value.replace("'", "''") + "'")
+        if q == '"':
+            return TextEdit(node.start, node.end, json.dumps(value, ensure_ascii=False))
+        if node.plain and _YAML_PLAIN_OK.fullmatch(value) and not _YAML_SPECIAL.fullmatch(value):
+            return TextEdit(node.start, node.end, value)
     return TextEdit(node.start, node.end, render_scalar(doc, value))
 
 

@@ -200,7 +200,7 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) ->
 
     # -- schema pass ------------------------------------------------------------
     from ses_lsp import schema as schema_mod
-    from ses_lsp.lint.validator import schema_set, Validator
+    from ses_lsp.lint.validator import Validator, schema_set
 
     info = kinds_mod.all_kinds()[kind]
     service_doc = schema_mod.load_service(info["service"])

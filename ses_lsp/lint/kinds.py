@@ -112,7 +112,7 @@ def detect_kind(root: Node | None) -> str | None:
     # Mail Manager ingress points
     if has("IngressPoints"):
         return "mailmanager:list-ingress-points"
-    if has("IngressPointId"):
+    if has("IngressPointId") or has("StatusToUpdate"):
         if keys & {"Status", "ARecord", "IngressPointArn", "CreatedTimestamp", "LastUpdatedTimestamp"}:
             return "mailmanager:get-ingress-point"
         return "mailmanager:update-ingress-point"

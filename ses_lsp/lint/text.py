@@ -138,3 +138,24 @@ def _describe_class(body: str) -> str:
     if len(parts) > 1:
         return ", ".join(parts[:-1]) + " and " + parts[-1]
     return parts[0] if parts else "nothing"
+
+
+# Template placeholders (CloudFormation, Terraform, Jinja, shell, printf) stand for
+# values filled in later: nothing checks their text.
+PLACEHOLDER = re.compile(
+    r"\$\{[^}]*\}"  # ${AWS::Region}, ${var.x}, ${Var}
+    r"|\{\{.*?\}\}"  # {{var}}, {{resolve:ssm:name}}
+    r"|#\{[^}]*\}"  # #{AWS::AccountId} (serverless-pseudo-parameters)
+    r"|\$\([^)]*\)"  # $(aws sts get-caller-identity ...)
+    r"|\$[A-Za-z_][A-Za-z0-9_]*"  # $REGION
+    r"|<[^<>@\s]+>"  # <account-id>, <region>
+    r"|\{[A-Za-z_][A-Za-z0-9_.-]*\}"  # {region}
+    r"|%\([A-Za-z_]\w*\)[sd]|%[sd]"  # %(region)s, %s
+)
+# What a placeholder is replaced with while an ARN is split (no ':' in it).
+_MASK = "\x00"
+
+
+def has_placeholder(text: str) -> bool:
+    """Does ``text`` contain a template placeholder such as ``${Var}`` or ``{{var}}``?"""
+    return PLACEHOLDER.search(text) is not None

@@ -29,7 +29,7 @@ from ses_lsp.document.nodes import (
 from ses_lsp.lint.diagnostics import Fix, TextEdit
 from ses_lsp.lint.rules import core as core_rules
 from ses_lsp.lint.rules import schema as R
-from ses_lsp.lint.text import closest, describe_pattern, quote, quote_list
+from ses_lsp.lint.text import closest, describe_pattern, has_placeholder, quote, quote_list
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.lint.context import LintContext
@@ -435,7 +435,7 @@ class Validator:
         value: str = node.value  # type: ignore[assignment]
         label = "key" if is_key else _label(node)
         if c.enum is not None:
-            if value not in c.enum:
+            if value not in c.enum and not has_placeholder(value):
                 best = closest(value, c.enum_list or [], cutoff=0.4)
                 msg = f"{label} is {_shown(node, sensitive)}; expected one of {quote_list(c.enum_list or [])}"
                 fix = None
@@ -448,6 +448,12 @@ class Validator:
                 self.report(R.INVALID_ENUM, node, msg, fix=fix)
             return
         n = len(value)
+        if (
+            (c.min_length is not None and n < c.min_length)
+            or (c.max_length is not None and n > c.max_length)
+            or (c.pattern is not None and c.pattern.fullmatch(value) is None)
+        ) and has_placeholder(value):
+            return  # a template placeholder (${Var}, {{var}}) is filled in later
         if c.min_length is not None and n < c.min_length:
             if n == 0:
                 msg = f"{label} is empty; it must have at least {c.min_length} character{'s' if c.min_length > 1 else ''}"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
+from ses_lsp.lint.text import _MASK, PLACEHOLDER, has_placeholder  # noqa: F401 (shared)
 
 # Kinds holding classic receipt rules: one (``Rule``) or a list (``Rules``).
 CLASSIC_SINGLE_RULE_KINDS = frozenset(
@@ -78,25 +78,6 @@ def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:
 
 
 # -- placeholders ---------------------------------------------------------------
-
-PLACEHOLDER = re.compile(
-    r"\$\{[^}]*\}"  # ${AWS::Region}, ${var.x}, ${Var}
-    r"|\{\{.*?\}\}"  # {{var}}, {{resolve:ssm:name}}
-    r"|#\{[^}]*\}"  # #{AWS::AccountId} (serverless-pseudo-parameters)
-    r"|\$\([^)]*\)"  # $(aws sts get-caller-identity ...)
-    r"|\$[A-Za-z_][A-Za-z0-9_]*"  # $REGION
-    r"|<[^<>@\s]+>"  # <account-id>, <region>
-    r"|\{[A-Za-z_][A-Za-z0-9_.-]*\}"  # {region}
-    r"|%\([A-Za-z_]\w*\)[sd]|%[sd]"  # %(region)s, %s
-)
-# What a placeholder is replaced with while an ARN is split (no ':' in it).
-_MASK = "\x00"
-
-
-def has_placeholder(text: str) -> bool:
-    """Does ``text`` contain a template placeholder such as ``${Var}`` or ``{{var}}``?"""
-    return PLACEHOLDER.search(text) is not None
-
 
 def mask_placeholders(text: str) -> str:
     """``text`` with each placeholder replaced by one NUL character (never a ':')."""

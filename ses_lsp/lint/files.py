@@ -1,0 +1,211 @@
+"""Which files ``ses-lsp lint PATH...`` checks.
+
+* A file named on the command line (or matched by a glob) is linted with
+  ``explicit=True``: if its kind cannot be told, that is a diagnostic.
+* A directory is walked recursively for ``*.json``, ``*.yaml`` and ``*.yml``
+  files (case-insensitively), skipping hidden directories, ``node_modules``,
+  ``__pycache__``, ``.git`` and ``.venv``; symbolic links to directories are
+  not followed.  Files found so are linted with ``explicit=False``: the
+  engine skips those that are not SES documents.
+* A path that does not exist but contains ``*``, ``?`` or ``[`` is expanded as
+  a glob (``**`` matches any number of directories), for shells that did not.
+* ``-`` is the standard input.
+
+Order is deterministic: arguments in the order given, directory entries
+sorted by name.  A file reached twice is linted once.
+"""
+
+from __future__ import annotations
+
+import os
+
+SUFFIXES = (".json", ".yaml", ".yml")
+SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".git", ".venv"})
+STDIN = "-"
+
+
+class Target:
+    """One thing to lint.
+
+    ``display``: the name shown in output; ``path``: the file system path
+    (``None`` for the standard input); ``name``: the name given to the engine
+    and used for configuration and globs (``--stdin-filename`` for stdin);
+    ``explicit``: named by the user rather than found by a walk; ``abspath``:
+    the absolute, normalised path (``None`` for stdin).
+    """
+
+    __slots__ = ("display", "path", "name", "explicit", "stdin", "abspath")
+
+    def __init__(self, display: str, path: str | None, name: str | None, explicit: bool,
+                 stdin: bool = False, abspath: str | None = None) -> None:
+        self.display = display
+        self.path = path
+        self.name = name
+        self.explicit = explicit
+        self.stdin = stdin
+        self.abspath = abspath if abspath is not None or path is None else os.path.abspath(path)
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Target({self.display!r}, explicit={self.explicit})"
+
+
+class PathError:
+    """A path that could not be used: shown on stderr, exit code 2."""
+
+    __slots__ = ("path", "reason")
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+
+    def message(self) -> str:
+        return f"cannot read {self.path!r}: {self.reason}"
+
+
+def display_path(path: str, cwd: str | None = None) -> str:
+    """``path`` as shown: normalised, and relative to the current directory when inside it."""
+    p = os.path.normpath(path)
+    if os.path.isabs(p):
+        cwd = cwd or os.getcwd()
+        prefix = cwd.rstrip(os.sep) + os.sep
+        if p.startswith(prefix):
+            return p[len(prefix):]
+    return p
+
+
+def _has_magic(s: str) -> bool:
+    return "*" in s or "?" in s or "[" in s
+
+
+def _walk(top: str, errors: list[PathError]) -> list[str]:
+    """Files under ``top`` with a known suffix: a directory's files (by name), then its subdirectories."""
+    out: list[str] = []
+    join = os.path.join
+    stack = [top]
+    while stack:
+        d = stack.pop()
+        try:
+            with os.scandir(d) as it:
+                entries = list(it)
+        except OSError as exc:
+            errors.append(PathError(display_path(d), exc.strerror or str(exc)))
+            continue
+        files: list[str] = []
+        subdirs: list[str] = []
+        for e in entries:
+            name = e.name
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    if name[0] == "." or name in SKIP_DIRS:
+                        continue
+                    subdirs.append(name)
+                elif name.lower().endswith(SUFFIXES) and e.is_file():
+                    files.append(name)
+            except OSError:
+                continue
+        files.sort()
+        out.extend(join(d, f) for f in files)
+        subdirs.sort(reverse=True)  # popped in name order
+        stack.extend(join(d, s) for s in subdirs)
+    return out
+
+
+def discover(args: list[str], stdin_filename: str | None = None) -> tuple[list[Target], list[PathError]]:
+    """Targets for the command-line ``args`` (``["."]`` when empty) and the paths that failed."""
+    targets: list[Target] = []
+    errors: list[PathError] = []
+    seen: dict[str, Target | None] = {}
+    cwd = os.getcwd()
+    join, normpath, normcase = os.path.join, os.path.normpath, os.path.normcase
+
+    def add_file(path: str, explicit: bool) -> None:
+        apath = normpath(join(cwd, path))
+        key = normcase(apath)
+        known = seen.get(key)
+        if known is not None:
+            known.explicit = known.explicit or explicit  # named explicitly after a walk found it
+            return
+        seen[key] = t = Target(display_path(path, cwd), path, path, explicit, abspath=apath)
+        targets.append(t)
+
+    def add_dir(path: str) -> None:
+        for f in _walk(path, errors):
+            add_file(f, False)
+
+    for arg in args or ["."]:
+        if arg == STDIN:
+            if "<stdin>" in seen:
+                continue
+            seen["<stdin>"] = None
+            name = stdin_filename or None
+            targets.append(Target(display_path(name, cwd) if name else "<stdin>", None, name, True, stdin=True))
+            continue
+        if os.path.isdir(arg):
+            add_dir(arg)
+            continue
+        if os.path.lexists(arg):
+            add_file(arg, True)
+            continue
+        if _has_magic(arg):
+            import glob
+
+            matches = sorted(glob.glob(arg, recursive=True))
+            if not matches:
+                errors.append(PathError(arg, "no file matches this pattern"))
+            for m in matches:
+                if os.path.isdir(m):
+                    add_dir(m)
+                else:
+                    add_file(m, True)
+            continue
+        errors.append(PathError(arg, "No such file or directory"))
+    return targets, errors
+
+
+# -- configuration files ---------------------------------------------------------
+
+CONFIG_FILES = (".ses-lsp.toml", "pyproject.toml")
+
+
+def _has_tool_section(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return "[tool.ses-lsp" in fh.read()
+    except OSError:
+        return False
+
+
+def find_config_path(directory: str, memo: dict | None = None) -> str | None:
+    """The nearest configuration file at or above the absolute ``directory``.
+
+    The same search as :func:`ses_lsp.lint.config.find_config_file` (a test
+    checks they agree), without importing the configuration module, which a
+    fully cached run does not need.  ``memo`` maps directories to answers.
+    """
+    memo = {} if memo is None else memo
+    visited: list[str] = []
+    d = directory
+    found: str | None = None
+    while True:
+        if d in memo:
+            found = memo[d]
+            break
+        visited.append(d)
+        hit = None
+        for name in CONFIG_FILES:
+            candidate = os.path.join(d, name)
+            if os.path.isfile(candidate):
+                if name == "pyproject.toml" and not _has_tool_section(candidate):
+                    continue
+                hit = candidate
+                break
+        if hit is not None:
+            found = hit
+            break
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    for v in visited:
+        memo[v] = found
+    return found

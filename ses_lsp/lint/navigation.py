@@ -1,0 +1,353 @@
+"""Rule names across documents: the workspace, definitions, references, renames.
+
+A classic receipt rule is *defined* by its ``Name`` (``Rules[i].Name`` of a
+rule set, ``Rule.Name`` of a create/update/describe-receipt-rule document)
+and *referenced* by ``After`` (create-receipt-rule, set-receipt-rule-position),
+``RuleName`` (set-receipt-rule-position, delete-receipt-rule) and the items
+of ``RuleNames`` (reorder-receipt-rule-set).  Mail Manager rule names are
+definitions only (they matter for duplicates).  Names of the two services
+never match each other; two occurrences in different rule sets (when both
+name theirs) do not match either.
+
+Everything is offset based; :class:`Workspace` is what the engine's
+``workspace=`` parameter receives, so cross-file rules can look up the rule
+names defined in other open documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_lsp.document.document import Document
+
+__all__ = [
+    "Occurrence",
+    "Workspace",
+    "definitions",
+    "occurrence_at",
+    "occurrences",
+    "references",
+    "rename",
+    "rule_names",
+    "yaml_scalar",
+]
+
+DEFINITION = "definition"
+REFERENCE = "reference"
+
+_RULE_SET_KINDS = {
+    "ses:describe-receipt-rule-set": ("ses", ("Metadata", "Name")),
+    "ses:describe-active-receipt-rule-set": ("ses", ("Metadata", "Name")),
+    "mailmanager:create-rule-set": ("mailmanager", ("RuleSetName",)),
+    "mailmanager:update-rule-set": ("mailmanager", ("RuleSetName",)),
+    "mailmanager:get-rule-set": ("mailmanager", ("RuleSetName",)),
+}
+_SINGLE_RULE_KINDS = {
+    "ses:create-receipt-rule": ("RuleSetName",),
+    "ses:update-receipt-rule": ("RuleSetName",),
+    "ses:describe-receipt-rule": None,
+}
+# kind -> (members holding one name, members holding a list of names)
+_REFERENCE_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ses:create-receipt-rule": (("After",), ()),
+    "ses:set-receipt-rule-position": (("RuleName", "After"), ()),
+    "ses:delete-receipt-rule": (("RuleName",), ()),
+    "ses:reorder-receipt-rule-set": ((), ("RuleNames",)),
+}
+
+# What the API accepts as a classic receipt rule name (ReceiptRuleName's documentation).
+_CLASSIC_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?")
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One place a rule name is written."""
+
+    uri: str | None
+    name: str
+    start: int
+    end: int
+    role: str  # "definition" or "reference"
+    service: str
+    rule_set: str | None
+
+    def matches(self, other: Occurrence) -> bool:
+        if self.service != other.service or self.name != other.name:
+            return False
+        return self.rule_set is None or other.rule_set is None or self.rule_set == other.rule_set
+
+
+def _string(node: Node | None) -> str | None:
+    return node.value if node is not None and node.kind == STRING and isinstance(node.value, str) else None
+
+
+def _at(root: Node | None, *path: str) -> Node | None:
+    node = root
+    for p in path:
+        if node is None or node.kind != OBJECT:
+            return None
+        node = node.get(p)
+    return node
+
+
+def occurrences(document: Document, kind: str | None, uri: str | None = None) -> list[Occurrence]:
+    """Every rule-name definition and reference in one document."""
+    root = document.root
+    if root is None or root.kind != OBJECT or kind is None:
+        return []
+    out: list[Occurrence] = []
+
+    def add(node: Node | None, role: str, service: str, rule_set: str | None) -> None:
+        name = _string(node)
+        if name is not None and node is not None:
+            out.append(Occurrence(uri, name, node.start, node.end, role, service, rule_set))
+
+    if kind in _RULE_SET_KINDS:
+        service, set_path = _RULE_SET_KINDS[kind]
+        rule_set = _string(_at(root, *set_path))
+        rules = root.get("Rules")
+        if rules is not None and rules.kind == ARRAY:
+            for rule in rules.value:  # type: ignore[union-attr]
+                if rule.kind == OBJECT:
+                    add(rule.get("Name"), DEFINITION, service, rule_set)
+    if kind in _SINGLE_RULE_KINDS:
+        set_member = _SINGLE_RULE_KINDS[kind]
+        rule_set = _string(_at(root, *set_member)) if set_member else None
+        add(_at(root, "Rule", "Name"), DEFINITION, "ses", rule_set)
+    if kind in _REFERENCE_KINDS:
+        singles, lists = _REFERENCE_KINDS[kind]
+        rule_set = _string(root.get("RuleSetName"))
+        for member in singles:
+            add(root.get(member), REFERENCE, "ses", rule_set)
+        for member in lists:
+            seq = root.get(member)
+            if seq is not None and seq.kind == ARRAY:
+                for item in seq.value:  # type: ignore[union-attr]
+                    add(item, REFERENCE, "ses", rule_set)
+    out.sort(key=lambda o: o.start)
+    return out
+
+
+class Workspace:
+    """The documents a lint or a navigation request can see.
+
+    ``documents()`` yields ``(uri or path, Document, kind)`` for each open
+    document.  Build one from a list (``Workspace([(uri, doc, kind), ...])``)
+    or a callable returning such an iterable.  The cheap queries
+    (:meth:`uris`, :meth:`occurrences_of`, :meth:`text_of`) are what
+    navigation and completion use; a subclass (the language server's) can
+    answer them from its caches without parsing every document.
+    """
+
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, Document, str | None]] | Callable[[], Iterable] | None = None,
+    ) -> None:
+        self._source: Callable[[], Iterable] | None = None
+        self._entries: dict[str, tuple[Document, str | None]] = {}
+        if callable(entries):
+            self._source = entries
+        elif entries is not None:
+            for uri, doc, kind in entries:
+                self._entries[uri] = (doc, kind)
+        self._index: dict[str, tuple[int, str | None, list[Occurrence]]] = {}
+
+    def add(self, uri: str, document: Document, kind: str | None) -> None:
+        self._entries[uri] = (document, kind)
+
+    def remove(self, uri: str) -> None:
+        self._entries.pop(uri, None)
+        self._index.pop(uri, None)
+
+    def documents(self) -> Iterator[tuple[str, Document, str | None]]:
+        if self._source is not None:
+            yield from self._source()
+            return
+        for uri, (doc, kind) in list(self._entries.items()):
+            yield uri, doc, kind
+
+    def uris(self) -> list[str]:
+        return [u for u, _d, _k in self.documents()]
+
+    def text_of(self, uri: str) -> tuple[str, str] | None:
+        for u, d, _k in self.documents():
+            if u == uri:
+                return d.text, d.format
+        return None
+
+    def occurrences(self, uri: str, document: Document, kind: str | None) -> list[Occurrence]:
+        cached = self._index.get(uri)
+        if cached is not None and cached[0] == id(document) and cached[1] == kind:
+            return cached[2]
+        occ = occurrences(document, kind, uri)
+        self._index[uri] = (id(document), kind, occ)
+        return occ
+
+    def all_occurrences(self) -> Iterator[Occurrence]:
+        for uri, doc, kind in self.documents():
+            yield from self.occurrences(uri, doc, kind)
+
+    def rule_names(self, service: str = "ses") -> dict[str, list[Occurrence]]:
+        """Rule names defined in the workspace: name -> its definitions."""
+        out: dict[str, list[Occurrence]] = {}
+        for occ in self.all_occurrences():
+            if occ.role == DEFINITION and occ.service == service:
+                out.setdefault(occ.name, []).append(occ)
+        return out
+
+
+class _Plus(Workspace):
+    """A workspace plus one document."""
+
+    def __init__(self, base: Workspace, uri: str, document: Document, kind: str | None) -> None:
+        super().__init__()
+        self.base, self.uri, self.document, self.kind = base, uri, document, kind
+
+    def documents(self):
+        yield from self.base.documents()
+        yield self.uri, self.document, self.kind
+
+    def uris(self) -> list[str]:
+        return [*self.base.uris(), self.uri]
+
+    def text_of(self, uri: str):
+        if uri == self.uri:
+            return self.document.text, self.document.format
+        return self.base.text_of(uri)
+
+    def all_occurrences(self):
+        yield from self.base.all_occurrences()
+        yield from occurrences(self.document, self.kind, self.uri)
+
+
+def rule_names(workspace: Workspace | None, service: str = "ses") -> dict[str, list[Occurrence]]:
+    return workspace.rule_names(service) if workspace is not None else {}
+
+
+def occurrence_at(document: Document, kind: str | None, offset: int, uri: str | None = None,
+                  workspace: Workspace | None = None) -> Occurrence | None:
+    """The rule-name occurrence under ``offset`` (span end inclusive), if any."""
+    for occ in occurrences(document, kind, uri):
+        if occ.start <= offset <= occ.end:
+            return occ
+    return None
+
+
+def _with_self(workspace: Workspace | None, uri: str | None, document: Document, kind: str | None) -> Workspace:
+    """The workspace, making sure the current document is part of it."""
+    if workspace is None:
+        return Workspace([(uri or "", document, kind)])
+    if (uri or "") in workspace.uris():
+        return workspace
+    return _Plus(workspace, uri or "", document, kind)
+
+
+def definitions(document: Document, kind: str | None, offset: int, uri: str | None = None,
+                workspace: Workspace | None = None) -> list[Occurrence]:
+    """Where the rule name under ``offset`` is defined (several when it is defined twice)."""
+    occ = occurrence_at(document, kind, offset, uri, workspace)
+    if occ is None:
+        return []
+    ws = _with_self(workspace, uri, document, kind)
+    return [o for o in ws.all_occurrences() if o.role == DEFINITION and o.matches(occ)]
+
+
+def references(document: Document, kind: str | None, offset: int, uri: str | None = None,
+               workspace: Workspace | None = None, include_declaration: bool = True) -> list[Occurrence]:
+    """Every place the rule name under ``offset`` is written (definitions first unless excluded)."""
+    occ = occurrence_at(document, kind, offset, uri, workspace)
+    if occ is None:
+        return []
+    ws = _with_self(workspace, uri, document, kind)
+    found = [o for o in ws.all_occurrences() if o.matches(occ)]
+    if not include_declaration:
+        found = [o for o in found if o.role != DEFINITION]
+    found.sort(key=lambda o: (o.role != DEFINITION, o.uri or "", o.start))
+    return found
+
+
+class RenameError(ValueError):
+    """The new name cannot be used; the message says why."""
+
+
+def rename(document: Document, kind: str | None, offset: int, new_name: str, uri: str | None = None,
+           workspace: Workspace | None = None) -> dict[str, list[tuple[int, int, str]]] | None:
+    """Edits ``{uri: [(start, end, new text)]}`` renaming the rule under ``offset``; None if none there."""
+    occ = occurrence_at(document, kind, offset, uri, workspace)
+    if occ is None:
+        return None
+    if occ.service == "ses" and not _CLASSIC_NAME.fullmatch(new_name):
+        raise RenameError(
+            f"{new_name!r} is not a valid receipt rule name: use ASCII letters, digits, '_', '-' and '.', "
+            "start and end with a letter or digit, at most 64 characters")
+    if not new_name:
+        raise RenameError("the new name is empty")
+    ws = _with_self(workspace, uri, document, kind)
+    edits: dict[str, list[tuple[int, int, str]]] = {}
+    for o in ws.all_occurrences():
+        if not o.matches(occ):
+            continue
+        found = (document.text, document.format) if o.uri == uri else ws.text_of(o.uri or "")
+        text, fmt = found if found is not None else (document.text, document.format)
+        source = text[o.start:o.end]
+        edits.setdefault(o.uri or "", []).append((o.start, o.end, requote(source, new_name, fmt)))
+    return edits
+
+
+# -- quoting -------------------------------------------------------------------
+
+_YAML_SPECIAL_START = set("!&*-?:,[]{}#|>@`\"'%")
+_YAML_NON_STRING = re.compile(
+    r"(?ix)"
+    r"(?:y|yes|n|no|true|false|on|off|null|~|)"
+    r"|[-+]?(?:\d[\d_]*)?(?:\.[\d_]*)?(?:e[-+]?\d+)?"  # numbers (YAML 1.1 is generous)
+    r"|[-+]?0b[01_]+|[-+]?0x[0-9a-f_]+|[-+]?0o?[0-7_]+"
+    r"|[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.[\d_]*)?"  # sexagesimal
+    r"|[-+]?\.(?:inf|nan)"
+    r"|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?"  # timestamps
+    r"|=|<<"
+)
+
+
+def yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar that PyYAML reads back as the same string."""
+    if (
+        value
+        and value == value.strip()
+        and value[0] not in _YAML_SPECIAL_START
+        and not _YAML_NON_STRING.fullmatch(value)
+        and ": " not in value
+        and " #" not in value
+        and not value.endswith(":")
+        and all(c.isprintable() for c in value)
+        and "\t" not in value
+    ):
+        return value
+    if all(c.isprintable() for c in value):
+        return "'" + value.replace("'", "''") + "'"
+    import json
+
+    return json.dumps(value)
+
+
+def requote(source: str, new: str, fmt: str) -> str:
+    """``new`` written the way ``source`` (a scalar's source text) was quoted."""
+    import json
+
+    if fmt == "json":
+        return json.dumps(new, ensure_ascii=False)
+    if source.startswith('"'):
+        return json.dumps(new, ensure_ascii=False)
+    if source.startswith("'"):
+        return "'" + new.replace("'", "''") + "'"
+    return yaml_scalar(new)
+
+
+def node_at(document: Document, offset: int) -> Node | None:
+    return node_at_offset(document.root, offset)

@@ -1,0 +1,495 @@
+"""Linting many files: configuration per file, the cache, worker processes, fixes.
+
+Results travel as plain *records* (dicts of strings, ints, lists), which the
+cache stores with :mod:`marshal`, worker processes send back cheaply, and the
+formatters (:mod:`ses_lsp.lint.output`) print without the engine::
+
+    record = {
+        "kind": "ses:create-receipt-rule" | None,
+        "skipped": bool,               # not an SES document (directory walk)
+        "diagnostics": [diagnostic, ...],   # sorted by position
+    }
+    diagnostic = {
+        "code": "SES101", "name": "unknown-member", "severity": "error",
+        "message": str, "pointer": "/Rule/Actions/0",
+        "start": [offset, line, column], "end": [offset, line, column],
+        "source": [text, first_column, line_length] | None,  # the start line (maybe a window of it)
+        "related": [{"file": str | None, "message": str, "start": [...], "end": [...]}],
+        "fix": None | {"title": str, "safe": bool,
+                       "edits": [{"start": [...], "end": [...], "newText": str}]},
+        "tags": [str, ...],
+    }
+
+Offsets are character offsets into the decoded text; lines and columns are
+0-based here (formatters show them 1-based); columns count characters.
+
+Nothing heavy is imported at module level: a run whose files are all in the
+cache never imports the engine, the parsers or the schemas.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ses_lsp.lint.files import Target
+
+SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
+# Lines longer than this are shown as a window around the diagnostic.
+MAX_SOURCE = 200
+SOURCE_LEAD = 60
+# Fewer files than this are linted in-process even with --jobs > 1.
+MIN_PARALLEL_FILES = 8
+MAX_DEFAULT_JOBS = 8
+MAX_FIX_ROUNDS = 5
+
+
+def default_jobs() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(n, MAX_DEFAULT_JOBS))
+
+
+# -- records -------------------------------------------------------------------
+
+
+def _pos(lines, offset: int) -> list[int]:
+    if lines is None:
+        return [offset, 0, offset]
+    line, col = lines.position(offset)
+    return [offset, line, col]
+
+
+def _source(lines, line: int, col: int) -> list | None:
+    if lines is None:
+        return None
+    text = lines.line_text(line)
+    n = len(text)
+    if n <= MAX_SOURCE:
+        return [text, 0, n]
+    begin = max(0, min(col - SOURCE_LEAD, n - MAX_SOURCE))
+    return [text[begin : begin + MAX_SOURCE], begin, n]
+
+
+def make_record(result, text: str | None = None) -> dict:
+    """The plain record of an engine :class:`~ses_lsp.lint.engine.LintResult`."""
+    lines = None
+    doc = result.document
+    if doc is not None:
+        lines = doc.lines
+    elif text is not None and result.diagnostics:
+        from ses_lsp.document.nodes import LineIndex
+
+        lines = LineIndex(text)
+    other_files: dict[str, object] = {}
+    diags = []
+    for d in result.diagnostics:
+        start = _pos(lines, d.start)
+        end = _pos(lines, max(d.end, d.start))
+        related = []
+        for r in d.related:
+            rlines = lines if r.file is None else _other_lines(r.file, other_files)
+            related.append({
+                "file": r.file,
+                "message": r.message,
+                "start": _pos(rlines, r.start),
+                "end": _pos(rlines, max(r.end, r.start)),
+            })
+        fix = None
+        if d.fix is not None:
+            fix = {
+                "title": d.fix.title,
+                "safe": bool(d.fix.safe),
+                "edits": [
+                    {"start": _pos(lines, e.start), "end": _pos(lines, max(e.end, e.start)), "newText": e.new_text}
+                    for e in d.fix.edits
+                ],
+            }
+        sev = d.severity
+        diags.append({
+            "code": d.code,
+            "name": d.name,
+            "severity": sev.label if hasattr(sev, "label") else str(sev),
+            "message": d.message,
+            "pointer": d.pointer or "",
+            "start": start,
+            "end": end,
+            "source": _source(lines, start[1], start[2]),
+            "related": related,
+            "fix": fix,
+            "tags": list(d.tags or ()),
+        })
+    return {"kind": result.kind, "skipped": bool(result.skipped), "diagnostics": diags}
+
+
+def _other_lines(path: str, memo: dict):
+    """The line index of another file named by a related location (None if unreadable)."""
+    if path not in memo:
+        try:
+            from ses_lsp.document.nodes import LineIndex
+
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                memo[path] = LineIndex(fh.read())
+        except OSError:
+            memo[path] = None
+    return memo[path]
+
+
+def lint_one(data: bytes, name: str | None, config, kind: str | None, explicit: bool) -> dict:
+    """Lint one file's bytes and return its record.  Never raises for any content."""
+    try:
+        from ses_lsp.lint.engine import lint_bytes
+
+        result = lint_bytes(data, name, config=config, kind=kind, explicit=explicit)
+        text = None
+        if result.document is None and result.diagnostics and any(d.start for d in result.diagnostics):
+            text = data.decode("utf-8", errors="replace")
+        return make_record(result, text)
+    except Exception as exc:  # one file's failure must not lose the others' results
+        return {
+            "kind": None,
+            "skipped": False,
+            "diagnostics": [{
+                "code": "SES008", "name": "internal-error", "severity": "error",
+                "message": f"internal error while checking this file: {type(exc).__name__}: {exc}; "
+                           "please report this with the file",
+                "pointer": "", "start": [0, 0, 0], "end": [0, 0, 0], "source": None, "related": [],
+                "fix": None, "tags": [],
+            }],
+        }
+
+
+def _init_worker() -> None:  # pragma: no cover - runs in worker processes
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _lint_chunk(items: list) -> list:  # pragma: no cover - runs in worker processes
+    return [(idx, lint_one(data, name, config, kind, explicit)) for idx, name, data, config, kind, explicit in items]
+
+
+def _chunks(items: list, parts: int) -> list[list]:
+    """Split work items into ``parts`` chunks of similar total size (biggest first)."""
+    bins: list[list] = [[] for _ in range(parts)]
+    totals = [0] * parts
+    for item in sorted(items, key=lambda it: -len(it[2])):
+        i = totals.index(min(totals))
+        bins[i].append(item)
+        totals[i] += len(item[2]) + 512
+    order = sorted(range(parts), key=lambda i: -totals[i])
+    return [bins[i] for i in order if bins[i]]
+
+
+def lint_many(items: list, jobs: int) -> dict[int, dict]:
+    """Records for work items ``(index, name, data, config, kind, explicit)``, in parallel if worth it."""
+    if jobs <= 1 or len(items) < MIN_PARALLEL_FILES:
+        return {idx: lint_one(data, name, config, kind, explicit)
+                for idx, name, data, config, kind, explicit in items}
+    import multiprocessing
+
+    # Import the engine before forking so that workers inherit it.
+    import ses_lsp.lint.engine  # noqa: F401
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("fork")
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    jobs = min(jobs, len(items))
+    chunks = _chunks(items, min(len(items), jobs * 3))
+    out: dict[int, dict] = {}
+    with ctx.Pool(jobs, initializer=_init_worker) as pool:
+        for part in pool.imap_unordered(_lint_chunk, chunks, chunksize=1):
+            out.update(part)
+    return out
+
+
+# -- running -------------------------------------------------------------------
+
+
+class Options:
+    """What ``ses-lsp lint`` was asked to do (besides which paths)."""
+
+    def __init__(self, *, kind: str | None = None, select: tuple[str, ...] | None = None,
+                 ignore: tuple[str, ...] | None = None, config_file: str | None = None,
+                 use_cache: bool = True, jobs: int | None = None, verbose: bool = False,
+                 keep_data: bool = False) -> None:
+        self.kind = kind
+        self.select = select
+        self.ignore = ignore
+        self.config_file = os.path.abspath(config_file) if config_file else None
+        self.use_cache = use_cache
+        self.jobs = jobs if jobs and jobs > 0 else default_jobs()
+        self.verbose = verbose
+        # Keep every file's bytes after linting (for --fix and --diff).
+        self.keep_data = keep_data
+
+    def key(self) -> str:
+        return repr((self.kind,))
+
+
+class ConfigProblem(Exception):
+    """A configuration file that cannot be used (the :class:`ConfigError` message)."""
+
+
+class ConfigRef:
+    """The configuration of some files: its fingerprint and ``fail-on``, and the real
+    :class:`~ses_lsp.lint.config.Config` when files must be linted.
+
+    A configuration file that loaded before (same path, same bytes, same
+    package) is known valid, so its fingerprint and ``fail-on`` come from the
+    cache and the configuration module is not even imported.
+    """
+
+    __slots__ = ("path", "options", "key", "fingerprint", "fail_on", "_config")
+
+    def __init__(self, path: str | None, options: Options) -> None:
+        from ses_lsp.lint.cache import digest
+
+        self.path = path
+        self.options = options
+        data = b""
+        if path is not None:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                data = b"\0unreadable"
+        # Without a file the configuration is the default one rooted at the current directory.
+        self.key = digest("config", path or os.getcwd(), data, repr((options.select, options.ignore)))
+        self.fingerprint: str | None = None
+        self.fail_on = "error"
+        self._config = None
+
+    def config(self):
+        """The real configuration (loaded once); raises ConfigProblem."""
+        if self._config is None:
+            from ses_lsp.lint.config import Config, ConfigError, load_config_file
+
+            try:
+                cfg = Config(root=os.getcwd()) if self.path is None else load_config_file(self.path)
+            except ConfigError as exc:
+                raise ConfigProblem(str(exc)) from None
+            opts = self.options
+            if opts.select is not None or opts.ignore is not None:
+                cfg = cfg.with_overrides(select=opts.select, ignore=opts.ignore)
+            self._config = cfg
+            self.fingerprint = cfg.fingerprint()
+            self.fail_on = cfg.fail_on or "error"
+        return self._config
+
+    def resolve(self, cache) -> None:
+        """Set ``fingerprint`` and ``fail_on``, from the cache when possible; raises ConfigProblem."""
+        if self.fingerprint is not None:
+            return
+        if cache is not None:
+            value = cache.get("config:" + (self.path or ""), self.key)
+            if value is not None:
+                self.fingerprint, self.fail_on = value
+                return
+        self.config()
+        if cache is not None:
+            cache.put("config:" + (self.path or ""), self.key, (self.fingerprint, self.fail_on))
+
+
+class FileReport:
+    """A target and what became of it: a record, or an error (unreadable file)."""
+
+    __slots__ = ("target", "record", "error", "config", "data", "cached", "fixed")
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.record: dict | None = None
+        self.error: str | None = None
+        self.config: ConfigRef | None = None
+        self.data: bytes | None = None
+        self.cached = False
+        self.fixed = 0  # problems fixed in this file
+
+    @property
+    def display(self) -> str:
+        return self.target.display
+
+    @property
+    def checked(self) -> bool:
+        return self.record is not None and not self.record["skipped"]
+
+
+class Runner:
+    def __init__(self, options: Options, stdin=None) -> None:
+        self.options = options
+        self.stdin = stdin
+        self._dir_memo: dict[str, str | None] = {}
+        self._refs_by_dir: dict[str, ConfigRef] = {}
+        self._refs_by_file: dict[str | None, ConfigRef] = {}
+        self.cache = None
+        self.linted = 0
+
+    # -- configuration ---------------------------------------------------------
+
+    def project_root(self) -> str:
+        if self.options.config_file:
+            return os.path.dirname(self.options.config_file)
+        from ses_lsp.lint.files import find_config_path
+
+        found = find_config_path(os.getcwd(), self._dir_memo)
+        return os.path.dirname(found) if found else os.getcwd()
+
+    def config_ref(self, target: Target) -> ConfigRef:
+        """The configuration of ``target`` (with the command-line overrides)."""
+        opts = self.options
+        d = os.path.dirname(target.abspath or os.path.abspath(target.name or "-"))
+        ref = self._refs_by_dir.get(d)
+        if ref is None:
+            if opts.config_file:
+                path: str | None = opts.config_file
+            else:
+                from ses_lsp.lint.files import find_config_path
+
+                path = find_config_path(d, self._dir_memo)
+            ref = self._refs_by_file.get(path)
+            if ref is None:
+                ref = self._refs_by_file[path] = ConfigRef(path, opts)
+            self._refs_by_dir[d] = ref
+        return ref
+
+    # -- linting ---------------------------------------------------------------
+
+    def _cache(self):
+        if self.cache is None and self.options.use_cache:
+            import ses_lsp
+            from ses_lsp.lint.cache import Cache, default_cache_dir
+
+            self.cache = Cache(default_cache_dir(self.project_root()), ses_lsp.__version__).load()
+        return self.cache
+
+    @staticmethod
+    def _keys(report: FileReport, opts_key: str) -> tuple[str, str]:
+        from ses_lsp.lint.cache import digest
+
+        t = report.target
+        apath = t.abspath or ""
+        flag = "1" if t.explicit else "0"
+        key = digest(apath, flag)
+        return key, digest(opts_key, report.config.fingerprint, apath, flag, report.data)  # type: ignore[union-attr]
+
+    def run(self, targets: list[Target]) -> list[FileReport]:
+        """Lint ``targets``; raises ConfigProblem for a bad configuration."""
+        opts = self.options
+        reports = [FileReport(t) for t in targets]
+        work = []
+        keys: dict[int, tuple[str, str]] = {}
+        cache = self._cache() if opts.use_cache and any(not t.stdin for t in targets) else None
+        opts_key = opts.key()
+        for i, rep in enumerate(reports):
+            t = rep.target
+            ref = rep.config = self.config_ref(t)
+            if t.stdin:
+                ref.config()
+                stream = self.stdin if self.stdin is not None else sys.stdin.buffer
+                try:
+                    rep.data = stream.read()
+                except OSError as exc:
+                    rep.error = f"cannot read the standard input: {exc.strerror or exc}"
+                    continue
+            else:
+                ref.resolve(cache)
+                try:
+                    with open(t.path, "rb") as fh:  # type: ignore[arg-type]
+                        rep.data = fh.read()
+                except OSError as exc:
+                    rep.error = f"cannot read {t.display!r}: {exc.strerror or exc}"
+                    continue
+                if cache is not None:
+                    keys[i] = k = self._keys(rep, opts_key)
+                    value = cache.get(*k)
+                    if value is not None:
+                        rep.record = value
+                        rep.cached = True
+                        continue
+            work.append((i, t.name, rep.data, ref.config(), opts.kind, t.explicit))
+        if work:
+            results = lint_many(work, opts.jobs)
+            self.linted += len(results)
+            for i, record in results.items():
+                reports[i].record = record
+                if cache is not None and i in keys:
+                    cache.put(*keys[i], record)
+        if not opts.keep_data:
+            for rep in reports:
+                rep.data = None
+        return reports
+
+    def save_cache(self) -> None:
+        if self.cache is not None:
+            self.cache.save()
+
+    # -- fixing ----------------------------------------------------------------
+
+    def fix(self, reports: list[FileReport], write: bool) -> list[tuple[FileReport, str, str]]:
+        """Apply safe fixes, re-linting after each round.
+
+        Returns ``(report, old text, new text)`` for every changed file; with
+        ``write`` the files are written back (never the standard input).
+        Each changed report gets its new record, data and ``fixed`` count.
+        """
+        from ses_lsp.lint.fixes import apply_edits, choose_fixes, write_atomic
+
+        changed = []
+        for rep in reports:
+            record = rep.record
+            if record is None or rep.data is None or not _safe_fixes(record):
+                continue
+            try:
+                original = rep.data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            text = original
+            applied = 0
+            t = rep.target
+            config = rep.config.config()  # type: ignore[union-attr]
+            for _ in range(MAX_FIX_ROUNDS):
+                fixes = _safe_fixes(record)
+                if not fixes:
+                    break
+                chosen, edits = choose_fixes(fixes, len(text))
+                if not chosen:
+                    break
+                new = apply_edits(text, edits)
+                if new == text:
+                    break
+                text = new
+                applied += len(chosen)
+                record = lint_one(text.encode("utf-8"), t.name, config, self.options.kind, t.explicit)
+                self.linted += 1
+            if text == original:
+                continue
+            new_bytes = text.encode("utf-8")
+            if write and not t.stdin:
+                write_atomic(t.path, new_bytes)  # type: ignore[arg-type]
+            rep.record = record
+            rep.data = new_bytes
+            rep.cached = False
+            rep.fixed = applied
+            if write and not t.stdin and self.cache is not None:
+                self.cache.put(*self._keys(rep, self.options.key()), record)
+            changed.append((rep, original, text))
+        return changed
+
+
+def _safe_fixes(record: dict) -> list[dict]:
+    return [d["fix"] for d in record["diagnostics"] if d.get("fix") and d["fix"].get("safe")]
+
+
+def worst(reports: list[FileReport], threshold: str | None) -> bool:
+    """True when some diagnostic is at or above the threshold (each file's config's ``fail-on`` if None)."""
+    for rep in reports:
+        if rep.record is None:
+            continue
+        level = SEVERITY_RANK[threshold or getattr(rep.config, "fail_on", "error") or "error"]
+        for d in rep.record["diagnostics"]:
+            if SEVERITY_RANK.get(d["severity"], 3) >= level:
+                return True
+    return False
