@@ -1,0 +1,135 @@
+"""Generate the benchmark workloads (deterministic; nothing is downloaded).
+
+    python benchmarks/workloads.py [OUT_DIR]      (default: benchmarks/workloads)
+
+Writes:
+  classic-200.json / classic-200.yaml   a 200-rule classic rule set (the API maximum),
+                                        `describe-receipt-rule-set` output
+  mm-40.json / mm-40.yaml               a 40-rule Mail Manager rule set (the API maximum)
+  mixed/                                300 mixed files (~3 MB): rule sets, rules, filters,
+                                        bounces, ingress points; valid and broken
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import yaml
+
+
+def classic_rule(i: int, rng: random.Random) -> dict:
+    actions = [
+        {"S3Action": {"BucketName": f"mail-bucket-{i % 7}", "ObjectKeyPrefix": f"inbox/{i}/",
+                      "TopicArn": f"arn:aws:sns:us-east-1:123456789012:mail-{i % 11}",
+                      "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/aws/ses"}},
+        {"AddHeaderAction": {"HeaderName": "X-Rule", "HeaderValue": f"rule-{i}"}},
+        {"LambdaAction": {"FunctionArn": f"arn:aws:lambda:us-east-1:123456789012:function:route-{i % 5}",
+                          "InvocationType": "Event"}},
+        {"SNSAction": {"TopicArn": f"arn:aws:sns:us-east-1:123456789012:notify-{i % 3}", "Encoding": "UTF-8"}},
+    ]
+    rng.shuffle(actions)
+    actions.append({"StopAction": {"Scope": "RuleSet"}})
+    return {
+        "Name": f"rule-{i:03d}",
+        "Enabled": True,
+        "TlsPolicy": "Require" if i % 2 else "Optional",
+        "Recipients": [f"user{i}@example.com", f"team{i}@example.org", f"sub{i}.example.net"],
+        "Actions": actions,
+        "ScanEnabled": True,
+    }
+
+
+def classic_rule_set(n: int = 200, seed: int = 1) -> dict:
+    rng = random.Random(seed)
+    return {"Metadata": {"Name": "inbound-mail", "CreatedTimestamp": "2026-01-01T00:00:00Z"},
+            "Rules": [classic_rule(i, rng) for i in range(n)]}
+
+
+def mm_rule(i: int) -> dict:
+    return {
+        "Name": f"rule-{i:02d}",
+        "Conditions": [
+            {"StringExpression": {"Evaluate": {"Attribute": "RECIPIENT"}, "Operator": "ENDS_WITH",
+                                  "Values": [f"@team{i}.example.com", f"@dept{i}.example.com"]}},
+            {"NumberExpression": {"Evaluate": {"Attribute": "MESSAGE_SIZE"}, "Operator": "LESS_THAN",
+                                  "Value": 10_000_000 + i}},
+            {"IpExpression": {"Evaluate": {"Attribute": "SOURCE_IP"}, "Operator": "CIDR_MATCHES",
+                              "Values": [f"10.{i}.0.0/16", "2001:db8::/32"]}},
+        ],
+        "Unless": [
+            {"VerdictExpression": {"Evaluate": {"Attribute": "SPF"}, "Operator": "EQUALS", "Values": ["FAIL"]}},
+        ],
+        "Actions": [
+            {"AddHeader": {"HeaderName": "X-Rule", "HeaderValue": f"rule-{i}"}},
+            {"Archive": {"TargetArchive": f"a-{i:016x}", "ActionFailurePolicy": "CONTINUE"}},
+            {"WriteToS3": {"S3Bucket": f"mail-archive-{i % 4}", "S3Prefix": f"rules/{i}/",
+                           "RoleArn": "arn:aws:iam::123456789012:role/mail-manager-s3",
+                           "ActionFailurePolicy": "CONTINUE"}},
+        ],
+    }
+
+
+def mm_rule_set(n: int = 40) -> dict:
+    return {"RuleSetName": "inbound-rules", "Rules": [mm_rule(i) for i in range(n)]}
+
+
+def small_files(i: int, rng: random.Random) -> tuple[str, dict]:
+    kind = i % 6
+    if kind == 0:
+        return "rule", {"RuleSetName": "inbound", "Rule": classic_rule(i, rng)}
+    if kind == 1:
+        return "filter", {"Filter": {"Name": f"filter-{i}", "IpFilter": {
+            "Policy": "Block" if i % 2 else "Allow", "Cidr": f"198.51.{i % 256}.0/24"}}}
+    if kind == 2:
+        return "bounce", {
+            "OriginalMessageId": f"0000014a-{i:08d}", "BounceSender": "mailer-daemon@example.com",
+            "MessageDsn": {"ReportingMta": "dns; mx.example.com", "ArrivalDate": "2026-11-20T10:00:00Z"},
+            "BouncedRecipientInfoList": [{"Recipient": f"user{j}@example.com", "BounceType": "DoesNotExist"}
+                                         for j in range(3)]}
+    if kind == 3:
+        return "ingress", {"IngressPointName": f"ingress-{i}", "Type": "OPEN", "RuleSetId": f"rs-{i:08d}",
+                           "TrafficPolicyId": f"tp-{i:08d}", "TlsPolicy": "REQUIRED"}
+    if kind == 4:
+        return "mm", mm_rule_set(16)
+    return "ruleset", classic_rule_set(45, seed=i)
+
+
+def break_it(doc: dict, rng: random.Random) -> dict:
+    """Introduce one realistic mistake."""
+    text = json.dumps(doc)
+    for a, b in (('"Require"', '"required"'), ('"Enabled": true, ', ""), ('"BucketName"', '"Bucket"'),
+                 ('"Block"', '"block"'), ('"ENDS_WITH"', '"ENDSWITH"'), ('"OPEN"', '"PUBLIC"')):
+        if a in text:
+            return json.loads(text.replace(a, b, 1))
+    return doc
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, doc in (("classic-200", classic_rule_set()), ("mm-40", mm_rule_set())):
+        (out / f"{name}.json").write_text(json.dumps(doc, indent=2) + "\n")
+        (out / f"{name}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    mixed = out / "mixed"
+    mixed.mkdir(exist_ok=True)
+    rng = random.Random(7)
+    total = 0
+    for i in range(300):
+        kind, doc = small_files(i, rng)
+        if i % 5 == 0:
+            doc = break_it(doc, rng)
+        if i % 2:
+            text = yaml.safe_dump(doc, sort_keys=False)
+            path = mixed / f"{i:03d}-{kind}.yaml"
+        else:
+            text = json.dumps(doc, indent=2) + "\n"
+            path = mixed / f"{i:03d}-{kind}.json"
+        path.write_text(text)
+        total += len(text.encode())
+    print(f"wrote {out} (mixed: 300 files, {total / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "workloads")

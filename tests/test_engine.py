@@ -1,0 +1,168 @@
+"""The lint engine end to end (in process): never raises, kinds, selection, suppressions."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ses_lsp.lint import engine
+from ses_lsp.lint.config import Config, config_from_mapping
+from ses_lsp.lint.diagnostics import Severity
+from ses_lsp.lint.engine import lint_bytes, lint_text, redact, secret_spans
+from ses_lsp.lint.registry import Rule, RuleDoc
+from ses_lsp.lint.rules import REGISTRY
+
+RULE_YAML = """RuleSetName: inbound
+Rule:
+  Name: store
+  Enabled: true
+  TlsPolicy: required
+  Recipients: [support@example.com]
+  Actions:
+    - S3Action:
+        BucketName: mail-bucket
+"""
+
+
+def codes(result):
+    return [d.code for d in result.diagnostics]
+
+
+def test_binary_and_undecodable_input_is_one_diagnostic():
+    r = lint_bytes(b"\x00\x01\x02binary", "x.json")
+    assert codes(r) == ["SES006"] and "NUL" in r.diagnostics[0].message
+    r = lint_bytes(b'{"Rule": "caf\xe9"}', "x.json")
+    assert codes(r) == ["SES006"] and "UTF-8" in r.diagnostics[0].message
+    assert r.diagnostics[0].start == len('{"Rule": "caf')
+    r = lint_bytes(b" " * (engine.MAX_BYTES + 1), "x.yaml")
+    assert codes(r) == ["SES006"]
+
+
+def test_empty_and_unrecognised_files():
+    assert codes(lint_text("", "x.yaml")) == ["SES003"]
+    assert "empty" in lint_text("", "x.yaml").diagnostics[0].message
+    r = lint_text("Name: x\n", "x.yaml", explicit=False)
+    assert r.skipped and r.diagnostics == []
+    r = lint_text("Name: x\n", "x.yaml")
+    assert codes(r) == ["SES003"] and "--kind" in r.diagnostics[0].message
+    assert codes(lint_text("[1, 2]", "x.json")) == ["SES003"]
+
+
+def test_kind_precedence_option_config_modeline_content(tmp_path):
+    text = "# ses-lsp: kind=mailmanager:create-rule-set\n" + RULE_YAML
+    # modeline beats content
+    assert lint_text(text, "x.yaml").kind == "mailmanager:create-rule-set"
+    # config glob beats modeline
+    cfg = config_from_mapping({"kinds": {"*.yaml": "ses:update-receipt-rule"}}, root=str(tmp_path))
+    r = lint_text(text, str(tmp_path / "x.yaml"), config=cfg)
+    assert r.kind == "ses:update-receipt-rule" and r.kind_source == "config"
+    # --kind beats everything (short names resolve when unambiguous)
+    r = lint_text(text, str(tmp_path / "x.yaml"), config=cfg, kind="create-receipt-rule")
+    assert r.kind == "ses:create-receipt-rule" and r.kind_source == "option"
+    assert lint_text(RULE_YAML, "x.yaml").kind_source == "content"
+
+
+def test_select_ignore_and_severity_overrides():
+    assert "SES104" in codes(lint_text(RULE_YAML, "x.yaml"))
+    r = lint_text(RULE_YAML, "x.yaml", config=Config(ignore=("SES104",)))
+    assert "SES104" not in codes(r)
+    r = lint_text(RULE_YAML, "x.yaml", config=Config(select=("SES5",)))
+    assert all(c.startswith("SES5") for c in codes(r))
+    r = lint_text(RULE_YAML, "x.yaml", config=Config(severity=(("invalid-enum-value", "info"),)))
+    assert [d.severity for d in r.diagnostics if d.code == "SES104"] == [Severity.INFO]
+
+
+def test_per_file_ignores(tmp_path):
+    cfg = config_from_mapping({"per-file-ignores": {"legacy/*.yaml": ["SES104"]}}, root=str(tmp_path))
+    assert "SES104" not in codes(lint_text(RULE_YAML, str(tmp_path / "legacy/a.yaml"), config=cfg))
+    assert "SES104" in codes(lint_text(RULE_YAML, str(tmp_path / "new/a.yaml"), config=cfg))
+
+
+def test_suppressions_same_line_next_line_file_and_unused():
+    text = RULE_YAML.replace("TlsPolicy: required", "TlsPolicy: required  # ses-lsp: disable=SES104")
+    assert codes(lint_text(text, "x.yaml")) == []
+    text = RULE_YAML.replace("  TlsPolicy: required", "  # ses-lsp: disable=invalid-enum-value\n  TlsPolicy: required")
+    assert codes(lint_text(text, "x.yaml")) == []
+    text = "# ses-lsp: disable-file=SES104\n" + RULE_YAML
+    assert codes(lint_text(text, "x.yaml")) == []
+    text = RULE_YAML.replace("Name: store", "Name: store  # ses-lsp: disable=SES104")
+    assert sorted(codes(lint_text(text, "x.yaml"))) == ["SES009", "SES104"]
+    text = RULE_YAML.replace("Name: store", "Name: store  # ses-lsp: disable=SES1O4")
+    r = lint_text(text, "x.yaml")
+    assert "SES010" in codes(r)
+
+
+def test_a_crashing_rule_becomes_one_internal_error(monkeypatch):
+    def boom(ctx):
+        raise RuntimeError("kaboom")
+
+    bad = Rule(code="SES599", name="always-crashes", severity=Severity.WARNING, summary="x", source="test",
+               doc=RuleDoc(what="x", why="x", bad=None, good=None), check=boom)
+    monkeypatch.setattr(REGISTRY, "rules", REGISTRY.rules + [bad])
+    monkeypatch.setitem(REGISTRY.by_code, "SES599", bad)
+    monkeypatch.setattr(engine, "_selection", lambda s, i: frozenset(REGISTRY.by_code))
+    r = lint_text(RULE_YAML, "x.yaml")
+    internal = [d for d in r.diagnostics if d.code == "SES008"]
+    assert len(internal) == 1 and "SES599" in internal[0].message and "kaboom" in internal[0].message
+    assert "SES104" in codes(r)  # the other rules still ran
+
+
+def test_credentials_are_never_echoed():
+    text = (
+        "IngressPointName: inbound-smtp\nType: AUTH\nRuleSetId: rs-1\nTrafficPolicyId: tp-1\n"
+        "TlsPolicy: REQUIRED\nIngressPointConfiguration:\n  SmtpPassword: 'hunter2 with spaces'\n"
+    )
+    r = lint_text(text, "x.yaml")
+    assert r.diagnostics  # the pattern and the plain-text password are reported
+    for d in r.diagnostics:
+        assert "hunter2" not in d.message
+        assert all("hunter2" not in rel.message for rel in d.related)
+        assert d.fix is None or all("hunter2" not in e.new_text for e in d.fix.edits)
+    masked = redact(text, secret_spans(r.document))
+    assert "hunter2" not in masked and masked.count("*") == len("'hunter2 with spaces'")
+
+
+def test_positions_are_exact_with_non_ascii_tabs_and_crlf():
+    text = '{\r\n\t"RuleSetName": "in",\r\n\t"Rule": {"Name": "café-€-𝄞", "Enabled": "yes"}\r\n}'
+    r = lint_text(text, "x.json")
+    d = next(d for d in r.diagnostics if d.code == "SES103")
+    assert text[d.start : d.end] == '"yes"'
+    assert r.document.lines.position(d.start) == (2, text.split("\r\n")[2].index('"yes"'))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=20,
+)
+keys = st.sampled_from(["Rule", "Rules", "RuleSetName", "Filter", "Actions", "Recipients", "Name", "Enabled",
+                        "Conditions", "IngressPointName", "Type", "BouncedRecipientInfoList", "Metadata"])
+ses_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(keys, children, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300), st.sampled_from(["x.json", "x.yaml", None]))
+def test_never_raises_on_arbitrary_text(text, path):
+    r = lint_text(text, path)
+    for d in r.diagnostics:
+        assert 0 <= d.start <= d.end <= len(text)
+        assert d.code != "SES008", d.message
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(json_values, ses_like), st.sampled_from(["json", "yaml"]))
+def test_never_raises_on_arbitrary_values(value, fmt):
+    text = json.dumps(value) if fmt == "json" else yaml.safe_dump(value)
+    for kind in (None, "ses:create-receipt-rule", "mailmanager:create-rule-set", "ses:send-bounce",
+                 "mailmanager:create-ingress-point", "ses:list-receipt-filters"):
+        r = lint_text(text, f"x.{fmt}", kind=kind)
+        for d in r.diagnostics:
+            assert d.code != "SES008", d.message
+            assert 0 <= d.start <= d.end <= len(text)
