@@ -108,6 +108,10 @@ def make_record(result, text: str | None = None) -> dict:
                 ],
             }
         sev = d.severity
+        tags = list(d.tags or ())
+        # A diagnostic about a secret must not print it in the source excerpt either
+        # (the engine words such messages "... not shown ..."; a "sensitive" tag does the same).
+        hide = "sensitive" in tags or "not shown" in d.message
         diags.append({
             "code": d.code,
             "name": d.name,
@@ -116,10 +120,10 @@ def make_record(result, text: str | None = None) -> dict:
             "pointer": d.pointer or "",
             "start": start,
             "end": end,
-            "source": _source(lines, start[1], start[2]),
+            "source": None if hide else _source(lines, start[1], start[2]),
             "related": related,
             "fix": fix,
-            "tags": list(d.tags or ()),
+            "tags": tags,
         })
     return {"kind": result.kind, "skipped": bool(result.skipped), "diagnostics": diags}
 
