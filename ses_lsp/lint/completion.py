@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from ses_lsp._records import dataclass, field
+TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, INTEGER, NUMBER, OBJECT, STRING, LineIndex, Node
 from ses_lsp.lint.diagnostics import TextEdit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from dataclasses import dataclass, field
+from ses_lsp._records import dataclass, field
 from functools import lru_cache
 
 from ses_lsp.document.document import Document

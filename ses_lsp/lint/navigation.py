@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from ses_lsp._records import dataclass
+TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
 

@@ -14,8 +14,8 @@ names are unique (a test checks it) and never reused.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from ses_lsp._records import dataclass, field
+TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.lint.diagnostics import Severity
 

@@ -7,8 +7,8 @@ gets its members as a tree (a few levels deep).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from ses_lsp._records import dataclass, field
+TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 

@@ -7,6 +7,8 @@ import re
 
 def quote(value: str) -> str:
     """Quote a value for a one-line message (control characters escaped)."""
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
     out = value.replace("\\", "\\\\").replace('"', '\\"')
     out = out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     out = "".join(c if c.isprintable() or c == " " else f"\\u{ord(c):04x}" for c in out)

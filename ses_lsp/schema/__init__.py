@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
-from typing import Any
+import os
+
+TYPE_CHECKING = False  # (no typing import: start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 SERVICES = ("ses", "mailmanager")
 
@@ -26,8 +31,8 @@ def load_service(name: str) -> dict[str, Any]:
     """The parsed schema document of one service (cached; do not mutate it)."""
     if name not in SERVICES:
         raise KeyError(f"unknown service {name!r}; expected one of {', '.join(SERVICES)}")
-    text = resources.files(__name__).joinpath(f"{name}.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    with open(os.path.join(_HERE, f"{name}.json"), encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 @functools.cache

@@ -21,7 +21,7 @@ Semantics (``shared/design/ses-semantics.md`` sections 1.2-1.7):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from ses_lsp._records import dataclass, field
 
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, OBJECT, STRING, Node
 

@@ -15,7 +15,7 @@ Multiple ``Values`` are ORed, except for ``NOT_EQUALS`` / ``NOT_CIDR_MATCHES``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from ses_lsp._records import dataclass, field
 
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, Node
 

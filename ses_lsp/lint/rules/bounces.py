@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from ses_lsp._records import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, TIMESTAMP, Node

@@ -12,7 +12,7 @@ from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
 from ses_lsp.lint.edits import insert_member, move_item_last
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_OBSERVED, Example, Rule, RuleDoc
-from ses_lsp.lint.rules.common import CLASSIC_RULE_KINDS, CLASSIC_RULE_SET_KINDS, MM_RULE_SET_KINDS
+from ses_lsp.lint.rules.common import CLASSIC_RULE_KINDS, CLASSIC_RULE_SET_KINDS, MM_RULE_SET_KINDS, ctx_cache
 from ses_lsp.lint.text import quote
 from ses_lsp.semantics import classic as cm
 from ses_lsp.semantics import mailmanager as mm
@@ -30,6 +30,11 @@ MM_API_RULE = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailma
 
 
 def _classic_rules(ctx: LintContext) -> list[cm.Rule]:
+    """The document's classic rules, read once per lint and shared by every check."""
+    return ctx_cache(ctx, "flow:classic-rules", lambda: _read_classic_rules(ctx))
+
+
+def _read_classic_rules(ctx: LintContext) -> list[cm.Rule]:
     root = ctx.root
     if root is None or root.kind != "object":
         return []
@@ -41,6 +46,11 @@ def _classic_rules(ctx: LintContext) -> list[cm.Rule]:
 
 
 def _mm_rules(ctx: LintContext) -> list[mm.Rule]:
+    """The document's Mail Manager rules, read once per lint and shared by every check."""
+    return ctx_cache(ctx, "flow:mm-rules", lambda: _read_mm_rules(ctx))
+
+
+def _read_mm_rules(ctx: LintContext) -> list[mm.Rule]:
     root = ctx.root
     if root is None or root.kind != "object":
         return []

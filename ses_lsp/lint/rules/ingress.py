@@ -23,7 +23,7 @@ import binascii
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from ses_lsp._records import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
