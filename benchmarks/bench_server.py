@@ -1,0 +1,214 @@
+"""Language-server latency and memory on a 200-rule classic rule set (JSON ~200 KB, YAML ~130 KB).
+
+Runs the real server (``python -m ses_lsp.server.server``) over stdio with a
+pygls client and measures, per format:
+
+* open -> first diagnostics;
+* edit -> diagnostics: one-character edits in the middle of the document
+  (alternately inserting and deleting a character inside a rule name), time
+  from sending ``didChange`` to receiving ``publishDiagnostics`` for that
+  version; with the push debounce given by ``--debounce`` (default 0 ms, so
+  the number is the server's own latency; the editor default is 50 ms, which
+  adds exactly that);
+* completion and hover round trips in the middle of the document;
+* the server's RSS with 50 such documents open.
+
+Usage: ``python benchmarks/bench_server.py [--rounds N] [--debounce MS] [--docs 50]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+
+from lsprotocol import types as T
+from pygls.lsp.client import LanguageClient
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def rule_set(n: int = 200) -> dict:
+    rules = []
+    for i in range(n):
+        acts = [
+            {"S3Action": {"BucketName": f"bucket-{i}", "ObjectKeyPrefix": f"inbox/{i}/",
+                          "TopicArn": f"arn:aws:sns:us-east-1:123456789012:topic-{i}",
+                          "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/aws/ses"}},
+            {"AddHeaderAction": {"HeaderName": "X-Rule", "HeaderValue": f"rule-{i}"}},
+            {"LambdaAction": {"FunctionArn": f"arn:aws:lambda:us-east-1:123456789012:function:fn-{i}",
+                              "InvocationType": "Event"}},
+            {"SNSAction": {"TopicArn": f"arn:aws:sns:us-east-1:123456789012:t{i}", "Encoding": "UTF-8"}},
+        ]
+        rules.append({"Name": f"rule-{i:03d}", "Enabled": True, "TlsPolicy": "Require",
+                      "Recipients": [f"user{i}@example.com", f"alias{i}@example.org", f"sub{i}.example.net"],
+                      "Actions": acts, "ScanEnabled": True})
+    return {"Metadata": {"Name": "main", "CreatedTimestamp": "2024-01-01T00:00:00Z"}, "Rules": rules}
+
+
+def texts() -> dict[str, str]:
+    import yaml
+
+    doc = rule_set()
+    return {"json": json.dumps(doc, indent=2) + "\n", "yaml": yaml.safe_dump(doc, sort_keys=False)}
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+
+
+def pos(text: str, off: int) -> T.Position:
+    before = text[:off]
+    return T.Position(before.count("\n"), len(before) - (before.rfind("\n") + 1))
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def summary(name: str, ms: list[float]) -> str:
+    return (f"{name:<28} n={len(ms):<4} p50={statistics.median(ms):7.1f} ms  p95={pct(ms, 95):7.1f} ms  "
+            f"max={max(ms):7.1f} ms")
+
+
+async def run(args) -> None:
+    client = LanguageClient("bench", "1")
+    waiters: dict[tuple[str, int | None], asyncio.Future] = {}
+    arrived: dict[tuple[str, int | None], float] = {}
+
+    @client.feature(T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def publish(params: T.PublishDiagnosticsParams):
+        key = (params.uri, params.version)
+        arrived[key] = time.perf_counter()
+        fut = waiters.pop(key, None)
+        if fut is not None and not fut.done():
+            fut.set_result(params)
+
+    def expect(uri: str, version: int) -> asyncio.Future:
+        fut = asyncio.get_running_loop().create_future()
+        waiters[(uri, version)] = fut
+        return fut
+
+    cmd = [sys.executable, "-m", "ses_lsp.server.server", "--debounce", str(args.debounce)]
+    await client.start_io(*cmd, cwd=ROOT)
+    pid = client._server.pid  # type: ignore[union-attr]
+    caps = T.ClientCapabilities(text_document=T.TextDocumentClientCapabilities(
+        completion=T.CompletionClientCapabilities(completion_item=T.ClientCompletionItemOptions(snippet_support=True))))
+    await client.initialize_async(T.InitializeParams(capabilities=caps, process_id=os.getpid()))
+    client.initialized(T.InitializedParams())
+    print(f"server pid {pid}; push debounce {args.debounce} ms; {args.rounds} rounds per measurement")
+    await asyncio.sleep(1.0)
+    print(f"RSS after start-up: {rss_mb(pid):.0f} MB")
+
+    for fmt, text in texts().items():
+        uri = f"file:///bench/rules.{fmt}"
+        print(f"\n== {fmt}: {len(text.encode()):,} bytes, {text.count(chr(10)):,} lines")
+        fut = expect(uri, 1)
+        t0 = time.perf_counter()
+        client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, fmt, 1, text)))
+        pub = await asyncio.wait_for(fut, 30)
+        print(f"open -> first diagnostics     {1000 * (time.perf_counter() - t0):7.1f} ms "
+              f"({len(pub.diagnostics)} diagnostics)")
+
+        # one-character edits inside the name of the middle rule
+        at = text.index("rule-100") + 5
+        version = 1
+        edit_ms = []
+        for i in range(args.rounds):
+            version += 1
+            p = pos(text, at)
+            if i % 2 == 0:
+                change = T.TextDocumentContentChangePartial(range=T.Range(p, p), text="x")
+            else:
+                change = T.TextDocumentContentChangePartial(range=T.Range(p, T.Position(p.line, p.character + 1)),
+                                                            text="")
+            fut = expect(uri, version)
+            t0 = time.perf_counter()
+            client.text_document_did_change(T.DidChangeTextDocumentParams(
+                T.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
+            await asyncio.wait_for(fut, 30)
+            edit_ms.append(1000 * (time.perf_counter() - t0))
+        print(summary("edit -> diagnostics", edit_ms))
+
+        # completion: a value (enum) and a key position in the middle rule
+        ident = T.TextDocumentIdentifier(uri)
+        mid = text.index("rule-100")
+        tls = text.index("Require", mid) + 2
+        key_at = text.index("ScanEnabled", mid) + 2
+        comp_ms = []
+        for i in range(args.rounds):
+            off = tls if i % 2 == 0 else key_at
+            t0 = time.perf_counter()
+            res = await client.text_document_completion_async(T.CompletionParams(ident, pos(text, off)))
+            comp_ms.append(1000 * (time.perf_counter() - t0))
+            assert res is not None and res.items, "completion returned nothing"
+        print(summary("completion", comp_ms))
+
+        # completion right after an edit (the parse of the new text is included)
+        comp_edit_ms = []
+        for i in range(min(args.rounds, 40)):
+            version += 1
+            p = pos(text, at)
+            change = (T.TextDocumentContentChangePartial(range=T.Range(p, p), text="x") if i % 2 == 0 else
+                      T.TextDocumentContentChangePartial(range=T.Range(p, T.Position(p.line, p.character + 1)),
+                                                         text=""))
+            fut = expect(uri, version)
+            client.text_document_did_change(T.DidChangeTextDocumentParams(
+                T.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
+            t0 = time.perf_counter()
+            await client.text_document_completion_async(T.CompletionParams(ident, pos(text, tls)))
+            comp_edit_ms.append(1000 * (time.perf_counter() - t0))
+            await asyncio.wait_for(fut, 30)
+        print(summary("completion after an edit", comp_edit_ms))
+
+        hover_ms = []
+        hov_at = text.index("TopicArn", mid) + 2
+        for _ in range(args.rounds):
+            t0 = time.perf_counter()
+            res = await client.text_document_hover_async(T.HoverParams(ident, pos(text, hov_at)))
+            hover_ms.append(1000 * (time.perf_counter() - t0))
+            assert res is not None
+        print(summary("hover", hover_ms))
+
+        sym_ms = []
+        for _ in range(10):
+            t0 = time.perf_counter()
+            await client.text_document_document_symbol_async(T.DocumentSymbolParams(ident))
+            sym_ms.append(1000 * (time.perf_counter() - t0))
+        print(summary("document symbols", sym_ms))
+        client.text_document_did_close(T.DidCloseTextDocumentParams(ident))
+
+    # memory with many documents open
+    all_texts = texts()
+    futs = []
+    for i in range(args.docs):
+        fmt = "json" if i % 2 == 0 else "yaml"
+        uri = f"file:///bench/many/rules{i}.{fmt}"
+        futs.append(expect(uri, 1))
+        client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, fmt, 1, all_texts[fmt])))
+    await asyncio.wait_for(asyncio.gather(*futs), 300)
+    print(f"\nRSS with {args.docs} documents open: {rss_mb(pid):.0f} MB right after their diagnostics", end="")
+    await asyncio.sleep(1.5)
+    print(f", {rss_mb(pid):.0f} MB once idle")
+
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=100)
+    ap.add_argument("--debounce", type=float, default=0.0, help="push debounce in ms (editor default: 50)")
+    ap.add_argument("--docs", type=int, default=50)
+    asyncio.run(run(ap.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

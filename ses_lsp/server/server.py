@@ -1,0 +1,1097 @@
+"""The language server: a thin pygls adapter over the lint engine and ``ses_lsp.lint`` features.
+
+Documents are kept here (not in pygls' workspace) as text + version, with a
+per-document cache ``(version, config generation) -> LintResult`` whose
+parsed :class:`~ses_lsp.document.document.Document` hover, completion,
+symbols and navigation reuse.  Edits are applied with
+:mod:`ses_lsp.server.convert` in the negotiated position encoding.
+
+Only documents the engine recognises as SES kinds (by content, a modeline or
+a ``kinds`` glob) get diagnostics and features; a recognised document keeps
+its kind while a half-typed edit breaks its syntax.
+
+Diagnostics: pulled (``textDocument/diagnostic``) when the client supports
+it, else pushed after a short per-document debounce (default 50 ms, setting
+``debounce`` in milliseconds); results for stale versions are dropped.
+
+Settings: ``initializationOptions`` (either the settings themselves or
+``{"ses-lsp": {...}}``) and the ``ses-lsp`` section of
+``workspace/configuration``, re-read on ``workspace/didChangeConfiguration``.
+They take the keys of the ``[tool.ses-lsp]`` table (``select``,
+``ignore``, ``extend-select``, ``extend-ignore``, ``severity``, ``kinds``,
+``per-file-ignores``, ``region``, ``verified-domains``,
+``active-rule-set``) plus ``debounce``.  They are merged over the
+configuration file that applies to each document, and the client's settings
+win: lists given by the client replace the file's, ``extend-*`` add to
+them, ``severity`` entries override per rule, ``kinds`` globs (relative to
+the workspace folder) are tried before the file's.  Invalid settings are
+reported with ``window/showMessage`` and ignored as a whole (the file's
+configuration and the defaults apply).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from typing import Any
+
+from lsprotocol import types as T
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from ses_lsp.server.convert import Codec, apply_change
+
+log = logging.getLogger("ses_lsp.server")
+
+SOURCE = "ses-lsp"
+FIX_ALL_KIND = "source.fixAll.ses-lsp"
+DEFAULT_DEBOUNCE = 0.05
+TEXT_REQUEST = "ses-lsp/documentText"
+# Features are not offered for texts larger than this (the engine does not check them either).
+MAX_FEATURE_CHARS = 8 * 1024 * 1024
+# Parsed trees are kept for this many recently used documents; the others keep only their text,
+# diagnostics and rule-name index (a 200-rule set's tree is ~3 MB; reparsing it takes 10-20 ms).
+HOT_DOCUMENTS = 6
+# The cyclic garbage collector runs when the server is idle (and when this many allocations pile up).
+GC_IDLE_SECONDS = 0.5
+GC_PILE_UP = 1_000_000
+
+
+def _uri_to_path(uri: str) -> str | None:
+    if not uri.startswith("file:"):
+        return None
+    try:
+        from pygls.uris import to_fs_path
+
+        return to_fs_path(uri)
+    except Exception:  # pragma: no cover - malformed URI
+        return None
+
+
+def _format_for(language_id: str | None, path: str | None, text: str) -> str:
+    lid = (language_id or "").lower()
+    if lid in ("json", "jsonc", "json5"):
+        return "json"
+    if lid in ("yaml", "yml"):
+        return "yaml"
+    from ses_lsp.document.document import guess_format
+
+    return guess_format(path, text)
+
+
+class DocState:
+    """One open document and its cached lint result."""
+
+    __slots__ = ("uri", "path", "text", "version", "language_id", "fmt", "_lines", "_doc", "result",
+                 "result_key", "timer", "kind", "published", "occ")
+
+    def __init__(self, uri: str, text: str, version: int | None, language_id: str | None) -> None:
+        self.uri = uri
+        self.path = _uri_to_path(uri)
+        self.text = text
+        self.version = version
+        self.language_id = language_id
+        self.fmt = _format_for(language_id, self.path, text)
+        self._lines = None
+        self._doc = None
+        self.result = None
+        self.result_key: tuple | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.kind: str | None = None
+        self.published = False  # diagnostics were published (so a clear is due when detached)
+        self.occ: tuple | None = None  # (version, kind, rule-name occurrences)
+
+    def set_text(self, text: str, version: int | None) -> None:
+        self.text = text
+        self.version = version
+        self._lines = None
+        self._doc = None
+
+    @property
+    def lines(self):
+        doc = self._doc
+        if doc is not None and doc.text is self.text:
+            return doc.lines
+        if self._lines is None or self._lines.text is not self.text:
+            from ses_lsp.document.nodes import LineIndex
+
+            self._lines = LineIndex(self.text)
+        return self._lines
+
+    def drop_tree(self) -> None:
+        """Forget the parsed tree and line index (rebuilt on demand): memory for idle documents."""
+        self._doc = None
+        self._lines = None
+        if self.result is not None:
+            self.result.document = None
+
+    def occurrences(self):
+        from ses_lsp.lint.navigation import occurrences
+
+        key = (self.version, self.kind)
+        if self.occ is None or self.occ[:2] != key:
+            occ = occurrences(self.document(), self.kind, self.uri) if self.kind is not None else []
+            self.occ = (self.version, self.kind, occ)
+        return self.occ[2]
+
+    def document(self):
+        """The parsed document of the current text (the lint's when it is current)."""
+        doc = self._doc
+        if doc is None or doc.text is not self.text:
+            from ses_lsp.document.document import Document
+
+            doc = Document(self.text, self.path, self.fmt, self.version)
+            if self._lines is not None and self._lines.text is self.text:
+                doc._lines = self._lines
+            self._doc = doc
+        return doc
+
+
+class SesProtocol(LanguageServerProtocol):
+    """pygls' protocol, with text synchronisation left to the server and bad params answered."""
+
+    @lsp_method(T.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params):
+        if (h := self.fm.features.get(T.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield h, (params,), None
+
+    @lsp_method(T.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params):
+        if (h := self.fm.features.get(T.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield h, (params,), None
+
+    @lsp_method(T.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params):
+        if (h := self.fm.features.get(T.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield h, (params,), None
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except Exception as exc:
+            # A request whose params do not fit its method: answer it instead of leaving the
+            # client waiting forever.
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                from pygls.exceptions import JsonRpcInvalidParams
+
+                log.warning("invalid params for %s: %s", data.get("method"), exc)
+                try:
+                    self._send_response(data["id"], None,
+                                        JsonRpcInvalidParams(f"invalid params for {data.get('method')}")
+                                        .to_response_error())
+                except Exception:  # pragma: no cover
+                    log.exception("cannot answer a malformed request")
+                return _Ignored()
+            raise
+
+
+class _Ignored:
+    jsonrpc = "ignored"
+
+
+class SesLanguageServer(LanguageServer):
+    def __init__(self, debounce: float | None = None) -> None:
+        from ses_lsp import __version__
+
+        super().__init__("ses-lsp", __version__, protocol_cls=SesProtocol,
+                         text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
+        self.docs: dict[str, DocState] = {}
+        self.codec = Codec()
+        self.debounce = DEFAULT_DEBOUNCE if debounce is None else debounce
+        self._debounce_forced = debounce is not None
+        self.pull = False
+        self.snippets = False
+        self.markdown = True
+        self.hierarchical_symbols = True
+        self.insert_mode_as_is = False
+        self.config_support = False
+        self.refresh_support = False
+        self.settings: dict = {}
+        self.client_config = None
+        self.config_gen = 0
+        self._merged: dict[int, Any] = {}
+        self.root_path: str | None = None
+        self._ws = None
+        self._hot: dict[str, None] = {}  # documents whose trees are kept, most recent last
+        self.hot_limit = HOT_DOCUMENTS
+        self._gc_timer: asyncio.TimerHandle | None = None
+
+    # -- small helpers ---------------------------------------------------------------
+
+    def report_server_error(self, error, source) -> None:  # never pop up pygls' own errors
+        log.error("%s: %s", getattr(source, "__name__", source), error)
+
+    @property
+    def lint_workspace(self):
+        if self._ws is None:
+            self._ws = _server_workspace(self)
+        return self._ws
+
+    def touch(self, st: DocState) -> None:
+        """Mark ``st`` recently used; drop the trees of documents beyond the hot limit."""
+        hot = self._hot
+        hot.pop(st.uri, None)
+        hot[st.uri] = None
+        while len(hot) > self.hot_limit:
+            uri = next(iter(hot))
+            del hot[uri]
+            other = self.docs.get(uri)
+            if other is not None:
+                other.drop_tree()
+        self.schedule_gc()
+
+    def schedule_gc(self) -> None:
+        """Collect cycles (parse trees hold parent links) once the server is idle."""
+        import gc
+
+        if gc.isenabled():
+            return
+        if gc.get_count()[0] > GC_PILE_UP:
+            gc.collect()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self._gc_timer is not None:
+            self._gc_timer.cancel()
+        self._gc_timer = loop.call_later(GC_IDLE_SECONDS, _idle_gc)
+
+    def warn(self, message: str) -> None:
+        try:
+            self.window_show_message(T.ShowMessageParams(type=T.MessageType.Warning, message=message))
+        except Exception:  # pragma: no cover
+            log.exception("cannot show a message")
+
+    # -- configuration -------------------------------------------------------------------
+
+    def apply_settings(self, raw: object) -> None:
+        from ses_lsp.lint.config import ConfigError, config_from_mapping
+        from ses_lsp.server.features import split_settings
+
+        if isinstance(raw, dict) and isinstance(raw.get("ses-lsp"), dict):
+            raw = raw["ses-lsp"]
+        if raw is None:
+            raw = {}
+        problems: list[str] = []
+        settings: dict = {}
+        client = None
+        debounce = None
+        if not isinstance(raw, dict):
+            problems.append("the ses-lsp settings must be an object")
+        else:
+            lint, server = split_settings(raw)
+            if "debounce" in server:
+                d = server["debounce"]
+                if isinstance(d, (int, float)) and not isinstance(d, bool) and 0 <= d <= 10_000:
+                    debounce = d / 1000.0
+                else:
+                    problems.append(f"'debounce' must be a number of milliseconds from 0 to 10000, not {d!r}")
+            try:
+                client = config_from_mapping(lint, source="ses-lsp settings", root=self.root_path) if lint else None
+                settings = lint
+            except ConfigError as exc:
+                problems.append(str(exc))
+        if problems:
+            self.warn("ses-lsp: invalid settings: " + "; ".join(problems)
+                      + ". The settings are ignored; the configuration files and defaults apply.")
+            settings, client, debounce = {}, None, None
+        self.settings = settings
+        self.client_config = client
+        if not self._debounce_forced:
+            self.debounce = DEFAULT_DEBOUNCE if debounce is None else debounce
+        self.config_changed()
+
+    def config_changed(self) -> None:
+        self.config_gen += 1
+        self._merged.clear()
+        self.relint_all()
+
+    def config_for(self, st: DocState):
+        from ses_lsp.lint.config import config_for
+
+        try:
+            base = config_for(st.path or self.root_path or os.getcwd())
+        except Exception as exc:  # a broken config file
+            key = ("bad-config", str(exc))
+            if key not in self._merged:
+                self._merged[key] = True  # type: ignore[index]
+                self.warn(f"ses-lsp: {exc}; using the default configuration")
+            from ses_lsp.lint.config import Config
+
+            base = Config(root=self.root_path)
+        if not self.settings or self.client_config is None:
+            return base
+        merged = self._merged.get(id(base))
+        if merged is None or merged[0] is not base:
+            from ses_lsp.server.features import merge_config
+
+            merged = (base, merge_config(base, self.settings, self.client_config))
+            self._merged[id(base)] = merged
+        return merged[1]
+
+    def client_kind(self, st: DocState) -> str | None:
+        cfg = self.client_config
+        if cfg is None or not cfg.kinds or not st.path:
+            return None
+        from ses_lsp.lint.config import glob_match
+
+        if self.root_path:
+            rel = os.path.relpath(os.path.abspath(st.path), self.root_path).replace(os.sep, "/")
+        else:
+            rel = os.path.basename(st.path)
+        for pattern, kind in cfg.kinds:
+            if glob_match(pattern, rel):
+                return kind
+        return None
+
+    # -- linting ----------------------------------------------------------------------------
+
+    def lint(self, st: DocState):
+        key = (st.version, self.config_gen)
+        res = st.result
+        if res is not None and st.result_key == key and (res.document is None or res.document.text is st.text):
+            return res
+        from ses_lsp.lint.engine import lint_text
+
+        config = self.config_for(st)
+        forced = self.client_kind(st)
+        res = lint_text(st.text, st.path or st.uri, config=config, kind=forced, explicit=False, fmt=st.fmt,
+                        workspace=self.lint_workspace, version=st.version)
+        if res.kind is None and st.kind is not None and res.document is not None and \
+                res.document.parsed.problems and len(st.text) <= MAX_FEATURE_CHARS:
+            # Half-typed: keep the kind the document had.
+            res = lint_text(st.text, st.path or st.uri, config=config, kind=st.kind, explicit=True, fmt=st.fmt,
+                            workspace=self.lint_workspace, version=st.version)
+        st.kind = res.kind if res.kind is not None and not res.skipped else None
+        st.result, st.result_key = res, key
+        if res.document is not None and res.document.text is st.text:
+            st._doc = res.document
+            if st.kind is not None:
+                st.occurrences()  # index the rule names while the tree is at hand
+        self.touch(st)
+        return res
+
+    def kind_of(self, st: DocState) -> str | None:
+        if st.result is None:
+            self.lint(st)
+        return st.kind
+
+    def schedule(self, st: DocState, delay: float | None = None) -> None:
+        if self.pull:
+            return
+        if st.timer is not None:
+            st.timer.cancel()
+        delay = self.debounce if delay is None else delay
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._lint_and_publish(st.uri, st.version)
+            return
+        st.timer = loop.call_later(delay, self._lint_and_publish, st.uri, st.version)
+
+    def _lint_and_publish(self, uri: str, version: int | None) -> None:
+        st = self.docs.get(uri)
+        if st is None or st.version != version:
+            return  # stale: a newer version is scheduled (or the document closed)
+        st.timer = None
+        try:
+            res = self.lint(st)
+            if st.version != version or self.docs.get(uri) is not st:
+                return
+            self.publish(st, res)
+        except Exception:
+            log.exception("linting %s failed", uri)
+
+    def publish(self, st: DocState, res) -> None:
+        if st.kind is None:
+            if st.published:
+                st.published = False
+                self.text_document_publish_diagnostics(
+                    T.PublishDiagnosticsParams(uri=st.uri, diagnostics=[], version=st.version))
+            return
+        diags = self.lsp_diagnostics(st, res)
+        st.published = True
+        self.text_document_publish_diagnostics(
+            T.PublishDiagnosticsParams(uri=st.uri, diagnostics=diags, version=st.version))
+
+    def relint_all(self) -> None:
+        for st in list(self.docs.values()):
+            if self.pull:
+                continue
+            self.schedule(st, 0)
+        if self.pull and self.refresh_support and self.docs:
+            try:
+                self.workspace_diagnostic_refresh(None)
+            except Exception:  # pragma: no cover
+                log.exception("diagnostic refresh failed")
+
+    # -- conversions ----------------------------------------------------------------------------
+
+    def range(self, lines, start: int, end: int) -> T.Range:
+        (sl, sc), (el, ec) = self.codec.span(lines, start, end)
+        return T.Range(T.Position(sl, sc), T.Position(el, ec))
+
+    def offset(self, st: DocState, pos: T.Position) -> int:
+        return self.codec.offset(st.lines, pos.line, pos.character)
+
+    def _other_lines(self, path: str, memo: dict):
+        from pygls.uris import from_fs_path
+
+        from ses_lsp.document.nodes import LineIndex
+
+        uri = from_fs_path(path) or path
+        if uri in memo:
+            return memo[uri]
+        st = self.docs.get(uri)
+        if st is not None:
+            memo[uri] = (uri, st.lines)
+        else:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    memo[uri] = (uri, LineIndex(fh.read()))
+            except OSError:
+                memo[uri] = (uri, None)
+        return memo[uri]
+
+    def lsp_diagnostics(self, st: DocState, res) -> list[T.Diagnostic]:
+        from ses_lsp.lint.diagnostics import Severity
+        from ses_lsp.lint.rules import REGISTRY
+
+        lines = res.document.lines if res.document is not None else st.lines
+        sev = {Severity.ERROR: T.DiagnosticSeverity.Error, Severity.WARNING: T.DiagnosticSeverity.Warning,
+               Severity.INFO: T.DiagnosticSeverity.Information}
+        out = []
+        memo: dict = {}
+        for d in res.diagnostics:
+            rule = REGISTRY.by_code.get(d.code)
+            related = []
+            for r in d.related:
+                if r.file is None:
+                    related.append(T.DiagnosticRelatedInformation(
+                        T.Location(st.uri, self.range(lines, r.start, r.end)), r.message))
+                else:
+                    uri, other = self._other_lines(r.file, memo)
+                    rng = self.range(other, r.start, r.end) if other is not None else T.Range(
+                        T.Position(0, 0), T.Position(0, 0))
+                    related.append(T.DiagnosticRelatedInformation(T.Location(uri, rng), r.message))
+            data: dict = {"version": st.version, "name": d.name}
+            if d.fix is not None:
+                data["fix"] = {
+                    "title": d.fix.title,
+                    "safe": d.fix.safe,
+                    "edits": [{"range": _range_json(self.range(lines, e.start, e.end)), "newText": e.new_text}
+                              for e in d.fix.edits],
+                }
+            out.append(T.Diagnostic(
+                range=self.range(lines, d.start, d.end),
+                message=d.message,
+                severity=sev.get(d.severity, T.DiagnosticSeverity.Error),
+                code=d.code,
+                code_description=T.CodeDescription(href=rule.url) if rule is not None else None,
+                source=SOURCE,
+                related_information=related or None,
+                tags=[T.DiagnosticTag.Unnecessary] if "unnecessary" in d.tags else None,
+                data=data,
+            ))
+        return out
+
+
+def _warm_up() -> None:
+    """Import the engine and compile the schemas before the first document arrives."""
+    import gc
+
+    try:
+        from ses_lsp.lint.engine import lint_text
+
+        lint_text('{"Metadata": {"Name": "w"}, "Rules": [{"Name": "r", "Actions": [{"StopAction": '
+                  '{"Scope": "RuleSet"}}]}]}', None, fmt="json")
+        lint_text("RuleSetName: w\nRules:\n  - Name: r\n    Actions:\n      - Drop: {}\n", None, fmt="yaml")
+    except Exception:
+        log.exception("warm-up failed")
+    gc.collect()
+    gc.freeze()  # what is alive now (modules, schemas) is never scanned again
+
+
+def _idle_gc() -> None:
+    import gc
+
+    gc.collect()
+
+
+def _server_workspace(ls: SesLanguageServer):
+    """The lint/navigation workspace over the server's open documents, answered from caches."""
+    from ses_lsp.lint.navigation import Workspace
+
+    class ServerWorkspace(Workspace):
+        def documents(self):
+            for st in list(ls.docs.values()):
+                if st.kind is not None and len(st.text) <= MAX_FEATURE_CHARS:
+                    yield st.uri, st.document(), st.kind
+
+        def uris(self):
+            return [u for u, st in ls.docs.items() if st.kind is not None]
+
+        def text_of(self, uri: str):
+            st = ls.docs.get(uri)
+            return (st.text, st.fmt) if st is not None else None
+
+        def all_occurrences(self):
+            for st in list(ls.docs.values()):
+                if st.kind is not None and len(st.text) <= MAX_FEATURE_CHARS:
+                    yield from st.occurrences()
+
+    return ServerWorkspace()
+
+
+def _range_json(r: T.Range) -> dict:
+    return {"start": {"line": r.start.line, "character": r.start.character},
+            "end": {"line": r.end.line, "character": r.end.character}}
+
+
+def _range_from_json(d: dict) -> T.Range:
+    return T.Range(T.Position(int(d["start"]["line"]), int(d["start"]["character"])),
+                   T.Position(int(d["end"]["line"]), int(d["end"]["character"])))
+
+
+def _get(obj, *names, default=None):
+    for n in names:
+        if obj is None:
+            return default
+        obj = getattr(obj, n, None) if not isinstance(obj, dict) else obj.get(n)
+    return default if obj is None else obj
+
+
+_COMPLETION_KINDS = {
+    "property": T.CompletionItemKind.Property,
+    "value": T.CompletionItemKind.Value,
+    "enum": T.CompletionItemKind.EnumMember,
+    "snippet": T.CompletionItemKind.Snippet,
+    "reference": T.CompletionItemKind.Reference,
+    "keyword": T.CompletionItemKind.Keyword,
+}
+_SYMBOL_KINDS = {
+    "namespace": T.SymbolKind.Namespace,
+    "class": T.SymbolKind.Class,
+    "function": T.SymbolKind.Function,
+    "event": T.SymbolKind.Event,
+    "property": T.SymbolKind.Property,
+    "object": T.SymbolKind.Object,
+    "array": T.SymbolKind.Array,
+    "string": T.SymbolKind.String,
+    "number": T.SymbolKind.Number,
+    "boolean": T.SymbolKind.Boolean,
+    "key": T.SymbolKind.Key,
+}
+
+
+def _safe(default=None):
+    """Handlers never raise: log and answer ``default``."""
+
+    def deco(fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(ls, params):
+            try:
+                return fn(ls, params)
+            except Exception:
+                log.exception("%s failed", fn.__name__)
+                return default() if callable(default) else default
+
+        return wrapper
+
+    return deco
+
+
+def create_server(debounce: float | None = None) -> SesLanguageServer:
+    server = SesLanguageServer(debounce)
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    @server.feature(T.INITIALIZE)
+    @_safe()
+    def initialize(ls: SesLanguageServer, params: T.InitializeParams):
+        caps = params.capabilities
+        try:
+            ls.codec = Codec(ls.workspace.position_encoding)
+        except Exception:
+            ls.codec = Codec()
+        ls.pull = _get(caps, "text_document", "diagnostic") is not None
+        ls.snippets = bool(_get(caps, "text_document", "completion", "completion_item", "snippet_support"))
+        fmts = _get(caps, "text_document", "completion", "completion_item", "documentation_format")
+        ls.markdown = fmts is None or T.MarkupKind.Markdown in fmts
+        modes = _get(caps, "text_document", "completion", "completion_item", "insert_text_mode_support", "value_set")
+        ls.insert_mode_as_is = bool(modes) and T.InsertTextMode.AsIs in modes
+        ls.hierarchical_symbols = bool(_get(caps, "text_document", "document_symbol",
+                                            "hierarchical_document_symbol_support"))
+        ls.config_support = bool(_get(caps, "workspace", "configuration"))
+        ls.refresh_support = bool(_get(caps, "workspace", "diagnostics", "refresh_support"))
+        root = params.root_uri or (params.workspace_folders[0].uri if params.workspace_folders else None)
+        if root:
+            ls.root_path = _uri_to_path(root)
+        elif params.root_path:
+            ls.root_path = params.root_path
+        if params.initialization_options is not None:
+            ls.apply_settings(params.initialization_options)
+
+    @server.feature(T.INITIALIZED)
+    async def initialized(ls: SesLanguageServer, params):
+        try:
+            caps = ls.client_capabilities
+            regs = []
+            if _get(caps, "workspace", "did_change_watched_files", "dynamic_registration"):
+                regs.append(T.Registration(
+                    id="ses-lsp-config-files",
+                    method=T.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    register_options=T.DidChangeWatchedFilesRegistrationOptions(watchers=[
+                        T.FileSystemWatcher(glob_pattern="**/.ses-lsp.toml"),
+                        T.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+                    ]),
+                ))
+            if _get(caps, "workspace", "did_change_configuration", "dynamic_registration"):
+                regs.append(T.Registration(id="ses-lsp-configuration",
+                                           method=T.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                                           register_options=T.DidChangeConfigurationRegistrationOptions(
+                                               section="ses-lsp")))
+            if regs:
+                await ls.client_register_capability_async(T.RegistrationParams(registrations=regs))
+            if ls.config_support:
+                await _pull_settings(ls)
+        except Exception:
+            log.exception("initialized failed")
+        if not ls.docs:
+            _warm_up()
+
+    async def _pull_settings(ls: SesLanguageServer) -> None:
+        result = await ls.workspace_configuration_async(
+            T.ConfigurationParams(items=[T.ConfigurationItem(section="ses-lsp")]))
+        value = result[0] if result else None
+        if value is not None or ls.settings:
+            ls.apply_settings(_plain(value))
+
+    # -- text synchronisation ---------------------------------------------------------------------------
+
+    @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
+    @_safe()
+    def did_open(ls: SesLanguageServer, params: T.DidOpenTextDocumentParams):
+        td = params.text_document
+        old = ls.docs.get(td.uri)
+        if old is not None and old.timer is not None:
+            old.timer.cancel()
+        st = DocState(td.uri, td.text, td.version, td.language_id)
+        ls.docs[td.uri] = st
+        if not ls.pull:
+            ls.schedule(st, 0)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
+    @_safe()
+    def did_change(ls: SesLanguageServer, params: T.DidChangeTextDocumentParams):
+        td = params.text_document
+        st = ls.docs.get(td.uri)
+        if st is None:
+            log.warning("change for a document that is not open: %s", td.uri)
+            return
+        text = st.text
+        lines = st.lines
+        for change in params.content_changes:
+            rng = getattr(change, "range", None)
+            if rng is None:
+                text = change.text
+            else:
+                text = apply_change(text, lines, ls.codec,
+                                    ((rng.start.line, rng.start.character), (rng.end.line, rng.end.character)),
+                                    change.text)
+            lines = None
+        st.set_text(text, td.version)
+        ls.schedule(st)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
+    @_safe()
+    def did_save(ls: SesLanguageServer, params: T.DidSaveTextDocumentParams):
+        st = ls.docs.get(params.text_document.uri)
+        if st is None:
+            return
+        if params.text is not None and params.text != st.text:
+            st.set_text(params.text, st.version)
+            st.result_key = None
+        if st.result_key != (st.version, ls.config_gen):
+            ls.schedule(st, 0)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
+    @_safe()
+    def did_close(ls: SesLanguageServer, params: T.DidCloseTextDocumentParams):
+        st = ls.docs.pop(params.text_document.uri, None)
+        ls._hot.pop(params.text_document.uri, None)
+        if st is None:
+            return
+        if st.timer is not None:
+            st.timer.cancel()
+        if not ls.pull:
+            ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=st.uri, diagnostics=[]))
+
+    @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: SesLanguageServer, params: T.DidChangeConfigurationParams):
+        try:
+            settings = _plain(params.settings)
+            if isinstance(settings, dict) and "ses-lsp" in settings:
+                ls.apply_settings(settings["ses-lsp"])
+            elif ls.config_support:
+                await _pull_settings(ls)
+            else:
+                ls.config_changed()
+        except Exception:
+            log.exception("didChangeConfiguration failed")
+
+    @server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @_safe()
+    def did_change_watched_files(ls: SesLanguageServer, params: T.DidChangeWatchedFilesParams):
+        if any(c.uri.rsplit("/", 1)[-1] in (".ses-lsp.toml", "pyproject.toml") for c in params.changes):
+            ls.config_changed()
+
+    # -- diagnostics (pull) ---------------------------------------------------------------------
+
+    @server.feature(T.TEXT_DOCUMENT_DIAGNOSTIC,
+                    T.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=True,
+                                        workspace_diagnostics=False))
+    @_safe(lambda: T.RelatedFullDocumentDiagnosticReport(items=[]))
+    def diagnostic(ls: SesLanguageServer, params: T.DocumentDiagnosticParams):
+        st = ls.docs.get(params.text_document.uri)
+        if st is None:
+            return T.RelatedFullDocumentDiagnosticReport(items=[])
+        res = ls.lint(st)
+        rid = f"{st.version}.{ls.config_gen}.{st.kind}"
+        if params.previous_result_id == rid:
+            return T.RelatedUnchangedDocumentDiagnosticReport(result_id=rid)
+        items = ls.lsp_diagnostics(st, res) if st.kind is not None else []
+        return T.RelatedFullDocumentDiagnosticReport(items=items, result_id=rid)
+
+    # -- completion / hover ----------------------------------------------------------------------------
+
+    def _feature_state(ls: SesLanguageServer, uri: str):
+        st = ls.docs.get(uri)
+        if st is None or len(st.text) > MAX_FEATURE_CHARS:
+            return None, None
+        kind = ls.kind_of(st)
+        if kind is None:
+            return None, None
+        ls.touch(st)
+        return st, kind
+
+    @server.feature(T.TEXT_DOCUMENT_COMPLETION,
+                    T.CompletionOptions(trigger_characters=['"', ":", " "], resolve_provider=False))
+    @_safe()
+    def completion(ls: SesLanguageServer, params: T.CompletionParams):
+        st, kind = _feature_state(ls, params.text_document.uri)
+        if st is None:
+            return None
+        from ses_lsp.lint.completion import complete
+
+        offset = ls.offset(st, params.position)
+        items = complete(st.text, offset, kind, st.fmt, document=st.document(), workspace=ls.lint_workspace,
+                         uri=st.uri)
+        if not items:
+            return None
+        lines = st.lines
+        out = []
+        for it in items:
+            snippet = it.snippet and ls.snippets
+            text = it.new_text if snippet else it.plain_text
+            doc = None
+            if it.documentation:
+                doc = T.MarkupContent(T.MarkupKind.Markdown, it.documentation) if ls.markdown else it.documentation
+            out.append(T.CompletionItem(
+                label=it.label,
+                kind=_COMPLETION_KINDS.get(it.kind, T.CompletionItemKind.Text),
+                detail=it.detail or None,
+                documentation=doc,
+                sort_text=it.sort_text or None,
+                filter_text=it.filter_text,
+                preselect=it.preselect or None,
+                text_edit=T.TextEdit(ls.range(lines, it.start, it.end), text),
+                insert_text_format=T.InsertTextFormat.Snippet if snippet else T.InsertTextFormat.PlainText,
+                insert_text_mode=T.InsertTextMode.AsIs if (ls.insert_mode_as_is and "\n" in text) else None,
+                additional_text_edits=[T.TextEdit(ls.range(lines, e.start, e.end), e.new_text)
+                                       for e in it.additional_edits] or None,
+            ))
+        return T.CompletionList(is_incomplete=False, items=out)
+
+    @server.feature(T.TEXT_DOCUMENT_HOVER)
+    @_safe()
+    def hover(ls: SesLanguageServer, params: T.HoverParams):
+        st, kind = _feature_state(ls, params.text_document.uri)
+        if st is None:
+            return None
+        from ses_lsp.lint.hover import hover as hover_at
+
+        doc = st.document()
+        info = hover_at(doc, kind, ls.offset(st, params.position))
+        if info is None:
+            return None
+        contents = T.MarkupContent(T.MarkupKind.Markdown, info.markdown)
+        return T.Hover(contents=contents, range=ls.range(st.lines, info.start, info.end))
+
+    # -- symbols ----------------------------------------------------------------------------------------
+
+    @server.feature(T.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    @_safe()
+    def document_symbol(ls: SesLanguageServer, params: T.DocumentSymbolParams):
+        st, kind = _feature_state(ls, params.text_document.uri)
+        if st is None:
+            return None
+        from ses_lsp.lint.symbols import document_symbols
+
+        syms = document_symbols(st.document(), kind)
+        lines = st.lines
+
+        def conv(s) -> T.DocumentSymbol:
+            rng = ls.range(lines, s.start, s.end)
+            sel = ls.range(lines, s.selection_start, s.selection_end)
+            return T.DocumentSymbol(name=s.name or "?", kind=_SYMBOL_KINDS.get(s.kind, T.SymbolKind.Field),
+                                    range=rng, selection_range=sel, detail=s.detail or None,
+                                    children=[conv(c) for c in s.children] or None)
+
+        if ls.hierarchical_symbols:
+            return [conv(s) for s in syms]
+        flat: list[T.SymbolInformation] = []
+
+        def walk(s, container: str | None) -> None:
+            flat.append(T.SymbolInformation(name=s.name or "?", kind=_SYMBOL_KINDS.get(s.kind, T.SymbolKind.Field),
+                                            location=T.Location(st.uri, ls.range(lines, s.start, s.end)),
+                                            container_name=container))
+            for c in s.children:
+                walk(c, s.name)
+
+        for s in syms:
+            walk(s, None)
+        return flat
+
+    # -- navigation ------------------------------------------------------------------------------------------
+
+    def _locations(ls: SesLanguageServer, occs) -> list[T.Location]:
+        out = []
+        for o in occs:
+            st = ls.docs.get(o.uri)
+            if st is None:
+                continue
+            out.append(T.Location(o.uri, ls.range(st.lines, o.start, o.end)))
+        return out
+
+    @server.feature(T.TEXT_DOCUMENT_DEFINITION)
+    @_safe()
+    def definition(ls: SesLanguageServer, params: T.DefinitionParams):
+        st, kind = _feature_state(ls, params.text_document.uri)
+        if st is None:
+            return None
+        from ses_lsp.lint.navigation import definitions
+
+        occs = definitions(st.document(), kind, ls.offset(st, params.position), st.uri, ls.lint_workspace)
+        return _locations(ls, occs) or None
+
+    @server.feature(T.TEXT_DOCUMENT_REFERENCES)
+    @_safe()
+    def references(ls: SesLanguageServer, params: T.ReferenceParams):
+        st, kind = _feature_state(ls, params.text_document.uri)
+        if st is None:
+            return None
+        from ses_lsp.lint.navigation import references as refs
+
+        include = bool(_get(params, "context", "include_declaration", default=True))
+        occs = refs(st.document(), kind, ls.offset(st, params.position), st.uri, ls.lint_workspace, include)
+        return _locations(ls, occs) or None
+
+    @server.feature(T.TEXT_DOCUMENT_PREPARE_RENAME)
+    @_safe()
+    def prepare_rename(ls: SesLanguageServer, params: T.PrepareRenameParams):
+        st, kind = _feature_state(ls, params.text_document.uri)
+        if st is None:
+            return None
+        from ses_lsp.lint.navigation import occurrence_at
+
+        occ = occurrence_at(st.document(), kind, ls.offset(st, params.position), st.uri, ls.lint_workspace)
+        if occ is None:
+            return None
+        return T.PrepareRenamePlaceholder(range=ls.range(st.lines, occ.start, occ.end), placeholder=occ.name)
+
+    @server.feature(T.TEXT_DOCUMENT_RENAME, T.RenameOptions(prepare_provider=True))
+    def rename(ls: SesLanguageServer, params: T.RenameParams):
+        from ses_lsp.lint.navigation import RenameError
+        from ses_lsp.lint.navigation import rename as do_rename
+
+        try:
+            st, kind = _feature_state(ls, params.text_document.uri)
+            if st is None:
+                return None
+            edits = do_rename(st.document(), kind, ls.offset(st, params.position), params.new_name, st.uri,
+                              ls.lint_workspace)
+        except RenameError as exc:
+            from pygls.exceptions import JsonRpcInvalidParams
+
+            raise JsonRpcInvalidParams(str(exc)) from None
+        except Exception:
+            log.exception("rename failed")
+            return None
+        if not edits:
+            return None
+        changes = {}
+        for uri, lst in edits.items():
+            other = ls.docs.get(uri)
+            if other is None:
+                continue
+            changes[uri] = [T.TextEdit(ls.range(other.lines, s, e), t) for s, e, t in lst]
+        return T.WorkspaceEdit(changes=changes)
+
+    # -- code actions ---------------------------------------------------------------------------------------------
+
+    @server.feature(T.TEXT_DOCUMENT_CODE_ACTION,
+                    T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND,
+                                                           T.CodeActionKind.SourceFixAll]))
+    @_safe()
+    def code_action(ls: SesLanguageServer, params: T.CodeActionParams):
+        return _code_actions(ls, params)
+
+    # -- test and debugging aid ---------------------------------------------------------------------------------------
+
+    @server.feature(TEXT_REQUEST)
+    def document_text(ls: SesLanguageServer, params):
+        uri = _get(params, "textDocument", "uri") or _get(params, "text_document", "uri") or _get(params, "uri")
+        st = ls.docs.get(uri) if isinstance(uri, str) else None
+        if st is None:
+            return None
+        return {"text": st.text, "version": st.version, "kind": st.kind}
+
+    return server
+
+
+def _plain(value):
+    """Settings from the client as plain dicts/lists (pygls may give attrs objects)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__dict__"):
+        return {k: _plain(v) for k, v in vars(value).items() if not k.startswith("_")}
+    return value
+
+
+def _wants(only, kind: str) -> bool:
+    if not only:
+        return True
+    return any(kind == o or kind.startswith(o + ".") for o in only)
+
+
+def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
+    uri = params.text_document.uri
+    st = ls.docs.get(uri)
+    if st is None or len(st.text) > MAX_FEATURE_CHARS:
+        return None
+    if ls.kind_of(st) is None:
+        return None
+    only = params.context.only
+    res = ls.lint(st)
+    lines = st.lines
+    actions: list[T.CodeAction] = []
+    rs = ls.offset(st, params.range.start)
+    re_ = ls.offset(st, params.range.end)
+
+    def lsp_diag_for(d):
+        rng = ls.range(lines, d.start, d.end)
+        for cd in params.context.diagnostics or ():
+            if cd.code == d.code and cd.range == rng:
+                return cd
+        return None
+
+    if _wants(only, T.CodeActionKind.QuickFix):
+        in_range = [d for d in res.diagnostics if d.start <= re_ and d.end >= rs]
+        safe_count = sum(1 for d in in_range if d.fix is not None and d.fix.safe)
+        for d in in_range:
+            ld = lsp_diag_for(d)
+            diags = [ld] if ld is not None else None
+            if d.fix is not None and d.fix.edits:
+                edits = [T.TextEdit(ls.range(lines, e.start, e.end), e.new_text) for e in d.fix.edits]
+                actions.append(T.CodeAction(
+                    title=d.fix.title, kind=T.CodeActionKind.QuickFix, diagnostics=diags,
+                    edit=T.WorkspaceEdit(changes={uri: edits}),
+                    is_preferred=True if (d.fix.safe and safe_count == 1) else None))
+        if st.fmt == "yaml":
+            from ses_lsp.server.features import disable_comment_edit
+
+            doc = res.document or st.document()
+            seen = set()
+            for d in in_range:
+                if d.code in ("SES001", "SES008") or (d.code, lines.position(d.start)[0]) in seen:
+                    continue
+                seen.add((d.code, lines.position(d.start)[0]))
+                edit = disable_comment_edit(doc, d.start, d.code)
+                if edit is None:
+                    continue
+                ld = lsp_diag_for(d)
+                actions.append(T.CodeAction(
+                    title=f"Disable {d.code} for this line", kind=T.CodeActionKind.QuickFix,
+                    diagnostics=[ld] if ld is not None else None,
+                    edit=T.WorkspaceEdit(changes={uri: [
+                        T.TextEdit(ls.range(lines, edit.start, edit.end), edit.new_text)]})))
+    if _wants(only, FIX_ALL_KIND) and (only or True):
+        from ses_lsp.server.features import choose_safe_fixes
+
+        chosen = choose_safe_fixes(res.diagnostics)
+        if chosen and (only or len(chosen) > 0):
+            edits = [T.TextEdit(ls.range(lines, e.start, e.end), e.new_text) for _d, f in chosen for e in f.edits]
+            actions.append(T.CodeAction(title=f"Fix all auto-fixable ses-lsp problems ({len(chosen)})",
+                                        kind=FIX_ALL_KIND, edit=T.WorkspaceEdit(changes={uri: edits})))
+    return actions or None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``ses-lsp serve [--stdio] [--tcp HOST:PORT] [--log-file F] [--debounce MS]``."""
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in[:1] == ["serve"]:
+        args_in = args_in[1:]
+    parser = argparse.ArgumentParser(prog="ses-lsp serve", description="Run the ses-lsp language server.")
+    parser.add_argument("--stdio", action="store_true", help="speak LSP over standard input/output (default)")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio")
+    parser.add_argument("--log-file", metavar="FILE", help="write the server's log to FILE")
+    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    parser.add_argument("--debounce", type=float, metavar="MS",
+                        help="push-diagnostics debounce in milliseconds (default 50; overrides the setting)")
+    try:
+        args = parser.parse_args(args_in)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if args.log_file:
+        logging.basicConfig(filename=args.log_file, level=logging.WARNING,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("ses_lsp").setLevel(args.log_level)
+    else:
+        logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="ses-lsp: %(levelname)s %(message)s")
+    import gc
+
+    mode = os.environ.get("SES_LSP_GC", "auto")
+    if mode == "idle":
+        gc.disable()  # collections run when idle (see SesLanguageServer.schedule_gc)
+    global GC_PILE_UP
+    GC_PILE_UP = int(os.environ.get("SES_LSP_GC_PILE", GC_PILE_UP))
+    server = create_server(None if args.debounce is None else args.debounce / 1000.0)
+    started = time.perf_counter()
+    log.info("ses-lsp server starting (%s)", "tcp " + args.tcp if args.tcp else "stdio")
+    if args.tcp:
+        host, sep, port = args.tcp.rpartition(":")
+        if not sep or not port.isdigit():
+            print(f"ses-lsp serve: --tcp expects HOST:PORT, not {args.tcp!r}", file=sys.stderr)
+            return 2
+        server.start_tcp(host.strip("[]") or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    log.info("ses-lsp server stopped after %.1f s", time.perf_counter() - started)
+    return 0
+
+
+if __name__ == "__main__":  # python -m ses_lsp.server.server
+    raise SystemExit(main())
