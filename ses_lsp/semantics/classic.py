@@ -218,6 +218,87 @@ def read_rules(rules_node: Node | None) -> list[Rule]:
     return out
 
 
+class CoverageIndex:
+    """Which recipients earlier enabled, stopping rules already take (built in rule order).
+
+    ``add`` the rules one by one; ``covered_by(recipient)`` answers in time
+    proportional to the recipient's number of domain labels, so checking a
+    200-rule set is linear, not quadratic.
+    """
+
+    def __init__(self) -> None:
+        self.catch_all: Rule | None = None
+        self.domains: dict[str, Rule] = {}
+        self.subdomains: dict[str, Rule] = {}
+        self.addresses: dict[tuple[str, str], Rule] = {}
+
+    def add(self, rule: Rule) -> None:
+        if not (rule.is_enabled and rule.stops):
+            return
+        if rule.catch_all:
+            if self.catch_all is None:
+                self.catch_all = rule
+            return
+        for e in rule.recipients or ():
+            if e.form == "domain":
+                self.domains.setdefault(e.domain, rule)
+            elif e.form == "subdomains":
+                self.subdomains.setdefault(e.domain, rule)
+            elif e.form == "address":
+                self.addresses.setdefault((e.domain, e.local), rule)
+
+    def covered_by(self, rec: Recipient) -> Rule | None:
+        if self.catch_all is not None:
+            return self.catch_all
+        if rec.form == "invalid":
+            return None
+        d = rec.domain
+        if rec.form in ("address", "domain"):
+            hit = self.domains.get(d)
+            if hit is not None:
+                return hit
+        if rec.form == "subdomains":
+            hit = self.subdomains.get(d)
+            if hit is not None:
+                return hit
+        # any proper parent domain registered as ".parent"
+        i = d.find(".")
+        while i != -1:
+            hit = self.subdomains.get(d[i + 1 :])
+            if hit is not None:
+                return hit
+            i = d.find(".", i + 1)
+        if rec.form == "address":
+            hit = self.addresses.get((d, rec.local))
+            if hit is None and "+" in rec.local:
+                base = rec.local.split("+", 1)[0]
+                hit = self.addresses.get((d, base))
+            return hit
+        return None
+
+    def covering(self, rule: Rule) -> tuple[Rule | None, list[tuple[Recipient, Rule]]]:
+        """(the one earlier rule covering everything ``rule`` matches, or None; per-recipient owners).
+
+        The second list is empty when some recipient is not covered.
+        """
+        if self.catch_all is not None:
+            return self.catch_all, []
+        if rule.recipients is None:
+            return None, []
+        valid = [r for r in rule.recipients if r.form != "invalid"]
+        if not valid:
+            return None, []
+        per: list[tuple[Recipient, Rule]] = []
+        for rec in valid:
+            by = self.covered_by(rec)
+            if by is None:
+                return None, []
+            per.append((rec, by))
+        if len({id(r) for _, r in per}) == 1:
+            return per[0][1], per
+        return None, per
+
+
 def covering_rule(rule: Rule, earlier: Iterable[Rule]) -> tuple[Rule | None, list[tuple[Recipient, Rule]]]:
     """Whether earlier enabled stopping rules cover every recipient ``rule`` can match.
 
@@ -225,27 +306,10 @@ def covering_rule(rule: Rule, earlier: Iterable[Rule]) -> tuple[Rule | None, lis
     None) and the per-recipient covering rules.  The second list is empty when
     some recipient is not covered.
     """
-    stoppers = [r for r in earlier if r.is_enabled and r.stops]
-    if not stoppers:
-        return None, []
-    for s in stoppers:
-        if s.catch_all:
-            return s, []
-    if rule.recipients is None:
-        return None, []  # a catch-all is only covered by a catch-all
-    valid = [r for r in rule.recipients if r.form != "invalid"]
-    if not valid:
-        return None, []
-    per: list[tuple[Recipient, Rule]] = []
-    for rec in valid:
-        by = next((s for s in stoppers if any(e.covers(rec) for e in s.recipients or ())), None)
-        if by is None:
-            return None, []
-        per.append((rec, by))
-    owners = {id(r) for _, r in per}
-    if len(owners) == 1:
-        return per[0][1], per
-    return None, per
+    index = CoverageIndex()
+    for r in earlier:
+        index.add(r)
+    return index.covering(rule)
 
 
 @dataclass

@@ -120,10 +120,13 @@ STOP_NOT_LAST = Rule(
 
 def _check_shadowed(ctx: LintContext) -> None:
     rules = _classic_rules(ctx)
+    index = cm.CoverageIndex()
     for i, rule in enumerate(rules):
-        if i == 0 or not rule.is_enabled:
-            continue
-        by, per = cm.covering_rule(rule, rules[:i])
+        if i > 0 and rule.is_enabled:
+            by, per = index.covering(rule)
+        else:
+            by, per = None, []
+        index.add(rule)
         if by is None and not per:
             continue
         target = rule.name_node or rule.node
