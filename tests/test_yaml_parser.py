@@ -26,6 +26,13 @@ from ses_lsp.document.nodes import (
 )
 from ses_lsp.document.yaml_parser import ALIAS_NODE_LIMIT, MAX_DEPTH, parse_yaml
 
+
+def _cli_load(text: str):
+    """What the AWS CLI reads from --cli-input-yaml: ruamel.yaml, safe, YAML 1.2."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).load(text)
+
 # -- helpers -------------------------------------------------------------------
 
 
@@ -216,27 +223,27 @@ def test_plain_flag():
         ("'550'", STRING, "550"),
         ('"550"', STRING, "550"),
         ("0x1f", INTEGER, 31),
-        ("017", INTEGER, 15),
-        ("0o17", STRING, "0o17"),  # not an int in YAML 1.1 / PyYAML
+        ("017", INTEGER, 17),  # YAML 1.2 (what the AWS CLI's ruamel.yaml reads): decimal
+        ("0o17", INTEGER, 15),
         ("0b101", INTEGER, 5),
         ("1_000", INTEGER, 1000),
         ("+5", INTEGER, 5),
         ("-12", INTEGER, -12),
         ("0", INTEGER, 0),
-        ("190:20:30", INTEGER, 685230),
+        ("190:20:30", STRING, "190:20:30"),  # no sexagesimal numbers in YAML 1.2
         ("1.5", NUMBER, 1.5),
         ("1_0.5", NUMBER, 10.5),
         ("1.0e+3", NUMBER, 1000.0),
-        ("1e3", STRING, "1e3"),  # not a float in YAML 1.1 / PyYAML
+        ("1e3", NUMBER, 1000.0),
         (".5", NUMBER, 0.5),
         (".inf", NUMBER, math.inf),
         ("-.Inf", NUMBER, -math.inf),
         ("+.INF", NUMBER, math.inf),
-        ("yes", BOOLEAN, True),
-        ("Yes", BOOLEAN, True),
-        ("NO", BOOLEAN, False),
-        ("on", BOOLEAN, True),
-        ("Off", BOOLEAN, False),
+        ("yes", STRING, "yes"),  # YAML 1.2: only true/false are booleans
+        ("Yes", STRING, "Yes"),
+        ("NO", STRING, "NO"),
+        ("on", STRING, "on"),
+        ("Off", STRING, "Off"),
         ("true", BOOLEAN, True),
         ("False", BOOLEAN, False),
         ("yEs", STRING, "yEs"),
@@ -253,7 +260,7 @@ def test_plain_flag():
         ("!!str 550", STRING, "550"),
         ("!!int '550'", INTEGER, 550),
         ("!!float '1'", NUMBER, 1.0),
-        ("!!bool 'yes'", BOOLEAN, True),
+        ("!!bool 'true'", BOOLEAN, True),
         ("!!null x", NULL, None),
         ("! 12", INTEGER, 12),  # PyYAML resolves the non-specific '!' tag
         ("!Ref Foo", STRING, "Foo"),
@@ -272,7 +279,7 @@ def test_kinds(scalar, kind, value):
     assert node.value == value
     assert type(node.value) is type(value)
     if kind in (INTEGER, NUMBER, BOOLEAN, NULL) and not scalar.startswith("!"):
-        assert node.value == yaml.safe_load(text)["v"]
+        assert node.value == _cli_load(text)["v"]
 
 
 def test_nan():
@@ -550,7 +557,7 @@ def test_merge_key_single():
     assert x.parent is m and key_of(r, "/m/x").parent is m
     assert src(text, at(r, "/m/y")) == "3"
     assert "<<" not in m.value
-    assert yaml.safe_load(text)["m"] == m.to_python()
+    assert _cli_load(text)["m"] == m.to_python()
     check_invariants(text, r)
 
 
@@ -567,7 +574,7 @@ def test_merge_key_list_and_priority():
     )
     r = parse_yaml(text)
     assert r.problems == []
-    assert at(r, "/m").to_python() == yaml.safe_load(text)["m"]
+    assert at(r, "/m").to_python() == _cli_load(text)["m"]
     assert at(r, "/m/k").value == "a"  # the first mapping of the list wins
     assert src(text, at(r, "/m/only_b")) == "*b"
     assert src(text, at(r, "/m/only_a")) == "*a"
@@ -590,7 +597,8 @@ def test_merge_nested_and_override_not_duplicate():
     )
     r = parse_yaml(text)
     assert r.problems == []
-    assert at(r, "/rule").to_python() == yaml.safe_load(text)["rule"]
+    assert at(r, "/rule").to_python() == yaml.safe_load(  # ruamel (the AWS CLI) rejects a repeated "<<" outright
+        text)["rule"]
     assert at(r, "/rule/deep").value == 1
     assert at(r, "/rule/x").value == "own"
     check_invariants(text, r)
@@ -997,7 +1005,7 @@ def test_large_document_matches_safe_load():
     text = _rules_document(200)
     r = parse_yaml(text)
     assert r.problems == [] and r.complete
-    assert r.root.to_python() == yaml.safe_load(text)
+    assert r.root.to_python() == _cli_load(text)
     check_invariants(text, r)
 
 
@@ -1084,7 +1092,7 @@ def test_roundtrip_matches_safe_load(value, flow, unicode, width):
     r = parse_yaml(text)
     assert r.problems == [], (text, r.problems)
     assert r.complete
-    expected = yaml.safe_load(text)
+    expected = _cli_load(text)
     got = None if r.root is None else r.root.to_python()
     assert _same(got, expected), (text, got, expected)
     check_invariants(text, r)
@@ -1115,7 +1123,7 @@ def test_never_raises_on_truncated_yaml(value, flow, data):
     r = parse_yaml(truncated)
     check_invariants(truncated, r)
     if r.problems == [] and r.complete:
-        expected = yaml.safe_load(truncated)
+        expected = _cli_load(truncated)
         got = None if r.root is None else r.root.to_python()
         assert _same(got, expected), (truncated, got, expected)
 
@@ -1130,6 +1138,44 @@ def test_aliases_expand_like_safe_load(value, anchor_at):
     text = f"base: &b {body}\nuse: [*b, *b]\nm:\n  <<: *b\n  own: {anchor_at}\n"
     r = parse_yaml(text)
     assert r.problems == []
-    expected = yaml.safe_load(text)
+    expected = _cli_load(text)
     assert _same(r.root.to_python(), expected)
     check_invariants(text, r)
+
+
+# The AWS CLI reads --cli-input-yaml with ruamel.yaml (YAML 1.2, safe loader): our
+# scalar typing must agree with it on every plain scalar.
+_SCALARS = [
+    "yes", "no", "on", "off", "y", "n", "true", "True", "TRUE", "tRue", "false", "FALSE",
+    "017", "0o17", "0x1F", "0b101", "1_000", "09", "0o8", "+5", "-0", "550", "5.1.1",
+    "1e3", "1.5e3", ".5", "1.", "-.inf", "+.inf", ".NaN", ".e3", "1_0.5", "1:20", "12:30:00",
+    "~", "null", "Null", "NULL", "nULL", "2024-01-01", "2024-01-01T10:00:00Z", "0.0.0.0/0",
+    "arn:aws:sns:us-east-1:123456789012:t", "X-Header", "1-2", "0", "00", "+0x1F",
+]
+
+
+def _ruamel_kind(value):
+    import datetime
+
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return BOOLEAN
+    if isinstance(value, int):
+        return INTEGER
+    if isinstance(value, float):
+        return NUMBER
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return TIMESTAMP
+    return STRING
+
+
+@pytest.mark.parametrize("scalar", _SCALARS)
+def test_scalar_typing_matches_the_aws_cli_reader(scalar):
+    from ruamel.yaml import YAML
+
+    loaded = YAML(typ="safe", pure=True).load(f"a: {scalar}\n")["a"]
+    node = parse_yaml(f"a: {scalar}\n").root.value["a"]
+    assert node.kind == _ruamel_kind(loaded), (scalar, loaded)
+    if node.kind in (INTEGER, NUMBER, BOOLEAN) and loaded == loaded:  # NaN != NaN
+        assert node.value == loaded

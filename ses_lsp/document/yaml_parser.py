@@ -18,10 +18,11 @@ is compensated for.
 Documented choices
 ------------------
 
-* Scalar kinds follow YAML 1.1 as PyYAML's ``SafeLoader`` resolves them
-  (``yes``/``on`` are booleans, ``017`` is octal, ``0o17`` and ``1e3`` are
-  strings, ``2024-01-01`` is a ``timestamp`` whose value is its text).  Values
-  are converted exactly like PyYAML's ``SafeConstructor``.  Scalars with other
+* Scalar kinds follow what the AWS CLI reads: ``--cli-input-yaml`` uses
+  ruamel.yaml's safe loader, i.e. the YAML 1.2 core schema (``yes``/``on`` are
+  strings, ``true``/``True``/``TRUE`` booleans, ``017`` is 17, ``0o17`` is 15,
+  ``1e3`` is a float, ``1:20`` a string, underscores allowed in numbers,
+  ``2024-01-01`` is a ``timestamp`` whose value is its text).  Scalars with other
   tags (``!Ref x``, ``!!binary``, ``=``) are strings holding the scalar text.
   A scalar whose explicit tag cannot convert it (``!!int abc``) becomes a
   string, with a ``syntax-error`` problem (PyYAML fails on it).
@@ -109,7 +110,6 @@ from yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
-from yaml.resolver import Resolver
 
 from .nodes import (
     ARRAY,
@@ -146,17 +146,43 @@ _NULL = _T + "null"
 _TIMESTAMP = _T + "timestamp"
 _MERGE = _T + "merge"
 
-_BOOL_VALUES = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+_BOOL_VALUES = {"true": True, "false": False}
 _INF = float("inf")
 _NAN = float("nan")
 
-# Implicit resolvers by first character, as PyYAML's Resolver uses them.
-_WILDCARD = list(Resolver.yaml_implicit_resolvers.get(None, []))
-_RESOLVERS: dict[str, list] = {
-    ch: list(rs) + _WILDCARD
-    for ch, rs in Resolver.yaml_implicit_resolvers.items()
-    if ch is not None
-}
+# Implicit resolvers by first character.  They follow what the AWS CLI reads:
+# `--cli-input-yaml` loads with ruamel.yaml's safe loader, which implements the
+# YAML 1.2 core schema (plus underscores in numbers, and timestamps).  So
+# `yes`/`on` are strings, `017` is 17 and `0o17` is 15, `1:20` is a string.
+# tests/test_yaml_parser.py checks these tables against ruamel.yaml itself.
+_R_BOOL = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
+_R_FLOAT = re.compile(
+    r"(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+    r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)"
+    r"|\.(?:nan|NaN|NAN))\Z"
+)
+_R_INT = re.compile(r"(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)\Z")
+_R_MERGE = re.compile(r"<<\Z")
+_R_NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
+_R_TIMESTAMP = re.compile(
+    r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+    r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)\Z"
+)
+_RESOLVERS: dict[str, list] = {}
+for _tag, _regexp, _first in (
+    ("tag:yaml.org,2002:bool", _R_BOOL, "tTfF"),
+    ("tag:yaml.org,2002:float", _R_FLOAT, "-+0123456789."),
+    ("tag:yaml.org,2002:int", _R_INT, "-+0123456789"),
+    ("tag:yaml.org,2002:merge", _R_MERGE, "<"),
+    ("tag:yaml.org,2002:null", _R_NULL, "~nN"),
+    ("tag:yaml.org,2002:timestamp", _R_TIMESTAMP, "0123456789"),
+):
+    for _ch in _first:
+        _RESOLVERS.setdefault(_ch, []).append((_tag, _regexp))
+_RESOLVERS[""] = [("tag:yaml.org,2002:null", _R_NULL)]
 
 # Characters a YAML stream may not contain (what libyaml's and PyYAML's
 # readers reject), unpaired surrogates included.
@@ -200,52 +226,29 @@ def _bom_shift(loader_class: type) -> int:
 
 
 def _to_int(value: str) -> int:
+    """YAML 1.2 integers as ruamel.yaml reads them (``017`` is decimal 17)."""
     value = value.replace("_", "")
-    sign = +1
-    if value[0] == "-":
-        sign = -1
+    sign = -1 if value[0] == "-" else +1
     if value[0] in "+-":
         value = value[1:]
-    if value == "0":
-        return 0
     if value.startswith("0b"):
         return sign * int(value[2:], 2)
     if value.startswith("0x"):
         return sign * int(value[2:], 16)
-    if value[0] == "0":
-        return sign * int(value, 8)
-    if ":" in value:
-        digits = [int(part) for part in value.split(":")]
-        digits.reverse()
-        base = 1
-        result = 0
-        for digit in digits:
-            result += digit * base
-            base *= 60
-        return sign * result
+    if value.startswith("0o"):
+        return sign * int(value[2:], 8)
     return sign * int(value)
 
 
 def _to_float(value: str) -> float:
     value = value.replace("_", "").lower()
-    sign = +1
-    if value[0] == "-":
-        sign = -1
+    sign = -1 if value[0] == "-" else +1
     if value[0] in "+-":
         value = value[1:]
     if value == ".inf":
         return sign * _INF
     if value == ".nan":
         return _NAN
-    if ":" in value:
-        digits = [float(part) for part in value.split(":")]
-        digits.reverse()
-        base = 1
-        result = 0.0
-        for digit in digits:
-            result += digit * base
-            base *= 60
-        return sign * result
     return sign * float(value)
 
 
