@@ -76,12 +76,14 @@ def dataclass(cls=None, /, *, frozen: bool = False, eq: bool = True, slots: bool
                     raise TypeError(f"non-default field {f.name!r} follows a default one in {cls.__name__}")
                 args.append(f.name)
                 value = f.name
-            if frozen:
-                body.append(f"  _object_setattr(self, {f.name!r}, {value})")
+            if frozen:  # write the instance dict directly: __setattr__ refuses
+                body.append(f"  _d[{f.name!r}] = {value}")
             else:
                 body.append(f"  self.{f.name} = {value}")
         if "__post_init__" in cls.__dict__ or any(hasattr(b, "__post_init__") for b in cls.__mro__[1:]):
             body.append("  self.__post_init__()")
+        if frozen:
+            body.insert(0, "  _d = self.__dict__")
         src = f"def __init__(self, {', '.join(args)}):\n" + ("\n".join(body) or "  pass")
         exec(src, glob)  # noqa: S102 - generated from field names only
         cls.__init__ = glob["__init__"]

@@ -79,6 +79,9 @@ def _add_lint_arguments(lint) -> None:
     lint.add_argument("--diff", action="store_true",
                       help="print the changes --fix would make, without writing (exit 1 if any)")
     lint.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
+    lint.add_argument("--skip-unrecognised", "--skip-unrecognized", dest="skip_unrecognised", action="store_true",
+                      help="skip files named on the command line that are not SES documents, as a directory "
+                           "walk does (for pre-commit hooks and editors that pass every JSON/YAML file)")
     colour = lint.add_mutually_exclusive_group()
     colour.add_argument("--color", dest="color", action="store_const", const=True, default=None,
                         help="colour the text output")
@@ -266,6 +269,9 @@ def cmd_lint(args) -> int:
     if args.stdin_filename is not None and not args.paths:
         args.paths = [STDIN]  # --stdin-filename alone: read the standard input
     targets, path_errors = discover(args.paths, args.stdin_filename)
+    if getattr(args, "skip_unrecognised", False):
+        for t in targets:
+            t.explicit = False
     for problem in path_errors:
         _err(f"error: {problem.message()}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import traceback
 from ses_lsp._records import dataclass, field
@@ -100,6 +101,11 @@ def lint_text(
 ) -> LintResult:
     """Lint one document.  ``explicit``: the user named this file (else it was found by a walk)."""
     config = config or Config()
+    # Building a tree creates tens of thousands of objects, and none of them is
+    # garbage until the lint is over: collections during it are pure cost (about
+    # 10% of a large file's lint).  Restored afterwards, whatever happens.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _lint(text, path, config, kind, explicit, fmt, workspace, version)
     except Exception as exc:  # the engine itself failed: one diagnostic, never a traceback
@@ -112,6 +118,9 @@ def lint_text(
                                f"internal error in the lint engine: {type(exc).__name__}: {exc}{where}", 0, 0)],
             document=Document(text, path, fmt),
         )
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) -> LintResult:

@@ -59,6 +59,9 @@ _TYPE_ACCEPTS = {
 _CREDENTIAL = re.compile(r"(?i)password|secret|credential|token|private|key(?!word)")
 
 
+_UNSET = object()
+
+
 class Compiled:
     """A schema, compiled for fast repeated checks."""
 
@@ -89,6 +92,7 @@ class Compiled:
         "sensitive",
         "items",
         "deprecated",
+        "deprecated_members",
     )
 
     def __init__(self, name: str, schema: dict) -> None:
@@ -135,6 +139,9 @@ class Compiled:
         self.sensitive = bool(schema.get("x-sensitive")) and _CREDENTIAL.search(name) is not None
         self.items: Compiled | None = None
         self.deprecated = bool(schema.get("deprecated"))
+        self.deprecated_members = frozenset(
+            n for n, sub in self.prop_schemas.items() if isinstance(sub, dict) and sub.get("deprecated")
+        )
 
 
 class SchemaSet:
@@ -345,38 +352,57 @@ class Validator:
                     self.check_string(k, c.keys, sensitive, is_key=True)
                 stack.append((v, c.values, sensitive))
             return
-        present: list[str] = []
-        seen: set[str] = set()
-        pending: list[tuple[Node, Compiled, bool]] = []
-        unknown: list[tuple[Node, str]] = []
+        # Diagnostics are sorted at the end, so the walk order does not matter:
+        # children go straight onto the stack.
+        values = node.value
+        dup = len(members) != len(values)  # duplicate keys: check the last value once
+        seen: set[str] | None = set() if dup else None
+        cprops = c.properties
+        present = 0
+        unknown: list[tuple[Node, str]] | None = None
         for k, v in members:
-            name = k.value if isinstance(k.value, str) else node_source(k)
-            if name in seen:  # duplicate key: the parser reported it; check the last one only
-                continue
-            seen.add(name)
-            if name in props:
-                present.append(name)
-                sub = sset.member(c, name)
-                if props[name].get("deprecated"):
-                    self.report(R.DEPRECATED_MEMBER, k,
-                                f"{quote(name)} is deprecated in the API model; see its documentation for the replacement")
-                if sub is not None:
-                    pending.append((node.value[name], sub, sensitive))
-            elif c.closed:
-                unknown.append((k, name))
-        missing = [] if c.union else [r for r in c.required if r not in node.value]
-        for k, name in unknown:
-            # A misspelt required member is one mistake: report the unknown key (with the
-            # suggestion) and not also the missing member.
-            meant = self.unknown_member(node, k, name, props)
-            if meant in missing:
-                missing.remove(meant)
+            name = k.value
+            if name.__class__ is not str:
+                name = node_source(k)
+            if seen is not None:
+                if name in seen:
+                    continue
+                seen.add(name)
+                v = values[name]
+            sub = cprops.get(name, _UNSET)
+            if sub is _UNSET:
+                if name in props:
+                    sub = sset.member(c, name)
+                elif c.closed:
+                    if unknown is None:
+                        unknown = []
+                    unknown.append((k, name))
+                    continue
+                else:
+                    continue
+            present += 1
+            if sub is not None:
+                stack.append((v, sub, sensitive))
+            if c.deprecated_members and name in c.deprecated_members:
+                self.report(R.DEPRECATED_MEMBER, k,
+                            f"{quote(name)} is deprecated in the API model; see its documentation for the replacement")
         if c.union:
-            if len(present) > 1 or (not present and not unknown and not self.partial):
-                self.union_problem(node, c, present)
-        elif missing and not self.partial:
+            if present > 1 or (not present and not unknown and not self.partial):
+                self.union_problem(node, c, [name for name in values if name in props])
+            if unknown:
+                for k, name in unknown:
+                    self.unknown_member(node, k, name, props)
+            return
+        missing = [r for r in c.required if r not in values] if c.required else []
+        if unknown:
+            for k, name in unknown:
+                # A misspelt required member is one mistake: report the unknown key (with
+                # the suggestion) and not also the missing member.
+                meant = self.unknown_member(node, k, name, props)
+                if meant in missing:
+                    missing.remove(meant)
+        if missing and not self.partial:
             self.missing_problem(node, c, missing)
-        stack.extend(reversed(pending))
 
     def unknown_member(self, node: Node, key: Node, name: str, props: dict) -> str | None:
         allowed = list(props)
@@ -433,8 +459,10 @@ class Validator:
 
     def check_string(self, node: Node, c: Compiled, sensitive: bool, is_key: bool = False) -> None:
         value: str = node.value  # type: ignore[assignment]
-        label = "key" if is_key else _label(node)
         if c.enum is not None:
+            if value in c.enum:
+                return
+            label = "key" if is_key else _label(node)
             if value not in c.enum and not has_placeholder(value):
                 best = closest(value, c.enum_list or [], cutoff=0.4)
                 msg = f"{label} is {_shown(node, sensitive)}; expected one of {quote_list(c.enum_list or [])}"
@@ -448,12 +476,15 @@ class Validator:
                 self.report(R.INVALID_ENUM, node, msg, fix=fix)
             return
         n = len(value)
-        if (
+        if not (
             (c.min_length is not None and n < c.min_length)
             or (c.max_length is not None and n > c.max_length)
             or (c.pattern is not None and c.pattern.fullmatch(value) is None)
-        ) and has_placeholder(value):
+        ):
+            return
+        if has_placeholder(value):
             return  # a template placeholder (${Var}, {{var}}) is filled in later
+        label = "key" if is_key else _label(node)
         if c.min_length is not None and n < c.min_length:
             if n == 0:
                 msg = f"{label} is empty; it must have at least {c.min_length} character{'s' if c.min_length > 1 else ''}"

@@ -20,7 +20,9 @@ Semantics (``shared/design/ses-semantics.md`` sections 1.2-1.7):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 from ses_lsp._records import dataclass, field
 
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, OBJECT, STRING, Node
@@ -55,18 +57,8 @@ class Recipient:
 
     @staticmethod
     def parse(text: str, node: Node | None = None) -> Recipient:
-        t = text.strip()
-        if not t or any(c.isspace() for c in t) or any(c in t for c in "<>*,;/\\\"()[]"):
-            return Recipient(text, "invalid", node=node)
-        if "@" in t:
-            local, _, domain = t.rpartition("@")
-            if not local or not domain or "@" in local or not _domain_ok(domain):
-                return Recipient(text, "invalid", node=node)
-            return Recipient(text, "address", local=local, domain=domain.lower(), node=node)
-        if t.startswith("."):
-            d = t[1:]
-            return Recipient(text, "subdomains" if _domain_ok(d) else "invalid", domain=d.lower(), node=node)
-        return Recipient(text, "domain" if _domain_ok(t) else "invalid", domain=t.lower(), node=node)
+        form, local, domain = _classify(text)
+        return Recipient(text, form, local=local, domain=domain, node=node)
 
     @property
     def base_local(self) -> str:
@@ -112,10 +104,33 @@ class Recipient:
         return False
 
 
+_BAD_CHARS = re.compile(r"[\s<>*,;/\\\"()\[\]]")
+
+
+@lru_cache(maxsize=8192)
+def _classify(text: str) -> tuple[str, str, str]:
+    """(form, local part, lower-case domain) of a Recipients entry (pure; cached)."""
+    t = text.strip()
+    if not t or _BAD_CHARS.search(t):
+        return "invalid", "", ""
+    if "@" in t:
+        local, _, domain = t.rpartition("@")
+        if not local or not domain or "@" in local or not _domain_ok(domain):
+            return "invalid", "", ""
+        return "address", local, domain.lower()
+    if t.startswith("."):
+        d = t[1:]
+        return ("subdomains" if _domain_ok(d) else "invalid"), "", d.lower()
+    return ("domain" if _domain_ok(t) else "invalid"), "", t.lower()
+
+
 def _domain_ok(d: str) -> bool:
     if not d or len(d) > 253 or d.startswith(".") or d.endswith(".") or ".." in d:
         return False
-    return all(c.isalnum() or c in "-._" for c in d)
+    return _DOMAIN_CHARS.fullmatch(d) is not None
+
+
+_DOMAIN_CHARS = re.compile(r"[\w.-]+", re.UNICODE)
 
 
 @dataclass

@@ -276,7 +276,7 @@ class SesLanguageServer(LanguageServer):
 
         if isinstance(raw, dict) and isinstance(raw.get("ses-lsp"), dict):
             raw = raw["ses-lsp"]
-        if raw is None:
+        if raw is None or raw == []:  # Neovim sends an empty Lua table as []
             raw = {}
         problems: list[str] = []
         settings: dict = {}

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from ses_lsp._records import dataclass
+from functools import lru_cache
 
+from ses_lsp._records import dataclass
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Related, Severity
@@ -66,6 +67,7 @@ REGION_RE = re.compile(r"(?:[a-z]{2}|eusc)(?:-[a-z]+){1,3}-[0-9]{1,2}")
 ACCOUNT_RE = re.compile(r"[0-9]{12}")
 
 
+@lru_cache(maxsize=256)
 def partition_of_region(region: str) -> str:
     for prefix, partition in _REGION_PARTITION:
         if region.startswith(prefix):
@@ -88,6 +90,7 @@ class Arn:
     positional: bool = True
 
     @staticmethod
+    @lru_cache(maxsize=4096)  # pure; a rule file names the same ARN many times
     def parse(text: str) -> Arn | None:
         """The parts of an ARN, or ``None`` when ``text`` does not even start like one.
 
@@ -118,6 +121,7 @@ class Arn:
                    parts[5] if parts[5] else "", positional=True)
 
 
+@lru_cache(maxsize=4096)
 def arn_structure_problem(text: str) -> str | None:
     """Why ``text`` is not an ARN at all (None when it has the six parts or a placeholder hides them)."""
     masked = mask_placeholders(text)

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from ses_lsp._records import dataclass
 from datetime import datetime, timedelta, timezone
 
+from ses_lsp._records import dataclass
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, TIMESTAMP, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
@@ -33,7 +33,7 @@ from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_KINDS,
     MM_RULE_SET_KINDS,
     SEND_BOUNCE_KINDS,
-    classic_rule_nodes,
+    classic_actions_of_type,
     mm_rule_nodes,
     string_value,
 )
@@ -433,14 +433,9 @@ def _text(node: Node | None) -> str | None:
 
 def classic_bounces(ctx: LintContext) -> Iterator[tuple[Node, Node]]:
     """(action entry, BounceAction body) for every classic BounceAction of the document."""
-    for rule in classic_rule_nodes(ctx):
-        acts = rule.get("Actions")
-        if acts is None or acts.kind != ARRAY:
-            continue
-        for entry in acts.value:  # type: ignore[union-attr]
-            body = entry.get("BounceAction") if entry.kind == OBJECT else None
-            if body is not None and body.kind == OBJECT:
-                yield entry, body
+    for _rule, entry, body in classic_actions_of_type(ctx, "BounceAction"):
+        if body.kind == OBJECT:
+            yield entry, body
 
 
 def mm_bounces(ctx: LintContext) -> Iterator[tuple[Node, Node]]:

@@ -23,7 +23,23 @@ MM_INGRESS_KINDS = frozenset(
 
 
 def classic_rule_nodes(ctx: LintContext) -> list[Node]:
-    """The classic rule objects of the document, in order."""
+    """The classic rule objects of the document, in order (read once per lint)."""
+    return ctx_cache(ctx, "common:classic-rules", lambda: _classic_rule_nodes(ctx))
+
+
+def classic_actions_of_type(ctx: LintContext, action_type: str) -> list[tuple[Node, Node, Node]]:
+    """(rule, action entry, action body) for every classic action of one type (indexed once per lint)."""
+    def build() -> dict[str, list[tuple[Node, Node, Node]]]:
+        index: dict[str, list[tuple[Node, Node, Node]]] = {}
+        for rule in classic_rule_nodes(ctx):
+            for name, entry, body in classic_actions(rule):
+                index.setdefault(name, []).append((rule, entry, body))
+        return index
+
+    return ctx_cache(ctx, "common:classic-actions", build).get(action_type, [])
+
+
+def _classic_rule_nodes(ctx: LintContext) -> list[Node]:
     root = ctx.root
     if root is None or root.kind != OBJECT:
         return []

@@ -12,7 +12,12 @@ from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
 from ses_lsp.lint.edits import insert_member, move_item_last
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_OBSERVED, Example, Rule, RuleDoc
-from ses_lsp.lint.rules.common import CLASSIC_RULE_KINDS, CLASSIC_RULE_SET_KINDS, MM_RULE_SET_KINDS, ctx_cache
+from ses_lsp.lint.rules.common import (
+    CLASSIC_RULE_KINDS,
+    CLASSIC_RULE_SET_KINDS,
+    MM_RULE_SET_KINDS,
+    ctx_cache,
+)
 from ses_lsp.lint.text import quote
 from ses_lsp.semantics import classic as cm
 from ses_lsp.semantics import mailmanager as mm

@@ -32,6 +32,7 @@ from ses_lsp.lint.rules.common import (
     MM_RULE_SET_KINDS,
     SEND_BOUNCE_KINDS,
     classic_actions,
+    classic_actions_of_type,
     classic_rule_nodes,
     has_placeholder,
     mm_actions,
@@ -67,10 +68,9 @@ MM_DELIVERY = frozenset(
 
 def _classic_add_headers(ctx: LintContext) -> Iterator[tuple[Node, Node]]:
     """(rule node, AddHeaderAction body) for every classic AddHeaderAction."""
-    for rule in classic_rule_nodes(ctx):
-        for name, _entry, body in classic_actions(rule):
-            if name == "AddHeaderAction" and body.kind == OBJECT:
-                yield rule, body
+    for rule, _entry, body in classic_actions_of_type(ctx, "AddHeaderAction"):
+        if body.kind == OBJECT:
+            yield rule, body
 
 
 def _mm_add_headers(ctx: LintContext) -> Iterator[tuple[Node, Node]]:

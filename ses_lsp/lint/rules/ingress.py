@@ -23,10 +23,10 @@ import binascii
 import bisect
 import re
 from collections.abc import Callable
-from ses_lsp._records import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
+from ses_lsp._records import dataclass
 from ses_lsp.document.nodes import OBJECT, STRING, Node
 from ses_lsp.lint import edits
 from ses_lsp.lint.context import LintContext
