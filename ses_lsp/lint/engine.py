@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import re
-import traceback
 from ses_lsp._records import dataclass, field
 from functools import lru_cache
 
@@ -109,6 +108,8 @@ def lint_text(
     try:
         return _lint(text, path, config, kind, explicit, fmt, workspace, version)
     except Exception as exc:  # the engine itself failed: one diagnostic, never a traceback
+        import traceback
+
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
         return LintResult(
@@ -242,6 +243,8 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) ->
 
 
 def _internal(what: str, exc: Exception) -> Diagnostic:
+    import traceback
+
     tb = traceback.extract_tb(exc.__traceback__)
     where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
     return _diag(C.INTERNAL_ERROR, f"{what} crashed: {type(exc).__name__}: {exc}{where}; "

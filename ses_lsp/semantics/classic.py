@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from ses_lsp._records import dataclass, field
 
+from ses_lsp._records import dataclass, field
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, OBJECT, STRING, Node
+from ses_lsp.lint.text import lazy_re
 
 ACTION_TYPES = (
     "S3Action",
@@ -104,7 +105,7 @@ class Recipient:
         return False
 
 
-_BAD_CHARS = re.compile(r"[\s<>*,;/\\\"()\[\]]")
+_BAD_CHARS = lazy_re(r"[\s<>*,;/\\\"()\[\]]")
 
 
 @lru_cache(maxsize=8192)
@@ -130,7 +131,7 @@ def _domain_ok(d: str) -> bool:
     return _DOMAIN_CHARS.fullmatch(d) is not None
 
 
-_DOMAIN_CHARS = re.compile(r"[\w.-]+", re.UNICODE)
+_DOMAIN_CHARS = lazy_re(r"[\w.-]+", re.UNICODE)
 
 
 @dataclass

@@ -15,8 +15,8 @@ Multiple ``Values`` are ORed, except for ``NOT_EQUALS`` / ``NOT_CIDR_MATCHES``
 from __future__ import annotations
 
 import math
-from ses_lsp._records import dataclass, field
 
+from ses_lsp._records import dataclass, field
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, Node
 
 VERDICTS = ("PASS", "FAIL", "GRAY", "PROCESSING_FAILED")

@@ -42,7 +42,7 @@ from ses_lsp.lint.rules.common import (
     mm_rule_nodes,
     schema_reported,
 )
-from ses_lsp.lint.text import quote
+from ses_lsp.lint.text import lazy_re, quote
 from ses_lsp.semantics.classic import Recipient
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
@@ -116,9 +116,9 @@ class ParsedCidr:
         return self.network.prefixlen  # type: ignore[attr-defined]
 
 
-_DIGITS = re.compile(r"[0-9]+")
-_HOST_LABEL = re.compile(r"(?:^|\.)[A-Za-z][A-Za-z0-9-]*(?:\.|$)")
-_WITH_PORT = re.compile(r"[0-9.]+:[0-9]+")
+_DIGITS = lazy_re(r"[0-9]+")
+_HOST_LABEL = lazy_re(r"(?:^|\.)[A-Za-z][A-Za-z0-9-]*(?:\.|$)")
+_WITH_PORT = lazy_re(r"[0-9.]+:[0-9]+")
 
 
 def parse_cidr(text: str, classic: bool) -> tuple[ParsedCidr | None, str | None]:
@@ -469,12 +469,12 @@ def _is_placeholder_recipient(text: str) -> bool:
     return has_placeholder(text)
 
 
-_SIMPLE_ENTRY = re.compile(
+_SIMPLE_ENTRY = lazy_re(
     r"(?:[A-Za-z0-9._%+'=!#$&^`|~-]+@|\.)?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*"
 )
-_ANGLE = re.compile(r"\s*(?P<name>[^<>]*?)\s*<\s*(?P<addr>[^<>\s]+@[^<>\s]+)\s*>\s*")
-_URL = re.compile(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^@/]*@)?(?P<host>[^/:?#]*)")
-_MAILTO = re.compile(r"(?i)mailto:(?P<addr>[^?]+)(?:\?.*)?")
+_ANGLE = lazy_re(r"\s*(?P<name>[^<>]*?)\s*<\s*(?P<addr>[^<>\s]+@[^<>\s]+)\s*>\s*")
+_URL = lazy_re(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^@/]*@)?(?P<host>[^/:?#]*)")
+_MAILTO = lazy_re(r"(?i)mailto:(?P<addr>[^?]+)(?:\?.*)?")
 
 
 def recipient_problem(text: str) -> tuple[str, str | None] | None:

@@ -35,7 +35,7 @@ from ses_lsp.lint.rules.common import (  # noqa: F401 (re-exported)
     mm_rule_nodes,
     schema_reported,
 )
-from ses_lsp.lint.text import closest, quote
+from ses_lsp.lint.text import closest, lazy_re, quote
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
@@ -63,8 +63,8 @@ _REGION_PARTITION = (
     ("eusc-", "aws-eusc"),
     ("cn-", "aws-cn"),
 )
-REGION_RE = re.compile(r"(?:[a-z]{2}|eusc)(?:-[a-z]+){1,3}-[0-9]{1,2}")
-ACCOUNT_RE = re.compile(r"[0-9]{12}")
+REGION_RE = lazy_re(r"(?:[a-z]{2}|eusc)(?:-[a-z]+){1,3}-[0-9]{1,2}")
+ACCOUNT_RE = lazy_re(r"[0-9]{12}")
 
 
 @lru_cache(maxsize=256)
@@ -321,9 +321,9 @@ def _fields(ctx: LintContext) -> list[ArnField]:
 
 
 # Key IDs and alias names that KMS accepts where an ID (not only an ARN) is allowed.
-_KMS_KEY_ID = re.compile(r"(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
-_KMS_ALIAS_NAME = re.compile(r"alias/[A-Za-z0-9/_-]+")
-_LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]+))?")
+_KMS_KEY_ID = lazy_re(r"(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+_KMS_ALIAS_NAME = lazy_re(r"alias/[A-Za-z0-9/_-]+")
+_LAMBDA_NAME = lazy_re(r"[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]+))?")
 
 
 def _is_bare_function_name(f: ArnField, value: str) -> bool:

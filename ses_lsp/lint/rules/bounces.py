@@ -37,7 +37,7 @@ from ses_lsp.lint.rules.common import (
     mm_rule_nodes,
     string_value,
 )
-from ses_lsp.lint.text import quote
+from ses_lsp.lint.text import lazy_re, quote
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
@@ -106,16 +106,16 @@ FLOCI = "Observed SES answers recorded by the floci emulator's tests (ses-semant
 # -- syntax helpers --------------------------------------------------------------
 
 # RFC 3463 section 2: class "." subject "." detail; class 2/4/5; 1-3 digits, no leading zeros.
-STATUS_RE = re.compile(r"([245])\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})")
+STATUS_RE = lazy_re(r"([245])\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})")
 # The same shape with leading zeros allowed (what the Mail Manager model accepts, plus class 2).
-_LOOSE_STATUS_RE = re.compile(r"([245])\.([0-9]{1,3})\.([0-9]{1,3})")
-_ANY_DOTTED_RE = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)")
+_LOOSE_STATUS_RE = lazy_re(r"([245])\.([0-9]{1,3})\.([0-9]{1,3})")
+_ANY_DOTTED_RE = lazy_re(r"([0-9]+)\.([0-9]+)\.([0-9]+)")
 # RFC 3464 section 2.3.4: a parenthesised comment may follow the status code.
-_DSN_STATUS_RE = re.compile(r"(\S+?)(?:\s*\([^()]*\))?")
+_DSN_STATUS_RE = lazy_re(r"(\S+?)(?:\s*\([^()]*\))?")
 # RFC 5321 section 4.2: Reply-code = %x32-35 %x30-35 %x30-39.
-REPLY_RE = re.compile(r"[2-5][0-5][0-9]")
-_MM_STATUS_RE = re.compile(r"[45]\.[0-9]{1,3}\.[0-9]{1,3}")
-_MM_REPLY_RE = re.compile(r"[45][0-9][0-9]")
+REPLY_RE = lazy_re(r"[2-5][0-5][0-9]")
+_MM_STATUS_RE = lazy_re(r"[45]\.[0-9]{1,3}\.[0-9]{1,3}")
+_MM_REPLY_RE = lazy_re(r"[45][0-9][0-9]")
 
 CLASS_WORDS = {"2": "success", "4": "persistent transient failure", "5": "permanent failure"}
 
@@ -174,15 +174,15 @@ DETAIL_NAMES = {
 MTA_TYPES = ("dns", "x400")  # IANA DSN types registry: MTA-name types
 DIAGNOSTIC_TYPES = ("smtp",)  # IANA DSN types registry: diagnostic types
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_TYPED_RE = re.compile(rf"\s*({_ATOM})\s*;\s*(.*)", re.S)
-_COLON_TYPED_RE = re.compile(r"\s*(dns|x400)\s*:\s*(\S.*)", re.I | re.S)
-_HOSTNAME_RE = re.compile(
+_TYPED_RE = lazy_re(rf"\s*({_ATOM})\s*;\s*(.*)", re.S)
+_COLON_TYPED_RE = lazy_re(r"\s*(dns|x400)\s*:\s*(\S.*)", re.I | re.S)
+_HOSTNAME_RE = lazy_re(
     r"(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
     r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]\.?"
 )
-_REPLY_TEXT_RE = re.compile(r"[245][0-9][0-9](?:[ -]|$)")
-_RFC822_PREFIX_RE = re.compile(r"\s*rfc\s*822\s*;\s*", re.I)
-_SMTP_PREFIX_RE = re.compile(r"\s*smtp\s*;\s*", re.I)
+_REPLY_TEXT_RE = lazy_re(r"[245][0-9][0-9](?:[ -]|$)")
+_RFC822_PREFIX_RE = lazy_re(r"\s*rfc\s*822\s*;\s*", re.I)
+_SMTP_PREFIX_RE = lazy_re(r"\s*smtp\s*;\s*", re.I)
 
 
 def is_placeholder(text: str) -> bool:
@@ -248,9 +248,9 @@ def status_problem(text: str) -> tuple[str, str | None] | None:
 # -- email addresses -------------------------------------------------------------
 
 _LOCAL_FORBIDDEN = '<>()[],;:\\"'
-_QUOTED_LOCAL_RE = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')
-_DISPLAY_RE = re.compile(r"[^<>]*<([^<>]*)>")
-_IPV4_LIKE_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
+_QUOTED_LOCAL_RE = lazy_re(r'"(?:[^"\\\r\n]|\\.)*"')
+_DISPLAY_RE = lazy_re(r"[^<>]*<([^<>]*)>")
+_IPV4_LIKE_RE = lazy_re(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
 
 
 def address_problem(text: str, display_name: bool = False) -> str | None:
@@ -346,17 +346,17 @@ def is_email_address(text: str, display_name: bool = False) -> bool:
 
 # -- timestamps -----------------------------------------------------------------
 
-_ISO_EXT = re.compile(
+_ISO_EXT = lazy_re(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
     r"[ \t]*(?:([Zz])|([+-])(\d{1,2})(?::?(\d{2}))?)?)?"
 )
-_ISO_BASIC = re.compile(
+_ISO_BASIC = lazy_re(
     r"(\d{4})(\d{2})(\d{2})"
     r"(?:[Tt](\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?"
     r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?"
 )
-_EPOCH = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_EPOCH = lazy_re(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 @dataclass(frozen=True)

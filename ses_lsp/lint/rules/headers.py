@@ -40,7 +40,7 @@ from ses_lsp.lint.rules.common import (
     string_value,
     walk_members,
 )
-from ses_lsp.lint.text import quote
+from ses_lsp.lint.text import lazy_re, quote
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -54,8 +54,8 @@ FLOCI = "floci-io/floci receipt-rule probes of live SES (2026): header names may
 
 MAX_HEADER_NAME = 50
 MAX_HEADER_VALUE = 2048
-_TOKEN = re.compile(r"[A-Za-z0-9-]+")
-_FTEXT = re.compile(r"[!-9;-~]")  # printable US-ASCII except ':'
+_TOKEN = lazy_re(r"[A-Za-z0-9-]+")
+_FTEXT = lazy_re(r"[!-9;-~]")  # printable US-ASCII except ':'
 
 CLASSIC_DELIVERY = frozenset({"S3Action", "WorkmailAction", "LambdaAction", "SNSAction", "ConnectAction"})
 MM_DELIVERY = frozenset(

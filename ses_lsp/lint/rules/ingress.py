@@ -40,7 +40,7 @@ from ses_lsp.lint.registry import (
     Rule,
     RuleDoc,
 )
-from ses_lsp.lint.text import quote
+from ses_lsp.lint.text import lazy_re, quote
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -65,7 +65,7 @@ FITS = {"OPEN": frozenset(), "AUTH": frozenset({"SmtpPassword", "SecretArn"}),
         "MTLS": frozenset({"TlsAuthConfiguration"})}
 
 # Values that are filled in later by a template engine or deployment tool.
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$", re.S)
+_PLACEHOLDER = lazy_re(r"\$\{[^}]*\}|\{\{.*?\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$", re.S)
 
 CLOCK: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # noqa: E731
 """The current time (UTC, aware) for validity checks; tests replace it."""
@@ -157,8 +157,8 @@ CERT_LABEL = "CERTIFICATE"
 CRL_LABEL = "X509 CRL"
 
 # Markers, loosely (to explain malformed ones); the strict form is checked after.
-_MARKER = re.compile(r"-{3,}[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9][A-Za-z0-9 ]*?)[ \t]*-{3,}", re.I)
-_B64_LINE = re.compile(r"[A-Za-z0-9+/=]*")
+_MARKER = lazy_re(r"-{3,}[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9][A-Za-z0-9 ]*?)[ \t]*-{3,}", re.I)
+_B64_LINE = lazy_re(r"[A-Za-z0-9+/=]*")
 
 
 @dataclass(frozen=True)
@@ -682,7 +682,7 @@ def _store(ctx: LintContext) -> Store | None:
     return Store(usable(CA_FIELD), usable(CRL_FIELD))
 
 
-_FILE_NAME = re.compile(r"(?:file://|fileb://)?\S*\.(?:pem|crt|cer|der|crl)|(?:file|fileb)://\S*", re.I)
+_FILE_NAME = lazy_re(r"(?:file://|fileb://)?\S*\.(?:pem|crt|cer|der|crl)|(?:file|fileb)://\S*", re.I)
 
 
 def _no_block_message(field: str, value: str, label: str) -> str:

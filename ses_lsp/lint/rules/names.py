@@ -29,7 +29,7 @@ from ses_lsp.lint.rules.common import (
     mm_rule_nodes,
     string_value,
 )
-from ses_lsp.lint.text import closest, quote, quote_list
+from ses_lsp.lint.text import closest, lazy_re, quote, quote_list
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -41,7 +41,7 @@ FLOCI = "floci-io/floci receipt-rule probes of live SES (2026)"
 # -- classic name form --------------------------------------------------------------
 
 MAX_NAME = 64
-_NAME_CHAR = re.compile(r"[A-Za-z0-9_.-]")
+_NAME_CHAR = lazy_re(r"[A-Za-z0-9_.-]")
 
 # Where each kind of classic name sits: (path, label); "*" is every list item.
 _RULE_SET_PATHS = (("RuleSetName",), ("OriginalRuleSetName",), ("Metadata", "Name"), ("RuleSets", "*", "Name"))
@@ -229,7 +229,7 @@ def _check_duplicate_filter_names(ctx: LintContext) -> None:
 
 # -- Mail Manager rule without a name ---------------------------------------------------
 
-_NAME_LIKE = re.compile(r"(?i)(rule)?[_-]?name")
+_NAME_LIKE = lazy_re(r"(?i)(rule)?[_-]?name")
 
 
 def _check_mm_rule_name_missing(ctx: LintContext) -> None:
