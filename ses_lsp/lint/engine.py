@@ -192,7 +192,8 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) ->
             diags.append(_unrecognised(doc))
         return _finish(result, config)
 
-    if kind not in kinds_mod.all_kinds():
+    info = kinds_mod.kind_info(kind)
+    if info is None:
         hint = closest(kind, list(kinds_mod.all_kinds()), cutoff=0.5)
         diags.append(_diag(C.INVALID_MODELINE,
                            f"unknown kind {quote(kind)}" + (f"; did you mean {quote(hint)}?" if hint else ""),
@@ -212,7 +213,6 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) ->
     from ses_lsp import schema as schema_mod
     from ses_lsp.lint.validator import Validator, schema_set
 
-    info = kinds_mod.all_kinds()[kind]
     service_doc = schema_mod.load_service(info["service"])
     sset = schema_set(service_doc)
     try:

@@ -39,8 +39,20 @@ def all_kinds() -> dict[str, dict]:
     return kinds()
 
 
+def kind_info(kind: str) -> dict | None:
+    """The kind's description from its service's schema, or None (loads only that service)."""
+    from ses_lsp import schema
+
+    try:
+        return schema.kind_info(kind)
+    except KeyError:
+        return None
+
+
 def resolve_kind_name(name: str) -> str | None:
     """A full kind name for ``name`` (with or without the service prefix)."""
+    if ":" in name:
+        return name if kind_info(name) is not None else None
     kinds = all_kinds()
     if name in kinds:
         return name

@@ -585,9 +585,8 @@ def _requote(src: str, new: str) -> str:
 def schema_for_kind(kind: str) -> tuple[SchemaSet, Compiled]:
     """The compiled root schema of a document kind."""
     from ses_lsp import schema as schema_mod
-    from ses_lsp.lint.kinds import all_kinds
 
-    info = all_kinds()[kind]
+    info = schema_mod.kind_info(kind)
     sset = schema_set(schema_mod.load_service(info["service"]))
     return sset, sset.compiled(info["shape"])
 

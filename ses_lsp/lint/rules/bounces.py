@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from datetime import datetime
 
 from ses_lsp._records import dataclass
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, TIMESTAMP, Node
@@ -369,6 +371,8 @@ class Instant:
 
 def parse_timestamp(node: Node) -> Instant | None:
     """The instant a timestamp member holds: ISO 8601 text, epoch seconds, or a YAML timestamp."""
+    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
+
     if node.kind in (INTEGER, NUMBER) and not isinstance(node.value, bool):
         try:
             seconds = float(node.value)  # type: ignore[arg-type]
@@ -408,6 +412,8 @@ def parse_timestamp(node: Node) -> Instant | None:
 
 
 def _system_clock() -> datetime:
+    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
+
     return datetime.now(timezone.utc)
 
 
@@ -416,6 +422,8 @@ clock: Callable[[], datetime] = _system_clock
 
 
 def current_time(ctx: LintContext) -> datetime:
+    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
+
     injected = ctx.config.extra.get("now") if isinstance(ctx.config.extra, dict) else None
     if isinstance(injected, datetime):
         return injected if injected.tzinfo else injected.replace(tzinfo=timezone.utc)
@@ -1837,6 +1845,8 @@ def _date_nodes(ctx: LintContext) -> tuple[Node | None, list[Node]]:
 
 
 def _shown_time(node: Node, instant: Instant) -> str:
+    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
+
     raw = str(node.value)
     if node.kind in (INTEGER, NUMBER) or _EPOCH.fullmatch(raw.strip()):
         return (
@@ -1846,6 +1856,8 @@ def _shown_time(node: Node, instant: Instant) -> str:
 
 
 def _check_date_order(ctx: LintContext) -> None:
+    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
+
     arrival, lasts = _date_nodes(ctx)
     a = parse_timestamp(arrival) if arrival is not None else None
     if a is None or arrival is None:
@@ -1909,6 +1921,8 @@ DATE_ORDER = Rule(
 
 
 def _check_future_dates(ctx: LintContext) -> None:
+    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
+
     arrival, lasts = _date_nodes(ctx)
     now = None
     for label, node in ([("ArrivalDate", arrival)] if arrival is not None else []) + [

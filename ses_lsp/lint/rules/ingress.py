@@ -18,7 +18,6 @@ read the clock through :data:`CLOCK`, which tests replace.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import bisect
 import re
@@ -243,6 +242,8 @@ def scan_pem(value: str, want: str) -> tuple[PemBlock, ...]:
         if problem is None:
             body = value[m.end():nxt.start()]
             try:
+                import base64
+
                 der = base64.b64decode("".join(body.split()), validate=True)
             except (binascii.Error, ValueError):
                 problem = f"{what}: its base64 text is not valid (wrong length or padding)"
