@@ -1,0 +1,264 @@
+// Drives a running code-server (VS Code) in headless Chromium: opens a broken SES rule file,
+// waits for ses-lsp's diagnostics in the Problems panel, hovers a key, takes a screenshot.
+// Writes a JSON result; exits 0 only when every check passed. Every wait is bounded.
+//
+//   node run.mjs --url http://127.0.0.1:PORT/ --folder DIR --file NAME --screenshot PNG
+//                --result JSON --pid-file FILE [--chromium /usr/bin/chromium] [--timeout SECONDS]
+//                [--expect-warning CODE]   (the workspace settings make CODE a warning)
+//
+// Run by scripts/vscode-e2e.sh, which starts and stops code-server.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const { values: opt } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    folder: { type: 'string' },
+    file: { type: 'string', default: 'broken-rule.yaml' },
+    hover: { type: 'string', default: 'TlsPolicy' },
+    screenshot: { type: 'string' },
+    result: { type: 'string' },
+    artifacts: { type: 'string' },
+    'pid-file': { type: 'string' },
+    chromium: { type: 'string', default: '/usr/bin/chromium' },
+    timeout: { type: 'string', default: '120' },
+    'expect-warning': { type: 'string' },
+  },
+});
+for (const required of ['url', 'folder', 'screenshot', 'result']) {
+  if (!opt[required]) {
+    console.error(`run.mjs: --${required} is required`);
+    process.exit(2);
+  }
+}
+
+const TIMEOUT = Number(opt.timeout) * 1000;
+const started = Date.now();
+const result = {
+  ok: false, steps: [], problems: [], codes: [], hover: null, screenshot: null, notFoundMessage: null,
+  severity: {}, ignoredBySettings: null,
+  error: null, console: [],
+};
+const elapsed = () => ((Date.now() - started) / 1000).toFixed(1);
+const step = (name) => {
+  result.steps.push({ name, at: Number(elapsed()) });
+  console.log(`  [${elapsed()}s] ${name}`);
+};
+
+/** Poll `check` until it returns a truthy value; throw `what` after `timeout` ms. */
+async function until(what, check, timeout = TIMEOUT, interval = 250) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout / 1000}s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+let server;
+let browser;
+try {
+  step('launch chromium');
+  server = await chromium.launchServer({
+    executablePath: opt.chromium,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 60_000,
+    handleSIGINT: false,
+  });
+  if (opt['pid-file'] && server.process()?.pid) {
+    writeFileSync(opt['pid-file'], `${server.process().pid}\n`);
+  }
+  browser = await chromium.connect(server.wsEndpoint(), { timeout: 60_000 });
+  const context = await browser.newContext({ viewport: { width: 1360, height: 820 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('console', (message) => {
+    if (message.type() === 'error' && result.console.length < 50) result.console.push(message.text().slice(0, 500));
+  });
+
+  step('open VS Code');
+  const url = new URL(opt.url);
+  url.searchParams.set('folder', opt.folder);
+  await page.goto(url.toString(), { timeout: TIMEOUT, waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: TIMEOUT });
+  // The explorer shows the folder once the workbench has restored.
+  await until('the workspace folder in the explorer',
+    async () => (await page.locator('.explorer-folders-view .monaco-list-row').count()) > 0);
+
+  step(`quick open ${opt.file}`);
+  const editorLines = page.locator('.editor-group-container .monaco-editor .view-lines');
+  await until(`the editor with ${opt.file}`, async () => {
+    if (await editorLines.first().isVisible() && (await editorLines.first().innerText()).includes(opt.hover)) {
+      return true;
+    }
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(opt.file);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: opt.file }).first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await editorLines.first().waitFor({ state: 'visible', timeout: 10_000 });
+    return (await editorLines.first().innerText()).includes(opt.hover);
+  });
+
+  step('open the Problems panel (Ctrl+Shift+M)');
+  const markers = page.locator('.markers-panel');
+  await until('the Problems panel', async () => {
+    if (await markers.first().isVisible()) return true;
+    await page.locator('.editor-group-container .monaco-editor').first().click({ position: { x: 200, y: 5 } });
+    await page.keyboard.press('Control+Shift+M');
+    await markers.first().waitFor({ state: 'visible', timeout: 5_000 });
+    return true;
+  });
+
+  step('wait for ses-lsp diagnostics');
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  const problems = await until('ses-lsp problems (SESnnn codes) in the Problems panel', async () => {
+    const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    return texts.some((t) => /\bSES\d{3}\b/.test(t)) ? texts : null;
+  });
+  // Let the list settle (later diagnostics of the same pass), then read it again.
+  await page.waitForTimeout(1000);
+  result.problems = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()) || problems;
+  result.codes = [...new Set(result.problems.flatMap((t) => t.match(/\bSES\d{3}\b/g) ?? []))].sort();
+  const severities = await rows.evaluateAll((elements) => elements.map((element) => {
+    const icon = element.querySelector('.marker-icon');
+    const cls = icon ? `${icon.className} ${icon.innerHTML}` : '';
+    return /warning/.test(cls) ? 'warning' : /error/.test(cls) ? 'error' : /info/.test(cls) ? 'info' : null;
+  }));
+  result.severity = Object.fromEntries(result.problems.flatMap((t, i) => {
+    const code = t.match(/\bSES\d{3}\b/);
+    return code && severities[i] ? [[code[0], severities[i]]] : [];
+  }));
+  console.log(`  problems:\n    ${result.problems.join('\n    ')}`);
+  console.log(`  severities: ${JSON.stringify(result.severity)}`);
+  const expected = [
+    { code: 'SES104', text: '"TlsPolicy" is "required"' },
+    { code: 'SES101', text: 'unknown member "Bucket"' },
+  ];
+  for (const { code, text } of expected) {
+    if (!result.problems.some((t) => t.includes(code) && t.includes(text))) {
+      throw new Error(`the Problems panel has no ${code} problem saying ${JSON.stringify(text)}`);
+    }
+  }
+  if (!result.problems.some((t) => t.includes('ses-lsp'))) {
+    throw new Error('no problem in the Problems panel names ses-lsp as its source');
+  }
+  // The workspace settings say {"sesLsp.severity": {"SES411": "warning"}} (an info by default):
+  // the settings reached the server at start-up.
+  if (opt['expect-warning'] && result.severity[opt['expect-warning']] !== 'warning') {
+    throw new Error(`${opt['expect-warning']} is shown as ${result.severity[opt['expect-warning']]}, not as the warning sesLsp.severity asks for`);
+  }
+
+  step(`hover ${opt.hover}`);
+  const token = page.locator('.editor-group-container .monaco-editor .view-line span span', { hasText: new RegExp(`^${opt.hover}$`) }).first();
+  const hoverWidget = page.locator('.monaco-hover:visible, .monaco-hover-content:visible');
+  const hoverText = await until(`a hover with the documentation of ${opt.hover}`, async () => {
+    const box = await token.boundingBox();
+    if (!box) return null;
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      for (const text of await hoverWidget.allInnerTexts()) {
+        if (text.includes(opt.hover) && /Transport Layer Security/.test(text)) return text;
+      }
+      await page.waitForTimeout(200);
+    }
+    // Fall back to the keyboard: put the cursor on the key and run "Show Hover" (Ctrl+K Ctrl+I).
+    await token.click();
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await page.waitForTimeout(1500);
+    for (const text of await hoverWidget.allInnerTexts()) {
+      if (text.includes(opt.hover) && /Transport Layer Security/.test(text)) return text;
+    }
+    return null;
+  });
+  result.hover = hoverText.replace(/\s+/g, ' ').trim();
+  console.log(`  hover: ${result.hover.slice(0, 200)}`);
+
+  step('screenshot');
+  mkdirSync(dirname(opt.screenshot), { recursive: true });
+  await page.screenshot({ path: opt.screenshot, timeout: 30_000 });
+  result.screenshot = opt.screenshot;
+
+  // A settings change reaches the running server: ignoring a rule removes its problem.
+  const settingsFile = join(opt.folder, '.vscode', 'settings.json');
+  const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+  if (opt['expect-warning']) {
+    step(`set sesLsp.ignore to ["${opt['expect-warning']}"]`);
+    settings['sesLsp.ignore'] = [opt['expect-warning']];
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    await until(`${opt['expect-warning']} to leave the Problems panel after the settings change`, async () => {
+      const texts = await rows.allInnerTexts();
+      return texts.some((t) => t.includes('SES104')) && !texts.some((t) => t.includes(opt['expect-warning']));
+    }, Math.min(TIMEOUT, 60_000));
+    result.ignoredBySettings = opt['expect-warning'];
+  }
+
+  // A server program that does not exist: changing sesLsp.server.command restarts the server,
+  // and the extension says what to do instead of failing silently.
+  step('point sesLsp.server.command at a missing program');
+  settings['sesLsp.server.command'] = ['/nonexistent/bin/ses-lsp', 'serve'];
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  const toasts = page.locator('.notifications-toasts .notification-toast');
+  result.notFoundMessage = await until('the "ses-lsp was not found" notification', async () => {
+    for (const text of await toasts.allInnerTexts()) {
+      if (text.includes('ses-lsp was not found')) return text.replace(/\s+/g, ' ').trim();
+    }
+    return null;
+  }, Math.min(TIMEOUT, 60_000));
+  console.log(`  notification: ${result.notFoundMessage}`);
+  if (!/pip install ses-lsp, or set sesLsp\.server\.pythonPath/.test(result.notFoundMessage)) {
+    throw new Error(`the notification has no fix hint: ${result.notFoundMessage}`);
+  }
+  result.ok = true;
+} catch (error) {
+  result.error = error instanceof Error ? error.message : String(error);
+  console.error(`  error: ${result.error}`);
+  if (opt.artifacts && browser) {
+    try {
+      const page = browser.contexts()[0]?.pages()[0];
+      if (page) {
+        await page.screenshot({ path: join(opt.artifacts, 'failure.png'), timeout: 10_000 });
+        writeFileSync(join(opt.artifacts, 'failure.html'), await page.content());
+      }
+    } catch {
+      // best effort
+    }
+  }
+} finally {
+  result.seconds = Number(elapsed());
+  writeFileSync(opt.result, JSON.stringify(result, null, 2) + '\n');
+  try {
+    await browser?.close();
+  } catch {
+    // the shell script kills Chromium by pid anyway
+  }
+  try {
+    await server?.close();
+  } catch {
+    // idem
+  }
+}
+process.exit(result.ok ? 0 : 1);

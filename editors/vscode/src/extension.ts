@@ -1,0 +1,266 @@
+// The VS Code side of ses-lsp: it starts the Python language server (`ses-lsp serve`) over
+// stdio and hands it the documents and settings. Diagnostics, hover, completion and code
+// actions all come from the server; nothing is linted here.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  DidChangeConfigurationNotification,
+  ErrorAction,
+  LanguageClient,
+  LanguageClientOptions,
+  RevealOutputChannelOn,
+  ServerOptions,
+} from 'vscode-languageclient/node';
+
+import {
+  Environment,
+  ServerCommand,
+  SettingsError,
+  displayCommand,
+  findExecutable,
+  notFoundMessage,
+  resolveServerCommand,
+  startFailedMessage,
+} from './command';
+import {
+  EXTENSION_SECTION,
+  RESTART_SETTINGS,
+  explicitValue,
+  isServerSection,
+  serverSection,
+  toServerSettings,
+} from './settings';
+
+const CLIENT_ID = 'sesLsp'; // the client reads `sesLsp.trace.server`
+const CLIENT_NAME = 'SES LSP';
+const LANGUAGES = ['json', 'jsonc', 'yaml'];
+const SCHEMES = ['file', 'untitled'];
+const STOP_TIMEOUT_MS = 5000;
+
+let client: LanguageClient | undefined;
+let channel: vscode.OutputChannel | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+export function activate(context: vscode.ExtensionContext): Promise<void> {
+  channel = vscode.window.createOutputChannel(CLIENT_NAME);
+  context.subscriptions.push(
+    channel,
+    vscode.commands.registerCommand('sesLsp.restartServer', () => restart('the restart command')),
+    vscode.commands.registerCommand('sesLsp.showOutput', () => channel?.show(true)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (RESTART_SETTINGS.some((setting) => event.affectsConfiguration(setting))) {
+        void restart('the server settings changed');
+      }
+    }),
+    // In a restricted workspace the command settings come from the user settings only.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => restart('the workspace is trusted')),
+  );
+  return restart('activation');
+}
+
+export function deactivate(): Promise<void> {
+  return enqueue(stopClient);
+}
+
+/** Stop the running server (if any) and start a new one. */
+function restart(reason: string): Promise<void> {
+  return enqueue(async () => {
+    log(`Starting the server (${reason})`);
+    await stopClient();
+    await startClient();
+  });
+}
+
+/** Run `task` after the previous start/stop; a failure is logged and never blocks the next one. */
+function enqueue(task: () => Promise<void>): Promise<void> {
+  queue = queue.then(task).catch((error: unknown) => {
+    log(`Unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  });
+  return queue;
+}
+
+async function stopClient(): Promise<void> {
+  const old = client;
+  client = undefined;
+  if (old === undefined) {
+    return;
+  }
+  try {
+    if (old.needsStop()) {
+      await old.stop(STOP_TIMEOUT_MS);
+    }
+  } catch (error) {
+    log(`Stopping the server failed: ${errorText(error)}`);
+  }
+}
+
+function environment(): Environment {
+  return {
+    workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    home: os.homedir(),
+    env: process.env,
+    platform: process.platform,
+  };
+}
+
+function isExecutableFile(candidate: string): boolean {
+  try {
+    if (!fs.statSync(candidate).isFile()) {
+      return false;
+    }
+    if (process.platform !== 'win32') {
+      fs.accessSync(candidate, fs.constants.X_OK);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The `ses-lsp` settings for the server: only what the user set, in the server's key names. */
+function currentSettings(scope?: vscode.ConfigurationScope | null): Record<string, unknown> {
+  const config = vscode.workspace.getConfiguration(EXTENSION_SECTION, scope ?? undefined);
+  return toServerSettings((key) => explicitValue(config.inspect(key)));
+}
+
+async function startClient(): Promise<void> {
+  const config = vscode.workspace.getConfiguration(EXTENSION_SECTION);
+  const env = environment();
+  let command: ServerCommand;
+  try {
+    command = resolveServerCommand(
+      { command: config.get('server.command'), pythonPath: config.get('server.pythonPath') },
+      env,
+    );
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      void showError(error.message);
+      return;
+    }
+    throw error;
+  }
+  const executable = findExecutable(command.program, env, isExecutableFile);
+  if (executable === undefined) {
+    void showError(notFoundMessage(command));
+    return;
+  }
+  log(`Server command: ${displayCommand({ ...command, program: executable })}`);
+
+  const serverOptions: ServerOptions = {
+    command: executable,
+    args: command.args,
+    options: {
+      cwd: env.workspaceFolder,
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
+    },
+  };
+  const newClient = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions(command));
+  client = newClient;
+  try {
+    await newClient.start();
+    log(`Server started: ${newClient.initializeResult?.serverInfo?.name ?? 'ses-lsp'} ${newClient.initializeResult?.serverInfo?.version ?? ''}`.trimEnd());
+  } catch (error) {
+    if (client === newClient) {
+      client = undefined;
+    }
+    void showError(startFailedMessage(command, errorText(error)));
+  }
+}
+
+function clientOptions(command: ServerCommand): LanguageClientOptions {
+  let crashes: number[] = [];
+  return {
+    documentSelector: LANGUAGES.flatMap((language) => SCHEMES.map((scheme) => ({ scheme, language }))),
+    outputChannel: channel,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    initializationOptions: serverSection(currentSettings()),
+    synchronize: { configurationSection: EXTENSION_SECTION },
+    initializationFailedHandler: (error) => {
+      log(`The server failed to initialize: ${errorText(error)}`);
+      return false;
+    },
+    errorHandler: {
+      // Logged in the output channel; the start-up failure and repeated crashes get our own
+      // message with the fix, so the client's generic "connection is erroring" toast is not shown.
+      error: (error, _message, count) => {
+        log(`Connection to the server: ${errorText(error)}`);
+        return { action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
+      },
+      closed: () => {
+        const now = Date.now();
+        crashes = [...crashes.filter((t) => now - t < 180_000), now];
+        if (crashes.length <= 4) {
+          return { action: CloseAction.Restart, handled: true };
+        }
+        void showError(startFailedMessage(command, 'it stopped 5 times in 3 minutes and will not be restarted'));
+        return { action: CloseAction.DoNotRestart, handled: true };
+      },
+    },
+    middleware: {
+      workspace: {
+        // The server asks for the `ses-lsp` section; answer it from the `sesLsp.*` settings.
+        configuration: async (params, token, next) => {
+          const others = params.items
+            .map((item, index) => ({ item, index }))
+            .filter(({ item }) => !isServerSection(item.section));
+          let fromVSCode: unknown[] = [];
+          if (others.length > 0) {
+            const result = await next({ items: others.map(({ item }) => item) }, token);
+            if (!Array.isArray(result)) {
+              return result;
+            }
+            fromVSCode = result;
+          }
+          const answers: unknown[] = [];
+          let next_ = 0;
+          for (const item of params.items) {
+            if (isServerSection(item.section)) {
+              answers.push(currentSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined));
+            } else {
+              answers.push(fromVSCode[next_++] ?? null);
+            }
+          }
+          return answers;
+        },
+        // Send the settings as `{"ses-lsp": {...}}` with the server's key names.
+        didChangeConfiguration: async (sections, next) => {
+          if (sections === undefined || !sections.some(isServerSection)) {
+            return next(sections);
+          }
+          const running = client;
+          if (running === undefined || !running.isRunning()) {
+            return;
+          }
+          await running.sendNotification(DidChangeConfigurationNotification.type, {
+            settings: serverSection(currentSettings()),
+          });
+        },
+      },
+    },
+  };
+}
+
+/** Log the message and show it with its fixes; never awaited, so a pending toast blocks nothing. */
+async function showError(message: string): Promise<void> {
+  log(message);
+  const choice = await vscode.window.showErrorMessage(message, 'Open Settings', 'Show Output');
+  if (choice === 'Open Settings') {
+    await vscode.commands.executeCommand('workbench.action.openSettings', `${EXTENSION_SECTION}.server`);
+  } else if (choice === 'Show Output') {
+    channel?.show(true);
+  }
+}
+
+function log(message: string): void {
+  channel?.appendLine(`[${new Date().toISOString()}] ${message}`);
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    return error.message;
+  }
+  return String(error);
+}
