@@ -160,7 +160,14 @@ _MASK = "\x00"
 
 def has_placeholder(text: str) -> bool:
     """Does ``text`` contain a template placeholder such as ``${Var}`` or ``{{var}}``?"""
+    if not may_hold_placeholder(text):
+        return False
     return PLACEHOLDER.search(text) is not None
+
+
+def may_hold_placeholder(text: str) -> bool:
+    """A cheap pre-check: every placeholder form contains one of ``$ { < %``."""
+    return "$" in text or "{" in text or "<" in text or "%" in text
 
 
 class lazy_re:  # noqa: N801 - used like re.compile

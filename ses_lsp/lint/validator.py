@@ -93,6 +93,7 @@ class Compiled:
         "items",
         "deprecated",
         "deprecated_members",
+        "plain_string",
     )
 
     def __init__(self, name: str, schema: dict) -> None:
@@ -139,6 +140,8 @@ class Compiled:
         self.sensitive = bool(schema.get("x-sensitive")) and _CREDENTIAL.search(name) is not None
         self.items: Compiled | None = None
         self.deprecated = bool(schema.get("deprecated"))
+        # A string schema without a timestamp: the walk can go straight to check_string.
+        self.plain_string = self.accepts is not None and STRING in self.accepts and not self.timestamp
         self.deprecated_members = frozenset(
             n for n, sub in self.prop_schemas.items() if isinstance(sub, dict) and sub.get("deprecated")
         )
@@ -259,9 +262,15 @@ class Validator:
         # Iterative walk: (node, compiled schema, sensitive-from-parent)
         stack: list[tuple[Node, Compiled, bool]] = [(root, root_schema, False)]
         check = self.check
+        check_string = self.check_string
+        pop = stack.pop
         while stack:
-            node, comp, sens = stack.pop()
-            check(node, comp, sens, stack)
+            node, comp, sens = pop()
+            # Fast path for the most common node: a string that needs only the string checks.
+            if node.kind == STRING and comp.plain_string:
+                check_string(node, comp, sens or comp.sensitive)
+            else:
+                check(node, comp, sens, stack)
 
     # -- one node --------------------------------------------------------------
 

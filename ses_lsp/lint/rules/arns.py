@@ -259,6 +259,10 @@ _CLASSIC_FIELDS: dict[str, tuple[tuple[str, Expect], ...]] = {
 }
 
 
+# Per action type: (member, what it must hold, "Action.Member"), built on first use.
+_CLASSIC_MEMBERS: dict[str, tuple[tuple[str, Expect, str], ...]] = {}
+
+
 def _all_actions(rule: Node) -> Iterator[tuple[str, Node]]:
     """(action type, body) for every member of every action entry (entries with several members too)."""
     acts = rule.get("Actions")
@@ -277,11 +281,16 @@ def arn_fields(ctx: LintContext) -> list[ArnField]:
     if ctx.kind in CLASSIC_RULE_KINDS:
         for rule in classic_rule_nodes(ctx):
             for name, body in _all_actions(rule):
-
-                for member, expect in (("TopicArn", SNS_TOPIC), *_CLASSIC_FIELDS.get(name, ())):
-                    n = _str(body.get(member))
-                    if n is not None:
-                        out.append(ArnField(n, expect, f"{name}.{member}", True))
+                members = _CLASSIC_MEMBERS.get(name)
+                if members is None:
+                    members = _CLASSIC_MEMBERS[name] = tuple(
+                        (m, e, f"{name}.{m}") for m, e in (("TopicArn", SNS_TOPIC), *_CLASSIC_FIELDS.get(name, ()))
+                    )
+                values = body.value
+                for member, expect, where in members:
+                    n = values.get(member)  # type: ignore[union-attr]
+                    if n is not None and n.kind == STRING:
+                        out.append(ArnField(n, expect, where, True))
     elif ctx.kind in MM_RULE_SET_KINDS:
         for rule in mm_rule_nodes(ctx):
             for name, body in _all_actions(rule):

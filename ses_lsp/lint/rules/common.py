@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
-from ses_lsp.lint.text import _MASK, PLACEHOLDER, has_placeholder  # noqa: F401 (shared)
+from ses_lsp.lint.text import _MASK, PLACEHOLDER, has_placeholder, may_hold_placeholder  # noqa: F401 (shared)
 
 # Kinds holding classic receipt rules: one (``Rule``) or a list (``Rules``).
 CLASSIC_SINGLE_RULE_KINDS = frozenset(
@@ -97,6 +97,8 @@ def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:
 
 def mask_placeholders(text: str) -> str:
     """``text`` with each placeholder replaced by one NUL character (never a ':')."""
+    if not may_hold_placeholder(text):
+        return text
     return PLACEHOLDER.sub(_MASK, text)
 
 
