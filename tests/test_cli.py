@@ -841,3 +841,19 @@ def test_secrets_are_not_echoed(tmp_path):
     assert r.returncode == 1
     assert "ingress.yaml:6:" in r.stdout
     assert "hunter2" not in r.stdout
+
+
+def test_credentials_never_appear_in_text_output_or_diffs(tmp_path):
+    """SmtpPassword values are masked in source excerpts and --diff output."""
+    bad = tmp_path / "ingress.yaml"
+    bad.write_text(
+        "IngressPointName: inbound-smtp\nType: AUTH\nRuleSetId: rs-1\nTrafficPolicyId: tp-1\n"
+        "TlsPolicy: required\nIngressPointConfiguration:\n  SmtpPassword: sw0rdf1sh\n"
+    )
+    for args in (["--no-color"], ["--format", "json"], ["--format", "sarif"], ["--format", "github"], ["--diff"]):
+        proc = subprocess.run([sys.executable, "-m", "ses_lsp", "lint", "--no-cache", *args, str(bad)],
+                              capture_output=True, text=True, timeout=60)
+        assert "sw0rdf1sh" not in proc.stdout + proc.stderr, args
+    proc = subprocess.run([sys.executable, "-m", "ses_lsp", "lint", "--no-cache", "--diff", str(bad)],
+                          capture_output=True, text=True, timeout=60)
+    assert "+TlsPolicy: REQUIRED" in proc.stdout  # the diff itself is still shown

@@ -128,10 +128,20 @@ def write_atomic(path: str, data: bytes) -> None:
         raise
 
 
+def _masked(text: str, name: str) -> str:
+    """``text`` with credential values masked: a diff never prints a password either."""
+    from ses_lsp.document.document import Document
+    from ses_lsp.lint.engine import redact, secret_spans
+
+    spans = secret_spans(Document(text, name))
+    return redact(text, spans) if spans else text
+
+
 def unified_diff(old: str, new: str, name: str) -> str:
     """A unified diff (``a/NAME`` -> ``b/NAME``) of two texts, ending with a line break."""
     import difflib
 
+    old, new = _masked(old, name), _masked(new, name)
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
     out: list[str] = []

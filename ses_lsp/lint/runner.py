@@ -62,10 +62,14 @@ def _pos(lines, offset: int) -> list[int]:
     return [offset, line, col]
 
 
-def _source(lines, line: int, col: int) -> list | None:
+def _source(lines, line: int, col: int, secrets=()) -> list | None:
     if lines is None:
         return None
     text = lines.line_text(line)
+    if secrets:
+        from ses_lsp.lint.engine import redact
+
+        text = redact(text, secrets, lines.starts[line])
     n = len(text)
     if n <= MAX_SOURCE:
         return [text, 0, n]
@@ -85,6 +89,13 @@ def make_record(result, text: str | None = None) -> dict:
         lines = LineIndex(text)
     other_files: dict[str, object] = {}
     diags = []
+    secrets: list = []
+    if result.diagnostics and doc is not None:
+        from ses_lsp.lint.engine import secret_spans
+
+        # Credentials (SmtpPassword, anything password- or key-like) are masked in
+        # every source excerpt, whichever diagnostic the line belongs to.
+        secrets = secret_spans(doc)
     for d in result.diagnostics:
         start = _pos(lines, d.start)
         end = _pos(lines, max(d.end, d.start))
@@ -109,9 +120,6 @@ def make_record(result, text: str | None = None) -> dict:
             }
         sev = d.severity
         tags = list(d.tags or ())
-        # A diagnostic about a secret must not print it in the source excerpt either
-        # (the engine words such messages "... not shown ..."; a "sensitive" tag does the same).
-        hide = "sensitive" in tags or "not shown" in d.message
         diags.append({
             "code": d.code,
             "name": d.name,
@@ -120,7 +128,7 @@ def make_record(result, text: str | None = None) -> dict:
             "pointer": d.pointer or "",
             "start": start,
             "end": end,
-            "source": None if hide else _source(lines, start[1], start[2]),
+            "source": _source(lines, start[1], start[2], secrets),
             "related": related,
             "fix": fix,
             "tags": tags,

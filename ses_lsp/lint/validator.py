@@ -211,7 +211,7 @@ def schema_set(service_doc: dict) -> SchemaSet:
 
 def _shown(node: Node, sensitive: bool) -> str:
     if sensitive:
-        return "the value (not shown: sensitive)"
+        return "a value that is not shown (a credential)"
     if node.kind == STRING or node.kind == TIMESTAMP:
         return quote(str(node.value))
     if node.kind in (OBJECT, ARRAY):
@@ -448,10 +448,8 @@ class Validator:
         if not present:
             msg = f"{_label(node)} sets none of its members; set exactly one of {quote_list(choices)}"
         else:
-            msg = (
-                f"{_label(node)} sets {len(present)} members ({quote_list(present)}) but takes exactly one; "
-                f"split them into separate entries"
-            )
+            advice = "split them into separate entries" if isinstance(node.key, int) else "keep only one"
+            msg = f"{_label(node)} sets {len(present)} members ({quote_list(present)}) but takes exactly one; {advice}"
         self.report(R.UNION_MEMBER_COUNT, target, msg, pointer=node.pointer)
 
     def count_problem(self, node: Node, c: Compiled, n: int, too_few: bool) -> None:
@@ -497,12 +495,14 @@ class Validator:
         if c.min_length is not None and n < c.min_length:
             if n == 0:
                 msg = f"{label} is empty; it must have at least {c.min_length} character{'s' if c.min_length > 1 else ''}"
+            elif sensitive:
+                msg = f"{label} has {n} characters (the value is not shown); it must have at least {c.min_length}"
             else:
                 msg = f"{label} is {_shown(node, sensitive)} ({n} characters); it must have at least {c.min_length}"
             self.report(R.STRING_TOO_SHORT, node, msg)
             return
         if c.max_length is not None and n > c.max_length:
-            shown = "the value" if sensitive else quote(_ellipsis(value))
+            shown = "the value is not shown" if sensitive else quote(_ellipsis(value))
             self.report(R.STRING_TOO_LONG, node,
                         f"{label} is {n} characters long ({shown}); at most {c.max_length} allowed")
             return
