@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
+
 from ses_lsp._records import dataclass, field
 
 # Node kinds.  They are JSON Schema type names, plus "timestamp" for a YAML

@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import json
 import re
+
 from ses_lsp._records import dataclass, field
+
 TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, INTEGER, NUMBER, OBJECT, STRING, LineIndex, Node

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import os
 import re
-from ses_lsp._records import dataclass, field, replace
 from functools import lru_cache
 
+from ses_lsp._records import dataclass, field, replace
 from ses_lsp.lint.diagnostics import Severity
 
 CONFIG_FILES = (".ses-lsp.toml", "pyproject.toml")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ses_lsp._records import dataclass, field
+
 TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.document.nodes import Node, node_at_pointer

@@ -9,7 +9,9 @@ walk the validator does, so a hover never contradicts a diagnostic.
 from __future__ import annotations
 
 import re
+
 from ses_lsp._records import dataclass
+
 TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset

@@ -14,7 +14,9 @@ names are unique (a test checks it) and never reused.
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from ses_lsp._records import dataclass, field
+
 TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.lint.diagnostics import Severity

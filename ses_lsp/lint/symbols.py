@@ -8,6 +8,7 @@ gets its members as a tree (a few levels deep).
 from __future__ import annotations
 
 from ses_lsp._records import dataclass, field
+
 TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node

@@ -13,6 +13,7 @@ compiled lazily per ``$defs`` entry.
 from __future__ import annotations
 
 import re
+
 TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.document.nodes import (

@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import re
+
 from ses_lsp._records import replace
+
 TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.lint.diagnostics import TextEdit

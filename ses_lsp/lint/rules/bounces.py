@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from datetime import datetime
