@@ -857,3 +857,27 @@ def test_credentials_never_appear_in_text_output_or_diffs(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "ses_lsp", "lint", "--no-cache", "--diff", str(bad)],
                           capture_output=True, text=True, timeout=60)
     assert "+TlsPolicy: REQUIRED" in proc.stdout  # the diff itself is still shown
+
+
+def test_rule_references_are_checked_against_rule_sets_linted_together(tmp_path):
+    """`After`/`RuleNames` naming rules that the rule set file in the same run does not define."""
+    (tmp_path / "rule-set.json").write_text(
+        '{"Metadata": {"Name": "inbound"}, "Rules": ['
+        '{"Name": "first", "Enabled": true, "Recipients": ["a@example.com"], '
+        '"Actions": [{"S3Action": {"BucketName": "b"}}]}]}\n'
+    )
+    (tmp_path / "position.yaml").write_text("RuleSetName: inbound\nRuleName: first\nAfter: frist\n")
+    run = [sys.executable, "-m", "ses_lsp", "lint", "--format", "json"]
+    together = subprocess.run([*run, str(tmp_path)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    items = json.loads(together.stdout)
+    refs = [d for d in items if d["code"] == "SES207"]
+    assert len(refs) == 1 and '"frist"' in refs[0]["message"] and 'did you mean "first"' in refs[0]["message"]
+    assert refs[0]["related"] and refs[0]["related"][0]["file"].endswith("rule-set.json")
+    # The same run again (results cached) still sees the other file.
+    again = json.loads(subprocess.run([*run, str(tmp_path)], capture_output=True, text=True, timeout=60,
+                                      cwd=tmp_path).stdout)
+    assert [d["code"] for d in again if d["code"] == "SES207"] == ["SES207"]
+    # Alone, the file's references cannot be checked: no diagnostic (no false positive).
+    alone = json.loads(subprocess.run([*run, "--no-cache", str(tmp_path / "position.yaml")], capture_output=True,
+                                      text=True, timeout=60).stdout)
+    assert alone == []

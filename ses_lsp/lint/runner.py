@@ -149,12 +149,12 @@ def _other_lines(path: str, memo: dict):
     return memo[path]
 
 
-def lint_one(data: bytes, name: str | None, config, kind: str | None, explicit: bool) -> dict:
+def lint_one(data: bytes, name: str | None, config, kind: str | None, explicit: bool, workspace=None) -> dict:
     """Lint one file's bytes and return its record.  Never raises for any content."""
     try:
         from ses_lsp.lint.engine import lint_bytes
 
-        result = lint_bytes(data, name, config=config, kind=kind, explicit=explicit)
+        result = lint_bytes(data, name, config=config, kind=kind, explicit=explicit, workspace=workspace)
         text = None
         if result.document is None and result.diagnostics and any(d.start for d in result.diagnostics):
             text = data.decode("utf-8", errors="replace")
@@ -429,10 +429,42 @@ class Runner:
                 reports[i].record = record
                 if cache is not None and i in keys:
                     cache.put(*keys[i], record)
+        self._cross_file(reports)
         if not opts.keep_data:
             for rep in reports:
                 rep.data = None
         return reports
+
+    def _cross_file(self, reports: list[FileReport]) -> None:
+        """Re-check files that name rules (``After``, ``RuleName``, ``RuleNames``) against
+        the rule sets the other files of this run define.
+
+        Only when both sorts of files are linted together; those few files are re-linted
+        in process with a workspace of the defining documents (their cached, single-file
+        result is never reused for this, so a change in another file is always seen).
+        """
+        referencing = [r for r in reports if r.record is not None and r.data is not None
+                       and r.record.get("kind") in _REFERENCING_KINDS and not r.target.stdin]
+        defining = [r for r in reports if r.record is not None and r.data is not None
+                    and r.record.get("kind") in _DEFINING_KINDS and not r.target.stdin]
+        if not referencing or not defining or (len(defining) == 1 and referencing == defining):
+            return
+        from ses_lsp.document.document import Document
+        from ses_lsp.lint.navigation import Workspace
+
+        entries = []
+        for r in defining:
+            try:
+                text = r.data.decode("utf-8")  # type: ignore[union-attr]
+            except UnicodeDecodeError:
+                continue
+            entries.append((r.target.display, Document(text, r.target.display), r.record["kind"]))  # type: ignore[index]
+        workspace = Workspace(entries)
+        for r in referencing:
+            r.record = lint_one(r.data, r.target.name, r.config.config(), self.options.kind,  # type: ignore[arg-type,union-attr]
+                                r.target.explicit, workspace=workspace)
+            r.cached = False
+            self.linted += 1
 
     def save_cache(self) -> None:
         if self.cache is not None:
@@ -489,6 +521,17 @@ class Runner:
                 self.cache.put(*self._keys(rep, self.options.key()), record)
             changed.append((rep, original, text))
         return changed
+
+
+# Kinds whose files name classic rules defined elsewhere, and kinds that define them
+# (what ses_lsp.lint.rules.names reads from a workspace).
+_REFERENCING_KINDS = frozenset({
+    "ses:create-receipt-rule", "ses:set-receipt-rule-position", "ses:reorder-receipt-rule-set",
+})
+_DEFINING_KINDS = frozenset({
+    "ses:describe-receipt-rule-set", "ses:describe-active-receipt-rule-set", "ses:create-receipt-rule",
+    "ses:update-receipt-rule", "ses:clone-receipt-rule-set",
+})
 
 
 def _safe_fixes(record: dict) -> list[dict]:
