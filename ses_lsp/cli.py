@@ -89,6 +89,77 @@ def _add_lint_arguments(lint) -> None:
                         help="never colour the text output")
 
 
+# `ses-lsp lint` runs on every save in editors and pre-commit hooks, and argparse (with
+# gettext and locale) is about a tenth of a small file's whole run.  The common, exact
+# spellings of the lint options are read here; anything else (help, abbreviations, a bad
+# value, an unknown option, `--`) goes to argparse, which keeps its messages and exit codes.
+_LINT_VALUE_OPTIONS = {
+    "--format": ("format", ("text", "json", "sarif", "github")),
+    "--select": ("select", None),
+    "--ignore": ("ignore", None),
+    "--kind": ("kind", None),
+    "--fail-on": ("fail_on", ("error", "warning", "info")),
+    "-j": ("jobs", int),
+    "--jobs": ("jobs", int),
+    "--stdin-filename": ("stdin_filename", None),
+    "--config": ("config", None),
+}
+_LINT_FLAGS = {
+    "--no-cache": ("no_cache", True),
+    "-v": ("verbose", True),
+    "--verbose": ("verbose", True),
+    "--fix": ("fix", True),
+    "--diff": ("diff", True),
+    "--skip-unrecognised": ("skip_unrecognised", True),
+    "--skip-unrecognized": ("skip_unrecognised", True),
+    "--color": ("color", True),
+    "--no-color": ("color", False),
+}
+
+
+def _fast_lint_args(argv: list[str]):
+    """The parsed ``lint`` arguments, or ``None`` to let argparse do it."""
+    from types import SimpleNamespace
+
+    ns = SimpleNamespace(paths=[], format=None, select=None, ignore=None, kind=None, fail_on=None, jobs=None,
+                         no_cache=False, stdin_filename=None, verbose=False, fix=False, diff=False, config=None,
+                         skip_unrecognised=False, color=None)
+    seen_color = False
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a.startswith("-") and a != "-":
+            name, eq, value = a.partition("=")
+            if name in _LINT_FLAGS and not eq:
+                dest, const = _LINT_FLAGS[name]
+                if dest == "color":
+                    if seen_color:
+                        return None  # mutually exclusive: argparse says so
+                    seen_color = True
+                setattr(ns, dest, const)
+            elif name in _LINT_VALUE_OPTIONS:
+                dest, check = _LINT_VALUE_OPTIONS[name]
+                if not eq:
+                    i += 1
+                    if i >= len(argv) or (argv[i].startswith("-") and argv[i] != "-"):
+                        return None
+                    value = argv[i]
+                if check is int:
+                    try:
+                        value = int(value)  # type: ignore[assignment]
+                    except ValueError:
+                        return None
+                elif check is not None and value not in check:
+                    return None
+                setattr(ns, dest, value)
+            else:
+                return None
+        else:
+            ns.paths.append(a)
+        i += 1
+    return ns
+
+
 def _add_arguments(command: str, p) -> None:
     if command == "lint":
         _add_lint_arguments(p)
@@ -187,7 +258,10 @@ def _main(argv: list[str]) -> int:
         except (AttributeError, ValueError):
             pass
     command = argv[0] if argv and argv[0] in COMMANDS else None
-    if command is not None:
+    fast = _fast_lint_args(argv[1:]) if command == "lint" else None
+    if fast is not None:
+        args = fast
+    elif command is not None:
         args = _parser(command).parse_args(argv[1:])
     else:
         args = _parser().parse_args(argv)
