@@ -133,7 +133,16 @@ def make_record(result, text: str | None = None) -> dict:
             "fix": fix,
             "tags": tags,
         })
-    return {"kind": result.kind, "skipped": bool(result.skipped), "diagnostics": diags}
+    return {"kind": result.kind, "skipped": bool(result.skipped), "diagnostics": diags,
+            "refs": _names_other_rules(result)}
+
+
+def _names_other_rules(result) -> bool:
+    """Does the document name classic rules it does not define (After, RuleName, RuleNames)?"""
+    doc = result.document
+    if result.kind not in _REFERENCING_KINDS or doc is None or doc.root is None or doc.root.kind != "object":
+        return False
+    return any(k in doc.root.value for k in ("After", "RuleName", "RuleNames"))  # type: ignore[operator]
 
 
 def _other_lines(path: str, memo: dict):
@@ -444,10 +453,10 @@ class Runner:
         result is never reused for this, so a change in another file is always seen).
         """
         referencing = [r for r in reports if r.record is not None and r.data is not None
-                       and r.record.get("kind") in _REFERENCING_KINDS and not r.target.stdin]
+                       and r.record.get("refs") and not r.target.stdin]
         defining = [r for r in reports if r.record is not None and r.data is not None
                     and r.record.get("kind") in _DEFINING_KINDS and not r.target.stdin]
-        if not referencing or not defining or (len(defining) == 1 and referencing == defining):
+        if not referencing or not any(d is not r for d in defining for r in referencing):
             return
         from ses_lsp.document.document import Document
         from ses_lsp.lint.navigation import Workspace
