@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ses_lsp._records import dataclass
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
@@ -477,6 +478,7 @@ _URL = lazy_re(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^@/]*@)?(?P<host>[^/:?#
 _MAILTO = lazy_re(r"(?i)mailto:(?P<addr>[^?]+)(?:\?.*)?")
 
 
+@lru_cache(maxsize=8192)  # pure; the same recipients recur across rules and edits
 def recipient_problem(text: str) -> tuple[str, str | None] | None:
     """Why a ``Recipients`` entry is neither an address nor a domain, and the entry to write instead.
 
