@@ -7,7 +7,7 @@ import re
 from ses_lsp._records import dataclass, field
 from functools import lru_cache
 
-from ses_lsp.document.document import Document
+from ses_lsp.document.document import Document, guess_format
 from ses_lsp.document.nodes import OBJECT
 from ses_lsp.lint import kinds as kinds_mod
 from ses_lsp.lint.config import Config
@@ -97,8 +97,15 @@ def lint_text(
     fmt: str | None = None,
     workspace: object | None = None,
     version: int | None = None,
+    document: Document | None = None,
 ) -> LintResult:
-    """Lint one document.  ``explicit``: the user named this file (else it was found by a walk)."""
+    """Lint one document.  ``explicit``: the user named this file (else it was found by a walk).
+
+    ``document``: an already built (possibly already parsed) :class:`Document` of ``text``
+    to lint instead of a new one, so its tree is reused (the language server's incrementally
+    re-parsed documents); it takes ``path`` and ``version``, and becomes the result's
+    ``document``.  It is ignored unless its text and format are those the lint would use.
+    """
     config = config or Config()
     # Building a tree creates tens of thousands of objects, and none of them is
     # garbage until the lint is over: collections during it are pure cost (about
@@ -106,7 +113,7 @@ def lint_text(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _lint(text, path, config, kind, explicit, fmt, workspace, version)
+        return _lint(text, path, config, kind, explicit, fmt, workspace, version, document)
     except Exception as exc:  # the engine itself failed: one diagnostic, never a traceback
         import traceback
 
@@ -124,7 +131,7 @@ def lint_text(
             gc.enable()
 
 
-def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) -> LintResult:
+def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, document=None) -> LintResult:
     if len(text) > MAX_BYTES:
         return LintResult(path, None, [_diag(
             C.UNREADABLE_CONTENT,
@@ -135,7 +142,7 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) ->
             C.UNREADABLE_CONTENT,
             "the file contains a NUL character: it is binary, not JSON or YAML text", nul, nul + 1)])
 
-    doc = Document(text, path, fmt, version)
+    doc = _document(text, path, fmt, version, document)
     parsed = doc.parsed
     diags: list[Diagnostic] = []
     for p in parsed.problems:
@@ -240,6 +247,18 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version) ->
             diags.append(_internal(f"rule {rule.code} ({rule.name})", exc))
     ctx.rule = None
     return _finish(result, config)
+
+
+def _document(text: str, path, fmt, version, given: Document | None) -> Document:
+    """The Document to lint: ``given`` when it is one of ``text`` in the same format (it then
+    takes the lint's path and version; its tree is not shared with another Document, as the
+    server may later reuse that tree in place for the next edit), else a new one."""
+    if given is not None and (given.text is text or given.text == text) and \
+            given.format == (fmt or guess_format(path, text)):
+        given.path = path
+        given.version = version
+        return given
+    return Document(text, path, fmt, version)
 
 
 def _internal(what: str, exc: Exception) -> Diagnostic:

@@ -361,13 +361,14 @@ class SesLanguageServer(LanguageServer):
 
         config = self.config_for(st)
         forced = self.client_kind(st)
+        doc = st._doc if st._doc is not None and st._doc.text is st.text else None
         res = lint_text(st.text, st.path or st.uri, config=config, kind=forced, explicit=False, fmt=st.fmt,
-                        workspace=self.lint_workspace, version=st.version)
+                        workspace=self.lint_workspace, version=st.version, document=doc)
         if res.kind is None and st.kind is not None and res.document is not None and \
                 res.document.parsed.problems and len(st.text) <= MAX_FEATURE_CHARS:
             # Half-typed: keep the kind the document had.
             res = lint_text(st.text, st.path or st.uri, config=config, kind=st.kind, explicit=True, fmt=st.fmt,
-                            workspace=self.lint_workspace, version=st.version)
+                            workspace=self.lint_workspace, version=st.version, document=res.document)
         st.kind = res.kind if res.kind is not None and not res.skipped else None
         st.result, st.result_key = res, key
         if res.document is not None and res.document.text is st.text:
@@ -697,18 +698,38 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         if st is None:
             log.warning("change for a document that is not open: %s", td.uri)
             return
-        text = st.text
+        old_text = text = st.text
+        old_doc = st._doc
         lines = st.lines
-        for change in params.content_changes:
-            rng = getattr(change, "range", None)
-            if rng is None:
-                text = change.text
-            else:
-                text = apply_change(text, lines, ls.codec,
-                                    ((rng.start.line, rng.start.character), (rng.end.line, rng.end.character)),
-                                    change.text)
-            lines = None
+        edit = None
+        changes = params.content_changes
+        if len(changes) == 1 and getattr(changes[0], "range", None) is not None:
+            # One incremental change: the new tree can be built from the old one.
+            change = changes[0]
+            rng = change.range
+            a = ls.codec.offset(lines, rng.start.line, rng.start.character)
+            b = ls.codec.offset(lines, rng.end.line, rng.end.character)
+            if b < a:
+                a, b = b, a
+            text = text[:a] + change.text + text[b:]
+            edit = (a, b, a + len(change.text))
+        else:
+            for change in changes:
+                rng = getattr(change, "range", None)
+                if rng is None:
+                    text = change.text
+                else:
+                    text = apply_change(text, lines, ls.codec,
+                                        ((rng.start.line, rng.start.character), (rng.end.line, rng.end.character)),
+                                        change.text)
+                lines = None
         st.set_text(text, td.version)
+        if edit is not None and old_doc is not None and old_doc.text is old_text and \
+                len(text) <= MAX_FEATURE_CHARS:
+            from ses_lsp.document.incremental import reparse
+
+            # The server owns the old document and keeps no node of it: its tree is reused in place.
+            st._doc = reparse(old_doc, text, *edit, version=td.version, consume=True)
         ls.schedule(st)
 
     @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
