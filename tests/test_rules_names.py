@@ -211,10 +211,24 @@ def test_the_document_itself_is_skipped_in_the_workspace():
     create = "ses:create-receipt-rule"
     ws = Workspace(
         ("x.json", {"RuleSetName": "inbound", "Rule": {"Name": "new", "Enabled": True}}, create),
-        ("other.json", {"RuleSetName": "inbound", "Rule": {"Name": "other", "Enabled": True}}, create),
+        ("other.json", {"Metadata": {"Name": "inbound"}, "Rules": [{"Name": "other", "Enabled": True}]},
+         "ses:describe-receipt-rule-set"),
     )
     _, diags = lint(doc, "ses:create-receipt-rule", path="x.json", workspace=ws)
     assert codes(diags) == ["SES207"]
+
+
+def test_a_rule_set_known_only_from_single_rule_files_reports_only_near_misses():
+    # No describe-receipt-rule-set output: the set may have rules no file shows.
+    create = "ses:create-receipt-rule"
+    ws = Workspace(("other.json", {"RuleSetName": "inbound", "Rule": {"Name": "archive-all", "Enabled": True}},
+                    create))
+    doc = {"RuleSetName": "inbound", "After": "support-to-s3", "Rule": {"Name": "new", "Enabled": True}}
+    _, diags = lint(doc, create, path="x.json", workspace=ws)
+    assert codes(diags) == []
+    doc = {"RuleSetName": "inbound", "After": "archive-al", "Rule": {"Name": "new", "Enabled": True}}
+    _, diags = lint(doc, create, path="x.json", workspace=ws)
+    assert codes(diags) == ["SES207"] and 'did you mean "archive-all"' in diags[0].message
 
 
 def test_the_document_itself_is_recognised_by_uri():
