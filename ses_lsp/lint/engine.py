@@ -98,6 +98,7 @@ def lint_text(
     workspace: object | None = None,
     version: int | None = None,
     document: Document | None = None,
+    pause_gc: bool = True,
 ) -> LintResult:
     """Lint one document.  ``explicit``: the user named this file (else it was found by a walk).
 
@@ -110,8 +111,11 @@ def lint_text(
     # Building a tree creates tens of thousands of objects, and none of them is
     # garbage until the lint is over: collections during it are pure cost (about
     # 10% of a large file's lint).  Restored afterwards, whatever happens.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+    # A long-running host (the language server) schedules collections itself and
+    # passes pause_gc=False: pausing there lets dropped trees pile up between edits.
+    gc_was_enabled = pause_gc and gc.isenabled()
+    if gc_was_enabled:
+        gc.disable()
     try:
         return _lint(text, path, config, kind, explicit, fmt, workspace, version, document)
     except Exception as exc:  # the engine itself failed: one diagnostic, never a traceback

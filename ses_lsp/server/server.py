@@ -363,12 +363,13 @@ class SesLanguageServer(LanguageServer):
         forced = self.client_kind(st)
         doc = st._doc if st._doc is not None and st._doc.text is st.text else None
         res = lint_text(st.text, st.path or st.uri, config=config, kind=forced, explicit=False, fmt=st.fmt,
-                        workspace=self.lint_workspace, version=st.version, document=doc)
+                        workspace=self.lint_workspace, version=st.version, document=doc, pause_gc=False)
         if res.kind is None and st.kind is not None and res.document is not None and \
                 res.document.parsed.problems and len(st.text) <= MAX_FEATURE_CHARS:
             # Half-typed: keep the kind the document had.
             res = lint_text(st.text, st.path or st.uri, config=config, kind=st.kind, explicit=True, fmt=st.fmt,
-                            workspace=self.lint_workspace, version=st.version, document=res.document)
+                            workspace=self.lint_workspace, version=st.version, document=res.document,
+                            pause_gc=False)
         st.kind = res.kind if res.kind is not None and not res.skipped else None
         st.result, st.result_key = res, key
         if res.document is not None and res.document.text is st.text:
