@@ -115,7 +115,7 @@ stats = Stats()
 # The copier below sets Node's slots directly (much faster than calling the
 # constructor); if Node ever changes shape, incremental parsing switches off
 # rather than building incomplete nodes.
-_NODE_SLOTS = ("kind", "value", "start", "end", "parent", "key", "plain", "members", "anchor")
+_NODE_SLOTS = ("kind", "value", "start", "end", "_parent", "key", "plain", "members", "anchor", "__weakref__")
 _ENABLED = tuple(Node.__slots__) == _NODE_SLOTS
 
 # Region size (characters) above which a full parse is cheaper: copying the

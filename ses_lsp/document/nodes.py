@@ -12,6 +12,7 @@ LSP's UTF-16 units) are computed at the edge with :class:`LineIndex`.
 from __future__ import annotations
 
 import bisect
+from weakref import ref as _ref
 from collections.abc import Iterator
 
 from ses_lsp._records import dataclass, field
@@ -50,7 +51,10 @@ class Node:
     otherwise.  JSON scalars are never plain.
     """
 
-    __slots__ = ("kind", "value", "start", "end", "parent", "key", "plain", "members", "anchor")
+    # ``parent`` is a weak reference (property below): a tree has no reference cycles, so
+    # a dropped tree is freed at once by reference counting instead of by the garbage
+    # collector (which would otherwise scan tens of thousands of nodes per dropped tree).
+    __slots__ = ("kind", "value", "start", "end", "_parent", "key", "plain", "members", "anchor", "__weakref__")
 
     def __init__(
         self,
@@ -66,7 +70,7 @@ class Node:
         self.value = value
         self.start = start
         self.end = end
-        self.parent = parent
+        self._parent = _ref(parent) if parent is not None else None
         self.key = key
         self.plain = plain
         # For objects: every (key node, value node) pair in source order,
@@ -74,6 +78,15 @@ class Node:
         self.members: list[tuple[Node, Node]] | None = None
         # For YAML: the anchor name defined on this node, if any.
         self.anchor: str | None = None
+
+    @property
+    def parent(self) -> Node | None:
+        p = self._parent
+        return p() if p is not None else None
+
+    @parent.setter
+    def parent(self, value: Node | None) -> None:
+        self._parent = _ref(value) if value is not None else None
 
     # -- structure ----------------------------------------------------------
 
