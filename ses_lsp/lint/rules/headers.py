@@ -34,6 +34,7 @@ from ses_lsp.lint.rules.common import (
     classic_actions,
     classic_actions_of_type,
     classic_rule_nodes,
+    ctx_cache,
     has_placeholder,
     mm_actions,
     mm_rule_nodes,
@@ -142,6 +143,8 @@ def _check_header_name(ctx: LintContext) -> None:
         if value == "":
             ctx.report(node, "HeaderName is empty; give 1 to 50 letters, digits or '-', e.g. \"X-Received-By\"")
             continue
+        if len(value) <= MAX_HEADER_NAME and _TOKEN.fullmatch(value):
+            continue  # the common case: letters, digits and '-'
         bad = _first_bad(value, lambda c: _FTEXT.fullmatch(c) is not None)
         if bad is not None:
             ctx.report(
@@ -289,14 +292,14 @@ def _check_mime_lowercase_x(ctx: LintContext) -> None:
 # -- both -----------------------------------------------------------------------------------
 
 
-def _rules_with_headers(ctx: LintContext) -> Iterator[list[tuple[str, Node, Node]]]:
-    """Per rule: [(action type, entry, body)] for the document's classic or Mail Manager rules."""
-    if ctx.kind in MM_RULE_SET_KINDS:
-        for rule in mm_rule_nodes(ctx):
-            yield list(mm_actions(rule))
-    else:
-        for rule in classic_rule_nodes(ctx):
-            yield list(classic_actions(rule))
+def _rules_with_headers(ctx: LintContext) -> list[list[tuple[str, Node, Node]]]:
+    """Per rule: [(action type, entry, body)] for the document's classic or Mail Manager rules (once per lint)."""
+    def build() -> list[list[tuple[str, Node, Node]]]:
+        if ctx.kind in MM_RULE_SET_KINDS:
+            return [list(mm_actions(rule)) for rule in mm_rule_nodes(ctx)]
+        return [list(classic_actions(rule)) for rule in classic_rule_nodes(ctx)]
+
+    return ctx_cache(ctx, "headers:rule-actions", build)
 
 
 def _check_duplicate_added_header(ctx: LintContext) -> None:
