@@ -99,6 +99,7 @@ import bisect
 import re
 
 import yaml
+from weakref import ref as _ref
 from yaml.events import (
     AliasEvent,
     DocumentEndEvent,
@@ -272,10 +273,12 @@ _CONVERTERS = {
 class _Frame:
     """An open collection while events are read."""
 
-    __slots__ = ("node", "items", "pending", "merge_key", "merges", "flow")
+    __slots__ = ("node", "items", "pending", "merge_key", "merges", "flow", "pref")
 
     def __init__(self, node: Node, items: list, flow: bool, is_map: bool) -> None:
         self.node = node
+        # One weak reference to the collection, shared as the ``parent`` of its children.
+        self.pref = _ref(node)
         self.items = items  # array items, or (key, value) members
         # Mappings: the key node waiting for its value, else None.
         # Sequences: always False.
@@ -555,21 +558,21 @@ class _Builder:
                     if root is None:
                         root = n
                     continue
-                p = top.node
+                pref = top.pref
                 pending = top.pending
                 if pending is False:
                     items = top.items
-                    n.parent = p
+                    n._parent = pref
                     n.key = len(items)
                     items.append(n)
                 elif pending is None:
                     if n.kind == OBJECT or n.kind == ARRAY:
                         n = self.complex_key(n)
-                    n.parent = p
+                    n._parent = pref
                     top.pending = n
                     top.merge_key = is_merge
                 else:
-                    n.parent = p
+                    n._parent = pref
                     n.key = pending
                     top.pending = None
                     if top.merge_key:
