@@ -12,7 +12,7 @@ LSP's UTF-16 units) are computed at the edge with :class:`LineIndex`.
 from __future__ import annotations
 
 import bisect
-from weakref import ref as _ref
+from _weakref import ref as _ref  # the C module: no import cost (weakref.ref is this)
 from collections.abc import Iterator
 
 from ses_lsp._records import dataclass, field

@@ -99,7 +99,7 @@ import bisect
 import re
 
 import yaml
-from weakref import ref as _ref
+from _weakref import ref as _ref  # the C module: no import cost (weakref.ref is this)
 from yaml.events import (
     AliasEvent,
     DocumentEndEvent,
