@@ -97,9 +97,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from _weakref import ref as _ref  # the C module: no import cost (weakref.ref is this)
 
 import yaml
-from _weakref import ref as _ref  # the C module: no import cost (weakref.ref is this)
 from yaml.events import (
     AliasEvent,
     DocumentEndEvent,
@@ -111,6 +111,8 @@ from yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
+
+from ses_lsp._lazy import lazy_re
 
 from .nodes import (
     ARRAY,
@@ -156,18 +158,18 @@ _NAN = float("nan")
 # YAML 1.2 core schema (plus underscores in numbers, and timestamps).  So
 # `yes`/`on` are strings, `017` is 17 and `0o17` is 15, `1:20` is a string.
 # tests/test_yaml_parser.py checks these tables against ruamel.yaml itself.
-_R_BOOL = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
-_R_FLOAT = re.compile(
+_R_BOOL = lazy_re(r"(?:true|True|TRUE|false|False|FALSE)\Z")
+_R_FLOAT = lazy_re(
     r"(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
     r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)"
     r"|\.(?:nan|NaN|NAN))\Z"
 )
-_R_INT = re.compile(r"(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)\Z")
-_R_MERGE = re.compile(r"<<\Z")
-_R_NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
-_R_TIMESTAMP = re.compile(
+_R_INT = lazy_re(r"(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)\Z")
+_R_MERGE = lazy_re(r"<<\Z")
+_R_NULL = lazy_re(r"(?:~|null|Null|NULL|)\Z")
+_R_TIMESTAMP = lazy_re(
     r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
     r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)\Z"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 import re
-from ses_lsp._records import dataclass, field
 from functools import lru_cache
 
+from ses_lsp._lazy import lazy_re
+from ses_lsp._records import dataclass, field
 from ses_lsp.document.document import Document, guess_format
 from ses_lsp.document.nodes import OBJECT
 from ses_lsp.lint import kinds as kinds_mod
@@ -20,7 +21,7 @@ from ses_lsp.lint.text import closest, quote, quote_list
 # Files larger than this are not parsed (the API's largest documents are far smaller).
 MAX_BYTES = 8 * 1024 * 1024
 
-SUPPRESSION = re.compile(r"#\s*ses-lsp:\s*(disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
+SUPPRESSION = lazy_re(r"#\s*ses-lsp:\s*(disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
 
 
 @dataclass
@@ -424,8 +425,8 @@ def _remove_code_edit(doc: Document, entry: dict, code_text: str) -> TextEdit | 
     return TextEdit(s + a, s + b, "")
 
 
-_SECRET_KEY = re.compile(r"(?i)(password|passwd|passphrase|secret|private.?key|api.?key|access.?key|token|credential)")
-_NOT_SECRET_KEY = re.compile(r"(?i)(arn|id|name|policy|type)$")
+_SECRET_KEY = lazy_re(r"(?i)(password|passwd|passphrase|secret|private.?key|api.?key|access.?key|token|credential)")
+_NOT_SECRET_KEY = lazy_re(r"(?i)(arn|id|name|policy|type)$")
 
 
 def secret_spans(document: Document | None) -> list[tuple[int, int]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ses_lsp._lazy import lazy_re  # noqa: F401 (also re-exported for the rule modules)
+
 
 def quote(value: str) -> str:
     """Quote a value for a one-line message (control characters escaped)."""
@@ -90,7 +92,7 @@ _PATTERN_WORDS: dict[str, str] = {
     ),
 }
 
-_CLASS_ONLY = re.compile(r"\[([^\]]+)\]([+*])")
+_CLASS_ONLY = lazy_re(r"\[([^\]]+)\]([+*])")
 _NAMED = {
     "a-z": "lower-case letters",
     "A-Z": "upper-case letters",
@@ -144,7 +146,7 @@ def _describe_class(body: str) -> str:
 
 # Template placeholders (CloudFormation, Terraform, Jinja, shell, printf) stand for
 # values filled in later: nothing checks their text.
-PLACEHOLDER = re.compile(
+PLACEHOLDER = lazy_re(
     r"\$\{[^}]*\}"  # ${AWS::Region}, ${var.x}, ${Var}
     r"|\{\{.*?\}\}"  # {{var}}, {{resolve:ssm:name}}
     r"|#\{[^}]*\}"  # #{AWS::AccountId} (serverless-pseudo-parameters)
@@ -169,24 +171,3 @@ def may_hold_placeholder(text: str) -> bool:
     """A cheap pre-check: every placeholder form contains one of ``$ { < %``."""
     return "$" in text or "{" in text or "<" in text or "%" in text
 
-
-class lazy_re:  # noqa: N801 - used like re.compile
-    """A regular expression compiled on first use (module import time is start-up time).
-
-    After the first use the compiled pattern's methods are bound on the
-    instance, so later calls cost nothing extra.
-    """
-
-    _METHODS = ("match", "fullmatch", "search", "sub", "subn", "split", "findall", "finditer")
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._args = (pattern, flags)
-
-    def __getattr__(self, name: str):
-        compiled = re.compile(*self._args)
-        for method in self._METHODS:
-            setattr(self, method, getattr(compiled, method))
-        self.pattern = compiled.pattern
-        self.flags = compiled.flags
-        self.groupindex = compiled.groupindex
-        return getattr(compiled, name)

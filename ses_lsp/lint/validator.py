@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from ses_lsp._lazy import lazy_re
+
 TYPE_CHECKING = False  # (no typing import: start-up time)
 
 from ses_lsp.document.nodes import (
@@ -521,12 +523,12 @@ class Validator:
             )
 
 
-_ISO = re.compile(
+_ISO = lazy_re(
     r"\d{4}-\d{2}-\d{2}"
     r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
 )
-_ISO_BASIC = re.compile(r"\d{8}(?:[Tt]\d{4}(?:\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?")
-_EPOCH = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_ISO_BASIC = lazy_re(r"\d{8}(?:[Tt]\d{4}(?:\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?")
+_EPOCH = lazy_re(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def is_cli_timestamp(value: str) -> bool:
