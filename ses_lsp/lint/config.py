@@ -26,7 +26,7 @@ from functools import lru_cache
 from ses_lsp._records import dataclass, field, replace
 from ses_lsp.lint.diagnostics import Severity
 
-CONFIG_FILES = (".ses-lsp.toml", "pyproject.toml")
+from ses_lsp.lint.files import CONFIG_FILES  # noqa: E402,F401 (one definition)
 
 _KNOWN_KEYS = {
     "select",
@@ -155,28 +155,12 @@ def _load_toml(path: str) -> dict:
 
 def find_config_file(start: str) -> str | None:
     """The nearest config file at or above ``start`` (a file or directory)."""
+    from ses_lsp.lint.files import find_config_path
+
     d = os.path.abspath(start)
     if not os.path.isdir(d):
         d = os.path.dirname(d)
-    while True:
-        for name in CONFIG_FILES:
-            candidate = os.path.join(d, name)
-            if os.path.isfile(candidate):
-                if name == "pyproject.toml" and not _has_tool_section(candidate):
-                    continue
-                return candidate
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
-
-
-def _has_tool_section(path: str) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return "[tool.ses-lsp" in fh.read()
-    except OSError:
-        return False
+    return find_config_path(d)
 
 
 def load_config_file(path: str) -> Config:

@@ -214,29 +214,11 @@ def container_of(node: Node) -> Node | None:
     return p
 
 
-def apply_edits(text: str, edits) -> str:
-    """Apply non-overlapping edits (offsets into ``text``)."""
-    out = []
-    pos = 0
-    for e in sorted(edits, key=lambda e: (e.start, e.end)):
-        if e.start < pos:
-            raise ValueError("overlapping edits")
-        out.append(text[pos : e.start])
-        out.append(e.new_text)
-        pos = e.end
-    out.append(text[pos:])
-    return "".join(out)
-
-
 def apply_edit_groups(text: str, groups) -> str:
-    """Apply groups of edits (one group per fix); a group overlapping an earlier one is skipped."""
-    taken: list[tuple[int, int]] = []
-    chosen = []
-    for group in groups:
-        spans = [(e.start, e.end) for e in group]
-        clash = any((a < e and s < b) or (a == s and b == e) for a, b in spans for s, e in taken)
-        if clash:
-            continue
-        taken.extend(spans)
-        chosen.extend(group)
-    return apply_edits(text, chosen)
+    """Apply groups of edits (one group per fix) as ``ses-lsp lint --fix`` does: a group
+    overlapping an earlier one is skipped (``ses_lsp.lint.fixes``)."""
+    from ses_lsp.lint.fixes import apply_edits, choose_fixes
+
+    fixes = [{"edits": [{"start": [e.start], "end": [e.end], "newText": e.new_text} for e in g]} for g in groups]
+    _chosen, edits = choose_fixes(fixes, len(text))
+    return apply_edits(text, edits)

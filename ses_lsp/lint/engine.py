@@ -155,7 +155,7 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
         related = [Related(s, e, m) for (s, e, m) in p.related]
         fix = None
         if rule is C.DUPLICATE_KEY:
-            fix = _duplicate_fix(doc, p.start)
+            fix = _duplicate_fix(doc, p.related)
         diags.append(_diag(rule, p.message, p.start, p.end, related=related, fix=fix,
                            pointer=_pointer_at(doc, p.start)))
 
@@ -304,9 +304,20 @@ def _pointer_at(doc: Document, offset: int) -> str:
     return node.pointer if node is not None else ""
 
 
-def _duplicate_fix(doc: Document, key_start: int) -> Fix | None:
-    """Remove the first of two duplicate members (keeping the value AWS would use)."""
-    return None
+def _duplicate_fix(doc: Document, related: list) -> Fix | None:
+    """Remove the first of two duplicate members: the value AWS uses (the last) is kept."""
+    if not related:
+        return None
+    from ses_lsp.document.nodes import node_at_offset
+    from ses_lsp.lint.edits import remove_member
+
+    key = node_at_offset(doc.root, related[0][0])
+    obj = key.parent if key is not None and key.is_key else None
+    if obj is None or not any(k is key for k, _ in obj.members or ()):
+        return None
+    name = key.value if isinstance(key.value, str) else str(key.value)  # type: ignore[union-attr]
+    return Fix(f"Remove the first {quote(name)} (the last one, which wins, is kept)",
+               (remove_member(doc, obj, key),))  # type: ignore[arg-type]
 
 
 def _finish(result: LintResult, config: Config) -> LintResult:

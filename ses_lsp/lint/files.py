@@ -178,9 +178,9 @@ def _has_tool_section(path: str) -> bool:
 def find_config_path(directory: str, memo: dict | None = None) -> str | None:
     """The nearest configuration file at or above the absolute ``directory``.
 
-    The same search as :func:`ses_lsp.lint.config.find_config_file` (a test
-    checks they agree), without importing the configuration module, which a
-    fully cached run does not need.  ``memo`` maps directories to answers.
+    The one configuration-file search (``ses_lsp.lint.config.find_config_file``
+    calls it); it lives here so that a fully cached run never imports the
+    configuration module.  ``memo`` maps directories to answers.
     """
     memo = {} if memo is None else memo
     visited: list[str] = []
