@@ -34,6 +34,7 @@ from ses_lsp.lint.rules.common import (  # noqa: F401 (re-exported)
     mask_placeholders,
     mm_rule_nodes,
     schema_reported,
+    schema_spans,
 )
 from ses_lsp.lint.text import closest, lazy_re, quote
 
@@ -64,7 +65,17 @@ _REGION_PARTITION = (
     ("cn-", "aws-cn"),
 )
 REGION_RE = lazy_re(r"(?:[a-z]{2}|eusc)(?:-[a-z]+){1,3}-[0-9]{1,2}")
-ACCOUNT_RE = lazy_re(r"[0-9]{12}")
+
+
+@lru_cache(maxsize=256)  # a file names few Regions, many times
+def is_region(text: str) -> bool:
+    """Is ``text`` shaped like a Region name (``us-east-1``)?"""
+    return REGION_RE.fullmatch(text) is not None
+
+
+def is_account(text: str) -> bool:
+    """Is ``text`` an AWS account ID (exactly 12 ASCII digits)?"""
+    return len(text) == 12 and text.isascii() and text.isdigit()
 
 
 @lru_cache(maxsize=256)
@@ -232,18 +243,24 @@ def _resource_problem(expect: Expect, arn: Arn) -> str | None:
 # -- the fields of each document ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class ArnField:
-    node: Node
-    expect: Expect
-    where: str  # "S3Action.KmsKeyArn"
-    classic: bool  # a classic receipt rule action (same-Region rule applies)
-    # MM S3SseKmsKeyId and similar: a key ID or alias name is fine too.
-    id_allowed: bool = False
+    """One ARN-valued string of the document, what it must hold, and its parts (parsed once)."""
 
-    @property
-    def value(self) -> str:
-        return self.node.value  # type: ignore[return-value]
+    __slots__ = ("node", "expect", "where", "classic", "id_allowed", "value", "problem", "arn")
+
+    def __init__(self, node: Node, expect: Expect, where: str, classic: bool, id_allowed: bool = False) -> None:
+        self.node = node
+        self.expect = expect
+        self.where = where  # "S3Action.KmsKeyArn"
+        self.classic = classic  # a classic receipt rule action (same-Region rule applies)
+        # MM S3SseKmsKeyId and similar: a key ID or alias name is fine too.
+        self.id_allowed = id_allowed
+        value: str = node.value  # type: ignore[assignment]
+        self.value = value
+        # Why the value is not shaped like an ARN (None: it is, or a placeholder hides it),
+        # and its parts when it is (None otherwise, or when it does not start like one).
+        self.problem = arn_structure_problem(value)
+        self.arn = Arn.parse(value) if self.problem is None else None
 
 
 def _str(node: Node | None) -> Node | None:
@@ -279,18 +296,30 @@ def arn_fields(ctx: LintContext) -> list[ArnField]:
     """Every ARN-valued string of the document with what it must hold, in document order."""
     out: list[ArnField] = []
     if ctx.kind in CLASSIC_RULE_KINDS:
+        append = out.append
+        table = _CLASSIC_MEMBERS
         for rule in classic_rule_nodes(ctx):
-            for name, body in _all_actions(rule):
-                members = _CLASSIC_MEMBERS.get(name)
-                if members is None:
-                    members = _CLASSIC_MEMBERS[name] = tuple(
-                        (m, e, f"{name}.{m}") for m, e in (("TopicArn", SNS_TOPIC), *_CLASSIC_FIELDS.get(name, ()))
-                    )
-                values = body.value
-                for member, expect, where in members:
-                    n = values.get(member)  # type: ignore[union-attr]
-                    if n is not None and n.kind == STRING:
-                        out.append(ArnField(n, expect, where, True))
+            acts = rule.value.get("Actions")  # type: ignore[union-attr]
+            if acts is None or acts.kind != ARRAY:
+                continue
+            for entry in acts.value:  # type: ignore[union-attr]
+                if entry.kind != OBJECT:
+                    continue
+                # Every member of the entry (entries with several members too).
+                for name, body in entry.value.items():  # type: ignore[union-attr]
+                    if body.kind != OBJECT:
+                        continue
+                    members = table.get(name)
+                    if members is None:
+                        members = table[name] = tuple(
+                            (m, e, f"{name}.{m}")
+                            for m, e in (("TopicArn", SNS_TOPIC), *_CLASSIC_FIELDS.get(name, ()))
+                        )
+                    values = body.value
+                    for member, expect, where in members:
+                        n = values.get(member)  # type: ignore[union-attr]
+                        if n is not None and n.kind == STRING:
+                            append(ArnField(n, expect, where, True))
     elif ctx.kind in MM_RULE_SET_KINDS:
         for rule in mm_rule_nodes(ctx):
             for name, body in _all_actions(rule):
@@ -326,7 +355,11 @@ def arn_fields(ctx: LintContext) -> list[ArnField]:
 
 
 def _fields(ctx: LintContext) -> list[ArnField]:
-    return ctx_cache(ctx, "arn-fields", lambda: [f for f in arn_fields(ctx) if not schema_reported(ctx, f.node)])
+    fields = ctx.cache.get("arn-fields")
+    if fields is None:
+        spans = schema_spans(ctx)
+        fields = ctx.cache["arn-fields"] = [f for f in arn_fields(ctx) if (f.node.start, f.node.end) not in spans]
+    return fields
 
 
 # Key IDs and alias names that KMS accepts where an ID (not only an ARN) is allowed.
@@ -358,12 +391,12 @@ def _check_invalid_arn(ctx: LintContext) -> None:
             continue
         if _is_bare_function_name(f, value):
             continue  # lambda-function-name-not-arn
-        problem = arn_structure_problem(value)
+        problem = f.problem
         if problem is not None:
             ctx.report(f.node, f"{f.where} is {quote(value)}: {problem}; expected {f.expect.what} such as "
                        f"{f.expect.example}")
             continue
-        arn = Arn.parse(value)
+        arn = f.arn
         if arn is None:
             continue
         if arn.service is not None and arn.service != f.expect.service:
@@ -373,8 +406,8 @@ def _check_invalid_arn(ctx: LintContext) -> None:
                 ctx.report(f.node, f"{f.where} {quote(value)} has no Region; {_service_name(f.expect.service)} "
                            f"ARNs name the Region of the resource, e.g. {f.expect.example}")
                 continue
-            if not REGION_RE.fullmatch(arn.region):
-                hint = arn.region.lower() if REGION_RE.fullmatch(arn.region.lower()) else None
+            if not is_region(arn.region):
+                hint = arn.region.lower() if is_region(arn.region.lower()) else None
                 ctx.report(f.node, f"{f.where} {quote(value)} has the Region {quote(arn.region)}, which is not a "
                            f"Region name (such as 'us-east-1')" + (f"; did you mean {quote(hint)}?" if hint else ""))
                 continue
@@ -383,7 +416,7 @@ def _check_invalid_arn(ctx: LintContext) -> None:
                        f"{_service_name(f.expect.service)} ARNs have an empty Region: "
                        f"arn:PARTITION:{f.expect.service}::ACCOUNT:...")
             continue
-        if arn.account is not None and not ACCOUNT_RE.fullmatch(arn.account):
+        if arn.account is not None and not is_account(arn.account):
             if arn.account == "":
                 msg = "has no account ID"
             elif arn.account.isdigit():
@@ -397,9 +430,7 @@ def _check_invalid_arn(ctx: LintContext) -> None:
 def _check_partition(ctx: LintContext) -> None:
     for f in _fields(ctx):
         value = f.value
-        if arn_structure_problem(value) is not None:
-            continue
-        arn = Arn.parse(value)
+        arn = f.arn
         if arn is None or arn.partition is None:
             continue
         if arn.partition not in PARTITIONS:
@@ -408,7 +439,7 @@ def _check_partition(ctx: LintContext) -> None:
                        f"not exist; partitions are {', '.join(PARTITIONS)}"
                        + (f"; did you mean {quote(hint)}?" if hint else ""))
             continue
-        if arn.region and REGION_RE.fullmatch(arn.region):
+        if arn.region and is_region(arn.region):
             want = partition_of_region(arn.region)
             if want != arn.partition:
                 ctx.report(f.node, f"{f.where} {quote(value)} pairs the partition {quote(arn.partition)} with the "
@@ -419,9 +450,7 @@ def _check_partition(ctx: LintContext) -> None:
 def _check_wrong_type(ctx: LintContext) -> None:
     for f in _fields(ctx):
         value = f.value
-        if arn_structure_problem(value) is not None:
-            continue
-        arn = Arn.parse(value)
+        arn = f.arn
         if arn is None:
             continue
         if arn.service is not None and arn.service != f.expect.service:
@@ -458,9 +487,7 @@ def _check_kms_alias(ctx: LintContext) -> None:
         if f.expect is not KMS_KEY or not f.classic:
             continue
         value = f.value
-        if arn_structure_problem(value) is not None:
-            continue
-        arn = Arn.parse(value)
+        arn = f.arn
         if arn is None or arn.service != "kms" or not arn.positional or arn.resource is None:
             continue
         res = arn.resource
@@ -477,11 +504,8 @@ def _check_region(ctx: LintContext) -> None:
     for f in _fields(ctx):
         if not f.classic or not f.expect.regional or f.expect is CONNECT_INSTANCE:
             continue
-        value = f.value
-        if arn_structure_problem(value) is not None:
-            continue
-        arn = Arn.parse(value)
-        if arn is None or arn.service != f.expect.service or not arn.region or not REGION_RE.fullmatch(arn.region):
+        arn = f.arn
+        if arn is None or arn.service != f.expect.service or not arn.region or not is_region(arn.region):
             continue
         if arn.partition is not None and arn.partition != partition_of_region(arn.region):
             continue  # invalid-arn-partition says it

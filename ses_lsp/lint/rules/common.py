@@ -114,11 +114,17 @@ def ctx_cache(ctx: LintContext, key: str, factory):
     return store[key]
 
 
-def schema_reported(ctx: LintContext, node: Node) -> bool:
-    """Did the schema pass (SES1xx) already report something on this node?
+def schema_spans(ctx: LintContext) -> set[tuple[int, int]]:
+    """The (start, end) spans the schema pass (SES1xx) reported on, collected once per lint.
 
-    The schema pass runs before every semantic rule, so its spans are collected once.
+    The schema pass runs before every semantic rule, so the set is complete when read.
     """
-    spans = ctx_cache(ctx, "schema-spans", lambda: {
-        (d.start, d.end) for d in ctx.diagnostics if d.code.startswith("SES1")})
-    return (node.start, node.end) in spans
+    spans = ctx.cache.get("schema-spans")
+    if spans is None:
+        spans = ctx.cache["schema-spans"] = {(d.start, d.end) for d in ctx.diagnostics if d.code.startswith("SES1")}
+    return spans
+
+
+def schema_reported(ctx: LintContext, node: Node) -> bool:
+    """Did the schema pass (SES1xx) already report something on this node?"""
+    return (node.start, node.end) in schema_spans(ctx)
