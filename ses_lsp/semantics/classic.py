@@ -58,8 +58,7 @@ class Recipient:
 
     @staticmethod
     def parse(text: str, node: Node | None = None) -> Recipient:
-        form, local, domain = _classify(text)
-        return Recipient(text, form, local=local, domain=domain, node=node)
+        return Recipient(text, *_classify(text), node)
 
     @property
     def base_local(self) -> str:
@@ -188,12 +187,21 @@ class Rule:
         return f'rule "{self.name}"' if self.name else f"rule #{self.index + 1}"
 
 
+_ACTION_SET = frozenset(ACTION_TYPES)
+
+
 def read_action(entry: Node, index: int) -> Action:
     if entry.kind != OBJECT:
         return Action("", entry, None, index)
-    present = [k for k in entry.value if k in ACTION_TYPES]  # type: ignore[union-attr]
+    value: dict[str, Node] = entry.value  # type: ignore[assignment]
+    if len(value) == 1:  # the usual entry: one member
+        for name, body in value.items():
+            if name in _ACTION_SET:
+                return Action(name, entry, body, index)
+        return Action("", entry, None, index)
+    present = [k for k in value if k in _ACTION_SET]
     if len(present) == 1:
-        return Action(present[0], entry, entry.value[present[0]], index)  # type: ignore[index]
+        return Action(present[0], entry, value[present[0]], index)
     return Action("", entry, None, index)
 
 
@@ -210,7 +218,9 @@ def read_rule(node: Node, index: int) -> Rule | None:
         recipients = None
     elif rec_node.kind == ARRAY:
         recipients = [
-            Recipient.parse(r.value, r) for r in rec_node.value if r.kind == STRING  # type: ignore[union-attr]
+            Recipient(r.value, *_classify(r.value), r)  # type: ignore[arg-type]
+            for r in rec_node.value  # type: ignore[union-attr]
+            if r.kind == STRING
         ]
         if not rec_node.value:  # an empty list is the same as no list
             recipients = None
@@ -219,7 +229,7 @@ def read_rule(node: Node, index: int) -> Rule | None:
     acts_node = node.get("Actions")
     actions = []
     if acts_node is not None and acts_node.kind == ARRAY:
-        actions = [read_action(a, i) for i, a in enumerate(acts_node.value)]  # type: ignore[arg-type]
+        actions = list(map(read_action, acts_node.value, range(len(acts_node.value))))  # type: ignore[arg-type]
     return Rule(node, index, name, name_node, enabled, recipients, actions)  # type: ignore[arg-type]
 
 

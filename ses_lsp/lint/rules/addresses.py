@@ -42,6 +42,7 @@ from ses_lsp.lint.rules.common import (
     mm_actions,
     mm_rule_nodes,
     schema_reported,
+    schema_spans,
 )
 from ses_lsp.lint.text import lazy_re, quote
 from ses_lsp.semantics.classic import Recipient
@@ -447,21 +448,29 @@ def _rule_label(rule: Node, index: int) -> str:
 
 def _recipient_lists(ctx: LintContext) -> list[tuple[Node, Node, list[RecipientEntry]]]:
     """(rule, Recipients array, entries) for each classic rule; placeholders and schema-reported values left out."""
-    return ctx_cache(ctx, "recipients", lambda: list(_read_recipient_lists(ctx)))
+    lists = ctx.cache.get("recipients")
+    if lists is None:
+        lists = ctx.cache["recipients"] = _read_recipient_lists(ctx)
+    return lists
 
 
-def _read_recipient_lists(ctx: LintContext) -> Iterator[tuple[Node, Node, list[RecipientEntry]]]:
+def _read_recipient_lists(ctx: LintContext) -> list[tuple[Node, Node, list[RecipientEntry]]]:
+    spans = schema_spans(ctx)
+    out = []
     for rule in classic_rule_nodes(ctx):
-        arr = rule.get("Recipients")
+        arr = rule.value.get("Recipients")  # type: ignore[union-attr]
         if arr is None or arr.kind != ARRAY:
             continue
         entries = []
         for i, n in enumerate(arr.value):  # type: ignore[union-attr]
-            text = _text(n)
-            if text is None or _is_placeholder_recipient(text) or schema_reported(ctx, n):
+            if n.kind != STRING:
+                continue
+            text: str = n.value  # type: ignore[assignment]
+            if _is_placeholder_recipient(text) or (n.start, n.end) in spans:
                 continue
             entries.append(RecipientEntry(rule, arr, i, n, text, Recipient.parse(text, n)))
-        yield rule, arr, entries
+        out.append((rule, arr, entries))
+    return out
 
 
 def _is_placeholder_recipient(text: str) -> bool:
@@ -612,7 +621,8 @@ def _key(r: Recipient) -> tuple:
 
 def _check_duplicate_recipient(ctx: LintContext) -> None:
     for rule, arr, entries in _recipient_lists(ctx):
-        _report_duplicates(ctx, arr, entries, f"in {_rule_label(rule, _index_of(rule))}")
+        if len(entries) > 1:
+            _report_duplicates(ctx, arr, entries, lambda rule=rule: f"in {_rule_label(rule, _index_of(rule))}")
     if ctx.kind in MM_RULE_SET_KINDS:
         for rule in mm_rule_nodes(ctx):
             for name, _entry, body in mm_actions(rule):
@@ -629,14 +639,15 @@ def _check_duplicate_recipient(ctx: LintContext) -> None:
                     r = Recipient.parse(text, n)
                     if r.form == "address":
                         entries.append(RecipientEntry(rule, arr, i, n, text, r))
-                _report_duplicates(ctx, arr, entries, "in ReplaceWith")
+                _report_duplicates(ctx, arr, entries, lambda: "in ReplaceWith")
 
 
 def _index_of(rule: Node) -> int:
     return rule.key if isinstance(rule.key, int) else 0
 
 
-def _report_duplicates(ctx: LintContext, arr: Node, entries: list[RecipientEntry], where: str) -> None:
+def _report_duplicates(ctx: LintContext, arr: Node, entries: list[RecipientEntry], place) -> None:
+    """Report repeated entries of one list; ``place()`` says where the list is ("in rule 'x'")."""
     seen: dict[tuple, RecipientEntry] = {}
     seen_folded: dict[tuple, RecipientEntry] = {}
     for e in entries:
@@ -647,6 +658,7 @@ def _report_duplicates(ctx: LintContext, arr: Node, entries: list[RecipientEntry
         folded = (r.form, r.local.lower(), r.domain)
         first = seen.get(key)
         if first is not None:
+            where = place()
             if first.text == e.text:
                 msg = f"recipient {quote(e.text)} is listed twice {where}; remove the duplicate"
             else:
@@ -662,6 +674,7 @@ def _report_duplicates(ctx: LintContext, arr: Node, entries: list[RecipientEntry
             continue
         first = seen_folded.get(folded)
         if first is not None:
+            where = place()
             ctx.report(
                 e.node,
                 f"recipient {quote(e.text)} differs from {quote(first.text)} {where} only in the case of the local "
@@ -675,8 +688,16 @@ def _report_duplicates(ctx: LintContext, arr: Node, entries: list[RecipientEntry
         seen_folded[folded] = e
 
 
-def _repeats(entries: list[RecipientEntry]) -> set[int]:
-    """Indexes of the entries that duplicate-recipient reports (repeats of an earlier entry)."""
+def _repeats(ctx: LintContext, entries: list[RecipientEntry]) -> set[int]:
+    """Indexes of the entries that duplicate-recipient reports (repeats of an earlier entry); once per list."""
+    memo = ctx.cache.setdefault("recipient-repeats", {})
+    out = memo.get(id(entries))
+    if out is None:
+        out = memo[id(entries)] = _find_repeats(entries)
+    return out
+
+
+def _find_repeats(entries: list[RecipientEntry]) -> set[int]:
     seen: set[tuple] = set()
     out: set[int] = set()
     for e in entries:
@@ -708,11 +729,12 @@ def _coverers(entries: list[RecipientEntry]):
         out: list[RecipientEntry] = []
         if r.form == "address":
             if "+" in r.local:
-                out += by_address.get((r.domain, r.base_local), [])
-            out += by_domain.get(r.domain, [])
-        labels = r.domain.split(".")
-        for i in range(len(labels)):  # the domain itself (for a .domain entry) and its parents
-            out += by_parent.get(".".join(labels[i:]), [])
+                out += by_address.get((r.domain, r.base_local), ())
+            out += by_domain.get(r.domain, ())
+        if by_parent:
+            labels = r.domain.split(".")
+            for i in range(len(labels)):  # the domain itself (for a .domain entry) and its parents
+                out += by_parent.get(".".join(labels[i:]), ())
         return out
 
     return candidates
@@ -720,7 +742,9 @@ def _coverers(entries: list[RecipientEntry]):
 
 def _check_redundant_recipient(ctx: LintContext) -> None:
     for rule, arr, entries in _recipient_lists(ctx):
-        repeats = _repeats(entries)
+        if len(entries) < 2:
+            continue
+        repeats = _repeats(ctx, entries)
         valid = [e for e in entries if e.usable and e.index not in repeats]
         candidates = _coverers(valid)
         for e in valid:
@@ -768,7 +792,7 @@ def _check_unverified_domain(ctx: LintContext) -> None:
 
 def _check_upper_case(ctx: LintContext) -> None:
     for _rule, _arr, entries in _recipient_lists(ctx):
-        repeats = _repeats(entries)
+        repeats = _repeats(ctx, entries)
         for e in entries:
             if not e.usable or e.text == e.text.lower() or e.index in repeats:
                 continue
