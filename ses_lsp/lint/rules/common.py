@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.text import _MASK, PLACEHOLDER, has_placeholder, may_hold_placeholder  # noqa: F401 (shared)
+from ses_lsp.semantics import classic as cm
 
 # Kinds holding classic receipt rules: one (``Rule``) or a list (``Rules``).
 CLASSIC_SINGLE_RULE_KINDS = frozenset(
@@ -27,16 +28,46 @@ def classic_rule_nodes(ctx: LintContext) -> list[Node]:
     return ctx_cache(ctx, "common:classic-rules", lambda: _classic_rule_nodes(ctx))
 
 
+def classic_model(ctx: LintContext) -> list[cm.Rule]:
+    """The document's classic rules as the semantic model reads them (once per lint, shared by every family)."""
+    rules = ctx.cache.get("common:classic-model")
+    if rules is None:
+        root = ctx.root
+        if root is None or root.kind != OBJECT:
+            rules = []
+        else:
+            single = root.get("Rule")
+            if single is not None:
+                r = cm.read_rule(single, 0)
+                rules = [r] if r is not None else []
+            else:
+                rules = cm.read_rules(root.get("Rules"))
+        ctx.cache["common:classic-model"] = rules
+    return rules
+
+
+def rule_actions(ctx: LintContext) -> list[list[tuple[str, Node, Node]]]:
+    """Per rule (classic or Mail Manager, by the kind), its single-member actions as (type, entry, body).
+
+    Read once per lint and shared by every family.
+    """
+    lists = ctx.cache.get("common:rule-actions")
+    if lists is None:
+        nodes = mm_rule_nodes(ctx) if ctx.kind in MM_RULE_SET_KINDS else classic_rule_nodes(ctx)
+        lists = ctx.cache["common:rule-actions"] = [list(classic_actions(rule)) for rule in nodes]
+    return lists
+
+
 def classic_actions_of_type(ctx: LintContext, action_type: str) -> list[tuple[Node, Node, Node]]:
     """(rule, action entry, action body) for every classic action of one type (indexed once per lint)."""
-    def build() -> dict[str, list[tuple[Node, Node, Node]]]:
-        index: dict[str, list[tuple[Node, Node, Node]]] = {}
-        for rule in classic_rule_nodes(ctx):
-            for name, entry, body in classic_actions(rule):
-                index.setdefault(name, []).append((rule, entry, body))
-        return index
-
-    return ctx_cache(ctx, "common:classic-actions", build).get(action_type, [])
+    index = ctx.cache.get("common:classic-actions")
+    if index is None:
+        index = ctx.cache["common:classic-actions"] = {}
+        if ctx.kind not in MM_RULE_SET_KINDS:
+            for rule, actions in zip(classic_rule_nodes(ctx), rule_actions(ctx), strict=True):
+                for name, entry, body in actions:
+                    index.setdefault(name, []).append((rule, entry, body))
+    return index.get(action_type, [])
 
 
 def _classic_rule_nodes(ctx: LintContext) -> list[Node]:

@@ -16,6 +16,7 @@ from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_KINDS,
     CLASSIC_RULE_SET_KINDS,
     MM_RULE_SET_KINDS,
+    classic_model,
     ctx_cache,
 )
 from ses_lsp.lint.text import quote
@@ -36,18 +37,7 @@ MM_API_RULE = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailma
 
 def _classic_rules(ctx: LintContext) -> list[cm.Rule]:
     """The document's classic rules, read once per lint and shared by every check."""
-    return ctx_cache(ctx, "flow:classic-rules", lambda: _read_classic_rules(ctx))
-
-
-def _read_classic_rules(ctx: LintContext) -> list[cm.Rule]:
-    root = ctx.root
-    if root is None or root.kind != "object":
-        return []
-    single = root.get("Rule")
-    if single is not None:
-        r = cm.read_rule(single, 0)
-        return [r] if r is not None else []
-    return cm.read_rules(root.get("Rules"))
+    return classic_model(ctx)
 
 
 def _mm_rules(ctx: LintContext) -> list[mm.Rule]:

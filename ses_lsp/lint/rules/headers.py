@@ -31,13 +31,11 @@ from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_SET_KINDS,
     MM_RULE_SET_KINDS,
     SEND_BOUNCE_KINDS,
-    classic_actions,
     classic_actions_of_type,
-    classic_rule_nodes,
-    ctx_cache,
     has_placeholder,
     mm_actions,
     mm_rule_nodes,
+    rule_actions,
     string_value,
     walk_members,
 )
@@ -294,12 +292,7 @@ def _check_mime_lowercase_x(ctx: LintContext) -> None:
 
 def _rules_with_headers(ctx: LintContext) -> list[list[tuple[str, Node, Node]]]:
     """Per rule: [(action type, entry, body)] for the document's classic or Mail Manager rules (once per lint)."""
-    def build() -> list[list[tuple[str, Node, Node]]]:
-        if ctx.kind in MM_RULE_SET_KINDS:
-            return [list(mm_actions(rule)) for rule in mm_rule_nodes(ctx)]
-        return [list(classic_actions(rule)) for rule in classic_rule_nodes(ctx)]
-
-    return ctx_cache(ctx, "headers:rule-actions", build)
+    return rule_actions(ctx)
 
 
 def _check_duplicate_added_header(ctx: LintContext) -> None:

@@ -18,8 +18,10 @@ from ses_lsp.lint.rules.common import (
     CLASSIC_FILTER_KINDS,
     CLASSIC_RULE_KINDS,
     CLASSIC_RULE_SET_KINDS,
-    classic_actions,
+    classic_actions_of_type,
+    classic_model,
     classic_rule_nodes,
+    rule_actions,
 )
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -100,8 +102,7 @@ def _check_filters(ctx: LintContext) -> None:
 
 
 def _check_sns_only(ctx: LintContext) -> None:
-    for rule in classic_rule_nodes(ctx):
-        actions = list(classic_actions(rule))
+    for rule, actions in zip(classic_rule_nodes(ctx), rule_actions(ctx), strict=True):
         content = [(name, entry) for name, entry, _ in actions if name in _CONTENT_ACTIONS]
         if not content or any(name != "SNSAction" for name, _ in content):
             continue
@@ -127,9 +128,7 @@ def _useless_sync_lambdas(ctx: LintContext) -> set[int]:
     """
     if ctx.kind not in CLASSIC_RULE_SET_KINDS or ctx.root is None:
         return set()
-    from ses_lsp.semantics import classic as cm
-
-    rules = cm.read_rules(ctx.root.get("Rules"))
+    rules = classic_model(ctx)
     out: set[int] = set()
     for i, rule in enumerate(rules):
         if not rule.is_enabled or not rule.actions or rule.actions[-1].type != "LambdaAction":
@@ -148,23 +147,22 @@ def _may_overlap(a, b) -> bool:
 
 def _check_request_response(ctx: LintContext) -> None:
     skip: set[int] | None = None
-    for rule in classic_rule_nodes(ctx):
-        for name, _entry, body in classic_actions(rule):
-            if name != "LambdaAction" or body.kind != OBJECT:
-                continue
-            inv = body.get("InvocationType")
-            if inv is None or inv.kind != STRING or inv.value != "RequestResponse":
-                continue
-            if skip is None:
-                skip = _useless_sync_lambdas(ctx)
-            if id(body) in skip:
-                continue
-            ctx.report(
-                inv,
-                "RequestResponse makes SES wait for the function (up to 30 seconds) before handling the mail "
-                "further; use Event unless the function returns a disposition (STOP_RULE, STOP_RULE_SET) "
-                "that later actions depend on",
-            )
+    for _rule, _entry, body in classic_actions_of_type(ctx, "LambdaAction"):
+        if body.kind != OBJECT:
+            continue
+        inv = body.value.get("InvocationType")  # type: ignore[union-attr]
+        if inv is None or inv.kind != STRING or inv.value != "RequestResponse":
+            continue
+        if skip is None:
+            skip = _useless_sync_lambdas(ctx)
+        if id(body) in skip:
+            continue
+        ctx.report(
+            inv,
+            "RequestResponse makes SES wait for the function (up to 30 seconds) before handling the mail "
+            "further; use Event unless the function returns a disposition (STOP_RULE, STOP_RULE_SET) "
+            "that later actions depend on",
+        )
 
 
 # -- rule definitions --------------------------------------------------------------------------
