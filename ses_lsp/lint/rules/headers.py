@@ -327,14 +327,16 @@ def _check_added_header_unused(ctx: LintContext) -> None:
     mm = ctx.kind in MM_RULE_SET_KINDS
     add, delivery = ("AddHeader", MM_DELIVERY) if mm else ("AddHeaderAction", CLASSIC_DELIVERY)
     whole_set = mm or ctx.kind in CLASSIC_RULE_SET_KINDS
-    rules = list(_rules_with_headers(ctx))
+    rules = _rules_with_headers(ctx)
+    types_of = [[name for name, _, _ in actions] for actions in rules]
     # Does any later rule deliver?  (rule order is evaluation order)
     later_delivers = [False] * (len(rules) + 1)
     for i in range(len(rules) - 1, -1, -1):
-        delivers = any(name in delivery for name, _, _ in rules[i])
-        later_delivers[i] = later_delivers[i + 1] or delivers
+        later_delivers[i] = later_delivers[i + 1] or not delivery.isdisjoint(types_of[i])
     for i, actions in enumerate(rules):
-        types = [name for name, _, _ in actions]
+        types = types_of[i]
+        if add not in types:
+            continue
         # Malformed entries (no or several members) hide what the rule does.
         acts_node = actions[0][1].parent if actions else None
         if acts_node is not None and acts_node.kind == ARRAY and len(acts_node.value) != len(actions):  # type: ignore[arg-type]

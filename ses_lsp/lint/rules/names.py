@@ -70,21 +70,25 @@ CLASSIC_NAME_KINDS = frozenset(
 )
 
 
-def _at(node: Node | None, path: tuple[str, ...]) -> Iterator[Node]:
-    """Every node at ``path`` under ``node`` ("*" walks list items)."""
-    if node is None:
-        return
-    if not path:
-        yield node
-        return
-    head, rest = path[0], path[1:]
-    if head == "*":
-        if node.kind == ARRAY:
-            for item in node.value:  # type: ignore[union-attr]
-                yield from _at(item, rest)
-        return
-    if node.kind == OBJECT:
-        yield from _at(node.get(head), rest)
+def _at(node: Node | None, path: tuple[str, ...]) -> list[Node]:
+    """Every node at ``path`` under ``node`` ("*" walks list items), in document order."""
+    nodes = [node] if node is not None else []
+    for head in path:
+        found: list[Node] = []
+        if head == "*":
+            for n in nodes:
+                if n.kind == ARRAY:
+                    found.extend(n.value)  # type: ignore[arg-type]
+        else:
+            for n in nodes:
+                if n.kind == OBJECT:
+                    v = n.value.get(head)  # type: ignore[union-attr]
+                    if v is not None:
+                        found.append(v)
+        if not found:
+            return found
+        nodes = found
+    return nodes
 
 
 def classic_names(ctx: LintContext) -> Iterator[tuple[str, Node]]:
@@ -109,8 +113,13 @@ def _describe_char(c: str) -> str:
     return quote(c)
 
 
+_NAME_OK = lazy_re(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?")
+
+
 def name_problem(value: str) -> str | None:
     """What is wrong with a classic name (rule, rule set or filter), or None."""
+    if len(value) <= MAX_NAME and _NAME_OK.fullmatch(value):
+        return None  # the common case, in one match
     if value == "":
         return "is empty"
     n = len(value)
@@ -194,7 +203,7 @@ def _duplicates(nodes: list[Node]) -> Iterator[tuple[Node, Node]]:
 
 
 def _rule_name_nodes(ctx: LintContext) -> list[Node]:
-    return list(_at(ctx.root, ("Rules", "*", "Name")))
+    return _at(ctx.root, ("Rules", "*", "Name"))
 
 
 def _check_duplicate_rule_names(ctx: LintContext) -> None:
@@ -320,7 +329,7 @@ def workspace_rule_sets(ctx: LintContext) -> dict[str, RuleSetInfo] | None:
 
     for path, root, kind in _workspace_documents(ctx):
         if kind in CLASSIC_RULE_SET_KINDS:
-            set_name = string_value(next(_at(root, ("Metadata", "Name")), None))
+            set_name = string_value(next(iter(_at(root, ("Metadata", "Name"))), None))
             if set_name is None:
                 continue
             info = get(set_name)
