@@ -1179,3 +1179,39 @@ def test_scalar_typing_matches_the_aws_cli_reader(scalar):
     assert node.kind == _ruamel_kind(loaded), (scalar, loaded)
     if node.kind in (INTEGER, NUMBER, BOOLEAN) and loaded == loaded:  # NaN != NaN
         assert node.value == loaded
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\nb: [x, {c: d}]\n",
+        "x\n",
+        "- &a {k: v}\n- *a\n- <<: *a\n  z: 1\n",
+        "? [a, b]\n: c\n? {d: e}\n: f\n",
+        "a:\n  b: [1, {c: \"unclosed\n",
+        "a: {b: [c, d\n",
+        "k: |\n  block\n  text\n",
+        "a: 1\na: 2\n",
+    ],
+)
+def test_every_node_slot_is_set(text):
+    # The parser builds nodes in place, bypassing Node.__init__; an unset slot would
+    # raise AttributeError on first read.  Every node, key or value, of complete and
+    # partial trees must have every slot set.
+    from ses_lsp.document.nodes import Node
+
+    slots = [s for s in Node.__slots__ if s != "__weakref__"]
+    root = parse_yaml(text).root
+    assert root is not None
+    seen = 0
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        seen += 1
+        for s in slots:
+            getattr(n, s)  # raises when unset
+        for k, v in n.members or ():
+            stack.extend((k, v))
+        if n.kind == "array":
+            stack.extend(n.value)
+    assert seen >= 2 or text == "x\n"

@@ -410,6 +410,7 @@ class _Builder:
         hash_starts = self.hash_starts
         hash_ends = self.hash_ends
         max_depth = MAX_DEPTH
+        new = object.__new__
 
         stack: list[_Frame] = []
         top: _Frame | None = None
@@ -464,20 +465,39 @@ class _Builder:
                         # or key it follows (libyaml is not consistent).
                         lo = last_end if top is None else max(last_end, top.node.start)
                         e = s = _back_over_space(text, s, lo)
-                    n = Node(kind, val, s, e, None, None, not style)
-                    if ev.anchor is not None:
-                        n.anchor = ev.anchor
-                        anchors[ev.anchor] = n
-                        self.anchor_sizes.pop(ev.anchor, None)
+                    # Node(kind, val, s, e, plain=not style), built in place (the constructor
+                    # call is a tenth of the parse); ``_parent`` and ``key`` are set below,
+                    # where the node is attached.  tests/test_yaml_parser.py checks these
+                    # stores cover every slot of Node.
+                    n = new(Node)
+                    n.kind = kind
+                    n.value = val
+                    n.start = s
+                    n.end = e
+                    n.plain = not style
+                    n.members = None
+                    anchor = ev.anchor
+                    n.anchor = anchor
+                    if anchor is not None:
+                        anchors[anchor] = n
+                        self.anchor_sizes.pop(anchor, None)
                     last_end = e
                 elif cls is MappingStartEvent:
-                    n = Node(OBJECT, None, ev.start_mark.index + shift, 0)
+                    n = new(Node)  # Node(OBJECT, None, start, 0), in place as above
+                    n.kind = OBJECT
+                    n._parent = None  # (set when attached; the error path may not)
+                    n.key = None
+                    n.value = None
+                    n.start = ev.start_mark.index + shift
+                    n.end = 0
+                    n.plain = False
                     members: list[tuple[Node, Node]] = []
                     n.members = members
-                    if ev.anchor is not None:
-                        n.anchor = ev.anchor
-                        anchors[ev.anchor] = None
-                        self.anchor_sizes.pop(ev.anchor, None)
+                    anchor = ev.anchor
+                    n.anchor = anchor
+                    if anchor is not None:
+                        anchors[anchor] = None
+                        self.anchor_sizes.pop(anchor, None)
                     if top is not None:
                         if len(stack) >= max_depth:
                             self.too_deep(n.start)
@@ -486,11 +506,20 @@ class _Builder:
                     continue
                 elif cls is SequenceStartEvent:
                     items: list[Node] = []
-                    n = Node(ARRAY, items, ev.start_mark.index + shift, 0)
-                    if ev.anchor is not None:
-                        n.anchor = ev.anchor
-                        anchors[ev.anchor] = None
-                        self.anchor_sizes.pop(ev.anchor, None)
+                    n = new(Node)  # Node(ARRAY, items, start, 0), in place as above
+                    n.kind = ARRAY
+                    n._parent = None  # (set when attached; the error path may not)
+                    n.key = None
+                    n.value = items
+                    n.start = ev.start_mark.index + shift
+                    n.end = 0
+                    n.plain = False
+                    n.members = None
+                    anchor = ev.anchor
+                    n.anchor = anchor
+                    if anchor is not None:
+                        anchors[anchor] = None
+                        self.anchor_sizes.pop(anchor, None)
                     if top is not None:
                         if len(stack) >= max_depth:
                             self.too_deep(n.start)
@@ -555,8 +584,11 @@ class _Builder:
                         document_ended = True
                     continue
 
-                # Attach the finished node ``n`` to the open collection.
+                # Attach the finished node ``n`` to the open collection (this sets its
+                # ``_parent`` and ``key`` in every case).
                 if top is None:
+                    n._parent = None
+                    n.key = None
                     if root is None:
                         root = n
                     continue
@@ -571,6 +603,7 @@ class _Builder:
                     if n.kind == OBJECT or n.kind == ARRAY:
                         n = self.complex_key(n)
                     n._parent = pref
+                    n.key = None
                     top.pending = n
                     top.merge_key = is_merge
                 else:
