@@ -77,6 +77,7 @@ class Compiled:
         "properties",
         "prop_schemas",
         "required",
+        "required_set",
         "closed",
         "values",
         "keys",
@@ -119,6 +120,7 @@ class Compiled:
         self.properties: dict[str, Compiled | None] = {}
         self.prop_schemas: dict[str, dict] = schema.get("properties") or {}
         self.required: tuple[str, ...] = tuple(schema.get("required") or ())
+        self.required_set = frozenset(self.required)
         self.closed = schema.get("additionalProperties") is False
         self.values: Compiled | None = None
         self.keys: Compiled | None = None
@@ -370,6 +372,7 @@ class Validator:
         dup = len(members) != len(values)  # duplicate keys: check the last value once
         seen: set[str] | None = set() if dup else None
         cprops = c.properties
+        deprecated = c.deprecated_members
         present = 0
         unknown: list[tuple[Node, str]] | None = None
         for k, v in members:
@@ -395,7 +398,7 @@ class Validator:
             present += 1
             if sub is not None:
                 stack.append((v, sub, sensitive))
-            if c.deprecated_members and name in c.deprecated_members:
+            if deprecated and name in deprecated:
                 self.report(R.DEPRECATED_MEMBER, k,
                             f"{quote(name)} is deprecated in the API model; see its documentation for the replacement")
         if c.union:
@@ -405,7 +408,7 @@ class Validator:
                 for k, name in unknown:
                     self.unknown_member(node, k, name, props)
             return
-        missing = [r for r in c.required if r not in values] if c.required else []
+        missing = [r for r in c.required if r not in values] if not values.keys() >= c.required_set else []
         if unknown:
             for k, name in unknown:
                 # A misspelt required member is one mistake: report the unknown key (with
