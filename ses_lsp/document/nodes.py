@@ -134,14 +134,21 @@ class Node:
     def path(self) -> tuple[str | int, ...]:
         """The path of keys and indexes from the root to this node."""
         parts: list[str | int] = []
-        node: Node | None = self
-        while node is not None and node.parent is not None:
+        node: Node = self
+        while True:
+            ref = node._parent
+            parent = ref() if ref is not None else None
+            if parent is None:
+                break
             k = node.key
-            if isinstance(k, Node):
-                parts.append(key_text(k))
+            if k.__class__ is int:
+                parts.append(k)  # type: ignore[arg-type]
+            elif isinstance(k, Node):
+                v = k.value
+                parts.append(v if v.__class__ is str else key_text(k))  # type: ignore[arg-type]
             elif isinstance(k, int):
                 parts.append(k)
-            node = node.parent
+            node = parent
         parts.reverse()
         return tuple(parts)
 
@@ -194,6 +201,8 @@ def key_text(key: Node) -> str:
 
 
 def escape_pointer_token(token: str) -> str:
+    if "~" not in token and "/" not in token:
+        return token
     return token.replace("~", "~0").replace("/", "~1")
 
 

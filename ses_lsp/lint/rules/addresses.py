@@ -36,7 +36,7 @@ from ses_lsp.lint.rules.common import (
     CLASSIC_FILTER_KINDS,
     CLASSIC_RULE_KINDS,
     MM_RULE_SET_KINDS,
-    classic_rule_nodes,
+    classic_model,
     ctx_cache,
     has_placeholder,
     mm_actions,
@@ -455,21 +455,21 @@ def _recipient_lists(ctx: LintContext) -> list[tuple[Node, Node, list[RecipientE
 
 
 def _read_recipient_lists(ctx: LintContext) -> list[tuple[Node, Node, list[RecipientEntry]]]:
+    # The entries are the shared classic model's (each parsed once per lint).
     spans = schema_spans(ctx)
     out = []
-    for rule in classic_rule_nodes(ctx):
-        arr = rule.value.get("Recipients")  # type: ignore[union-attr]
+    for rule in classic_model(ctx):
+        arr = rule.node.value.get("Recipients")  # type: ignore[union-attr]
         if arr is None or arr.kind != ARRAY:
             continue
         entries = []
-        for i, n in enumerate(arr.value):  # type: ignore[union-attr]
-            if n.kind != STRING:
-                continue
-            text: str = n.value  # type: ignore[assignment]
+        for r in rule.recipients or ():
+            n: Node = r.node  # type: ignore[assignment]
+            text = r.text
             if _is_placeholder_recipient(text) or (n.start, n.end) in spans:
                 continue
-            entries.append(RecipientEntry(rule, arr, i, n, text, Recipient.parse(text, n)))
-        out.append((rule, arr, entries))
+            entries.append(RecipientEntry(rule.node, arr, n.key, n, text, r))  # type: ignore[arg-type]
+        out.append((rule.node, arr, entries))
     return out
 
 
