@@ -275,13 +275,16 @@ _CONVERTERS = {
 class _Frame:
     """An open collection while events are read."""
 
-    __slots__ = ("node", "items", "pending", "merge_key", "merges", "flow", "pref")
+    __slots__ = ("node", "items", "pending", "merge_key", "merges", "flow", "pref", "values")
 
     def __init__(self, node: Node, items: list, flow: bool, is_map: bool) -> None:
         self.node = node
         # One weak reference to the collection, shared as the ``parent`` of its children.
         self.pref = _ref(node)
         self.items = items  # array items, or (key, value) members
+        # Mappings: key text -> value node, filled as members are read (the last of
+        # duplicates wins); merges and partial trees rebuild it in finish_mapping.
+        self.values: dict[str, Node] | None = {} if is_map else None
         # Mappings: the key node waiting for its value, else None.
         # Sequences: always False.
         self.pending: Node | None | bool = None if is_map else False
@@ -534,11 +537,8 @@ class _Builder:
                     if frame.merges is None and members:  # type: ignore[union-attr]
                         # The common case of close(), inlined.
                         n.end = e if frame.flow else members[-1][1].end  # type: ignore[union-attr]
-                        value = {
-                            (k.value if k.value.__class__ is str else key_text(k)): v
-                            for k, v in members
-                        }
-                        if len(value) != len(members):
+                        value = frame.values  # type: ignore[union-attr]
+                        if len(value) != len(members):  # type: ignore[arg-type]
                             report_duplicates(members)
                         n.value = value
                     else:
@@ -616,6 +616,8 @@ class _Builder:
                         top.merges.append((pending, n))  # type: ignore[arg-type]
                     else:
                         top.items.append((pending, n))
+                        kv = pending.value  # type: ignore[union-attr]
+                        top.values[kv if kv.__class__ is str else key_text(pending)] = n  # type: ignore[index,arg-type]
         except yaml.MarkedYAMLError as exc:
             self.syntax_error(exc)
             self.certain = min(self.certain, last_end)

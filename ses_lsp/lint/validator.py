@@ -268,12 +268,17 @@ class Validator:
         stack: list[tuple[Node, Compiled, bool]] = [(root, root_schema, False)]
         check = self.check
         check_string = self.check_string
+        check_object = self.check_object
         pop = stack.pop
         while stack:
             node, comp, sens = pop()
-            # Fast path for the most common node: a string that needs only the string checks.
-            if node.kind == STRING and comp.plain_string:
+            kind = node.kind
+            # Fast paths for the most common nodes: a string that needs only the string
+            # checks, and an object where an object is expected (what check() would do).
+            if kind == STRING and comp.plain_string:
                 check_string(node, comp, sens or comp.sensitive)
+            elif kind == OBJECT and (comp.accepts is None or OBJECT in comp.accepts):
+                check_object(node, comp, sens or comp.sensitive, stack)
             else:
                 check(node, comp, sens, stack)
 

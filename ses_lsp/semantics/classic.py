@@ -208,11 +208,12 @@ def read_action(entry: Node, index: int) -> Action:
 def read_rule(node: Node, index: int) -> Rule | None:
     if node.kind != OBJECT:
         return None
-    name_node = node.get("Name")
+    members: dict[str, Node] = node.value  # type: ignore[assignment]
+    name_node = members.get("Name")
     name = name_node.value if name_node is not None and name_node.kind == STRING else None
-    en = node.get("Enabled")
+    en = members.get("Enabled")
     enabled = en.value if en is not None and en.kind == BOOLEAN else (None if en is None else False)
-    rec_node = node.get("Recipients")
+    rec_node = members.get("Recipients")
     recipients: list[Recipient] | None
     if rec_node is None:
         recipients = None
@@ -226,7 +227,7 @@ def read_rule(node: Node, index: int) -> Rule | None:
             recipients = None
     else:
         recipients = []
-    acts_node = node.get("Actions")
+    acts_node = members.get("Actions")
     actions = []
     if acts_node is not None and acts_node.kind == ARRAY:
         actions = list(map(read_action, acts_node.value, range(len(acts_node.value))))  # type: ignore[arg-type]
