@@ -96,7 +96,6 @@ Documented choices
 from __future__ import annotations
 
 import bisect
-import re
 from _weakref import ref as _ref  # the C module: no import cost (weakref.ref is this)
 
 import yaml
@@ -174,28 +173,60 @@ _R_TIMESTAMP = lazy_re(
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
     r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)\Z"
 )
+_BOOL_WORDS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+_NULL_WORDS = frozenset({"~", "null", "Null", "NULL", ""})
+
+
+# Each test is what its regular expression says, with a cheap check first: a
+# one-file run then compiles only the expressions its scalars need (start-up).
+def _is_bool(v: str) -> bool:
+    return v in _BOOL_WORDS  # = _R_BOOL
+
+
+def _is_null(v: str) -> bool:
+    return v in _NULL_WORDS  # = _R_NULL
+
+
+def _is_merge(v: str) -> bool:
+    return v == "<<"  # = _R_MERGE
+
+
+def _is_float(v: str) -> bool:
+    # Every alternative has one '.', or none and an exponent ("5.1.1" is no float).
+    dots = v.count(".")
+    return (dots == 1 or (dots == 0 and ("e" in v or "E" in v))) and _R_FLOAT.match(v) is not None
+
+
+def _is_int(v: str) -> bool:
+    return (v.isascii() and v.isdigit()) or ("." not in v and _R_INT.match(v) is not None)
+
+
+def _is_timestamp(v: str) -> bool:
+    return v[4:5] == "-" and _R_TIMESTAMP.match(v) is not None  # YYYY-...
+
+
 _RESOLVERS: dict[str, list] = {}
-for _tag, _regexp, _first in (
-    ("tag:yaml.org,2002:bool", _R_BOOL, "tTfF"),
-    ("tag:yaml.org,2002:float", _R_FLOAT, "-+0123456789."),
-    ("tag:yaml.org,2002:int", _R_INT, "-+0123456789"),
-    ("tag:yaml.org,2002:merge", _R_MERGE, "<"),
-    ("tag:yaml.org,2002:null", _R_NULL, "~nN"),
-    ("tag:yaml.org,2002:timestamp", _R_TIMESTAMP, "0123456789"),
+for _tag, _test, _first in (
+    ("tag:yaml.org,2002:bool", _is_bool, "tTfF"),
+    ("tag:yaml.org,2002:float", _is_float, "-+0123456789."),
+    ("tag:yaml.org,2002:int", _is_int, "-+0123456789"),
+    ("tag:yaml.org,2002:merge", _is_merge, "<"),
+    ("tag:yaml.org,2002:null", _is_null, "~nN"),
+    ("tag:yaml.org,2002:timestamp", _is_timestamp, "0123456789"),
 ):
     for _ch in _first:
-        _RESOLVERS.setdefault(_ch, []).append((_tag, _regexp))
-_RESOLVERS[""] = [("tag:yaml.org,2002:null", _R_NULL)]
+        _RESOLVERS.setdefault(_ch, []).append((_tag, _test))
+_RESOLVERS[""] = [("tag:yaml.org,2002:null", _is_null)]
 
 # Characters a YAML stream may not contain (what libyaml's and PyYAML's
 # readers reject), unpaired surrogates included.
-_NON_PRINTABLE = re.compile(
+_NON_PRINTABLE = lazy_re(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 # Node properties and the block scalar indicator of a block scalar header.
-_BLOCK_HEADER = re.compile(r"(?:[!&]\S*\s+)*[|>][-+0-9]*")
-_LINE_BREAK = re.compile(r"[\r\n]")
-_COMMENT_END = re.compile(r"[^\r\n]*")
+_BLOCK_HEADER = lazy_re(r"(?:[!&]\S*\s+)*[|>][-+0-9]*")
+_LINE_BREAK = lazy_re(r"[\r\n]")
+_COMMENT_END = lazy_re(r"[^\r\n]*")
 # What may precede a comment's '#' (besides the start of the text).
 _AFTER_TOKEN = frozenset(" \t\r\n\ufeff\"'[]{},:")
 _AFTER_SPACE = frozenset(" \t\r\n\ufeff")
@@ -441,8 +472,8 @@ class _Builder:
                                 rtag = memo_get(v)
                                 if rtag is None:
                                     rtag = _STR
-                                    for candidate, regexp in rs:
-                                        if regexp.match(v):
+                                    for candidate, test in rs:
+                                        if test(v):
                                             rtag = candidate
                                             break
                                     if len(v) < 32 and len(memo) < 4096:

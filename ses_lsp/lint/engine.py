@@ -360,7 +360,7 @@ def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozen
     per_line: dict[int, dict[str, list]] = {}
     entries = []  # [line, col_start, col_end, directive, codes(list of [text, used])]
     for line, comment in sorted(doc.parsed.comments.items()):
-        m = SUPPRESSION.search(comment)
+        m = SUPPRESSION.search(comment) if "ses-lsp" in comment else None
         if not m:
             continue
         directive = m.group(1)

@@ -64,7 +64,8 @@ def modeline_kind(comments: dict[int, str], max_line: int = 10) -> tuple[str, in
     for line in sorted(comments):
         if line > max_line:
             break
-        m = MODELINE.search(comments[line])
+        comment = comments[line]
+        m = MODELINE.search(comment) if "ses-lsp" in comment else None
         if m:
             return m.group(1), line
     return None

@@ -59,7 +59,7 @@ _TYPE_ACCEPTS = {
 }
 
 
-_CREDENTIAL = re.compile(r"(?i)password|secret|credential|token|private|key(?!word)")
+_CREDENTIAL = lazy_re(r"(?i)password|secret|credential|token|private|key(?!word)")
 
 
 _UNSET = object()
