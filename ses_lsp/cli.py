@@ -292,10 +292,10 @@ def _codes(text: str | None, option: str) -> tuple[str, ...] | None:
         return None
     codes = tuple(c.strip() for c in text.split(",") if c.strip())
     if codes:
-        from ses_lsp.lint.rules import REGISTRY
+        from ses_lsp.lint.rules import CATALOGUE
 
         try:
-            REGISTRY.expand(list(codes))
+            CATALOGUE.expand(list(codes))
         except ValueError as exc:
             raise UsageError(f"{option}: {exc}") from None
     return codes

@@ -42,6 +42,49 @@ def test_registry_lookup_and_expand():
         REGISTRY.expand(["SES999"])
 
 
+def test_generated_index_is_current():
+    """`_index.py` (what the engine reads instead of importing every family) matches the rules."""
+    from pathlib import Path
+
+    from ses_lsp.lint import rules
+
+    current = Path(rules.__file__).with_name("_index.py").read_text()
+    assert current == rules.index_source(), "run `python -m ses_lsp.lint.rules` to regenerate it"
+    assert [(i.code, i.name, i.severity, i.kinds) for i in rules.CATALOGUE.rules] == [
+        (r.code, r.name, r.severity, r.kinds) for r in ALL_RULES
+    ]
+
+
+def test_checks_for_kind_are_exactly_the_applicable_rules():
+    from ses_lsp.lint import kinds
+    from ses_lsp.lint.rules import checks_for_kind
+
+    for kind in kinds.all_kinds():
+        want = [r for r in ALL_RULES if r.check is not None and (r.kinds is None or kind in r.kinds)]
+        assert checks_for_kind(kind) == want, kind
+
+
+def test_a_classic_lint_does_not_import_the_ingress_rules():
+    """Start-up: families are imported only for the kinds they check (a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from ses_lsp.lint.engine import lint_text\n"
+        "r = lint_text('Rule:\\n  Name: r\\n  Enabled: true\\n  Actions: []\\n', 'x.yaml',"
+        " kind='ses:create-receipt-rule')\n"
+        "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('ses_lsp.lint.rules.')))\n"
+        "print(sorted({d.code for d in r.diagnostics}))\n"
+        "print('ses_lsp.semantics.mailmanager' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    loaded = eval(out[0])  # noqa: S307 - our own printed list
+    assert "ingress" not in loaded and {"names", "flow", "addresses", "arns"} <= set(loaded)
+    assert "SES508" in eval(out[1])  # rule-without-actions: the flow checks ran
+    assert out[2] == "False"  # nor the Mail Manager model
+
+
 EXAMPLES = [(r, "bad", r.doc.bad) for r in ALL_RULES if r.doc.bad] + [
     (r, "good", r.doc.good) for r in ALL_RULES if r.doc.good
 ]

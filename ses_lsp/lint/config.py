@@ -198,12 +198,12 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
             raise ConfigError(f"{where}: {key!r} must be a list of strings")
         return tuple(v)
 
-    from ses_lsp.lint.rules import REGISTRY
+    from ses_lsp.lint.rules import CATALOGUE
 
     def check_codes(key: str, codes: tuple[str, ...] | None) -> None:
         if codes:
             try:
-                REGISTRY.expand(list(codes))
+                CATALOGUE.expand(list(codes))
             except ValueError as exc:
                 raise ConfigError(f"{where}: {key}: {exc}") from None
 

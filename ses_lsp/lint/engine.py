@@ -14,12 +14,15 @@ from ses_lsp.lint import kinds as kinds_mod
 from ses_lsp.lint.config import Config
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
-from ses_lsp.lint.rules import REGISTRY
+from ses_lsp.lint.rules import CATALOGUE, checks_for_kind
 from ses_lsp.lint.rules import core as C
 from ses_lsp.lint.text import closest, quote, quote_list
 
 # Files larger than this are not parsed (the API's largest documents are far smaller).
 MAX_BYTES = 8 * 1024 * 1024
+
+# Parse problems name core rules (syntax-error, duplicate-key, ...).
+_CORE_BY_NAME = {r.name: r for r in C.RULES}
 
 SUPPRESSION = lazy_re(r"#\s*ses-lsp:\s*(disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
 
@@ -85,7 +88,7 @@ def lint_bytes(data: bytes, path: str | None, config: Config | None = None, **kw
 
 @lru_cache(maxsize=64)
 def _selection(select: tuple[str, ...], ignore: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(REGISTRY.expand(list(select)) - REGISTRY.expand(list(ignore)))
+    return frozenset(CATALOGUE.expand(list(select)) - CATALOGUE.expand(list(ignore)))
 
 
 def lint_text(
@@ -151,7 +154,7 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
     parsed = doc.parsed
     diags: list[Diagnostic] = []
     for p in parsed.problems:
-        rule = REGISTRY.by_name.get(p.rule, C.SYNTAX_ERROR)
+        rule = _CORE_BY_NAME.get(p.rule) or CATALOGUE.by_name.get(p.rule) or C.SYNTAX_ERROR
         related = [Related(s, e, m) for (s, e, m) in p.related]
         fix = None
         if rule is C.DUPLICATE_KEY:
@@ -238,10 +241,8 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
         return _finish(result, config)
 
     # -- semantic rules -----------------------------------------------------------
-    for rule in REGISTRY.rules:
-        if rule.check is None or rule.code not in selected:
-            continue
-        if rule.kinds is not None and kind not in rule.kinds:
+    for rule in checks_for_kind(kind):
+        if rule.code not in selected:
             continue
         ctx.rule = rule
         before = len(diags)
@@ -324,14 +325,14 @@ def _finish(result: LintResult, config: Config) -> LintResult:
     diags = result.diagnostics
     doc = result.document
     selected = _selection(config.select, config.ignore)
-    ignored_here = set(REGISTRY.expand(list(config.ignored_for(result.path)))) if result.path else set()
+    ignored_here = set(CATALOGUE.expand(list(config.ignored_for(result.path)))) if result.path else set()
     # Suppression comments (YAML).
     if doc is not None and doc.format == "yaml" and doc.parsed.comments:
         diags = _apply_suppressions(doc, diags, selected)
     out: list[Diagnostic] = []
     overrides = {}
     for key, level in config.severity:
-        for code in REGISTRY.expand([key]):
+        for code in CATALOGUE.expand([key]):
             overrides[code] = Severity.parse(level)
     for d in diags:
         if d.code not in selected or d.code in ignored_here:
@@ -374,7 +375,7 @@ def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozen
                  "codes": {}}
         entries.append(entry)
         for text in codes:
-            rule = REGISTRY.get(text)
+            rule = CATALOGUE.get(text)
             entry["codes"][text] = [rule, False]
             if rule is None:
                 continue
@@ -397,7 +398,7 @@ def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozen
     for entry in entries:
         for text, (rule, used) in entry["codes"].items():
             if rule is None:
-                hint = closest(text, list(REGISTRY.by_code) + list(REGISTRY.by_name), cutoff=0.5)
+                hint = closest(text, list(CATALOGUE.by_code) + list(CATALOGUE.by_name), cutoff=0.5)
                 kept.append(_diag(C.UNKNOWN_SUPPRESSION,
                                   f"{quote(text)} in the suppression comment is not a rule"
                                   + (f"; did you mean {quote(hint)}?" if hint else ""),

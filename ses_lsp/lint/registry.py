@@ -71,10 +71,29 @@ class Rule:
         return f"https://github.com/ses-lsp/ses-lsp/blob/main/docs/rules.md#{self.code.lower()}"
 
 
-class Registry:
-    """Rules by code and by name; built from an explicit list."""
+class RuleInfo:
+    """A rule's identity without its docs and check: what selection, severities and
+    suppressions need (``ses_lsp.lint.rules.CATALOGUE``, read from the generated index)."""
 
-    def __init__(self, rules: list[Rule]) -> None:
+    __slots__ = ("code", "name", "severity", "family", "has_check", "kinds")
+
+    def __init__(self, code: str, name: str, severity: Severity, family: str, has_check: bool,
+                 kinds: frozenset[str] | None) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.family = family
+        self.has_check = has_check
+        self.kinds = kinds
+
+    def __repr__(self) -> str:
+        return f"RuleInfo({self.code!r}, {self.name!r})"
+
+
+class Registry:
+    """Rules (or :class:`RuleInfo`) by code and by name; built from an explicit list."""
+
+    def __init__(self, rules: list) -> None:
         self.rules = list(rules)
         self.by_code: dict[str, Rule] = {}
         self.by_name: dict[str, Rule] = {}

@@ -21,7 +21,12 @@ from ses_lsp.lint.rules.common import (
 )
 from ses_lsp.lint.text import quote
 from ses_lsp.semantics import classic as cm
-from ses_lsp.semantics import mailmanager as mm
+
+TYPE_CHECKING = False  # (no typing import: start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_lsp.semantics import mailmanager as mm
+# The Mail Manager model is imported by the Mail Manager checks only: a classic
+# lint never loads it (start-up time).
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 UNNECESSARY = ("unnecessary",)
@@ -46,6 +51,8 @@ def _mm_rules(ctx: LintContext) -> list[mm.Rule]:
 
 
 def _read_mm_rules(ctx: LintContext) -> list[mm.Rule]:
+    from ses_lsp.semantics import mailmanager as mm
+
     root = ctx.root
     if root is None or root.kind != "object":
         return []
@@ -729,6 +736,8 @@ CONTRADICTORY = Rule(
 
 
 def _check_never_matches(ctx: LintContext) -> None:
+    from ses_lsp.semantics import mailmanager as mm
+
     for rule in _mm_rules(ctx):
         for c in rule.conditions:
             if c.never_matches() and c.node is not None:
@@ -771,6 +780,8 @@ NEVER_MATCHES = Rule(
 
 
 def _check_mm_bounce_delivery(ctx: LintContext) -> None:
+    from ses_lsp.semantics import mailmanager as mm
+
     for rule in _mm_rules(ctx):
         bounce = next((a for a in rule.actions if a.type == "Bounce"), None)
         if bounce is None:
@@ -819,6 +830,8 @@ MM_BOUNCE_DELIVERY = Rule(
 
 
 def _check_replace_after_delivery(ctx: LintContext) -> None:
+    from ses_lsp.semantics import mailmanager as mm
+
     for rule in _mm_rules(ctx):
         delivered = None
         for a in rule.actions:

@@ -1,0 +1,11 @@
+"""`python -m ses_lsp.lint.rules`: regenerate ``_index.py`` from the rule modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ses_lsp.lint.rules import index_source
+
+path = Path(__file__).with_name("_index.py")
+path.write_text(index_source())
+print(f"wrote {path}")
