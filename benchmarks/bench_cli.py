@@ -89,13 +89,17 @@ def regular_install(tmp: Path) -> tuple[str, str]:
     subprocess.run([str(vpy), "-m", "compileall", "-q", str(purelib / "ses_lsp")], check=True)
     deps = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib"), *site.getsitepackages()}
     (purelib / "bench-deps.pth").write_text("".join(f"{d}\n" for d in sorted(deps) if Path(d).is_dir()))
+    import tomllib
+
+    target = tomllib.loads((HERE.parent / "pyproject.toml").read_text())["project"]["scripts"]["ses-lsp"]
+    module, func = target.split(":")
     launcher = venv / "bin" / "ses-lsp"
-    launcher.write_text(  # what pip writes for a console_scripts entry point
+    launcher.write_text(  # what pip writes for the console_scripts entry point
         f"#!{vpy}\n"
-        "import re\nimport sys\nfrom ses_lsp.cli import main\n"
+        f"import re\nimport sys\nfrom {module} import {func}\n"
         "if __name__ == '__main__':\n"
         "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
-        "    sys.exit(main())\n"
+        f"    sys.exit({func}())\n"
     )
     launcher.chmod(0o755)
     out = subprocess.run([str(launcher), "--version"], capture_output=True, text=True, cwd=tmp)

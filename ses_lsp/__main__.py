@@ -1,3 +1,3 @@
-from ses_lsp.cli import main
+from ses_lsp.cli import entry
 
-raise SystemExit(main())
+entry()

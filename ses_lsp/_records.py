@@ -85,8 +85,19 @@ def dataclass(cls=None, /, *, frozen: bool = False, eq: bool = True, slots: bool
         if frozen:
             body.insert(0, "  _d = self.__dict__")
         src = f"def __init__(self, {', '.join(args)}):\n" + ("\n".join(body) or "  pass")
-        exec(src, glob)  # noqa: S102 - generated from field names only
-        cls.__init__ = glob["__init__"]
+
+        def __init__(self, *args, **kwargs):
+            # Compiled on the first instance: a run instantiates few of the record
+            # classes it imports, and compiling one costs ~50 us of start-up.
+            exec(src, glob)  # noqa: S102 - generated from field names only
+            real = glob["__init__"]
+            real.__qualname__ = f"{cls.__qualname__}.__init__"
+            if cls.__dict__.get("__init__") is __init__:
+                cls.__init__ = real
+            real(self, *args, **kwargs)
+
+        __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+        cls.__init__ = __init__
 
         names = tuple(f.name for f in fields)
         cmp_names = tuple(f.name for f in fields if f.compare)

@@ -904,3 +904,20 @@ def test_fast_lint_argument_reader_agrees_with_argparse():
     for argv in (["-h"], ["--form", "json"], ["--format", "xml"], ["--jobs", "two"], ["--bogus"],
                  ["--color", "--no-color"], ["--format"], ["--", "-odd-name.yaml"]):
         assert _fast_lint_args(argv) is None, argv
+
+
+def test_fast_exit_delivers_all_output_and_writes_the_cache(tmp_path):
+    """The command leaves without finalising the interpreter (cli.entry): everything
+    written before must still arrive, through a pipe, and the cache must be on disk."""
+    for i in range(40):
+        write(tmp_path, f"d/r{i:02d}.json", BROKEN)
+    cache = tmp_path / "cache"
+    env = {"SES_LSP_CACHE_DIR": str(cache)}
+    r = run(["lint", "--format", "json", "-j", "2", "d"], tmp_path, env=env)
+    assert r.returncode == 1
+    items = json.loads(r.stdout)  # complete, valid JSON (stdout is a pipe here)
+    assert len({i["file"] for i in items}) == 40
+    assert any(cache.rglob("*")) and not list(cache.rglob("*.tmp"))
+    again = run(["lint", "--format", "json", "-v", "d"], tmp_path, env=env)
+    assert json.loads(again.stdout) == items and again.returncode == 1
+    assert "cached: 40 files, linted: 0" in again.stderr

@@ -39,3 +39,24 @@ def test_mutable_records_get_fresh_defaults_and_are_unhashable():
         hash(a)
     with pytest.raises(TypeError):
         replace(a, nope=1)
+
+
+def test_init_is_compiled_on_first_instance_and_inherited():
+    @dataclass
+    class Base:
+        a: int
+        b: list = field(default_factory=list)
+
+        def __post_init__(self) -> None:
+            self.seen = True
+
+    class Sub(Base):  # a plain subclass: inherits the record's __init__
+        pass
+
+    stub = Base.__dict__["__init__"]
+    s = Sub(1)  # the first instance, through the subclass
+    assert (s.a, s.b, s.seen) == (1, [], True)
+    assert Base.__dict__["__init__"] is not stub  # replaced by the compiled one
+    assert Base(2, [3]) == Base(2, [3]) and Base(2).b is not Base(2).b
+    with pytest.raises(TypeError):
+        Base()  # type: ignore[call-arg]
