@@ -516,17 +516,20 @@ class _Builder:
                         anchors[anchor] = n
                         self.anchor_sizes.pop(anchor, None)
                     last_end = e
-                elif cls is MappingStartEvent:
-                    n = new(Node)  # Node(OBJECT, None, start, 0), in place as above
-                    n.kind = OBJECT
+                elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                    is_map = cls is MappingStartEvent
+                    # A mapping's members are (key, value) pairs; a sequence's items are its value.
+                    items: list = []
+                    # Node(OBJECT, None, start, 0) or Node(ARRAY, items, start, 0), in place as above.
+                    n = new(Node)
+                    n.kind = OBJECT if is_map else ARRAY
                     n._parent = None  # (set when attached; the error path may not)
                     n.key = None
-                    n.value = None
+                    n.value = None if is_map else items
                     n.start = ev.start_mark.index + shift
                     n.end = 0
                     n.plain = False
-                    members: list[tuple[Node, Node]] = []
-                    n.members = members
+                    n.members = items if is_map else None
                     anchor = ev.anchor
                     n.anchor = anchor
                     if anchor is not None:
@@ -536,29 +539,7 @@ class _Builder:
                         if len(stack) >= max_depth:
                             self.too_deep(n.start)
                         stack.append(top)
-                    top = _Frame(n, members, ev.flow_style is True, True)
-                    continue
-                elif cls is SequenceStartEvent:
-                    items: list[Node] = []
-                    n = new(Node)  # Node(ARRAY, items, start, 0), in place as above
-                    n.kind = ARRAY
-                    n._parent = None  # (set when attached; the error path may not)
-                    n.key = None
-                    n.value = items
-                    n.start = ev.start_mark.index + shift
-                    n.end = 0
-                    n.plain = False
-                    n.members = None
-                    anchor = ev.anchor
-                    n.anchor = anchor
-                    if anchor is not None:
-                        anchors[anchor] = None
-                        self.anchor_sizes.pop(anchor, None)
-                    if top is not None:
-                        if len(stack) >= max_depth:
-                            self.too_deep(n.start)
-                        stack.append(top)
-                    top = _Frame(n, items, ev.flow_style is True, False)
+                    top = _Frame(n, items, ev.flow_style is True, is_map)
                     continue
                 elif cls is MappingEndEvent:
                     frame = top
