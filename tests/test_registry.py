@@ -66,23 +66,24 @@ def test_checks_for_kind_are_exactly_the_applicable_rules():
 
 def test_a_classic_lint_does_not_import_the_ingress_rules():
     """Start-up: families are imported only for the kinds they check (a fresh interpreter)."""
+    import json
     import subprocess
     import sys
 
     code = (
-        "import sys\n"
+        "import json, sys\n"
         "from ses_lsp.lint.engine import lint_text\n"
         "r = lint_text('Rule:\\n  Name: r\\n  Enabled: true\\n  Actions: []\\n', 'x.yaml',"
         " kind='ses:create-receipt-rule')\n"
-        "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('ses_lsp.lint.rules.')))\n"
-        "print(sorted({d.code for d in r.diagnostics}))\n"
-        "print('ses_lsp.semantics.mailmanager' in sys.modules)\n"
+        "print(json.dumps({'families': [m.rsplit('.', 1)[1] for m in sys.modules"
+        " if m.startswith('ses_lsp.lint.rules.')], 'codes': [d.code for d in r.diagnostics],"
+        " 'mm': 'ses_lsp.semantics.mailmanager' in sys.modules}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
-    loaded = eval(out[0])  # noqa: S307 - our own printed list
-    assert "ingress" not in loaded and {"names", "flow", "addresses", "arns"} <= set(loaded)
-    assert "SES508" in eval(out[1])  # rule-without-actions: the flow checks ran
-    assert out[2] == "False"  # nor the Mail Manager model
+    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                    check=True).stdout)
+    assert "ingress" not in out["families"] and {"names", "flow", "addresses", "arns"} <= set(out["families"])
+    assert "SES508" in out["codes"]  # rule-without-actions: the flow checks ran
+    assert out["mm"] is False  # nor the Mail Manager model
 
 
 EXAMPLES = [(r, "bad", r.doc.bad) for r in ALL_RULES if r.doc.bad] + [
