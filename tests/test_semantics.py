@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ses_lsp.document.json_parser import parse_json
 from ses_lsp.semantics import classic as cm
@@ -96,6 +98,58 @@ def test_covering_and_simulation():
     assert [r.name for r, _ in out.steps] == ["a"] and out.stopped_by.name == "a"
     out = cm.simulate(rules, "other@example.com")
     assert [r.name for r, _ in out.steps] == ["e"] and out.stopped_by is None
+
+
+# Recipients entries drawn from a small universe, so that overlaps are frequent.
+_ENTRIES = [
+    "a@x.com", "a+1@x.com", "a+2@x.com", "b@x.com", "a@y.x.com", "a+1@y.x.com", "x.com", "y.x.com",
+    "z.y.x.com", ".x.com", ".y.x.com", ".com", "a@X.COM", "c@other.org", ".other.org", "not valid", "a@@x.com",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.booleans(),  # enabled
+                          st.one_of(st.none(), st.just("not-a-list"),
+                                    st.lists(st.sampled_from(_ENTRIES), max_size=4))),
+                min_size=1, max_size=8))
+def test_later_overlaps_agrees_with_pairwise_overlap(specs):
+    """The linear OverlapIndex answers what comparing every pair of rules answers."""
+    import json
+
+    rules_json = []
+    for i, (enabled, recipients) in enumerate(specs):
+        rule: dict = {"Name": f"r{i}", "Enabled": enabled, "Actions": [{"StopAction": {"Scope": "RuleSet"}}]}
+        if recipients is not None:
+            rule["Recipients"] = recipients
+        rules_json.append(rule)
+    rules = _rules(json.dumps({"Rules": rules_json}))
+    want = [any(r.is_enabled and cm.may_overlap(rule, r) for r in rules[i + 1 :]) for i, rule in enumerate(rules)]
+    assert cm.later_overlaps(rules) == want
+
+
+def test_later_overlaps_every_pair_of_entries():
+    """Each pair of single-entry rules, both orders: every clause of the index is exercised."""
+    import json
+
+    for first in _ENTRIES:
+        for second in _ENTRIES:
+            rules = _rules(json.dumps({"Rules": [
+                {"Name": "a", "Enabled": True, "Recipients": [first], "Actions": []},
+                {"Name": "b", "Enabled": True, "Recipients": [second], "Actions": []},
+            ]}))
+            assert cm.later_overlaps(rules) == [cm.may_overlap(rules[0], rules[1]), False], (first, second)
+
+
+def test_later_overlaps_is_linear():
+    import time
+
+    rules = _rules('{"Rules": [' + ",".join(
+        f'{{"Name": "r{i}", "Enabled": true, "Recipients": ["u{i}@a{i}.example.com", "sub{i}.example.net"],'
+        f' "Actions": []}}' for i in range(2000)) + "]}")
+    t = time.perf_counter()
+    assert cm.later_overlaps(rules) == [False] * 2000
+    # pairwise, this is 2 million rule pairs (seconds); the index answers in milliseconds
+    assert time.perf_counter() - t < 0.5
 
 
 def _pred(expr: str) -> mm.Predicate:

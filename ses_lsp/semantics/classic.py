@@ -326,6 +326,96 @@ class CoverageIndex:
         return None, per
 
 
+def may_overlap(a: Rule, b: Rule) -> bool:
+    """Can some recipient address be matched by both rules?  (A rule without Recipients matches all.)"""
+    if a.recipients is None or b.recipients is None:
+        return True
+    return any(x.covers(y) or y.covers(x) for x in a.recipients for y in b.recipients)
+
+
+def _parents(domain: str) -> list[str]:
+    """The proper parent domains of ``domain`` ("a.b.c" -> ["b.c", "c"])."""
+    out = []
+    i = domain.find(".")
+    while i != -1:
+        out.append(domain[i + 1 :])
+        i = domain.find(".", i + 1)
+    return out
+
+
+class OverlapIndex:
+    """Which recipients some rule of a set may match (``add`` the rules; ``overlaps(rule)`` asks).
+
+    ``overlaps(rule)`` is ``any(may_overlap(rule, r) for r in added)``, answered in time
+    proportional to the rule's recipients and their domain labels, so asking it for every
+    rule of a 200-rule set against the rules after it is linear, not quadratic.
+    """
+
+    def __init__(self) -> None:
+        self.any_rule = False
+        self.catch_all = False
+        self.addresses: set[tuple[str, str]] = set()  # (domain, local part)
+        self.address_bases: set[tuple[str, str]] = set()  # (domain, local part without +label)
+        self.address_domains: set[str] = set()
+        self.domains: set[str] = set()
+        self.subdomains: set[str] = set()  # P of each ".P" entry
+        self.under: set[str] = set()  # every proper parent of every entry's domain
+
+    def add(self, rule: Rule) -> None:
+        self.any_rule = True
+        if rule.recipients is None:
+            self.catch_all = True
+            return
+        for e in rule.recipients:
+            if e.form == "invalid":
+                continue
+            if e.form == "address":
+                self.addresses.add((e.domain, e.local))
+                self.address_bases.add((e.domain, e.base_local))
+                self.address_domains.add(e.domain)
+            elif e.form == "domain":
+                self.domains.add(e.domain)
+            else:
+                self.subdomains.add(e.domain)
+            self.under.update(_parents(e.domain))
+
+    def overlaps(self, rule: Rule) -> bool:
+        if self.catch_all or (rule.recipients is None and self.any_rule):
+            return True
+        return any(self._entry_overlaps(e) for e in rule.recipients or ())
+
+    def _entry_overlaps(self, e: Recipient) -> bool:
+        d = e.domain
+        if e.form == "invalid":
+            return False
+        if e.form == "subdomains":
+            # a later entry below it, the same ".P", or a ".Q" above it
+            return d in self.under or d in self.subdomains or any(p in self.subdomains for p in _parents(d))
+        # an address or a domain: a ".Q" entry above it
+        if any(p in self.subdomains for p in _parents(d)):
+            return True
+        if e.form == "domain":
+            return d in self.domains or d in self.address_domains
+        # an address: its domain entry, the same address, or one of them is the other's +label form
+        return (
+            d in self.domains
+            or (d, e.local) in self.addresses
+            or (d, e.base_local) in self.addresses
+            or ("+" not in e.local and (d, e.local) in self.address_bases)
+        )
+
+
+def later_overlaps(rules: list[Rule]) -> list[bool]:
+    """For each rule: may an enabled rule after it match one of the same recipients?"""
+    index = OverlapIndex()
+    out = [False] * len(rules)
+    for i in range(len(rules) - 1, -1, -1):
+        out[i] = index.overlaps(rules[i])
+        if rules[i].is_enabled:
+            index.add(rules[i])
+    return out
+
+
 def covering_rule(rule: Rule, earlier: Iterable[Rule]) -> tuple[Rule | None, list[tuple[Recipient, Rule]]]:
     """Whether earlier enabled stopping rules cover every recipient ``rule`` can match.
 

@@ -46,6 +46,14 @@ def classic_model(ctx: LintContext) -> list[cm.Rule]:
     return rules
 
 
+def classic_later_overlaps(ctx: LintContext) -> list[bool]:
+    """Per classic rule (``classic_model`` order): may an enabled rule after it match the same mail?"""
+    out = ctx.cache.get("common:later-overlaps")
+    if out is None:
+        out = ctx.cache["common:later-overlaps"] = cm.later_overlaps(classic_model(ctx))
+    return out
+
+
 def rule_actions(ctx: LintContext) -> list[list[tuple[str, Node, Node]]]:
     """Per rule (classic or Mail Manager, by the kind), its single-member actions as (type, entry, body).
 

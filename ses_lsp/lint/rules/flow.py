@@ -16,6 +16,7 @@ from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_KINDS,
     CLASSIC_RULE_SET_KINDS,
     MM_RULE_SET_KINDS,
+    classic_later_overlaps,
     classic_model,
     ctx_cache,
 )
@@ -349,10 +350,7 @@ def _check_request_response(ctx: LintContext) -> None:
         if last.type != "LambdaAction" or last.text("InvocationType") != "RequestResponse":
             continue
         # A disposition can only stop later actions of this rule or later rules.
-        later_could_match = any(
-            r.is_enabled and (r.catch_all or rule.catch_all or _may_overlap(rule, r)) for r in rules[i + 1 :]
-        )
-        if later_could_match:
+        if classic_later_overlaps(ctx)[i]:
             continue
         ctx.report(
             _action_name_node(last.node),
@@ -360,12 +358,6 @@ def _check_request_response(ctx: LintContext) -> None:
             f"same recipients, so its disposition (STOP_RULE, STOP_RULE_SET) cannot change anything; use "
             f"InvocationType Event to avoid holding mail up to 30 s",
         )
-
-
-def _may_overlap(a: cm.Rule, b: cm.Rule) -> bool:
-    if a.recipients is None or b.recipients is None:
-        return True
-    return any(x.covers(y) or y.covers(x) for x in a.recipients for y in b.recipients)
 
 
 REQUEST_RESPONSE_NO_EFFECT = Rule(

@@ -19,6 +19,7 @@ from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_KINDS,
     CLASSIC_RULE_SET_KINDS,
     classic_actions_of_type,
+    classic_later_overlaps,
     classic_model,
     classic_rule_nodes,
     rule_actions,
@@ -129,20 +130,14 @@ def _useless_sync_lambdas(ctx: LintContext) -> set[int]:
     if ctx.kind not in CLASSIC_RULE_SET_KINDS or ctx.root is None:
         return set()
     rules = classic_model(ctx)
+    overlaps = classic_later_overlaps(ctx)
     out: set[int] = set()
     for i, rule in enumerate(rules):
         if not rule.is_enabled or not rule.actions or rule.actions[-1].type != "LambdaAction":
             continue
-        later = [r for r in rules[i + 1 :] if r.is_enabled]
-        if not any(_may_overlap(rule, r) for r in later) and rule.actions[-1].body is not None:
+        if not overlaps[i] and rule.actions[-1].body is not None:
             out.add(id(rule.actions[-1].body))
     return out
-
-
-def _may_overlap(a, b) -> bool:
-    if a.recipients is None or b.recipients is None:
-        return True
-    return any(x.covers(y) or y.covers(x) for x in a.recipients for y in b.recipients)
 
 
 def _check_request_response(ctx: LintContext) -> None:
