@@ -100,6 +100,20 @@ def test_covering_and_simulation():
     assert [r.name for r, _ in out.steps] == ["e"] and out.stopped_by is None
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="ab.@+-_ *<>,;/\\\"()[]\tÉé1\u00a0", max_size=12))
+def test_recipient_classification_fast_path_agrees(text):
+    """The one-match path of _classify gives what the full classification gives."""
+    assert cm._classify.__wrapped__(text) == cm._classify_in_full(text)
+
+
+def test_recipient_classification_fast_path_edges():
+    for text in ["a@b", ".b", "b", "a@b.c", "a+x@b.c", "é@bé.c", "a@" + "b" * 253, "a@" + "b" * 254,
+                 "." + "b" * 254, "a@.b", "a@b.", "a@b..c", "@b", "a@", "a@b@c", " a@b", "a@b ", "a b@c",
+                 "a*@b", "-@-", "_._"]:
+        assert cm._classify.__wrapped__(text) == cm._classify_in_full(text), text
+
+
 # Recipients entries drawn from a small universe, so that overlaps are frequent.
 _ENTRIES = [
     "a@x.com", "a+1@x.com", "a+2@x.com", "b@x.com", "a@y.x.com", "a+1@y.x.com", "x.com", "y.x.com",

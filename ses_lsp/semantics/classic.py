@@ -107,9 +107,24 @@ class Recipient:
 _BAD_CHARS = lazy_re(r"[\s<>*,;/\\\"()\[\]]")
 
 
+# The usual entry in one match: an address, a domain or a ".domain" exactly as
+# _classify_in_full accepts them (without white space around); the rest goes there.
+_USUAL = lazy_re(r"(?:([^\s<>*,;/\\\"()\[\]@]+)@|(\.))?([\w-]+(?:\.[\w-]+)*)")
+
+
 @lru_cache(maxsize=8192)
 def _classify(text: str) -> tuple[str, str, str]:
     """(form, local part, lower-case domain) of a Recipients entry (pure; cached)."""
+    m = _USUAL.fullmatch(text)
+    if m is not None and len(m.group(3)) <= 253:
+        local, dot, domain = m.groups()
+        if local is not None:
+            return "address", local, domain.lower()
+        return ("subdomains" if dot else "domain"), "", domain.lower()
+    return _classify_in_full(text)
+
+
+def _classify_in_full(text: str) -> tuple[str, str, str]:
     t = text.strip()
     if not t or _BAD_CHARS.search(t):
         return "invalid", "", ""
