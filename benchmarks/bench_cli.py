@@ -166,6 +166,16 @@ def main() -> int:
         results.append(("small file, whole process", f"{one*1000:.0f} ms vs floor {floor*1000:.0f} ms",
                         one / floor, "<= 1.6x", one / floor <= 1.6))
         results.append(("  same, as python -m ses_lsp", f"{mod*1000:.0f} ms", mod / floor, "(info)", True))
+        # Every bundled example, one file per run: what each kind costs to start (a JSON
+        # file never imports PyYAML; IP filters import netaddr, MTLS trust stores cryptography).
+        examples = sorted((HERE.parent / "examples").glob("*/*.*"))
+        per: dict[Path, list[float]] = {p: [] for p in examples}
+        for _ in range(max(5, runs // 2)):
+            for p in examples:
+                per[p].append(timed([launcher, "lint", "--no-cache", str(p)], 1, env, cwd=tmp))
+        for p in examples:
+            t = statistics.median(per[p])
+            results.append((f"  examples/{p.parent.name}/{p.name}", f"{t*1000:.0f} ms", t / floor, "(info)", True))
 
         # The many-file figures run on that regular install too (both sides).
         mixed = str(wl / "mixed")
