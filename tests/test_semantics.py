@@ -254,3 +254,38 @@ def test_never_matches_and_evaluation():
     assert ip("CIDR_MATCHES", "10.0.0.0/8").matches("10.2.3.4") is True
     assert ip("NOT_CIDR_MATCHES", "2001:db8::/32").matches("2001:db8::1") is False
     assert verdict("NOT_EQUALS", "PASS").matches("FAIL") is True
+
+
+_CIDRS = ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3/32", "10.1.2.3", "10.1.2.5/24", "192.168.0.0/16",
+          "0.0.0.0/0", "2001:db8::/32", "2001:db8:1::/48", "::/0", "::ffff:10.1.2.3", "::ffff:10.0.0.0/104"]
+
+
+def _reference_ip(kind: str, op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool:
+    """The netaddr object comparison the block arithmetic replaced (containment with `in`)."""
+    from netaddr import IPNetwork
+
+    a, b = [IPNetwork(v) for v in vals_a], [IPNetwork(v) for v in vals_b]
+    inside = lambda x, y: x.version == y.version and x in y  # noqa: E731
+    apart = all(x.version != y.version or not (x in y or y in x) for x in a for y in b)
+    if kind == "implies":
+        if op_a == op_b == "CIDR_MATCHES":
+            return all(any(inside(x, y) for y in b) for x in a)
+        if op_a == op_b == "NOT_CIDR_MATCHES":
+            return all(any(inside(y, x) for x in a) for y in b)
+        return op_a == "CIDR_MATCHES" and op_b == "NOT_CIDR_MATCHES" and apart
+    if op_a == op_b == "CIDR_MATCHES":
+        return apart
+    if op_a == "CIDR_MATCHES" and op_b == "NOT_CIDR_MATCHES":
+        return all(any(inside(x, y) for y in b) for x in a)
+    if op_b == "CIDR_MATCHES" and op_a == "NOT_CIDR_MATCHES":
+        return all(any(inside(y, x) for x in a) for y in b)
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["CIDR_MATCHES", "NOT_CIDR_MATCHES"]), st.lists(st.sampled_from(_CIDRS), min_size=1, max_size=3),
+       st.sampled_from(["CIDR_MATCHES", "NOT_CIDR_MATCHES"]), st.lists(st.sampled_from(_CIDRS), min_size=1, max_size=3))
+def test_ip_block_arithmetic_agrees_with_netaddr_containment(op_a, vals_a, op_b, vals_b):
+    a, b = tuple(vals_a), tuple(vals_b)
+    assert mm._ip_implies(op_a, a, op_b, b) == _reference_ip("implies", op_a, a, op_b, b)
+    assert mm._ip_disjoint(op_a, a, op_b, b) == _reference_ip("disjoint", op_a, a, op_b, b)

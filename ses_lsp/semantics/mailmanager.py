@@ -15,6 +15,7 @@ Multiple ``Values`` are ORed, except for ``NOT_EQUALS`` / ``NOT_CIDR_MATCHES``
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from ses_lsp._records import dataclass, field
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, Node
@@ -353,41 +354,49 @@ def _string_disjoint(op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool
     return False
 
 
-def _networks(vals: tuple):
+@lru_cache(maxsize=4096)  # pure; rules are compared pairwise, each value list many times
+def _blocks(vals: tuple) -> tuple[tuple[int, int, int], ...] | None:
+    """Each CIDR value as (IP version, first address, last address); None if one is not a block."""
     from netaddr import AddrFormatError, IPNetwork
 
     out = []
     for v in vals:
         try:
-            out.append(IPNetwork(str(v)))
+            n = IPNetwork(str(v))
         except (AddrFormatError, ValueError, TypeError):
             return None
-    return out
+        out.append((n.version, n.first, n.last))
+    return tuple(out)
+
+
+def _within(x: tuple[int, int, int], y: tuple[int, int, int]) -> bool:
+    """Block ``x`` lies inside block ``y`` (the same version; CIDR blocks nest or are disjoint)."""
+    return x[0] == y[0] and y[1] <= x[1] and x[2] <= y[2]
 
 
 def _ip_implies(op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool:
-    a, b = _networks(vals_a), _networks(vals_b)
+    a, b = _blocks(vals_a), _blocks(vals_b)
     if a is None or b is None:
         return False
     if op_a == "CIDR_MATCHES" and op_b == "CIDR_MATCHES":
-        return all(any(x.version == y.version and x in y for y in b) for x in a)
+        return all(any(_within(x, y) for y in b) for x in a)
     if op_a == "NOT_CIDR_MATCHES" and op_b == "NOT_CIDR_MATCHES":
-        return all(any(y.version == x.version and y in x for x in a) for y in b)
+        return all(any(_within(y, x) for x in a) for y in b)
     if op_a == "CIDR_MATCHES" and op_b == "NOT_CIDR_MATCHES":
-        return all(x.version != y.version or not (x in y or y in x) for x in a for y in b)
+        return all(not (_within(x, y) or _within(y, x)) for x in a for y in b)
     return False
 
 
 def _ip_disjoint(op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool:
-    a, b = _networks(vals_a), _networks(vals_b)
+    a, b = _blocks(vals_a), _blocks(vals_b)
     if a is None or b is None:
         return False
     if op_a == "CIDR_MATCHES" and op_b == "CIDR_MATCHES":
-        return all(x.version != y.version or not (x in y or y in x) for x in a for y in b)
+        return all(not (_within(x, y) or _within(y, x)) for x in a for y in b)
     if op_a == "CIDR_MATCHES" and op_b == "NOT_CIDR_MATCHES":
-        return all(any(x.version == y.version and x in y for y in b) for x in a)
+        return all(any(_within(x, y) for y in b) for x in a)
     if op_b == "CIDR_MATCHES" and op_a == "NOT_CIDR_MATCHES":
-        return all(any(y.version == x.version and y in x for x in a) for y in b)
+        return all(any(_within(y, x) for x in a) for y in b)
     return False
 
 

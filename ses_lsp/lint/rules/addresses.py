@@ -123,6 +123,7 @@ _HOST_LABEL = lazy_re(r"(?:^|\.)[A-Za-z][A-Za-z0-9-]*(?:\.|$)")
 _WITH_PORT = lazy_re(r"[0-9.]+:[0-9]+")
 
 
+@lru_cache(maxsize=4096)  # pure; several checks read the same values (do not mutate the result)
 def parse_cidr(text: str, classic: bool) -> tuple[ParsedCidr | None, str | None]:
     """(parsed block, None) or (None, why it is not a valid IP address or CIDR block).
 
@@ -207,8 +208,12 @@ class IpValue:
     problem: str | None
 
 
-def _ip_values(ctx: LintContext) -> Iterator[IpValue]:
+def _ip_values(ctx: LintContext) -> list[IpValue]:
     """Every IP/CIDR string of the document (not placeholders, not already reported by the schema)."""
+    return ctx_cache(ctx, "ip-values", lambda: list(_read_ip_values(ctx)))
+
+
+def _read_ip_values(ctx: LintContext) -> Iterator[IpValue]:
     if ctx.kind in CLASSIC_FILTER_KINDS:
         for f in _filters(ctx):
             if f.cidr_node is not None:
