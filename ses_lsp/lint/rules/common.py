@@ -62,16 +62,7 @@ def rule_actions(ctx: LintContext) -> list[list[tuple[str, Node, Node]]]:
     lists = ctx.cache.get("common:rule-actions")
     if lists is None:
         nodes = mm_rule_nodes(ctx) if ctx.kind in MM_RULE_SET_KINDS else classic_rule_nodes(ctx)
-        lists = ctx.cache["common:rule-actions"] = []
-        for rule in nodes:  # classic_actions(rule) for each rule, inlined
-            actions: list[tuple[str, Node, Node]] = []
-            acts = rule.value.get("Actions")  # type: ignore[union-attr]
-            if acts is not None and acts.kind == ARRAY:
-                for entry in acts.value:  # type: ignore[union-attr]
-                    if entry.kind == OBJECT and len(entry.value) == 1:  # type: ignore[arg-type]
-                        for name, body in entry.value.items():  # type: ignore[union-attr]
-                            actions.append((name, entry, body))
-            lists.append(actions)
+        lists = ctx.cache["common:rule-actions"] = [list(classic_actions(rule)) for rule in nodes]
     return lists
 
 
