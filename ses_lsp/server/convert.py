@@ -94,15 +94,10 @@ class Codec:
 
     def offset(self, lines: LineIndex, line: int, character: int) -> int:
         """The character offset of an LSP position (clamped to the text)."""
-        if line < 0:
-            return 0
-        if line >= len(lines.starts):
-            return len(lines.text)
+        if self.encoding == UTF32 or line < 0 or line >= len(lines.starts):
+            return lines.offset(line, character)  # code points: the line index's own clamping
         start = lines.starts[line]
-        end = lines.line_end(line)
-        if self.encoding == UTF32:
-            return min(start + max(character, 0), end)
-        return start + units_to_column(lines.text[start:end], character, self.encoding)
+        return start + units_to_column(lines.text[start : lines.line_end(line)], character, self.encoding)
 
     def span(self, lines: LineIndex, start: int, end: int) -> tuple[tuple[int, int], tuple[int, int]]:
         return self.position(lines, start), self.position(lines, max(start, end))
