@@ -852,33 +852,24 @@ class _Builder:
             return Node(NULL, None, s, e)
         target = anchors[name]
         if target is None:
-            self.alias_exhausted = True
-            self.complete = False
-            self.problem(
-                "yaml-alias-limit",
-                f"alias *{name} is inside the node it refers to (an infinitely recursive "
-                "structure); the AWS CLI cannot send it",
-                s,
-                e,
-            )
-            return Node(NULL, None, s, e)
+            return self.alias_refused(f"alias *{name} is inside the node it refers to (an infinitely recursive "
+                                      "structure); the AWS CLI cannot send it", s, e)
         size = self.anchor_sizes.get(name)
         if size is None:
             size = _count(target)
             self.anchor_sizes[name] = size
         if self.expanded + size > ALIAS_NODE_LIMIT:
-            self.alias_exhausted = True
-            self.complete = False
-            self.problem(
-                "yaml-alias-limit",
-                f"alias expansion exceeds {ALIAS_NODE_LIMIT} nodes (a 'billion laughs' "
-                "document?); expand it by hand or reduce aliases",
-                s,
-                e,
-            )
-            return Node(NULL, None, s, e)
+            return self.alias_refused(f"alias expansion exceeds {ALIAS_NODE_LIMIT} nodes (a 'billion laughs' "
+                                      "document?); expand it by hand or reduce aliases", s, e)
         self.expanded += size
         return _copy(target, s, e)
+
+    def alias_refused(self, message: str, s: int, e: int) -> Node:
+        """Report an alias that is not expanded, stop expanding any, and stand a null in its place."""
+        self.alias_exhausted = True
+        self.complete = False
+        self.problem("yaml-alias-limit", message, s, e)
+        return Node(NULL, None, s, e)
 
     def syntax_error(self, exc: yaml.MarkedYAMLError) -> None:
         text = self.text
