@@ -511,6 +511,21 @@ def _new_end(end: int, x_end: int, y_end: int, delta: int) -> int:
     return y_end if end == x_end else end + delta
 
 
+def _path_copy(v: Node, parent: Node | None, key: Node | int | None, x_end: int, y_end: int, delta: int) -> Node:
+    """An empty copy of ``v``, a container on the path: its start stays, its end moves with the edit."""
+    nv = object.__new__(Node)
+    nv.kind = v.kind
+    nv.value = None
+    nv.start = v.start
+    nv.end = _new_end(v.end, x_end, y_end, delta)
+    nv.parent = parent
+    nv.key = key
+    nv.plain = v.plain
+    nv.members = None
+    nv.anchor = v.anchor
+    return nv
+
+
 def _splice(path: list[Node], y: Node, delta: int) -> Node:
     """A copy of the tree of ``path[0]`` with ``path[-1]`` replaced by ``y`` (already in place).
 
@@ -520,22 +535,11 @@ def _splice(path: list[Node], y: Node, delta: int) -> Node:
     offsets, those after it move by ``delta``.
     """
     x_end, y_end = path[-1].end, y.end
-    new = object.__new__
-    N = Node
     before: list[tuple[Node, Node]] = []  # (old container, its empty copy): offsets kept
     after: list[tuple[Node, Node]] = []  # offsets shifted
     target = path[-1]
     old_root = path[0]
-    root = new(N)
-    root.kind = old_root.kind
-    root.value = None
-    root.start = old_root.start
-    root.end = _new_end(old_root.end, x_end, y_end, delta)
-    root.parent = None
-    root.key = None
-    root.plain = old_root.plain
-    root.members = None
-    root.anchor = old_root.anchor
+    root = _path_copy(old_root, None, None, x_end, y_end, delta)
     cur_new = root
     for depth in range(len(path) - 1):
         p = path[depth]
@@ -547,33 +551,14 @@ def _splice(path: list[Node], y: Node, delta: int) -> Node:
             members = []
             value = {}
             for k, v in p.members:  # type: ignore[union-attr]
-                nk = new(N)
-                nk.kind = k.kind
-                nk.value = k.value
-                nk.start = k.start + d
-                nk.end = k.end + d
-                nk.parent = cur_new
-                nk.key = None
-                nk.plain = k.plain
-                nk.members = None
-                nk.anchor = k.anchor
+                nk = _copy_node(k, d, cur_new, None)
                 if v is on_path:
                     if v is target:
                         nv = y
                         nv.parent = cur_new
                         nv.key = nk
                     else:
-                        nv = new(N)
-                        nv.kind = v.kind
-                        nv.value = None
-                        nv.start = v.start
-                        nv.end = _new_end(v.end, x_end, y_end, delta)
-                        nv.parent = cur_new
-                        nv.key = nk
-                        nv.plain = v.plain
-                        nv.members = None
-                        nv.anchor = v.anchor
-                        nxt = nv
+                        nv = nxt = _path_copy(v, cur_new, nk, x_end, y_end, delta)
                     stack = after
                     d = delta
                 else:
@@ -593,17 +578,7 @@ def _splice(path: list[Node], y: Node, delta: int) -> Node:
                         nv.parent = cur_new
                         nv.key = i
                     else:
-                        nv = new(N)
-                        nv.kind = v.kind
-                        nv.value = None
-                        nv.start = v.start
-                        nv.end = _new_end(v.end, x_end, y_end, delta)
-                        nv.parent = cur_new
-                        nv.key = i
-                        nv.plain = v.plain
-                        nv.members = None
-                        nv.anchor = v.anchor
-                        nxt = nv
+                        nv = nxt = _path_copy(v, cur_new, i, x_end, y_end, delta)
                     stack = after
                     d = delta
                 else:
@@ -683,66 +658,30 @@ def _copy_node(v: Node, d: int, parent: Node, key: Node | int | None) -> Node:
 
 def _copy_subtrees(stack: list[tuple[Node, Node]], d: int) -> None:
     """Fill the copies of containers (their nodes made already) with copies of their contents."""
-    new = object.__new__
-    N = Node
     pop = stack.pop
     push = stack.append
     while stack:
         a, b = pop()
         if a.kind == OBJECT:
             members = []
-            add = members.append
             value = {}
             for k, v in a.members:  # type: ignore[union-attr]
-                nk = new(N)
-                nk.kind = k.kind
-                kv = nk.value = k.value
-                nk.start = k.start + d
-                nk.end = k.end + d
-                nk.parent = b
-                nk.key = None
-                nk.plain = k.plain
-                nk.members = None
-                nk.anchor = k.anchor
-                nv = new(N)
-                kind = nv.kind = v.kind
-                nv.start = v.start + d
-                nv.end = v.end + d
-                nv.parent = b
-                nv.key = nk
-                nv.plain = v.plain
-                nv.members = None
-                nv.anchor = v.anchor
-                if kind == "object" or kind == "array":
-                    nv.value = None
+                nk = _copy_node(k, d, b, None)
+                nv = _copy_node(v, d, b, nk)
+                if v.kind == OBJECT or v.kind == ARRAY:
                     push((v, nv))
-                else:
-                    nv.value = v.value
-                add((nk, nv))
+                members.append((nk, nv))
+                kv = nk.value
                 value[kv if kv.__class__ is str else key_text(nk)] = nv
             b.members = members
             b.value = value
         else:
             items = []
-            add = items.append
-            i = 0
-            for v in a.value:  # type: ignore[union-attr]
-                nv = new(N)
-                kind = nv.kind = v.kind
-                nv.start = v.start + d
-                nv.end = v.end + d
-                nv.parent = b
-                nv.key = i
-                nv.plain = v.plain
-                nv.members = None
-                nv.anchor = v.anchor
-                if kind == "object" or kind == "array":
-                    nv.value = None
+            for i, v in enumerate(a.value):  # type: ignore[arg-type]
+                nv = _copy_node(v, d, b, i)
+                if v.kind == OBJECT or v.kind == ARRAY:
                     push((v, nv))
-                else:
-                    nv.value = v.value
-                add(nv)
-                i += 1
+                items.append(nv)
             b.value = items
 
 
