@@ -1,4 +1,4 @@
-"""Language-server latency and memory on a 200-rule classic rule set (JSON ~200 KB, YAML ~130 KB).
+"""Language-server latency and memory on the 200-rule classic rule set of ``workloads.py``.
 
 Runs the real server (``python -m ses_lsp.server.server``) over stdio with a
 pygls client and measures, per format:
@@ -30,30 +30,14 @@ from lsprotocol import types as T
 from pygls.lsp.client import LanguageClient
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def rule_set(n: int = 200) -> dict:
-    rules = []
-    for i in range(n):
-        acts = [
-            {"S3Action": {"BucketName": f"bucket-{i}", "ObjectKeyPrefix": f"inbox/{i}/",
-                          "TopicArn": f"arn:aws:sns:us-east-1:123456789012:topic-{i}",
-                          "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/aws/ses"}},
-            {"AddHeaderAction": {"HeaderName": "X-Rule", "HeaderValue": f"rule-{i}"}},
-            {"LambdaAction": {"FunctionArn": f"arn:aws:lambda:us-east-1:123456789012:function:fn-{i}",
-                              "InvocationType": "Event"}},
-            {"SNSAction": {"TopicArn": f"arn:aws:sns:us-east-1:123456789012:t{i}", "Encoding": "UTF-8"}},
-        ]
-        rules.append({"Name": f"rule-{i:03d}", "Enabled": True, "TlsPolicy": "Require",
-                      "Recipients": [f"user{i}@example.com", f"alias{i}@example.org", f"sub{i}.example.net"],
-                      "Actions": acts, "ScanEnabled": True})
-    return {"Metadata": {"Name": "main", "CreatedTimestamp": "2024-01-01T00:00:00Z"}, "Rules": rules}
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+import workloads  # noqa: E402
 
 
 def texts() -> dict[str, str]:
     import yaml
 
-    doc = rule_set()
+    doc = workloads.classic_rule_set()  # the 200-rule set bench_cli.py lints too
     return {"json": json.dumps(doc, indent=2) + "\n", "yaml": yaml.safe_dump(doc, sort_keys=False)}
 
 
