@@ -290,14 +290,9 @@ def _check_mime_lowercase_x(ctx: LintContext) -> None:
 # -- both -----------------------------------------------------------------------------------
 
 
-def _rules_with_headers(ctx: LintContext) -> list[list[tuple[str, Node, Node]]]:
-    """Per rule: [(action type, entry, body)] for the document's classic or Mail Manager rules (once per lint)."""
-    return rule_actions(ctx)
-
-
 def _check_duplicate_added_header(ctx: LintContext) -> None:
     add = "AddHeader" if ctx.kind in MM_RULE_SET_KINDS else "AddHeaderAction"
-    for actions in _rules_with_headers(ctx):
+    for actions in rule_actions(ctx):
         seen: dict[str, Node] = {}
         for name, _entry, body in actions:
             if name != add or body.kind != OBJECT:
@@ -327,7 +322,7 @@ def _check_added_header_unused(ctx: LintContext) -> None:
     mm = ctx.kind in MM_RULE_SET_KINDS
     add, delivery = ("AddHeader", MM_DELIVERY) if mm else ("AddHeaderAction", CLASSIC_DELIVERY)
     whole_set = mm or ctx.kind in CLASSIC_RULE_SET_KINDS
-    rules = _rules_with_headers(ctx)
+    rules = rule_actions(ctx)
     types_of = [[name for name, _, _ in actions] for actions in rules]
     # Does any later rule deliver?  (rule order is evaluation order)
     later_delivers = [False] * (len(rules) + 1)
