@@ -453,10 +453,7 @@ def _rule_label(rule: Node, index: int) -> str:
 
 def _recipient_lists(ctx: LintContext) -> list[tuple[Node, Node, list[RecipientEntry]]]:
     """(rule, Recipients array, entries) for each classic rule; placeholders and schema-reported values left out."""
-    lists = ctx.cache.get("recipients")
-    if lists is None:
-        lists = ctx.cache["recipients"] = _read_recipient_lists(ctx)
-    return lists
+    return ctx_cache(ctx, "recipients", lambda: _read_recipient_lists(ctx))
 
 
 def _read_recipient_lists(ctx: LintContext) -> list[tuple[Node, Node, list[RecipientEntry]]]:

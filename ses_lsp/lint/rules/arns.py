@@ -355,11 +355,11 @@ def arn_fields(ctx: LintContext) -> list[ArnField]:
 
 
 def _fields(ctx: LintContext) -> list[ArnField]:
-    fields = ctx.cache.get("arn-fields")
-    if fields is None:
+    def build() -> list[ArnField]:
         spans = schema_spans(ctx)
-        fields = ctx.cache["arn-fields"] = [f for f in arn_fields(ctx) if (f.node.start, f.node.end) not in spans]
-    return fields
+        return [f for f in arn_fields(ctx) if (f.node.start, f.node.end) not in spans]
+
+    return ctx_cache(ctx, "arn-fields", build)
 
 
 # Key IDs and alias names that KMS accepts where an ID (not only an ARN) is allowed.

@@ -30,28 +30,23 @@ def classic_rule_nodes(ctx: LintContext) -> list[Node]:
 
 def classic_model(ctx: LintContext) -> list[cm.Rule]:
     """The document's classic rules as the semantic model reads them (once per lint, shared by every family)."""
-    rules = ctx.cache.get("common:classic-model")
-    if rules is None:
-        root = ctx.root
-        if root is None or root.kind != OBJECT:
-            rules = []
-        else:
-            single = root.get("Rule")
-            if single is not None:
-                r = cm.read_rule(single, 0)
-                rules = [r] if r is not None else []
-            else:
-                rules = cm.read_rules(root.get("Rules"))
-        ctx.cache["common:classic-model"] = rules
-    return rules
+    return ctx_cache(ctx, "common:classic-model", lambda: _read_classic_model(ctx))
+
+
+def _read_classic_model(ctx: LintContext) -> list[cm.Rule]:
+    root = ctx.root
+    if root is None or root.kind != OBJECT:
+        return []
+    single = root.get("Rule")
+    if single is not None:
+        r = cm.read_rule(single, 0)
+        return [r] if r is not None else []
+    return cm.read_rules(root.get("Rules"))
 
 
 def classic_later_overlaps(ctx: LintContext) -> list[bool]:
     """Per classic rule (``classic_model`` order): may an enabled rule after it match the same mail?"""
-    out = ctx.cache.get("common:later-overlaps")
-    if out is None:
-        out = ctx.cache["common:later-overlaps"] = cm.later_overlaps(classic_model(ctx))
-    return out
+    return ctx_cache(ctx, "common:later-overlaps", lambda: cm.later_overlaps(classic_model(ctx)))
 
 
 def rule_actions(ctx: LintContext) -> list[list[tuple[str, Node, Node]]]:
@@ -59,23 +54,24 @@ def rule_actions(ctx: LintContext) -> list[list[tuple[str, Node, Node]]]:
 
     Read once per lint and shared by every family.
     """
-    lists = ctx.cache.get("common:rule-actions")
-    if lists is None:
+    def build() -> list[list[tuple[str, Node, Node]]]:
         nodes = mm_rule_nodes(ctx) if ctx.kind in MM_RULE_SET_KINDS else classic_rule_nodes(ctx)
-        lists = ctx.cache["common:rule-actions"] = [list(classic_actions(rule)) for rule in nodes]
-    return lists
+        return [list(classic_actions(rule)) for rule in nodes]
+
+    return ctx_cache(ctx, "common:rule-actions", build)
 
 
 def classic_actions_of_type(ctx: LintContext, action_type: str) -> list[tuple[Node, Node, Node]]:
     """(rule, action entry, action body) for every classic action of one type (indexed once per lint)."""
-    index = ctx.cache.get("common:classic-actions")
-    if index is None:
-        index = ctx.cache["common:classic-actions"] = {}
+    def build() -> dict[str, list[tuple[Node, Node, Node]]]:
+        index: dict[str, list[tuple[Node, Node, Node]]] = {}
         if ctx.kind not in MM_RULE_SET_KINDS:
             for rule, actions in zip(classic_rule_nodes(ctx), rule_actions(ctx), strict=True):
                 for name, entry, body in actions:
                     index.setdefault(name, []).append((rule, entry, body))
-    return index.get(action_type, [])
+        return index
+
+    return ctx_cache(ctx, "common:classic-actions", build).get(action_type, [])
 
 
 def _classic_rule_nodes(ctx: LintContext) -> list[Node]:
