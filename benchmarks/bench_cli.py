@@ -34,7 +34,7 @@ import workloads  # noqa: E402
 
 PY = sys.executable
 
-BASELINE = r'''
+BASELINE = r"""
 import json, sys, pathlib, yaml
 from jsonschema import Draft202012Validator
 from ses_lsp import schema as S
@@ -59,7 +59,7 @@ for p in sorted(pathlib.Path(sys.argv[1]).iterdir()):
         continue
     n += sum(1 for _ in validator(kind).iter_errors(data))
 print(n)
-'''
+"""
 
 
 def regular_install(tmp: Path) -> tuple[str, str]:
@@ -82,10 +82,12 @@ def regular_install(tmp: Path) -> tuple[str, str]:
     venv = tmp / "venv"
     subprocess.run([PY, "-m", "venv", "--without-pip", str(venv)], check=True)
     vpy = venv / "bin" / "python"
-    purelib = Path(subprocess.check_output(
-        [str(vpy), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], text=True).strip())
-    shutil.copytree(HERE.parent / "ses_lsp", purelib / "ses_lsp",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    purelib = Path(
+        subprocess.check_output(
+            [str(vpy), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], text=True
+        ).strip()
+    )
+    shutil.copytree(HERE.parent / "ses_lsp", purelib / "ses_lsp", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     subprocess.run([str(vpy), "-m", "compileall", "-q", str(purelib / "ses_lsp")], check=True)
     deps = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib"), *site.getsitepackages()}
     (purelib / "bench-deps.pth").write_text("".join(f"{d}\n" for d in sorted(deps) if Path(d).is_dir()))
@@ -106,8 +108,7 @@ def regular_install(tmp: Path) -> tuple[str, str]:
     if out.returncode != 0 or not out.stdout.startswith("ses-lsp"):
         raise SystemExit(f"the regular install does not run: {out.stderr.strip()}")
     # (run from tmp: `python -c` and `-m` put the working directory first on sys.path)
-    where = subprocess.check_output([str(vpy), "-c", "import ses_lsp; print(ses_lsp.__file__)"], text=True,
-                                    cwd=tmp)
+    where = subprocess.check_output([str(vpy), "-c", "import ses_lsp; print(ses_lsp.__file__)"], text=True, cwd=tmp)
     if not where.startswith(str(purelib)):
         raise SystemExit(f"the regular install imports ses_lsp from {where.strip()}, not from {purelib}")
     return str(vpy), str(launcher)
@@ -163,9 +164,16 @@ def main() -> int:
             one_t.append(timed([launcher, "lint", "--no-cache", str(small)], 1, env, cwd=tmp))
             mod_t.append(timed([vpy, "-m", "ses_lsp", "lint", "--no-cache", str(small)], 1, env, cwd=tmp))
         floor, one, mod = (statistics.median(x) for x in (floor_t, one_t, mod_t))
-        results.append(("small file, whole process", f"{one*1000:.0f} ms vs floor {floor*1000:.0f} ms",
-                        one / floor, "<= 1.6x", one / floor <= 1.6))
-        results.append(("  same, as python -m ses_lsp", f"{mod*1000:.0f} ms", mod / floor, "(info)", True))
+        results.append(
+            (
+                "small file, whole process",
+                f"{one * 1000:.0f} ms vs floor {floor * 1000:.0f} ms",
+                one / floor,
+                "<= 1.6x",
+                one / floor <= 1.6,
+            )
+        )
+        results.append(("  same, as python -m ses_lsp", f"{mod * 1000:.0f} ms", mod / floor, "(info)", True))
         # Every bundled example, one file per run: what each kind costs to start (a JSON
         # file never imports PyYAML; IP filters import netaddr, MTLS trust stores cryptography).
         examples = sorted((HERE.parent / "examples").glob("*/*.*"))
@@ -175,19 +183,33 @@ def main() -> int:
                 per[p].append(timed([launcher, "lint", "--no-cache", str(p)], 1, env, cwd=tmp))
         for p in examples:
             t = statistics.median(per[p])
-            results.append((f"  examples/{p.parent.name}/{p.name}", f"{t*1000:.0f} ms", t / floor, "(info)", True))
+            results.append((f"  examples/{p.parent.name}/{p.name}", f"{t * 1000:.0f} ms", t / floor, "(info)", True))
 
         # The many-file figures run on that regular install too (both sides).
         mixed = str(wl / "mixed")
         lint = [launcher, "lint", "--format", "json"]
         base = timed([vpy, "-c", BASELINE, mixed], max(3, runs // 2), cwd=tmp)
         cold = timed([*lint, "--no-cache", mixed], runs, env, cwd=tmp)
-        results.append(("300 files cold", f"{cold*1000:.0f} ms vs jsonschema loop {base*1000:.0f} ms",
-                        base / cold, ">= 3x faster", base / cold >= 3))
+        results.append(
+            (
+                "300 files cold",
+                f"{cold * 1000:.0f} ms vs jsonschema loop {base * 1000:.0f} ms",
+                base / cold,
+                ">= 3x faster",
+                base / cold >= 3,
+            )
+        )
         subprocess.run([*lint, mixed], env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         warm = timed([*lint, mixed], runs, env, cwd=tmp)
-        results.append(("300 files warm (cache)", f"{warm*1000:.0f} ms vs jsonschema loop {base*1000:.0f} ms",
-                        base / warm, ">= 20x faster", base / warm >= 20))
+        results.append(
+            (
+                "300 files warm (cache)",
+                f"{warm * 1000:.0f} ms vs jsonschema loop {base * 1000:.0f} ms",
+                base / warm,
+                ">= 20x faster",
+                base / warm >= 20,
+            )
+        )
 
         rss, _ = peak_rss_mb([*lint, "--no-cache", mixed], env)
         results.append(("300 files peak RSS", f"{rss:.1f} MB (largest process)", rss, "<= 60 MB", rss <= 60))
@@ -213,11 +235,18 @@ def main() -> int:
             comp_t.append(best(lambda: yaml.compose(text, Loader=yaml.CSafeLoader), 1))
             lint_t.append(best(lambda: lint_text(text, "x.yaml"), 1))
         compose, lint = statistics.median(comp_t), statistics.median(lint_t)
-        results.append(("200-rule YAML in process", f"{lint*1000:.1f} ms vs C compose {compose*1000:.1f} ms",
-                        lint / compose, "<= 2x", lint / compose <= 2))
+        results.append(
+            (
+                "200-rule YAML in process",
+                f"{lint * 1000:.1f} ms vs C compose {compose * 1000:.1f} ms",
+                lint / compose,
+                "<= 2x",
+                lint / compose <= 2,
+            )
+        )
         jtext = (wl / "classic-200.json").read_text()
         jlint = best(lambda: lint_text(jtext, "x.json"))
-        results.append(("200-rule JSON in process", f"{jlint*1000:.1f} ms", jlint / compose, "(info)", True))
+        results.append(("200-rule JSON in process", f"{jlint * 1000:.1f} ms", jlint / compose, "(info)", True))
 
     width = max(len(r[0]) for r in results)
     ok_all = True

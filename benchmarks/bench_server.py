@@ -57,8 +57,10 @@ def pct(values: list[float], p: float) -> float:
 
 
 def summary(name: str, ms: list[float]) -> str:
-    return (f"{name:<28} n={len(ms):<4} p50={statistics.median(ms):7.1f} ms  p95={pct(ms, 95):7.1f} ms  "
-            f"max={max(ms):7.1f} ms")
+    return (
+        f"{name:<28} n={len(ms):<4} p50={statistics.median(ms):7.1f} ms  p95={pct(ms, 95):7.1f} ms  "
+        f"max={max(ms):7.1f} ms"
+    )
 
 
 async def run(args) -> None:
@@ -82,8 +84,13 @@ async def run(args) -> None:
     cmd = [sys.executable, "-m", "ses_lsp.server.server", "--debounce", str(args.debounce)]
     await client.start_io(*cmd, cwd=ROOT)
     pid = client._server.pid  # type: ignore[union-attr]
-    caps = T.ClientCapabilities(text_document=T.TextDocumentClientCapabilities(
-        completion=T.CompletionClientCapabilities(completion_item=T.ClientCompletionItemOptions(snippet_support=True))))
+    caps = T.ClientCapabilities(
+        text_document=T.TextDocumentClientCapabilities(
+            completion=T.CompletionClientCapabilities(
+                completion_item=T.ClientCompletionItemOptions(snippet_support=True)
+            )
+        )
+    )
     await client.initialize_async(T.InitializeParams(capabilities=caps, process_id=os.getpid()))
     client.initialized(T.InitializedParams())
     print(f"server pid {pid}; push debounce {args.debounce} ms; {args.rounds} rounds per measurement")
@@ -97,8 +104,10 @@ async def run(args) -> None:
         t0 = time.perf_counter()
         client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, fmt, 1, text)))
         pub = await asyncio.wait_for(fut, 30)
-        print(f"open -> first diagnostics     {1000 * (time.perf_counter() - t0):7.1f} ms "
-              f"({len(pub.diagnostics)} diagnostics)")
+        print(
+            f"open -> first diagnostics     {1000 * (time.perf_counter() - t0):7.1f} ms "
+            f"({len(pub.diagnostics)} diagnostics)"
+        )
 
         # one-character edits inside the name of the middle rule
         at = text.index("rule-100") + 5
@@ -110,12 +119,14 @@ async def run(args) -> None:
             if i % 2 == 0:
                 change = T.TextDocumentContentChangePartial(range=T.Range(p, p), text="x")
             else:
-                change = T.TextDocumentContentChangePartial(range=T.Range(p, T.Position(p.line, p.character + 1)),
-                                                            text="")
+                change = T.TextDocumentContentChangePartial(
+                    range=T.Range(p, T.Position(p.line, p.character + 1)), text=""
+                )
             fut = expect(uri, version)
             t0 = time.perf_counter()
-            client.text_document_did_change(T.DidChangeTextDocumentParams(
-                T.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
+            client.text_document_did_change(
+                T.DidChangeTextDocumentParams(T.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
+            )
             await asyncio.wait_for(fut, 30)
             edit_ms.append(1000 * (time.perf_counter() - t0))
         print(summary("edit -> diagnostics", edit_ms))
@@ -139,12 +150,15 @@ async def run(args) -> None:
         for i in range(min(args.rounds, 40)):
             version += 1
             p = pos(text, at)
-            change = (T.TextDocumentContentChangePartial(range=T.Range(p, p), text="x") if i % 2 == 0 else
-                      T.TextDocumentContentChangePartial(range=T.Range(p, T.Position(p.line, p.character + 1)),
-                                                         text=""))
+            change = (
+                T.TextDocumentContentChangePartial(range=T.Range(p, p), text="x")
+                if i % 2 == 0
+                else T.TextDocumentContentChangePartial(range=T.Range(p, T.Position(p.line, p.character + 1)), text="")
+            )
             fut = expect(uri, version)
-            client.text_document_did_change(T.DidChangeTextDocumentParams(
-                T.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
+            client.text_document_did_change(
+                T.DidChangeTextDocumentParams(T.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
+            )
             t0 = time.perf_counter()
             await client.text_document_completion_async(T.CompletionParams(ident, pos(text, tls)))
             comp_edit_ms.append(1000 * (time.perf_counter() - t0))

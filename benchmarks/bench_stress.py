@@ -37,50 +37,145 @@ def documents() -> dict[str, str]:
     stop = {"StopAction": {"Scope": "RuleSet"}}
     # 200 rules (the maximum) ending in a RequestResponse Lambda, no two sharing a recipient:
     # "may a later rule match the same mail" for every rule.
-    docs["classic: 200 rules ending in RequestResponse Lambdas"] = _classic([
-        {"Name": f"r{i}", "Enabled": True,
-         "Recipients": [f"u{i}@a{i}.example.com", f"v{i}@b{i}.example.org", f"c{i}.example.net"],
-         "Actions": [s3, {"LambdaAction": {"FunctionArn": f"arn:aws:lambda:us-east-1:123456789012:function:f{i}",
-                                           "InvocationType": "RequestResponse"}}]}
-        for i in range(200)])
+    docs["classic: 200 rules ending in RequestResponse Lambdas"] = _classic(
+        [
+            {
+                "Name": f"r{i}",
+                "Enabled": True,
+                "Recipients": [f"u{i}@a{i}.example.com", f"v{i}@b{i}.example.org", f"c{i}.example.net"],
+                "Actions": [
+                    s3,
+                    {
+                        "LambdaAction": {
+                            "FunctionArn": f"arn:aws:lambda:us-east-1:123456789012:function:f{i}",
+                            "InvocationType": "RequestResponse",
+                        }
+                    },
+                ],
+            }
+            for i in range(200)
+        ]
+    )
     # 200 rules x 100 recipients (both maximums), all distinct.
-    docs["classic: 200 rules x 100 distinct recipients"] = _classic([
-        {"Name": f"r{i}", "Enabled": True, "Recipients": [f"u{j}@d{i}.example.com" for j in range(100)],
-         "Actions": [s3, stop]} for i in range(200)])
+    docs["classic: 200 rules x 100 distinct recipients"] = _classic(
+        [
+            {
+                "Name": f"r{i}",
+                "Enabled": True,
+                "Recipients": [f"u{j}@d{i}.example.com" for j in range(100)],
+                "Actions": [s3, stop],
+            }
+            for i in range(200)
+        ]
+    )
     # The same 100 recipients in every rule: every rule after the first is unreachable.
-    docs["classic: 200 rules x the same 100 recipients"] = _classic([
-        {"Name": f"r{i}", "Enabled": True, "Recipients": [f"u{j}@example.com" for j in range(100)],
-         "Actions": [s3, stop]} for i in range(200)])
+    docs["classic: 200 rules x the same 100 recipients"] = _classic(
+        [
+            {
+                "Name": f"r{i}",
+                "Enabled": True,
+                "Recipients": [f"u{j}@example.com" for j in range(100)],
+                "Actions": [s3, stop],
+            }
+            for i in range(200)
+        ]
+    )
     # 100 receipt filters (the account maximum), nested and overlapping ranges.
-    docs["classic: 100 nested receipt filters"] = json.dumps({"Filters": [
-        {"Name": f"f{i}", "IpFilter": {"Policy": "Block" if i % 2 else "Allow",
-                                       "Cidr": f"10.0.{i}.0/24" if i % 2 else f"10.{i}.0.0/16"}}
-        for i in range(100)]}, indent=1)
+    docs["classic: 100 nested receipt filters"] = json.dumps(
+        {
+            "Filters": [
+                {
+                    "Name": f"f{i}",
+                    "IpFilter": {
+                        "Policy": "Block" if i % 2 else "Allow",
+                        "Cidr": f"10.0.{i}.0/24" if i % 2 else f"10.{i}.0.0/16",
+                    },
+                }
+                for i in range(100)
+            ]
+        },
+        indent=1,
+    )
     # 40 Mail Manager rules (the maximum) x 10 conditions x 10 CIDR values, each ending in Drop:
     # "does an earlier dropping rule cover this one" compares conditions pairwise.
-    docs["mailmanager: 40 rules x 10 IP conditions x 10 values"] = json.dumps({"RuleSetName": "rs", "Rules": [
-        {"Name": f"r{i}", "Conditions": [
-            {"IpExpression": {"Evaluate": {"Attribute": "SOURCE_IP"}, "Operator": "CIDR_MATCHES",
-                              "Values": [f"10.{i}.{k}.0/24" for k in range(10)]}} for _ in range(10)],
-         "Actions": [{"Drop": {}}]} for i in range(40)]}, indent=1)
-    docs["mailmanager: 40 rules x 10 string conditions and unless"] = json.dumps({"RuleSetName": "rs", "Rules": [
-        {"Name": f"r{i}",
-         "Conditions": [{"StringExpression": {"Evaluate": {"Attribute": "RECIPIENT"}, "Operator": "EQUALS",
-                                              "Values": [f"u{i}-{k}@example.com" for k in range(10)]}}] * 10,
-         "Unless": [{"StringExpression": {"Evaluate": {"Attribute": "RECIPIENT"}, "Operator": "ENDS_WITH",
-                                          "Values": [f"@x{k}.example.com" for k in range(10)]}}] * 10,
-         "Actions": [{"AddHeader": {"HeaderName": "X-A", "HeaderValue": "v"}}, {"Drop": {}}]}
-        for i in range(40)]}, indent=1)
+    docs["mailmanager: 40 rules x 10 IP conditions x 10 values"] = json.dumps(
+        {
+            "RuleSetName": "rs",
+            "Rules": [
+                {
+                    "Name": f"r{i}",
+                    "Conditions": [
+                        {
+                            "IpExpression": {
+                                "Evaluate": {"Attribute": "SOURCE_IP"},
+                                "Operator": "CIDR_MATCHES",
+                                "Values": [f"10.{i}.{k}.0/24" for k in range(10)],
+                            }
+                        }
+                        for _ in range(10)
+                    ],
+                    "Actions": [{"Drop": {}}],
+                }
+                for i in range(40)
+            ],
+        },
+        indent=1,
+    )
+    docs["mailmanager: 40 rules x 10 string conditions and unless"] = json.dumps(
+        {
+            "RuleSetName": "rs",
+            "Rules": [
+                {
+                    "Name": f"r{i}",
+                    "Conditions": [
+                        {
+                            "StringExpression": {
+                                "Evaluate": {"Attribute": "RECIPIENT"},
+                                "Operator": "EQUALS",
+                                "Values": [f"u{i}-{k}@example.com" for k in range(10)],
+                            }
+                        }
+                    ]
+                    * 10,
+                    "Unless": [
+                        {
+                            "StringExpression": {
+                                "Evaluate": {"Attribute": "RECIPIENT"},
+                                "Operator": "ENDS_WITH",
+                                "Values": [f"@x{k}.example.com" for k in range(10)],
+                            }
+                        }
+                    ]
+                    * 10,
+                    "Actions": [{"AddHeader": {"HeaderName": "X-A", "HeaderValue": "v"}}, {"Drop": {}}],
+                }
+                for i in range(40)
+            ],
+        },
+        indent=1,
+    )
     # A bounce for 500 recipients with 20 extension fields each.
-    docs["send-bounce: 500 recipients x 20 extension fields"] = json.dumps({
-        "OriginalMessageId": "m", "BounceSender": "mailer-daemon@example.com",
-        "MessageDsn": {"ReportingMta": "dns; mx.example.com", "ArrivalDate": "2026-01-01T00:00:00Z"},
-        "BouncedRecipientInfoList": [
-            {"Recipient": f"u{i}@example.com", "BounceType": "DoesNotExist",
-             "RecipientDsnFields": {"Action": "failed", "Status": "5.1.1",
-                                    "DiagnosticCode": f"smtp; 550 5.1.1 user{i} unknown",
-                                    "ExtensionFields": [{"Name": f"X-F{j}", "Value": "v"} for j in range(20)]}}
-            for i in range(500)]}, indent=1)
+    docs["send-bounce: 500 recipients x 20 extension fields"] = json.dumps(
+        {
+            "OriginalMessageId": "m",
+            "BounceSender": "mailer-daemon@example.com",
+            "MessageDsn": {"ReportingMta": "dns; mx.example.com", "ArrivalDate": "2026-01-01T00:00:00Z"},
+            "BouncedRecipientInfoList": [
+                {
+                    "Recipient": f"u{i}@example.com",
+                    "BounceType": "DoesNotExist",
+                    "RecipientDsnFields": {
+                        "Action": "failed",
+                        "Status": "5.1.1",
+                        "DiagnosticCode": f"smtp; 550 5.1.1 user{i} unknown",
+                        "ExtensionFields": [{"Name": f"X-F{j}", "Value": "v"} for j in range(20)],
+                    },
+                }
+                for i in range(500)
+            ],
+        },
+        indent=1,
+    )
     return docs
 
 
@@ -105,8 +200,10 @@ def main() -> int:
         per_kb = w * 1000 / (len(text) / 1024)
         fine = per_kb <= LIMIT_MS_PER_KB or w * 1000 <= FLOOR_MS
         ok &= fine
-        print(f"{name:<{width}}  {len(text) / 1024:6.0f} KB  cold {cold * 1000:6.1f} ms  warm {w * 1000:6.1f} ms  "
-              f"{per_kb:5.2f} ms/KB  {len(result.diagnostics):5d} diagnostics  {'OK' if fine else 'SLOW'}")
+        print(
+            f"{name:<{width}}  {len(text) / 1024:6.0f} KB  cold {cold * 1000:6.1f} ms  warm {w * 1000:6.1f} ms  "
+            f"{per_kb:5.2f} ms/KB  {len(result.diagnostics):5d} diagnostics  {'OK' if fine else 'SLOW'}"
+        )
     return 0 if ok else 1
 
 

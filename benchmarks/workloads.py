@@ -22,12 +22,21 @@ import yaml
 
 def classic_rule(i: int, rng: random.Random) -> dict:
     actions = [
-        {"S3Action": {"BucketName": f"mail-bucket-{i % 7}", "ObjectKeyPrefix": f"inbox/{i}/",
-                      "TopicArn": f"arn:aws:sns:us-east-1:123456789012:mail-{i % 11}",
-                      "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/aws/ses"}},
+        {
+            "S3Action": {
+                "BucketName": f"mail-bucket-{i % 7}",
+                "ObjectKeyPrefix": f"inbox/{i}/",
+                "TopicArn": f"arn:aws:sns:us-east-1:123456789012:mail-{i % 11}",
+                "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/aws/ses",
+            }
+        },
         {"AddHeaderAction": {"HeaderName": "X-Rule", "HeaderValue": f"rule-{i}"}},
-        {"LambdaAction": {"FunctionArn": f"arn:aws:lambda:us-east-1:123456789012:function:route-{i % 5}",
-                          "InvocationType": "Event"}},
+        {
+            "LambdaAction": {
+                "FunctionArn": f"arn:aws:lambda:us-east-1:123456789012:function:route-{i % 5}",
+                "InvocationType": "Event",
+            }
+        },
         {"SNSAction": {"TopicArn": f"arn:aws:sns:us-east-1:123456789012:notify-{i % 3}", "Encoding": "UTF-8"}},
     ]
     rng.shuffle(actions)
@@ -44,20 +53,37 @@ def classic_rule(i: int, rng: random.Random) -> dict:
 
 def classic_rule_set(n: int = 200, seed: int = 1) -> dict:
     rng = random.Random(seed)
-    return {"Metadata": {"Name": "inbound-mail", "CreatedTimestamp": "2026-01-01T00:00:00Z"},
-            "Rules": [classic_rule(i, rng) for i in range(n)]}
+    return {
+        "Metadata": {"Name": "inbound-mail", "CreatedTimestamp": "2026-01-01T00:00:00Z"},
+        "Rules": [classic_rule(i, rng) for i in range(n)],
+    }
 
 
 def mm_rule(i: int) -> dict:
     return {
         "Name": f"rule-{i:02d}",
         "Conditions": [
-            {"StringExpression": {"Evaluate": {"Attribute": "RECIPIENT"}, "Operator": "ENDS_WITH",
-                                  "Values": [f"@team{i}.example.com", f"@dept{i}.example.com"]}},
-            {"NumberExpression": {"Evaluate": {"Attribute": "MESSAGE_SIZE"}, "Operator": "LESS_THAN",
-                                  "Value": 10_000_000 + i}},
-            {"IpExpression": {"Evaluate": {"Attribute": "SOURCE_IP"}, "Operator": "CIDR_MATCHES",
-                              "Values": [f"10.{i}.0.0/16", "2001:db8::/32"]}},
+            {
+                "StringExpression": {
+                    "Evaluate": {"Attribute": "RECIPIENT"},
+                    "Operator": "ENDS_WITH",
+                    "Values": [f"@team{i}.example.com", f"@dept{i}.example.com"],
+                }
+            },
+            {
+                "NumberExpression": {
+                    "Evaluate": {"Attribute": "MESSAGE_SIZE"},
+                    "Operator": "LESS_THAN",
+                    "Value": 10_000_000 + i,
+                }
+            },
+            {
+                "IpExpression": {
+                    "Evaluate": {"Attribute": "SOURCE_IP"},
+                    "Operator": "CIDR_MATCHES",
+                    "Values": [f"10.{i}.0.0/16", "2001:db8::/32"],
+                }
+            },
         ],
         "Unless": [
             {"VerdictExpression": {"Evaluate": {"Attribute": "SPF"}, "Operator": "EQUALS", "Values": ["FAIL"]}},
@@ -65,9 +91,14 @@ def mm_rule(i: int) -> dict:
         "Actions": [
             {"AddHeader": {"HeaderName": "X-Rule", "HeaderValue": f"rule-{i}"}},
             {"Archive": {"TargetArchive": f"a-{i:016x}", "ActionFailurePolicy": "CONTINUE"}},
-            {"WriteToS3": {"S3Bucket": f"mail-archive-{i % 4}", "S3Prefix": f"rules/{i}/",
-                           "RoleArn": "arn:aws:iam::123456789012:role/mail-manager-s3",
-                           "ActionFailurePolicy": "CONTINUE"}},
+            {
+                "WriteToS3": {
+                    "S3Bucket": f"mail-archive-{i % 4}",
+                    "S3Prefix": f"rules/{i}/",
+                    "RoleArn": "arn:aws:iam::123456789012:role/mail-manager-s3",
+                    "ActionFailurePolicy": "CONTINUE",
+                }
+            },
         ],
     }
 
@@ -81,17 +112,29 @@ def small_files(i: int, rng: random.Random) -> tuple[str, dict]:
     if kind == 0:
         return "rule", {"RuleSetName": "inbound", "Rule": classic_rule(i, rng)}
     if kind == 1:
-        return "filter", {"Filter": {"Name": f"filter-{i}", "IpFilter": {
-            "Policy": "Block" if i % 2 else "Allow", "Cidr": f"198.51.{i % 256}.0/24"}}}
+        return "filter", {
+            "Filter": {
+                "Name": f"filter-{i}",
+                "IpFilter": {"Policy": "Block" if i % 2 else "Allow", "Cidr": f"198.51.{i % 256}.0/24"},
+            }
+        }
     if kind == 2:
         return "bounce", {
-            "OriginalMessageId": f"0000014a-{i:08d}", "BounceSender": "mailer-daemon@example.com",
+            "OriginalMessageId": f"0000014a-{i:08d}",
+            "BounceSender": "mailer-daemon@example.com",
             "MessageDsn": {"ReportingMta": "dns; mx.example.com", "ArrivalDate": "2026-11-20T10:00:00Z"},
-            "BouncedRecipientInfoList": [{"Recipient": f"user{j}@example.com", "BounceType": "DoesNotExist"}
-                                         for j in range(3)]}
+            "BouncedRecipientInfoList": [
+                {"Recipient": f"user{j}@example.com", "BounceType": "DoesNotExist"} for j in range(3)
+            ],
+        }
     if kind == 3:
-        return "ingress", {"IngressPointName": f"ingress-{i}", "Type": "OPEN", "RuleSetId": f"rs-{i:08d}",
-                           "TrafficPolicyId": f"tp-{i:08d}", "TlsPolicy": "REQUIRED"}
+        return "ingress", {
+            "IngressPointName": f"ingress-{i}",
+            "Type": "OPEN",
+            "RuleSetId": f"rs-{i:08d}",
+            "TrafficPolicyId": f"tp-{i:08d}",
+            "TlsPolicy": "REQUIRED",
+        }
     if kind == 4:
         return "mm", mm_rule_set(16)
     return "ruleset", classic_rule_set(45, seed=i)
@@ -100,8 +143,14 @@ def small_files(i: int, rng: random.Random) -> tuple[str, dict]:
 def break_it(doc: dict, rng: random.Random) -> dict:
     """Introduce one realistic mistake."""
     text = json.dumps(doc)
-    for a, b in (('"Require"', '"required"'), ('"Enabled": true, ', ""), ('"BucketName"', '"Bucket"'),
-                 ('"Block"', '"block"'), ('"ENDS_WITH"', '"ENDSWITH"'), ('"OPEN"', '"PUBLIC"')):
+    for a, b in (
+        ('"Require"', '"required"'),
+        ('"Enabled": true, ', ""),
+        ('"BucketName"', '"Bucket"'),
+        ('"Block"', '"block"'),
+        ('"ENDS_WITH"', '"ENDSWITH"'),
+        ('"OPEN"', '"PUBLIC"'),
+    ):
         if a in text:
             return json.loads(text.replace(a, b, 1))
     return doc

@@ -60,33 +60,55 @@ COMMANDS = {
 
 
 def _add_lint_arguments(lint) -> None:
-    lint.add_argument("paths", nargs="*", metavar="PATH",
-                      help="files, directories, globs, or - for stdin (default: .)")
-    lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default=None,
-                      help="output format (default: text; github when GITHUB_ACTIONS=true)")
+    lint.add_argument("paths", nargs="*", metavar="PATH", help="files, directories, globs, or - for stdin (default: .)")
+    lint.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "github"),
+        default=None,
+        help="output format (default: text; github when GITHUB_ACTIONS=true)",
+    )
     lint.add_argument("--select", metavar="CODES", help="only these rules (comma-separated codes, names, prefixes)")
     lint.add_argument("--ignore", metavar="CODES", help="not these rules (comma-separated codes, names, prefixes)")
     lint.add_argument("--kind", metavar="KIND", help="the document kind of every file (see `ses-lsp kinds`)")
-    lint.add_argument("--fail-on", choices=("error", "warning", "info"), default=None,
-                      help="lowest severity that makes the exit code 1 (default: config, else error)")
-    lint.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                      help="worker processes (default: number of CPUs, at most 8)")
+    lint.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        default=None,
+        help="lowest severity that makes the exit code 1 (default: config, else error)",
+    )
+    lint.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: number of CPUs, at most 8)",
+    )
     lint.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
-    lint.add_argument("--stdin-filename", metavar="NAME",
-                      help="name of the file read from stdin (for config, globs and format)")
+    lint.add_argument(
+        "--stdin-filename", metavar="NAME", help="name of the file read from stdin (for config, globs and format)"
+    )
     lint.add_argument("-v", "--verbose", action="store_true", help="say which files were skipped or cached")
     lint.add_argument("--fix", action="store_true", help="apply safe fixes and write the files back")
-    lint.add_argument("--diff", action="store_true",
-                      help="print the changes --fix would make, without writing (exit 1 if any)")
+    lint.add_argument(
+        "--diff", action="store_true", help="print the changes --fix would make, without writing (exit 1 if any)"
+    )
     lint.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
-    lint.add_argument("--skip-unrecognised", "--skip-unrecognized", dest="skip_unrecognised", action="store_true",
-                      help="skip files named on the command line that are not SES documents, as a directory "
-                           "walk does (for pre-commit hooks and editors that pass every JSON/YAML file)")
+    lint.add_argument(
+        "--skip-unrecognised",
+        "--skip-unrecognized",
+        dest="skip_unrecognised",
+        action="store_true",
+        help="skip files named on the command line that are not SES documents, as a directory "
+        "walk does (for pre-commit hooks and editors that pass every JSON/YAML file)",
+    )
     colour = lint.add_mutually_exclusive_group()
-    colour.add_argument("--color", dest="color", action="store_const", const=True, default=None,
-                        help="colour the text output")
-    colour.add_argument("--no-color", dest="color", action="store_const", const=False,
-                        help="never colour the text output")
+    colour.add_argument(
+        "--color", dest="color", action="store_const", const=True, default=None, help="colour the text output"
+    )
+    colour.add_argument(
+        "--no-color", dest="color", action="store_const", const=False, help="never colour the text output"
+    )
 
 
 # `ses-lsp lint` runs on every save in editors and pre-commit hooks, and argparse (with
@@ -121,9 +143,23 @@ def _fast_lint_args(argv: list[str]):
     """The parsed ``lint`` arguments, or ``None`` to let argparse do it."""
     from types import SimpleNamespace
 
-    ns = SimpleNamespace(paths=[], format=None, select=None, ignore=None, kind=None, fail_on=None, jobs=None,
-                         no_cache=False, stdin_filename=None, verbose=False, fix=False, diff=False, config=None,
-                         skip_unrecognised=False, color=None)
+    ns = SimpleNamespace(
+        paths=[],
+        format=None,
+        select=None,
+        ignore=None,
+        kind=None,
+        fail_on=None,
+        jobs=None,
+        no_cache=False,
+        stdin_filename=None,
+        verbose=False,
+        fix=False,
+        diff=False,
+        config=None,
+        skip_unrecognised=False,
+        color=None,
+    )
     seen_color = False
     i = 0
     while i < len(argv):
@@ -200,8 +236,9 @@ def _parser(command: str | None = None):
             super().__init__(prog, indent_increment, max_help_position, width)
 
     if command in COMMANDS:
-        p = argparse.ArgumentParser(prog=f"{PROG} {command}", description=COMMANDS[command].capitalize() + ".",
-                                    formatter_class=Formatter)
+        p = argparse.ArgumentParser(
+            prog=f"{PROG} {command}", description=COMMANDS[command].capitalize() + ".", formatter_class=Formatter
+        )
         _add_arguments(command, p)
         return p
 
@@ -215,8 +252,9 @@ def _parser(command: str | None = None):
     parser.add_argument("--version", action="version", version=f"{PROG} {ses_lsp.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, text in COMMANDS.items():
-        _add_arguments(name, sub.add_parser(name, help=text, description=text.capitalize() + ".",
-                                            formatter_class=Formatter))
+        _add_arguments(
+            name, sub.add_parser(name, help=text, description=text.capitalize() + ".", formatter_class=Formatter)
+        )
     return parser
 
 
@@ -338,8 +376,10 @@ def _kind(name: str | None) -> str | None:
 
         options = list(kinds_mod.all_kinds())
         hint = closest(name, options + [k.split(":", 1)[1] for k in options], cutoff=0.5)
-        raise UsageError(f"--kind: unknown kind {name!r}"
-                         + (f"; did you mean {hint!r}?" if hint else "; run `ses-lsp kinds` for the list"))
+        raise UsageError(
+            f"--kind: unknown kind {name!r}"
+            + (f"; did you mean {hint!r}?" if hint else "; run `ses-lsp kinds` for the list")
+        )
     return full
 
 
@@ -375,9 +415,16 @@ def cmd_lint(args) -> int:
     for problem in path_errors:
         _err(f"error: {problem.message()}")
 
-    options = Options(kind=kind, select=select, ignore=ignore, config_file=args.config,
-                      use_cache=not args.no_cache, jobs=args.jobs, verbose=args.verbose,
-                      keep_data=bool(args.fix or args.diff))
+    options = Options(
+        kind=kind,
+        select=select,
+        ignore=ignore,
+        config_file=args.config,
+        use_cache=not args.no_cache,
+        jobs=args.jobs,
+        verbose=args.verbose,
+        keep_data=bool(args.fix or args.diff),
+    )
     runner = Runner(options)
     try:
         reports = runner.run(targets)
@@ -444,7 +491,7 @@ def _table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     out = []
     for r in rows:
-        cells = [c.ljust(w) for c, w in zip(r, widths)] + [r[-1]]
+        cells = [c.ljust(w) for c, w in zip(r, widths, strict=False)] + [r[-1]]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out) + "\n"
 
@@ -504,15 +551,25 @@ def cmd_rule(args) -> int:
         # Letters typed for digits (SES1O1) first, then the closest code or name.
         looks = "SES" + key[3:].translate(str.maketrans("OIL", "011")) if key.startswith("SES") else ""
         hint = (looks if REGISTRY.get(looks) is not None else None) or closest(
-            args.rule, list(REGISTRY.by_code) + list(REGISTRY.by_name), cutoff=0.5)
-        raise UsageError(f"unknown rule {args.rule!r}" + (f"; did you mean {hint!r}?" if hint else "")
-                         + " (`ses-lsp rules` lists them)")
+            args.rule, list(REGISTRY.by_code) + list(REGISTRY.by_name), cutoff=0.5
+        )
+        raise UsageError(
+            f"unknown rule {args.rule!r}"
+            + (f"; did you mean {hint!r}?" if hint else "")
+            + " (`ses-lsp rules` lists them)"
+        )
     doc = rule.doc
     title = f"{rule.code} {rule.name}"
-    lines = [title, "=" * len(title), "", rule.summary, "",
-             f"- Severity: {rule.severity.label}",
-             f"- Fixable: {'yes' if rule.fixable else 'no'}",
-             f"- Source: {rule.source}"]
+    lines = [
+        title,
+        "=" * len(title),
+        "",
+        rule.summary,
+        "",
+        f"- Severity: {rule.severity.label}",
+        f"- Fixable: {'yes' if rule.fixable else 'no'}",
+        f"- Source: {rule.source}",
+    ]
     if rule.kinds is not None:
         lines.append(f"- Kinds: {', '.join(sorted(rule.kinds))}")
     lines += [f"- More: {rule.url}", "", "## What it does", "", doc.what, "", "## Why it matters", "", doc.why, ""]
@@ -538,8 +595,10 @@ def cmd_kinds(args) -> int:
     if args.format == "json":
         import json
 
-        items = [{"kind": k, **{f: v.get(f) for f in ("service", "operation", "direction", "shape", "title")}}
-                 for k, v in table.items()]
+        items = [
+            {"kind": k, **{f: v.get(f) for f in ("service", "operation", "direction", "shape", "title")}}
+            for k, v in table.items()
+        ]
         _out(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
         return 0
     rows = [["KIND", "OPERATION", "DOCUMENT"]]
@@ -580,7 +639,7 @@ def kind_schema_document(kind: str) -> dict:
         keep[name] = defs[name]
         found: set[str] = set()
         _refs(defs[name], found)
-        todo.extend(r[len(prefix):] for r in found if r.startswith(prefix))
+        todo.extend(r[len(prefix) :] for r in found if r.startswith(prefix))
     out = {
         "$schema": doc.get("$schema", "https://json-schema.org/draft/2020-12/schema"),
         "title": info.get("title", kind),
@@ -614,12 +673,21 @@ def cmd_schema_export(directory: str) -> int:
                 fh.write("\n")
         except OSError as exc:
             raise UsageError(f"cannot write {os.path.join(directory, name)!r}: {exc.strerror or exc}") from None
-        index.append({"kind": kind, "file": name, "service": service, "operation": info.get("operation"),
-                      "direction": info.get("direction"), "title": info.get("title")})
+        index.append(
+            {
+                "kind": kind,
+                "file": name,
+                "service": service,
+                "operation": info.get("operation"),
+                "direction": info.get("direction"),
+                "title": info.get("title"),
+            }
+        )
     try:
         with open(os.path.join(directory, "index.json"), "w", encoding="utf-8", newline="\n") as fh:
-            json.dump({"generator": f"{PROG} {ses_lsp.__version__}", "schemas": index}, fh, indent=2,
-                      ensure_ascii=False)
+            json.dump(
+                {"generator": f"{PROG} {ses_lsp.__version__}", "schemas": index}, fh, indent=2, ensure_ascii=False
+            )
             fh.write("\n")
     except OSError as exc:
         raise UsageError(f"cannot write index.json in {directory!r}: {exc.strerror or exc}") from None

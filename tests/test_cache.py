@@ -34,8 +34,9 @@ def run(args, cwd, env_extra=None, **kw):
     env.pop(cache_mod.ENV_CACHE_DIR, None)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "ses_lsp", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "ses_lsp", *args], cwd=cwd, env=env, capture_output=True, text=True, **kw
+    )
 
 
 def counts(stderr: str) -> str:
@@ -95,14 +96,17 @@ def test_package_fingerprint_is_stable():
     assert package_fingerprint() == package_fingerprint()
 
 
-@pytest.mark.parametrize("layout", [
-    {},
-    {"pyproject.toml": "[project]\nname = 'x'\n"},
-    {"pyproject.toml": "[tool.ses-lsp]\nignore = ['SES101']\n"},
-    {"pyproject.toml": "[tool.ses-lsp]\n", "a/.ses-lsp.toml": "ignore = []\n"},
-    {".ses-lsp.toml": "", "pyproject.toml": "[tool.ses-lsp]\n"},
-    {"a/pyproject.toml": "[tool.other]\n", ".ses-lsp.toml": ""},
-])
+@pytest.mark.parametrize(
+    "layout",
+    [
+        {},
+        {"pyproject.toml": "[project]\nname = 'x'\n"},
+        {"pyproject.toml": "[tool.ses-lsp]\nignore = ['SES101']\n"},
+        {"pyproject.toml": "[tool.ses-lsp]\n", "a/.ses-lsp.toml": "ignore = []\n"},
+        {".ses-lsp.toml": "", "pyproject.toml": "[tool.ses-lsp]\n"},
+        {"a/pyproject.toml": "[tool.other]\n", ".ses-lsp.toml": ""},
+    ],
+)
 def test_config_search_agrees_with_the_config_module(tmp_path, layout):
     from ses_lsp.lint.config import find_config_file
 
@@ -159,7 +163,7 @@ def test_cache_invalidated_by_config(tmp_path):
     # The configuration is remembered too: a third run lints nothing.
     r = run(["lint", "-v", "r.json"], tmp_path)
     assert counts(r.stderr) == "cached: 1 file, linted: 0" and r.returncode == 0
-    (tmp_path / ".ses-lsp.toml").write_text('ignore = []\n')
+    (tmp_path / ".ses-lsp.toml").write_text("ignore = []\n")
     r = run(["lint", "-v", "r.json"], tmp_path)
     assert counts(r.stderr) == "cached: 0 files, linted: 1" and r.returncode == 1
     # The cache lives next to the configuration file.

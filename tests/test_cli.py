@@ -41,8 +41,9 @@ def run(args, cwd, *, env=None, input=None, text=True):
         full_env.pop(var, None)
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "ses_lsp", *args], cwd=cwd, env=full_env, input=input,
-                          capture_output=True, text=text)
+    return subprocess.run(
+        [sys.executable, "-m", "ses_lsp", *args], cwd=cwd, env=full_env, input=input, capture_output=True, text=text
+    )
 
 
 def write(root: Path, name: str, text: str | bytes) -> Path:
@@ -146,20 +147,45 @@ def test_json_format_exact(tmp_path):
     assert r.returncode == 1
     items = json.loads(r.stdout)
     assert [{k: v for k, v in it.items() if k not in ("fix", "pointer")} for it in items] == [
-        {"file": "bad.json", "code": "SES104", "name": "invalid-enum-value", "severity": "error",
-         "message": msg["SES104"], "start": {"line": 6, "column": 18}, "end": {"line": 6, "column": 29},
-         "related": []},
-        {"file": "bad.json", "code": "SES101", "name": "unknown-member", "severity": "error",
-         "message": msg["SES101"], "start": {"line": 8, "column": 60}, "end": {"line": 8, "column": 76},
-         "related": []},
+        {
+            "file": "bad.json",
+            "code": "SES104",
+            "name": "invalid-enum-value",
+            "severity": "error",
+            "message": msg["SES104"],
+            "start": {"line": 6, "column": 18},
+            "end": {"line": 6, "column": 29},
+            "related": [],
+        },
+        {
+            "file": "bad.json",
+            "code": "SES101",
+            "name": "unknown-member",
+            "severity": "error",
+            "message": msg["SES101"],
+            "start": {"line": 8, "column": 60},
+            "end": {"line": 8, "column": 76},
+            "related": [],
+        },
     ]
     assert items[1]["pointer"].startswith("/Rule/Actions/0/S3Action")
     fix = items[1]["fix"]
     assert fix["safe"] is False
-    assert fix["edits"] == [{"start": {"line": 8, "column": 60}, "end": {"line": 8, "column": 76},
-                             "newText": '"ObjectKeyPrefix"'}]
-    assert list(items[0]) == ["file", "code", "name", "severity", "message", "pointer", "start", "end",
-                              "related", "fix"]
+    assert fix["edits"] == [
+        {"start": {"line": 8, "column": 60}, "end": {"line": 8, "column": 76}, "newText": '"ObjectKeyPrefix"'}
+    ]
+    assert list(items[0]) == [
+        "file",
+        "code",
+        "name",
+        "severity",
+        "message",
+        "pointer",
+        "start",
+        "end",
+        "related",
+        "fix",
+    ]
 
 
 def test_json_format_when_nothing_is_wrong(tmp_path):
@@ -189,11 +215,18 @@ def test_sarif_format(tmp_path):
         loc = res["locations"][0]["physicalLocation"]
         assert loc["artifactLocation"] == {"uri": "sub/bad.json", "uriBaseId": "%SRCROOT%"}
     assert results[1]["locations"][0]["physicalLocation"]["region"] == {
-        "startLine": 8, "startColumn": 60, "endLine": 8, "endColumn": 76,
-        "charOffset": BROKEN.index('"ObjectKeyPrefx"'), "charLength": 16}
+        "startLine": 8,
+        "startColumn": 60,
+        "endLine": 8,
+        "endColumn": 76,
+        "charOffset": BROKEN.index('"ObjectKeyPrefx"'),
+        "charLength": 16,
+    }
     replacement = results[1]["fixes"][0]["artifactChanges"][0]["replacements"][0]
-    assert replacement == {"deletedRegion": {"charOffset": BROKEN.index('"ObjectKeyPrefx"'), "charLength": 16},
-                           "insertedContent": {"text": '"ObjectKeyPrefix"'}}
+    assert replacement == {
+        "deletedRegion": {"charOffset": BROKEN.index('"ObjectKeyPrefx"'), "charLength": 16},
+        "insertedContent": {"text": '"ObjectKeyPrefix"'},
+    }
     # The lead validates against the official SARIF schema; no schema is downloaded here.
 
 
@@ -236,8 +269,14 @@ def test_colour_on_a_terminal(tmp_path, no_color, expect_colour):
         env["NO_COLOR"] = no_color
     primary, secondary = pty.openpty()
     try:
-        proc = subprocess.run([sys.executable, "-m", "ses_lsp", "lint", "bad.json"], cwd=tmp_path, env=env,
-                              stdout=secondary, stderr=subprocess.PIPE, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "ses_lsp", "lint", "bad.json"],
+            cwd=tmp_path,
+            env=env,
+            stdout=secondary,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
         os.close(secondary)
         chunks = []
         while True:
@@ -270,8 +309,12 @@ def test_stdin(tmp_path):
 
 
 def test_stdin_filename_picks_config_globs(tmp_path):
-    write(tmp_path, ".ses-lsp.toml", '[per-file-ignores]\n"legacy/*.json" = ["SES101", "SES104"]\n'
-                                     '[kinds]\n"special/*.json" = "ses:create-receipt-rule"\n')
+    write(
+        tmp_path,
+        ".ses-lsp.toml",
+        '[per-file-ignores]\n"legacy/*.json" = ["SES101", "SES104"]\n'
+        '[kinds]\n"special/*.json" = "ses:create-receipt-rule"\n',
+    )
     r = run(["lint", "--stdin-filename", "legacy/old.json", "-"], tmp_path, input=BROKEN)
     assert r.returncode == 0, r.stdout
     r = run(["lint", "--stdin-filename", "other/old.json", "-"], tmp_path, input=BROKEN)
@@ -379,12 +422,15 @@ def test_pyproject_without_section_is_not_a_config(tmp_path):
     assert run(["lint", "sub"], tmp_path).returncode == 0
 
 
-@pytest.mark.parametrize("config, needle", [
-    ('selekt = ["SES1"]\n', "unknown key 'selekt'"),
-    ('ignore = ["SES9999"]\n', "SES9999"),
-    ("ignore = [\n", "invalid TOML"),
-    ('fail-on = "fatal"\n', "fail-on"),
-])
+@pytest.mark.parametrize(
+    "config, needle",
+    [
+        ('selekt = ["SES1"]\n', "unknown key 'selekt'"),
+        ('ignore = ["SES9999"]\n', "SES9999"),
+        ("ignore = [\n", "invalid TOML"),
+        ('fail-on = "fatal"\n', "fail-on"),
+    ],
+)
 def test_bad_config_is_exit_2_with_a_message(tmp_path, config, needle):
     write(tmp_path, ".ses-lsp.toml", config)
     write(tmp_path, "a.json", BROKEN)
@@ -540,7 +586,9 @@ def test_yaml_text_and_fix(tmp_path):
     r = run(["lint", "--format", "json", "rule.yaml"], tmp_path)
     items = json.loads(r.stdout)
     assert [(d["code"], d["start"]["line"], d["start"]["column"]) for d in items] == [
-        ("SES009", 4, 22), ("SES004", 9, 24)]
+        ("SES009", 4, 22),
+        ("SES004", 9, 24),
+    ]
     r = run(["lint", "rule.yaml"], tmp_path)
     assert "rule.yaml:9:24: error:" in r.stdout
     assert "  9 |         SmtpReplyCode: 550\n    |                        ^~~\n" in r.stdout
@@ -552,7 +600,8 @@ def test_yaml_text_and_fix(tmp_path):
     assert fixed.returncode == 0, fixed.stdout
     assert fixed.stderr == "Fixed 2 problems in 1 file.\n"
     assert p.read_text() == YAML_RULE.replace("   # ses-lsp: disable=SES101", "").replace(
-        "SmtpReplyCode: 550", "SmtpReplyCode: '550'")
+        "SmtpReplyCode: 550", "SmtpReplyCode: '550'"
+    )
 
 
 def test_yaml_from_stdin_without_a_name(tmp_path):
@@ -577,8 +626,9 @@ def test_rules(tmp_path):
     # Columns are aligned: every summary starts at the same column.
     first = REGISTRY.rules[0]
     col = next(line for line in lines if line.startswith(first.code)).index(first.summary)
-    assert all(line.index(rule.summary) == col for rule in REGISTRY.rules for line in lines
-               if line.startswith(rule.code + " "))
+    assert all(
+        line.index(rule.summary) == col for rule in REGISTRY.rules for line in lines if line.startswith(rule.code + " ")
+    )
     r = run(["rules", "--format", "json"], tmp_path)
     items = json.loads(r.stdout)
     assert [i["code"] for i in items] == [rule.code for rule in REGISTRY.rules]
@@ -658,14 +708,14 @@ def test_schema_export(tmp_path):
         refs = _refs(schema, set())
         assert schema["$ref"] in refs
         for ref in refs:
-            assert ref.startswith("#/$defs/") and ref[len("#/$defs/"):] in schema["$defs"], (entry["file"], ref)
+            assert ref.startswith("#/$defs/") and ref[len("#/$defs/") :] in schema["$defs"], (entry["file"], ref)
         # Pruned: every definition is reachable from the root.
-        reached, todo = set(), [schema["$ref"][len("#/$defs/"):]]
+        reached, todo = set(), [schema["$ref"][len("#/$defs/") :]]
         while todo:
             name = todo.pop()
             if name not in reached:
                 reached.add(name)
-                todo.extend(x[len("#/$defs/"):] for x in _refs(schema["$defs"][name], set()))
+                todo.extend(x[len("#/$defs/") :] for x in _refs(schema["$defs"][name], set()))
         assert reached == set(schema["$defs"]), entry["file"]
     assert sorted(p.name for p in out.iterdir()) == sorted([e["file"] for e in index["schemas"]] + ["index.json"])
 
@@ -829,14 +879,18 @@ def test_parallel_output_matches_serial(tmp_path):
 
 def test_secrets_are_not_echoed(tmp_path):
     pytest.importorskip("ses_lsp.document.yaml_parser")
-    write(tmp_path, "ingress.yaml", (
-        "IngressPointName: inbound-smtp\n"
-        "Type: AUTH\n"
-        "RuleSetId: rs-12345678\n"
-        "TrafficPolicyId: tp-12345678\n"
-        "IngressPointConfiguration:\n"
-        "  SmtpPassword: hunter2\n"
-    ))
+    write(
+        tmp_path,
+        "ingress.yaml",
+        (
+            "IngressPointName: inbound-smtp\n"
+            "Type: AUTH\n"
+            "RuleSetId: rs-12345678\n"
+            "TrafficPolicyId: tp-12345678\n"
+            "IngressPointConfiguration:\n"
+            "  SmtpPassword: hunter2\n"
+        ),
+    )
     r = run(["lint", "ingress.yaml"], tmp_path)
     assert r.returncode == 1
     assert "ingress.yaml:6:" in r.stdout
@@ -851,11 +905,19 @@ def test_credentials_never_appear_in_text_output_or_diffs(tmp_path):
         "TlsPolicy: required\nIngressPointConfiguration:\n  SmtpPassword: sw0rdf1sh\n"
     )
     for args in (["--no-color"], ["--format", "json"], ["--format", "sarif"], ["--format", "github"], ["--diff"]):
-        proc = subprocess.run([sys.executable, "-m", "ses_lsp", "lint", "--no-cache", *args, str(bad)],
-                              capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "ses_lsp", "lint", "--no-cache", *args, str(bad)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert "sw0rdf1sh" not in proc.stdout + proc.stderr, args
-    proc = subprocess.run([sys.executable, "-m", "ses_lsp", "lint", "--no-cache", "--diff", str(bad)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ses_lsp", "lint", "--no-cache", "--diff", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "+TlsPolicy: REQUIRED" in proc.stdout  # the diff itself is still shown
 
 
@@ -874,12 +936,16 @@ def test_rule_references_are_checked_against_rule_sets_linted_together(tmp_path)
     assert len(refs) == 1 and '"frist"' in refs[0]["message"] and 'did you mean "first"' in refs[0]["message"]
     assert refs[0]["related"] and refs[0]["related"][0]["file"].endswith("rule-set.json")
     # The same run again (results cached) still sees the other file.
-    again = json.loads(subprocess.run([*run, str(tmp_path)], capture_output=True, text=True, timeout=60,
-                                      cwd=tmp_path).stdout)
+    again = json.loads(
+        subprocess.run([*run, str(tmp_path)], capture_output=True, text=True, timeout=60, cwd=tmp_path).stdout
+    )
     assert [d["code"] for d in again if d["code"] == "SES207"] == ["SES207"]
     # Alone, the file's references cannot be checked: no diagnostic (no false positive).
-    alone = json.loads(subprocess.run([*run, "--no-cache", str(tmp_path / "position.yaml")], capture_output=True,
-                                      text=True, timeout=60).stdout)
+    alone = json.loads(
+        subprocess.run(
+            [*run, "--no-cache", str(tmp_path / "position.yaml")], capture_output=True, text=True, timeout=60
+        ).stdout
+    )
     assert alone == []
 
 
@@ -901,8 +967,16 @@ def test_fast_lint_argument_reader_agrees_with_argparse():
         assert fast is not None, argv
         assert vars(fast) == vars(_parser("lint").parse_args(argv)), argv
     # Anything unusual is left to argparse (help, abbreviations, bad values, unknown options).
-    for argv in (["-h"], ["--form", "json"], ["--format", "xml"], ["--jobs", "two"], ["--bogus"],
-                 ["--color", "--no-color"], ["--format"], ["--", "-odd-name.yaml"]):
+    for argv in (
+        ["-h"],
+        ["--form", "json"],
+        ["--format", "xml"],
+        ["--jobs", "two"],
+        ["--bogus"],
+        ["--color", "--no-color"],
+        ["--format"],
+        ["--", "-odd-name.yaml"],
+    ):
         assert _fast_lint_args(argv) is None, argv
 
 
@@ -921,3 +995,23 @@ def test_fast_exit_delivers_all_output_and_writes_the_cache(tmp_path):
     again = run(["lint", "--format", "json", "-v", "d"], tmp_path, env=env)
     assert json.loads(again.stdout) == items and again.returncode == 1
     assert "cached: 40 files, linted: 0" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("flow.yaml", "Rule: " + "[" * 200_000 + "]" * 200_000 + "\n"),
+        ("block.yaml", "Rule:\n" + "".join(" " * (i + 1) + "- \n" for i in range(400)) + "\n"),
+        ("deep.json", '{"Rule": ' + "[" * 10_000 + "]" * 10_000 + "}\n"),
+    ],
+)
+def test_deep_nesting_is_one_syntax_error(tmp_path, name, text):
+    """However deep, and whichever parser's limit fires first: one clear SES001, no crash."""
+    path = write(tmp_path, name, text)
+    proc = run(["lint", "--no-cache", "--format", "json", "--kind", "ses:create-receipt-rule", str(path)], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == ""
+    syntax = [d for d in json.loads(proc.stdout) if d["code"] == "SES001"]
+    assert len(syntax) == 1
+    assert "256 levels" in syntax[0]["message"]
+    assert not [d for d in json.loads(proc.stdout) if d["code"] == "SES008"]

@@ -25,28 +25,48 @@ def accept(src: str, kind: str, fmt: str, label: str, workspace=None) -> str:
     return apply_completion(text, next(i for i in found if i.label == label))
 
 
-@pytest.mark.parametrize(("src", "label", "want"), [
-    # key after a comma
-    ('{"RuleSetName": "x", "Rule": {"Name": "a", |}}', "Enabled",
-     '{"RuleSetName": "x", "Rule": {"Name": "a", "Enabled": }}'),
-    # open string: the quote the user typed is replaced, not doubled
-    ('{"RuleSetName": "x", "Rule": {"Name": "a", "Tl|}}', "TlsPolicy",
-     '{"RuleSetName": "x", "Rule": {"Name": "a", "TlsPolicy": }}'),
-    # auto-closed quote
-    ('{"RuleSetName": "x", "Rule": {"Name": "a", "Tl|"}}', "TlsPolicy",
-     '{"RuleSetName": "x", "Rule": {"Name": "a", "TlsPolicy": }}'),
-    # missing comma: added after the previous value
-    ('{"RuleSetName": "x", "Rule": {"Name": "a"\n  |\n}}', "ScanEnabled",
-     '{"RuleSetName": "x", "Rule": {"Name": "a",\n  "ScanEnabled": \n}}'),
-    # renaming a key: the colon is kept
-    ('{"RuleSetName": "x", "Rule": {"Nam|e": "a"}}', "Recipients",
-     '{"RuleSetName": "x", "Rule": {"Recipients": "a"}}'),
-    # enum values, inside a half-typed string
-    ('{"RuleSetName": "x", "Rule": {"TlsPolicy": "Req|', "Require",
-     '{"RuleSetName": "x", "Rule": {"TlsPolicy": "Require"'),
-    ('{"RuleSetName": "x", "Rule": {"Enabled": |}}', "false",
-     '{"RuleSetName": "x", "Rule": {"Enabled": false}}'),
-])
+@pytest.mark.parametrize(
+    ("src", "label", "want"),
+    [
+        # key after a comma
+        (
+            '{"RuleSetName": "x", "Rule": {"Name": "a", |}}',
+            "Enabled",
+            '{"RuleSetName": "x", "Rule": {"Name": "a", "Enabled": }}',
+        ),
+        # open string: the quote the user typed is replaced, not doubled
+        (
+            '{"RuleSetName": "x", "Rule": {"Name": "a", "Tl|}}',
+            "TlsPolicy",
+            '{"RuleSetName": "x", "Rule": {"Name": "a", "TlsPolicy": }}',
+        ),
+        # auto-closed quote
+        (
+            '{"RuleSetName": "x", "Rule": {"Name": "a", "Tl|"}}',
+            "TlsPolicy",
+            '{"RuleSetName": "x", "Rule": {"Name": "a", "TlsPolicy": }}',
+        ),
+        # missing comma: added after the previous value
+        (
+            '{"RuleSetName": "x", "Rule": {"Name": "a"\n  |\n}}',
+            "ScanEnabled",
+            '{"RuleSetName": "x", "Rule": {"Name": "a",\n  "ScanEnabled": \n}}',
+        ),
+        # renaming a key: the colon is kept
+        (
+            '{"RuleSetName": "x", "Rule": {"Nam|e": "a"}}',
+            "Recipients",
+            '{"RuleSetName": "x", "Rule": {"Recipients": "a"}}',
+        ),
+        # enum values, inside a half-typed string
+        (
+            '{"RuleSetName": "x", "Rule": {"TlsPolicy": "Req|',
+            "Require",
+            '{"RuleSetName": "x", "Rule": {"TlsPolicy": "Require"',
+        ),
+        ('{"RuleSetName": "x", "Rule": {"Enabled": |}}', "false", '{"RuleSetName": "x", "Rule": {"Enabled": false}}'),
+    ],
+)
 def test_json(src, label, want):
     assert accept(src, RULE, "json", label) == want
 
@@ -60,16 +80,22 @@ def test_json_required_first_and_present_left_out():
     assert "**Rule**" in doc and "required" in doc
 
 
-@pytest.mark.parametrize(("src", "label", "want"), [
-    ("RuleSetName: x\nRule:\n  Name: a\n  |\n", "Enabled", "RuleSetName: x\nRule:\n  Name: a\n  Enabled: \n"),
-    ("RuleSetName: x\nRule:\n  Name: a\n  Tl|\n  Enabled: true\n", "TlsPolicy",
-     "RuleSetName: x\nRule:\n  Name: a\n  TlsPolicy: \n  Enabled: true\n"),
-    ("RuleSetName: x\nRule:\n  TlsPolicy: |\n", "Optional", "RuleSetName: x\nRule:\n  TlsPolicy: Optional\n"),
-    ("RuleSetName: x\nRule:\n  TlsPolicy:|\n", "Optional", "RuleSetName: x\nRule:\n  TlsPolicy: Optional\n"),
-    ("RuleSetName: x\nRule:\n  TlsPolicy: 'Req|'\n", "Require", "RuleSetName: x\nRule:\n  TlsPolicy: 'Require'\n"),
-    ("RuleSetName: x\nRule:\n  Enabled: t|\n", "true", "RuleSetName: x\nRule:\n  Enabled: true\n"),
-    ("RuleSetName: x\n|", "After", "RuleSetName: x\nAfter: "),
-])
+@pytest.mark.parametrize(
+    ("src", "label", "want"),
+    [
+        ("RuleSetName: x\nRule:\n  Name: a\n  |\n", "Enabled", "RuleSetName: x\nRule:\n  Name: a\n  Enabled: \n"),
+        (
+            "RuleSetName: x\nRule:\n  Name: a\n  Tl|\n  Enabled: true\n",
+            "TlsPolicy",
+            "RuleSetName: x\nRule:\n  Name: a\n  TlsPolicy: \n  Enabled: true\n",
+        ),
+        ("RuleSetName: x\nRule:\n  TlsPolicy: |\n", "Optional", "RuleSetName: x\nRule:\n  TlsPolicy: Optional\n"),
+        ("RuleSetName: x\nRule:\n  TlsPolicy:|\n", "Optional", "RuleSetName: x\nRule:\n  TlsPolicy: Optional\n"),
+        ("RuleSetName: x\nRule:\n  TlsPolicy: 'Req|'\n", "Require", "RuleSetName: x\nRule:\n  TlsPolicy: 'Require'\n"),
+        ("RuleSetName: x\nRule:\n  Enabled: t|\n", "true", "RuleSetName: x\nRule:\n  Enabled: true\n"),
+        ("RuleSetName: x\n|", "After", "RuleSetName: x\nAfter: "),
+    ],
+)
 def test_yaml(src, label, want):
     assert accept(src, RULE, "yaml", label) == want
 
@@ -84,9 +110,11 @@ def test_yaml_present_keys_are_left_out():
 def test_yaml_union_member_snippet_inserts_required_children():
     src = "RuleSetName: rs\nRules:\n  - Name: r\n    Actions:\n      - Bou|\n"
     got = accept(src, MM, "yaml", "Bounce")
-    assert got == ("RuleSetName: rs\nRules:\n  - Name: r\n    Actions:\n      - Bounce:\n"
-                   "          RoleArn: \n          Sender: \n          StatusCode: \n"
-                   "          SmtpReplyCode: \n          DiagnosticMessage: \n")
+    assert got == (
+        "RuleSetName: rs\nRules:\n  - Name: r\n    Actions:\n      - Bounce:\n"
+        "          RoleArn: \n          Sender: \n          StatusCode: \n"
+        "          SmtpReplyCode: \n          DiagnosticMessage: \n"
+    )
     _, found = items(src, MM, "yaml")
     bounce = next(i for i in found if i.label == "Bounce")
     assert bounce.snippet and "${1}" in bounce.new_text.replace("$1", "${1}")
@@ -103,8 +131,9 @@ def test_yaml_list_item_index_and_union_already_set():
 
 
 def test_operators_fit_the_expression():
-    base = ("RuleSetName: rs\nRules:\n  - Actions: [{Drop: {}}]\n    Conditions:\n      - {kind}:\n"
-            "          Operator: |\n")
+    base = (
+        "RuleSetName: rs\nRules:\n  - Actions: [{Drop: {}}]\n    Conditions:\n      - {kind}:\n          Operator: |\n"
+    )
     _, found = items(base.replace("{kind}", "IpExpression"), MM, "yaml")
     assert [i.label for i in found] == ["CIDR_MATCHES", "NOT_CIDR_MATCHES"]
     _, found = items(base.replace("{kind}", "NumberExpression"), MM, "yaml")
@@ -112,8 +141,10 @@ def test_operators_fit_the_expression():
 
 
 def test_flow_sequence_values():
-    src = ("RuleSetName: rs\nRules:\n  - Actions: [{Drop: {}}]\n    Conditions:\n      - VerdictExpression:\n"
-           "          Values: [FAIL, |]\n")
+    src = (
+        "RuleSetName: rs\nRules:\n  - Actions: [{Drop: {}}]\n    Conditions:\n      - VerdictExpression:\n"
+        "          Values: [FAIL, |]\n"
+    )
     got = accept(src, MM, "yaml", "GRAY")
     assert "Values: [FAIL, GRAY]" in got
 
@@ -125,11 +156,11 @@ def test_json_union_item_snippet():
 
 
 def test_rule_names_from_the_workspace():
-    rs = Document('{"Metadata": {"Name": "inbound"}, "Rules": [{"Name": "first"}, {"Name": "second"}]}',
-                  "rs.json")
+    rs = Document('{"Metadata": {"Name": "inbound"}, "Rules": [{"Name": "first"}, {"Name": "second"}]}', "rs.json")
     other = Document('{"Metadata": {"Name": "other"}, "Rules": [{"Name": "elsewhere"}]}', "o.json")
-    ws = Workspace([("rs.json", rs, "ses:describe-receipt-rule-set"),
-                    ("o.json", other, "ses:describe-receipt-rule-set")])
+    ws = Workspace(
+        [("rs.json", rs, "ses:describe-receipt-rule-set"), ("o.json", other, "ses:describe-receipt-rule-set")]
+    )
     src = "RuleSetName: inbound\nRule:\n  Name: second\nAfter: |\n"
     _, found = items(src, RULE, "yaml", ws)
     assert [i.label for i in found] == ["first"]  # not itself, not another rule set's

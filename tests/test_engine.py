@@ -99,8 +99,15 @@ def test_a_crashing_rule_becomes_one_internal_error(monkeypatch):
     def boom(ctx):
         raise RuntimeError("kaboom")
 
-    bad = Rule(code="SES599", name="always-crashes", severity=Severity.WARNING, summary="x", source="test",
-               doc=RuleDoc(what="x", why="x", bad=None, good=None), check=boom)
+    bad = Rule(
+        code="SES599",
+        name="always-crashes",
+        severity=Severity.WARNING,
+        summary="x",
+        source="test",
+        doc=RuleDoc(what="x", why="x", bad=None, good=None),
+        check=boom,
+    )
     real = engine.checks_for_kind
     monkeypatch.setattr(engine, "checks_for_kind", lambda kind: [*real(kind), bad])
     monkeypatch.setattr(engine, "_selection", lambda s, i: frozenset([*REGISTRY.by_code, "SES599"]))
@@ -138,8 +145,23 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=20,
 )
-keys = st.sampled_from(["Rule", "Rules", "RuleSetName", "Filter", "Actions", "Recipients", "Name", "Enabled",
-                        "Conditions", "IngressPointName", "Type", "BouncedRecipientInfoList", "Metadata"])
+keys = st.sampled_from(
+    [
+        "Rule",
+        "Rules",
+        "RuleSetName",
+        "Filter",
+        "Actions",
+        "Recipients",
+        "Name",
+        "Enabled",
+        "Conditions",
+        "IngressPointName",
+        "Type",
+        "BouncedRecipientInfoList",
+        "Metadata",
+    ]
+)
 ses_like = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=10),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(keys, children, max_size=5),
@@ -160,8 +182,14 @@ def test_never_raises_on_arbitrary_text(text, path):
 @given(st.one_of(json_values, ses_like), st.sampled_from(["json", "yaml"]))
 def test_never_raises_on_arbitrary_values(value, fmt):
     text = json.dumps(value) if fmt == "json" else yaml.safe_dump(value)
-    for kind in (None, "ses:create-receipt-rule", "mailmanager:create-rule-set", "ses:send-bounce",
-                 "mailmanager:create-ingress-point", "ses:list-receipt-filters"):
+    for kind in (
+        None,
+        "ses:create-receipt-rule",
+        "mailmanager:create-rule-set",
+        "ses:send-bounce",
+        "mailmanager:create-ingress-point",
+        "ses:list-receipt-filters",
+    ):
         r = lint_text(text, f"x.{fmt}", kind=kind)
         for d in r.diagnostics:
             assert d.code != "SES008", d.message

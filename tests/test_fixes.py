@@ -16,8 +16,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def fix(*edits, safe=True, title="fix"):
-    return {"title": title, "safe": safe,
-            "edits": [{"start": [s, 0, s], "end": [e, 0, e], "newText": t} for s, e, t in edits]}
+    return {
+        "title": title,
+        "safe": safe,
+        "edits": [{"start": [s, 0, s], "end": [e, 0, e], "newText": t} for s, e, t in edits],
+    }
 
 
 def test_newline_of():
@@ -86,12 +89,9 @@ def test_write_atomic_through_a_symlink(tmp_path):
 
 
 def test_unified_diff():
-    assert unified_diff("a\nb\n", "a\nc\n", "x.yaml") == (
-        "--- a/x.yaml\n+++ b/x.yaml\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"
-    )
+    assert unified_diff("a\nb\n", "a\nc\n", "x.yaml") == ("--- a/x.yaml\n+++ b/x.yaml\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n")
     assert unified_diff("a", "b", "x.yaml") == (
-        "--- a/x.yaml\n+++ b/x.yaml\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n"
-        "\\ No newline at end of file\n"
+        "--- a/x.yaml\n+++ b/x.yaml\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n"
     )
     assert unified_diff("same\n", "same\n", "x") == ""
 
@@ -159,8 +159,11 @@ def test_unsafe_fixes_are_not_applied(tmp_path):
 def test_file_without_fixes_is_not_touched(tmp_path):
     text = BROKEN.replace('"BucketName"', '"Bucket"')
     p = tmp_path / "rule.json"
-    p.write_text(text.replace('"require"', '"Require"').replace(
-        '{"StopAction": {"Scope": "RuleSet"}},\n      ', "").replace('"Name": "store",', '"Name": "store", "Enabled": true,'))
+    p.write_text(
+        text.replace('"require"', '"Require"')
+        .replace('{"StopAction": {"Scope": "RuleSet"}},\n      ', "")
+        .replace('"Name": "store",', '"Name": "store", "Enabled": true,')
+    )
     before = os.stat(p)
     r = run(["lint", "--fix", "rule.json"], tmp_path)
     assert r.returncode == 1
@@ -182,10 +185,26 @@ def test_fix_many_files(tmp_path, jobs):
 
 
 def _record(*fixes):
-    return {"kind": "ses:create-receipt-rule", "skipped": False, "diagnostics": [
-        {"code": "SES999", "name": "x", "severity": "error", "message": "m", "pointer": "",
-         "start": [0, 0, 0], "end": [0, 0, 0], "source": None, "related": [], "fix": f, "tags": []}
-        for f in fixes]}
+    return {
+        "kind": "ses:create-receipt-rule",
+        "skipped": False,
+        "diagnostics": [
+            {
+                "code": "SES999",
+                "name": "x",
+                "severity": "error",
+                "message": "m",
+                "pointer": "",
+                "start": [0, 0, 0],
+                "end": [0, 0, 0],
+                "source": None,
+                "related": [],
+                "fix": f,
+                "tags": [],
+            }
+            for f in fixes
+        ],
+    }
 
 
 def _runner_with(monkeypatch, tmp_path, text, script):
@@ -228,8 +247,9 @@ def test_fix_rounds_are_bounded(monkeypatch, tmp_path):
 
 
 def test_fix_without_write_leaves_the_file(monkeypatch, tmp_path):
-    runner, rep, p = _runner_with(monkeypatch, tmp_path, "abc", lambda text: _record(fix((0, 1, "A")))
-                                  if text == "abc" else _record())
+    runner, rep, p = _runner_with(
+        monkeypatch, tmp_path, "abc", lambda text: _record(fix((0, 1, "A"))) if text == "abc" else _record()
+    )
     changed = runner.fix([rep], write=False)
     assert p.read_text() == "abc"
     assert [(old, new) for _, old, new in changed] == [("abc", "Abc")]

@@ -16,16 +16,19 @@ def at(src: str, fmt: str, kind: str | None = RULE):
     return text, hover(Document(text, f"x.{fmt}", fmt), kind, off)
 
 
-@pytest.mark.parametrize("fmt,src", [
-    ("json", '{"RuleSetName": "x", "Rule": {"Tls|Policy": "Require"}}'),
-    ("yaml", "RuleSetName: x\nRule:\n  Tls|Policy: Require\n"),
-])
+@pytest.mark.parametrize(
+    "fmt,src",
+    [
+        ("json", '{"RuleSetName": "x", "Rule": {"Tls|Policy": "Require"}}'),
+        ("yaml", "RuleSetName: x\nRule:\n  Tls|Policy: Require\n"),
+    ],
+)
 def test_member(fmt, src):
     text, h = at(src, fmt)
     assert h is not None
     assert h.markdown.startswith("**TlsPolicy** · a string · optional")
     assert "Allowed values: `Require`, `Optional`" in h.markdown
-    assert text[h.start:h.end].strip('"') == "TlsPolicy"
+    assert text[h.start : h.end].strip('"') == "TlsPolicy"
 
 
 def test_required_pattern_and_length():

@@ -40,8 +40,7 @@ def _same_scalar(a: object, b: object) -> bool:
 
 def _fields(a: Node, b: Node, where: str) -> None:
     assert type(a) is Node and type(b) is Node, where
-    assert (a.kind, a.start, a.end, a.plain, a.anchor) == (b.kind, b.start, b.end, b.plain, b.anchor), (
-        where, a, b)
+    assert (a.kind, a.start, a.end, a.plain, a.anchor) == (b.kind, b.start, b.end, b.plain, b.anchor), (where, a, b)
     if a.kind not in (OBJECT, ARRAY):
         assert _same_scalar(a.value, b.value), (where, a.value, b.value)
         assert a.members is None and b.members is None, where
@@ -88,7 +87,8 @@ def assert_same_tree(ra: Node | None, rb: Node | None) -> None:
 def assert_same_result(a: ParseResult, b: ParseResult) -> None:
     assert (a.format, a.complete) == (b.format, b.complete)
     assert [(p.rule, p.message, p.start, p.end, p.related) for p in a.problems] == [
-        (p.rule, p.message, p.start, p.end, p.related) for p in b.problems]
+        (p.rule, p.message, p.start, p.end, p.related) for p in b.problems
+    ]
     assert list(a.comments.items()) == list(b.comments.items())
     assert_same_tree(a.root, b.root)
 
@@ -120,29 +120,47 @@ def check_edit(doc: Document, start: int, end: int, insert: str, consume: bool =
 
 NAME_CHARS = "abcxyzABC019-_. éüß漢😀"
 words = st.text(alphabet=st.sampled_from(NAME_CHARS), min_size=1, max_size=10)
-emails = st.builds(lambda a, b: f"{a}@{b}.example.com", st.from_regex(r"[a-z0-9.]{1,6}", fullmatch=True),
-                   st.from_regex(r"[a-z]{1,6}", fullmatch=True))
+emails = st.builds(
+    lambda a, b: f"{a}@{b}.example.com",
+    st.from_regex(r"[a-z0-9.]{1,6}", fullmatch=True),
+    st.from_regex(r"[a-z]{1,6}", fullmatch=True),
+)
 texts_multiline = st.lists(words, min_size=1, max_size=3).map("\n".join)
 actions = st.one_of(
     st.builds(lambda b, p: {"S3Action": {"BucketName": b, "ObjectKeyPrefix": p}}, words, words),
     st.builds(lambda n, v: {"AddHeaderAction": {"HeaderName": n, "HeaderValue": v}}, words, words),
-    st.builds(lambda f: {"LambdaAction": {"FunctionArn": f"arn:aws:lambda:us-east-1:123456789012:function:{f}",
-                                          "InvocationType": "Event"}}, words),
-    st.builds(lambda m, c: {"BounceAction": {"Message": m, "SmtpReplyCode": c, "Sender": "a@example.com"}},
-              texts_multiline, st.sampled_from(["550", "5.1.1"])),
+    st.builds(
+        lambda f: {
+            "LambdaAction": {
+                "FunctionArn": f"arn:aws:lambda:us-east-1:123456789012:function:{f}",
+                "InvocationType": "Event",
+            }
+        },
+        words,
+    ),
+    st.builds(
+        lambda m, c: {"BounceAction": {"Message": m, "SmtpReplyCode": c, "Sender": "a@example.com"}},
+        texts_multiline,
+        st.sampled_from(["550", "5.1.1"]),
+    ),
     st.just({"StopAction": {"Scope": "RuleSet"}}),
-    st.builds(lambda n: {"WorkmailAction": {"OrganizationArn": n, "Priority": 3, "Weight": 1.5,
-                                            "Extra": None}}, words),
+    st.builds(lambda n: {"WorkmailAction": {"OrganizationArn": n, "Priority": 3, "Weight": 1.5, "Extra": None}}, words),
 )
 rules = st.fixed_dictionaries(
     {"Name": words, "Actions": st.lists(actions, min_size=1, max_size=4)},
-    optional={"Enabled": st.booleans(), "TlsPolicy": st.sampled_from(["Require", "Optional"]),
-              "Recipients": st.lists(emails, max_size=4), "ScanEnabled": st.booleans(),
-              "Empty": st.just([])},
+    optional={
+        "Enabled": st.booleans(),
+        "TlsPolicy": st.sampled_from(["Require", "Optional"]),
+        "Recipients": st.lists(emails, max_size=4),
+        "ScanEnabled": st.booleans(),
+        "Empty": st.just([]),
+    },
 )
 rule_sets = st.builds(
     lambda name, rs: {"Metadata": {"Name": name, "CreatedTimestamp": "2024-01-01T00:00:00Z"}, "Rules": rs},
-    words, st.lists(rules, min_size=1, max_size=5))
+    words,
+    st.lists(rules, min_size=1, max_size=5),
+)
 
 
 def to_json(data: dict, r: random.Random) -> str:
@@ -155,8 +173,15 @@ _RESERVED = {"true", "false", "null", "yes", "no", "on", "off", "~", ""}
 
 
 def _plain_ok(s: str) -> bool:
-    return (s.lower() not in _RESERVED and s[0].isalpha() and s[-1] not in " :" and ": " not in s
-            and " #" not in s and "\n" not in s and not any(c in s for c in "{}[],&*!|>'\"%@`"))
+    return (
+        s.lower() not in _RESERVED
+        and s[0].isalpha()
+        and s[-1] not in " :"
+        and ": " not in s
+        and " #" not in s
+        and "\n" not in s
+        and not any(c in s for c in "{}[],&*!|>'\"%@`")
+    )
 
 
 def _y_scalar(v: object, r: random.Random) -> str:
@@ -206,7 +231,7 @@ def _y_block(v: object, ind: int, r: random.Random, o: dict) -> list[str]:
         for x in v:  # type: ignore[union-attr]
             if isinstance(x, (dict, list)) and x and r.random() >= o["flow"] / 2:
                 inner = _y_block(x, ind + 2, r, o)
-                inner[0] = f"{pad}- {inner[0][ind + 2:]}"
+                inner[0] = f"{pad}- {inner[0][ind + 2 :]}"
                 out += inner
             elif isinstance(x, (dict, list)):
                 out.append(f"{pad}- {_y_flow(x, r)}")
@@ -242,12 +267,31 @@ def to_yaml(data: dict, r: random.Random) -> str:
     return "\n".join(lines) + ("\n" if r.random() < 0.85 else "")
 
 
-EDIT_CHARS = list("aaaaaaaaxxxxxxxé😀0000") + [":", "-", '"', "'", "#", "\n", " ", " ", "\t", "{", "}", "[", "]", ",",
-                                         "|", "&", "\r\n", "\\"]
+EDIT_CHARS = list("aaaaaaaaxxxxxxxé😀0000") + [
+    ":",
+    "-",
+    '"',
+    "'",
+    "#",
+    "\n",
+    " ",
+    " ",
+    "\t",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "|",
+    "&",
+    "\r\n",
+    "\\",
+]
 # (where, how many characters to delete, what to insert); ``where`` picks the position with a
 # seeded PRNG, so positions spread over the whole text (hypothesis favours the ends).
-edits = st.tuples(st.integers(0, 2**32), st.integers(0, 5),
-                  st.lists(st.sampled_from(EDIT_CHARS), max_size=5).map("".join))
+edits = st.tuples(
+    st.integers(0, 2**32), st.integers(0, 5), st.lists(st.sampled_from(EDIT_CHARS), max_size=5).map("".join)
+)
 
 
 def build(fmt: str, data: dict, seed: int) -> str:
@@ -292,8 +336,9 @@ def test_differential_consume(fmt):
 
 @pytest.mark.parametrize("fmt", ["json", "yaml"])
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=rule_sets, seed=st.integers(0, 2**32), seq=st.lists(st.tuples(edits, st.booleans()), min_size=2,
-                                                                   max_size=5))
+@given(
+    data=rule_sets, seed=st.integers(0, 2**32), seq=st.lists(st.tuples(edits, st.booleans()), min_size=2, max_size=5)
+)
 def test_edit_sequences(fmt, data, seed, seq):
     """Several edits, each re-parsed from the previous document, parsed or not (edits compose)."""
     text = build(fmt, data, seed)
@@ -336,18 +381,30 @@ Rules:
 """
 
 JSON_RULES = json.dumps(
-    {"Metadata": {"Name": "main"},
-     "Rules": [{"Name": "first", "Enabled": True, "Actions": [{"S3Action": {"BucketName": "b"}}]},
-               {"Name": "second", "Actions": [{"StopAction": {"Scope": "RuleSet"}}]}]}, indent=2)
+    {
+        "Metadata": {"Name": "main"},
+        "Rules": [
+            {"Name": "first", "Enabled": True, "Actions": [{"S3Action": {"BucketName": "b"}}]},
+            {"Name": "second", "Actions": [{"StopAction": {"Scope": "RuleSet"}}]},
+        ],
+    },
+    indent=2,
+)
 
 
 def at(text: str, needle: str, plus: int = 0) -> int:
     return text.index(needle) + plus
 
 
-@pytest.mark.parametrize("fmt,text", [("yaml", YAML_RULES), ("json", JSON_RULES),
-                                      ("yaml", YAML_RULES.replace("\n", "\r\n")),
-                                      ("json", JSON_RULES.replace("\n", "\r\n"))])
+@pytest.mark.parametrize(
+    "fmt,text",
+    [
+        ("yaml", YAML_RULES),
+        ("json", JSON_RULES),
+        ("yaml", YAML_RULES.replace("\n", "\r\n")),
+        ("json", JSON_RULES.replace("\n", "\r\n")),
+    ],
+)
 @pytest.mark.parametrize("consume", [False, True])
 def test_typical_edits_are_incremental(fmt, text, consume):
     cases = [
@@ -449,17 +506,22 @@ Rules:
 - Name: r3
   Recipients: [a@b.c, d@e.f]"""
 
-TRICKY_JSON = ('{"Rules": [{"Name": "a\\"b\\\\c\\u00e9\\ud83d\\ude00", "N": -1.5e3, "I": 0, "T": true, '
-               '"Z": null, "E": {}, "L": [], "Deep": [[1, [2]], {"x": {"y": [3]}}]}, {"Name": "two"}],\r\n'
-               ' "M": { "k" : "v" }}')
+TRICKY_JSON = (
+    '{"Rules": [{"Name": "a\\"b\\\\c\\u00e9\\ud83d\\ude00", "N": -1.5e3, "I": 0, "T": true, '
+    '"Z": null, "E": {}, "L": [], "Deep": [[1, [2]], {"x": {"y": [3]}}]}, {"Name": "two"}],\r\n'
+    ' "M": { "k" : "v" }}'
+)
 
 
-@pytest.mark.parametrize("fmt,text,inserts", [
-    ("yaml", TRICKY_YAML, ["x", "\n", ": ", "- ", "#", "'", "|", "\n  "]),
-    ("yaml", TRICKY_YAML.replace("\n", "\r\n"), ["x", "\n", " "]),
-    ("yaml", TRICKY_YAML_2, ["x", "\n", ": ", "- ", "#", '"', "  "]),
-    ("json", TRICKY_JSON, ["x", " ", ":", ",", '"', "\\", "}", "]", "1", "e", "-"]),
-])
+@pytest.mark.parametrize(
+    "fmt,text,inserts",
+    [
+        ("yaml", TRICKY_YAML, ["x", "\n", ": ", "- ", "#", "'", "|", "\n  "]),
+        ("yaml", TRICKY_YAML.replace("\n", "\r\n"), ["x", "\n", " "]),
+        ("yaml", TRICKY_YAML_2, ["x", "\n", ": ", "- ", "#", '"', "  "]),
+        ("json", TRICKY_JSON, ["x", " ", ":", ",", '"', "\\", "}", "]", "1", "e", "-"]),
+    ],
+)
 def test_every_position(fmt, text, inserts):
     """Insertions and deletions at every position of documents with unusual constructs."""
     stats.reset()
@@ -599,7 +661,7 @@ def test_fallback_edit_mismatch():
 
 
 def test_fallback_nesting_depth():
-    deep = '{"Rules": [' + "[" * 240 + '"abc"' + "]" * 240 + ', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}'
+    deep = '{"Rules": [' + "[" * 240 + '"abc"' + "]" * 240 + ", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}"
     s = at(deep, "abc", 1)
     assert fallback_reason("json", deep, s, s, "x") == "depth"
 
@@ -671,8 +733,9 @@ def _server_with(uri: str, text: str, fmt: str):
 
     ls = create_server(0)
     ls.pull = True  # lint on demand only (no timers, no publication)
-    ls.protocol.fm.features[T.TEXT_DOCUMENT_DID_OPEN](T.DidOpenTextDocumentParams(
-        T.TextDocumentItem(uri=uri, language_id=fmt, version=1, text=text)))
+    ls.protocol.fm.features[T.TEXT_DOCUMENT_DID_OPEN](
+        T.DidOpenTextDocumentParams(T.TextDocumentItem(uri=uri, language_id=fmt, version=1, text=text))
+    )
     return ls
 
 
@@ -681,7 +744,7 @@ def _position(text: str, off: int):
 
     before = text[:off]
     line = before.count("\n")
-    col = before[before.rfind("\n") + 1:]
+    col = before[before.rfind("\n") + 1 :]
     return T.Position(line, len(col.encode("utf-16-le")) // 2)
 
 
@@ -695,11 +758,20 @@ def _lsp_view(ls, uri):
 def _bench_text(fmt: str, n: int = 25) -> str:
     import yaml
 
-    rules = [{"Name": f"rule-{i:03d}", "Enabled": True, "TlsPolicy": "Require",
-              "Recipients": [f"user{i}@example.com", f"sub{i}.example.net"],
-              "Actions": [{"S3Action": {"BucketName": f"bucket-{i}", "ObjectKeyPrefix": f"in/{i}/"}},
-                          {"AddHeaderAction": {"HeaderName": "X-Rule", "HeaderValue": f"rule-{i}"}}],
-              "ScanEnabled": True} for i in range(n)]
+    rules = [
+        {
+            "Name": f"rule-{i:03d}",
+            "Enabled": True,
+            "TlsPolicy": "Require",
+            "Recipients": [f"user{i}@example.com", f"sub{i}.example.net"],
+            "Actions": [
+                {"S3Action": {"BucketName": f"bucket-{i}", "ObjectKeyPrefix": f"in/{i}/"}},
+                {"AddHeaderAction": {"HeaderName": "X-Rule", "HeaderValue": f"rule-{i}"}},
+            ],
+            "ScanEnabled": True,
+        }
+        for i in range(n)
+    ]
     doc = {"Metadata": {"Name": "main", "CreatedTimestamp": "2024-01-01T00:00:00Z"}, "Rules": rules}
     return json.dumps(doc, indent=2) + "\n" if fmt == "json" else yaml.safe_dump(doc, sort_keys=False)
 
@@ -743,10 +815,12 @@ def test_server_edits_match_a_fresh_lint(fmt, seed):
             ins = r.choice(pieces)
             undo = (s, s + len(ins), text[s:e])
         new = text[:s] + ins + text[e:]
-        did_change(T.DidChangeTextDocumentParams(
-            T.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            [T.TextDocumentContentChangePartial(range=T.Range(_position(text, s), _position(text, e)),
-                                                text=ins)]))
+        did_change(
+            T.DidChangeTextDocumentParams(
+                T.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                [T.TextDocumentContentChangePartial(range=T.Range(_position(text, s), _position(text, e)), text=ins)],
+            )
+        )
         text = new
         assert ls.docs[uri].text == text
         if step % lint_every == 0 or step == 59:

@@ -15,8 +15,20 @@ def pos(offset: int, line: int, col: int) -> list[int]:
     return [offset, line, col]
 
 
-def diag(code="SES101", name="unknown-member", severity="error", message="unknown member", *, start=(0, 0, 0),
-         end=(0, 0, 1), source=None, related=(), fix=None, pointer="/Rule", tags=()):
+def diag(
+    code="SES101",
+    name="unknown-member",
+    severity="error",
+    message="unknown member",
+    *,
+    start=(0, 0, 0),
+    end=(0, 0, 1),
+    source=None,
+    related=(),
+    fix=None,
+    pointer="/Rule",
+    tags=(),
+):
     return {
         "code": code,
         "name": name,
@@ -40,16 +52,37 @@ LINE = "    Bucket: mail-bucket"
 
 
 def sample():
-    d1 = diag(message='unknown member "Bucket"', start=(40, 6, 4), end=(46, 6, 10), source=(LINE, 0, len(LINE)),
-              related=[{"file": None, "message": "the object", "start": [30, 5, 6], "end": [31, 5, 7]}],
-              fix={"title": "Rename", "safe": False,
-                   "edits": [{"start": [40, 6, 4], "end": [46, 6, 10], "newText": "BucketName"}]})
-    d2 = diag("SES505", "enabled-omitted", "warning", "Enabled is not set", start=(10, 1, 2), end=(14, 1, 6),
-              source=("  Name: store", 0, 13),
-              fix={"title": "Set Enabled", "safe": True,
-                   "edits": [{"start": [15, 1, 7], "end": [15, 1, 7], "newText": "\n  Enabled: true"}]})
-    return [("rules/a.yaml", record(d2, d1)), ("rules/b.yaml", record()),
-            ("rules/c.json", record(skipped=True, kind=None))]
+    d1 = diag(
+        message='unknown member "Bucket"',
+        start=(40, 6, 4),
+        end=(46, 6, 10),
+        source=(LINE, 0, len(LINE)),
+        related=[{"file": None, "message": "the object", "start": [30, 5, 6], "end": [31, 5, 7]}],
+        fix={
+            "title": "Rename",
+            "safe": False,
+            "edits": [{"start": [40, 6, 4], "end": [46, 6, 10], "newText": "BucketName"}],
+        },
+    )
+    d2 = diag(
+        "SES505",
+        "enabled-omitted",
+        "warning",
+        "Enabled is not set",
+        start=(10, 1, 2),
+        end=(14, 1, 6),
+        source=("  Name: store", 0, 13),
+        fix={
+            "title": "Set Enabled",
+            "safe": True,
+            "edits": [{"start": [15, 1, 7], "end": [15, 1, 7], "newText": "\n  Enabled: true"}],
+        },
+    )
+    return [
+        ("rules/a.yaml", record(d2, d1)),
+        ("rules/b.yaml", record()),
+        ("rules/c.json", record(skipped=True, kind=None)),
+    ]
 
 
 # -- text ----------------------------------------------------------------------
@@ -109,7 +142,7 @@ def test_caret_with_tabs_aligns():
     src, caret = excerpt("\tKey:\tvalue", 6, 11)
     assert src == "    Key:    value"
     assert caret == " " * 12 + "^~~~~"
-    assert src[caret.index("^"):] == "value"
+    assert src[caret.index("^") :] == "value"
     # A span starting on a tab covers the tab's columns.
     assert excerpt("\tKey:\tvalue", 5, 11)[1] == " " * 8 + "^" + "~" * 8
 
@@ -143,7 +176,9 @@ def test_long_line_window():
 
 def test_text_without_source_line():
     rec = record(diag(source=None, start=(0, 0, 0), end=(0, 0, 0)))
-    assert format_text([("a.json", rec)], summary=False) == "a.json:1:1: error: unknown member [SES101 unknown-member]\n"
+    assert (
+        format_text([("a.json", rec)], summary=False) == "a.json:1:1: error: unknown member [SES101 unknown-member]\n"
+    )
 
 
 # -- json ----------------------------------------------------------------------
@@ -162,9 +197,13 @@ def test_json_exact():
             "start": {"line": 2, "column": 3},
             "end": {"line": 2, "column": 7},
             "related": [],
-            "fix": {"title": "Set Enabled", "safe": True,
-                    "edits": [{"start": {"line": 2, "column": 8}, "end": {"line": 2, "column": 8},
-                               "newText": "\n  Enabled: true"}]},
+            "fix": {
+                "title": "Set Enabled",
+                "safe": True,
+                "edits": [
+                    {"start": {"line": 2, "column": 8}, "end": {"line": 2, "column": 8}, "newText": "\n  Enabled: true"}
+                ],
+            },
         },
         {
             "file": "rules/a.yaml",
@@ -175,11 +214,21 @@ def test_json_exact():
             "pointer": "/Rule",
             "start": {"line": 7, "column": 5},
             "end": {"line": 7, "column": 11},
-            "related": [{"file": "rules/a.yaml", "message": "the object", "start": {"line": 6, "column": 7},
-                         "end": {"line": 6, "column": 8}}],
-            "fix": {"title": "Rename", "safe": False,
-                    "edits": [{"start": {"line": 7, "column": 5}, "end": {"line": 7, "column": 11},
-                               "newText": "BucketName"}]},
+            "related": [
+                {
+                    "file": "rules/a.yaml",
+                    "message": "the object",
+                    "start": {"line": 6, "column": 7},
+                    "end": {"line": 6, "column": 8},
+                }
+            ],
+            "fix": {
+                "title": "Rename",
+                "safe": False,
+                "edits": [
+                    {"start": {"line": 7, "column": 5}, "end": {"line": 7, "column": 11}, "newText": "BucketName"}
+                ],
+            },
         },
     ]
 
@@ -191,7 +240,11 @@ def test_json_sorted_by_file_then_position():
     ]
     items = json_items(reports)
     assert [(i["file"], i["start"]["line"], i["start"]["column"]) for i in items] == [
-        ("a.json", 1, 6), ("a.json", 3, 2), ("a.json", 5, 1), ("z.json", 1, 1)]
+        ("a.json", 1, 6),
+        ("a.json", 3, 2),
+        ("a.json", 5, 1),
+        ("z.json", 1, 1),
+    ]
 
 
 def test_json_empty_is_an_array():
@@ -223,8 +276,11 @@ class FakeRule:
         self.url = f"https://example.invalid/{code}"
 
 
-RULES = [FakeRule("SES101", "unknown-member", "error"), FakeRule("SES505", "enabled-omitted", "warning"),
-         FakeRule("SES009", "unused-suppression", "info")]
+RULES = [
+    FakeRule("SES101", "unknown-member", "error"),
+    FakeRule("SES505", "enabled-omitted", "warning"),
+    FakeRule("SES009", "unused-suppression", "info"),
+]
 
 
 def test_sarif_structure(tmp_path):
@@ -248,13 +304,21 @@ def test_sarif_structure(tmp_path):
 
     results = run["results"]
     assert [(r["ruleId"], r["ruleIndex"], r["level"]) for r in results] == [
-        ("SES505", 1, "warning"), ("SES101", 0, "error")]
+        ("SES505", 1, "warning"),
+        ("SES101", 0, "error"),
+    ]
     err = results[1]
     assert err["message"] == {"text": 'unknown member "Bucket"'}
     loc = err["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"] == {"uri": "rules/a.yaml", "uriBaseId": "%SRCROOT%"}
-    assert loc["region"] == {"startLine": 7, "startColumn": 5, "endLine": 7, "endColumn": 11,
-                             "charOffset": 40, "charLength": 6}
+    assert loc["region"] == {
+        "startLine": 7,
+        "startColumn": 5,
+        "endLine": 7,
+        "endColumn": 11,
+        "charOffset": 40,
+        "charLength": 6,
+    }
     rel = err["relatedLocations"][0]
     assert rel["message"] == {"text": "the object"}
     assert rel["physicalLocation"]["region"]["startLine"] == 6
@@ -262,8 +326,9 @@ def test_sarif_structure(tmp_path):
     assert fix["description"] == {"text": "Rename"}
     change = fix["artifactChanges"][0]
     assert change["artifactLocation"] == {"uri": "rules/a.yaml", "uriBaseId": "%SRCROOT%"}
-    assert change["replacements"] == [{"deletedRegion": {"charOffset": 40, "charLength": 6},
-                                       "insertedContent": {"text": "BucketName"}}]
+    assert change["replacements"] == [
+        {"deletedRegion": {"charOffset": 40, "charLength": 6}, "insertedContent": {"text": "BucketName"}}
+    ]
     assert "fixes" in results[0]
 
 
@@ -303,6 +368,8 @@ def test_github_exact():
 def test_github_levels_and_escaping():
     rec = record(diag(severity="info", message="100% done\r\nnext line, ok: yes"))
     line = format_github([("we,ird:name%.yaml", rec)])
-    assert line == ("::notice file=we%2Cird%3Aname%25.yaml,line=1,col=1,endLine=1,endColumn=2,"
-                    "title=SES101 unknown-member::100%25 done%0D%0Anext line, ok: yes\n")
+    assert line == (
+        "::notice file=we%2Cird%3Aname%25.yaml,line=1,col=1,endLine=1,endColumn=2,"
+        "title=SES101 unknown-member::100%25 done%0D%0Anext line, ok: yes\n"
+    )
     assert format_github([]) == ""

@@ -79,8 +79,7 @@ def test_a_classic_lint_does_not_import_the_ingress_rules():
         " if m.startswith('ses_lsp.lint.rules.')], 'codes': [d.code for d in r.diagnostics],"
         " 'mm': 'ses_lsp.semantics.mailmanager' in sys.modules}))\n"
     )
-    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                    check=True).stdout)
+    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     assert "ingress" not in out["families"] and {"names", "flow", "addresses", "arns"} <= set(out["families"])
     assert "SES508" in out["codes"]  # rule-without-actions: the flow checks ran
     assert out["mm"] is False  # nor the Mail Manager model
@@ -91,9 +90,7 @@ EXAMPLES = [(r, "bad", r.doc.bad) for r in ALL_RULES if r.doc.bad] + [
 ]
 
 
-@pytest.mark.parametrize(
-    "rule,which,example", EXAMPLES, ids=[f"{r.code}-{w}" for r, w, _ in EXAMPLES]
-)
+@pytest.mark.parametrize("rule,which,example", EXAMPLES, ids=[f"{r.code}-{w}" for r, w, _ in EXAMPLES])
 def test_doc_examples(rule, which, example):
     """A rule's bad example triggers exactly that rule; its fixed example is clean."""
     result = lint_text(example.text, f"example.{example.format}", kind=example.kind or None)

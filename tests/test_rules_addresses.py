@@ -47,12 +47,15 @@ def filters(*entries: tuple[str, str]) -> dict:
 def mm_ip(values: list[str], op: str = "CIDR_MATCHES") -> dict:
     return {
         "RuleSetName": "rs",
-        "Rules": [{
-            "Name": "r",
-            "Conditions": [{"IpExpression": {
-                "Evaluate": {"Attribute": "SOURCE_IP"}, "Operator": op, "Values": values}}],
-            "Actions": [{"Archive": {"TargetArchive": "a-1234567890abcdef"}}],
-        }],
+        "Rules": [
+            {
+                "Name": "r",
+                "Conditions": [
+                    {"IpExpression": {"Evaluate": {"Attribute": "SOURCE_IP"}, "Operator": op, "Values": values}}
+                ],
+                "Actions": [{"Archive": {"TargetArchive": "a-1234567890abcdef"}}],
+            }
+        ],
     }
 
 
@@ -78,44 +81,50 @@ def test_no_stdlib_ipaddress_and_netaddr_imported_lazily():
 # -- CIDR parsing -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,canonical,host_bits", [
-    ("10.0.0.1", "10.0.0.1/32", False),
-    ("10.0.0.0/8", "10.0.0.0/8", False),
-    ("10.0.0.1/24", "10.0.0.0/24", True),
-    ("0.0.0.0/0", "0.0.0.0/0", False),
-    ("2001:db8::/32", "2001:db8::/32", False),
-    ("2001:DB8::1/64", "2001:db8::/64", True),
-    ("::/0", "::/0", False),
-    ("::1", "::1/128", False),
-    ("fe80::1/10", "fe80::/10", True),
-])
+@pytest.mark.parametrize(
+    "text,canonical,host_bits",
+    [
+        ("10.0.0.1", "10.0.0.1/32", False),
+        ("10.0.0.0/8", "10.0.0.0/8", False),
+        ("10.0.0.1/24", "10.0.0.0/24", True),
+        ("0.0.0.0/0", "0.0.0.0/0", False),
+        ("2001:db8::/32", "2001:db8::/32", False),
+        ("2001:DB8::1/64", "2001:db8::/64", True),
+        ("::/0", "::/0", False),
+        ("::1", "::1/128", False),
+        ("fe80::1/10", "fe80::/10", True),
+    ],
+)
 def test_parse_cidr_valid(text, canonical, host_bits):
     parsed, problem = parse_cidr(text, classic=True)
     assert problem is None
     assert parsed is not None and parsed.canonical == canonical and parsed.host_bits is host_bits
 
 
-@pytest.mark.parametrize("text,why", [
-    ("", "empty"),
-    (" 10.0.0.1", "white space"),
-    ("256.0.0.1", "octet 256 is out of range"),
-    ("10.0.0", "has 3 parts"),
-    ("010.0.0.1", "leading zero"),
-    ("10.0.0.0/33", "/33 is out of range for IPv4 (0-32)"),
-    ("2001:db8::/129", "/129 is out of range for IPv6 (0-128)"),
-    ("10.0.0.0/255.255.0.0", "write the prefix length /16"),
-    ("10.0.0.0/", "missing"),
-    ("10.0.0.0/08", "leading zero; write /8"),
-    ("10.0.0.0/8/8", "more than one '/'"),
-    ("[2001:db8::1]", "without brackets"),
-    ("fe80::1%eth0", "zone IDs"),
-    ("2001:db8:::1", "not a valid IPv6 address"),
-    ("１０.0.0.1", "non-ASCII"),
-    ("10.0.0.1-10.0.0.9", "ranges"),
-    ("mail.example.com", "host name"),
-    ("192.0.2.1:25", "port"),
-    ("::ffff:192.0.2.1", "IPv4-mapped"),
-])
+@pytest.mark.parametrize(
+    "text,why",
+    [
+        ("", "empty"),
+        (" 10.0.0.1", "white space"),
+        ("256.0.0.1", "octet 256 is out of range"),
+        ("10.0.0", "has 3 parts"),
+        ("010.0.0.1", "leading zero"),
+        ("10.0.0.0/33", "/33 is out of range for IPv4 (0-32)"),
+        ("2001:db8::/129", "/129 is out of range for IPv6 (0-128)"),
+        ("10.0.0.0/255.255.0.0", "write the prefix length /16"),
+        ("10.0.0.0/", "missing"),
+        ("10.0.0.0/08", "leading zero; write /8"),
+        ("10.0.0.0/8/8", "more than one '/'"),
+        ("[2001:db8::1]", "without brackets"),
+        ("fe80::1%eth0", "zone IDs"),
+        ("2001:db8:::1", "not a valid IPv6 address"),
+        ("１０.0.0.1", "non-ASCII"),
+        ("10.0.0.1-10.0.0.9", "ranges"),
+        ("mail.example.com", "host name"),
+        ("192.0.2.1:25", "port"),
+        ("::ffff:192.0.2.1", "IPv4-mapped"),
+    ],
+)
 def test_parse_cidr_invalid_says_why(text, why):
     parsed, problem = parse_cidr(text, classic=True)
     assert parsed is None
@@ -131,7 +140,7 @@ def test_ipv4_mapped_only_rejected_for_classic_filters():
 def test_invalid_cidr_reported_on_the_value_with_reason():
     text, res = lint({"Filter": {"Name": "f", "IpFilter": {"Policy": "Block", "Cidr": "10.0.0.0/40"}}})
     [d] = [d for d in res.diagnostics if d.code == "SES601"]
-    assert text[d.start:d.end] == '"10.0.0.0/40"'
+    assert text[d.start : d.end] == '"10.0.0.0/40"'
     assert d.pointer == "/Filter/IpFilter/Cidr"
     assert "out of range for IPv4" in d.message
 
@@ -163,10 +172,9 @@ def test_host_bits_fix_writes_the_network_json_and_ipv6():
 
 
 def test_block_equal_or_inside_allow_is_reported_on_the_block_with_the_allow_related():
-    text, res = lint(filters(("Allow", "198.51.100.0/24"), ("Block", "198.51.100.0/24"),
-                             ("Block", "198.51.100.16/28")))
+    text, res = lint(filters(("Allow", "198.51.100.0/24"), ("Block", "198.51.100.0/24"), ("Block", "198.51.100.16/28")))
     ds = [d for d in res.diagnostics if d.code == "SES603"]
-    assert [text[d.start:d.end] for d in ds] == ['"198.51.100.0/24"', '"198.51.100.16/28"']
+    assert [text[d.start : d.end] for d in ds] == ['"198.51.100.0/24"', '"198.51.100.16/28"']
     assert all(len(d.related) == 1 and "allows" in d.related[0].message for d in ds)
     # the Block with no effect is not also called redundant
     assert "SES605" not in codes(res)
@@ -182,10 +190,17 @@ def test_block_all_without_allow_per_family_and_only_for_lists():
 
 
 def test_redundant_filter_same_or_narrower_same_policy():
-    text, res = lint(filters(("Allow", "198.51.100.0/24"), ("Allow", "198.51.100.25"), ("Allow", "198.51.100.0/24"),
-                             ("Block", "203.0.113.0/24"), ("Allow", "203.0.113.0/25")))
+    text, res = lint(
+        filters(
+            ("Allow", "198.51.100.0/24"),
+            ("Allow", "198.51.100.25"),
+            ("Allow", "198.51.100.0/24"),
+            ("Block", "203.0.113.0/24"),
+            ("Allow", "203.0.113.0/25"),
+        )
+    )
     ds = [d for d in res.diagnostics if d.code == "SES605"]
-    assert [text[d.start:d.end] for d in ds] == ['"198.51.100.25"', '"198.51.100.0/24"']
+    assert [text[d.start : d.end] for d in ds] == ['"198.51.100.25"', '"198.51.100.0/24"']
     assert ds[1].start > ds[0].start  # the later copy of the identical range
     assert "SES606" in codes(res)
 
@@ -199,26 +214,29 @@ def test_allow_inside_block_reported_once_per_block():
 # -- recipients -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,why,replacement", [
-    ("", "empty", None),
-    ("   ", "white space", None),
-    ("Support <support@example.com>", "display-name form", "support@example.com"),
-    ("<support@example.com>", "angle brackets", "support@example.com"),
-    ("mailto:support@example.com", "mailto", "support@example.com"),
-    ("https://www.example.com/contact", "URL", "www.example.com"),
-    ("@example.com", "nothing before '@'", "example.com"),
-    ("user@", "nothing after '@'", None),
-    ("a@b@example.com", "more than one '@'", None),
-    ("first last@example.com", "white space", None),
-    (" user@example.com ", "white space around", "user@example.com"),
-    ("a@example.com,b@example.com", 'contains ","', None),
-    ("a@example.com; b@example.com", 'contains ";"', None),
-    ("user@example..com", "two dots", None),
-    ("user@example.com.", "ends with a dot", None),
-    ("user@exa mple.com", "white space", None),
-    ("user@example!.com", "not allowed in a domain", None),
-    ("..example.com", "starts with a dot", None),
-])
+@pytest.mark.parametrize(
+    "text,why,replacement",
+    [
+        ("", "empty", None),
+        ("   ", "white space", None),
+        ("Support <support@example.com>", "display-name form", "support@example.com"),
+        ("<support@example.com>", "angle brackets", "support@example.com"),
+        ("mailto:support@example.com", "mailto", "support@example.com"),
+        ("https://www.example.com/contact", "URL", "www.example.com"),
+        ("@example.com", "nothing before '@'", "example.com"),
+        ("user@", "nothing after '@'", None),
+        ("a@b@example.com", "more than one '@'", None),
+        ("first last@example.com", "white space", None),
+        (" user@example.com ", "white space around", "user@example.com"),
+        ("a@example.com,b@example.com", 'contains ","', None),
+        ("a@example.com; b@example.com", 'contains ";"', None),
+        ("user@example..com", "two dots", None),
+        ("user@example.com.", "ends with a dot", None),
+        ("user@exa mple.com", "white space", None),
+        ("user@example!.com", "not allowed in a domain", None),
+        ("..example.com", "starts with a dot", None),
+    ],
+)
 def test_recipient_problem(text, why, replacement):
     found = recipient_problem(text)
     assert found is not None
@@ -226,10 +244,21 @@ def test_recipient_problem(text, why, replacement):
     assert found[1] == replacement
 
 
-@pytest.mark.parametrize("text", [
-    "user@example.com", "user+label@example.com", "example.com", ".example.com", "first.last@mail.example.co.uk",
-    "o'brien@example.com", "user_name@example.com", "*@example.com", "xn--bcher-kva.example", "bücher.example",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "user@example.com",
+        "user+label@example.com",
+        "example.com",
+        ".example.com",
+        "first.last@mail.example.co.uk",
+        "o'brien@example.com",
+        "user_name@example.com",
+        "*@example.com",
+        "xn--bcher-kva.example",
+        "bücher.example",
+    ],
+)
 def test_recipient_problem_accepts_valid_entries_and_leaves_wildcards_alone(text):
     assert recipient_problem(text) is None
 
@@ -251,7 +280,12 @@ def test_wildcard_suggestions():
     _, res = lint(rule(["*@example.com", "*.example.org", "*@*.example.net", "us*r@example.com", "*"]))
     ds = [d for d in res.diagnostics if d.code == "SES608"]
     assert [d.fix.title if d.fix else None for d in ds] == [
-        'Replace with "example.com"', 'Replace with ".example.org"', 'Replace with ".example.net"', None, None]
+        'Replace with "example.com"',
+        'Replace with ".example.org"',
+        'Replace with ".example.net"',
+        None,
+        None,
+    ]
     assert all(d.fix is None or not d.fix.safe for d in ds)
     assert "SES607" not in codes(res)
 
@@ -259,7 +293,7 @@ def test_wildcard_suggestions():
 def test_duplicate_recipient_fix_removes_the_later_entry_json():
     text, res = lint(rule(["support@example.com", "sales@example.com", "support@EXAMPLE.com"]))
     [d] = [d for d in res.diagnostics if d.code == "SES609"]
-    assert text[d.start:d.end] == '"support@EXAMPLE.com"'
+    assert text[d.start : d.end] == '"support@EXAMPLE.com"'
     assert d.related and "first listed" in d.related[0].message
     fixed = fix_all(text, res, "SES609")
     assert json.loads(fixed)["Rule"]["Recipients"] == ["support@example.com", "sales@example.com"]
@@ -296,7 +330,7 @@ def test_duplicate_recipient_fix_in_yaml_block_list():
 def test_redundant_recipient_plus_label_and_domain():
     text, res = lint(rule(["support@example.com", "support+billing@example.com", "example.org", "ops@example.org"]))
     ds = [d for d in res.diagnostics if d.code == "SES610"]
-    assert [text[d.start:d.end] for d in ds] == ['"support+billing@example.com"', '"ops@example.org"']
+    assert [text[d.start : d.end] for d in ds] == ['"support+billing@example.com"', '"ops@example.org"']
     assert "+label" in ds[0].message
     # a labelled address does not cover the plain one
     _, res = lint(rule(["support+billing@example.com", "support@example.org"]))
@@ -309,7 +343,7 @@ def test_unverified_domain_needs_config_and_accepts_subdomains():
     assert "SES611" not in codes(res)
     text, res = lint(doc, verified_domains=("Example.com",))
     ds = [d for d in res.diagnostics if d.code == "SES611"]
-    assert [text[d.start:d.end] for d in ds] == ['"x@other.org"', '"Other.ORG"']
+    assert [text[d.start : d.end] for d in ds] == ['"x@other.org"', '"Other.ORG"']
 
 
 def test_upper_case_fix_lowercases_only_the_domain():
@@ -335,13 +369,23 @@ def test_duplicate_expression_value_compares_ranges_and_fixes():
     assert "the same range" in ds[1].message
     fixed = fix_all(text, res, "SES613")
     assert json.loads(fixed)["Rules"][0]["Conditions"][0]["IpExpression"]["Values"] == [
-        "198.51.100.0/24", "2001:db8::/32", "10.0.0.0/8"]
+        "198.51.100.0/24",
+        "2001:db8::/32",
+        "10.0.0.0/8",
+    ]
 
 
 def test_duplicate_expression_value_strings_are_case_sensitive():
     doc = mm_ip(["x"])
-    doc["Rules"][0]["Conditions"] = [{"StringExpression": {
-        "Evaluate": {"Attribute": "SUBJECT"}, "Operator": "CONTAINS", "Values": ["Invoice", "invoice", "Invoice"]}}]
+    doc["Rules"][0]["Conditions"] = [
+        {
+            "StringExpression": {
+                "Evaluate": {"Attribute": "SUBJECT"},
+                "Operator": "CONTAINS",
+                "Values": ["Invoice", "invoice", "Invoice"],
+            }
+        }
+    ]
     _, res = lint(doc)
     assert codes(res) == ["SES613"]
 
@@ -359,4 +403,7 @@ def test_leading_zeros_are_a_warning_not_an_error():
 
     _, res = lint(filters(("Block", "010.0.0.0/8"), ("Block", "10.0.0.0/08"), ("Block", "10.0.0.0/33")))
     assert [(d.code, d.severity) for d in res.diagnostics] == [
-        ("SES601", Severity.WARNING), ("SES601", Severity.WARNING), ("SES601", Severity.ERROR)]
+        ("SES601", Severity.WARNING),
+        ("SES601", Severity.WARNING),
+        ("SES601", Severity.ERROR),
+    ]

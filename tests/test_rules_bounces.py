@@ -236,8 +236,7 @@ def test_status_code_that_is_a_reply_code():
 def test_reply_code_messages():
     _, r = lint(classic({**OK_BOUNCE, "SmtpReplyCode": "250"}), RULE)
     assert only(r, "SES407").message == (
-        'SmtpReplyCode "250" is a success reply; a bounce needs 4yz (temporary) or 5yz '
-        '(permanent), e.g. "550"'
+        'SmtpReplyCode "250" is a success reply; a bounce needs 4yz (temporary) or 5yz (permanent), e.g. "550"'
     )
     assert codes(r) == ["SES407"]
     _, r = lint(classic({**OK_BOUNCE, "SmtpReplyCode": "570"}), RULE)
@@ -522,23 +521,15 @@ def test_diagnostic_code(value, code, fixed_value):
     assert codes(r) == ([code] if code else [])
     if fixed_value:
         out = json.loads(fixed(text, only(r, code)))
-        assert (
-            out["BouncedRecipientInfoList"][0]["RecipientDsnFields"]["DiagnosticCode"]
-            == fixed_value
-        )
+        assert out["BouncedRecipientInfoList"][0]["RecipientDsnFields"]["DiagnosticCode"] == fixed_value
 
 
-@pytest.mark.parametrize(
-    "value", ["rfc822; old@example.com", "RFC 822;old@example.com", "rfc822 ; old@example.com"]
-)
+@pytest.mark.parametrize("value", ["rfc822; old@example.com", "RFC 822;old@example.com", "rfc822 ; old@example.com"])
 def test_final_recipient_prefix(value):
     text, r = lint(send_bounce([dsn(FinalRecipient=value)]), SB)
     assert codes(r) == ["SES420"]  # the address after the prefix is fine: no SES421
     out = json.loads(fixed(text, only(r, "SES420")))
-    assert (
-        out["BouncedRecipientInfoList"][0]["RecipientDsnFields"]["FinalRecipient"]
-        == "old@example.com"
-    )
+    assert out["BouncedRecipientInfoList"][0]["RecipientDsnFields"]["FinalRecipient"] == "old@example.com"
 
 
 def test_final_recipient_prefix_and_bad_address():
@@ -547,9 +538,7 @@ def test_final_recipient_prefix_and_bad_address():
 
 
 def test_send_bounce_addresses():
-    doc = send_bounce(
-        [{"Recipient": "nobody", "BounceType": "DoesNotExist"}], BounceSender="mailer-daemon"
-    )
+    doc = send_bounce([{"Recipient": "nobody", "BounceType": "DoesNotExist"}], BounceSender="mailer-daemon")
     _, r = lint(doc, SB)
     msgs = sorted(d.message for d in r.diagnostics if d.code == "SES421")
     assert len(msgs) == 2 and msgs[0].startswith('BounceSender "mailer-daemon"')
@@ -558,9 +547,7 @@ def test_send_bounce_addresses():
 
 def test_explanation_empty_fix_json_and_yaml():
     text, r = lint(
-        send_bounce(
-            [{"Recipient": "a@example.com", "BounceType": "DoesNotExist"}], Explanation=" "
-        ),
+        send_bounce([{"Recipient": "a@example.com", "BounceType": "DoesNotExist"}], Explanation=" "),
         SB,
     )
     out = json.loads(fixed(text, only(r, "SES424")))

@@ -170,8 +170,10 @@ def bounce(*fields):
     return {
         "OriginalMessageId": "m",
         "BounceSender": "mailer@example.com",
-        "MessageDsn": {"ReportingMta": "dns; mx.example.com",
-                       "ExtensionFields": [{"Name": n, "Value": v} for n, v in fields]},
+        "MessageDsn": {
+            "ReportingMta": "dns; mx.example.com",
+            "ExtensionFields": [{"Name": n, "Value": v} for n, v in fields],
+        },
         "BouncedRecipientInfoList": [{"Recipient": "u@example.com", "BounceType": "DoesNotExist"}],
     }
 
@@ -195,11 +197,16 @@ def test_extension_fields(name, value, expected):
 
 def test_recipient_dsn_extension_fields_are_checked_too():
     doc = bounce()
-    doc["BouncedRecipientInfoList"] = [{
-        "Recipient": "u@example.com",
-        "RecipientDsnFields": {"Action": "failed", "Status": "5.1.1",
-                               "ExtensionFields": [{"Name": "a b", "Value": "x"}]},
-    }]
+    doc["BouncedRecipientInfoList"] = [
+        {
+            "Recipient": "u@example.com",
+            "RecipientDsnFields": {
+                "Action": "failed",
+                "Status": "5.1.1",
+                "ExtensionFields": [{"Name": "a b", "Value": "x"}],
+            },
+        }
+    ]
     assert codes(lint(doc, "ses:send-bounce")[1]) == ["SES304"]
 
 
@@ -209,13 +216,24 @@ def test_recipient_dsn_extension_fields_are_checked_too():
 def mm(header="X-Tag", mime="X-Spam-Flag"):
     return {
         "RuleSetName": "rs",
-        "Rules": [{
-            "Name": "a",
-            "Conditions": [{"StringExpression": {"Evaluate": {"MimeHeaderAttribute": mime},
-                                                 "Operator": "EQUALS", "Values": ["YES"]}}],
-            "Actions": [{"AddHeader": {"HeaderName": header, "HeaderValue": "v"}},
-                        {"Archive": {"TargetArchive": "a-1234567890abcdef"}}],
-        }],
+        "Rules": [
+            {
+                "Name": "a",
+                "Conditions": [
+                    {
+                        "StringExpression": {
+                            "Evaluate": {"MimeHeaderAttribute": mime},
+                            "Operator": "EQUALS",
+                            "Values": ["YES"],
+                        }
+                    }
+                ],
+                "Actions": [
+                    {"AddHeader": {"HeaderName": header, "HeaderValue": "v"}},
+                    {"Archive": {"TargetArchive": "a-1234567890abcdef"}},
+                ],
+            }
+        ],
     }
 
 

@@ -30,8 +30,12 @@ def pem(name: str) -> str:
 
 
 def base(type_: str = "MTLS", tls: str | None = "REQUIRED", **extra) -> dict:
-    d = {"IngressPointName": "inbound-smtp", "Type": type_, "RuleSetId": "rs-0123456789abcdef",
-         "TrafficPolicyId": "tp-0123456789abcdef"}
+    d = {
+        "IngressPointName": "inbound-smtp",
+        "Type": type_,
+        "RuleSetId": "rs-0123456789abcdef",
+        "TrafficPolicyId": "tp-0123456789abcdef",
+    }
     if tls is not None:
         d["TlsPolicy"] = tls
     d.update(extra)
@@ -58,6 +62,7 @@ def codes(result, prefix="SES9") -> list[str]:
 def clock(monkeypatch):
     def set_(when: datetime) -> None:
         monkeypatch.setattr(ingress, "CLOCK", lambda: when)
+
     return set_
 
 
@@ -142,11 +147,17 @@ def test_optional_tls_on_auth_and_mtls():
 
 
 def test_optional_tls_in_an_update_reads_the_type_from_the_configuration():
-    _, r = lint({"IngressPointId": "inp-1", "TlsPolicy": "OPTIONAL",
-                 "IngressPointConfiguration": {"SmtpPassword": "${SMTP_PASSWORD}"}})
+    _, r = lint(
+        {
+            "IngressPointId": "inp-1",
+            "TlsPolicy": "OPTIONAL",
+            "IngressPointConfiguration": {"SmtpPassword": "${SMTP_PASSWORD}"},
+        }
+    )
     assert codes(r) == ["SES904"]
-    _, r = lint({"IngressPointId": "inp-1", "TlsPolicy": "OPTIONAL",
-                 "IngressPointConfiguration": store(pem("root-ca.pem"))})
+    _, r = lint(
+        {"IngressPointId": "inp-1", "TlsPolicy": "OPTIONAL", "IngressPointConfiguration": store(pem("root-ca.pem"))}
+    )
     assert codes(r) == ["SES905"]
     _, r = lint({"IngressPointId": "inp-1", "TlsPolicy": "OPTIONAL"})
     assert codes(r) == []
@@ -159,10 +170,18 @@ def test_optional_tls_fix_is_unsafe_and_writes_required():
     assert json.loads(apply_edit_groups(text, [d.fix.edits]))["TlsPolicy"] == "REQUIRED"
 
 
-@pytest.mark.parametrize("region,expected", [
-    (None, []), ("us-east-1", []), ("us-gov-west-1", []), ("ca-central-1", []), ("CA-WEST-1", []),
-    ("eu-west-1", ["SES906"]), ("ap-southeast-2", ["SES906"]),
-])
+@pytest.mark.parametrize(
+    "region,expected",
+    [
+        (None, []),
+        ("us-east-1", []),
+        ("us-gov-west-1", []),
+        ("ca-central-1", []),
+        ("CA-WEST-1", []),
+        ("eu-west-1", ["SES906"]),
+        ("ap-southeast-2", ["SES906"]),
+    ],
+)
 def test_fips_only_in_us_and_canada(region, expected):
     _, r = lint(base("OPEN", "FIPS"), region=region)
     assert codes(r) == expected
@@ -179,12 +198,11 @@ def test_tls_policy_unset_only_on_create_with_an_unsafe_fix():
     text, r = lint(base("OPEN", None))
     (d,) = [d for d in r.diagnostics if d.code == "SES908"]
     assert d.severity.label == "info" and not d.fix.safe
-    assert text[d.start:d.end] == '"Type"'
+    assert text[d.start : d.end] == '"Type"'
     assert json.loads(apply_edit_groups(text, [d.fix.edits]))["TlsPolicy"] == "REQUIRED"
     _, r = lint({"IngressPointId": "inp-1", "RuleSetId": "rs-1"})
     assert codes(r) == []
-    _, r = lint({"IngressPointId": "inp-1", "IngressPointName": "x-point", "Type": "OPEN"},
-                kind=ingress.GET)
+    _, r = lint({"IngressPointId": "inp-1", "IngressPointName": "x-point", "Type": "OPEN"}, kind=ingress.GET)
     assert codes(r) == []
 
 
@@ -204,14 +222,17 @@ def _all_text(result) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize("doc", [
-    base("AUTH", IngressPointConfiguration={"SmtpPassword": PASSWORD}),
-    base("OPEN", IngressPointConfiguration={"SmtpPassword": PASSWORD}),
-    base("MTLS", "OPTIONAL", IngressPointConfiguration={"SmtpPassword": PASSWORD, **store(pem("root-ca.pem"))}),
-    base("AUTH", IngressPointConfiguration={"SmtpPassword": PASSWORD + " with spaces~"}),
-    base("AUTH", IngressPointConfiguration={"SmtpPassword": PASSWORD * 5}),
-    {"IngressPointId": "inp-1", "TlsPolicy": "OPTIONAL", "IngressPointConfiguration": {"SmtpPassword": PASSWORD}},
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        base("AUTH", IngressPointConfiguration={"SmtpPassword": PASSWORD}),
+        base("OPEN", IngressPointConfiguration={"SmtpPassword": PASSWORD}),
+        base("MTLS", "OPTIONAL", IngressPointConfiguration={"SmtpPassword": PASSWORD, **store(pem("root-ca.pem"))}),
+        base("AUTH", IngressPointConfiguration={"SmtpPassword": PASSWORD + " with spaces~"}),
+        base("AUTH", IngressPointConfiguration={"SmtpPassword": PASSWORD * 5}),
+        {"IngressPointId": "inp-1", "TlsPolicy": "OPTIONAL", "IngressPointConfiguration": {"SmtpPassword": PASSWORD}},
+    ],
+)
 def test_the_password_appears_in_no_diagnostic(doc):
     _, r = lint(doc)
     assert "SES909" in codes(r)
@@ -221,7 +242,7 @@ def test_the_password_appears_in_no_diagnostic(doc):
 def test_password_warning_points_at_the_key():
     text, r = lint(base("AUTH", IngressPointConfiguration={"SmtpPassword": PASSWORD}))
     (d,) = [d for d in r.diagnostics if d.code == "SES909"]
-    assert text[d.start:d.end] == '"SmtpPassword"'
+    assert text[d.start : d.end] == '"SmtpPassword"'
 
 
 @pytest.mark.parametrize("value", ["${SMTP_PASSWORD}", "{{smtp_password}}", "$SMTP_PASSWORD"])
@@ -242,31 +263,34 @@ def test_scan_pem_accepts_a_bundle_with_text_around_it():
     blocks = ingress.scan_pem(value, ingress.CERT_LABEL)
     assert [b.problem for b in blocks] == [None, None]
     assert [b.line for b in blocks] == [2, 15]
-    assert value[blocks[1].start:blocks[1].end].startswith("-----BEGIN CERTIFICATE-----")
-    assert value[blocks[1].start:blocks[1].end].endswith("-----END CERTIFICATE-----")
+    assert value[blocks[1].start : blocks[1].end].startswith("-----BEGIN CERTIFICATE-----")
+    assert value[blocks[1].start : blocks[1].end].endswith("-----END CERTIFICATE-----")
 
 
 def test_scan_pem_accepts_crlf_line_breaks():
     assert _problems(pem("root-ca.pem").replace("\n", "\r\n")) == [None]
 
 
-@pytest.mark.parametrize("value,needle", [
-    ("-----BEGIN CERTIFICATE-----\nAAAA\n", "no \"-----END CERTIFICATE-----\" line"),
-    ("-----END CERTIFICATE-----\n", "END line without a BEGIN"),
-    ("-----BEGIN CERTIFICATE-----\nAAAA\n-----END X509 CRL-----\n", "ends as"),
-    ("----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "exactly \"-----BEGIN CERTIFICATE-----\""),
-    ("-----begin certificate-----\nAAAA\n-----end certificate-----\n", "exactly"),
-    ("-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----", "two characters \\n"),
-    ("-----BEGIN CERTIFICATE----- AAAA -----END CERTIFICATE-----", "no line break after its BEGIN"),
-    ("-----BEGIN CERTIFICATE-----\nAAAA-----END CERTIFICATE-----", "no line break before its END"),
-    ("-----BEGIN CERTIFICATE-----\nAA*A\n-----END CERTIFICATE-----\n", "line 2 has \"*\""),
-    ("-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\nAAAA\n-----END CERTIFICATE-----\n", "header line"),
-    ("-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n", "not valid (wrong length or padding)"),
-    ("-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n", "is empty"),
-    ("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", "private key"),
-    ("-----BEGIN TRUSTED CERTIFICATE-----\nAAAA\n-----END TRUSTED CERTIFICATE-----\n", "TRUSTED CERTIFICATE"),
-    ("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n", "signing request"),
-])
+@pytest.mark.parametrize(
+    "value,needle",
+    [
+        ("-----BEGIN CERTIFICATE-----\nAAAA\n", 'no "-----END CERTIFICATE-----" line'),
+        ("-----END CERTIFICATE-----\n", "END line without a BEGIN"),
+        ("-----BEGIN CERTIFICATE-----\nAAAA\n-----END X509 CRL-----\n", "ends as"),
+        ("----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", 'exactly "-----BEGIN CERTIFICATE-----"'),
+        ("-----begin certificate-----\nAAAA\n-----end certificate-----\n", "exactly"),
+        ("-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----", "two characters \\n"),
+        ("-----BEGIN CERTIFICATE----- AAAA -----END CERTIFICATE-----", "no line break after its BEGIN"),
+        ("-----BEGIN CERTIFICATE-----\nAAAA-----END CERTIFICATE-----", "no line break before its END"),
+        ("-----BEGIN CERTIFICATE-----\nAA*A\n-----END CERTIFICATE-----\n", 'line 2 has "*"'),
+        ("-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\nAAAA\n-----END CERTIFICATE-----\n", "header line"),
+        ("-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n", "not valid (wrong length or padding)"),
+        ("-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n", "is empty"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", "private key"),
+        ("-----BEGIN TRUSTED CERTIFICATE-----\nAAAA\n-----END TRUSTED CERTIFICATE-----\n", "TRUSTED CERTIFICATE"),
+        ("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n", "signing request"),
+    ],
+)
 def test_scan_pem_problems(value, needle):
     problems = _problems(value)
     assert problems and problems[0] is not None and needle in problems[0], problems
@@ -278,13 +302,16 @@ def test_scan_pem_wrong_labels_per_field():
     assert _problems(pem("root-ca.crl.pem"), ingress.CRL_LABEL) == [None]
 
 
-@pytest.mark.parametrize("value,needle", [
-    ("ca-bundle.pem", "a file name"),
-    ("file://certs/ca.pem", "a file name"),
-    ("   \n ", "blank"),
-    ("".join(pem("root-ca.pem").splitlines()[1:-1]), "base64 without"),
-    ("my CA certificate", "holds no PEM block"),
-])
+@pytest.mark.parametrize(
+    "value,needle",
+    [
+        ("ca-bundle.pem", "a file name"),
+        ("file://certs/ca.pem", "a file name"),
+        ("   \n ", "blank"),
+        ("".join(pem("root-ca.pem").splitlines()[1:-1]), "base64 without"),
+        ("my CA certificate", "holds no PEM block"),
+    ],
+)
 def test_values_without_blocks(value, needle):
     _, r = lint(base(IngressPointConfiguration=store(value)))
     (d,) = [d for d in r.diagnostics if d.code == "SES910"]
@@ -303,11 +330,11 @@ def test_placeholder_trust_store_is_not_checked(value):
 def test_json_positions_narrow_to_the_block_through_escapes():
     bad = pem("root-ca.pem").replace("MIIB", "MI?B", 1)
     # Escapes before the block (\u00e9, a surrogate pair, \t, \") must not shift the offsets.
-    value = "caf\u00e9 \U0001F600 \t \"bundle\"\n" + pem("second-ca.pem") + bad
+    value = 'caf\u00e9 \U0001f600 \t "bundle"\n' + pem("second-ca.pem") + bad
     text = json.dumps(base(IngressPointConfiguration=store(value)), indent=2, ensure_ascii=True)
     _, r = lint(text)
     (d,) = [d for d in r.diagnostics if d.code == "SES910"]
-    src = text[d.start:d.end]
+    src = text[d.start : d.end]
     assert src.startswith("-----BEGIN CERTIFICATE-----\\nMI?B") and src.endswith("-----END CERTIFICATE-----")
     assert d.pointer == "/IngressPointConfiguration/TlsAuthConfiguration/TrustStore/CAContent"
 
@@ -316,12 +343,14 @@ def test_json_positions_narrow_to_the_block_through_escapes():
 def test_yaml_literal_positions_narrow_to_the_block():
     body = pem("second-ca.pem") + pem("root-ca.pem").replace("MIIB", "MI?B", 1)
     lines = "".join("        " + line + "\n" for line in body.splitlines())
-    text = ("IngressPointName: inbound-smtp\nType: MTLS\nRuleSetId: rs-1\nTrafficPolicyId: tp-1\n"
-            "TlsPolicy: REQUIRED\nIngressPointConfiguration:\n  TlsAuthConfiguration:\n    TrustStore:\n"
-            "      CAContent: |\n" + lines)
+    text = (
+        "IngressPointName: inbound-smtp\nType: MTLS\nRuleSetId: rs-1\nTrafficPolicyId: tp-1\n"
+        "TlsPolicy: REQUIRED\nIngressPointConfiguration:\n  TlsAuthConfiguration:\n    TrustStore:\n"
+        "      CAContent: |\n" + lines
+    )
     _, r = lint(text, path="ingress.yaml")
     (d,) = [d for d in r.diagnostics if d.code == "SES910"]
-    src = text[d.start:d.end]
+    src = text[d.start : d.end]
     assert src.startswith("-----BEGIN CERTIFICATE-----\n        MI?B")
     assert src.endswith("-----END CERTIFICATE-----")
 
@@ -329,13 +358,15 @@ def test_yaml_literal_positions_narrow_to_the_block():
 @needs_yaml
 def test_yaml_single_quoted_backslash_n_is_explained():
     value = pem("root-ca.pem").strip().replace("\n", "\\n")
-    text = ("IngressPointName: inbound-smtp\nType: MTLS\nRuleSetId: rs-1\nTrafficPolicyId: tp-1\n"
-            "TlsPolicy: REQUIRED\nIngressPointConfiguration:\n  TlsAuthConfiguration:\n    TrustStore:\n"
-            f"      CAContent: '{value}'\n")
+    text = (
+        "IngressPointName: inbound-smtp\nType: MTLS\nRuleSetId: rs-1\nTrafficPolicyId: tp-1\n"
+        "TlsPolicy: REQUIRED\nIngressPointConfiguration:\n  TlsAuthConfiguration:\n    TrustStore:\n"
+        f"      CAContent: '{value}'\n"
+    )
     _, r = lint(text, path="ingress.yaml")
     (d,) = [d for d in r.diagnostics if d.code == "SES910"]
     assert "two characters \\n" in d.message
-    assert text[d.start:d.end].startswith("-----BEGIN CERTIFICATE-----\\n")
+    assert text[d.start : d.end].startswith("-----BEGIN CERTIFICATE-----\\n")
 
 
 # -- certificate and CRL contents (cryptography) ----------------------------------------------------------
@@ -401,8 +432,13 @@ def test_crl_signed_by_another_key_of_the_same_name(tmp_path):
     root = x509.load_pem_x509_certificate(pem("root-ca.pem").encode())
     impostor = ec.generate_private_key(ec.SECP256R1())
     when = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    crl = (x509.CertificateRevocationListBuilder().issuer_name(root.subject).last_update(when)
-           .next_update(datetime(2045, 1, 1, tzinfo=timezone.utc)).sign(impostor, hashes.SHA256()))
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root.subject)
+        .last_update(when)
+        .next_update(datetime(2045, 1, 1, tzinfo=timezone.utc))
+        .sign(impostor, hashes.SHA256())
+    )
     crl_pem = crl.public_bytes(serialization.Encoding.PEM).decode()
     _, r = lint(base(IngressPointConfiguration=store(pem("root-ca.pem"), crl_pem)))
     (d,) = [d for d in r.diagnostics if d.code == "SES915"]
@@ -429,7 +465,9 @@ def test_without_cryptography_only_structure_is_checked(monkeypatch, clock):
         # No content checks; the CRL count is compared instead of issuers.
         assert codes(r) == ["SES916"]
         assert "3 CRLs for 2 CA certificates" in r.diagnostics[0].message
-        _, r = lint(base(IngressPointConfiguration=store("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")))
+        _, r = lint(
+            base(IngressPointConfiguration=store("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
+        )
         assert codes(r) == []
     finally:
         ingress.parse_pem.cache_clear()
@@ -437,8 +475,13 @@ def test_without_cryptography_only_structure_is_checked(monkeypatch, clock):
 
 @needs_crypto
 def test_get_output_trust_store_is_checked():
-    doc = {"IngressPointId": "inp-1", "IngressPointName": "partner", "Type": "MTLS", "TlsPolicy": "REQUIRED",
-           "IngressPointAuthConfiguration": store(pem("expired-ca.pem"))}
+    doc = {
+        "IngressPointId": "inp-1",
+        "IngressPointName": "partner",
+        "Type": "MTLS",
+        "TlsPolicy": "REQUIRED",
+        "IngressPointAuthConfiguration": store(pem("expired-ca.pem")),
+    }
     _, r = lint(doc, kind=ingress.GET)
     assert r.kind == ingress.GET and codes(r) == ["SES911"]
 
@@ -449,8 +492,10 @@ def test_output_only_member_in_an_input_is_left_to_the_schema():
     assert "SES101" in codes(r, "SES1")
 
 
-YAML_HEAD = ("IngressPointName: inbound-smtp\nType: MTLS\nRuleSetId: rs-1\nTrafficPolicyId: tp-1\n"
-             "TlsPolicy: REQUIRED\nIngressPointConfiguration:\n  TlsAuthConfiguration:\n    TrustStore:\n")
+YAML_HEAD = (
+    "IngressPointName: inbound-smtp\nType: MTLS\nRuleSetId: rs-1\nTrafficPolicyId: tp-1\n"
+    "TlsPolicy: REQUIRED\nIngressPointConfiguration:\n  TlsAuthConfiguration:\n    TrustStore:\n"
+)
 
 
 @needs_yaml
@@ -468,8 +513,8 @@ def test_yaml_double_quoted_one_line_positions():
     text = YAML_HEAD + f"      CAContent: {value}\n"
     _, r = lint(text, path="ingress.yaml")
     (d,) = [d for d in r.diagnostics if d.code == "SES910"]
-    assert text[d.start:d.end].startswith("-----BEGIN CERTIFICATE-----\\nMI?B")
-    assert text[d.start:d.end].endswith("-----END CERTIFICATE-----")
+    assert text[d.start : d.end].startswith("-----BEGIN CERTIFICATE-----\\nMI?B")
+    assert text[d.start : d.end].endswith("-----END CERTIFICATE-----")
 
 
 @needs_yaml

@@ -17,8 +17,12 @@ STOP = {"StopAction": {"Scope": "RuleSet"}}
 
 
 def lam(invocation="RequestResponse"):
-    return {"LambdaAction": {"FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:f",
-                             "InvocationType": invocation}}
+    return {
+        "LambdaAction": {
+            "FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:f",
+            "InvocationType": invocation,
+        }
+    }
 
 
 def lint(doc, kind):
@@ -86,8 +90,10 @@ def test_filters(n, expected):
         ([SNS], ["SES805"]),
         ([lam("Event"), SNS], ["SES805"]),
         ([S3, SNS], []),
-        ([SNS, {"WorkmailAction": {"OrganizationArn": "arn:aws:workmail:us-east-1:123456789012:organization/m-1"}}],
-         []),
+        (
+            [SNS, {"WorkmailAction": {"OrganizationArn": "arn:aws:workmail:us-east-1:123456789012:organization/m-1"}}],
+            [],
+        ),
         ([SNS, SNS], ["SES805"]),  # reported once, on the first
         ([S3], []),
         ([SNS, {"S3Action": {"BucketName": "b"}, "StopAction": {"Scope": "RuleSet"}}], []),  # malformed entry

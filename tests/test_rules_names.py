@@ -211,8 +211,11 @@ def test_the_document_itself_is_skipped_in_the_workspace():
     create = "ses:create-receipt-rule"
     ws = Workspace(
         ("x.json", {"RuleSetName": "inbound", "Rule": {"Name": "new", "Enabled": True}}, create),
-        ("other.json", {"Metadata": {"Name": "inbound"}, "Rules": [{"Name": "other", "Enabled": True}]},
-         "ses:describe-receipt-rule-set"),
+        (
+            "other.json",
+            {"Metadata": {"Name": "inbound"}, "Rules": [{"Name": "other", "Enabled": True}]},
+            "ses:describe-receipt-rule-set",
+        ),
     )
     _, diags = lint(doc, "ses:create-receipt-rule", path="x.json", workspace=ws)
     assert codes(diags) == ["SES207"]
@@ -221,8 +224,7 @@ def test_the_document_itself_is_skipped_in_the_workspace():
 def test_a_rule_set_known_only_from_single_rule_files_reports_only_near_misses():
     # No describe-receipt-rule-set output: the set may have rules no file shows.
     create = "ses:create-receipt-rule"
-    ws = Workspace(("other.json", {"RuleSetName": "inbound", "Rule": {"Name": "archive-all", "Enabled": True}},
-                    create))
+    ws = Workspace(("other.json", {"RuleSetName": "inbound", "Rule": {"Name": "archive-all", "Enabled": True}}, create))
     doc = {"RuleSetName": "inbound", "After": "support-to-s3", "Rule": {"Name": "new", "Enabled": True}}
     _, diags = lint(doc, create, path="x.json", workspace=ws)
     assert codes(diags) == []
@@ -259,8 +261,9 @@ def test_reorder_unknown_duplicate_and_missing():
 
 
 def test_reorder_missing_needs_a_complete_rule_set():
-    ws = Workspace(("a.json", {"RuleSetName": "inbound", "Rule": {"Name": "tag", "Enabled": True}},
-                    "ses:create-receipt-rule"))
+    ws = Workspace(
+        ("a.json", {"RuleSetName": "inbound", "Rule": {"Name": "tag", "Enabled": True}}, "ses:create-receipt-rule")
+    )
     doc = {"RuleSetName": "inbound", "RuleNames": ["tag"]}
     assert codes(lint(doc, "ses:reorder-receipt-rule-set", workspace=ws)[1]) == []
     doc = {"RuleSetName": "inbound", "RuleNames": ["tag", "store", "archive"]}

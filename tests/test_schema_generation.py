@@ -22,14 +22,25 @@ REGENERATE = "python -m ses_lsp.schema.generate"
 EXPECTED_KINDS = {
     "ses": {
         "input": [
-            "CreateReceiptRuleSet", "CloneReceiptRuleSet", "DeleteReceiptRuleSet",
-            "SetActiveReceiptRuleSet", "CreateReceiptRule", "UpdateReceiptRule",
-            "DeleteReceiptRule", "SetReceiptRulePosition", "ReorderReceiptRuleSet",
-            "CreateReceiptFilter", "DeleteReceiptFilter", "SendBounce",
+            "CreateReceiptRuleSet",
+            "CloneReceiptRuleSet",
+            "DeleteReceiptRuleSet",
+            "SetActiveReceiptRuleSet",
+            "CreateReceiptRule",
+            "UpdateReceiptRule",
+            "DeleteReceiptRule",
+            "SetReceiptRulePosition",
+            "ReorderReceiptRuleSet",
+            "CreateReceiptFilter",
+            "DeleteReceiptFilter",
+            "SendBounce",
         ],
         "output": [
-            "DescribeReceiptRule", "DescribeReceiptRuleSet", "DescribeActiveReceiptRuleSet",
-            "ListReceiptRuleSets", "ListReceiptFilters",
+            "DescribeReceiptRule",
+            "DescribeReceiptRuleSet",
+            "DescribeActiveReceiptRuleSet",
+            "ListReceiptRuleSets",
+            "ListReceiptFilters",
         ],
     },
     "mailmanager": {
@@ -70,7 +81,10 @@ def _walk(node, path=""):
 def test_committed_files_are_up_to_date(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "ses_lsp.schema.generate", "--output-dir", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     for service in schema_pkg.SERVICES:
@@ -90,7 +104,10 @@ def test_generation_is_deterministic():
 def test_check_mode(tmp_path):
     ok = subprocess.run(
         [sys.executable, "-m", "ses_lsp.schema.generate", "--check"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert ok.returncode == 0, ok.stderr
     for service in schema_pkg.SERVICES:
@@ -98,7 +115,10 @@ def test_check_mode(tmp_path):
     (tmp_path / "ses.json").write_text("{}\n", encoding="utf-8")
     stale = subprocess.run(
         [sys.executable, "-m", "ses_lsp.schema.generate", "--check", "--output-dir", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert stale.returncode == 1
     assert "ses.json" in stale.stderr and "mailmanager.json" not in stale.stderr
@@ -143,7 +163,7 @@ def test_every_ref_resolves(docs):
                 refs += 1
                 ref = node["$ref"]
                 assert ref.startswith("#/$defs/"), (service, path, ref)
-                assert ref[len("#/$defs/"):] in doc["$defs"], (service, path, ref)
+                assert ref[len("#/$defs/") :] in doc["$defs"], (service, path, ref)
         assert refs > 50
 
 
@@ -158,7 +178,7 @@ def test_only_reachable_shapes(docs):
             reachable.add(name)
             for _, node in _walk(doc["$defs"][name]):
                 if "$ref" in node:
-                    stack.append(node["$ref"][len("#/$defs/"):])
+                    stack.append(node["$ref"][len("#/$defs/") :])
         assert reachable == set(doc["$defs"]), service
     # shapes of other operations (sending, identities, archives, ...) stay out
     assert "SendEmailRequest" not in docs["ses"]["$defs"]
@@ -183,9 +203,7 @@ def test_all_kinds_present(docs):
     assert "ses:create-receipt-rule" in docs["ses"]["x-kinds"]
     assert "ses:set-receipt-rule-position" in docs["ses"]["x-kinds"]
     assert "mailmanager:create-rule-set" in docs["mailmanager"]["x-kinds"]
-    assert docs["ses"]["x-kinds"]["ses:describe-receipt-rule-set"]["shape"] == (
-        "DescribeReceiptRuleSetResponse"
-    )
+    assert docs["ses"]["x-kinds"]["ses:describe-receipt-rule-set"]["shape"] == ("DescribeReceiptRuleSetResponse")
 
 
 @pytest.mark.parametrize(
@@ -224,7 +242,12 @@ def test_receipt_rule(docs):
     rule = _defs(docs, "ses")["ReceiptRule"]
     assert rule["required"] == ["Name"]
     assert rule["x-member-order"] == [
-        "Name", "Enabled", "TlsPolicy", "Recipients", "Actions", "ScanEnabled",
+        "Name",
+        "Enabled",
+        "TlsPolicy",
+        "Recipients",
+        "Actions",
+        "ScanEnabled",
     ]
     assert rule["properties"]["TlsPolicy"]["$ref"] == "#/$defs/TlsPolicy"
     assert "Start and end with a letter or number" in rule["properties"]["Name"]["description"]
@@ -274,10 +297,17 @@ def test_send_bounce_constraints(docs):
     info = defs["BouncedRecipientInfo"]
     assert info["required"] == ["Recipient"]
     assert set(info["properties"]) == {
-        "Recipient", "RecipientArn", "BounceType", "RecipientDsnFields",
+        "Recipient",
+        "RecipientArn",
+        "BounceType",
+        "RecipientDsnFields",
     }
     assert defs["BounceType"]["enum"] == [
-        "DoesNotExist", "MessageTooLarge", "ExceededQuota", "ContentRejected", "Undefined",
+        "DoesNotExist",
+        "MessageTooLarge",
+        "ExceededQuota",
+        "ContentRejected",
+        "Undefined",
         "TemporaryFailure",
     ]
     # the docs say "at least one", the model has no min: the schema follows the model
@@ -379,10 +409,15 @@ def test_mailmanager_instance(docs):
             {
                 "Name": "bounce-all",
                 "Actions": [
-                    {"Bounce": {"RoleArn": "arn:aws:iam::123456789012:role/r1234567",
-                                "StatusCode": "5.1.1", "SmtpReplyCode": "550",
-                                "Sender": "postmaster@example.com",
-                                "DiagnosticMessage": "no such user"}},
+                    {
+                        "Bounce": {
+                            "RoleArn": "arn:aws:iam::123456789012:role/r1234567",
+                            "StatusCode": "5.1.1",
+                            "SmtpReplyCode": "550",
+                            "Sender": "postmaster@example.com",
+                            "DiagnosticMessage": "no such user",
+                        }
+                    },
                     {"Drop": {}},
                 ],
             }
@@ -454,8 +489,7 @@ def test_runtime_does_not_import_botocore():
         "assert not bad, bad\n"
         "assert 'ses_lsp.schema.generate' not in sys.modules\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
 
 
@@ -471,27 +505,20 @@ def test_runtime_does_not_import_botocore():
         (None, ""),
         ("<p>One.</p> <p>Two.</p>", "One.\n\nTwo."),
         ("<p>Set <code>Enabled</code> to <code>true</code>.</p>", "Set `Enabled` to `true`."),
-        ('<p>See the <a href="https://example.com/x">guide</a>.</p>',
-         "See the [guide](https://example.com/x)."),
+        ('<p>See the <a href="https://example.com/x">guide</a>.</p>', "See the [guide](https://example.com/x)."),
         ("<p>Use <a>CreateTemplate</a> first.</p>", "Use CreateTemplate first."),
-        ("<p>In the <i>Amazon SES Developer Guide.</i> </p>",
-         "In the *Amazon SES Developer Guide.*"),
-        ("<p><b>Bold </b>and <strong>strong</strong> and <em>em</em></p>",
-         "**Bold** and **strong** and *em*"),
+        ("<p>In the <i>Amazon SES Developer Guide.</i> </p>", "In the *Amazon SES Developer Guide.*"),
+        ("<p><b>Bold </b>and <strong>strong</strong> and <em>em</em></p>", "**Bold** and **strong** and *em*"),
         ("<p>a\n   b\t\tc</p>", "a b c"),
         ("<p>x &amp; y &lt;z&gt; &quot;q&quot;</p>", 'x & y <z> "q"'),
         ("<p>line one<br/>line two<br>three</p>", "line one\nline two\nthree"),
         ("<fullname>Amazon Simple Email Service</fullname> <p>Body.</p>", "Body."),
-        ("<p>Intro:</p> <ul> <li> <p>one</p> </li> <li> <p>two</p> </li> </ul>",
-         "Intro:\n\n- one\n- two"),
+        ("<p>Intro:</p> <ul> <li> <p>one</p> </li> <li> <p>two</p> </li> </ul>", "Intro:\n\n- one\n- two"),
         ("<ol><li>first</li><li>second</li></ol>", "1. first\n2. second"),
-        ("<ul><li>outer<ul><li>inner</li></ul></li><li>next</li></ul>",
-         "- outer\n  - inner\n- next"),
+        ("<ul><li>outer<ul><li>inner</li></ul></li><li>next</li></ul>", "- outer\n  - inner\n- next"),
         ("<ul><li><p>para one</p><p>para two</p></li></ul>", "- para one\n\n  para two"),
-        ("<p>Before.</p> <note> <p>Careful.</p> </note> <p>After.</p>",
-         "Before.\n\n**Note:** Careful.\n\nAfter."),
-        ("<important><p>Do it.</p><p>Really.</p></important>",
-         "**Important:** Do it.\n\nReally."),
+        ("<p>Before.</p> <note> <p>Careful.</p> </note> <p>After.</p>", "Before.\n\n**Note:** Careful.\n\nAfter."),
+        ("<important><p>Do it.</p><p>Really.</p></important>", "**Important:** Do it.\n\nReally."),
         ("plain text, no tags", "plain text, no tags"),
         ("<p>unclosed <code>x</p>", "unclosed `x`"),
     ],

@@ -54,8 +54,9 @@ def test_mail_manager_outline():
 
 
 def test_generic_outline():
-    syms = document_symbols(Document('{"Filter": {"Name": "f", "IpFilter": {"Policy": "Block"}}}', "f.json"),
-                            "ses:create-receipt-filter")
+    syms = document_symbols(
+        Document('{"Filter": {"Name": "f", "IpFilter": {"Policy": "Block"}}}', "f.json"), "ses:create-receipt-filter"
+    )
     assert syms[0].name == "Filter" and [c.name for c in syms[0].children] == ["Name", "IpFilter"]
 
 
@@ -63,9 +64,13 @@ def _ws():
     rs = Document(RS_YAML, "rs.yaml")
     pos = Document('{"RuleSetName": "inbound", "RuleName": "second", "After": "first"}', "pos.json")
     other = Document('{"RuleSetName": "elsewhere", "RuleName": "first"}', "del.json")
-    ws = Workspace([("rs.yaml", rs, "ses:describe-receipt-rule-set"),
-                    ("pos.json", pos, "ses:set-receipt-rule-position"),
-                    ("del.json", other, "ses:delete-receipt-rule")])
+    ws = Workspace(
+        [
+            ("rs.yaml", rs, "ses:describe-receipt-rule-set"),
+            ("pos.json", pos, "ses:set-receipt-rule-position"),
+            ("del.json", other, "ses:delete-receipt-rule"),
+        ]
+    )
     return ws, rs, pos
 
 
@@ -73,7 +78,7 @@ def test_definition_and_references():
     ws, rs, pos = _ws()
     off = pos.text.index('"first"') + 2
     (d,) = definitions(pos, "ses:set-receipt-rule-position", off, "pos.json", ws)
-    assert d.uri == "rs.yaml" and rs.text[d.start:d.end] == "first"
+    assert d.uri == "rs.yaml" and rs.text[d.start : d.end] == "first"
     refs = references(rs, "ses:describe-receipt-rule-set", rs.text.index("first"), "rs.yaml", ws)
     assert [(r.uri, r.role) for r in refs] == [("rs.yaml", "definition"), ("pos.json", "reference")]
 
@@ -83,7 +88,7 @@ def test_rename_keeps_quoting():
     edits = rename(pos, "ses:set-receipt-rule-position", pos.text.index("second") + 1, "2nd", "pos.json", ws)
     assert edits["pos.json"] == [(pos.text.index('"second"'), pos.text.index('"second"') + 8, '"2nd"')]
     (e,) = edits["rs.yaml"]
-    assert rs.text[e[0]:e[1]] == "second" and e[2] == "2nd"
+    assert rs.text[e[0] : e[1]] == "second" and e[2] == "2nd"
     try:
         rename(pos, "ses:set-receipt-rule-position", pos.text.index("second") + 1, "bad name", "pos.json", ws)
     except RenameError as exc:
@@ -93,7 +98,8 @@ def test_rename_keeps_quoting():
 
 
 def test_duplicate_names_are_all_definitions():
-    doc = Document('{"RuleSetName": "m", "Rules": [{"Name": "x", "Actions": []}, {"Name": "x", "Actions": []}]}',
-                   "m.json")
+    doc = Document(
+        '{"RuleSetName": "m", "Rules": [{"Name": "x", "Actions": []}, {"Name": "x", "Actions": []}]}', "m.json"
+    )
     defs = definitions(doc, "mailmanager:create-rule-set", doc.text.index('"x"') + 1, "m.json")
     assert len(defs) == 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 import yaml
@@ -11,10 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ses_lsp.document import yaml_parser
+from ses_lsp.document.json_parser import parse_json
 from ses_lsp.document.nodes import (
     ARRAY,
     BOOLEAN,
     INTEGER,
+    MAX_DEPTH,
     NULL,
     NUMBER,
     OBJECT,
@@ -23,8 +24,9 @@ from ses_lsp.document.nodes import (
     LineIndex,
     Node,
     node_at_pointer,
+    too_deep_message,
 )
-from ses_lsp.document.yaml_parser import ALIAS_NODE_LIMIT, MAX_DEPTH, parse_yaml
+from ses_lsp.document.yaml_parser import ALIAS_NODE_LIMIT, parse_yaml
 
 
 def _cli_load(text: str):
@@ -32,6 +34,7 @@ def _cli_load(text: str):
     from ruamel.yaml import YAML
 
     return YAML(typ="safe", pure=True).load(text)
+
 
 # -- helpers -------------------------------------------------------------------
 
@@ -585,20 +588,15 @@ def test_merge_key_list_and_priority():
 
 
 def test_merge_nested_and_override_not_duplicate():
-    text = (
-        "g: &g {deep: 1, x: g}\n"
-        "base: &base\n"
-        "  <<: *g\n"
-        "  x: base\n"
-        "rule:\n"
-        "  <<: *base\n"
-        "  x: own\n"
-        "  <<: {late: 1}\n"
-    )
+    text = "g: &g {deep: 1, x: g}\nbase: &base\n  <<: *g\n  x: base\nrule:\n  <<: *base\n  x: own\n  <<: {late: 1}\n"
     r = parse_yaml(text)
     assert r.problems == []
-    assert at(r, "/rule").to_python() == yaml.safe_load(  # ruamel (the AWS CLI) rejects a repeated "<<" outright
-        text)["rule"]
+    assert (
+        at(r, "/rule").to_python()
+        == yaml.safe_load(  # ruamel (the AWS CLI) rejects a repeated "<<" outright
+            text
+        )["rule"]
+    )
     assert at(r, "/rule/deep").value == 1
     assert at(r, "/rule/x").value == "own"
     check_invariants(text, r)
@@ -654,9 +652,8 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 
 
 def test_billion_laughs():
-    started = time.perf_counter()
+    # The work is bounded by a node budget (checked below and in the next test), not timed here.
     r = parse_yaml(BILLION_LAUGHS)
-    assert time.perf_counter() - started < 0.5
     assert [p.rule for p in r.problems] == ["yaml-alias-limit"]
     p = r.problems[0]
     assert p.message == (
@@ -666,9 +663,7 @@ def test_billion_laughs():
     assert BILLION_LAUGHS[p.start : p.end] in {"*a", "*b", "*c", "*d", "*e", "*f", "*g", "*h"}
     assert r.complete is False
     # The alias that crossed the limit is a null node at the alias.
-    crossed = [
-        n for n in all_nodes(r.root) if n.kind == NULL and (n.start, n.end) == (p.start, p.end)
-    ]
+    crossed = [n for n in all_nodes(r.root) if n.kind == NULL and (n.start, n.end) == (p.start, p.end)]
     assert crossed
     assert sum(1 for _ in all_nodes(r.root)) < 2 * ALIAS_NODE_LIMIT
     check_invariants(BILLION_LAUGHS, r)
@@ -794,10 +789,7 @@ def test_error_tab_indentation():
     text = "a:\n\tb: 1\n"
     r = parse_yaml(text)
     (p,) = r.problems
-    assert p.message == (
-        "found character '\\t' that cannot start any token: "
-        "YAML does not allow tabs for indentation"
-    )
+    assert p.message == ("found character '\\t' that cannot start any token: YAML does not allow tabs for indentation")
     assert (p.start, p.end) == (3, 4)
     assert "a" in r.root.value
 
@@ -807,8 +799,7 @@ def test_error_reserved_indicator():
     r = parse_yaml(text)
     (p,) = r.problems
     assert p.message == (
-        "found character '@' that cannot start any token: "
-        "'@' is reserved in YAML; quote a value that starts with it"
+        "found character '@' that cannot start any token: '@' is reserved in YAML; quote a value that starts with it"
     )
     assert src(text, p) == "@"
 
@@ -886,23 +877,44 @@ def test_disallowed_character_keeps_prefix_tree():
     assert len(r.problems) == 1
 
 
-def test_deep_nesting_does_not_crash():
-    depth = 200_000
-    text = "[" * depth + "]" * depth
-    started = time.perf_counter()
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 200_000 + "]" * 200_000,  # libyaml's own limit may fire first (its scanner reads ahead)
+        "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),  # ours fires first
+        "[\n" * (MAX_DEPTH + 50),
+        "- " * 5000 + "x",
+        "".join(" " * i + "a:\n" for i in range(2000)),
+        "{a: " * 1100 + "}" * 1100,
+    ],
+    ids=["flow-200k", "flow-just-over", "flow-lines", "block-sequence", "block-mapping", "flow-mapping"],
+)
+def test_deep_nesting_does_not_crash(text):
+    # Whichever limit fires, the result is the same: one syntax error with our message,
+    # and what tree was read holds no more than MAX_DEPTH nested collections.
     r = parse_yaml(text)
-    assert time.perf_counter() - started < 2
     assert r.complete is False
     (p,) = r.problems
-    assert f"deeper than {MAX_DEPTH}" in p.message
+    assert (p.rule, p.message) == ("syntax-error", too_deep_message("the document is not read beyond this point"))
     check_invariants(text, r)
-    block = "- " * 5000 + "x"
-    r = parse_yaml(block)
-    assert r.complete is False and r.root is not None
+    depth, node = 0, r.root
+    while node is not None and node.kind in ("array", "object"):
+        depth += 1
+        if not node.value:
+            break
+        node = next(iter(node.value.values())) if node.kind == "object" else node.value[0]
+    assert depth <= MAX_DEPTH
+
+
+def test_nesting_limit_is_the_same_in_json_and_yaml():
+    for n, ok in ((MAX_DEPTH, True), (MAX_DEPTH + 1, False)):
+        text = "[" * n + "]" * n
+        assert (parse_yaml(text).problems == []) is ok
+        assert (parse_json(text).problems == []) is ok
 
 
 def test_moderate_nesting_is_fine():
-    depth = 500
+    depth = MAX_DEPTH
     text = "[" * depth + "1" + "]" * depth
     r = parse_yaml(text)
     assert r.problems == []
@@ -1046,9 +1058,7 @@ json_scalars = (
 )
 json_values = st.recursive(
     json_scalars,
-    lambda children: (
-        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
-    ),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5),
     max_leaves=25,
 )
 
@@ -1099,9 +1109,7 @@ def test_roundtrip_matches_safe_load(value, flow, unicode, width):
 
 
 yamlish = st.text(
-    alphabet=st.sampled_from(
-        list(" \t\n\r-:?,[]{}#&*!|>'\"%@`~=<.0123456789abcxyzTN_/\\\ufeff𝄞é\x00\x85")
-    ),
+    alphabet=st.sampled_from(list(" \t\n\r-:?,[]{}#&*!|>'\"%@`~=<.0123456789abcxyzTN_/\\\ufeff𝄞é\x00\x85")),
     max_size=60,
 )
 
@@ -1146,11 +1154,54 @@ def test_aliases_expand_like_safe_load(value, anchor_at):
 # The AWS CLI reads --cli-input-yaml with ruamel.yaml (YAML 1.2, safe loader): our
 # scalar typing must agree with it on every plain scalar.
 _SCALARS = [
-    "yes", "no", "on", "off", "y", "n", "true", "True", "TRUE", "tRue", "false", "FALSE",
-    "017", "0o17", "0x1F", "0b101", "1_000", "09", "0o8", "+5", "-0", "550", "5.1.1",
-    "1e3", "1.5e3", ".5", "1.", "-.inf", "+.inf", ".NaN", ".e3", "1_0.5", "1:20", "12:30:00",
-    "~", "null", "Null", "NULL", "nULL", "2024-01-01", "2024-01-01T10:00:00Z", "0.0.0.0/0",
-    "arn:aws:sns:us-east-1:123456789012:t", "X-Header", "1-2", "0", "00", "+0x1F",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "true",
+    "True",
+    "TRUE",
+    "tRue",
+    "false",
+    "FALSE",
+    "017",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "1_000",
+    "09",
+    "0o8",
+    "+5",
+    "-0",
+    "550",
+    "5.1.1",
+    "1e3",
+    "1.5e3",
+    ".5",
+    "1.",
+    "-.inf",
+    "+.inf",
+    ".NaN",
+    ".e3",
+    "1_0.5",
+    "1:20",
+    "12:30:00",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "nULL",
+    "2024-01-01",
+    "2024-01-01T10:00:00Z",
+    "0.0.0.0/0",
+    "arn:aws:sns:us-east-1:123456789012:t",
+    "X-Header",
+    "1-2",
+    "0",
+    "00",
+    "+0x1F",
 ]
 
 
@@ -1188,7 +1239,7 @@ def test_scalar_typing_matches_the_aws_cli_reader(scalar):
         "x\n",
         "- &a {k: v}\n- *a\n- <<: *a\n  z: 1\n",
         "? [a, b]\n: c\n? {d: e}\n: f\n",
-        "a:\n  b: [1, {c: \"unclosed\n",
+        'a:\n  b: [1, {c: "unclosed\n',
         "a: {b: [c, d\n",
         "k: |\n  block\n  text\n",
         "a: 1\na: 2\n",

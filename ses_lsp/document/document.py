@@ -40,9 +40,7 @@ class Document:
 
     __slots__ = ("text", "path", "format", "_parsed", "_lines", "version")
 
-    def __init__(
-        self, text: str, path: str | None = None, fmt: str | None = None, version: int | None = None
-    ) -> None:
+    def __init__(self, text: str, path: str | None = None, fmt: str | None = None, version: int | None = None) -> None:
         self.text = text
         self.path = path
         self.format = fmt or guess_format(path, text)

@@ -81,7 +81,7 @@ import gc
 import re
 
 from ses_lsp.document.document import JSON, Document
-from ses_lsp.document.nodes import ARRAY, OBJECT, Node, ParseResult, key_text
+from ses_lsp.document.nodes import ARRAY, MAX_DEPTH, OBJECT, Node, ParseResult, key_text
 
 __all__ = ["reparse", "stats"]
 
@@ -121,8 +121,8 @@ _ENABLED = tuple(Node.__slots__) == _NODE_SLOTS
 # Region size (characters) above which a full parse is cheaper: copying the
 # tree costs about a fifth of a YAML parse and half of a JSON parse.
 _MAX_REGION = {JSON: 0.33, "yaml": 0.5}
-# Stay well inside the parsers' nesting limits (JSON 256, YAML 1000).
-_MAX_DEPTH = {JSON: 200, "yaml": 900}
+# Stay well inside the parsers' nesting limit.
+_MAX_DEPTH = MAX_DEPTH * 3 // 4
 
 _SEQ_PREFIX = re.compile(r" *- +\Z")
 _KEY_PREFIX = re.compile(r" *\Z")
@@ -214,9 +214,7 @@ def _full(text: str, fmt: str, reason: str) -> ParseResult:
     return parse_text(text, fmt)
 
 
-def _parse_incrementally(
-    base: Document, text: str, s: int, oe: int, ne: int, consume: bool = False
-) -> ParseResult:
+def _parse_incrementally(base: Document, text: str, s: int, oe: int, ne: int, consume: bool = False) -> ParseResult:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the copy creates thousands of objects, none of them garbage
     try:
@@ -293,7 +291,7 @@ def _attempt(base: Document, text: str, s: int, oe: int, ne: int, consume: bool)
         node = child
     if len(path) < 2:
         raise _Fallback("boundary")
-    if len(path) > _MAX_DEPTH[fmt] // 2:
+    if len(path) > _MAX_DEPTH // 2:
         raise _Fallback("depth")
 
     budget = int(_MAX_REGION[fmt] * n_new)
@@ -310,11 +308,9 @@ def _attempt(base: Document, text: str, s: int, oe: int, ne: int, consume: bool)
             if hi - lo > budget:
                 raise _Fallback("too-large")
             budget -= hi - lo
-            y, key_node, comments = (_parse_yaml_region if yaml else _parse_json_region)(
-                text, x, parent, region
-            )
+            y, key_node, comments = (_parse_yaml_region if yaml else _parse_json_region)(text, x, parent, region)
             sub_depth, last = _shift(y, key_node, lo)
-            if depth + sub_depth >= _MAX_DEPTH[fmt]:
+            if depth + sub_depth >= _MAX_DEPTH:
                 raise _Fallback("depth")
             if yaml:
                 _check_tail(text, region, last)

@@ -54,6 +54,7 @@ from .nodes import (
     ARRAY,
     BOOLEAN,
     INTEGER,
+    MAX_DEPTH,
     NULL,
     NUMBER,
     OBJECT,
@@ -62,14 +63,11 @@ from .nodes import (
     Node,
     ParseProblem,
     ParseResult,
+    too_deep_message,
 )
 
 __all__ = ["parse_json", "MAX_DEPTH", "MAX_SYNTAX_ERRORS"]
 
-#: Containers nested deeper than this are reported and skipped.  (Real SES
-#: documents are < 20 deep; the limit also keeps recursive consumers such as
-#: ``Node.to_python`` far from Python's recursion limit.)
-MAX_DEPTH = 256
 #: After this many syntax errors one "too many syntax errors" problem is added
 #: and parsing stops.
 MAX_SYNTAX_ERRORS = 20
@@ -85,14 +83,7 @@ _WS = r"[ \t\n\r]*"
 # On Python >= 3.11 the runs are possessive, so an unterminated string (the
 # match fails at the line end) is not backtracked over character by character.
 _P = "+" if sys.version_info >= (3, 11) else ""
-_STR_BODY = (
-    r'[^"\\\x00-\x1f]*'
-    + _P
-    + r'(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*'
-    + _P
-    + r")*"
-    + _P
-)
+_STR_BODY = r'[^"\\\x00-\x1f]*' + _P + r'(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*' + _P + r")*" + _P
 _NUM_END = r"(?![0-9A-Za-z_.+\-$])"
 _LIT_END = r"(?![0-9A-Za-z_$])"
 # Value alternatives.  Groups: 2 string body, 3 integer, 4 float, 5 '{',
@@ -201,10 +192,7 @@ def _show(tok: str) -> str:
         tok = tok[:37] + "..."
     if not tok.isprintable():
         tok = "".join(
-            ch
-            if ch.isprintable()
-            else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
-            for ch in tok
+            ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii") for ch in tok
         )
     return f"'{tok}'"
 
@@ -497,8 +485,7 @@ class _Parser:
                     j = text.find("*/", pos + 2)
                     if j < 0:
                         self._err(
-                            "unterminated comment: '/*' is never closed "
-                            "(comments are not allowed in JSON)",
+                            "unterminated comment: '/*' is never closed (comments are not allowed in JSON)",
                             pos,
                             pos + 2,
                             eof=True,
@@ -621,19 +608,11 @@ class _Parser:
         if top.kind == OBJECT:
             closer = "}"
             ms = top.members
-            expect = (
-                f"expected ',' or '}}' after member {_qkey(ms[-1][0].value)}"
-                if ms
-                else "expected ',' or '}'"
-            )
+            expect = f"expected ',' or '}}' after member {_qkey(ms[-1][0].value)}" if ms else "expected ',' or '}'"
         else:
             closer = "]"
             items = top.value
-            expect = (
-                f"expected ',' or ']' after item {len(items) - 1}"
-                if items
-                else "expected ',' or ']'"
-            )
+            expect = f"expected ',' or ']' after item {len(items) - 1}" if items else "expected ',' or ']'"
         if not c:
             self._err(f"{expect}, found end of file", self.n, self.n, self._opened())
             self._close_all(self.n)
@@ -803,9 +782,7 @@ class _Parser:
                 kind = OBJECT if li == _G_OBJ else ARRAY
                 if len(self.stack) >= MAX_DEPTH:
                     end = self._skip_nested(pos)
-                    self._err(
-                        f"nesting deeper than {MAX_DEPTH} levels is not supported", pos, pos + 1
-                    )
+                    self._err(too_deep_message("the deeper value is skipped"), pos, pos + 1)
                     self._new(kind, {} if kind == OBJECT else [], pos, end)
                     self.pos = end
                     self.state = _S_AFTER if self.stack else _S_DONE
@@ -826,8 +803,7 @@ class _Parser:
                     self._new(INTEGER, int(tok), pos, end)
                 except ValueError:
                     self._err(
-                        f"integer with {len(tok.lstrip('-'))} digits: too long for the AWS CLI's "
-                        "JSON reader",
+                        f"integer with {len(tok.lstrip('-'))} digits: too long for the AWS CLI's JSON reader",
                         pos,
                         end,
                     )
@@ -891,10 +867,7 @@ class _Parser:
             elif mant.startswith("."):
                 hint = f"a JSON number needs a digit before the decimal point: write {sign}0{body}"
             elif mant.endswith("."):
-                hint = (
-                    "a JSON number needs a digit after the decimal point: "
-                    f"write {sign}{mant}0{body[len(mant) :]}"
-                )
+                hint = f"a JSON number needs a digit after the decimal point: write {sign}{mant}0{body[len(mant) :]}"
             else:  # pragma: no cover - every loose non-strict number is covered above
                 hint = "this is not a valid JSON number"
             self._err(f"invalid number {_show(tok)}: {hint}", pos, end)
@@ -907,8 +880,7 @@ class _Parser:
         if fix is not None:
             lit, value = fix
             self._err(
-                f"expected a value, found {_show(tok)}: JSON literals are lowercase true, "
-                f"false and null; write {lit}",
+                f"expected a value, found {_show(tok)}: JSON literals are lowercase true, false and null; write {lit}",
                 pos,
                 end,
             )
@@ -999,9 +971,7 @@ class _Parser:
                 return "".join(parts), j
             else:
                 esc = _CONTROL_ESCAPES.get(c, f"\\u{ord(c):04x}")
-                self._err(
-                    f"control character U+{ord(c):04X} in string: escape it as {esc}", j, j + 1
-                )
+                self._err(f"control character U+{ord(c):04X} in string: escape it as {esc}", j, j + 1)
                 parts.append(c)
                 i = j + 1
 

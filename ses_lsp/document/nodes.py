@@ -14,8 +14,7 @@ from __future__ import annotations
 import bisect
 from _weakref import ref as _ref  # the C module: no import cost (weakref.ref is this)
 from collections.abc import Iterator
-
-from ses_lsp._records import dataclass, field
+from dataclasses import dataclass, field
 
 # Node kinds.  They are JSON Schema type names, plus "timestamp" for a YAML
 # scalar that YAML resolves to a date/time (valid only where a timestamp is
@@ -343,6 +342,17 @@ class LineIndex:
 
 
 # -- parse results -----------------------------------------------------------
+
+#: Collections nested deeper than this are not read, in JSON and YAML alike.  Real SES
+#: documents nest fewer than 20 levels; the limit keeps every consumer of the tree far from
+#: Python's recursion limit and libyaml's own nesting limit (1000 levels in PyYAML >= 6.0.3).
+MAX_DEPTH = 256
+
+
+def too_deep_message(consequence: str) -> str:
+    """The one message for nesting deeper than :data:`MAX_DEPTH`, whichever parser meets it."""
+    return f"collections nested deeper than {MAX_DEPTH} levels: {consequence}"
+
 
 
 @dataclass

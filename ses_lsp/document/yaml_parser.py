@@ -96,6 +96,7 @@ Documented choices
 from __future__ import annotations
 
 import bisect
+import re
 from _weakref import ref as _ref  # the C module: no import cost (weakref.ref is this)
 
 import yaml
@@ -111,12 +112,11 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-from ses_lsp._lazy import lazy_re
-
 from .nodes import (
     ARRAY,
     BOOLEAN,
     INTEGER,
+    MAX_DEPTH,
     NULL,
     NUMBER,
     OBJECT,
@@ -127,15 +127,15 @@ from .nodes import (
     ParseProblem,
     ParseResult,
     key_text,
+    too_deep_message,
 )
 
 __all__ = ["parse_yaml", "ALIAS_NODE_LIMIT", "MAX_DEPTH"]
 
 #: Total number of nodes (keys included) that alias expansion may create.
 ALIAS_NODE_LIMIT = 100_000
-#: Deepest nesting of collections read; deeper input is truncated (libyaml's
-#: parser gets quadratic on deep nesting, and no rules file nests this deep).
-MAX_DEPTH = 1000
+#: Nesting deeper than MAX_DEPTH (shared with the JSON parser) truncates the document.
+_TOO_DEEP = too_deep_message("the document is not read beyond this point")
 
 _Loader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 
@@ -157,18 +157,18 @@ _NAN = float("nan")
 # YAML 1.2 core schema (plus underscores in numbers, and timestamps).  So
 # `yes`/`on` are strings, `017` is 17 and `0o17` is 15, `1:20` is a string.
 # tests/test_yaml_parser.py checks these tables against ruamel.yaml itself.
-_R_BOOL = lazy_re(r"(?:true|True|TRUE|false|False|FALSE)\Z")
-_R_FLOAT = lazy_re(
+_R_BOOL = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
+_R_FLOAT = re.compile(
     r"(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
     r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)"
     r"|\.(?:nan|NaN|NAN))\Z"
 )
-_R_INT = lazy_re(r"(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)\Z")
-_R_MERGE = lazy_re(r"<<\Z")
-_R_NULL = lazy_re(r"(?:~|null|Null|NULL|)\Z")
-_R_TIMESTAMP = lazy_re(
+_R_INT = re.compile(r"(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)\Z")
+_R_MERGE = re.compile(r"<<\Z")
+_R_NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
+_R_TIMESTAMP = re.compile(
     r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
     r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)\Z"
@@ -220,13 +220,11 @@ _RESOLVERS[""] = [("tag:yaml.org,2002:null", _is_null)]
 
 # Characters a YAML stream may not contain (what libyaml's and PyYAML's
 # readers reject), unpaired surrogates included.
-_NON_PRINTABLE = lazy_re(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Node properties and the block scalar indicator of a block scalar header.
-_BLOCK_HEADER = lazy_re(r"(?:[!&]\S*\s+)*[|>][-+0-9]*")
-_LINE_BREAK = lazy_re(r"[\r\n]")
-_COMMENT_END = lazy_re(r"[^\r\n]*")
+_BLOCK_HEADER = re.compile(r"(?:[!&]\S*\s+)*[|>][-+0-9]*")
+_LINE_BREAK = re.compile(r"[\r\n]")
+_COMMENT_END = re.compile(r"[^\r\n]*")
 # What may precede a comment's '#' (besides the start of the text).
 _AFTER_TOKEN = frozenset(" \t\r\n\ufeff\"'[]{},:")
 _AFTER_SPACE = frozenset(" \t\r\n\ufeff")
@@ -443,7 +441,7 @@ class _Builder:
         has_hash = "#" in text
         hash_starts = self.hash_starts
         hash_ends = self.hash_ends
-        max_depth = MAX_DEPTH
+        max_depth = MAX_DEPTH - 1  # open collections: the stack plus top
         new = object.__new__
 
         stack: list[_Frame] = []
@@ -733,8 +731,7 @@ class _Builder:
     def too_deep(self, pos: int) -> None:
         self.problem(
             "syntax-error",
-            f"collections nested deeper than {MAX_DEPTH} levels: the document is not "
-            "read beyond this point",
+            _TOO_DEEP,
             *self.char_span(pos),
         )
         raise _Stop
@@ -852,15 +849,23 @@ class _Builder:
             return Node(NULL, None, s, e)
         target = anchors[name]
         if target is None:
-            return self.alias_refused(f"alias *{name} is inside the node it refers to (an infinitely recursive "
-                                      "structure); the AWS CLI cannot send it", s, e)
+            return self.alias_refused(
+                f"alias *{name} is inside the node it refers to (an infinitely recursive "
+                "structure); the AWS CLI cannot send it",
+                s,
+                e,
+            )
         size = self.anchor_sizes.get(name)
         if size is None:
             size = _count(target)
             self.anchor_sizes[name] = size
         if self.expanded + size > ALIAS_NODE_LIMIT:
-            return self.alias_refused(f"alias expansion exceeds {ALIAS_NODE_LIMIT} nodes (a 'billion laughs' "
-                                      "document?); expand it by hand or reduce aliases", s, e)
+            return self.alias_refused(
+                f"alias expansion exceeds {ALIAS_NODE_LIMIT} nodes (a 'billion laughs' "
+                "document?); expand it by hand or reduce aliases",
+                s,
+                e,
+            )
         self.expanded += size
         return _copy(target, s, e)
 
@@ -877,6 +882,11 @@ class _Builder:
         mark = exc.problem_mark or exc.context_mark
         pos = len(text) if mark is None else min(max(mark.index + shift, 0), len(text))
         problem = (exc.problem or "syntax error").strip()
+        if "nesting depth" in problem:
+            # libyaml's own nesting limit (PyYAML >= 6.0.3) can fire before ours: its scanner
+            # looks up to 1024 characters ahead for a simple key.  The same message either way.
+            self.problem("syntax-error", _TOO_DEEP, *self.char_span(pos))
+            return
         if problem.startswith("found character") and "cannot start any token" in problem:
             ch = text[pos] if pos < len(text) else ""
             problem = f"found character {ch!r} that cannot start any token"

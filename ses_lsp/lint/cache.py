@@ -102,8 +102,12 @@ class Cache:
     def __init__(self, directory: str, version: str, fingerprint: str | None = None) -> None:
         self.directory = directory
         self.path = os.path.join(directory, CACHE_FILE_NAME)
-        self.header = (FORMAT, version, fingerprint if fingerprint is not None else package_fingerprint(),
-                       sys.version_info[:2])
+        self.header = (
+            FORMAT,
+            version,
+            fingerprint if fingerprint is not None else package_fingerprint(),
+            sys.version_info[:2],
+        )
         self.entries: dict[str, tuple[str, object]] = {}
         self.touched: set[str] = set()
         self.dirty = False
@@ -120,8 +124,11 @@ class Cache:
             with open(self.path, "rb") as fh:
                 raw = fh.read()
             data = marshal.loads(raw)
-            if (isinstance(data, dict) and tuple(data.get("header", ())) == self.header
-                    and isinstance(data.get("entries"), dict)):
+            if (
+                isinstance(data, dict)
+                and tuple(data.get("header", ())) == self.header
+                and isinstance(data.get("entries"), dict)
+            ):
                 self.entries = data["entries"]
         except Exception:  # missing, corrupt, truncated, from another Python: rebuild
             self.entries = {}

@@ -30,10 +30,8 @@ from __future__ import annotations
 
 import json
 import re
-
-from ses_lsp._records import dataclass, field
-
-TYPE_CHECKING = False  # (no typing import: start-up time)
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, INTEGER, NUMBER, OBJECT, STRING, LineIndex, Node
 from ses_lsp.lint.diagnostics import TextEdit
@@ -287,15 +285,14 @@ def _json_context(text: str, offset: int, document: Document) -> _Ctx | None:
             key = _json_key_text(p)
             if key is None:
                 return None
-            return _Ctx("value", container.path + (key,), start, end, indent=indent, value_prefix=": ",
-                        typed=typed)
+            return _Ctx("value", container.path + (key,), start, end, indent=indent, value_prefix=": ", typed=typed)
         ctx = _Ctx("key", container.path, start, end, indent=indent, typed=typed)
         if is_value_tok(p) and prev:
             ctx.additional.append(TextEdit(prev[0][1], prev[0][1], ","))
         nxt = _next_token(text, lines, end)
         if nxt is not None and nxt[2] == ":":
             ctx.colon_follows = True
-        elif nxt is not None and nxt[2][0] in '"{[' :
+        elif nxt is not None and nxt[2][0] in '"{[':
             ctx.comma_after = True
         for k, _v in container.members or ():
             if k.end <= start or k.start >= end:
@@ -310,7 +307,9 @@ def _json_context(text: str, offset: int, document: Document) -> _Ctx | None:
 
 # -- YAML context -----------------------------------------------------------------
 
-_YAML_KEY = re.compile(r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\-?:,\[\]{}][^#]*?|-[^\s#][^#]*?)[ \t]*:(?=[ \t]|$)""")
+_YAML_KEY = re.compile(
+    r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\-?:,\[\]{}][^#]*?|-[^\s#][^#]*?)[ \t]*:(?=[ \t]|$)"""
+)
 
 
 def _unquote_yaml_key(raw: str) -> str:
@@ -339,7 +338,7 @@ def _yaml_entries(lt: str) -> list[tuple]:
     if pos < n and lt[pos] != "#":
         m = _YAML_KEY.match(lt, pos)
         if m:
-            rest = lt[m.end():]
+            rest = lt[m.end() :]
             rest = re.sub(r"(^|[ \t])#.*$", "", rest).strip()
             has_value = bool(rest) and not re.fullmatch(r"[&!]\S*", rest)
             out.append(("key", pos, _unquote_yaml_key(m.group(0).rstrip()[:-1]), has_value))
@@ -415,7 +414,7 @@ def _yaml_path(lines: LineIndex, line_no: int, col: int, items: list[tuple]) -> 
         path = [count] + path
     # keys below, in the same mapping
     for ln in range(line_no + 1, len(lines.starts)):
-        lt = text[lines.starts[ln]:lines.line_end(ln)]
+        lt = text[lines.starts[ln] : lines.line_end(ln)]
         fc = _first_col(lt)
         if fc is None or fc > col:
             continue
@@ -478,12 +477,13 @@ def _yaml_context(text: str, offset: int, lines: LineIndex) -> _Ctx | None:
             e = offset + _word_len(after)
             ctx = _Ctx(where, (*mapping_path, key, *sub_path), s, e, column=key_col, typed=typed, in_flow=True)
             if where == "key":
-                ctx.colon_follows = after[_word_len(after):].lstrip().startswith(":")
+                ctx.colon_follows = after[_word_len(after) :].lstrip().startswith(":")
             return ctx
         if value[:1] in ("[", "{", "|", ">", "&", "*", "!"):
             return None
-        ctx = _Ctx("value", (*mapping_path, key), ls + vstart_col, offset + _scalar_end(after), column=key_col,
-                   typed=value)
+        ctx = _Ctx(
+            "value", (*mapping_path, key), ls + vstart_col, offset + _scalar_end(after), column=key_col, typed=value
+        )
         if km.group(2) is None:
             ctx.value_prefix = " "
         if value[:1] in ("'", '"'):
@@ -618,7 +618,8 @@ def _json_value(sset, c: Compiled | None, indent: str, unit: str, tabs: _Tabs, d
         inner = indent + unit
         members = [
             inner + json.dumps(r) + ": " + _json_value(sset, sset.member(c, r), inner, unit, tabs, depth + 1)
-            for r in _member_order(c) if r in c.required
+            for r in _member_order(c)
+            if r in c.required
         ]
         return "{\n" + ",\n".join(members) + "\n" + indent + "}"
     if _is_array(c):
@@ -675,15 +676,16 @@ def _member_items(kind: str, ctx: _Ctx, fmt: str, text: str) -> list[CompletionI
                 if ctx.comma_after:
                     new += "$0,"
                     snippet = True
-            filter_text = key if text[ctx.start:ctx.start + 1] == '"' else name
+            filter_text = key if text[ctx.start : ctx.start + 1] == '"' else name
         else:
             key = name
             if ctx.quote:
                 key = json.dumps(name) if ctx.quote == '"' else f"'{name}'"
             if ctx.colon_follows:
                 new = key
-            elif comp.union or (ctx.in_flow is False and _is_object(sub) and sub is not None and sub.required
-                                and not sub.union):
+            elif comp.union or (
+                ctx.in_flow is False and _is_object(sub) and sub is not None and sub.required and not sub.union
+            ):
                 new = _esc(key) + ":" + _yaml_after_key(sset, sub, ctx.column, _Tabs(), 0)
                 snippet = True
             else:
@@ -692,25 +694,28 @@ def _member_items(kind: str, ctx: _Ctx, fmt: str, text: str) -> list[CompletionI
         detail = "required" if required else ("choice" if comp.union else "optional")
         if sub is not None and sub.type_words:
             detail += f" · {sub.type_words}" if not sub.union else " · object (one of several members)"
-        out.append(CompletionItem(
-            label=name,
-            kind=SNIPPET if (snippet and "\n" in new) else PROPERTY,
-            new_text=new,
-            start=ctx.start,
-            end=ctx.end,
-            snippet=snippet,
-            detail=detail,
-            documentation=doc,
-            sort_text=f"{0 if required else 1}{idx:03d}",
-            filter_text=filter_text,
-            additional_edits=tuple(ctx.additional),
-            preselect=required and name == missing_required[0],
-        ))
+        out.append(
+            CompletionItem(
+                label=name,
+                kind=SNIPPET if (snippet and "\n" in new) else PROPERTY,
+                new_text=new,
+                start=ctx.start,
+                end=ctx.end,
+                snippet=snippet,
+                detail=detail,
+                documentation=doc,
+                sort_text=f"{0 if required else 1}{idx:03d}",
+                filter_text=filter_text,
+                additional_edits=tuple(ctx.additional),
+                preselect=required and name == missing_required[0],
+            )
+        )
     return out
 
 
-def _rule_name_items(kind: str, ctx: _Ctx, document: Document | None, workspace: Workspace | None,
-                     uri: str | None, fmt: str) -> list[CompletionItem] | None:
+def _rule_name_items(
+    kind: str, ctx: _Ctx, document: Document | None, workspace: Workspace | None, uri: str | None, fmt: str
+) -> list[CompletionItem] | None:
     from ses_lsp.lint import navigation as nav
 
     refs = nav._REFERENCE_KINDS.get(kind)
@@ -742,14 +747,18 @@ def _rule_name_items(kind: str, ctx: _Ctx, document: Document | None, workspace:
             continue
         where = sorted({(d.uri or "this document").rsplit("/", 1)[-1] for d in defs})
         rsets = sorted({d.rule_set for d in defs if d.rule_set})
-        doc = f"Receipt rule **{name}**" + (f" in rule set `{rsets[0]}`" if rsets else "") + \
-            f", defined in {', '.join(where)}"
+        doc = (
+            f"Receipt rule **{name}**"
+            + (f" in rule set `{rsets[0]}`" if rsets else "")
+            + f", defined in {', '.join(where)}"
+        )
         out.append(_value_item(name, name, ctx, fmt, REFERENCE, "receipt rule", doc, i))
     return out
 
 
-def _value_item(label: str, value: str, ctx: _Ctx, fmt: str, kind: str, detail: str, doc: str, idx: int,
-                literal: bool = False) -> CompletionItem:
+def _value_item(
+    label: str, value: str, ctx: _Ctx, fmt: str, kind: str, detail: str, doc: str, idx: int, literal: bool = False
+) -> CompletionItem:
     from ses_lsp.lint.navigation import yaml_scalar
 
     if fmt == "json":
@@ -765,13 +774,23 @@ def _value_item(label: str, value: str, ctx: _Ctx, fmt: str, kind: str, detail: 
         else:
             new = yaml_scalar(value)
         filt = new if ctx.quote else label
-    return CompletionItem(label=label, kind=kind, new_text=ctx.value_prefix + new, start=ctx.start, end=ctx.end,
-                          detail=detail, documentation=doc, sort_text=f"{idx:04d}", filter_text=filt,
-                          additional_edits=tuple(ctx.additional))
+    return CompletionItem(
+        label=label,
+        kind=kind,
+        new_text=ctx.value_prefix + new,
+        start=ctx.start,
+        end=ctx.end,
+        detail=detail,
+        documentation=doc,
+        sort_text=f"{idx:04d}",
+        filter_text=filt,
+        additional_edits=tuple(ctx.additional),
+    )
 
 
-def _value_items(kind: str, ctx: _Ctx, fmt: str, text: str, document: Document | None,
-                 workspace: Workspace | None, uri: str | None) -> list[CompletionItem]:
+def _value_items(
+    kind: str, ctx: _Ctx, fmt: str, text: str, document: Document | None, workspace: Workspace | None, uri: str | None
+) -> list[CompletionItem]:
     from ses_lsp.lint.hover import member_markdown
     from ses_lsp.lint.validator import schema_at_path
 
@@ -790,8 +809,7 @@ def _value_items(kind: str, ctx: _Ctx, fmt: str, text: str, document: Document |
     out: list[CompletionItem] = []
     if comp.enum_list:
         for i, v in enumerate(comp.enum_list):
-            doc = f"`{v}`: allowed value of **{owner}**\n\nAll values: " + ", ".join(
-                f"`{x}`" for x in comp.enum_list)
+            doc = f"`{v}`: allowed value of **{owner}**\n\nAll values: " + ", ".join(f"`{x}`" for x in comp.enum_list)
             if owner_doc:
                 doc += "\n\n---\n\n" + owner_doc
             out.append(_value_item(str(v), str(v), ctx, fmt, ENUM, f"{owner} value" if owner else "value", doc, i))
@@ -807,21 +825,49 @@ def _value_items(kind: str, ctx: _Ctx, fmt: str, text: str, document: Document |
             for i, name in enumerate(_member_order(comp)):
                 sub = sset.member(comp, name)
                 inner = ctx.indent + unit
-                body = "{\n" + inner + json.dumps(name) + ": " + _json_value(sset, sub, inner, unit, _Tabs(), 0) \
-                    + "\n" + ctx.indent + "}"
+                body = (
+                    "{\n"
+                    + inner
+                    + json.dumps(name)
+                    + ": "
+                    + _json_value(sset, sub, inner, unit, _Tabs(), 0)
+                    + "\n"
+                    + ctx.indent
+                    + "}"
+                )
                 doc = member_markdown(kind, ctx.path, name) or ""
-                out.append(CompletionItem(label=name, kind=SNIPPET, new_text=ctx.value_prefix + body,
-                                          start=ctx.start, end=ctx.end, snippet=True,
-                                          detail=f"{{ {name}: … }}", documentation=doc,
-                                          sort_text=f"{i:04d}", filter_text=name,
-                                          additional_edits=tuple(ctx.additional)))
+                out.append(
+                    CompletionItem(
+                        label=name,
+                        kind=SNIPPET,
+                        new_text=ctx.value_prefix + body,
+                        start=ctx.start,
+                        end=ctx.end,
+                        snippet=True,
+                        detail=f"{{ {name}: … }}",
+                        documentation=doc,
+                        sort_text=f"{i:04d}",
+                        filter_text=name,
+                        additional_edits=tuple(ctx.additional),
+                    )
+                )
         elif comp.required:
             body = _json_value(sset, comp, ctx.indent, unit, _Tabs(), 0)
-            out.append(CompletionItem(label="{…}", kind=SNIPPET, new_text=ctx.value_prefix + body,
-                                      start=ctx.start, end=ctx.end, snippet=True,
-                                      detail="object with its required members",
-                                      documentation=owner_doc or "", sort_text="0000", filter_text="{",
-                                      additional_edits=tuple(ctx.additional)))
+            out.append(
+                CompletionItem(
+                    label="{…}",
+                    kind=SNIPPET,
+                    new_text=ctx.value_prefix + body,
+                    start=ctx.start,
+                    end=ctx.end,
+                    snippet=True,
+                    detail="object with its required members",
+                    documentation=owner_doc or "",
+                    sort_text="0000",
+                    filter_text="{",
+                    additional_edits=tuple(ctx.additional),
+                )
+            )
     return out
 
 
@@ -853,8 +899,7 @@ def complete(
         from ses_lsp.lint.validator import schema_at_path
 
         comp = schema_at_path(kind, ctx.path)
-        if comp is not None and not _is_object(comp) and fmt == "yaml" and ctx.path and isinstance(
-                ctx.path[-1], int):
+        if comp is not None and not _is_object(comp) and fmt == "yaml" and ctx.path and isinstance(ctx.path[-1], int):
             # "- |" in a list of scalars: a value
             ctx.where = "value"
             return _value_items(kind, ctx, fmt, text, document, workspace, uri)

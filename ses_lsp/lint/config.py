@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ses_lsp._records import dataclass, field, replace
 from ses_lsp.lint.diagnostics import Severity
-
 from ses_lsp.lint.files import CONFIG_FILES  # noqa: E402,F401 (one definition)
 
 _KNOWN_KEYS = {
@@ -95,8 +94,19 @@ class Config:
 
     def fingerprint(self) -> str:
         """Stable text that changes whenever a setting that affects results changes."""
-        return repr((self.select, self.ignore, self.severity, self.region, self.verified_domains,
-                     self.active_rule_set, self.per_file_ignores, self.kinds, self.root))
+        return repr(
+            (
+                self.select,
+                self.ignore,
+                self.severity,
+                self.region,
+                self.verified_domains,
+                self.active_rule_set,
+                self.per_file_ignores,
+                self.kinds,
+                self.root,
+            )
+        )
 
 
 @lru_cache(maxsize=256)
@@ -181,7 +191,8 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
 
         hint = closest(unknown[0], sorted(_KNOWN_KEYS))
         raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r}" + (f"; did you mean {hint!r}?" if hint else "")
+            f"{where}: unknown key {unknown[0]!r}"
+            + (f"; did you mean {hint!r}?" if hint else "")
             + f" (known keys: {', '.join(sorted(_KNOWN_KEYS))})"
         )
 
@@ -211,13 +222,17 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
     ignore = str_list("ignore")
     extend_select = str_list("extend-select") or ()
     extend_ignore = str_list("extend-ignore") or ()
-    for key, codes in (("select", select), ("ignore", ignore), ("extend-select", extend_select),
-                       ("extend-ignore", extend_ignore)):
+    for key, codes in (
+        ("select", select),
+        ("ignore", ignore),
+        ("extend-select", extend_select),
+        ("extend-ignore", extend_ignore),
+    ):
         check_codes(key, codes)
 
     sev = get("severity") or {}
     if not isinstance(sev, dict):
-        raise ConfigError(f"{where}: 'severity' must be a table of CODE = \"error\"|\"warning\"|\"info\"")
+        raise ConfigError(f'{where}: \'severity\' must be a table of CODE = "error"|"warning"|"info"')
     severity: list[tuple[str, str]] = []
     for code, level in sev.items():
         check_codes("severity", (code,))
@@ -229,7 +244,7 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
 
     fail_on = get("fail-on") or "error"
     if fail_on not in ("error", "warning", "info"):
-        raise ConfigError(f"{where}: 'fail-on' must be \"error\", \"warning\" or \"info\", not {fail_on!r}")
+        raise ConfigError(f'{where}: \'fail-on\' must be "error", "warning" or "info", not {fail_on!r}')
 
     pfi = get("per-file-ignores") or {}
     if not isinstance(pfi, dict):
@@ -245,7 +260,7 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
 
     kinds_map = get("kinds") or {}
     if not isinstance(kinds_map, dict):
-        raise ConfigError(f"{where}: 'kinds' must be a table of \"glob\" = \"kind\"")
+        raise ConfigError(f'{where}: \'kinds\' must be a table of "glob" = "kind"')
     kinds: list[tuple[str, str]] = []
     if kinds_map:
         from ses_lsp.lint.kinds import all_kinds, resolve_kind_name

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ses_lsp._records import dataclass, field
-
-TYPE_CHECKING = False  # (no typing import: start-up time)
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import Node, node_at_pointer
 from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity

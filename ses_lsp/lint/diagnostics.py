@@ -7,8 +7,7 @@ formatters and the language server convert them at the edge.
 from __future__ import annotations
 
 import enum
-
-from ses_lsp._records import dataclass, field
+from dataclasses import dataclass, field
 
 
 class Severity(enum.IntEnum):

@@ -34,7 +34,9 @@ def _example_output(example: Example) -> list[str]:
     doc = result.document
     for d in result.diagnostics:
         line, col = doc.lines.position(d.start) if doc else (0, 0)
-        out.append(f"example.{example.format}:{line + 1}:{col + 1}: {d.severity.label}: {d.message} [{d.code} {d.name}]")
+        out.append(
+            f"example.{example.format}:{line + 1}:{col + 1}: {d.severity.label}: {d.message} [{d.code} {d.name}]"
+        )
     return out
 
 

@@ -9,16 +9,16 @@ both handled; formatting and comments elsewhere stay untouched.
 from __future__ import annotations
 
 import json
+import re
 
-from ses_lsp._lazy import lazy_re
 from ses_lsp.document.document import Document
 from ses_lsp.document.nodes import ARRAY, OBJECT, Node
 from ses_lsp.lint.diagnostics import TextEdit
 
-_YAML_PLAIN_SAFE = lazy_re(r"[A-Za-z_/][A-Za-z0-9_./@+-]*")
+_YAML_PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@+-]*")
 # What may stay a plain scalar when the original was plain (no YAML indicators).
-_YAML_PLAIN_OK = lazy_re(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*?(?<![\s:])")
-_YAML_SPECIAL = lazy_re(
+_YAML_PLAIN_OK = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*?(?<![\s:])")
+_YAML_SPECIAL = re.compile(
     r"(?i)(y|yes|n|no|true|false|on|off|null|~|[-+]?(\.inf|\.nan)|[-+]?[0-9][0-9_.:eE+-]*|0x[0-9a-f_]+|0o[0-7_]+)"
 )
 

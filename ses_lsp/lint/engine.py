@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import gc
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ses_lsp._lazy import lazy_re
-from ses_lsp._records import dataclass, field
 from ses_lsp.document.document import Document, guess_format
 from ses_lsp.document.nodes import OBJECT
 from ses_lsp.lint import kinds as kinds_mod
@@ -24,7 +23,7 @@ MAX_BYTES = 8 * 1024 * 1024
 # Parse problems name core rules (syntax-error, duplicate-key, ...).
 _CORE_BY_NAME = {r.name: r for r in C.RULES}
 
-SUPPRESSION = lazy_re(r"#\s*ses-lsp:\s*(disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
+SUPPRESSION = re.compile(r"#\s*ses-lsp:\s*(disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
 
 
 @dataclass
@@ -45,21 +44,28 @@ class LintResult:
 
 
 def _diag(rule, message: str, start: int, end: int, **kw) -> Diagnostic:
-    return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, message=message,
-                      start=start, end=end, **kw)
+    return Diagnostic(
+        code=rule.code, name=rule.name, severity=rule.severity, message=message, start=start, end=end, **kw
+    )
 
 
 def decode(data: bytes) -> tuple[str | None, Diagnostic | None]:
     """Bytes to text as the AWS CLI reads files (UTF-8); a diagnostic when impossible."""
     if len(data) > MAX_BYTES:
-        return None, _diag(C.UNREADABLE_CONTENT,
-                           f"the file is {len(data):,} bytes; files over {MAX_BYTES:,} bytes are not checked",
-                           0, 0)
+        return None, _diag(
+            C.UNREADABLE_CONTENT,
+            f"the file is {len(data):,} bytes; files over {MAX_BYTES:,} bytes are not checked",
+            0,
+            0,
+        )
     nul = data.find(b"\x00")
     if nul != -1:
-        return None, _diag(C.UNREADABLE_CONTENT,
-                           f"the file contains a NUL byte at byte {nul}: it is binary, not JSON or YAML text",
-                           0, 0)
+        return None, _diag(
+            C.UNREADABLE_CONTENT,
+            f"the file contains a NUL byte at byte {nul}: it is binary, not JSON or YAML text",
+            0,
+            0,
+        )
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -130,8 +136,9 @@ def lint_text(
         return LintResult(
             path=path,
             kind=kind,
-            diagnostics=[_diag(C.INTERNAL_ERROR,
-                               f"internal error in the lint engine: {type(exc).__name__}: {exc}{where}", 0, 0)],
+            diagnostics=[
+                _diag(C.INTERNAL_ERROR, f"internal error in the lint engine: {type(exc).__name__}: {exc}{where}", 0, 0)
+            ],
             document=Document(text, path, fmt),
         )
     finally:
@@ -141,14 +148,32 @@ def lint_text(
 
 def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, document=None) -> LintResult:
     if len(text) > MAX_BYTES:
-        return LintResult(path, None, [_diag(
-            C.UNREADABLE_CONTENT,
-            f"the file has {len(text):,} characters; files over {MAX_BYTES:,} are not checked", 0, 0)])
+        return LintResult(
+            path,
+            None,
+            [
+                _diag(
+                    C.UNREADABLE_CONTENT,
+                    f"the file has {len(text):,} characters; files over {MAX_BYTES:,} are not checked",
+                    0,
+                    0,
+                )
+            ],
+        )
     nul = text.find("\x00")
     if nul != -1:
-        return LintResult(path, None, [_diag(
-            C.UNREADABLE_CONTENT,
-            "the file contains a NUL character: it is binary, not JSON or YAML text", nul, nul + 1)])
+        return LintResult(
+            path,
+            None,
+            [
+                _diag(
+                    C.UNREADABLE_CONTENT,
+                    "the file contains a NUL character: it is binary, not JSON or YAML text",
+                    nul,
+                    nul + 1,
+                )
+            ],
+        )
 
     doc = _document(text, path, fmt, version, document)
     parsed = doc.parsed
@@ -159,8 +184,9 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
         fix = None
         if rule is C.DUPLICATE_KEY:
             fix = _duplicate_fix(doc, p.related)
-        diags.append(_diag(rule, p.message, p.start, p.end, related=related, fix=fix,
-                           pointer=_pointer_at(doc, p.start)))
+        diags.append(
+            _diag(rule, p.message, p.start, p.end, related=related, fix=fix, pointer=_pointer_at(doc, p.start))
+        )
 
     result = LintResult(path=path, kind=None, diagnostics=diags, document=doc)
 
@@ -182,11 +208,15 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
                 comment_col = doc.lines.line_text(line).find("#")
                 s = start + max(comment_col, 0)
                 hint = closest(name, list(kinds_mod.all_kinds()), cutoff=0.5)
-                diags.append(_diag(
-                    C.INVALID_MODELINE,
-                    f"unknown kind {quote(name)} in the modeline"
-                    + (f"; did you mean {quote(hint)}?" if hint else "; run `ses-lsp kinds` for the list"),
-                    s, doc.lines.line_end(line)))
+                diags.append(
+                    _diag(
+                        C.INVALID_MODELINE,
+                        f"unknown kind {quote(name)} in the modeline"
+                        + (f"; did you mean {quote(hint)}?" if hint else "; run `ses-lsp kinds` for the list"),
+                        s,
+                        doc.lines.line_end(line),
+                    )
+                )
             else:
                 kind, source = full, "modeline"
     if kind is None:
@@ -201,8 +231,9 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
             return result
         has_syntax_error = any(d.code == C.SYNTAX_ERROR.code for d in diags)
         if parsed.root is None and not parsed.problems:
-            diags.append(_diag(C.UNRECOGNISED_DOCUMENT,
-                               "the file is empty: expected an SES receiving API document", 0, 0))
+            diags.append(
+                _diag(C.UNRECOGNISED_DOCUMENT, "the file is empty: expected an SES receiving API document", 0, 0)
+            )
         elif not has_syntax_error and not any(d.code == C.INVALID_MODELINE.code for d in diags):
             diags.append(_unrecognised(doc))
         return _finish(result, config)
@@ -210,9 +241,14 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
     info = kinds_mod.kind_info(kind)
     if info is None:
         hint = closest(kind, list(kinds_mod.all_kinds()), cutoff=0.5)
-        diags.append(_diag(C.INVALID_MODELINE,
-                           f"unknown kind {quote(kind)}" + (f"; did you mean {quote(hint)}?" if hint else ""),
-                           0, 0))
+        diags.append(
+            _diag(
+                C.INVALID_MODELINE,
+                f"unknown kind {quote(kind)}" + (f"; did you mean {quote(hint)}?" if hint else ""),
+                0,
+                0,
+            )
+        )
         return _finish(result, config)
 
     root = parsed.root
@@ -259,8 +295,11 @@ def _document(text: str, path, fmt, version, given: Document | None) -> Document
     """The Document to lint: ``given`` when it is one of ``text`` in the same format (it then
     takes the lint's path and version; its tree is not shared with another Document, as the
     server may later reuse that tree in place for the next edit), else a new one."""
-    if given is not None and (given.text is text or given.text == text) and \
-            given.format == (fmt or guess_format(path, text)):
+    if (
+        given is not None
+        and (given.text is text or given.text == text)
+        and given.format == (fmt or guess_format(path, text))
+    ):
         given.path = path
         given.version = version
         return given
@@ -272,8 +311,13 @@ def _internal(what: str, exc: Exception) -> Diagnostic:
 
     tb = traceback.extract_tb(exc.__traceback__)
     where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
-    return _diag(C.INTERNAL_ERROR, f"{what} crashed: {type(exc).__name__}: {exc}{where}; "
-                 "the other rules still ran; please report this with the file", 0, 0)
+    return _diag(
+        C.INTERNAL_ERROR,
+        f"{what} crashed: {type(exc).__name__}: {exc}{where}; "
+        "the other rules still ran; please report this with the file",
+        0,
+        0,
+    )
 
 
 def _unrecognised(doc: Document) -> Diagnostic:
@@ -317,8 +361,7 @@ def _duplicate_fix(doc: Document, related: list) -> Fix | None:
     if obj is None or not any(k is key for k, _ in obj.members or ()):
         return None
     name = key.value if isinstance(key.value, str) else str(key.value)  # type: ignore[union-attr]
-    return Fix(f"Remove the first {quote(name)} (the last one, which wins, is kept)",
-               (remove_member(doc, obj, key),))  # type: ignore[arg-type]
+    return Fix(f"Remove the first {quote(name)} (the last one, which wins, is kept)", (remove_member(doc, obj, key),))  # type: ignore[arg-type]
 
 
 def _finish(result: LintResult, config: Config) -> LintResult:
@@ -371,8 +414,7 @@ def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozen
         start = lines.starts[line] + col + m.start()
         codes = [c.strip() for c in re.split(r"[,\s]+", m.group(2)) if c.strip()]
         own_line = line_text[:col].strip() == ""
-        entry = {"line": line, "start": start, "end": start + len(m.group(0)), "directive": directive,
-                 "codes": {}}
+        entry = {"line": line, "start": start, "end": start + len(m.group(0)), "directive": directive, "codes": {}}
         entries.append(entry)
         for text in codes:
             rule = CATALOGUE.get(text)
@@ -399,16 +441,26 @@ def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozen
         for text, (rule, used) in entry["codes"].items():
             if rule is None:
                 hint = closest(text, list(CATALOGUE.by_code) + list(CATALOGUE.by_name), cutoff=0.5)
-                kept.append(_diag(C.UNKNOWN_SUPPRESSION,
-                                  f"{quote(text)} in the suppression comment is not a rule"
-                                  + (f"; did you mean {quote(hint)}?" if hint else ""),
-                                  entry["start"], entry["end"]))
+                kept.append(
+                    _diag(
+                        C.UNKNOWN_SUPPRESSION,
+                        f"{quote(text)} in the suppression comment is not a rule"
+                        + (f"; did you mean {quote(hint)}?" if hint else ""),
+                        entry["start"],
+                        entry["end"],
+                    )
+                )
             elif not used and rule.code in selected:
                 edit = _remove_code_edit(doc, entry, text)
-                kept.append(_diag(C.UNUSED_SUPPRESSION,
-                                  f"the suppression of {rule.code} ({rule.name}) suppresses nothing; remove it",
-                                  entry["start"], entry["end"],
-                                  fix=Fix(f"Remove the unused suppression of {rule.code}", (edit,)) if edit else None))
+                kept.append(
+                    _diag(
+                        C.UNUSED_SUPPRESSION,
+                        f"the suppression of {rule.code} ({rule.name}) suppresses nothing; remove it",
+                        entry["start"],
+                        entry["end"],
+                        fix=Fix(f"Remove the unused suppression of {rule.code}", (edit,)) if edit else None,
+                    )
+                )
     return kept
 
 
@@ -437,8 +489,8 @@ def _remove_code_edit(doc: Document, entry: dict, code_text: str) -> TextEdit | 
     return TextEdit(s + a, s + b, "")
 
 
-_SECRET_KEY = lazy_re(r"(?i)(password|passwd|passphrase|secret|private.?key|api.?key|access.?key|token|credential)")
-_NOT_SECRET_KEY = lazy_re(r"(?i)(arn|id|name|policy|type)$")
+_SECRET_KEY = re.compile(r"(?i)(password|passwd|passphrase|secret|private.?key|api.?key|access.?key|token|credential)")
+_NOT_SECRET_KEY = re.compile(r"(?i)(arn|id|name|policy|type)$")
 
 
 def secret_spans(document: Document | None) -> list[tuple[int, int]]:

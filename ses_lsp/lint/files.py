@@ -36,8 +36,15 @@ class Target:
 
     __slots__ = ("display", "path", "name", "explicit", "stdin", "abspath")
 
-    def __init__(self, display: str, path: str | None, name: str | None, explicit: bool,
-                 stdin: bool = False, abspath: str | None = None) -> None:
+    def __init__(
+        self,
+        display: str,
+        path: str | None,
+        name: str | None,
+        explicit: bool,
+        stdin: bool = False,
+        abspath: str | None = None,
+    ) -> None:
         self.display = display
         self.path = path
         self.name = name
@@ -69,7 +76,7 @@ def display_path(path: str, cwd: str | None = None) -> str:
         cwd = cwd or os.getcwd()
         prefix = cwd.rstrip(os.sep) + os.sep
         if p.startswith(prefix):
-            return p[len(prefix):]
+            return p[len(prefix) :]
     return p
 
 

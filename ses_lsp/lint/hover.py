@@ -9,10 +9,8 @@ walk the validator does, so a hover never contradicts a diagnostic.
 from __future__ import annotations
 
 import re
-
-from ses_lsp._records import dataclass
-
-TYPE_CHECKING = False  # (no typing import: start-up time)
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
 
@@ -53,7 +51,7 @@ def _type_words(c: Compiled) -> str:
 def _plural(words: str) -> str:
     for art in ("an ", "a "):
         if words.startswith(art):
-            rest = words[len(art):]
+            rest = words[len(art) :]
             head, sep, tail = rest.partition(" ")
             if head.endswith("s"):
                 return rest
@@ -169,9 +167,7 @@ def rule_markdown(rule: Rule) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-_SUPPRESSION_CODES = re.compile(
-    r"#\s*ses-lsp:\s*(?:disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)"
-)
+_SUPPRESSION_CODES = re.compile(r"#\s*ses-lsp:\s*(?:disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
 
 
 def _rule_hover(document: Document, offset: int) -> HoverInfo | None:
@@ -249,8 +245,9 @@ def _value_hover(kind: str, node: Node) -> HoverInfo | None:
             parts.append(f"{_code(value)}: one of the allowed values of **{name}**")
         else:
             parts.append(f"{_code(value)} is **not** an allowed value of **{name}**")
-        parts.append("Allowed values: " + ", ".join(
-            f"**{_code(v)}**" if v == value else _code(v) for v in comp.enum_list))
+        parts.append(
+            "Allowed values: " + ", ".join(f"**{_code(v)}**" if v == value else _code(v) for v in comp.enum_list)
+        )
         if member_doc:
             parts.append(member_doc.split("\n\n", 1)[1] if "\n\n" in member_doc else member_doc)
     elif member_doc:

@@ -9,11 +9,12 @@ and without loading a schema.
 
 from __future__ import annotations
 
-from ses_lsp._lazy import lazy_re
+import re
+
 from ses_lsp.document.nodes import OBJECT, Node
 
 # Kinds whose schemas the content recogniser can answer (all of them).
-MODELINE = lazy_re(r"#\s*ses-lsp:\s*kind\s*=\s*([A-Za-z0-9:_.-]+)")
+MODELINE = re.compile(r"#\s*ses-lsp:\s*kind\s*=\s*([A-Za-z0-9:_.-]+)")
 
 # Top-level members that only one family of kinds has.
 _CLASSIC_RULE_KEYS = frozenset({"Recipients", "Enabled", "ScanEnabled", "TlsPolicy"})

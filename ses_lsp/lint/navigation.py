@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-
-from ses_lsp._records import dataclass
-
-TYPE_CHECKING = False  # (no typing import: start-up time)
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
 
@@ -232,8 +230,9 @@ def rule_names(workspace: Workspace | None, service: str = "ses") -> dict[str, l
     return workspace.rule_names(service) if workspace is not None else {}
 
 
-def occurrence_at(document: Document, kind: str | None, offset: int, uri: str | None = None,
-                  workspace: Workspace | None = None) -> Occurrence | None:
+def occurrence_at(
+    document: Document, kind: str | None, offset: int, uri: str | None = None, workspace: Workspace | None = None
+) -> Occurrence | None:
     """The rule-name occurrence under ``offset`` (span end inclusive), if any."""
     for occ in occurrences(document, kind, uri):
         if occ.start <= offset <= occ.end:
@@ -250,8 +249,9 @@ def _with_self(workspace: Workspace | None, uri: str | None, document: Document,
     return _Plus(workspace, uri or "", document, kind)
 
 
-def definitions(document: Document, kind: str | None, offset: int, uri: str | None = None,
-                workspace: Workspace | None = None) -> list[Occurrence]:
+def definitions(
+    document: Document, kind: str | None, offset: int, uri: str | None = None, workspace: Workspace | None = None
+) -> list[Occurrence]:
     """Where the rule name under ``offset`` is defined (several when it is defined twice)."""
     occ = occurrence_at(document, kind, offset, uri, workspace)
     if occ is None:
@@ -260,8 +260,14 @@ def definitions(document: Document, kind: str | None, offset: int, uri: str | No
     return [o for o in ws.all_occurrences() if o.role == DEFINITION and o.matches(occ)]
 
 
-def references(document: Document, kind: str | None, offset: int, uri: str | None = None,
-               workspace: Workspace | None = None, include_declaration: bool = True) -> list[Occurrence]:
+def references(
+    document: Document,
+    kind: str | None,
+    offset: int,
+    uri: str | None = None,
+    workspace: Workspace | None = None,
+    include_declaration: bool = True,
+) -> list[Occurrence]:
     """Every place the rule name under ``offset`` is written (definitions first unless excluded)."""
     occ = occurrence_at(document, kind, offset, uri, workspace)
     if occ is None:
@@ -278,8 +284,14 @@ class RenameError(ValueError):
     """The new name cannot be used; the message says why."""
 
 
-def rename(document: Document, kind: str | None, offset: int, new_name: str, uri: str | None = None,
-           workspace: Workspace | None = None) -> dict[str, list[tuple[int, int, str]]] | None:
+def rename(
+    document: Document,
+    kind: str | None,
+    offset: int,
+    new_name: str,
+    uri: str | None = None,
+    workspace: Workspace | None = None,
+) -> dict[str, list[tuple[int, int, str]]] | None:
     """Edits ``{uri: [(start, end, new text)]}`` renaming the rule under ``offset``; None if none there."""
     occ = occurrence_at(document, kind, offset, uri, workspace)
     if occ is None:
@@ -287,7 +299,8 @@ def rename(document: Document, kind: str | None, offset: int, new_name: str, uri
     if occ.service == "ses" and not _CLASSIC_NAME.fullmatch(new_name):
         raise RenameError(
             f"{new_name!r} is not a valid receipt rule name: use ASCII letters, digits, '_', '-' and '.', "
-            "start and end with a letter or digit, at most 64 characters")
+            "start and end with a letter or digit, at most 64 characters"
+        )
     if not new_name:
         raise RenameError("the new name is empty")
     ws = _with_self(workspace, uri, document, kind)
@@ -297,7 +310,7 @@ def rename(document: Document, kind: str | None, offset: int, new_name: str, uri
             continue
         found = (document.text, document.format) if o.uri == uri else ws.text_of(o.uri or "")
         text, fmt = found if found is not None else (document.text, document.format)
-        source = text[o.start:o.end]
+        source = text[o.start : o.end]
         edits.setdefault(o.uri or "", []).append((o.start, o.end, requote(source, new_name, fmt)))
     return edits
 

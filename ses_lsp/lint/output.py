@@ -102,8 +102,9 @@ def source_excerpt(diag: dict) -> tuple[str, str] | None:
     return line, " " * pad + "^" + "~" * (width - 1)
 
 
-def format_text(reports, *, color: bool = False, summary: bool = True, files_checked: int | None = None,
-                show_source: bool = True) -> str:
+def format_text(
+    reports, *, color: bool = False, summary: bool = True, files_checked: int | None = None, show_source: bool = True
+) -> str:
     """The human format: ``path:line:col: severity: message [CODE name]``, the source, a summary."""
     out: list[str] = []
 
@@ -175,29 +176,48 @@ def json_items(reports) -> list[dict]:
     for path, rec in _active(reports):
         for d in rec["diagnostics"]:
             fix = d.get("fix")
-            items.append({
-                "file": path,
-                "code": d["code"],
-                "name": d["name"],
-                "severity": d["severity"],
-                "message": d["message"],
-                "pointer": d.get("pointer", ""),
-                "start": _lc(d["start"]),
-                "end": _lc(d["end"]),
-                "related": [
-                    {"file": r.get("file") or path, "message": r["message"], "start": _lc(r["start"]),
-                     "end": _lc(r["end"])}
-                    for r in d.get("related", ())
-                ],
-                "fix": None if not fix else {
-                    "title": fix["title"],
-                    "safe": bool(fix["safe"]),
-                    "edits": [{"start": _lc(e["start"]), "end": _lc(e["end"]), "newText": e["newText"]}
-                              for e in fix["edits"]],
-                },
-            })
-    items.sort(key=lambda it: (it["file"], it["start"]["line"], it["start"]["column"], it["end"]["line"],
-                               it["end"]["column"], it["code"], it["message"]))
+            items.append(
+                {
+                    "file": path,
+                    "code": d["code"],
+                    "name": d["name"],
+                    "severity": d["severity"],
+                    "message": d["message"],
+                    "pointer": d.get("pointer", ""),
+                    "start": _lc(d["start"]),
+                    "end": _lc(d["end"]),
+                    "related": [
+                        {
+                            "file": r.get("file") or path,
+                            "message": r["message"],
+                            "start": _lc(r["start"]),
+                            "end": _lc(r["end"]),
+                        }
+                        for r in d.get("related", ())
+                    ],
+                    "fix": None
+                    if not fix
+                    else {
+                        "title": fix["title"],
+                        "safe": bool(fix["safe"]),
+                        "edits": [
+                            {"start": _lc(e["start"]), "end": _lc(e["end"]), "newText": e["newText"]}
+                            for e in fix["edits"]
+                        ],
+                    },
+                }
+            )
+    items.sort(
+        key=lambda it: (
+            it["file"],
+            it["start"]["line"],
+            it["start"]["column"],
+            it["end"]["line"],
+            it["end"]["column"],
+            it["code"],
+            it["message"],
+        )
+    )
     return items
 
 
@@ -216,8 +236,17 @@ INFORMATION_URI = "https://github.com/ses-lsp/ses-lsp"
 
 def _rule_descriptor(rule) -> dict:
     doc = rule.doc
-    md = [f"**{rule.code} {rule.name}**: {rule.summary}", "", "**What it does**", "", doc.what, "",
-          "**Why it matters**", "", doc.why]
+    md = [
+        f"**{rule.code} {rule.name}**: {rule.summary}",
+        "",
+        "**What it does**",
+        "",
+        doc.what,
+        "",
+        "**Why it matters**",
+        "",
+        doc.why,
+    ]
     if doc.notes:
         md += ["", doc.notes]
     if doc.references:
@@ -254,8 +283,14 @@ def _artifact(path: str, cwd: str) -> dict:
 
 
 def _region(start, end) -> dict:
-    return {"startLine": start[1] + 1, "startColumn": start[2] + 1, "endLine": end[1] + 1,
-            "endColumn": end[2] + 1, "charOffset": start[0], "charLength": max(0, end[0] - start[0])}
+    return {
+        "startLine": start[1] + 1,
+        "startColumn": start[2] + 1,
+        "endLine": end[1] + 1,
+        "endColumn": end[2] + 1,
+        "charOffset": start[0],
+        "charLength": max(0, end[0] - start[0]),
+    }
 
 
 def sarif_log(reports, rules=None, cwd: str | None = None) -> dict:
@@ -280,11 +315,16 @@ def sarif_log(reports, rules=None, cwd: str | None = None) -> dict:
                 "ruleId": d["code"],
                 "level": SARIF_LEVEL.get(d["severity"], "error"),
                 "message": {"text": d["message"]},
-                "locations": [{
-                    "physicalLocation": {"artifactLocation": dict(loc), "region": _region(d["start"], d["end"])},
-                    **({"logicalLocations": [{"fullyQualifiedName": d["pointer"], "kind": "object"}]}
-                       if d.get("pointer") else {}),
-                }],
+                "locations": [
+                    {
+                        "physicalLocation": {"artifactLocation": dict(loc), "region": _region(d["start"], d["end"])},
+                        **(
+                            {"logicalLocations": [{"fullyQualifiedName": d["pointer"], "kind": "object"}]}
+                            if d.get("pointer")
+                            else {}
+                        ),
+                    }
+                ],
             }
             if d["code"] in index:
                 result["ruleIndex"] = index[d["code"]]
@@ -294,8 +334,9 @@ def sarif_log(reports, rules=None, cwd: str | None = None) -> dict:
                     {
                         "id": i,
                         "physicalLocation": {
-                            "artifactLocation": dict(artifacts.setdefault(r["file"], _artifact(r["file"], cwd))
-                                                     if r.get("file") else loc),
+                            "artifactLocation": dict(
+                                artifacts.setdefault(r["file"], _artifact(r["file"], cwd)) if r.get("file") else loc
+                            ),
                             "region": _region(r["start"], r["end"]),
                         },
                         "message": {"text": r["message"]},
@@ -304,21 +345,27 @@ def sarif_log(reports, rules=None, cwd: str | None = None) -> dict:
                 ]
             fix = d.get("fix")
             if fix:
-                result["fixes"] = [{
-                    "description": {"text": fix["title"]},
-                    "artifactChanges": [{
-                        "artifactLocation": dict(loc),
-                        "replacements": [
+                result["fixes"] = [
+                    {
+                        "description": {"text": fix["title"]},
+                        "artifactChanges": [
                             {
-                                "deletedRegion": {"charOffset": e["start"][0],
-                                                  "charLength": max(0, e["end"][0] - e["start"][0])},
-                                "insertedContent": {"text": e["newText"]},
+                                "artifactLocation": dict(loc),
+                                "replacements": [
+                                    {
+                                        "deletedRegion": {
+                                            "charOffset": e["start"][0],
+                                            "charLength": max(0, e["end"][0] - e["start"][0]),
+                                        },
+                                        "insertedContent": {"text": e["newText"]},
+                                    }
+                                    for e in fix["edits"]
+                                ],
                             }
-                            for e in fix["edits"]
                         ],
-                    }],
-                    "properties": {"safe": bool(fix["safe"])},
-                }]
+                        "properties": {"safe": bool(fix["safe"])},
+                    }
+                ]
             if d.get("tags"):
                 result["properties"] = {"tags": list(d["tags"])}
             results.append(result)
@@ -328,20 +375,22 @@ def sarif_log(reports, rules=None, cwd: str | None = None) -> dict:
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "ses-lsp",
-                    "version": ses_lsp.__version__,
-                    "semanticVersion": ses_lsp.__version__,
-                    "informationUri": INFORMATION_URI,
-                    "rules": [_rule_descriptor(r) for r in rules],
-                }
-            },
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ses-lsp",
+                        "version": ses_lsp.__version__,
+                        "semanticVersion": ses_lsp.__version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule_descriptor(r) for r in rules],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
 
 
@@ -370,8 +419,10 @@ def format_github(reports) -> str:
     for path, rec in _active(reports):
         for d in rec["diagnostics"]:
             s, e = d["start"], d["end"]
-            props = (f"file={_gh_prop(path.replace(chr(92), '/'))},line={s[1] + 1},col={s[2] + 1},"
-                     f"endLine={e[1] + 1},endColumn={e[2] + 1},title={_gh_prop(d['code'] + ' ' + d['name'])}")
+            props = (
+                f"file={_gh_prop(path.replace(chr(92), '/'))},line={s[1] + 1},col={s[2] + 1},"
+                f"endLine={e[1] + 1},endColumn={e[2] + 1},title={_gh_prop(d['code'] + ' ' + d['name'])}"
+            )
             out.append(f"::{GITHUB_LEVEL.get(d['severity'], 'error')} {props}::{_gh_data(d['message'])}")
     return "\n".join(out) + "\n" if out else ""
 

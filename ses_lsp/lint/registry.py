@@ -14,10 +14,8 @@ names are unique (a test checks it) and never reused.
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from ses_lsp._records import dataclass, field
-
-TYPE_CHECKING = False  # (no typing import: start-up time)
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ses_lsp.lint.diagnostics import Severity
 
@@ -77,8 +75,9 @@ class RuleInfo:
 
     __slots__ = ("code", "name", "severity", "family", "has_check", "kinds")
 
-    def __init__(self, code: str, name: str, severity: Severity, family: str, has_check: bool,
-                 kinds: frozenset[str] | None) -> None:
+    def __init__(
+        self, code: str, name: str, severity: Severity, family: str, has_check: bool, kinds: frozenset[str] | None
+    ) -> None:
         self.code = code
         self.name = name
         self.severity = severity

@@ -102,12 +102,14 @@ def make_record(result, text: str | None = None) -> dict:
         related = []
         for r in d.related:
             rlines = lines if r.file is None else _other_lines(r.file, other_files)
-            related.append({
-                "file": r.file,
-                "message": r.message,
-                "start": _pos(rlines, r.start),
-                "end": _pos(rlines, max(r.end, r.start)),
-            })
+            related.append(
+                {
+                    "file": r.file,
+                    "message": r.message,
+                    "start": _pos(rlines, r.start),
+                    "end": _pos(rlines, max(r.end, r.start)),
+                }
+            )
         fix = None
         if d.fix is not None:
             fix = {
@@ -120,21 +122,27 @@ def make_record(result, text: str | None = None) -> dict:
             }
         sev = d.severity
         tags = list(d.tags or ())
-        diags.append({
-            "code": d.code,
-            "name": d.name,
-            "severity": sev.label if hasattr(sev, "label") else str(sev),
-            "message": d.message,
-            "pointer": d.pointer or "",
-            "start": start,
-            "end": end,
-            "source": _source(lines, start[1], start[2], secrets),
-            "related": related,
-            "fix": fix,
-            "tags": tags,
-        })
-    return {"kind": result.kind, "skipped": bool(result.skipped), "diagnostics": diags,
-            "refs": _names_other_rules(result)}
+        diags.append(
+            {
+                "code": d.code,
+                "name": d.name,
+                "severity": sev.label if hasattr(sev, "label") else str(sev),
+                "message": d.message,
+                "pointer": d.pointer or "",
+                "start": start,
+                "end": end,
+                "source": _source(lines, start[1], start[2], secrets),
+                "related": related,
+                "fix": fix,
+                "tags": tags,
+            }
+        )
+    return {
+        "kind": result.kind,
+        "skipped": bool(result.skipped),
+        "diagnostics": diags,
+        "refs": _names_other_rules(result),
+    }
 
 
 def _names_other_rules(result) -> bool:
@@ -172,13 +180,22 @@ def lint_one(data: bytes, name: str | None, config, kind: str | None, explicit: 
         return {
             "kind": None,
             "skipped": False,
-            "diagnostics": [{
-                "code": "SES008", "name": "internal-error", "severity": "error",
-                "message": f"internal error while checking this file: {type(exc).__name__}: {exc}; "
-                           "please report this with the file",
-                "pointer": "", "start": [0, 0, 0], "end": [0, 0, 0], "source": None, "related": [],
-                "fix": None, "tags": [],
-            }],
+            "diagnostics": [
+                {
+                    "code": "SES008",
+                    "name": "internal-error",
+                    "severity": "error",
+                    "message": f"internal error while checking this file: {type(exc).__name__}: {exc}; "
+                    "please report this with the file",
+                    "pointer": "",
+                    "start": [0, 0, 0],
+                    "end": [0, 0, 0],
+                    "source": None,
+                    "related": [],
+                    "fix": None,
+                    "tags": [],
+                }
+            ],
         }
 
 
@@ -207,8 +224,7 @@ def _chunks(items: list, parts: int) -> list[list]:
 def lint_many(items: list, jobs: int) -> dict[int, dict]:
     """Records for work items ``(index, name, data, config, kind, explicit)``, in parallel if worth it."""
     if jobs <= 1 or len(items) < MIN_PARALLEL_FILES:
-        return {idx: lint_one(data, name, config, kind, explicit)
-                for idx, name, data, config, kind, explicit in items}
+        return {idx: lint_one(data, name, config, kind, explicit) for idx, name, data, config, kind, explicit in items}
     import multiprocessing
 
     # Import the engine before forking so that workers inherit it.
@@ -233,10 +249,18 @@ def lint_many(items: list, jobs: int) -> dict[int, dict]:
 class Options:
     """What ``ses-lsp lint`` was asked to do (besides which paths)."""
 
-    def __init__(self, *, kind: str | None = None, select: tuple[str, ...] | None = None,
-                 ignore: tuple[str, ...] | None = None, config_file: str | None = None,
-                 use_cache: bool = True, jobs: int | None = None, verbose: bool = False,
-                 keep_data: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        kind: str | None = None,
+        select: tuple[str, ...] | None = None,
+        ignore: tuple[str, ...] | None = None,
+        config_file: str | None = None,
+        use_cache: bool = True,
+        jobs: int | None = None,
+        verbose: bool = False,
+        keep_data: bool = False,
+    ) -> None:
         self.kind = kind
         self.select = select
         self.ignore = ignore
@@ -452,10 +476,19 @@ class Runner:
         in process with a workspace of the defining documents (their cached, single-file
         result is never reused for this, so a change in another file is always seen).
         """
-        referencing = [r for r in reports if r.record is not None and r.data is not None
-                       and r.record.get("refs") and not r.target.stdin]
-        defining = [r for r in reports if r.record is not None and r.data is not None
-                    and r.record.get("kind") in _DEFINING_KINDS and not r.target.stdin]
+        referencing = [
+            r
+            for r in reports
+            if r.record is not None and r.data is not None and r.record.get("refs") and not r.target.stdin
+        ]
+        defining = [
+            r
+            for r in reports
+            if r.record is not None
+            and r.data is not None
+            and r.record.get("kind") in _DEFINING_KINDS
+            and not r.target.stdin
+        ]
         if not referencing or not any(d is not r for d in defining for r in referencing):
             return
         from ses_lsp.document.document import Document
@@ -470,8 +503,14 @@ class Runner:
             entries.append((r.target.display, Document(text, r.target.display), r.record["kind"]))  # type: ignore[index]
         workspace = Workspace(entries)
         for r in referencing:
-            r.record = lint_one(r.data, r.target.name, r.config.config(), self.options.kind,  # type: ignore[arg-type,union-attr]
-                                r.target.explicit, workspace=workspace)
+            r.record = lint_one(
+                r.data,
+                r.target.name,
+                r.config.config(),
+                self.options.kind,  # type: ignore[arg-type,union-attr]
+                r.target.explicit,
+                workspace=workspace,
+            )
             r.cached = False
             self.linted += 1
 
@@ -534,13 +573,22 @@ class Runner:
 
 # Kinds whose files name classic rules defined elsewhere, and kinds that define them
 # (what ses_lsp.lint.rules.names reads from a workspace).
-_REFERENCING_KINDS = frozenset({
-    "ses:create-receipt-rule", "ses:set-receipt-rule-position", "ses:reorder-receipt-rule-set",
-})
-_DEFINING_KINDS = frozenset({
-    "ses:describe-receipt-rule-set", "ses:describe-active-receipt-rule-set", "ses:create-receipt-rule",
-    "ses:update-receipt-rule", "ses:clone-receipt-rule-set",
-})
+_REFERENCING_KINDS = frozenset(
+    {
+        "ses:create-receipt-rule",
+        "ses:set-receipt-rule-position",
+        "ses:reorder-receipt-rule-set",
+    }
+)
+_DEFINING_KINDS = frozenset(
+    {
+        "ses:describe-receipt-rule-set",
+        "ses:describe-active-receipt-rule-set",
+        "ses:create-receipt-rule",
+        "ses:update-receipt-rule",
+        "ses:clone-receipt-rule-set",
+    }
+)
 
 
 def _safe_fixes(record: dict) -> list[dict]:

@@ -7,9 +7,8 @@ gets its members as a tree (a few levels deep).
 
 from __future__ import annotations
 
-from ses_lsp._records import dataclass, field
-
-TYPE_CHECKING = False  # (no typing import: start-up time)
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 
@@ -66,9 +65,24 @@ def _short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_ACTION_DETAIL = ("BucketName", "TopicArn", "FunctionArn", "HeaderName", "Scope", "Sender", "TargetArchive",
-                  "MailboxArn", "RoleArn", "ReplaceWith", "SmtpReplyCode", "OrganizationArn", "InstanceARN",
-                  "RelayArn", "Bucket", "ApplicationId")
+_ACTION_DETAIL = (
+    "BucketName",
+    "TopicArn",
+    "FunctionArn",
+    "HeaderName",
+    "Scope",
+    "Sender",
+    "TargetArchive",
+    "MailboxArn",
+    "RoleArn",
+    "ReplaceWith",
+    "SmtpReplyCode",
+    "OrganizationArn",
+    "InstanceARN",
+    "RelayArn",
+    "Bucket",
+    "ApplicationId",
+)
 
 
 def _entry_symbol(entry: Node, kind: str, prefix: str = "") -> Symbol | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from ses_lsp._lazy import lazy_re  # noqa: F401 (also re-exported for the rule modules)
-
 
 def quote(value: str) -> str:
     """Quote a value for a one-line message (control characters escaped)."""
@@ -92,7 +90,7 @@ _PATTERN_WORDS: dict[str, str] = {
     ),
 }
 
-_CLASS_ONLY = lazy_re(r"\[([^\]]+)\]([+*])")
+_CLASS_ONLY = re.compile(r"\[([^\]]+)\]([+*])")
 _NAMED = {
     "a-z": "lower-case letters",
     "A-Z": "upper-case letters",
@@ -146,7 +144,7 @@ def _describe_class(body: str) -> str:
 
 # Template placeholders (CloudFormation, Terraform, Jinja, shell, printf) stand for
 # values filled in later: nothing checks their text.
-PLACEHOLDER = lazy_re(
+PLACEHOLDER = re.compile(
     r"\$\{[^}]*\}"  # ${AWS::Region}, ${var.x}, ${Var}
     r"|\{\{.*?\}\}"  # {{var}}, {{resolve:ssm:name}}
     r"|#\{[^}]*\}"  # #{AWS::AccountId} (serverless-pseudo-parameters)
@@ -170,4 +168,3 @@ def has_placeholder(text: str) -> bool:
 def may_hold_placeholder(text: str) -> bool:
     """A cheap pre-check: every placeholder form contains one of ``$ { < %``."""
     return "$" in text or "{" in text or "<" in text or "%" in text
-

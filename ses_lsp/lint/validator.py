@@ -13,10 +13,7 @@ compiled lazily per ``$defs`` entry.
 from __future__ import annotations
 
 import re
-
-from ses_lsp._lazy import lazy_re
-
-TYPE_CHECKING = False  # (no typing import: start-up time)
+from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import (
     ARRAY,
@@ -59,7 +56,7 @@ _TYPE_ACCEPTS = {
 }
 
 
-_CREDENTIAL = lazy_re(r"(?i)password|secret|credential|token|private|key(?!word)")
+_CREDENTIAL = re.compile(r"(?i)password|secret|credential|token|private|key(?!word)")
 
 
 _UNSET = object()
@@ -317,8 +314,9 @@ class Validator:
                 lo = "" if c.minimum is None else f"at least {c.minimum}"
                 hi = "" if c.maximum is None else f"at most {c.maximum}"
                 allowed = " and ".join(x for x in (lo, hi) if x)
-                self.report(R.NUMBER_OUT_OF_RANGE, node,
-                            f"{_label(node)} is {_shown(node, sensitive)}; it must be {allowed}")
+                self.report(
+                    R.NUMBER_OUT_OF_RANGE, node, f"{_label(node)} is {_shown(node, sensitive)}; it must be {allowed}"
+                )
 
     def type_problem(self, node: Node, c: Compiled, sensitive: bool) -> None:
         if (
@@ -331,8 +329,9 @@ class Validator:
             shown = "the value" if sensitive else quote(raw)
             reads = _KIND_WORDS[node.kind]
             if node.kind == NULL and raw == "":
-                self.report(R.WRONG_TYPE, node.key_node or node,
-                            f"{_label(node)} has no value; expected {c.type_words}")
+                self.report(
+                    R.WRONG_TYPE, node.key_node or node, f"{_label(node)} has no value; expected {c.type_words}"
+                )
                 return
             fix = Fix(f"Quote {shown}", (TextEdit(node.start, node.end, _yaml_quote(raw)),))
             self.report(
@@ -404,8 +403,11 @@ class Validator:
             if sub is not None:
                 stack.append((v, sub, sensitive))
             if deprecated and name in deprecated:
-                self.report(R.DEPRECATED_MEMBER, k,
-                            f"{quote(name)} is deprecated in the API model; see its documentation for the replacement")
+                self.report(
+                    R.DEPRECATED_MEMBER,
+                    k,
+                    f"{quote(name)} is deprecated in the API model; see its documentation for the replacement",
+                )
         if c.union:
             if present > 1 or (not present and not unknown and not self.partial):
                 self.union_problem(node, c, [name for name in values if name in props])
@@ -437,8 +439,11 @@ class Validator:
             if key.kind == STRING:
                 src = self.ctx.text[key.start : key.end]
                 new = src.replace(name, best) if name in src else best
-                fix = Fix(f"Rename {quote(name)} to {quote(best)}", (TextEdit(key.start, key.end, new),),
-                          safe=best.lower() == name.lower())
+                fix = Fix(
+                    f"Rename {quote(name)} to {quote(best)}",
+                    (TextEdit(key.start, key.end, new),),
+                    safe=best.lower() == name.lower(),
+                )
         else:
             msg += f"; expected one of {quote_list(sorted(allowed))}"
         self.report(R.UNKNOWN_MEMBER, key, msg, fix=fix)
@@ -489,8 +494,11 @@ class Validator:
                     msg += f"; did you mean {quote(best)}?"
                     src = self.ctx.text[node.start : node.end]
                     new = src.replace(value, best) if value and value in src else _requote(src, best)
-                    fix = Fix(f"Replace with {quote(best)}", (TextEdit(node.start, node.end, new),),
-                              safe=best.lower() == value.lower())
+                    fix = Fix(
+                        f"Replace with {quote(best)}",
+                        (TextEdit(node.start, node.end, new),),
+                        safe=best.lower() == value.lower(),
+                    )
                 self.report(R.INVALID_ENUM, node, msg, fix=fix)
             return
         n = len(value)
@@ -505,7 +513,9 @@ class Validator:
         label = "key" if is_key else _label(node)
         if c.min_length is not None and n < c.min_length:
             if n == 0:
-                msg = f"{label} is empty; it must have at least {c.min_length} character{'s' if c.min_length > 1 else ''}"
+                msg = (
+                    f"{label} is empty; it must have at least {c.min_length} character{'s' if c.min_length > 1 else ''}"
+                )
             elif sensitive:
                 msg = f"{label} has {n} characters (the value is not shown); it must have at least {c.min_length}"
             else:
@@ -514,8 +524,9 @@ class Validator:
             return
         if c.max_length is not None and n > c.max_length:
             shown = "the value is not shown" if sensitive else quote(_ellipsis(value))
-            self.report(R.STRING_TOO_LONG, node,
-                        f"{label} is {n} characters long ({shown}); at most {c.max_length} allowed")
+            self.report(
+                R.STRING_TOO_LONG, node, f"{label} is {n} characters long ({shown}); at most {c.max_length} allowed"
+            )
             return
         if c.pattern is not None and c.pattern.fullmatch(value) is None:
             words = describe_pattern(c.pattern_source or "", None if sensitive else value)
@@ -531,12 +542,12 @@ class Validator:
             )
 
 
-_ISO = lazy_re(
+_ISO = re.compile(
     r"\d{4}-\d{2}-\d{2}"
     r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
 )
-_ISO_BASIC = lazy_re(r"\d{8}(?:[Tt]\d{4}(?:\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?")
-_EPOCH = lazy_re(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_ISO_BASIC = re.compile(r"\d{8}(?:[Tt]\d{4}(?:\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?")
+_EPOCH = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def is_cli_timestamp(value: str) -> bool:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 import json
 import os
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # (no typing import: start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
@@ -104,7 +104,7 @@ def resolve(service_doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, An
             raise ValueError(f"$ref cycle at {ref!r}")
         seen.add(ref)
         try:
-            target = service_doc["$defs"][ref[len(_REF_PREFIX):]]
+            target = service_doc["$defs"][ref[len(_REF_PREFIX) :]]
         except KeyError:
             raise KeyError(f"unresolvable $ref {ref!r}") from None
         ref = target.get("$ref")

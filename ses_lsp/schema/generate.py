@@ -112,8 +112,26 @@ def cli_command_name(operation: str) -> str:
 # ---------------------------------------------------------------------------
 
 _BLOCK_TAGS = frozenset(
-    {"p", "ul", "ol", "li", "note", "important", "div", "dl", "dt", "dd", "h1", "h2", "h3",
-     "h4", "h5", "h6", "section", "blockquote"}
+    {
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "note",
+        "important",
+        "div",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "blockquote",
+    }
 )
 _VOID_TAGS = frozenset({"br", "img", "hr", "wbr"})
 _DROPPED_TAGS = frozenset({"fullname", "script", "style"})
@@ -321,13 +339,32 @@ JAVA_SPACE = r" \t\n\x0B\f\r"  # class body for \s
 # table and compares when the running `unicodedata` has this version.
 OTHER_CATEGORY_UNICODE_VERSION = "14.0.0"
 OTHER_CATEGORY_RANGES: tuple[tuple[int, int], ...] = (
-    (0x0000, 0x001F), (0x007F, 0x009F), (0x00AD, 0x00AD), (0x0600, 0x0605),
-    (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891),
-    (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
-    (0x2060, 0x2064), (0x2066, 0x206F), (0xD800, 0xF8FF), (0xFEFF, 0xFEFF),
-    (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438),
-    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
-    (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD),
+    (0x0000, 0x001F),
+    (0x007F, 0x009F),
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xD800, 0xF8FF),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+    (0xF0000, 0xFFFFD),
+    (0x100000, 0x10FFFD),
 )
 OTHER_CATEGORIES = ("Cc", "Cf", "Cs", "Co")
 
@@ -404,15 +441,19 @@ def _rules() -> tuple[PatternRule, ...]:
     r = PatternRule
     return (
         # ---------------- ses 2010-12-01 ----------------
-        r(r"arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9-]{1}:[0-9]{1,20}:instance/"
-          r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}",
-          r"arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9-]{1}:[0-9]{1,20}:instance/"
-          r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}",
-          "as is (a trailing '-' in a class is literal in all three engines)"),
-        r(r"arn:[\w-]+:iam::[0-9]+:role(\u002F)([\u0021-\u007E]+\u002F)?([\w+=,.@-]+)",
-          rf"arn:[{W}-]+:iam::[0-9]+:role(\u002F)([\u0021-\u007E]+\u002F)?([{W}+=,.@-]+)",
-          r"\w -> ASCII class; \u002F ('/') and \u0021-\u007E kept: \uXXXX means the same "
-          r"in Java, Python and ECMA"),
+        r(
+            r"arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9-]{1}:[0-9]{1,20}:instance/"
+            r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}",
+            r"arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9-]{1}:[0-9]{1,20}:instance/"
+            r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}",
+            "as is (a trailing '-' in a class is literal in all three engines)",
+        ),
+        r(
+            r"arn:[\w-]+:iam::[0-9]+:role(\u002F)([\u0021-\u007E]+\u002F)?([\w+=,.@-]+)",
+            rf"arn:[{W}-]+:iam::[0-9]+:role(\u002F)([\u0021-\u007E]+\u002F)?([{W}+=,.@-]+)",
+            r"\w -> ASCII class; \u002F ('/') and \u0021-\u007E kept: \uXXXX means the same "
+            r"in Java, Python and ECMA",
+        ),
         # ---------------- mailmanager 2023-10-17 ----------------
         r("ai-[a-zA-Z0-9]{1,64}", "ai-[a-zA-Z0-9]{1,64}", "as is"),
         r("as-[a-zA-Z0-9]{1,64}", "as-[a-zA-Z0-9]{1,64}", "as is"),
@@ -420,83 +461,121 @@ def _rules() -> tuple[PatternRule, ...]:
         r("[a-zA-Z0-9_.-]+", "[a-zA-Z0-9_.-]+", "as is"),
         r("[a-zA-Z0-9:_/+=,@.#-]+", "[a-zA-Z0-9:_/+=,@.#-]+", "as is"),
         r(r"a-[\w]{1,64}", rf"a-[{W}]{{1,64}}", r"\w -> ASCII class"),
-        r("[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]", "[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]",
-          "as is"),
-        r(r"[\r\n\x20-\x7e]+", r"[\r\n\x20-\x7e]+",
-          r"as is (\r \n \xhh mean the same in all three)"),
-        r(r"[\P{C}\s]*", not_other_or_java_space_class() + "*",
-          r"\P{C} has no Python equivalent: explicit negated class of Cc/Cf/Cs/Co from "
-          r"unicodedata (minus the Java \s characters); unassigned (Cn) code points are "
-          r"accepted, unlike Java"),
+        r("[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]", "[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]", "as is"),
+        r(r"[\r\n\x20-\x7e]+", r"[\r\n\x20-\x7e]+", r"as is (\r \n \xhh mean the same in all three)"),
+        r(
+            r"[\P{C}\s]*",
+            not_other_or_java_space_class() + "*",
+            r"\P{C} has no Python equivalent: explicit negated class of Cc/Cf/Cs/Co from "
+            r"unicodedata (minus the Java \s characters); unassigned (Cn) code points are "
+            r"accepted, unlike Java",
+        ),
         r(r"[\x20-\x7e]+", r"[\x20-\x7e]+", "as is"),
         r("[a-zA-Z0-9._+-]+@[a-zA-Z0-9.-]+", "[a-zA-Z0-9._+-]+@[a-zA-Z0-9.-]+", "as is"),
-        r(r"[xX]\-[a-zA-Z0-9\-]+", "[xX]-[a-zA-Z0-9-]+",
-          r"'\-' outside a class is a SyntaxError in ECMA with 'u': written '-'"),
+        r(
+            r"[xX]\-[a-zA-Z0-9\-]+",
+            "[xX]-[a-zA-Z0-9-]+",
+            r"'\-' outside a class is a SyntaxError in ECMA with 'u': written '-'",
+        ),
         r(r"[A-Za-z0-9_\-]+", "[A-Za-z0-9_-]+", r"'\-' in a class written as a final '-'"),
-        r(r"((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)"
-          r"/([0-9]|[12][0-9]|3[0-2])",
-          r"((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)"
-          r"/([0-9]|[12][0-9]|3[0-2])",
-          "as is"),
-        r(r"(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|"
-          r"([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|"
-          r"([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|"
-          r"([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|"
-          r":((:[0-9a-fA-F]{1,4}){1,7}|:))\/(12[0-8]|1[0-1][0-9]|[1-9][0-9]|[0-9])",
-          r"(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|"
-          r"([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|"
-          r"([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|"
-          r"([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|"
-          r":((:[0-9a-fA-F]{1,4}){1,7}|:))/(12[0-8]|1[0-1][0-9]|[1-9][0-9]|[0-9])",
-          r"'\/' written '/' (legal in all three, but needless); note the model's form "
-          r"does not accept embedded IPv4 (::ffff:1.2.3.4/128)"),
-        r(r"arn:aws(|-cn|-us-gov|-eusc):kms:[a-z0-9-]{1,20}:[0-9]{12}:(key|alias)/.+",
-          rf"arn:aws(|-cn|-us-gov|-eusc):kms:[a-z0-9-]{{1,20}}:[0-9]{{12}}:(key|alias)/{DOT}+",
-          "Java '.' -> explicit class of non line terminators"),
-        r("[a-zA-Z0-9-:/]+", r"[a-zA-Z0-9:/-]+",
-          "the '-' after the range 0-9 is a literal in Java (checked), Python and ECMA, "
-          "not a range '-'..':' (so '.' is NOT admitted); moved to the end for clarity"),
+        r(
+            r"((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)"
+            r"/([0-9]|[12][0-9]|3[0-2])",
+            r"((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)"
+            r"/([0-9]|[12][0-9]|3[0-2])",
+            "as is",
+        ),
+        r(
+            r"(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|"
+            r"([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|"
+            r"([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|"
+            r"([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|"
+            r":((:[0-9a-fA-F]{1,4}){1,7}|:))\/(12[0-8]|1[0-1][0-9]|[1-9][0-9]|[0-9])",
+            r"(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|"
+            r"([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|"
+            r"([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|"
+            r"([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|"
+            r":((:[0-9a-fA-F]{1,4}){1,7}|:))/(12[0-8]|1[0-1][0-9]|[1-9][0-9]|[0-9])",
+            r"'\/' written '/' (legal in all three, but needless); note the model's form "
+            r"does not accept embedded IPv4 (::ffff:1.2.3.4/128)",
+        ),
+        r(
+            r"arn:aws(|-cn|-us-gov|-eusc):kms:[a-z0-9-]{1,20}:[0-9]{12}:(key|alias)/.+",
+            rf"arn:aws(|-cn|-us-gov|-eusc):kms:[a-z0-9-]{{1,20}}:[0-9]{{12}}:(key|alias)/{DOT}+",
+            "Java '.' -> explicit class of non line terminators",
+        ),
+        r(
+            "[a-zA-Z0-9-:/]+",
+            r"[a-zA-Z0-9:/-]+",
+            "the '-' after the range 0-9 is a literal in Java (checked), Python and ECMA, "
+            "not a range '-'..':' (so '.' is NOT admitted); moved to the end for clarity",
+        ),
         r("X-[a-zA-Z0-9-]{1,256}", "X-[a-zA-Z0-9-]{1,256}", "as is"),
         r("[a-z0-9-]+", "[a-z0-9-]+", "as is"),
-        r("[a-zA-Z0-9-_]+", "[a-zA-Z0-9_-]+",
-          "'-' after a range is literal in all three engines; moved to the end for clarity"),
-        r(r"[a-zA-Z0-9-\.]+", "[a-zA-Z0-9.-]+",
-          r"literal '-' after a range, and '\.' in a class: rewritten as '.-'"),
-        r(r"(addon\.)?[\sa-zA-Z0-9_]+", rf"(addon\.)?[{S}a-zA-Z0-9_]+",
-          r"\s -> Java's ASCII whitespace (space, \t, \n, \x0B, \f, \r)"),
-        r("(([0-9]|.|:|/)*)", f"({DOT}*)",
-          "'.' (Java) already covers [0-9], ':' and '/', so the alternation equals '.'; "
-          "the original's overlapping alternatives under '*' backtrack exponentially in "
-          "Python and ECMA on a rejected string (e.g. digits then a newline), hence the "
-          "simplification; same language"),
+        r(
+            "[a-zA-Z0-9-_]+",
+            "[a-zA-Z0-9_-]+",
+            "'-' after a range is literal in all three engines; moved to the end for clarity",
+        ),
+        r(r"[a-zA-Z0-9-\.]+", "[a-zA-Z0-9.-]+", r"literal '-' after a range, and '\.' in a class: rewritten as '.-'"),
+        r(
+            r"(addon\.)?[\sa-zA-Z0-9_]+",
+            rf"(addon\.)?[{S}a-zA-Z0-9_]+",
+            r"\s -> Java's ASCII whitespace (space, \t, \n, \x0B, \f, \r)",
+        ),
+        r(
+            "(([0-9]|.|:|/)*)",
+            f"({DOT}*)",
+            "'.' (Java) already covers [0-9], ':' and '/', so the alternation equals '.'; "
+            "the original's overlapping alternatives under '*' backtrack exponentially in "
+            "Python and ECMA on a rejected string (e.g. digits then a newline), hence the "
+            "simplification; same language",
+        ),
         r("[a-zA-Z0-9.-]+", "[a-zA-Z0-9.-]+", "as is"),
-        r("s3://[a-zA-Z0-9.-]{3,63}(/[a-zA-Z0-9!_.*'()/-]*)*",
-          "s3://[a-zA-Z0-9.-]{3,63}(/[a-zA-Z0-9!_.*'()/-]*)?",
-          "'(/[...]*)*' where the class contains '/' equals '(/[...]*)?' (any later '/' is "
-          "matched by the class); the original backtracks exponentially on a rejected "
-          "string with many '/'; same language"),
+        r(
+            "s3://[a-zA-Z0-9.-]{3,63}(/[a-zA-Z0-9!_.*'()/-]*)*",
+            "s3://[a-zA-Z0-9.-]{3,63}(/[a-zA-Z0-9!_.*'()/-]*)?",
+            "'(/[...]*)*' where the class contains '/' equals '(/[...]*)?' (any later '/' is "
+            "matched by the class); the original backtracks exponentially on a rejected "
+            "string with many '/'; same language",
+        ),
         r("[a-zA-Z0-9!_.*'()/-]+", "[a-zA-Z0-9!_.*'()/-]+", "as is"),
-        r(r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):secretsmanager:[a-z0-9-]+:\d{12}:secret:"
-          r"[a-zA-Z0-9/_+=,.@-]+",
-          r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:"
-          r"[a-zA-Z0-9/_+=,.@-]+",
-          r"\d -> [0-9]"),
-        r(r"[A-Za-z0-9!@#$%^&*()_+\-=\[\]{}|.,?]+", r"[A-Za-z0-9!@#$%^&*()_+=\[\]{}|.,?-]+",
-          r"'\-' in the class moved to the end as '-'; '\[' '\]' kept (needed: Python warns "
-          r"on an unescaped '[' in a class, ECMA 'u' allows these escapes); no '&&' (Java "
-          r"intersection) or '||' '--' '~~' (Python set-operation warnings) occur"),
+        r(
+            r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):secretsmanager:[a-z0-9-]+:\d{12}:secret:"
+            r"[a-zA-Z0-9/_+=,.@-]+",
+            r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:"
+            r"[a-zA-Z0-9/_+=,.@-]+",
+            r"\d -> [0-9]",
+        ),
+        r(
+            r"[A-Za-z0-9!@#$%^&*()_+\-=\[\]{}|.,?]+",
+            r"[A-Za-z0-9!@#$%^&*()_+=\[\]{}|.,?-]+",
+            r"'\-' in the class moved to the end as '-'; '\[' '\]' kept (needed: Python warns "
+            r"on an unescaped '[' in a class, ECMA 'u' allows these escapes); no '&&' (Java "
+            r"intersection) or '||' '--' '~~' (Python set-operation warnings) occur",
+        ),
         r("[45][0-9][0-9]", "[45][0-9][0-9]", "as is"),
-        r(r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):sns:[a-z0-9-]+:\d{12}:[\w\-]{1,256}",
-          rf"arn:(aws|aws-cn|aws-us-gov|aws-eusc):sns:[a-z0-9-]+:[0-9]{{12}}:[{W}-]{{1,256}}",
-          r"\d -> [0-9]; [\w\-] -> ASCII class with a final '-'"),
+        r(
+            r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):sns:[a-z0-9-]+:\d{12}:[\w\-]{1,256}",
+            rf"arn:(aws|aws-cn|aws-us-gov|aws-eusc):sns:[a-z0-9-]+:[0-9]{{12}}:[{W}-]{{1,256}}",
+            r"\d -> [0-9]; [\w\-] -> ASCII class with a final '-'",
+        ),
         r(r"[45]\.[0-9]{1,3}\.[0-9]{1,3}", r"[45]\.[0-9]{1,3}\.[0-9]{1,3}", "as is"),
-        r(r"[a-zA-Z0-9/_\+=\.:@\-]+", "[a-zA-Z0-9/_+=.:@-]+",
-          r"needless escapes '\+' '\.' '\-' in the class dropped ('-' moved to the end)"),
-        r(r"[a-zA-Z0-9/_\+=\.:@\-]*", "[a-zA-Z0-9/_+=.:@-]*",
-          r"needless escapes '\+' '\.' '\-' in the class dropped ('-' moved to the end)"),
-        r(r"arn:aws(|-cn|-us-gov|-eusc):ses:[a-z0-9-]{1,20}:[0-9]{12}:(mailmanager-|addon-).+",
-          rf"arn:aws(|-cn|-us-gov|-eusc):ses:[a-z0-9-]{{1,20}}:[0-9]{{12}}:(mailmanager-|addon-){DOT}+",
-          "Java '.' -> explicit class of non line terminators"),
+        r(
+            r"[a-zA-Z0-9/_\+=\.:@\-]+",
+            "[a-zA-Z0-9/_+=.:@-]+",
+            r"needless escapes '\+' '\.' '\-' in the class dropped ('-' moved to the end)",
+        ),
+        r(
+            r"[a-zA-Z0-9/_\+=\.:@\-]*",
+            "[a-zA-Z0-9/_+=.:@-]*",
+            r"needless escapes '\+' '\.' '\-' in the class dropped ('-' moved to the end)",
+        ),
+        r(
+            r"arn:aws(|-cn|-us-gov|-eusc):ses:[a-z0-9-]{1,20}:[0-9]{12}:(mailmanager-|addon-).+",
+            rf"arn:aws(|-cn|-us-gov|-eusc):ses:[a-z0-9-]{{1,20}}:[0-9]{{12}}:(mailmanager-|addon-){DOT}+",
+            "Java '.' -> explicit class of non line terminators",
+        ),
         r("vpce-[a-zA-Z0-9]{17}", "vpce-[a-zA-Z0-9]{17}", "as is"),
     )
 
@@ -665,9 +744,7 @@ def shape_schema(name: str, shape: dict[str, Any]) -> dict[str, Any]:
     elif stype == "boolean":
         out["type"] = "boolean"
     elif stype == "timestamp":
-        out.update(
-            {"type": ["string", "number"], "x-timestamp": True, "pattern": TIMESTAMP_PATTERN}
-        )
+        out.update({"type": ["string", "number"], "x-timestamp": True, "pattern": TIMESTAMP_PATTERN})
         if "timestampFormat" in shape:
             out["x-timestamp-format"] = shape["timestampFormat"]
     elif stype == "list":
@@ -784,8 +861,7 @@ def _check_unicode_table() -> None:
         derived = other_category_ranges()
         if derived != OTHER_CATEGORY_RANGES:
             raise GeneratorError(
-                "OTHER_CATEGORY_RANGES does not match unicodedata "
-                f"{unicodedata.unidata_version}: {derived!r}"
+                f"OTHER_CATEGORY_RANGES does not match unicodedata {unicodedata.unidata_version}: {derived!r}"
             )
 
 

@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ses_lsp._records import dataclass, field
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, OBJECT, STRING, Node
-from ses_lsp.lint.text import lazy_re
 
 ACTION_TYPES = (
     "S3Action",
@@ -87,13 +86,14 @@ class Recipient:
         if self.form == "invalid" or other.form == "invalid":
             return False
         if self.form == "domain":
-            return other.form == "address" and other.domain == self.domain or (
-                other.form == "domain" and other.domain == self.domain
+            return (
+                other.form == "address"
+                and other.domain == self.domain
+                or (other.form == "domain" and other.domain == self.domain)
             )
         if self.form == "subdomains":
             return other.form in ("address", "domain", "subdomains") and (
-                other.domain.endswith("." + self.domain)
-                or (other.form == "subdomains" and other.domain == self.domain)
+                other.domain.endswith("." + self.domain) or (other.form == "subdomains" and other.domain == self.domain)
             )
         if self.form == "address":
             if other.form != "address" or other.domain != self.domain:
@@ -104,12 +104,12 @@ class Recipient:
         return False
 
 
-_BAD_CHARS = lazy_re(r"[\s<>*,;/\\\"()\[\]]")
+_BAD_CHARS = re.compile(r"[\s<>*,;/\\\"()\[\]]")
 
 
 # The usual entry in one match: an address, a domain or a ".domain" exactly as
 # _classify_in_full accepts them (without white space around); the rest goes there.
-_USUAL = lazy_re(r"(?:([^\s<>*,;/\\\"()\[\]@]+)@|(\.))?([\w-]+(?:\.[\w-]+)*)")
+_USUAL = re.compile(r"(?:([^\s<>*,;/\\\"()\[\]@]+)@|(\.))?([\w-]+(?:\.[\w-]+)*)")
 
 
 @lru_cache(maxsize=8192)
@@ -145,7 +145,7 @@ def _domain_ok(d: str) -> bool:
     return _DOMAIN_CHARS.fullmatch(d) is not None
 
 
-_DOMAIN_CHARS = lazy_re(r"[\w.-]+", re.UNICODE)
+_DOMAIN_CHARS = re.compile(r"[\w.-]+", re.UNICODE)
 
 
 @dataclass

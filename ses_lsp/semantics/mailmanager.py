@@ -15,9 +15,9 @@ Multiple ``Values`` are ORed, except for ``NOT_EQUALS`` / ``NOT_CIDR_MATCHES``
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ses_lsp._records import dataclass, field
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, Node
 
 VERDICTS = ("PASS", "FAIL", "GRAY", "PROCESSING_FAILED")
@@ -70,8 +70,7 @@ OPERATORS = {
 
 # Actions that deliver, store or forward the message.
 DELIVERY_ACTIONS = frozenset(
-    {"Relay", "Archive", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness", "PublishToSns",
-     "InvokeLambda"}
+    {"Relay", "Archive", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness", "PublishToSns", "InvokeLambda"}
 )
 
 
@@ -81,7 +80,7 @@ def _subject(evaluate: Node | None, family: str) -> tuple | None:
         return ("Dmarc",)
     if evaluate is None or evaluate.kind != OBJECT or len(evaluate.value) != 1:  # type: ignore[arg-type]
         return None
-    (key, val), = evaluate.value.items()  # type: ignore[union-attr]
+    ((key, val),) = evaluate.value.items()  # type: ignore[union-attr]
     if val.kind == STRING:
         return (key, val.value)
     if val.kind == OBJECT:
@@ -314,9 +313,13 @@ def _string_implies(op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool:
         return op_b == "NOT_EQUALS" and set(vals_b) <= set(vals_a)
     if op_b == "NOT_EQUALS":
         # "a" implies "not any of B" when nothing a matches can equal a value of B
-        return op_a == "EQUALS" and not (set(vals_a) & set(vals_b)) or (
-            op_a in ("STARTS_WITH", "ENDS_WITH", "CONTAINS")
-            and all(not _positive_match(op_a, b, a) for b in vals_b for a in vals_a)
+        return (
+            op_a == "EQUALS"
+            and not (set(vals_a) & set(vals_b))
+            or (
+                op_a in ("STARTS_WITH", "ENDS_WITH", "CONTAINS")
+                and all(not _positive_match(op_a, b, a) for b in vals_b for a in vals_a)
+            )
         )
     # positive operators: every a-pattern's matches are matches of some b-pattern
     for a in vals_a:
@@ -404,7 +407,7 @@ def read_condition(node: Node) -> Predicate | None:
     """A predicate for one ``RuleCondition`` entry, or None when it is malformed."""
     if node.kind != OBJECT or len(node.value) != 1:  # type: ignore[arg-type]
         return None
-    (name, expr), = node.value.items()  # type: ignore[union-attr]
+    ((name, expr),) = node.value.items()  # type: ignore[union-attr]
     family = EXPRESSIONS.get(name)
     if family is None or expr.kind != OBJECT:
         return None
@@ -500,7 +503,7 @@ def read_rule(node: Node, index: int) -> Rule | None:
     if acts is not None and acts.kind == ARRAY:
         for i, a in enumerate(acts.value):  # type: ignore[arg-type]
             if a.kind == OBJECT and len(a.value) == 1:  # type: ignore[arg-type]
-                (t, body), = a.value.items()  # type: ignore[union-attr]
+                ((t, body),) = a.value.items()  # type: ignore[union-attr]
                 actions.append(Action(t, a, body, i))
             else:
                 actions.append(Action("", a, None, i))

@@ -10,10 +10,8 @@
 from __future__ import annotations
 
 import re
-
-from ses_lsp._records import replace
-
-TYPE_CHECKING = False  # (no typing import: start-up time)
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ses_lsp.lint.diagnostics import TextEdit
 
@@ -103,8 +101,13 @@ def disable_comment_edit(document: Document, offset: int, code: str) -> TextEdit
     node = node_at_offset(document.root, le)
     if node is not None and node.kind not in ("object", "array") and node.start < le < node.end:
         return None
-    if node is not None and node.kind in ("object", "array") and text[node.start:node.start + 1] in "[{" \
-            and node.start < le < node.end - 1 and not comment:
+    if (
+        node is not None
+        and node.kind in ("object", "array")
+        and text[node.start : node.start + 1] in "[{"
+        and node.start < le < node.end - 1
+        and not comment
+    ):
         return None  # inside a multi-line flow collection
     stripped_end = le
     while stripped_end > ls and text[stripped_end - 1] in " \t":
@@ -125,7 +128,7 @@ def choose_safe_fixes(diagnostics: list[Diagnostic]) -> list[tuple[Diagnostic, F
         spans = [(e.start, e.end) for e in fix.edits]
         if any(_overlaps(s, t) for s in spans for t in taken):
             continue
-        if any(_overlaps(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]):
+        if any(_overlaps(a, b) for i, a in enumerate(spans) for b in spans[i + 1 :]):
             continue
         taken.extend(spans)
         out.append((d, fix))

@@ -87,8 +87,22 @@ def _format_for(language_id: str | None, path: str | None, text: str) -> str:
 class DocState:
     """One open document and its cached lint result."""
 
-    __slots__ = ("uri", "path", "text", "version", "language_id", "fmt", "_lines", "_doc", "result",
-                 "result_key", "timer", "kind", "published", "occ")
+    __slots__ = (
+        "uri",
+        "path",
+        "text",
+        "version",
+        "language_id",
+        "fmt",
+        "_lines",
+        "_doc",
+        "result",
+        "result_key",
+        "timer",
+        "kind",
+        "published",
+        "occ",
+    )
 
     def __init__(self, uri: str, text: str, version: int | None, language_id: str | None) -> None:
         self.uri = uri
@@ -181,9 +195,11 @@ class SesProtocol(LanguageServerProtocol):
 
                 log.warning("invalid params for %s: %s", data.get("method"), exc)
                 try:
-                    self._send_response(data["id"], None,
-                                        JsonRpcInvalidParams(f"invalid params for {data.get('method')}")
-                                        .to_response_error())
+                    self._send_response(
+                        data["id"],
+                        None,
+                        JsonRpcInvalidParams(f"invalid params for {data.get('method')}").to_response_error(),
+                    )
                 except Exception:  # pragma: no cover
                     log.exception("cannot answer a malformed request")
                 return _Ignored()
@@ -198,8 +214,9 @@ class SesLanguageServer(LanguageServer):
     def __init__(self, debounce: float | None = None) -> None:
         from ses_lsp import __version__
 
-        super().__init__("ses-lsp", __version__, protocol_cls=SesProtocol,
-                         text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "ses-lsp", __version__, protocol_cls=SesProtocol, text_document_sync_kind=T.TextDocumentSyncKind.Incremental
+        )
         self.docs: dict[str, DocState] = {}
         self.codec = Codec()
         self.debounce = DEFAULT_DEBOUNCE if debounce is None else debounce
@@ -298,8 +315,11 @@ class SesLanguageServer(LanguageServer):
             except ConfigError as exc:
                 problems.append(str(exc))
         if problems:
-            self.warn("ses-lsp: invalid settings: " + "; ".join(problems)
-                      + ". The settings are ignored; the configuration files and defaults apply.")
+            self.warn(
+                "ses-lsp: invalid settings: "
+                + "; ".join(problems)
+                + ". The settings are ignored; the configuration files and defaults apply."
+            )
             settings, client, debounce = {}, None, None
         self.settings = settings
         self.client_config = client
@@ -362,14 +382,38 @@ class SesLanguageServer(LanguageServer):
         config = self.config_for(st)
         forced = self.client_kind(st)
         doc = st._doc if st._doc is not None and st._doc.text is st.text else None
-        res = lint_text(st.text, st.path or st.uri, config=config, kind=forced, explicit=False, fmt=st.fmt,
-                        workspace=self.lint_workspace, version=st.version, document=doc, pause_gc=False)
-        if res.kind is None and st.kind is not None and res.document is not None and \
-                res.document.parsed.problems and len(st.text) <= MAX_FEATURE_CHARS:
+        res = lint_text(
+            st.text,
+            st.path or st.uri,
+            config=config,
+            kind=forced,
+            explicit=False,
+            fmt=st.fmt,
+            workspace=self.lint_workspace,
+            version=st.version,
+            document=doc,
+            pause_gc=False,
+        )
+        if (
+            res.kind is None
+            and st.kind is not None
+            and res.document is not None
+            and res.document.parsed.problems
+            and len(st.text) <= MAX_FEATURE_CHARS
+        ):
             # Half-typed: keep the kind the document had.
-            res = lint_text(st.text, st.path or st.uri, config=config, kind=st.kind, explicit=True, fmt=st.fmt,
-                            workspace=self.lint_workspace, version=st.version, document=res.document,
-                            pause_gc=False)
+            res = lint_text(
+                st.text,
+                st.path or st.uri,
+                config=config,
+                kind=st.kind,
+                explicit=True,
+                fmt=st.fmt,
+                workspace=self.lint_workspace,
+                version=st.version,
+                document=res.document,
+                pause_gc=False,
+            )
         st.kind = res.kind if res.kind is not None and not res.skipped else None
         st.result, st.result_key = res, key
         if res.document is not None and res.document.text is st.text:
@@ -415,12 +459,14 @@ class SesLanguageServer(LanguageServer):
             if st.published:
                 st.published = False
                 self.text_document_publish_diagnostics(
-                    T.PublishDiagnosticsParams(uri=st.uri, diagnostics=[], version=st.version))
+                    T.PublishDiagnosticsParams(uri=st.uri, diagnostics=[], version=st.version)
+                )
             return
         diags = self.lsp_diagnostics(st, res)
         st.published = True
         self.text_document_publish_diagnostics(
-            T.PublishDiagnosticsParams(uri=st.uri, diagnostics=diags, version=st.version))
+            T.PublishDiagnosticsParams(uri=st.uri, diagnostics=diags, version=st.version)
+        )
 
     def relint_all(self) -> None:
         for st in list(self.docs.values()):
@@ -466,8 +512,11 @@ class SesLanguageServer(LanguageServer):
         from ses_lsp.lint.rules import REGISTRY
 
         lines = res.document.lines if res.document is not None else st.lines
-        sev = {Severity.ERROR: T.DiagnosticSeverity.Error, Severity.WARNING: T.DiagnosticSeverity.Warning,
-               Severity.INFO: T.DiagnosticSeverity.Information}
+        sev = {
+            Severity.ERROR: T.DiagnosticSeverity.Error,
+            Severity.WARNING: T.DiagnosticSeverity.Warning,
+            Severity.INFO: T.DiagnosticSeverity.Information,
+        }
         out = []
         memo: dict = {}
         for d in res.diagnostics:
@@ -475,32 +524,40 @@ class SesLanguageServer(LanguageServer):
             related = []
             for r in d.related:
                 if r.file is None:
-                    related.append(T.DiagnosticRelatedInformation(
-                        T.Location(st.uri, self.range(lines, r.start, r.end)), r.message))
+                    related.append(
+                        T.DiagnosticRelatedInformation(T.Location(st.uri, self.range(lines, r.start, r.end)), r.message)
+                    )
                 else:
                     uri, other = self._other_lines(r.file, memo)
-                    rng = self.range(other, r.start, r.end) if other is not None else T.Range(
-                        T.Position(0, 0), T.Position(0, 0))
+                    rng = (
+                        self.range(other, r.start, r.end)
+                        if other is not None
+                        else T.Range(T.Position(0, 0), T.Position(0, 0))
+                    )
                     related.append(T.DiagnosticRelatedInformation(T.Location(uri, rng), r.message))
             data: dict = {"version": st.version, "name": d.name}
             if d.fix is not None:
                 data["fix"] = {
                     "title": d.fix.title,
                     "safe": d.fix.safe,
-                    "edits": [{"range": _range_json(self.range(lines, e.start, e.end)), "newText": e.new_text}
-                              for e in d.fix.edits],
+                    "edits": [
+                        {"range": _range_json(self.range(lines, e.start, e.end)), "newText": e.new_text}
+                        for e in d.fix.edits
+                    ],
                 }
-            out.append(T.Diagnostic(
-                range=self.range(lines, d.start, d.end),
-                message=d.message,
-                severity=sev.get(d.severity, T.DiagnosticSeverity.Error),
-                code=d.code,
-                code_description=T.CodeDescription(href=rule.url) if rule is not None else None,
-                source=SOURCE,
-                related_information=related or None,
-                tags=[T.DiagnosticTag.Unnecessary] if "unnecessary" in d.tags else None,
-                data=data,
-            ))
+            out.append(
+                T.Diagnostic(
+                    range=self.range(lines, d.start, d.end),
+                    message=d.message,
+                    severity=sev.get(d.severity, T.DiagnosticSeverity.Error),
+                    code=d.code,
+                    code_description=T.CodeDescription(href=rule.url) if rule is not None else None,
+                    source=SOURCE,
+                    related_information=related or None,
+                    tags=[T.DiagnosticTag.Unnecessary] if "unnecessary" in d.tags else None,
+                    data=data,
+                )
+            )
         return out
 
 
@@ -511,8 +568,11 @@ def _warm_up() -> None:
     try:
         from ses_lsp.lint.engine import lint_text
 
-        lint_text('{"Metadata": {"Name": "w"}, "Rules": [{"Name": "r", "Actions": [{"StopAction": '
-                  '{"Scope": "RuleSet"}}]}]}', None, fmt="json")
+        lint_text(
+            '{"Metadata": {"Name": "w"}, "Rules": [{"Name": "r", "Actions": [{"StopAction": {"Scope": "RuleSet"}}]}]}',
+            None,
+            fmt="json",
+        )
         lint_text("RuleSetName: w\nRules:\n  - Name: r\n    Actions:\n      - Drop: {}\n", None, fmt="yaml")
     except Exception:
         log.exception("warm-up failed")
@@ -552,13 +612,17 @@ def _server_workspace(ls: SesLanguageServer):
 
 
 def _range_json(r: T.Range) -> dict:
-    return {"start": {"line": r.start.line, "character": r.start.character},
-            "end": {"line": r.end.line, "character": r.end.character}}
+    return {
+        "start": {"line": r.start.line, "character": r.start.character},
+        "end": {"line": r.end.line, "character": r.end.character},
+    }
 
 
 def _range_from_json(d: dict) -> T.Range:
-    return T.Range(T.Position(int(d["start"]["line"]), int(d["start"]["character"])),
-                   T.Position(int(d["end"]["line"]), int(d["end"]["character"])))
+    return T.Range(
+        T.Position(int(d["start"]["line"]), int(d["start"]["character"])),
+        T.Position(int(d["end"]["line"]), int(d["end"]["character"])),
+    )
 
 
 def _get(obj, *names, default=None):
@@ -630,8 +694,9 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         ls.markdown = fmts is None or T.MarkupKind.Markdown in fmts
         modes = _get(caps, "text_document", "completion", "completion_item", "insert_text_mode_support", "value_set")
         ls.insert_mode_as_is = bool(modes) and T.InsertTextMode.AsIs in modes
-        ls.hierarchical_symbols = bool(_get(caps, "text_document", "document_symbol",
-                                            "hierarchical_document_symbol_support"))
+        ls.hierarchical_symbols = bool(
+            _get(caps, "text_document", "document_symbol", "hierarchical_document_symbol_support")
+        )
         ls.config_support = bool(_get(caps, "workspace", "configuration"))
         ls.refresh_support = bool(_get(caps, "workspace", "diagnostics", "refresh_support"))
         root = params.root_uri or (params.workspace_folders[0].uri if params.workspace_folders else None)
@@ -648,19 +713,26 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
             caps = ls.client_capabilities
             regs = []
             if _get(caps, "workspace", "did_change_watched_files", "dynamic_registration"):
-                regs.append(T.Registration(
-                    id="ses-lsp-config-files",
-                    method=T.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                    register_options=T.DidChangeWatchedFilesRegistrationOptions(watchers=[
-                        T.FileSystemWatcher(glob_pattern="**/.ses-lsp.toml"),
-                        T.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
-                    ]),
-                ))
+                regs.append(
+                    T.Registration(
+                        id="ses-lsp-config-files",
+                        method=T.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=T.DidChangeWatchedFilesRegistrationOptions(
+                            watchers=[
+                                T.FileSystemWatcher(glob_pattern="**/.ses-lsp.toml"),
+                                T.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+                            ]
+                        ),
+                    )
+                )
             if _get(caps, "workspace", "did_change_configuration", "dynamic_registration"):
-                regs.append(T.Registration(id="ses-lsp-configuration",
-                                           method=T.WORKSPACE_DID_CHANGE_CONFIGURATION,
-                                           register_options=T.DidChangeConfigurationRegistrationOptions(
-                                               section="ses-lsp")))
+                regs.append(
+                    T.Registration(
+                        id="ses-lsp-configuration",
+                        method=T.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                        register_options=T.DidChangeConfigurationRegistrationOptions(section="ses-lsp"),
+                    )
+                )
             if regs:
                 await ls.client_register_capability_async(T.RegistrationParams(registrations=regs))
             if ls.config_support:
@@ -672,7 +744,8 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
 
     async def _pull_settings(ls: SesLanguageServer) -> None:
         result = await ls.workspace_configuration_async(
-            T.ConfigurationParams(items=[T.ConfigurationItem(section="ses-lsp")]))
+            T.ConfigurationParams(items=[T.ConfigurationItem(section="ses-lsp")])
+        )
         value = result[0] if result else None
         if value is not None or ls.settings:
             ls.apply_settings(_plain(value))
@@ -720,13 +793,16 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
                 if rng is None:
                     text = change.text
                 else:
-                    text = apply_change(text, lines, ls.codec,
-                                        ((rng.start.line, rng.start.character), (rng.end.line, rng.end.character)),
-                                        change.text)
+                    text = apply_change(
+                        text,
+                        lines,
+                        ls.codec,
+                        ((rng.start.line, rng.start.character), (rng.end.line, rng.end.character)),
+                        change.text,
+                    )
                 lines = None
         st.set_text(text, td.version)
-        if edit is not None and old_doc is not None and old_doc.text is old_text and \
-                len(text) <= MAX_FEATURE_CHARS:
+        if edit is not None and old_doc is not None and old_doc.text is old_text and len(text) <= MAX_FEATURE_CHARS:
             from ses_lsp.document.incremental import reparse
 
             # The server owns the old document and keeps no node of it: its tree is reused in place.
@@ -778,9 +854,10 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
 
     # -- diagnostics (pull) ---------------------------------------------------------------------
 
-    @server.feature(T.TEXT_DOCUMENT_DIAGNOSTIC,
-                    T.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=True,
-                                        workspace_diagnostics=False))
+    @server.feature(
+        T.TEXT_DOCUMENT_DIAGNOSTIC,
+        T.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=True, workspace_diagnostics=False),
+    )
     @_safe(lambda: T.RelatedFullDocumentDiagnosticReport(items=[]))
     def diagnostic(ls: SesLanguageServer, params: T.DocumentDiagnosticParams):
         st = ls.docs.get(params.text_document.uri)
@@ -805,8 +882,9 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         ls.touch(st)
         return st, kind
 
-    @server.feature(T.TEXT_DOCUMENT_COMPLETION,
-                    T.CompletionOptions(trigger_characters=['"', ":", " "], resolve_provider=False))
+    @server.feature(
+        T.TEXT_DOCUMENT_COMPLETION, T.CompletionOptions(trigger_characters=['"', ":", " "], resolve_provider=False)
+    )
     @_safe()
     def completion(ls: SesLanguageServer, params: T.CompletionParams):
         st, kind = _feature_state(ls, params.text_document.uri)
@@ -815,8 +893,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         from ses_lsp.lint.completion import complete
 
         offset = ls.offset(st, params.position)
-        items = complete(st.text, offset, kind, st.fmt, document=st.document(), workspace=ls.lint_workspace,
-                         uri=st.uri)
+        items = complete(st.text, offset, kind, st.fmt, document=st.document(), workspace=ls.lint_workspace, uri=st.uri)
         if not items:
             return None
         lines = st.lines
@@ -827,20 +904,24 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
             doc = None
             if it.documentation:
                 doc = T.MarkupContent(T.MarkupKind.Markdown, it.documentation) if ls.markdown else it.documentation
-            out.append(T.CompletionItem(
-                label=it.label,
-                kind=_COMPLETION_KINDS.get(it.kind, T.CompletionItemKind.Text),
-                detail=it.detail or None,
-                documentation=doc,
-                sort_text=it.sort_text or None,
-                filter_text=it.filter_text,
-                preselect=it.preselect or None,
-                text_edit=T.TextEdit(ls.range(lines, it.start, it.end), text),
-                insert_text_format=T.InsertTextFormat.Snippet if snippet else T.InsertTextFormat.PlainText,
-                insert_text_mode=T.InsertTextMode.AsIs if (ls.insert_mode_as_is and "\n" in text) else None,
-                additional_text_edits=[T.TextEdit(ls.range(lines, e.start, e.end), e.new_text)
-                                       for e in it.additional_edits] or None,
-            ))
+            out.append(
+                T.CompletionItem(
+                    label=it.label,
+                    kind=_COMPLETION_KINDS.get(it.kind, T.CompletionItemKind.Text),
+                    detail=it.detail or None,
+                    documentation=doc,
+                    sort_text=it.sort_text or None,
+                    filter_text=it.filter_text,
+                    preselect=it.preselect or None,
+                    text_edit=T.TextEdit(ls.range(lines, it.start, it.end), text),
+                    insert_text_format=T.InsertTextFormat.Snippet if snippet else T.InsertTextFormat.PlainText,
+                    insert_text_mode=T.InsertTextMode.AsIs if (ls.insert_mode_as_is and "\n" in text) else None,
+                    additional_text_edits=[
+                        T.TextEdit(ls.range(lines, e.start, e.end), e.new_text) for e in it.additional_edits
+                    ]
+                    or None,
+                )
+            )
         return T.CompletionList(is_incomplete=False, items=out)
 
     @server.feature(T.TEXT_DOCUMENT_HOVER)
@@ -874,18 +955,28 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         def conv(s) -> T.DocumentSymbol:
             rng = ls.range(lines, s.start, s.end)
             sel = ls.range(lines, s.selection_start, s.selection_end)
-            return T.DocumentSymbol(name=s.name or "?", kind=_SYMBOL_KINDS.get(s.kind, T.SymbolKind.Field),
-                                    range=rng, selection_range=sel, detail=s.detail or None,
-                                    children=[conv(c) for c in s.children] or None)
+            return T.DocumentSymbol(
+                name=s.name or "?",
+                kind=_SYMBOL_KINDS.get(s.kind, T.SymbolKind.Field),
+                range=rng,
+                selection_range=sel,
+                detail=s.detail or None,
+                children=[conv(c) for c in s.children] or None,
+            )
 
         if ls.hierarchical_symbols:
             return [conv(s) for s in syms]
         flat: list[T.SymbolInformation] = []
 
         def walk(s, container: str | None) -> None:
-            flat.append(T.SymbolInformation(name=s.name or "?", kind=_SYMBOL_KINDS.get(s.kind, T.SymbolKind.Field),
-                                            location=T.Location(st.uri, ls.range(lines, s.start, s.end)),
-                                            container_name=container))
+            flat.append(
+                T.SymbolInformation(
+                    name=s.name or "?",
+                    kind=_SYMBOL_KINDS.get(s.kind, T.SymbolKind.Field),
+                    location=T.Location(st.uri, ls.range(lines, s.start, s.end)),
+                    container_name=container,
+                )
+            )
             for c in s.children:
                 walk(c, s.name)
 
@@ -949,8 +1040,9 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
             st, kind = _feature_state(ls, params.text_document.uri)
             if st is None:
                 return None
-            edits = do_rename(st.document(), kind, ls.offset(st, params.position), params.new_name, st.uri,
-                              ls.lint_workspace)
+            edits = do_rename(
+                st.document(), kind, ls.offset(st, params.position), params.new_name, st.uri, ls.lint_workspace
+            )
         except RenameError as exc:
             from pygls.exceptions import JsonRpcInvalidParams
 
@@ -970,9 +1062,10 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
 
     # -- code actions ---------------------------------------------------------------------------------------------
 
-    @server.feature(T.TEXT_DOCUMENT_CODE_ACTION,
-                    T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND,
-                                                           T.CodeActionKind.SourceFixAll]))
+    @server.feature(
+        T.TEXT_DOCUMENT_CODE_ACTION,
+        T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND, T.CodeActionKind.SourceFixAll]),
+    )
     @_safe()
     def code_action(ls: SesLanguageServer, params: T.CodeActionParams):
         return _code_actions(ls, params)
@@ -1038,10 +1131,15 @@ def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
             diags = [ld] if ld is not None else None
             if d.fix is not None and d.fix.edits:
                 edits = [T.TextEdit(ls.range(lines, e.start, e.end), e.new_text) for e in d.fix.edits]
-                actions.append(T.CodeAction(
-                    title=d.fix.title, kind=T.CodeActionKind.QuickFix, diagnostics=diags,
-                    edit=T.WorkspaceEdit(changes={uri: edits}),
-                    is_preferred=True if (d.fix.safe and safe_count == 1) else None))
+                actions.append(
+                    T.CodeAction(
+                        title=d.fix.title,
+                        kind=T.CodeActionKind.QuickFix,
+                        diagnostics=diags,
+                        edit=T.WorkspaceEdit(changes={uri: edits}),
+                        is_preferred=True if (d.fix.safe and safe_count == 1) else None,
+                    )
+                )
         if st.fmt == "yaml":
             from ses_lsp.server.features import disable_comment_edit
 
@@ -1055,19 +1153,29 @@ def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
                 if edit is None:
                     continue
                 ld = lsp_diag_for(d)
-                actions.append(T.CodeAction(
-                    title=f"Disable {d.code} for this line", kind=T.CodeActionKind.QuickFix,
-                    diagnostics=[ld] if ld is not None else None,
-                    edit=T.WorkspaceEdit(changes={uri: [
-                        T.TextEdit(ls.range(lines, edit.start, edit.end), edit.new_text)]})))
+                actions.append(
+                    T.CodeAction(
+                        title=f"Disable {d.code} for this line",
+                        kind=T.CodeActionKind.QuickFix,
+                        diagnostics=[ld] if ld is not None else None,
+                        edit=T.WorkspaceEdit(
+                            changes={uri: [T.TextEdit(ls.range(lines, edit.start, edit.end), edit.new_text)]}
+                        ),
+                    )
+                )
     if _wants(only, FIX_ALL_KIND) and (only or True):
         from ses_lsp.server.features import choose_safe_fixes
 
         chosen = choose_safe_fixes(res.diagnostics)
         if chosen and (only or len(chosen) > 0):
             edits = [T.TextEdit(ls.range(lines, e.start, e.end), e.new_text) for _d, f in chosen for e in f.edits]
-            actions.append(T.CodeAction(title=f"Fix all auto-fixable ses-lsp problems ({len(chosen)})",
-                                        kind=FIX_ALL_KIND, edit=T.WorkspaceEdit(changes={uri: edits})))
+            actions.append(
+                T.CodeAction(
+                    title=f"Fix all auto-fixable ses-lsp problems ({len(chosen)})",
+                    kind=FIX_ALL_KIND,
+                    edit=T.WorkspaceEdit(changes={uri: edits}),
+                )
+            )
     return actions or None
 
 
@@ -1081,15 +1189,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio")
     parser.add_argument("--log-file", metavar="FILE", help="write the server's log to FILE")
     parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
-    parser.add_argument("--debounce", type=float, metavar="MS",
-                        help="push-diagnostics debounce in milliseconds (default 50; overrides the setting)")
+    parser.add_argument(
+        "--debounce",
+        type=float,
+        metavar="MS",
+        help="push-diagnostics debounce in milliseconds (default 50; overrides the setting)",
+    )
     try:
         args = parser.parse_args(args_in)
     except SystemExit as exc:
         return int(exc.code or 0)
     if args.log_file:
-        logging.basicConfig(filename=args.log_file, level=logging.WARNING,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            filename=args.log_file, level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         logging.getLogger("ses_lsp").setLevel(args.log_level)
     else:
         logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="ses-lsp: %(levelname)s %(message)s")

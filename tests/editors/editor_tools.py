@@ -36,8 +36,7 @@ def ses_lsp() -> str:
     return tool("ses-lsp", "install the project into this environment: pip install -e '.[test]'")
 
 
-def run(cmd: list[str], *, timeout: float, check: bool = False,
-        **kw) -> subprocess.CompletedProcess:
+def run(cmd: list[str], *, timeout: float, check: bool = False, **kw) -> subprocess.CompletedProcess:
     """subprocess.run with text output and a timeout that fails the test with the output so far."""
     kw.setdefault("capture_output", True)
     kw.setdefault("text", True)
@@ -45,19 +44,24 @@ def run(cmd: list[str], *, timeout: float, check: bool = False,
     try:
         proc = subprocess.run(cmd, timeout=timeout, **kw)
     except subprocess.TimeoutExpired as exc:
-        out, err = (s.decode(errors="replace") if isinstance(s, bytes) else (s or "")
-                    for s in (exc.stdout, exc.stderr))
-        pytest.fail(f"{cmd[0]} did not finish within {timeout} s: {' '.join(cmd)}\n"
-                    f"--- stdout\n{out[-4000:]}\n--- stderr\n{err[-4000:]}", pytrace=False)
+        out, err = (s.decode(errors="replace") if isinstance(s, bytes) else (s or "") for s in (exc.stdout, exc.stderr))
+        pytest.fail(
+            f"{cmd[0]} did not finish within {timeout} s: {' '.join(cmd)}\n"
+            f"--- stdout\n{out[-4000:]}\n--- stderr\n{err[-4000:]}",
+            pytrace=False,
+        )
     if check and proc.returncode != 0:
-        pytest.fail(f"exit code {proc.returncode}: {' '.join(cmd)}\n"
-                    f"--- stdout\n{(proc.stdout or '')[-4000:]}\n"
-                    f"--- stderr\n{(proc.stderr or '')[-4000:]}",
-                    pytrace=False)
+        pytest.fail(
+            f"exit code {proc.returncode}: {' '.join(cmd)}\n"
+            f"--- stdout\n{(proc.stdout or '')[-4000:]}\n"
+            f"--- stderr\n{(proc.stderr or '')[-4000:]}",
+            pytrace=False,
+        )
     return proc
 
 
-NODE_DIR = HERE / ".node"  # gitignored (tests/editors/.gitignore)
+# npm packages the tests install live in the user's cache, not in the work tree.
+NODE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ses-lsp-tests" / "node"
 
 
 def npm_package(name: str, version: str) -> Path:
@@ -74,20 +78,33 @@ def npm_package(name: str, version: str) -> Path:
     npm = shutil.which("npm")
     node = shutil.which("node")
     if npm is None or node is None:
-        pytest.fail(f"node and npm are needed to install {name}@{version} for this test "
-                    "(apt-get install nodejs npm)", pytrace=False)
-    NODE_DIR.mkdir(exist_ok=True)
-    cmd = [npm, "install", "--no-save", "--no-audit", "--no-fund", "--no-package-lock",
-           "--engine-strict=false", "--prefix", str(NODE_DIR), f"{name}@{version}"]
+        pytest.fail(
+            f"node and npm are needed to install {name}@{version} for this test (apt-get install nodejs npm)",
+            pytrace=False,
+        )
+    NODE_DIR.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        npm,
+        "install",
+        "--no-save",
+        "--no-audit",
+        "--no-fund",
+        "--no-package-lock",
+        "--engine-strict=false",
+        "--prefix",
+        str(NODE_DIR),
+        f"{name}@{version}",
+    ]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"`{' '.join(cmd)}` did not finish within 300 s (is the npm registry "
-                    "reachable?)", pytrace=False)
+        pytest.fail(f"`{' '.join(cmd)}` did not finish within 300 s (is the npm registry reachable?)", pytrace=False)
     if proc.returncode != 0 or not manifest.is_file():
-        pytest.fail(f"cannot install {name}@{version} from npm (exit {proc.returncode}): "
-                    f"{' '.join(cmd)}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}", pytrace=False)
+        pytest.fail(
+            f"cannot install {name}@{version} from npm (exit {proc.returncode}): "
+            f"{' '.join(cmd)}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}",
+            pytrace=False,
+        )
     got = json.loads(manifest.read_text(encoding="utf-8")).get("version")
     if got != version:
         pytest.fail(f"npm installed {name}@{got}, not {version}", pytrace=False)

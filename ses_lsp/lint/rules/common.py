@@ -17,7 +17,9 @@ CLASSIC_RULE_SET_KINDS = frozenset({"ses:describe-receipt-rule-set", "ses:descri
 CLASSIC_RULE_KINDS = CLASSIC_SINGLE_RULE_KINDS | CLASSIC_RULE_SET_KINDS
 CLASSIC_FILTER_KINDS = frozenset({"ses:create-receipt-filter", "ses:list-receipt-filters"})
 SEND_BOUNCE_KINDS = frozenset({"ses:send-bounce"})
-MM_RULE_SET_KINDS = frozenset({"mailmanager:create-rule-set", "mailmanager:update-rule-set", "mailmanager:get-rule-set"})
+MM_RULE_SET_KINDS = frozenset(
+    {"mailmanager:create-rule-set", "mailmanager:update-rule-set", "mailmanager:get-rule-set"}
+)
 MM_INGRESS_KINDS = frozenset(
     {"mailmanager:create-ingress-point", "mailmanager:update-ingress-point", "mailmanager:get-ingress-point"}
 )
@@ -54,6 +56,7 @@ def rule_actions(ctx: LintContext) -> list[list[tuple[str, Node, Node]]]:
 
     Read once per lint and shared by every family.
     """
+
     def build() -> list[list[tuple[str, Node, Node]]]:
         nodes = mm_rule_nodes(ctx) if ctx.kind in MM_RULE_SET_KINDS else classic_rule_nodes(ctx)
         return [list(classic_actions(rule)) for rule in nodes]
@@ -63,6 +66,7 @@ def rule_actions(ctx: LintContext) -> list[list[tuple[str, Node, Node]]]:
 
 def classic_actions_of_type(ctx: LintContext, action_type: str) -> list[tuple[Node, Node, Node]]:
     """(rule, action entry, action body) for every classic action of one type (indexed once per lint)."""
+
     def build() -> dict[str, list[tuple[Node, Node, Node]]]:
         index: dict[str, list[tuple[Node, Node, Node]]] = {}
         if ctx.kind not in MM_RULE_SET_KINDS:
@@ -94,7 +98,7 @@ def classic_actions(rule: Node) -> Iterator[tuple[str, Node, Node]]:
         return
     for entry in acts.value:  # type: ignore[union-attr]
         if entry.kind == OBJECT and len(entry.value) == 1:  # type: ignore[arg-type]
-            (name, body), = entry.value.items()  # type: ignore[union-attr]
+            ((name, body),) = entry.value.items()  # type: ignore[union-attr]
             yield name, entry, body
 
 
@@ -129,6 +133,7 @@ def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:
 
 
 # -- placeholders ---------------------------------------------------------------
+
 
 def mask_placeholders(text: str) -> str:
     """``text`` with each placeholder replaced by one NUL character (never a ':')."""

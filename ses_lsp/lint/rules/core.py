@@ -87,8 +87,9 @@ DUPLICATE_KEY = Rule(
             "JSON and YAML readers keep only the last value, so the first is silently ignored: "
             "a rule you see in the file is not the rule AWS receives."
         ),
-        bad=Example(_GOOD_RULE_YAML.replace("  Name: store\n", "  Name: store\n  Name: archive\n"),
-                    "ses:create-receipt-rule"),
+        bad=Example(
+            _GOOD_RULE_YAML.replace("  Name: store\n", "  Name: store\n  Name: archive\n"), "ses:create-receipt-rule"
+        ),
         good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
         references=(JSON_RFC + " section 4 (names SHOULD be unique)",),
     ),
@@ -207,8 +208,10 @@ UNUSED_SUPPRESSION = Rule(
     doc=RuleDoc(
         what="Reports suppression comments (or codes in them) that matched no diagnostic.",
         why="Stale suppressions hide future problems on that line and mislead readers.",
-        bad=Example(_GOOD_RULE_YAML.replace("  Name: store\n", "  Name: store  # ses-lsp: disable=SES101\n"),
-                    "ses:create-receipt-rule"),
+        bad=Example(
+            _GOOD_RULE_YAML.replace("  Name: store\n", "  Name: store  # ses-lsp: disable=SES101\n"),
+            "ses:create-receipt-rule",
+        ),
         good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
     ),
 )
@@ -222,8 +225,10 @@ UNKNOWN_SUPPRESSION = Rule(
     doc=RuleDoc(
         what="Reports codes or names in `# ses-lsp: disable=...` that are not rules.",
         why="A typo in a suppression suppresses nothing and hides the intent.",
-        bad=Example(_GOOD_RULE_YAML.replace("  Name: store\n", "  Name: store  # ses-lsp: disable=SES999\n"),
-                    "ses:create-receipt-rule"),
+        bad=Example(
+            _GOOD_RULE_YAML.replace("  Name: store\n", "  Name: store  # ses-lsp: disable=SES999\n"),
+            "ses:create-receipt-rule",
+        ),
         good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
     ),
 )

@@ -7,6 +7,8 @@ disagree.  Classic: SES501-SES519; Mail Manager: SES521-SES539.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ses_lsp.document.nodes import Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
@@ -23,7 +25,6 @@ from ses_lsp.lint.rules.common import (
 from ses_lsp.lint.text import quote
 from ses_lsp.semantics import classic as cm
 
-TYPE_CHECKING = False  # (no typing import: start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.semantics import mailmanager as mm
 # The Mail Manager model is imported by the Mail Manager checks only: a classic
@@ -86,8 +87,10 @@ def _check_stop_not_last(ctx: LintContext) -> None:
             f"StopAction is action {idx + 1} of {len(rule.actions)} in {rule.label()}; SES rejects a rule whose "
             f"StopAction is not the last action ({', '.join(later)} would follow it); move it to the end",
             fix=fix,
-            related=[Related(a.node.start, a.node.end, f"{a.type or 'action'} after the StopAction")
-                     for a in rule.actions[idx + 1 :]][:3],
+            related=[
+                Related(a.node.start, a.node.end, f"{a.type or 'action'} after the StopAction")
+                for a in rule.actions[idx + 1 :]
+            ][:3],
         )
 
 
@@ -101,7 +104,9 @@ STOP_NOT_LAST = Rule(
     check=_check_stop_not_last,
     fixable=True,
     doc=RuleDoc(
-        what="Reports a `StopAction` followed by other actions in the same receipt rule, with a fix that moves it last.",
+        what=(
+            "Reports a `StopAction` followed by other actions in the same receipt rule, with a fix that moves it last."
+        ),
         why=(
             "SES rejects the rule (`InvalidParameterValue: Stop action, if any, must be placed at the end of the "
             "actions list`); even if it were accepted, the actions after a stop could never run."
@@ -116,7 +121,10 @@ STOP_NOT_LAST = Rule(
             "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n    - StopAction:\n        Scope: RuleSet\n",
             "ses:create-receipt-rule",
         ),
-        references=(DOC_STOP, "Observed SES answer recorded by the floci emulator's tests (ses-semantics.md, corrections)"),
+        references=(
+            DOC_STOP,
+            "Observed SES answer recorded by the floci emulator's tests (ses-semantics.md, corrections)",
+        ),
     ),
 )
 
@@ -139,8 +147,13 @@ def _check_shadowed(ctx: LintContext) -> None:
                 why = f"{by.label()} matches every recipient and stops the rule set"
             else:
                 why = f"every recipient it matches is matched first by {by.label()}, which stops the rule set"
-            related = [Related((by.name_node or by.node).start, (by.name_node or by.node).end,
-                               f"{by.label()} matches these recipients first")]
+            related = [
+                Related(
+                    (by.name_node or by.node).start,
+                    (by.name_node or by.node).end,
+                    f"{by.label()} matches these recipients first",
+                )
+            ]
             if stop is not None:
                 related.append(Related(stop.node.start, stop.node.end, "and stops here"))
         else:
@@ -148,10 +161,19 @@ def _check_shadowed(ctx: LintContext) -> None:
             for _, r in per:
                 if r not in owners:
                     owners.append(r)
-            why = ("every recipient it matches is matched first by earlier rules that stop the rule set ("
-                   + ", ".join(o.label() for o in owners) + ")")
-            related = [Related((o.name_node or o.node).start, (o.name_node or o.node).end,
-                               f"{o.label()} stops the rule set for some of these recipients") for o in owners]
+            why = (
+                "every recipient it matches is matched first by earlier rules that stop the rule set ("
+                + ", ".join(o.label() for o in owners)
+                + ")"
+            )
+            related = [
+                Related(
+                    (o.name_node or o.node).start,
+                    (o.name_node or o.node).end,
+                    f"{o.label()} stops the rule set for some of these recipients",
+                )
+                for o in owners
+            ]
         ctx.report(target, f"{rule.label()} can never run: {why}", related=related, tags=UNNECESSARY)
 
 
@@ -249,8 +271,13 @@ def _check_catch_all(ctx: LintContext) -> None:
             r.name_node or r.node,
             f"{r.label()} has no Recipients, like {first.label()} before it: both run for every message "
             f"(their actions run twice); give them Recipients or merge them",
-            related=[Related((first.name_node or first.node).start, (first.name_node or first.node).end,
-                             "the first rule without Recipients")],
+            related=[
+                Related(
+                    (first.name_node or first.node).start,
+                    (first.name_node or first.node).end,
+                    "the first rule without Recipients",
+                )
+            ],
         )
     if first is not rules[0] and first.stops:
         ctx.report(
@@ -483,8 +510,11 @@ def _check_action_union(ctx: LintContext) -> None:
                     pointer=entry.pointer,
                 )
             elif not entry.value:
-                ctx.report(entry, f"{rule.label()}, action {a.index + 1} is empty; set one action such as S3Action",
-                           pointer=entry.pointer)
+                ctx.report(
+                    entry,
+                    f"{rule.label()}, action {a.index + 1} is empty; set one action such as S3Action",
+                    pointer=entry.pointer,
+                )
 
 
 ACTION_UNION = Rule(
@@ -564,7 +594,10 @@ ACTIONS_AFTER_DROP = Rule(
             "      - Archive:\n          TargetArchive: a-1234567890abcdef\n      - Drop: {}\n",
             "mailmanager:create-rule-set",
         ),
-        references=(MM_API_RULE, "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_DropAction.html"),
+        references=(
+            MM_API_RULE,
+            "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_DropAction.html",
+        ),
     ),
 )
 
@@ -580,14 +613,24 @@ def _check_mm_unreachable(ctx: LintContext) -> None:
                 why = f"{by.label()} applies to every message and drops it"
             else:
                 why = f"every message it applies to is matched first by {by.label()}, which drops it"
-            related = [Related(by.node.start, by.node.start + 1 if not by.node.members else by.node.members[0][0].end,
-                               f"{by.label()} applies first")]
+            related = [
+                Related(
+                    by.node.start,
+                    by.node.start + 1 if not by.node.members else by.node.members[0][0].end,
+                    f"{by.label()} applies first",
+                )
+            ]
             if drop is not None:
                 related.append(Related(drop.node.start, drop.node.end, "and drops the message here"))
             name = rule.node.get("Name")
             target = name if name is not None else (rule.node.members[0][0] if rule.node.members else rule.node)
-            ctx.report(target, f"{rule.label()} can never apply: {why}", related=related, tags=UNNECESSARY,
-                       pointer=rule.node.pointer)
+            ctx.report(
+                target,
+                f"{rule.label()} can never apply: {why}",
+                related=related,
+                tags=UNNECESSARY,
+                pointer=rule.node.pointer,
+            )
             continue
         if rule.drop_index is not None:
             droppers.append(rule)
@@ -634,9 +677,12 @@ def _check_condition_in_unless(ctx: LintContext) -> None:
             ctx.report(
                 u.node,
                 f"{rule.label()} can never apply: "
-                + (f"{u.describe()} is in both Conditions and Unless"
-                   if same else f"every message meeting the condition {c.describe()} also meets this Unless "
-                   f"condition {u.describe()}")
+                + (
+                    f"{u.describe()} is in both Conditions and Unless"
+                    if same
+                    else f"every message meeting the condition {c.describe()} also meets this Unless "
+                    f"condition {u.describe()}"
+                )
                 + "; remove or change one of them",
                 related=[Related(c.node.start, c.node.end, "the condition in Conditions")],
             )
@@ -661,7 +707,8 @@ CONDITION_IN_UNLESS = Rule(
             "      - StringExpression:\n          Evaluate: {Attribute: RECIPIENT}\n          Operator: EQUALS\n"
             "          Values: [support@example.com]\n    Unless:\n"
             "      - StringExpression:\n          Evaluate: {Attribute: RECIPIENT}\n          Operator: ENDS_WITH\n"
-            "          Values: ['@example.com']\n    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
+            "          Values: ['@example.com']\n    Actions:\n"
+            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
             "mailmanager:create-rule-set",
         ),
         good=Example(
@@ -710,13 +757,15 @@ CONTRADICTORY = Rule(
             "RuleSetName: inbound-rules\nRules:\n  - Name: sized\n    Conditions:\n"
             "      - NumberExpression:\n          Evaluate: {Attribute: MESSAGE_SIZE}\n          Operator: LESS_THAN\n"
             "          Value: 100\n"
-            "      - NumberExpression:\n          Evaluate: {Attribute: MESSAGE_SIZE}\n          Operator: GREATER_THAN\n"
+            "      - NumberExpression:\n          Evaluate: {Attribute: MESSAGE_SIZE}\n"
+            "          Operator: GREATER_THAN\n"
             "          Value: 200\n    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
             "mailmanager:create-rule-set",
         ),
         good=Example(
             "RuleSetName: inbound-rules\nRules:\n  - Name: sized\n    Conditions:\n"
-            "      - NumberExpression:\n          Evaluate: {Attribute: MESSAGE_SIZE}\n          Operator: GREATER_THAN\n"
+            "      - NumberExpression:\n          Evaluate: {Attribute: MESSAGE_SIZE}\n"
+            "          Operator: GREATER_THAN\n"
             "          Value: 100\n"
             "      - NumberExpression:\n          Evaluate: {Attribute: MESSAGE_SIZE}\n          Operator: LESS_THAN\n"
             "          Value: 200\n    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
@@ -799,7 +848,9 @@ MM_BOUNCE_DELIVERY = Rule(
     kinds=MM_RULE_SET_KINDS,
     check=_check_mm_bounce_delivery,
     doc=RuleDoc(
-        what="Reports delivery actions (Relay, Send, DeliverToMailbox, WriteToS3, Archive, ...) in a rule that bounces.",
+        what=(
+            "Reports delivery actions (Relay, Send, DeliverToMailbox, WriteToS3, Archive, ...) in a rule that bounces."
+        ),
         why="The sender is told the message was rejected while it is delivered anyway.",
         bad=Example(
             "RuleSetName: inbound-rules\nRules:\n  - Name: retired\n    Actions:\n"
@@ -861,7 +912,9 @@ REPLACE_AFTER_DELIVERY = Rule(
             "      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
             "mailmanager:create-rule-set",
         ),
-        references=("https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_ReplaceRecipientAction.html",),
+        references=(
+            "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_ReplaceRecipientAction.html",
+        ),
     ),
 )
 

@@ -39,7 +39,7 @@ from ses_lsp.lint.rules.common import (
     string_value,
     walk_members,
 )
-from ses_lsp.lint.text import lazy_re, quote
+from ses_lsp.lint.text import quote
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -53,8 +53,8 @@ FLOCI = "floci-io/floci receipt-rule probes of live SES (2026): header names may
 
 MAX_HEADER_NAME = 50
 MAX_HEADER_VALUE = 2048
-_TOKEN = lazy_re(r"[A-Za-z0-9-]+")
-_FTEXT = lazy_re(r"[!-9;-~]")  # printable US-ASCII except ':'
+_TOKEN = re.compile(r"[A-Za-z0-9-]+")
+_FTEXT = re.compile(r"[!-9;-~]")  # printable US-ASCII except ':'
 
 CLASSIC_DELIVERY = frozenset({"S3Action", "WorkmailAction", "LambdaAction", "SNSAction", "ConnectAction"})
 MM_DELIVERY = frozenset(
@@ -242,9 +242,7 @@ def _supersede_pattern_mismatch(ctx: LintContext, nodes: list[Node]) -> None:
     """
     spans = {(n.start, n.end) for n in nodes}
     if spans:
-        ctx.diagnostics[:] = [
-            d for d in ctx.diagnostics if not (d.code == "SES105" and (d.start, d.end) in spans)
-        ]
+        ctx.diagnostics[:] = [d for d in ctx.diagnostics if not (d.code == "SES105" and (d.start, d.end) in spans)]
 
 
 def _check_mm_x_prefix(ctx: LintContext) -> None:
@@ -349,7 +347,10 @@ def _check_added_header_unused(ctx: LintContext) -> None:
             target = body.get("HeaderName") or body
             what = quote(header) + " header" if header else "header"
             if stop is not None:
-                why = f"the {types[stop]} after it ends processing and no action in between delivers or stores the message"
+                why = (
+                    f"the {types[stop]} after it ends processing and no action in between "
+                    "delivers or stores the message"
+                )
             else:
                 why = "no action after it, in this rule or a later one, delivers or stores the message"
             ctx.report(
@@ -361,12 +362,28 @@ def _check_added_header_unused(ctx: LintContext) -> None:
 
 # Header fields a receiving system already has or sets, by the reason adding one is surprising.
 _ONCE_ONLY = {
-    "date", "from", "sender", "reply-to", "to", "cc", "bcc", "message-id", "in-reply-to", "references", "subject",
+    "date",
+    "from",
+    "sender",
+    "reply-to",
+    "to",
+    "cc",
+    "bcc",
+    "message-id",
+    "in-reply-to",
+    "references",
+    "subject",
 }
 _MIME = {"mime-version", "content-type", "content-transfer-encoding", "content-disposition"}
 _TRACE = {
-    "received", "return-path", "dkim-signature", "authentication-results", "received-spf", "arc-seal",
-    "arc-message-signature", "arc-authentication-results",
+    "received",
+    "return-path",
+    "dkim-signature",
+    "authentication-results",
+    "received-spf",
+    "arc-seal",
+    "arc-message-signature",
+    "arc-authentication-results",
 }
 _SES_SET = {"x-ses-spam-verdict", "x-ses-virus-verdict"}
 
@@ -400,8 +417,11 @@ def _check_reserved_header(ctx: LintContext) -> None:
         if reason is None:
             continue
         base = re.sub(r"(?i)^x-(ses-)?", "", value)
-        ctx.report(node, f"AddHeaderAction adds {quote(value)}: {reason}; use a custom name such as "  # type: ignore[arg-type]
-                   f"{quote('X-' + base)}")
+        ctx.report(
+            node,
+            f"AddHeaderAction adds {quote(value)}: {reason}; use a custom name such as "  # type: ignore[arg-type]
+            f"{quote('X-' + base)}",
+        )
 
 
 # -- rule definitions -------------------------------------------------------------------------
@@ -515,11 +535,10 @@ HEADER_VALUE_INVALID = Rule(
     check=_check_header_value,
     doc=RuleDoc(
         what=(
-            "Reports a classic `AddHeaderAction.HeaderValue` that contains CR or LF, or is longer than "
-            "2048 characters."
+            "Reports a classic `AddHeaderAction.HeaderValue` that contains CR or LF, or is longer than 2048 characters."
         ),
         why=(
-            "The API reference says the value \"can't contain newline (\\n) or carriage return (\\r) characters\" "
+            'The API reference says the value "can\'t contain newline (\\n) or carriage return (\\r) characters" '
             "and holds up to 2048 characters. A YAML block scalar (`|`) adds a trailing newline without it showing."
         ),
         bad=Example(_classic(_add("X-Tag", "|\n          support\n").replace("support\n\n", "support\n"), _S3), _RULE),
@@ -569,7 +588,7 @@ EXTENSION_VALUE_INVALID = Rule(
             "The API reference allows up to 2048 characters and no newline or carriage return: the value "
             "becomes one DSN field line."
         ),
-        bad=Example(_bounce("X-Trace", "\"abc\\n123\""), _BOUNCE),
+        bad=Example(_bounce("X-Trace", '"abc\\n123"'), _BOUNCE),
         good=Example(_bounce("X-Trace"), _BOUNCE),
         references=(SES_API + "API_ExtensionField.html",),
         notes="The quick fix joins the lines with spaces; it is offered in editors only.",
@@ -640,7 +659,7 @@ DUPLICATE_ADDED_HEADER = Rule(
             "case-insensitively) an earlier one of the same rule already adds, and points at it."
         ),
         why=(
-            "\"Headers are added regardless of whether the header name pre-existed in the email\": the message "
+            '"Headers are added regardless of whether the header name pre-existed in the email": the message '
             "ends up with two fields of that name, and readers disagree on which one counts."
         ),
         bad=Example(_mm(_mm_add("X-Tag", "a") + _mm_add("X-Tag", "b") + _ARCHIVE), _MM),

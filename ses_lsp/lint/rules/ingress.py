@@ -22,10 +22,10 @@ import binascii
 import bisect
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from ses_lsp._records import dataclass
 from ses_lsp.document.nodes import OBJECT, STRING, Node
 from ses_lsp.lint import edits
 from ses_lsp.lint.context import LintContext
@@ -39,7 +39,7 @@ from ses_lsp.lint.registry import (
     Rule,
     RuleDoc,
 )
-from ses_lsp.lint.text import lazy_re, quote
+from ses_lsp.lint.text import quote
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -60,11 +60,14 @@ MEMBER_TYPE = {
 }
 INPUT_MEMBERS = ("SmtpPassword", "SecretArn", "TlsAuthConfiguration")
 OUTPUT_MEMBERS = ("IngressPointPasswordConfiguration", "SecretArn", "TlsAuthConfiguration")
-FITS = {"OPEN": frozenset(), "AUTH": frozenset({"SmtpPassword", "SecretArn"}),
-        "MTLS": frozenset({"TlsAuthConfiguration"})}
+FITS = {
+    "OPEN": frozenset(),
+    "AUTH": frozenset({"SmtpPassword", "SecretArn"}),
+    "MTLS": frozenset({"TlsAuthConfiguration"}),
+}
 
 # Values that are filled in later by a template engine or deployment tool.
-_PLACEHOLDER = lazy_re(r"\$\{[^}]*\}|\{\{.*?\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$", re.S)
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$", re.S)
 
 CLOCK: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # noqa: E731
 """The current time (UTC, aware) for validity checks; tests replace it."""
@@ -156,8 +159,8 @@ CERT_LABEL = "CERTIFICATE"
 CRL_LABEL = "X509 CRL"
 
 # Markers, loosely (to explain malformed ones); the strict form is checked after.
-_MARKER = lazy_re(r"-{3,}[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9][A-Za-z0-9 ]*?)[ \t]*-{3,}", re.I)
-_B64_LINE = lazy_re(r"[A-Za-z0-9+/=]*")
+_MARKER = re.compile(r"-{3,}[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9][A-Za-z0-9 ]*?)[ \t]*-{3,}", re.I)
+_B64_LINE = re.compile(r"[A-Za-z0-9+/=]*")
 
 
 @dataclass(frozen=True)
@@ -191,8 +194,10 @@ def _label_advice(label: str, want: str) -> str:
         return "a private key: a trust store holds only public certificates and CRLs; remove it from the file"
     if want == CERT_LABEL:
         if up == "TRUSTED CERTIFICATE":
-            return ("an OpenSSL \"TRUSTED CERTIFICATE\" block; convert it to a plain \"CERTIFICATE\" block "
-                    "(openssl x509 -in ca.pem -out ca-plain.pem)")
+            return (
+                'an OpenSSL "TRUSTED CERTIFICATE" block; convert it to a plain "CERTIFICATE" block '
+                "(openssl x509 -in ca.pem -out ca-plain.pem)"
+            )
         if up == CRL_LABEL:
             return "a CRL: CRLs go in CrlContent"
     if want == CRL_LABEL and up == CERT_LABEL:
@@ -223,24 +228,26 @@ def scan_pem(value: str, want: str) -> tuple[PemBlock, ...]:
         seen = m.start()
         what = f"block {n} (line {line})"
         if m.group(1).upper() == "END":
-            blocks.append(PemBlock(n, m.group(2), m.start(), m.end(), line,
-                                   f"{what} is an END line without a BEGIN line before it"))
+            blocks.append(
+                PemBlock(
+                    n, m.group(2), m.start(), m.end(), line, f"{what} is an END line without a BEGIN line before it"
+                )
+            )
             i += 1
             continue
         label = m.group(2)
         nxt = markers[i + 1] if i + 1 < len(markers) else None
         if nxt is None or nxt.group(1).upper() != "END":
             stop = nxt.start() if nxt is not None else len(value)
-            end = m.start() + len(value[m.start():stop].rstrip())
-            blocks.append(PemBlock(n, label, m.start(), end, line,
-                                   f"{what} has no \"-----END {label}-----\" line"))
+            end = m.start() + len(value[m.start() : stop].rstrip())
+            blocks.append(PemBlock(n, label, m.start(), end, line, f'{what} has no "-----END {label}-----" line'))
             i += 1
             continue
         i += 2
         problem = _block_problem(value, m, nxt, want, what)
         der = None
         if problem is None:
-            body = value[m.end():nxt.start()]
+            body = value[m.end() : nxt.start()]
             try:
                 import base64
 
@@ -257,22 +264,26 @@ def scan_pem(value: str, want: str) -> tuple[PemBlock, ...]:
 def _block_problem(value: str, begin: re.Match, end: re.Match, want: str, what: str) -> str | None:
     label = begin.group(2)
     if begin.group(0) != f"-----BEGIN {label}-----" or label != label.upper():
-        return f"{what}: its first line must be exactly \"-----BEGIN {label.upper()}-----\""
+        return f'{what}: its first line must be exactly "-----BEGIN {label.upper()}-----"'
     if end.group(2) != label:
         return f"{what} begins as {quote(label)} but ends as {quote(end.group(2))}"
     if end.group(0) != f"-----END {label}-----":
-        return f"{what}: its last line must be exactly \"-----END {label}-----\""
+        return f'{what}: its last line must be exactly "-----END {label}-----"'
     if label != want:
         return f"{what} is {_label_advice(label, want)}"
-    body = value[begin.end():end.start()]
+    body = value[begin.end() : end.start()]
     if "\\n" in body and "\n" not in body.strip(" \t"):
-        return (f"{what} contains the two characters \\n instead of line breaks: in YAML write the PEM "
-                "as a block scalar (|) or a double-quoted string; in JSON write \\n inside the string")
+        return (
+            f"{what} contains the two characters \\n instead of line breaks: in YAML write the PEM "
+            "as a block scalar (|) or a double-quoted string; in JSON write \\n inside the string"
+        )
     head = body.split("\n", 1)[0]
     if head.strip(" \t\r") or "\n" not in body:
-        return (f"{what} has no line break after its BEGIN line: PEM needs the BEGIN line, the base64 "
-                "lines and the END line each on their own line (in YAML, '>' and plain multi-line "
-                "scalars join lines with spaces: use a literal block scalar '|')")
+        return (
+            f"{what} has no line break after its BEGIN line: PEM needs the BEGIN line, the base64 "
+            "lines and the END line each on their own line (in YAML, '>' and plain multi-line "
+            "scalars join lines with spaces: use a literal block scalar '|')"
+        )
     tail = body.rsplit("\n", 1)[1]
     if tail.strip(" \t\r"):
         return f"{what} has no line break before its END line: the END line must be on its own line"
@@ -282,8 +293,10 @@ def _block_problem(value: str, begin: re.Match, end: re.Match, want: str, what: 
             bad = next(c for c in s if not (c.isalnum() and c.isascii()) and c not in "+/=")
             if ":" in s:
                 return f"{what} has a header line ({quote(s.split(':', 1)[0])}:); a {want} block has none"
-            return (f"{what}: line {_line_of(value, begin.end()) + offset} has "
-                    f"{'a space' if bad == ' ' else quote(bad)}, which is not base64")
+            return (
+                f"{what}: line {_line_of(value, begin.end()) + offset} has "
+                f"{'a space' if bad == ' ' else quote(bad)}, which is not base64"
+            )
     return None
 
 
@@ -319,9 +332,17 @@ def parse_pem(value: str, want: str) -> tuple[tuple[Parsed, ...], tuple[PemBlock
             except Exception:  # noqa: BLE001 - any decoding failure means "not a certificate"
                 what = f"block {b.index} (line {b.line})"
                 kind = "an X.509 certificate" if want == CERT_LABEL else "an X.509 CRL"
-                bad.append(PemBlock(b.index, b.label, b.start, b.end, b.line,
-                                    f"{what} does not decode as {kind} (the base64 text is damaged or "
-                                    "is something else)", b.der))
+                bad.append(
+                    PemBlock(
+                        b.index,
+                        b.label,
+                        b.start,
+                        b.end,
+                        b.line,
+                        f"{what} does not decode as {kind} (the base64 text is damaged or is something else)",
+                        b.der,
+                    )
+                )
                 continue
         good.append(Parsed(b, obj))
     return tuple(good), tuple(bad)
@@ -374,7 +395,7 @@ class Locator:
 
     def offset(self, i: int) -> int | None:
         start, end = self.node.start, self.node.end
-        if self.ctx.text[start:start + 1] == "|":
+        if self.ctx.text[start : start + 1] == "|":
             return self._literal(i)
         if self._map is False:
             self._map = self._flat(self.ctx.text[start:end], self.node.value)  # type: ignore[arg-type]
@@ -394,11 +415,11 @@ class Locator:
                 if src[k] != "\\":
                     k += 1
                     continue
-                e = src[k + 1:k + 2]
+                e = src[k + 1 : k + 2]
                 if e == "u":
                     try:
-                        cp = int(src[k + 2:k + 6], 16)
-                        low = int(src[k + 8:k + 12], 16) if src[k + 6:k + 8] == "\\u" else -1
+                        cp = int(src[k + 2 : k + 6], 16)
+                        low = int(src[k + 8 : k + 12], 16) if src[k + 6 : k + 8] == "\\u" else -1
                     except ValueError:
                         return None
                     k += 12 if 0xD800 <= cp < 0xDC00 and 0xDC00 <= low < 0xE000 else 6
@@ -411,7 +432,7 @@ class Locator:
             k, n = 1, len(src) - 1
             while k < n:
                 out.append(start + k)
-                k += 2 if src[k:k + 2] == "''" else 1
+                k += 2 if src[k : k + 2] == "''" else 1
             out.append(start + n)
         else:
             if src != value:
@@ -436,12 +457,12 @@ class Locator:
         k = bisect.bisect_right(starts, i) - 1
         col = i - starts[k]
         vline_end = value.find("\n", starts[k])
-        vline = value[starts[k]:vline_end if vline_end != -1 else len(value)]
+        vline = value[starts[k] : vline_end if vline_end != -1 else len(value)]
         src_line = header_line + 1 + k
         t = lines.line_text(src_line)
         if not vline:
             return lines.starts[src_line] if src_line < len(lines.starts) else None
-        if not t.endswith(vline) or t[:len(t) - len(vline)].strip(" ") != "":
+        if not t.endswith(vline) or t[: len(t) - len(vline)].strip(" ") != "":
             return None
         return lines.starts[src_line] + len(t) - len(vline) + col
 
@@ -454,9 +475,10 @@ def _only_member_hint(ing: Ingress) -> tuple[str, list[Related]]:
     if len(ing.members) != 1:
         return "", []
     m = ing.members[0]
-    return (f"; IngressPointConfiguration has only {m.name}, which is for Type {quote(MEMBER_TYPE[m.name])} "
-            "endpoints",
-            [Related(m.key.start, m.key.end, f"{m.name} is for Type {quote(MEMBER_TYPE[m.name])} endpoints")])
+    return (
+        f"; IngressPointConfiguration has only {m.name}, which is for Type {quote(MEMBER_TYPE[m.name])} endpoints",
+        [Related(m.key.start, m.key.end, f"{m.name} is for Type {quote(MEMBER_TYPE[m.name])} endpoints")],
+    )
 
 
 def _check_auth_credentials(ctx: LintContext) -> None:
@@ -470,7 +492,7 @@ def _check_auth_credentials(ctx: LintContext) -> None:
     hint, related = _only_member_hint(ing)
     ctx.report(
         ing.type_node,
-        f"Type \"AUTH\" needs IngressPointConfiguration with SmtpPassword or SecretArn{hint}: add SecretArn "
+        f'Type "AUTH" needs IngressPointConfiguration with SmtpPassword or SecretArn{hint}: add SecretArn '
         "(the ARN of a Secrets Manager secret holding the SMTP password), or change Type",
         related=related,
     )
@@ -487,7 +509,7 @@ def _check_mtls_trust_store(ctx: LintContext) -> None:
         hint, related = _only_member_hint(ing)
         ctx.report(
             ing.type_node,
-            "Type \"MTLS\" needs IngressPointConfiguration.TlsAuthConfiguration.TrustStore with the PEM CA "
+            'Type "MTLS" needs IngressPointConfiguration.TlsAuthConfiguration.TrustStore with the PEM CA '
             f"certificates (CAContent) that client certificates are checked against{hint}",
             related=related,
         )
@@ -522,13 +544,18 @@ def _check_member_fits_type(ctx: LintContext) -> None:
             cfg = ing.config_node
             fix = None
             if cfg is not None and cfg.key_node is not None:
-                fix = Fix("remove IngressPointConfiguration",
-                          (edits.remove_member(ctx.document, ing.root, cfg.key_node),), safe=False)
+                fix = Fix(
+                    "remove IngressPointConfiguration",
+                    (edits.remove_member(ctx.document, ing.root, cfg.key_node),),
+                    safe=False,
+                )
             ctx.report(
                 m.value,
-                f"Type \"OPEN\" endpoints take no IngressPointConfiguration, and {m.name} is for Type {belongs} "
+                f'Type "OPEN" endpoints take no IngressPointConfiguration, and {m.name} is for Type {belongs} '
                 f"endpoints: remove the configuration, or set Type to {belongs}",
-                related=related, fix=fix, on_key=True,
+                related=related,
+                fix=fix,
+                on_key=True,
             )
         else:
             fix = Fix(f"remove {m.name}", (edits.remove_member(ctx.document, ing.config, m.key),))  # type: ignore[arg-type]
@@ -536,7 +563,9 @@ def _check_member_fits_type(ctx: LintContext) -> None:
                 m.value,
                 f"{m.name} is for Type {belongs} endpoints and this one is Type {quote(ing.declared)}: "
                 "remove it (IngressPointConfiguration takes exactly one member)",
-                related=related, fix=fix, on_key=True,
+                related=related,
+                fix=fix,
+                on_key=True,
             )
 
 
@@ -562,8 +591,7 @@ def _check_plaintext_password(ctx: LintContext) -> None:
 def _required_fix(ctx: LintContext, ing: Ingress) -> Fix | None:
     if ing.kind == GET or ing.tls_node is None:
         return None
-    return Fix("use TlsPolicy \"REQUIRED\"", (edits.replace_node(ctx.document, ing.tls_node, "REQUIRED"),),
-               safe=False)
+    return Fix('use TlsPolicy "REQUIRED"', (edits.replace_node(ctx.document, ing.tls_node, "REQUIRED"),), safe=False)
 
 
 def _type_reason(ing: Ingress, evidence: Node | None, t: str) -> tuple[str, list[Related]]:
@@ -572,8 +600,10 @@ def _type_reason(ing: Ingress, evidence: Node | None, t: str) -> tuple[str, list
     if ing.declared is not None:
         return f"this Type {quote(t)} endpoint", [Related(evidence.start, evidence.end, f"Type {quote(t)}")]
     name = ing.members[0].name
-    return (f"this endpoint ({_config_path(ing)} has {name}, so it is Type {quote(t)})",
-            [Related(evidence.start, evidence.end, f"{name} makes it a Type {quote(t)} endpoint")])
+    return (
+        f"this endpoint ({_config_path(ing)} has {name}, so it is Type {quote(t)})",
+        [Related(evidence.start, evidence.end, f"{name} makes it a Type {quote(t)} endpoint")],
+    )
 
 
 def _check_optional_tls_auth(ctx: LintContext) -> None:
@@ -586,9 +616,10 @@ def _check_optional_tls_auth(ctx: LintContext) -> None:
     who, related = _type_reason(ing, evidence, t)
     ctx.report(
         ing.tls_node,  # type: ignore[arg-type]
-        f"TlsPolicy \"OPTIONAL\" accepts unencrypted connections, so clients of {who} could send their SMTP "
-        "AUTH credentials in cleartext: use \"REQUIRED\"",
-        related=related, fix=_required_fix(ctx, ing),
+        f'TlsPolicy "OPTIONAL" accepts unencrypted connections, so clients of {who} could send their SMTP '
+        'AUTH credentials in cleartext: use "REQUIRED"',
+        related=related,
+        fix=_required_fix(ctx, ing),
     )
 
 
@@ -602,9 +633,10 @@ def _check_optional_tls_mtls(ctx: LintContext) -> None:
     who, related = _type_reason(ing, evidence, t)
     ctx.report(
         ing.tls_node,  # type: ignore[arg-type]
-        f"TlsPolicy \"OPTIONAL\" accepts unencrypted connections, but {who} authenticates clients by the "
-        "certificate they present in the TLS handshake, which needs TLS: use \"REQUIRED\"",
-        related=related, fix=_required_fix(ctx, ing),
+        f'TlsPolicy "OPTIONAL" accepts unencrypted connections, but {who} authenticates clients by the '
+        'certificate they present in the TLS handshake, which needs TLS: use "REQUIRED"',
+        related=related,
+        fix=_required_fix(ctx, ing),
     )
 
 
@@ -622,8 +654,8 @@ def _check_fips_region(ctx: LintContext) -> None:
         return
     ctx.report(
         ing.tls_node,  # type: ignore[arg-type]
-        f"TlsPolicy \"FIPS\" is only valid in US and Canada Regions, and the configured Region is {quote(region)}: "
-        "use \"REQUIRED\", or create the ingress point in a US or Canada Region",
+        f'TlsPolicy "FIPS" is only valid in US and Canada Regions, and the configured Region is {quote(region)}: '
+        'use "REQUIRED", or create the ingress point in a US or Canada Region',
         fix=_required_fix(ctx, ing),
     )
 
@@ -634,8 +666,8 @@ def _check_fips_update(ctx: LintContext) -> None:
         return
     ctx.report(
         ing.tls_node,  # type: ignore[arg-type]
-        "UpdateIngressPoint accepts TlsPolicy \"REQUIRED\" or \"OPTIONAL\" only: \"FIPS\" can be chosen only "
-        "when the ingress point is created (and an ingress point created with \"FIPS\" cannot change it)",
+        'UpdateIngressPoint accepts TlsPolicy "REQUIRED" or "OPTIONAL" only: "FIPS" can be chosen only '
+        'when the ingress point is created (and an ingress point created with "FIPS" cannot change it)',
     )
 
 
@@ -649,13 +681,15 @@ def _check_tls_unset(ctx: LintContext) -> None:
         if not root.members:
             return
         target = root.members[0][1]
-    fix = Fix("set TlsPolicy to \"REQUIRED\"", (edits.insert_member(ctx.document, root, "TlsPolicy", "REQUIRED"),),
-              safe=False)
+    fix = Fix(
+        'set TlsPolicy to "REQUIRED"', (edits.insert_member(ctx.document, root, "TlsPolicy", "REQUIRED"),), safe=False
+    )
     ctx.report(
         target,
-        "TlsPolicy is not set and its default is not documented: set it explicitly, \"REQUIRED\" to refuse "
-        "unencrypted connections or \"OPTIONAL\" to accept them",
-        fix=fix, on_key=True,
+        'TlsPolicy is not set and its default is not documented: set it explicitly, "REQUIRED" to refuse '
+        'unencrypted connections or "OPTIONAL" to accept them',
+        fix=fix,
+        on_key=True,
     )
 
 
@@ -683,22 +717,27 @@ def _store(ctx: LintContext) -> Store | None:
     return Store(usable(CA_FIELD), usable(CRL_FIELD))
 
 
-_FILE_NAME = lazy_re(r"(?:file://|fileb://)?\S*\.(?:pem|crt|cer|der|crl)|(?:file|fileb)://\S*", re.I)
+_FILE_NAME = re.compile(r"(?:file://|fileb://)?\S*\.(?:pem|crt|cer|der|crl)|(?:file|fileb)://\S*", re.I)
 
 
 def _no_block_message(field: str, value: str, label: str) -> str:
     v = value.strip()
-    begin, end = f"\"-----BEGIN {label}-----\"", f"\"-----END {label}-----\""
+    begin, end = f'"-----BEGIN {label}-----"', f'"-----END {label}-----"'
     if not v:
         return f"{field} is blank: it must hold one or more PEM {quote(label)} blocks"
     if len(v) < 200 and _FILE_NAME.fullmatch(v):
-        return (f"{field} is {quote(v)}, a file name: the API takes the PEM text itself, not a file; paste the "
-                f"contents of the file ({begin} ... {end})")
+        return (
+            f"{field} is {quote(v)}, a file name: the API takes the PEM text itself, not a file; paste the "
+            f"contents of the file ({begin} ... {end})"
+        )
     compact = "".join(v.split())
     if len(compact) >= 64 and re.fullmatch(r"[A-Za-z0-9+/]+=*", compact):
         return f"{field} looks like base64 without the {begin} and {end} lines around it: add them"
-    what = "the CA certificates that client certificates are checked against" if label == CERT_LABEL else \
-        "the certificate revocation lists of the CAs in CAContent"
+    what = (
+        "the CA certificates that client certificates are checked against"
+        if label == CERT_LABEL
+        else "the certificate revocation lists of the CAs in CAContent"
+    )
     return f"{field} holds no PEM block: it must be one or more {begin} ... {end} blocks with {what}"
 
 
@@ -791,11 +830,15 @@ def _check_cert_not_ca(ctx: LintContext) -> None:
             continue
         who = f"certificate {p.block.index} in CAContent ({quote(_name(cert.subject))})"  # type: ignore[attr-defined]
         if bc is None:
-            msg = (f"{who} has no basicConstraints extension, so it is not marked as a CA (CA:TRUE) and verifiers "
-                   "may refuse it as the issuer of client certificates: use the CA certificate that issues them")
+            msg = (
+                f"{who} has no basicConstraints extension, so it is not marked as a CA (CA:TRUE) and verifiers "
+                "may refuse it as the issuer of client certificates: use the CA certificate that issues them"
+            )
         else:
-            msg = (f"{who} is not a CA certificate (basicConstraints CA:FALSE): it cannot issue client "
-                   "certificates, so it does not belong in the trust store; put the CA that issued it there instead")
+            msg = (
+                f"{who} is not a CA certificate (basicConstraints CA:FALSE): it cannot issue client "
+                "certificates, so it does not belong in the trust store; put the CA that issued it there instead"
+            )
         ctx.report(loc.span(p.block.start, p.block.end), msg, pointer=store.ca.pointer)
 
 
@@ -836,7 +879,8 @@ def _check_crl_issuer(ctx: LintContext) -> None:
                 f"CRL {p.block.index} in CrlContent is issued by {quote(_name(issuer))}, which is none of the CA "
                 "certificates in CAContent: the trust store takes one CRL per CA in it; add that CA to CAContent "
                 "or remove the CRL",
-                related=ca_note, pointer=store.crl.pointer,
+                related=ca_note,
+                pointer=store.crl.pointer,
             )
             continue
         verdicts = [_signed_by(crl, c.obj) for c in same]
@@ -912,8 +956,10 @@ def _check_crl_expired(ctx: LintContext) -> None:
 
 MM_REF = "https://docs.aws.amazon.com/sesmailmanager/latest/APIReference/"
 EB_INGRESS = "https://docs.aws.amazon.com/ses/latest/dg/eb-ingress.html"
-CFN_TLS_AUTH = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
-                "aws-properties-ses-mailmanageringresspoint-tlsauthconfiguration.html")
+CFN_TLS_AUTH = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+    "aws-properties-ses-mailmanageringresspoint-tlsauthconfiguration.html"
+)
 SECRETS_MANAGER = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html"
 RFC5280 = "RFC 5280 (X.509 certificates and CRLs)"
 RFC7468 = "RFC 7468 (textual encodings of PKIX structures)"
@@ -1005,6 +1051,7 @@ yd4oKsUQKvQHiCPl
 -----END X509 CRL-----
 """
 
+
 def _ingress(type_: str, *, tls: str | None = "REQUIRED", config: str = "") -> str:
     out = f"IngressPointName: inbound-smtp\nType: {type_}\nRuleSetId: rs-12345678\nTrafficPolicyId: tp-12345678\n"
     if tls:
@@ -1044,13 +1091,12 @@ AUTH_WITHOUT_CREDENTIALS = Rule(
         ),
         why=(
             "An authenticated endpoint checks SMTP AUTH credentials against that password or secret: "
-            "\"If you choose an Authenticated ingress endpoint, you must configure either an SMTP password or "
-            "a secret ARN\" (API model). Neither botocore nor cfn-lint checks this link between two members."
+            '"If you choose an Authenticated ingress endpoint, you must configure either an SMTP password or '
+            'a secret ARN" (API model). Neither botocore nor cfn-lint checks this link between two members.'
         ),
         bad=Example(_ingress("AUTH"), CREATE),
         good=Example(_ingress("AUTH", config=_SECRET), CREATE),
-        references=(MM_REF + "API_CreateIngressPoint.html", MM_REF + "API_IngressPointConfiguration.html",
-                    EB_INGRESS),
+        references=(MM_REF + "API_CreateIngressPoint.html", MM_REF + "API_IngressPointConfiguration.html", EB_INGRESS),
         notes="`update-ingress-point` carries no Type, so the rule looks at create inputs only.",
     ),
 )
@@ -1103,8 +1149,7 @@ CONFIG_DOES_NOT_FIT_TYPE = Rule(
         ),
         bad=Example(_ingress("OPEN", config=_SECRET), CREATE),
         good=Example(_ingress("OPEN"), CREATE),
-        references=(MM_REF + "API_IngressPointConfiguration.html", MM_REF + "API_CreateIngressPoint.html",
-                    EB_INGRESS),
+        references=(MM_REF + "API_IngressPointConfiguration.html", MM_REF + "API_CreateIngressPoint.html", EB_INGRESS),
         notes=(
             "A warning rather than an error: no source says that the service rejects it (research notes, "
             "ses-semantics.md sections 3.5 and 7). The fix removes the member when another member fits the type "
@@ -1135,9 +1180,12 @@ OPTIONAL_TLS_WITH_AUTH = Rule(
         ),
         bad=Example(_ingress("AUTH", tls="OPTIONAL", config=_SECRET), CREATE),
         good=Example(_ingress("AUTH", config=_SECRET), CREATE),
-        references=(MM_REF + "API_CreateIngressPoint.html", "RFC 4954 (SMTP AUTH), Security Considerations",
-                    "RFC 4616 (PLAIN), section 4 Security Considerations",
-                    "RFC 3207 (SMTP STARTTLS), Security Considerations"),
+        references=(
+            MM_REF + "API_CreateIngressPoint.html",
+            "RFC 4954 (SMTP AUTH), Security Considerations",
+            "RFC 4616 (PLAIN), section 4 Security Considerations",
+            "RFC 3207 (SMTP STARTTLS), Security Considerations",
+        ),
     ),
 )
 
@@ -1162,8 +1210,12 @@ OPTIONAL_TLS_WITH_MTLS = Rule(
         ),
         bad=Example(_ingress("MTLS", tls="OPTIONAL", config=_store_yaml(_ROOT_CA)), CREATE),
         good=Example(_MTLS_GOOD, CREATE),
-        references=(MM_REF + "API_CreateIngressPoint.html", MM_REF + "API_TlsAuthConfiguration.html",
-                    "RFC 8446 section 4.4.2 (Certificate)", "RFC 3207 (SMTP STARTTLS)"),
+        references=(
+            MM_REF + "API_CreateIngressPoint.html",
+            MM_REF + "API_TlsAuthConfiguration.html",
+            "RFC 8446 section 4.4.2 (Certificate)",
+            "RFC 3207 (SMTP STARTTLS)",
+        ),
         notes=(
             "A warning: the service's behaviour for MTLS with OPTIONAL is not documented; the contradiction is an "
             "inference (research notes, ses-semantics.md section 3.5)."
@@ -1186,12 +1238,12 @@ FIPS_OUTSIDE_US_CANADA = Rule(
             "configuration) is not a US (`us-*`, GovCloud included) or Canada (`ca-*`) Region. Silent without "
             "a configured Region."
         ),
-        why="\"The FIPS value is only valid in US and Canada regions\" (API model, CreateIngressPoint TlsPolicy).",
+        why='"The FIPS value is only valid in US and Canada regions" (API model, CreateIngressPoint TlsPolicy).',
         bad=None,
         good=Example(_ingress("OPEN", tls="FIPS"), CREATE),
         references=(MM_REF + "API_CreateIngressPoint.html", "https://aws.amazon.com/compliance/fips/"),
         notes=(
-            "Needs `region` in the configuration, so its bad example is not run: with `region = \"eu-west-1\"`, "
+            'Needs `region` in the configuration, so its bad example is not run: with `region = "eu-west-1"`, '
             "`TlsPolicy: FIPS` in a create-ingress-point input is reported. The offered fix (`REQUIRED`) is not "
             "applied by --fix."
         ),
@@ -1210,7 +1262,7 @@ FIPS_ON_UPDATE = Rule(
         what="Reports `TlsPolicy: FIPS` in an `update-ingress-point` input.",
         why=(
             "UpdateIngressPoint's TlsPolicy: \"Valid values are REQUIRED, OPTIONAL. Only ingress endpoints using "
-            "REQUIRED or OPTIONAL as TlsPolicy can be updated\" (API model). The shared enum lets FIPS through "
+            'REQUIRED or OPTIONAL as TlsPolicy can be updated" (API model). The shared enum lets FIPS through '
             "the schema check."
         ),
         bad=Example("IngressPointId: inp-12345678\nTlsPolicy: FIPS\n", UPDATE),
@@ -1259,8 +1311,7 @@ SMTP_PASSWORD_IN_FILE = Rule(
             "Files like these end up in version control, CI logs and review tools. A Secrets Manager secret "
             "(`SecretArn`) keeps the password out of them and can be rotated without editing the file."
         ),
-        bad=Example(_ingress("AUTH", config="IngressPointConfiguration:\n  SmtpPassword: Example-Passw0rd\n"),
-                    CREATE),
+        bad=Example(_ingress("AUTH", config="IngressPointConfiguration:\n  SmtpPassword: Example-Passw0rd\n"), CREATE),
         good=Example(_ingress("AUTH", config=_SECRET), CREATE),
         references=(MM_REF + "API_IngressPointConfiguration.html", SECRETS_MANAGER, EB_INGRESS),
     ),
@@ -1282,7 +1333,7 @@ CA_NOT_PEM = Rule(
             "of line breaks, characters that are not base64, or (with the `cryptography` package) content that "
             "is not an X.509 certificate. Points at the block when its position in the file can be computed."
         ),
-        why="`CAContent` is \"the PEM-encoded certificate authority (CA) certificates bundle\" (API model).",
+        why='`CAContent` is "the PEM-encoded certificate authority (CA) certificates bundle" (API model).',
         bad=Example(_ingress("MTLS", config=_store_yaml("ca-bundle.pem")), CREATE),
         good=Example(_MTLS_GOOD, CREATE),
         references=(MM_REF + "API_TrustStore.html", RFC7468 + " sections 2 and 5", BOTOCORE),
@@ -1305,8 +1356,11 @@ CERT_EXPIRED = Rule(
         ),
         bad=Example(_ingress("MTLS", config=_store_yaml(_EXPIRED_CA)), CREATE),
         good=Example(_MTLS_GOOD, CREATE),
-        references=(RFC5280 + " section 4.1.2.5 (validity)", RFC5280 + " section 6.1.3",
-                    MM_REF + "API_TrustStore.html"),
+        references=(
+            RFC5280 + " section 4.1.2.5 (validity)",
+            RFC5280 + " section 6.1.3",
+            MM_REF + "API_TrustStore.html",
+        ),
     ),
 )
 
@@ -1366,7 +1420,7 @@ CRL_NOT_PEM = Rule(
             "Reports a trust store `CrlContent` that holds no PEM block, and each block that is not a well-formed "
             "`X509 CRL` block (the same checks as SES910)."
         ),
-        why="`CrlContent` is \"the PEM-encoded certificate revocation lists (CRLs) for the trust store\" (API model).",
+        why='`CrlContent` is "the PEM-encoded certificate revocation lists (CRLs) for the trust store" (API model).',
         bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, "crl.pem")), CREATE),
         good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
         references=(MM_REF + "API_TrustStore.html", RFC7468 + " section 6", BOTOCORE),
@@ -1387,7 +1441,7 @@ CRL_ISSUER_UNKNOWN = Rule(
             "signature does not verify with the key of the CA of that name."
         ),
         why=(
-            "\"There can be one CRL per certificate authority (CA) in the trust store\" (API model): a CRL of "
+            '"There can be one CRL per certificate authority (CA) in the trust store" (API model): a CRL of '
             "another CA revokes nothing here, and usually means a CA is missing from CAContent. Needs the "
             "`cryptography` package."
         ),
@@ -1410,7 +1464,7 @@ EXTRA_CRL = Rule(
             "Reports a `CrlContent` CRL from the same issuer as an earlier one. Without the `cryptography` "
             "package, which reads issuers, it compares the numbers instead: more CRL blocks than CA certificates."
         ),
-        why="\"There can be one CRL per certificate authority (CA) in the trust store\" (API model).",
+        why='"There can be one CRL per certificate authority (CA) in the trust store" (API model).',
         bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL + _ROOT_CRL)), CREATE),
         good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
         references=(MM_REF + "API_TrustStore.html",),

@@ -48,8 +48,9 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _too_many(ctx: LintContext, node: Node | None, limit: int, what: str, where: str, tail: str,
-              allowed: str = "") -> None:
+def _too_many(
+    ctx: LintContext, node: Node | None, limit: int, what: str, where: str, tail: str, allowed: str = ""
+) -> None:
     if node is None or node.kind != ARRAY:
         return
     items: list[Node] = node.value  # type: ignore[assignment]
@@ -69,8 +70,14 @@ def _check_rules(ctx: LintContext) -> None:
     root = ctx.root
     if root is None or root.kind != OBJECT:
         return
-    _too_many(ctx, root.get("Rules"), MAX_RULES, "rules", "the rule set",
-              "split the rules over fewer, broader rules (a rule takes up to 100 recipients)")
+    _too_many(
+        ctx,
+        root.get("Rules"),
+        MAX_RULES,
+        "rules",
+        "the rule set",
+        "split the rules over fewer, broader rules (a rule takes up to 100 recipients)",
+    )
 
 
 def _rule_label(rule: Node, index: int) -> str:
@@ -82,24 +89,42 @@ def _rule_label(rule: Node, index: int) -> str:
 
 def _check_actions(ctx: LintContext) -> None:
     for i, rule in enumerate(classic_rule_nodes(ctx)):
-        _too_many(ctx, rule.get("Actions"), MAX_ACTIONS, "actions", _rule_label(rule, i),
-                  "move the rest to a following rule with the same recipients, or into one Lambda function")
+        _too_many(
+            ctx,
+            rule.get("Actions"),
+            MAX_ACTIONS,
+            "actions",
+            _rule_label(rule, i),
+            "move the rest to a following rule with the same recipients, or into one Lambda function",
+        )
 
 
 def _check_recipients(ctx: LintContext) -> None:
     for i, rule in enumerate(classic_rule_nodes(ctx)):
-        _too_many(ctx, rule.get("Recipients"), MAX_RECIPIENTS, "recipients", _rule_label(rule, i),
-                  "use a domain entry (\"example.com\") instead of many addresses, or split the rule",
-                  allowed=f"the documented SES quota is {MAX_RECIPIENTS} per rule (its enforcement is unverified)")
+        _too_many(
+            ctx,
+            rule.get("Recipients"),
+            MAX_RECIPIENTS,
+            "recipients",
+            _rule_label(rule, i),
+            'use a domain entry ("example.com") instead of many addresses, or split the rule',
+            allowed=f"the documented SES quota is {MAX_RECIPIENTS} per rule (its enforcement is unverified)",
+        )
 
 
 def _check_filters(ctx: LintContext) -> None:
     root = ctx.root
     if root is None or root.kind != OBJECT:
         return
-    _too_many(ctx, root.get("Filters"), MAX_FILTERS, "filters", "the list",
-              "merge neighbouring ranges into wider CIDR blocks",
-              allowed=f"SES allows at most {MAX_FILTERS} IP filters per account and Region")
+    _too_many(
+        ctx,
+        root.get("Filters"),
+        MAX_FILTERS,
+        "filters",
+        "the list",
+        "merge neighbouring ranges into wider CIDR blocks",
+        allowed=f"SES allows at most {MAX_FILTERS} IP filters per account and Region",
+    )
 
 
 def _check_sns_only(ctx: LintContext) -> None:
@@ -178,8 +203,7 @@ def _s3(n: int = 1) -> str:
 
 _SNS = "    - SNSAction:\n        TopicArn: arn:aws:sns:us-east-1:123456789012:inbound\n"
 _S3_TOPIC = (
-    "    - S3Action:\n        BucketName: mail-bucket\n"
-    "        TopicArn: arn:aws:sns:us-east-1:123456789012:inbound\n"
+    "    - S3Action:\n        BucketName: mail-bucket\n        TopicArn: arn:aws:sns:us-east-1:123456789012:inbound\n"
 )
 
 
@@ -220,7 +244,7 @@ TOO_MANY_RULES = Rule(
         what="Reports a classic rule set (`Rules` of a describe-receipt-rule-set document) with more than 200 rules.",
         why=(
             "200 rules per rule set is a fixed SES quota (not adjustable); creating the 201st rule fails with "
-            "`LimitExceeded` (\"Too many rules\"). The API model does not say so, so nothing else checks it."
+            '`LimitExceeded` ("Too many rules"). The API model does not say so, so nothing else checks it.'
         ),
         bad=Example(_rule_set(MAX_RULES + 1), "ses:describe-receipt-rule-set"),
         good=Example(_rule_set(3), "ses:describe-receipt-rule-set"),
@@ -238,7 +262,7 @@ TOO_MANY_ACTIONS = Rule(
     check=_check_actions,
     doc=RuleDoc(
         what="Reports a classic receipt rule whose `Actions` list has more than 10 entries.",
-        why="10 actions per rule is a fixed SES quota; the 11th fails with `LimitExceeded` (\"Too many actions\").",
+        why='10 actions per rule is a fixed SES quota; the 11th fails with `LimitExceeded` ("Too many actions").',
         bad=Example(_rule(_s3(MAX_ACTIONS + 1)), _RULE),
         good=Example(_rule(_s3(2)), _RULE),
         references=(QUOTAS, FLOCI),
@@ -278,7 +302,7 @@ TOO_MANY_FILTERS = Rule(
         what="Reports a `list-receipt-filters` document with more than 100 filters.",
         why=(
             "100 IP address filters per account and Region is a fixed SES quota; the 101st fails with "
-            "`LimitExceeded` (\"Too many filters\")."
+            '`LimitExceeded` ("Too many filters").'
         ),
         bad=Example(_filters(MAX_FILTERS + 1), "ses:list-receipt-filters"),
         good=Example(_filters(3), "ses:list-receipt-filters"),
@@ -300,8 +324,8 @@ SNS_ONLY_DELIVERY = Rule(
             "SNS actions (no S3, WorkMail or Connect action beside them)."
         ),
         why=(
-            "The SNS action publishes the whole message, and \"if the email is larger than 150 KB, it will "
-            "bounce\"; an S3 action stores mail up to 40 MB and can notify the same topic."
+            'The SNS action publishes the whole message, and "if the email is larger than 150 KB, it will '
+            'bounce"; an S3 action stores mail up to 40 MB and can notify the same topic.'
         ),
         bad=Example(_rule(_SNS), _RULE),
         good=Example(_rule(_S3_TOPIC), _RULE),

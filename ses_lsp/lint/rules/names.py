@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from ses_lsp._records import dataclass, field
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
@@ -29,7 +29,7 @@ from ses_lsp.lint.rules.common import (
     mm_rule_nodes,
     string_value,
 )
-from ses_lsp.lint.text import closest, lazy_re, quote, quote_list
+from ses_lsp.lint.text import closest, quote, quote_list
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -41,7 +41,7 @@ FLOCI = "floci-io/floci receipt-rule probes of live SES (2026)"
 # -- classic name form --------------------------------------------------------------
 
 MAX_NAME = 64
-_NAME_CHAR = lazy_re(r"[A-Za-z0-9_.-]")
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_.-]")
 
 # Where each kind of classic name sits: (path, label); "*" is every list item.
 _RULE_SET_PATHS = (("RuleSetName",), ("OriginalRuleSetName",), ("Metadata", "Name"), ("RuleSets", "*", "Name"))
@@ -113,7 +113,7 @@ def _describe_char(c: str) -> str:
     return quote(c)
 
 
-_NAME_OK = lazy_re(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?")
+_NAME_OK = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?")
 
 
 def name_problem(value: str) -> str | None:
@@ -238,7 +238,7 @@ def _check_duplicate_filter_names(ctx: LintContext) -> None:
 
 # -- Mail Manager rule without a name ---------------------------------------------------
 
-_NAME_LIKE = lazy_re(r"(?i)(rule)?[_-]?name")
+_NAME_LIKE = re.compile(r"(?i)(rule)?[_-]?name")
 
 
 def _check_mm_rule_name_missing(ctx: LintContext) -> None:
@@ -385,8 +385,10 @@ def _check_unknown_rule_reference(ctx: LintContext) -> None:
     root: Node = ctx.root  # type: ignore[assignment]
     own_rule = root.get("Rule")
     # Names that after-names-itself reports when After repeats them.
-    own_names = {string_value(own_rule.get("Name")) if own_rule is not None else None,
-                 string_value(root.get("RuleName"))}
+    own_names = {
+        string_value(own_rule.get("Name")) if own_rule is not None else None,
+        string_value(root.get("RuleName")),
+    }
     after = root.get("After")
     for node in refs:
         value: str = node.value  # type: ignore[assignment]
@@ -498,9 +500,7 @@ _CREATE_RULE = "ses:create-receipt-rule"
 
 def _rule_yaml(name: str = "store-support", set_name: str = "inbound", after: str | None = None) -> str:
     return (
-        f"RuleSetName: {set_name}\n"
-        + (f"After: {after}\n" if after is not None else "")
-        + "Rule:\n"
+        f"RuleSetName: {set_name}\n" + (f"After: {after}\n" if after is not None else "") + "Rule:\n"
         f"  Name: {name}\n"
         "  Enabled: true\n"
         "  Recipients: [support@example.com]\n"
@@ -701,8 +701,11 @@ UNKNOWN_RULE_REFERENCE = Rule(
         ),
         bad=None,
         good=None,
-        references=(SES_API + "API_CreateReceiptRule.html", SES_API + "API_SetReceiptRulePosition.html",
-                    SES_API + "API_ReorderReceiptRuleSet.html"),
+        references=(
+            SES_API + "API_CreateReceiptRule.html",
+            SES_API + "API_SetReceiptRulePosition.html",
+            SES_API + "API_ReorderReceiptRuleSet.html",
+        ),
         notes=(
             "Needs the workspace (the language server, or the CLI linting several files): silent without it, "
             "and silent when no other file defines the rule set. The quick fix replaces the name with the "
@@ -765,7 +768,7 @@ REORDER_MISSING_RULES = Rule(
             "lists it, and reports the rules left out."
         ),
         why=(
-            "\"All of the rules in the rule set must be represented in this request\": a reorder that omits "
+            '"All of the rules in the rule set must be represented in this request": a reorder that omits '
             "a rule fails. The workspace copy may be stale, hence a warning."
         ),
         bad=None,

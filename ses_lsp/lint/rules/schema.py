@@ -21,13 +21,7 @@ INGRESS = "mailmanager:create-ingress-point"
 
 
 def _rule_yaml(body: str, name: str = "store") -> str:
-    return (
-        "RuleSetName: inbound\n"
-        "Rule:\n"
-        f"  Name: {name}\n"
-        "  Enabled: true\n"
-        "  Recipients: [support@example.com]\n" + body
-    )
+    return f"RuleSetName: inbound\nRule:\n  Name: {name}\n  Enabled: true\n  Recipients: [support@example.com]\n" + body
 
 
 _S3 = "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n"
@@ -76,8 +70,12 @@ MISSING_REQUIRED = Rule(
         what="Reports, on the object that lacks it, each required member that is absent.",
         why="The AWS CLI refuses the call (`Missing required parameter`) before sending anything.",
         bad=Example(_rule_yaml("  Actions:\n    - S3Action:\n        ObjectKeyPrefix: inbox/\n"), RULE),
-        good=Example(_rule_yaml("  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n"
-                                "        ObjectKeyPrefix: inbox/\n"), RULE),
+        good=Example(
+            _rule_yaml(
+                "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n        ObjectKeyPrefix: inbox/\n"
+            ),
+            RULE,
+        ),
         references=(SES_API + "API_S3Action.html", BOTOCORE),
     ),
 )
@@ -91,8 +89,10 @@ WRONG_TYPE = Rule(
     doc=RuleDoc(
         what="Reports a value whose type does not match the API shape: object, list, string, number or boolean.",
         why="The AWS CLI rejects the parameter (`Invalid type for parameter`).",
-        bad=Example(_rule_yaml(_S3).replace("  Recipients: [support@example.com]\n",
-                                            "  Recipients: support@example.com\n"), RULE),
+        bad=Example(
+            _rule_yaml(_S3).replace("  Recipients: [support@example.com]\n", "  Recipients: support@example.com\n"),
+            RULE,
+        ),
         good=Example(_rule_yaml(_S3), RULE),
         references=(BOTOCORE,),
     ),
@@ -171,9 +171,12 @@ TOO_FEW_ITEMS = Rule(
     doc=RuleDoc(
         what="Reports a list (or map) with fewer items than the member allows, e.g. an empty `Actions` list.",
         why="The AWS CLI rejects it (`Invalid length for parameter`).",
-        bad=Example(_MM.replace(
-            "    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n", "    Actions: []\n"),
-            MM_RULE_SET),
+        bad=Example(
+            _MM.replace(
+                "    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n", "    Actions: []\n"
+            ),
+            MM_RULE_SET,
+        ),
         good=Example(_MM, MM_RULE_SET),
         references=(MM_API, BOTOCORE),
     ),
@@ -188,9 +191,13 @@ TOO_MANY_ITEMS = Rule(
     doc=RuleDoc(
         what="Reports a list (or map) with more items than the member allows.",
         why="botocore does not check maximums; the service rejects the call.",
-        bad=Example(_MM.replace(
-            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n" * 11), MM_RULE_SET),
+        bad=Example(
+            _MM.replace(
+                "      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
+                "      - Archive:\n          TargetArchive: a-1234567890abcdef\n" * 11,
+            ),
+            MM_RULE_SET,
+        ),
         good=Example(_MM, MM_RULE_SET),
         references=(MM_API, BOTOCORE),
     ),
@@ -208,7 +215,9 @@ NUMBER_OUT_OF_RANGE = Rule(
         bad=None,
         good=None,
         references=(BOTOCORE,),
-        notes="No member of the receiving operations has a numeric range today; the rule is kept for the model's future.",
+        notes=(
+            "No member of the receiving operations has a numeric range today; the rule is kept for the model's future."
+        ),
     ),
 )
 
@@ -227,10 +236,20 @@ UNION_MEMBER_COUNT = Rule(
             "A union carries exactly one choice; with two, the AWS CLI rejects the call, and the "
             "author probably meant two list entries."
         ),
-        bad=Example(_MM.replace("          TargetArchive: a-1234567890abcdef\n",
-                                "          TargetArchive: a-1234567890abcdef\n        Drop: {}\n"), MM_RULE_SET),
-        good=Example(_MM.replace("          TargetArchive: a-1234567890abcdef\n",
-                                 "          TargetArchive: a-1234567890abcdef\n      - Drop: {}\n"), MM_RULE_SET),
+        bad=Example(
+            _MM.replace(
+                "          TargetArchive: a-1234567890abcdef\n",
+                "          TargetArchive: a-1234567890abcdef\n        Drop: {}\n",
+            ),
+            MM_RULE_SET,
+        ),
+        good=Example(
+            _MM.replace(
+                "          TargetArchive: a-1234567890abcdef\n",
+                "          TargetArchive: a-1234567890abcdef\n      - Drop: {}\n",
+            ),
+            MM_RULE_SET,
+        ),
         references=(MM_API + " (RuleAction)", BOTOCORE),
     ),
 )
@@ -256,7 +275,9 @@ INVALID_TIMESTAMP = Rule(
             "BouncedRecipientInfoList:\n  - Recipient: user@example.com\n    BounceType: DoesNotExist\n",
             "ses:send-bounce",
         ),
-        references=("https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-parameters-types.html#parameter-type-timestamp",),
+        references=(
+            "https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-parameters-types.html#parameter-type-timestamp",
+        ),
     ),
 )
 
