@@ -997,17 +997,17 @@ def test_fast_exit_delivers_all_output_and_writes_the_cache(tmp_path):
     assert "cached: 40 files, linted: 0" in again.stderr
 
 
-@pytest.mark.parametrize(
-    "name,text",
-    [
-        ("flow.yaml", "Rule: " + "[" * 200_000 + "]" * 200_000 + "\n"),
-        ("block.yaml", "Rule:\n" + "".join(" " * (i + 1) + "- \n" for i in range(400)) + "\n"),
-        ("deep.json", '{"Rule": ' + "[" * 10_000 + "]" * 10_000 + "}\n"),
-    ],
-)
-def test_deep_nesting_is_one_syntax_error(tmp_path, name, text):
+DEEP_DOCUMENTS = {
+    "flow.yaml": lambda: "Rule: " + "[" * 200_000 + "]" * 200_000 + "\n",
+    "block.yaml": lambda: "Rule:\n" + "".join(" " * (i + 1) + "- \n" for i in range(400)) + "\n",
+    "deep.json": lambda: '{"Rule": ' + "[" * 10_000 + "]" * 10_000 + "}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP_DOCUMENTS))
+def test_deep_nesting_is_one_syntax_error(tmp_path, name):
     """However deep, and whichever parser's limit fires first: one clear SES001, no crash."""
-    path = write(tmp_path, name, text)
+    path = write(tmp_path, name, DEEP_DOCUMENTS[name]())
     proc = run(["lint", "--no-cache", "--format", "json", "--kind", "ses:create-receipt-rule", str(path)], tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr == ""

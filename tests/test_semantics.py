@@ -211,6 +211,7 @@ def test_later_overlaps_is_linear(monkeypatch):
         )
         + "]}"
     )
+
     # Work bounded by counts: no pairwise comparison, one index look-up per recipient entry
     # (pairwise, this would be 2 million rule pairs).
     def pairwise(*args):
