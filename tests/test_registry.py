@@ -32,6 +32,15 @@ def test_every_rule_is_documented():
         assert rule.source.strip(), rule.code
 
 
+def test_references_are_public_sources():
+    """Every reference a user reads carries a public URL; none cites an internal note."""
+    for rule in ALL_RULES:
+        for ref in rule.doc.references:
+            assert re.search(r"https://\S+", ref), (rule.code, ref)
+        for text in (rule.doc.what, rule.doc.why, rule.doc.notes, *rule.doc.references):
+            assert not re.search(r"ses-semantics|research notes|design note|shared/", text), (rule.code, text)
+
+
 def test_registry_lookup_and_expand():
     assert REGISTRY.get("SES101").name == "unknown-member"
     assert REGISTRY.get("unknown-member").code == "SES101"

@@ -354,7 +354,6 @@ def too_deep_message(consequence: str) -> str:
     return f"collections nested deeper than {MAX_DEPTH} levels: {consequence}"
 
 
-
 @dataclass
 class ParseProblem:
     """A problem found while parsing.

@@ -23,6 +23,7 @@ from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
 from ses_lsp.lint.edits import remove_item, replace_node
+from ses_lsp.lint.references import FLOCI_FILTER_PROBES
 from ses_lsp.lint.registry import (
     SOURCE_DOCS,
     SOURCE_MODEL,
@@ -63,7 +64,7 @@ RFC5321_CASE = (
     "RFC 5321 section 2.4 (local parts are case-sensitive, domains are not): "
     "https://www.rfc-editor.org/rfc/rfc5321#section-2.4"
 )
-FLOCI = "floci SES emulator's recorded probes of live SES (PR #3163): https://github.com/floci-io/floci"
+FLOCI = FLOCI_FILTER_PROBES
 
 
 def _text(node: Node | None) -> str | None:

@@ -21,6 +21,7 @@ from functools import lru_cache
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Related, Severity
+from ses_lsp.lint.references import FLOCI_RULE_PROBES
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_OBSERVED, Example, Rule, RuleDoc
 from ses_lsp.lint.rules.common import (  # noqa: F401 (re-exported)
     _MASK,
@@ -747,7 +748,7 @@ BARE_FUNCTION_NAME = Rule(
         ),
         bad=Example(_rule_yaml(_lambda("process-mail")), RULE_KIND),
         good=Example(_rule_yaml(_lambda(_GOOD_FN)), RULE_KIND),
-        references=(API_LAMBDA_ACTION, LAMBDA_ACTION_DOC, "https://github.com/floci-io/floci (recorded SES probes)"),
+        references=(API_LAMBDA_ACTION, LAMBDA_ACTION_DOC, FLOCI_RULE_PROBES),
     ),
 )
 

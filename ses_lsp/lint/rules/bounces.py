@@ -32,6 +32,7 @@ from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, TIMES
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
 from ses_lsp.lint.edits import insert_member, remove_member, replace_node
+from ses_lsp.lint.references import FLOCI_RULE_PROBES
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_OBSERVED, SOURCE_RFC, Example, Rule, RuleDoc
 from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_KINDS,
@@ -73,7 +74,7 @@ RFC2034_4 = (
     "RFC 2034 section 4 (enhanced codes sent with reply codes): https://www.rfc-editor.org/rfc/rfc2034#section-4"
 )
 IANA_DSN_TYPES = "IANA Delivery Status Notification types: https://www.iana.org/assignments/dsn-types/dsn-types.xhtml"
-FLOCI = "Observed SES answers recorded by the floci emulator's tests (ses-semantics.md section 2.1)"
+FLOCI = FLOCI_RULE_PROBES
 
 # -- syntax helpers --------------------------------------------------------------
 

@@ -7,6 +7,7 @@ identity and documentation.
 from __future__ import annotations
 
 from ses_lsp.lint.diagnostics import Severity
+from ses_lsp.lint.references import rfc
 from ses_lsp.lint.registry import (
     SOURCE_FORMAT,
     SOURCE_OBSERVED,
@@ -19,7 +20,7 @@ from ses_lsp.lint.registry import (
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 CLI_INPUT = "https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-skeleton.html"
-JSON_RFC = "RFC 8259, The JavaScript Object Notation (JSON) Data Interchange Format"
+JSON_RFC = rfc(8259, "", "The JavaScript Object Notation (JSON) Data Interchange Format")
 YAML_SPEC = "YAML 1.1 (what PyYAML and the AWS CLI read): https://yaml.org/spec/1.1/"
 
 _GOOD_RULE_JSON = """{

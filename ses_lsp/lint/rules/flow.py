@@ -13,6 +13,7 @@ from ses_lsp.document.nodes import Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
 from ses_lsp.lint.edits import insert_member, move_item_last
+from ses_lsp.lint.references import FLOCI_RULE_PROBES
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_OBSERVED, Example, Rule, RuleDoc
 from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_KINDS,
@@ -123,7 +124,7 @@ STOP_NOT_LAST = Rule(
         ),
         references=(
             DOC_STOP,
-            "Observed SES answer recorded by the floci emulator's tests (ses-semantics.md, corrections)",
+            FLOCI_RULE_PROBES,
         ),
     ),
 )

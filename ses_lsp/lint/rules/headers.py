@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from ses_lsp.document.nodes import ARRAY, OBJECT, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
+from ses_lsp.lint.references import FLOCI_RULE_PROBES, rfc
 from ses_lsp.lint.registry import (
     SOURCE_DOCS,
     SOURCE_MODEL,
@@ -47,9 +48,9 @@ SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 MM_API = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Operations_MailManager.html"
 ADD_HEADER_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-add-header.html"
 CONCEPTS = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-concepts.html"
-RFC5322_FIELD = "RFC 5322 section 2.2 (field-name = 1*ftext: printable US-ASCII except ':')"
-RFC5322_COUNTS = "RFC 5322 section 3.6 (how many times each header field may occur)"
-FLOCI = "floci-io/floci receipt-rule probes of live SES (2026): header names may be any printable ASCII except ':'"
+RFC5322_FIELD = rfc(5322, "2.2", "field-name = 1*ftext: printable US-ASCII except ':'")
+RFC5322_COUNTS = rfc(5322, "3.6", "how many times each header field may occur")
+FLOCI = FLOCI_RULE_PROBES  # header names may be any printable ASCII except ':'
 
 MAX_HEADER_NAME = 50
 MAX_HEADER_VALUE = 2048
@@ -569,7 +570,7 @@ EXTENSION_NAME_INVALID = Rule(
         ),
         bad=Example(_bounce("'X Trace'"), _BOUNCE),
         good=Example(_bounce("X-Trace"), _BOUNCE),
-        references=(SES_API + "API_ExtensionField.html", "RFC 3464 section 2.4"),
+        references=(SES_API + "API_ExtensionField.html", rfc(3464, "2.4", "extension fields")),
     ),
 )
 
@@ -719,7 +720,7 @@ RESERVED_HEADER = Rule(
         ),
         bad=Example(_classic(_add("Subject", "'[support] new mail'"), _S3), _RULE),
         good=Example(_classic(_add("X-Support-Tag", "'[support] new mail'"), _S3), _RULE),
-        references=(RFC5322_COUNTS, "RFC 2045 (MIME header fields)", CONCEPTS),
+        references=(RFC5322_COUNTS, rfc(2045, "", "MIME header fields"), CONCEPTS),
     ),
 )
 

@@ -30,6 +30,7 @@ from ses_lsp.document.nodes import OBJECT, STRING, Node
 from ses_lsp.lint import edits
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
+from ses_lsp.lint.references import BOTOCORE_MAILMANAGER, rfc
 from ses_lsp.lint.registry import (
     SOURCE_DOCS,
     SOURCE_MODEL,
@@ -961,9 +962,7 @@ CFN_TLS_AUTH = (
     "aws-properties-ses-mailmanageringresspoint-tlsauthconfiguration.html"
 )
 SECRETS_MANAGER = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html"
-RFC5280 = "RFC 5280 (X.509 certificates and CRLs)"
-RFC7468 = "RFC 7468 (textual encodings of PKIX structures)"
-BOTOCORE = "botocore service model: mailmanager 2023-10-17"
+BOTOCORE = BOTOCORE_MAILMANAGER
 
 # Test PKI from tests/fixtures/pki (valid 2024-2045; expired 2015-2020; future 2090-2095).
 _ROOT_CA = """\
@@ -1151,8 +1150,8 @@ CONFIG_DOES_NOT_FIT_TYPE = Rule(
         good=Example(_ingress("OPEN"), CREATE),
         references=(MM_REF + "API_IngressPointConfiguration.html", MM_REF + "API_CreateIngressPoint.html", EB_INGRESS),
         notes=(
-            "A warning rather than an error: no source says that the service rejects it (research notes, "
-            "ses-semantics.md sections 3.5 and 7). The fix removes the member when another member fits the type "
+            "A warning rather than an error: no public source says that the service rejects it. "
+            "The fix removes the member when another member fits the type "
             "(safe); on an OPEN endpoint it offers to remove the whole configuration (not applied by --fix, "
             "since Type may be the mistake)."
         ),
@@ -1182,9 +1181,9 @@ OPTIONAL_TLS_WITH_AUTH = Rule(
         good=Example(_ingress("AUTH", config=_SECRET), CREATE),
         references=(
             MM_REF + "API_CreateIngressPoint.html",
-            "RFC 4954 (SMTP AUTH), Security Considerations",
-            "RFC 4616 (PLAIN), section 4 Security Considerations",
-            "RFC 3207 (SMTP STARTTLS), Security Considerations",
+            rfc(4954, "7", "SMTP AUTH, Security Considerations"),
+            rfc(4616, "4", "PLAIN, Security Considerations"),
+            rfc(3207, "6", "SMTP STARTTLS, Security Considerations"),
         ),
     ),
 )
@@ -1213,12 +1212,12 @@ OPTIONAL_TLS_WITH_MTLS = Rule(
         references=(
             MM_REF + "API_CreateIngressPoint.html",
             MM_REF + "API_TlsAuthConfiguration.html",
-            "RFC 8446 section 4.4.2 (Certificate)",
-            "RFC 3207 (SMTP STARTTLS)",
+            rfc(8446, "4.4.2", "Certificate"),
+            rfc(3207, "", "SMTP STARTTLS"),
         ),
         notes=(
             "A warning: the service's behaviour for MTLS with OPTIONAL is not documented; the contradiction is an "
-            "inference (research notes, ses-semantics.md section 3.5)."
+            "inference from the TLS and STARTTLS specifications."
         ),
     ),
 )
@@ -1336,7 +1335,12 @@ CA_NOT_PEM = Rule(
         why='`CAContent` is "the PEM-encoded certificate authority (CA) certificates bundle" (API model).',
         bad=Example(_ingress("MTLS", config=_store_yaml("ca-bundle.pem")), CREATE),
         good=Example(_MTLS_GOOD, CREATE),
-        references=(MM_REF + "API_TrustStore.html", RFC7468 + " sections 2 and 5", BOTOCORE),
+        references=(
+            MM_REF + "API_TrustStore.html",
+            rfc(7468, "2", "textual encodings of PKIX structures"),
+            rfc(7468, "5", "textual encoding of certificates"),
+            BOTOCORE,
+        ),
     ),
 )
 
@@ -1357,8 +1361,8 @@ CERT_EXPIRED = Rule(
         bad=Example(_ingress("MTLS", config=_store_yaml(_EXPIRED_CA)), CREATE),
         good=Example(_MTLS_GOOD, CREATE),
         references=(
-            RFC5280 + " section 4.1.2.5 (validity)",
-            RFC5280 + " section 6.1.3",
+            rfc(5280, "4.1.2.5", "X.509 certificates and CRLs: validity"),
+            rfc(5280, "6.1.3", "X.509 certificates and CRLs: path validation"),
             MM_REF + "API_TrustStore.html",
         ),
     ),
@@ -1380,7 +1384,7 @@ CERT_NOT_YET_VALID = Rule(
         ),
         bad=Example(_ingress("MTLS", config=_store_yaml(_FUTURE_CA)), CREATE),
         good=Example(_MTLS_GOOD, CREATE),
-        references=(RFC5280 + " section 4.1.2.5 (validity)", MM_REF + "API_TrustStore.html"),
+        references=(rfc(5280, "4.1.2.5", "X.509 certificates and CRLs: validity"), MM_REF + "API_TrustStore.html"),
     ),
 )
 
@@ -1403,7 +1407,10 @@ CERT_NOT_CA = Rule(
         ),
         bad=Example(_ingress("MTLS", config=_store_yaml(_LEAF)), CREATE),
         good=Example(_MTLS_GOOD, CREATE),
-        references=(RFC5280 + " section 4.2.1.9 (basic constraints)", MM_REF + "API_TrustStore.html"),
+        references=(
+            rfc(5280, "4.2.1.9", "X.509 certificates and CRLs: basic constraints"),
+            MM_REF + "API_TrustStore.html",
+        ),
     ),
 )
 
@@ -1423,7 +1430,11 @@ CRL_NOT_PEM = Rule(
         why='`CrlContent` is "the PEM-encoded certificate revocation lists (CRLs) for the trust store" (API model).',
         bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, "crl.pem")), CREATE),
         good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
-        references=(MM_REF + "API_TrustStore.html", RFC7468 + " section 6", BOTOCORE),
+        references=(
+            MM_REF + "API_TrustStore.html",
+            rfc(7468, "6", "textual encoding of certificate revocation lists"),
+            BOTOCORE,
+        ),
     ),
 )
 
@@ -1447,7 +1458,7 @@ CRL_ISSUER_UNKNOWN = Rule(
         ),
         bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _OTHER_CRL)), CREATE),
         good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
-        references=(MM_REF + "API_TrustStore.html", RFC5280 + " section 5.1.2.3 (issuer)"),
+        references=(MM_REF + "API_TrustStore.html", rfc(5280, "5.1.2.3", "X.509 certificates and CRLs: issuer")),
     ),
 )
 
@@ -1488,7 +1499,7 @@ CRL_EXPIRED = Rule(
         ),
         bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _EXPIRED_CRL)), CREATE),
         good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
-        references=(RFC5280 + " section 5.1.2.5 (nextUpdate)", MM_REF + "API_TrustStore.html"),
+        references=(rfc(5280, "5.1.2.5", "X.509 certificates and CRLs: nextUpdate"), MM_REF + "API_TrustStore.html"),
     ),
 )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Related, Severity
+from ses_lsp.lint.references import FLOCI_RULE_PROBES
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, Example, Rule, RuleDoc
 from ses_lsp.lint.rules.common import (
     CLASSIC_FILTER_KINDS,
@@ -32,7 +33,7 @@ QUOTAS = "https://docs.aws.amazon.com/ses/latest/dg/quotas.html#quotas-receiving
 SNS_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-sns.html"
 S3_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-s3.html"
 LAMBDA_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda.html"
-FLOCI = "floci-io/floci probes of live SES (2026): 'Too many rules', 'Too many actions', 'Too many filters'"
+FLOCI = FLOCI_RULE_PROBES  # 'Too many rules', 'Too many actions', 'Too many filters'
 
 MAX_RULES = 200
 MAX_ACTIONS = 10
@@ -286,7 +287,7 @@ TOO_MANY_RECIPIENTS = Rule(
         ),
         bad=Example(_rule(_s3(), _recipients(MAX_RECIPIENTS + 1)), _RULE),
         good=Example(_rule(_s3(), "[example.com]"), _RULE),
-        references=(QUOTAS, "floci-io/floci probe: a 101st recipient was accepted"),
+        references=(QUOTAS, FLOCI_RULE_PROBES),  # a 101st recipient was accepted
     ),
 )
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
+from ses_lsp.lint.references import FLOCI_RULE_PROBES
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_TOOL, Example, Rule, RuleDoc
 
 # Values holding a template placeholder (``${Var}``, ``{{var}}``, ``$(cmd)``, ``%s``, ``<name>``...)
@@ -36,7 +37,7 @@ E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 MM_API = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Operations_MailManager.html"
 QUOTAS = "https://docs.aws.amazon.com/ses/latest/dg/quotas.html#quotas-receiving"
-FLOCI = "floci-io/floci receipt-rule probes of live SES (2026)"
+FLOCI = FLOCI_RULE_PROBES
 
 # -- classic name form --------------------------------------------------------------
 

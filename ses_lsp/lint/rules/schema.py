@@ -7,13 +7,14 @@ walk; each keyword of the generated JSON Schema maps to exactly one rule.
 from __future__ import annotations
 
 from ses_lsp.lint.diagnostics import Severity
+from ses_lsp.lint.references import BOTOCORE_MAILMANAGER, BOTOCORE_SES
 from ses_lsp.lint.registry import SOURCE_MODEL, Example, Rule, RuleDoc
 
 E, W = Severity.ERROR, Severity.WARNING
 
 SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 MM_API = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Operations_MailManager.html"
-BOTOCORE = "botocore service models: ses 2010-12-01, mailmanager 2023-10-17"
+BOTOCORE = (BOTOCORE_SES, BOTOCORE_MAILMANAGER)
 
 RULE = "ses:create-receipt-rule"
 MM_RULE_SET = "mailmanager:create-rule-set"
@@ -56,7 +57,7 @@ UNKNOWN_MEMBER = Rule(
         ),
         bad=Example(_rule_yaml("  Actions:\n    - S3Action:\n        Bucket: mail-bucket\n"), RULE),
         good=Example(_rule_yaml(_S3), RULE),
-        references=(SES_API + "API_S3Action.html", BOTOCORE),
+        references=(SES_API + "API_S3Action.html", *BOTOCORE),
     ),
 )
 
@@ -76,7 +77,7 @@ MISSING_REQUIRED = Rule(
             ),
             RULE,
         ),
-        references=(SES_API + "API_S3Action.html", BOTOCORE),
+        references=(SES_API + "API_S3Action.html", *BOTOCORE),
     ),
 )
 
@@ -94,7 +95,7 @@ WRONG_TYPE = Rule(
             RULE,
         ),
         good=Example(_rule_yaml(_S3), RULE),
-        references=(BOTOCORE,),
+        references=(*BOTOCORE,),
     ),
 )
 
@@ -113,7 +114,7 @@ INVALID_ENUM = Rule(
         ),
         bad=Example(_rule_yaml(_S3).replace("  Enabled: true\n", "  Enabled: true\n  TlsPolicy: required\n"), RULE),
         good=Example(_rule_yaml(_S3).replace("  Enabled: true\n", "  Enabled: true\n  TlsPolicy: Require\n"), RULE),
-        references=(SES_API + "API_ReceiptRule.html", BOTOCORE),
+        references=(SES_API + "API_ReceiptRule.html", *BOTOCORE),
     ),
 )
 
@@ -128,7 +129,7 @@ PATTERN_MISMATCH = Rule(
         why="botocore does not check patterns on the client; the service rejects the call.",
         bad=Example(_MM.replace("a-1234567890abcdef", "my archive"), MM_RULE_SET),
         good=Example(_MM, MM_RULE_SET),
-        references=(MM_API, BOTOCORE),
+        references=(MM_API, *BOTOCORE),
     ),
 )
 
@@ -143,7 +144,7 @@ STRING_TOO_SHORT = Rule(
         why="The AWS CLI rejects it (`Invalid length for parameter`).",
         bad=Example(_INGRESS.replace("inbound-smtp", "ab"), INGRESS),
         good=Example(_INGRESS, INGRESS),
-        references=(MM_API, BOTOCORE),
+        references=(MM_API, *BOTOCORE),
     ),
 )
 
@@ -158,7 +159,7 @@ STRING_TOO_LONG = Rule(
         why="botocore does not check maximum lengths; the service rejects the call.",
         bad=Example(_INGRESS.replace("inbound-smtp", "inbound-" + "x" * 60), INGRESS),
         good=Example(_INGRESS, INGRESS),
-        references=(MM_API, BOTOCORE),
+        references=(MM_API, *BOTOCORE),
     ),
 )
 
@@ -178,7 +179,7 @@ TOO_FEW_ITEMS = Rule(
             MM_RULE_SET,
         ),
         good=Example(_MM, MM_RULE_SET),
-        references=(MM_API, BOTOCORE),
+        references=(MM_API, *BOTOCORE),
     ),
 )
 
@@ -199,7 +200,7 @@ TOO_MANY_ITEMS = Rule(
             MM_RULE_SET,
         ),
         good=Example(_MM, MM_RULE_SET),
-        references=(MM_API, BOTOCORE),
+        references=(MM_API, *BOTOCORE),
     ),
 )
 
@@ -214,7 +215,7 @@ NUMBER_OUT_OF_RANGE = Rule(
         why="The service rejects out-of-range numbers; botocore checks only some minimums.",
         bad=None,
         good=None,
-        references=(BOTOCORE,),
+        references=(*BOTOCORE,),
         notes=(
             "No member of the receiving operations has a numeric range today; the rule is kept for the model's future."
         ),
@@ -250,7 +251,7 @@ UNION_MEMBER_COUNT = Rule(
             ),
             MM_RULE_SET,
         ),
-        references=(MM_API + " (RuleAction)", BOTOCORE),
+        references=(MM_API + " (RuleAction)", *BOTOCORE),
     ),
 )
 
@@ -292,7 +293,7 @@ DEPRECATED_MEMBER = Rule(
         why="Deprecated members may stop working; the model's documentation names the replacement.",
         bad=None,
         good=None,
-        references=(BOTOCORE,),
+        references=(*BOTOCORE,),
     ),
 )
 
