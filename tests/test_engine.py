@@ -49,6 +49,19 @@ def test_empty_and_unrecognised_files():
     r = lint_text("Name: x\n", "x.yaml")
     assert codes(r) == ["SES003"] and "--kind" in r.diagnostics[0].message
     assert codes(lint_text("[1, 2]", "x.json")) == ["SES003"]
+    # What the file holds is named as it is.
+    for text, held in (("{}", "an empty object"), ("[1, 2]", "a list, not an object"), ("7", "a single value")):
+        (d,) = lint_text(text, "x.json").diagnostics
+        assert f"it holds {held}" in d.message, d.message
+
+
+def test_no_cascade_from_a_value_cut_off_by_a_syntax_error():
+    # A tab-indented block: the tab is the problem, not an empty "Rule".
+    r = lint_text("Rule:\n\tName: x\n", "x.yaml", kind="ses:create-receipt-rule")
+    assert codes(r) == ["SES001"]
+    # A value left empty before a later syntax error is still reported.
+    r = lint_text("Rule:\n  Name:\n  Enabled: true\n  Actions: [\n", "x.yaml", kind="ses:create-receipt-rule")
+    assert codes(r) == ["SES103", "SES001"]
 
 
 def test_kind_precedence_option_config_modeline_content(tmp_path):

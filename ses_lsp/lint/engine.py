@@ -328,7 +328,8 @@ def _unrecognised(doc: Document) -> Diagnostic:
         first = root.members[0][0] if root.members else root
         start, end = first.start, first.end
     elif root is not None:
-        what = f"it holds {'a list' if root.kind == 'array' else 'a single value'}, not an object"
+        held = {OBJECT: "an empty object", "array": "a list, not an object"}
+        what = "it holds " + held.get(root.kind, "a single value, not an object")
         start, end = root.start, min(root.end, root.start + 1)
     else:
         what = "it holds nothing that could be read"

@@ -254,6 +254,9 @@ class Validator:
         # parser stopped: do not report them.
         self.partial = partial
         self.is_yaml = ctx.document.format == "yaml"
+        # Where the parser stopped: an empty value right before it was cut off by the
+        # syntax error (``Rule:`` followed by a tab-indented line), not left empty.
+        self.cut = min((p.start for p in ctx.document.parsed.problems if p.rule == "syntax-error"), default=None)
 
     def report(self, rule, target, message, **kw) -> None:
         if "pointer" not in kw and not isinstance(target, Node):
@@ -319,6 +322,8 @@ class Validator:
                 )
 
     def type_problem(self, node: Node, c: Compiled, sensitive: bool) -> None:
+        if node.kind == NULL and node.start == node.end and self.cut_off(node):
+            return  # the syntax error is the problem to report
         if (
             c.expects_string
             and self.is_yaml
@@ -354,6 +359,13 @@ class Validator:
             if c.accepts == frozenset({ARRAY}) and node.kind in (STRING, OBJECT):
                 msg += "; wrap it in a list"
         self.report(R.WRONG_TYPE, target, msg)
+
+    def cut_off(self, node: Node) -> bool:
+        """Whether only white space and comments stand between ``node`` and the first syntax error."""
+        if self.cut is None or self.cut < node.end:
+            return False
+        between = self.ctx.text[node.end : self.cut].lstrip(":")  # an empty value may sit at its ':'
+        return all(not line.strip() or line.lstrip().startswith("#") for line in between.splitlines())
 
     def check_object(self, node: Node, c: Compiled, sensitive: bool, stack: list) -> None:
         members = node.members or ()
