@@ -1015,3 +1015,17 @@ def test_deep_nesting_is_one_syntax_error(tmp_path, name):
     assert len(syntax) == 1
     assert "256 levels" in syntax[0]["message"]
     assert not [d for d in json.loads(proc.stdout) if d["code"] == "SES008"]
+
+
+def test_verbose_counts_files_not_lint_runs(tmp_path):
+    """A file re-checked against the rule sets of the run (cross-file) or re-linted after a fix
+    is still one file."""
+    examples = REPO / "examples"
+    files = sorted(p for p in examples.rglob("*") if p.suffix in (".json", ".yaml", ".yml"))
+    env = {"SES_LSP_CACHE_DIR": str(tmp_path / "cache")}
+    proc = run(["lint", "--verbose", "--format", "json", str(examples)], tmp_path, env=env)
+    assert f"cached: 0 files, linted: {len(files)}" in proc.stderr
+    again = run(["lint", "--verbose", "--format", "json", str(examples)], tmp_path, env=env)
+    cached = again.stderr.split("cached: ", 1)[1].split(" file", 1)[0]
+    linted = again.stderr.split("linted: ", 1)[1].split()[0]
+    assert int(cached) + int(linted) == len(files), again.stderr

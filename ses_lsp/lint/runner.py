@@ -370,7 +370,7 @@ class Runner:
         self._refs_by_dir: dict[str, ConfigRef] = {}
         self._refs_by_file: dict[str | None, ConfigRef] = {}
         self.cache = None
-        self.linted = 0
+        self.linted = 0  # files whose result was computed in this run (not from the cache)
 
     # -- configuration ---------------------------------------------------------
 
@@ -511,8 +511,9 @@ class Runner:
                 r.target.explicit,
                 workspace=workspace,
             )
+            if r.cached:  # counted as cached so far; a file already counted as linted stays one
+                self.linted += 1
             r.cached = False
-            self.linted += 1
 
     def save_cache(self) -> None:
         if self.cache is not None:
@@ -555,7 +556,6 @@ class Runner:
                 text = new
                 applied += len(chosen)
                 record = lint_one(text.encode("utf-8"), t.name, config, self.options.kind, t.explicit)
-                self.linted += 1
             if text == original:
                 continue
             new_bytes = text.encode("utf-8")
