@@ -1029,3 +1029,13 @@ def test_verbose_counts_files_not_lint_runs(tmp_path):
     cached = again.stderr.split("cached: ", 1)[1].split(" file", 1)[0]
     linted = again.stderr.split("linted: ", 1)[1].split()[0]
     assert int(cached) + int(linted) == len(files), again.stderr
+
+
+def test_readme_json_contract_example_is_real_output(tmp_path):
+    """The README's example item of `--format json` is what the CLI prints for that file."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The JSON output contract", 1)[1]
+    example = json.loads(section.split("```json", 1)[1].split("```", 1)[0])
+    proc = run(["lint", "--no-cache", "--format", "json", example["file"]], REPO)
+    items = [d for d in json.loads(proc.stdout) if d["code"] == example["code"]]
+    assert items == [example]

@@ -123,7 +123,18 @@ def hook_run(tmp_path_factory):
             env=env,
         )
 
-    return {"try_repo": try_repo, "target": target}
+    def run_config(config: str, *files: str):
+        """`pre-commit run` in the target with this .pre-commit-config.yaml (committed, as users do)."""
+        (target / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+        _git(["add", ".pre-commit-config.yaml"], target, env)
+        return run(
+            [*pre_commit, "run", "ses-lsp", "--color", "never", "--verbose", "--files", *files],
+            timeout=INSTALL_TIMEOUT,
+            cwd=target,
+            env=env,
+        )
+
+    return {"try_repo": try_repo, "run_config": run_config, "target": target, "snapshot": snapshot}
 
 
 def _output(proc) -> str:
@@ -156,3 +167,24 @@ def test_fails_on_bad_file_with_diagnostics(hook_run):
     assert "mail/good.yaml:" not in out, out
     # A JSON file that is not an SES document, named by pre-commit, is skipped.
     assert "package.json" not in out and "SES003" not in out, out
+
+
+def _readme_snippet() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### pre-commit", 1)[1]
+    return section.split("```yaml", 1)[1].split("```", 1)[0]
+
+
+def test_readme_snippet_as_written(hook_run):
+    """The README's .pre-commit-config.yaml, as written; only the repository URL is pointed at a
+    local copy of this repository (whose main branch is the snapshot), since tests do not reach
+    the network."""
+    snippet = _readme_snippet()
+    url = yaml.safe_load(snippet)["repos"][0]["repo"]
+    assert url.startswith("https://")
+    config = snippet.replace(url, str(hook_run["snapshot"]))
+    proc = hook_run["run_config"](config, "mail/good.yaml", "mail/bad.yaml", "package.json")
+    out = _output(proc)
+    assert proc.returncode == 1, out
+    assert "[SES104 invalid-enum-value]" in out and "mail/bad.yaml:" in out, out
+    assert "mail/good.yaml:" not in out and "SES003" not in out, out
