@@ -18,7 +18,7 @@
 #      docs/images/vscode-diagnostics.png; checks that the settings reach the server
 #      (sesLsp.severity at start-up, sesLsp.ignore when changed); then points
 #      sesLsp.server.command at a missing program and checks the "ses-lsp was not found:
-#      pip install ses-lsp, ..." notification;
+#      pip install "git+https://...", ..." notification;
 #   5. stops Chromium and code-server by process id (always), removes the temporary directories
 #      and prints one "vscode-e2e: PASS ..." or "vscode-e2e: FAIL ..." line.
 #

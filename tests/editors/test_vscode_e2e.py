@@ -89,7 +89,7 @@ def test_vscode_extension_end_to_end():
     assert "Allowed values" in result["hover"]
     # A server command that does not exist gets a message with the fix, not silence.
     assert "ses-lsp was not found" in result["notFoundMessage"]
-    assert "pip install ses-lsp" in result["notFoundMessage"]
+    assert 'pip install "git+https://' in result["notFoundMessage"]
     # The screenshot is a real PNG of the workbench.
     data = screenshot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

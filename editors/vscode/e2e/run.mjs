@@ -229,7 +229,7 @@ try {
     return null;
   }, Math.min(TIMEOUT, 60_000));
   console.log(`  notification: ${result.notFoundMessage}`);
-  if (!/pip install ses-lsp, or set sesLsp\.server\.pythonPath/.test(result.notFoundMessage)) {
+  if (!/pip install "git\+https:\S+, or set sesLsp\.server\.pythonPath/.test(result.notFoundMessage)) {
     throw new Error(`the notification has no fix hint: ${result.notFoundMessage}`);
   }
   result.ok = true;

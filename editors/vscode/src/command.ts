@@ -115,28 +115,31 @@ export function findExecutable(
   return candidates.find((candidate) => isExecutable(candidate));
 }
 
+/** How to install the server until a release is on the package index (see the README). */
+export const INSTALL_SPEC = '"git+https://github.com/ses-lsp/ses-lsp@main"';
+
 /** The message shown when the program of `command` cannot be found, with the fix. */
 export function notFoundMessage(command: ServerCommand): string {
   if (command.origin === 'pythonPath') {
     return `The Python interpreter "${command.program}" (sesLsp.server.pythonPath) was not found: `
-      + 'set sesLsp.server.pythonPath to a Python that has ses-lsp installed (pip install ses-lsp), '
+      + `set sesLsp.server.pythonPath to a Python that has ses-lsp installed (pip install ${INSTALL_SPEC}), `
       + 'or clear it to use sesLsp.server.command';
   }
   const name = command.program.split(/[\\/]/).pop() ?? command.program;
   if (name === 'ses-lsp' || name === 'ses-lsp.exe') {
     const where = hasDirectory(command.program, 'win32') ? `at ${command.program}` : 'on PATH';
-    return `ses-lsp was not found (${where}): pip install ses-lsp, or set sesLsp.server.pythonPath `
+    return `ses-lsp was not found (${where}): pip install ${INSTALL_SPEC}, or set sesLsp.server.pythonPath `
       + 'to a Python that has it, or sesLsp.server.command to its full path';
   }
   return `The server program "${command.program}" (sesLsp.server.command) was not found: `
-    + 'fix sesLsp.server.command, or pip install ses-lsp and set sesLsp.server.pythonPath';
+    + `fix sesLsp.server.command, or pip install ${INSTALL_SPEC} and set sesLsp.server.pythonPath`;
 }
 
 /** The message shown when the program exists but the server did not start. */
 export function startFailedMessage(command: ServerCommand, reason: string): string {
   const install = command.origin === 'pythonPath'
-    ? `${command.program} -m pip install ses-lsp`
-    : 'pip install ses-lsp';
+    ? `${command.program} -m pip install ${INSTALL_SPEC}`
+    : `pip install ${INSTALL_SPEC}`;
   return `The ses-lsp server (${displayCommand(command)}) did not start: ${reason}. `
     + `If ses-lsp is not installed there: ${install}. The "SES LSP" output has the details.`;
 }

@@ -105,13 +105,13 @@ describe('findExecutable', () => {
 describe('messages', () => {
   it('says how to install ses-lsp when the default command is missing', () => {
     const message = notFoundMessage(resolveServerCommand({}, posix));
-    assert.match(message, /^ses-lsp was not found \(on PATH\): pip install ses-lsp, or set sesLsp\.server\.pythonPath/);
+    assert.match(message, /^ses-lsp was not found \(on PATH\): pip install \"git\+https:\/\/github\.com\/ses-lsp\/ses-lsp@main\", or set sesLsp\.server\.pythonPath/);
   });
 
   it('names the setting that points at a missing program', () => {
     assert.match(
       notFoundMessage(resolveServerCommand({ pythonPath: '/nope/python' }, posix)),
-      /"\/nope\/python" \(sesLsp\.server\.pythonPath\) was not found.*pip install ses-lsp/,
+      /"\/nope\/python" \(sesLsp\.server\.pythonPath\) was not found.*pip install "git\+https:/,
     );
     assert.match(
       notFoundMessage(resolveServerCommand({ command: ['/opt/venv/bin/ses-lsp', 'serve'] }, posix)),
@@ -126,7 +126,7 @@ describe('messages', () => {
   it('suggests installing into the configured interpreter when the server does not start', () => {
     const message = startFailedMessage(resolveServerCommand({ pythonPath: '/opt/py 3/python' }, posix), 'exit code 1');
     assert.match(message, /\("\/opt\/py 3\/python" -m ses_lsp serve\) did not start: exit code 1\./);
-    assert.match(message, /\/opt\/py 3\/python -m pip install ses-lsp/);
+    assert.match(message, /\/opt\/py 3\/python -m pip install "git\+https:/);
   });
 
   it('quotes arguments with spaces', () => {
