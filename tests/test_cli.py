@@ -452,6 +452,32 @@ def test_per_file_ignores(tmp_path):
     assert codes == [("legacy/old/a.json", "SES104"), ("new/a.json", "SES101"), ("new/a.json", "SES104")]
 
 
+@pytest.mark.parametrize(
+    "pattern,matched",
+    [
+        ("./.ses/*.yaml", [".ses/a.yaml"]),  # a leading ./ is the config's directory
+        (".ses/*.yaml", [".ses/a.yaml"]),
+        ("*.yaml", [".ses/a.yaml", "mail/b.yaml", "mail/deep/c.yaml"]),  # no "/": any directory
+        ("mail/*.yaml", ["mail/b.yaml"]),  # a "/": anchored, "*" stays in one directory
+        ("mail/**/*.yaml", ["mail/b.yaml", "mail/deep/c.yaml"]),
+        ("mail/", ["mail/b.yaml", "mail/deep/c.yaml"]),
+        ("deep/*.yaml", []),
+        ("**/deep/*.yaml", ["mail/deep/c.yaml"]),
+        ("mail/[!b].yaml", []),
+    ],
+)
+def test_kind_globs_follow_gitignore_rules(tmp_path, pattern, matched):
+    # Content that names no kind: only a matching glob gives it one (else SES003).
+    names = [".ses/a.yaml", "mail/b.yaml", "mail/deep/c.yaml"]
+    write(tmp_path, ".ses-lsp.toml", f'[kinds]\n"{pattern}" = "ses:create-receipt-rule"\n')
+    for name in names:
+        write(tmp_path, name, "Name: store\n")
+    r = run(["lint", "--format", "json", "--no-cache", *names], tmp_path)
+    assert r.returncode == 1, r.stderr
+    unrecognised = {d["file"] for d in json.loads(r.stdout) if d["code"] == "SES003"}
+    assert sorted(set(names) - unrecognised) == matched, pattern
+
+
 def test_select_and_ignore(tmp_path):
     write(tmp_path, "a.json", BROKEN)
 

@@ -110,43 +110,19 @@ class Config:
 
 
 @lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern:
-    out = []
-    i = 0
-    pat = pattern.lstrip("./") if pattern.startswith("./") else pattern
-    while i < len(pat):
-        c = pat[i]
-        if pat.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pat.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            j = pat.find("]", i)
-            if j == -1:
-                out.append(re.escape(c))
-            else:
-                out.append("[" + pat[i + 1 : j].replace("!", "^", 1) + "]")
-                i = j
-        else:
-            out.append(re.escape(c))
-        i += 1
-    body = "".join(out)
-    # A pattern without a slash matches the file name in any directory (like .gitignore).
-    if "/" not in pattern:
-        body = "(?:.*/)?" + body
-    return re.compile(body)
+def _glob(pattern: str):
+    """A gitignore-style pattern (pathspec's implementation of git's wildmatch rules)."""
+    import pathspec  # imported only by configs that have globs (about 12 ms)
+
+    # Relative to the config file's directory, so "./x" is "x" (git itself has no "./").
+    return pathspec.GitIgnoreSpec.from_lines([pattern[2:] if pattern.startswith("./") else pattern])
 
 
 def glob_match(pattern: str, relpath: str) -> bool:
-    return _glob_regex(pattern).fullmatch(relpath) is not None
+    """Whether ``relpath`` (relative to the config file's directory, "/"-separated) matches
+    ``pattern`` as a .gitignore line would: a pattern without a "/" (but a trailing one) matches
+    a name in any directory, one with a "/" is anchored, "**" spans directories."""
+    return _glob(pattern).match_file(relpath)
 
 
 def _load_toml(path: str) -> dict:
