@@ -111,91 +111,6 @@ def _add_lint_arguments(lint) -> None:
     )
 
 
-# `ses-lsp lint` runs on every save in editors and pre-commit hooks, and argparse (with
-# gettext and locale) is about a tenth of a small file's whole run.  The common, exact
-# spellings of the lint options are read here; anything else (help, abbreviations, a bad
-# value, an unknown option, `--`) goes to argparse, which keeps its messages and exit codes.
-_LINT_VALUE_OPTIONS = {
-    "--format": ("format", ("text", "json", "sarif", "github")),
-    "--select": ("select", None),
-    "--ignore": ("ignore", None),
-    "--kind": ("kind", None),
-    "--fail-on": ("fail_on", ("error", "warning", "info")),
-    "-j": ("jobs", int),
-    "--jobs": ("jobs", int),
-    "--stdin-filename": ("stdin_filename", None),
-    "--config": ("config", None),
-}
-_LINT_FLAGS = {
-    "--no-cache": ("no_cache", True),
-    "-v": ("verbose", True),
-    "--verbose": ("verbose", True),
-    "--fix": ("fix", True),
-    "--diff": ("diff", True),
-    "--skip-unrecognised": ("skip_unrecognised", True),
-    "--skip-unrecognized": ("skip_unrecognised", True),
-    "--color": ("color", True),
-    "--no-color": ("color", False),
-}
-
-
-def _fast_lint_args(argv: list[str]):
-    """The parsed ``lint`` arguments, or ``None`` to let argparse do it."""
-    from types import SimpleNamespace
-
-    ns = SimpleNamespace(
-        paths=[],
-        format=None,
-        select=None,
-        ignore=None,
-        kind=None,
-        fail_on=None,
-        jobs=None,
-        no_cache=False,
-        stdin_filename=None,
-        verbose=False,
-        fix=False,
-        diff=False,
-        config=None,
-        skip_unrecognised=False,
-        color=None,
-    )
-    seen_color = False
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a.startswith("-") and a != "-":
-            name, eq, value = a.partition("=")
-            if name in _LINT_FLAGS and not eq:
-                dest, const = _LINT_FLAGS[name]
-                if dest == "color":
-                    if seen_color:
-                        return None  # mutually exclusive: argparse says so
-                    seen_color = True
-                setattr(ns, dest, const)
-            elif name in _LINT_VALUE_OPTIONS:
-                dest, check = _LINT_VALUE_OPTIONS[name]
-                if not eq:
-                    i += 1
-                    if i >= len(argv) or (argv[i].startswith("-") and argv[i] != "-"):
-                        return None
-                    value = argv[i]
-                if check is int:
-                    try:
-                        value = int(value)  # type: ignore[assignment]
-                    except ValueError:
-                        return None
-                elif check is not None and value not in check:
-                    return None
-                setattr(ns, dest, value)
-            else:
-                return None
-        else:
-            ns.paths.append(a)
-        i += 1
-    return ns
-
-
 def _add_arguments(command: str, p) -> None:
     if command == "lint":
         _add_lint_arguments(p)
@@ -212,76 +127,26 @@ def _add_arguments(command: str, p) -> None:
         p.add_argument("--log-file", metavar="FILE", help="write the server log here")
 
 
-def _terminal_width() -> int:
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(sys.stderr.fileno()).columns
-    except (AttributeError, ValueError, OSError):
-        return 80
-
-
-def _parser(command: str | None = None):
-    """The argument parser; with ``command``, only that subcommand's (building all costs milliseconds)."""
+def _parser():
+    """The argument parser of every command."""
     import argparse
-
-    class Formatter(argparse.HelpFormatter):
-        # argparse's default asks shutil for the terminal width, and importing shutil
-        # (with bz2 and lzma) costs more than the rest of a cached run.
-        def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
-            if width is None:
-                width = max(_terminal_width() - 2, 40)
-            super().__init__(prog, indent_increment, max_help_position, width)
-
-    if command in COMMANDS:
-        p = argparse.ArgumentParser(
-            prog=f"{PROG} {command}", description=COMMANDS[command].capitalize() + ".", formatter_class=Formatter
-        )
-        _add_arguments(command, p)
-        return p
 
     import ses_lsp
 
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Linter and language server for Amazon SES email-receiving rules (JSON/YAML).",
-        formatter_class=Formatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {ses_lsp.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, text in COMMANDS.items():
-        _add_arguments(
-            name, sub.add_parser(name, help=text, description=text.capitalize() + ".", formatter_class=Formatter)
-        )
+        _add_arguments(name, sub.add_parser(name, help=text, description=text.capitalize() + "."))
     return parser
 
 
 def entry() -> None:
-    """The ``ses-lsp`` command (console script and ``python -m ses_lsp``): run, then exit at once.
-
-    Finalising the interpreter (freeing every module, rule and schema one by one)
-    costs about 5 ms, a tenth of linting one small file, and a command has nothing
-    left to clean up by then: files are closed, worker pools joined.  So once its
-    output is flushed the process leaves without it.  ``serve`` exits normally:
-    its transport and threads own the streams until the end.
-    """
-    argv = sys.argv[1:]
-    code = main(argv)
-    if "serve" in argv:
-        sys.exit(code)
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:  # the reader went away (``| head``): as main() does
-        code = code or 1
-    except (OSError, ValueError):
-        pass
-    try:
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-    os._exit(code)
+    """The ``ses-lsp`` command (console script and ``python -m ses_lsp``)."""
+    sys.exit(main())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -321,15 +186,8 @@ def _main(argv: list[str]) -> int:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
-    command = argv[0] if argv and argv[0] in COMMANDS else None
-    fast = _fast_lint_args(argv[1:]) if command == "lint" else None
-    if fast is not None:
-        args = fast
-    elif command is not None:
-        args = _parser(command).parse_args(argv[1:])
-    else:
-        args = _parser().parse_args(argv)
-        command = args.command
+    args = _parser().parse_args(argv)
+    command = args.command
     if command == "lint":
         return cmd_lint(args)
     if command == "rules":

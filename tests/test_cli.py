@@ -975,40 +975,8 @@ def test_rule_references_are_checked_against_rule_sets_linted_together(tmp_path)
     assert alone == []
 
 
-def test_fast_lint_argument_reader_agrees_with_argparse():
-    """The start-up fast path for `lint` options gives exactly what argparse gives, or defers to it."""
-    from ses_lsp.cli import _fast_lint_args, _parser
-
-    cases = [
-        [],
-        ["a.yaml", "b.json"],
-        ["--format", "json", "x"],
-        ["--format=sarif", "--select", "SES1,SES5", "--ignore=SES104", "-j", "2", "--no-cache", "d/"],
-        ["-", "--stdin-filename", "rules.yaml", "--kind", "ses:create-receipt-rule", "-v", "--fail-on", "warning"],
-        ["--fix", "--diff", "--config", "c.toml", "--skip-unrecognized", "--no-color", "p"],
-        ["--color", "--jobs=4", "--fail-on=info"],
-    ]
-    for argv in cases:
-        fast = _fast_lint_args(argv)
-        assert fast is not None, argv
-        assert vars(fast) == vars(_parser("lint").parse_args(argv)), argv
-    # Anything unusual is left to argparse (help, abbreviations, bad values, unknown options).
-    for argv in (
-        ["-h"],
-        ["--form", "json"],
-        ["--format", "xml"],
-        ["--jobs", "two"],
-        ["--bogus"],
-        ["--color", "--no-color"],
-        ["--format"],
-        ["--", "-odd-name.yaml"],
-    ):
-        assert _fast_lint_args(argv) is None, argv
-
-
-def test_fast_exit_delivers_all_output_and_writes_the_cache(tmp_path):
-    """The command leaves without finalising the interpreter (cli.entry): everything
-    written before must still arrive, through a pipe, and the cache must be on disk."""
+def test_parallel_run_delivers_all_output_and_writes_the_cache(tmp_path):
+    """A run with worker processes: all output arrives through a pipe, the cache is on disk."""
     for i in range(40):
         write(tmp_path, f"d/r{i:02d}.json", BROKEN)
     cache = tmp_path / "cache"
