@@ -165,6 +165,22 @@ def has_placeholder(text: str) -> bool:
     return PLACEHOLDER.search(text) is not None
 
 
+# The forms that can only be template interpolation (the others, such as ``$X`` or ``<x>``,
+# also occur in real values: a password "pa$word", a message "mailbox <x> unknown").
+_INTERPOLATION = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|#\{[^}]*\}|\$\([^)]*\)", re.S)
+
+
+def is_template_value(text: str) -> bool:
+    """Is ``text`` filled in by a template: it holds an interpolation (``${Var}``, ``{{var}}``,
+    ``#{Var}``, ``$(cmd)``), or the whole value is one placeholder (``$VAR``, ``<password>``)?
+
+    For values such as credentials, where ``has_placeholder`` would take a real ``pa$word``
+    for a template."""
+    if not may_hold_placeholder(text):
+        return False
+    return _INTERPOLATION.search(text) is not None or PLACEHOLDER.fullmatch(text.strip()) is not None
+
+
 def may_hold_placeholder(text: str) -> bool:
     """A cheap pre-check: every placeholder form contains one of ``$ { < %``."""
     return "$" in text or "{" in text or "<" in text or "%" in text

@@ -468,17 +468,13 @@ def _read_recipient_lists(ctx: LintContext) -> list[tuple[Node, Node, list[Recip
         for r in rule.recipients or ():
             n: Node = r.node  # type: ignore[assignment]
             text = r.text
-            if _is_placeholder_recipient(text) or (n.start, n.end) in spans:
+            # "<string>", "${Domain}", "{{user}}@example.com": placeholders, not entries (a display-name
+            # form "Name <a@b>" is not one: the placeholder pattern needs no '@' inside <>).
+            if has_placeholder(text) or (n.start, n.end) in spans:
                 continue
             entries.append(RecipientEntry(rule.node, arr, n.key, n, text, r))  # type: ignore[arg-type]
         out.append((rule.node, arr, entries))
     return out
-
-
-def _is_placeholder_recipient(text: str) -> bool:
-    # "<string>", "${Domain}", "{{user}}@example.com": template placeholders, not entries.
-    # A display-name form ("Name <a@b>") is not one: the placeholder pattern needs no '@' inside <>.
-    return has_placeholder(text)
 
 
 _SIMPLE_ENTRY = re.compile(r"(?:[A-Za-z0-9._%+'=!#$&^`|~-]+@|\.)?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")

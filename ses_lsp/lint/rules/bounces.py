@@ -42,7 +42,7 @@ from ses_lsp.lint.rules.common import (
     mm_rule_nodes,
     string_value,
 )
-from ses_lsp.lint.text import quote
+from ses_lsp.lint.text import has_placeholder, quote
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
@@ -156,11 +156,6 @@ _HOSTNAME_RE = re.compile(
 _REPLY_TEXT_RE = re.compile(r"[245][0-9][0-9](?:[ -]|$)")
 _RFC822_PREFIX_RE = re.compile(r"\s*rfc\s*822\s*;\s*", re.I)
 _SMTP_PREFIX_RE = re.compile(r"\s*smtp\s*;\s*", re.I)
-
-
-def is_placeholder(text: str) -> bool:
-    """A value holding a template placeholder (``${Var}``, ``{{var}}``): never judged."""
-    return "${" in text or "{{" in text
 
 
 def parse_status(text: str) -> tuple[int, int, int] | None:
@@ -394,7 +389,7 @@ def current_time(ctx: LintContext) -> datetime:
 def _text(node: Node | None) -> str | None:
     """A string value worth judging: not a placeholder."""
     v = string_value(node)
-    return None if v is None or is_placeholder(v) else v
+    return None if v is None or has_placeholder(v) else v
 
 
 def classic_bounces(ctx: LintContext) -> Iterator[tuple[Node, Node]]:

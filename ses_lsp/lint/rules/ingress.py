@@ -40,7 +40,7 @@ from ses_lsp.lint.registry import (
     Rule,
     RuleDoc,
 )
-from ses_lsp.lint.text import quote
+from ses_lsp.lint.text import has_placeholder, is_template_value, quote
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -67,15 +67,8 @@ FITS = {
     "MTLS": frozenset({"TlsAuthConfiguration"}),
 }
 
-# Values that are filled in later by a template engine or deployment tool.
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$", re.S)
-
 CLOCK: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # noqa: E731
 """The current time (UTC, aware) for validity checks; tests replace it."""
-
-
-def is_placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.search(value))
 
 
 # -- reading an ingress point ---------------------------------------------------
@@ -575,7 +568,7 @@ def _check_plaintext_password(ctx: LintContext) -> None:
     if ing is None or ing.kind not in INPUT_KINDS:
         return
     m = ing.member("SmtpPassword")
-    if m is None or m.value.kind != STRING or not m.value.value or is_placeholder(m.value.value):  # type: ignore[arg-type]
+    if m is None or m.value.kind != STRING or not m.value.value or is_template_value(m.value.value):  # type: ignore[arg-type]
         return
     # Never put the value in the message, the related notes or a fix title.
     ctx.report(
@@ -711,7 +704,7 @@ def _store(ctx: LintContext) -> Store | None:
 
     def usable(name: str) -> Node | None:
         n = ts.get(name)
-        if n is None or n.kind != STRING or not n.value or is_placeholder(n.value):  # type: ignore[arg-type]
+        if n is None or n.kind != STRING or not n.value or has_placeholder(n.value):  # type: ignore[arg-type]
             return None
         return n
 
