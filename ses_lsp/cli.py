@@ -399,7 +399,7 @@ def _example_block(example, title: str, run: bool) -> list[str]:
 
 
 def cmd_rule(args) -> int:
-    from ses_lsp.lint.rules import REGISTRY
+    from ses_lsp.lint.rules import REGISTRY, source_locations
 
     rule = REGISTRY.get(args.rule)
     if rule is None:
@@ -430,6 +430,7 @@ def cmd_rule(args) -> int:
     ]
     if rule.kinds is not None:
         lines.append(f"- Kinds: {', '.join(sorted(rule.kinds))}")
+    lines += [f"- Code: {path}:{line} ({what})" for what, path, line in source_locations(rule)]
     lines += [f"- More: {rule.url}", "", "## What it does", "", doc.what, "", "## Why it matters", "", doc.why, ""]
     if doc.bad is not None:
         lines += _example_block(doc.bad, "Example", run=True)

@@ -672,6 +672,9 @@ def test_rule_docs(tmp_path):
     for heading in ("## What it does", "## Why it matters", "## Example", "## Use instead", "## References"):
         assert heading in out
     assert rule.summary in out and "Severity: error" in out
+    assert "- Code: ses_lsp/lint/rules/schema.py:" in out  # one hop from the code to its definition
+    assert "- Code: ses_lsp/lint/rules/flow.py:" in run(["rule", "SES501"], tmp_path).stdout
+    assert "(check _check_stop_not_last)" in run(["rule", "SES501"], tmp_path).stdout
     # The example is run through the engine and its diagnostics shown.
     assert "[SES101 unknown-member]" in out.split("## Example", 1)[1]
     assert run(["rule", "unknown-member"], tmp_path).stdout == out

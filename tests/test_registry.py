@@ -121,3 +121,21 @@ def test_docs_rules_md_is_current():
     from ses_lsp.lint import docs
 
     assert docs.main(["--check"]) == 0
+
+
+def test_every_rule_leads_to_its_code_in_one_hop():
+    """`ses-lsp rule CODE` names the file and line of the rule's definition and of its check."""
+    from pathlib import Path
+
+    from ses_lsp.lint.rules import source_locations
+
+    root = Path(__file__).resolve().parents[1]
+    for rule in ALL_RULES:
+        places = source_locations(rule)
+        what, path, line = places[0]
+        assert what == "definition"
+        assert f'code="{rule.code}"' in (root / path).read_text(encoding="utf-8").splitlines()[line - 1]
+        if rule.check is not None:
+            what, path, line = places[1]
+            assert what == f"check {rule.check.__name__}"
+            assert f"def {rule.check.__name__}(" in (root / path).read_text(encoding="utf-8").splitlines()[line - 1]

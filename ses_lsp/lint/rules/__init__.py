@@ -55,6 +55,25 @@ def checks_for_kind(kind: str) -> list[Rule]:
     return rules
 
 
+def source_locations(rule: Rule) -> list[tuple[str, str, int]]:
+    """Where a rule lives, for a newcomer going from a code to its code: ``(what, path, line)``
+    for its definition and its check function; paths relative to the package's parent."""
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    info = CATALOGUE.get(rule.code)
+    out: list[tuple[str, str, int]] = []
+    if info is not None:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{info.family}.py")
+        with open(path, encoding="utf-8") as fh:
+            line = next((i for i, text in enumerate(fh, 1) if f'code="{rule.code}"' in text), 1)
+        out.append(("definition", os.path.relpath(path, root), line))
+    if rule.check is not None:
+        code = rule.check.__code__
+        out.append((f"check {rule.check.__name__}", os.path.relpath(code.co_filename, root), code.co_firstlineno))
+    return out
+
+
 def _all_rules() -> list[Rule]:
     return [r for family in FAMILIES for r in family_rules(family)]
 
