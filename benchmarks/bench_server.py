@@ -1,4 +1,5 @@
-"""Language-server latency and memory on the 200-rule classic rule set of ``workloads.py``.
+"""Language-server latency and memory on the 200-rule classic rule sets of ``workloads.py``
+(the ordinary one in JSON and YAML, and one carrying about 1,400 diagnostics).
 
 Runs the real server (``python -m ses_lsp.server.server``) over stdio with a
 pygls client and measures, per format:
@@ -34,11 +35,17 @@ sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 import workloads  # noqa: E402
 
 
-def texts() -> dict[str, str]:
+def texts() -> dict[str, tuple[str, str]]:
+    """name -> (format, text): the 200-rule set bench_cli.py lints too (about 50 diagnostics),
+    and the same set with about 1,400 legitimate infos (the cost per diagnostic shows)."""
     import yaml
 
-    doc = workloads.classic_rule_set()  # the 200-rule set bench_cli.py lints too
-    return {"json": json.dumps(doc, indent=2) + "\n", "yaml": yaml.safe_dump(doc, sort_keys=False)}
+    doc = workloads.classic_rule_set()
+    return {
+        "json": ("json", json.dumps(doc, indent=2) + "\n"),
+        "yaml": ("yaml", yaml.safe_dump(doc, sort_keys=False)),
+        "yaml, ~1,400 diagnostics": ("yaml", yaml.safe_dump(workloads.noisy_rule_set(), sort_keys=False)),
+    }
 
 
 def rss_mb(pid: int) -> float:
@@ -97,9 +104,9 @@ async def run(args) -> None:
     await asyncio.sleep(1.0)
     print(f"RSS after start-up: {rss_mb(pid):.0f} MB")
 
-    for fmt, text in texts().items():
-        uri = f"file:///bench/rules.{fmt}"
-        print(f"\n== {fmt}: {len(text.encode()):,} bytes, {text.count(chr(10)):,} lines")
+    for n, (name, (fmt, text)) in enumerate(texts().items()):
+        uri = f"file:///bench/rules{n}.{fmt}"
+        print(f"\n== {name}: {len(text.encode()):,} bytes, {text.count(chr(10)):,} lines")
         fut = expect(uri, 1)
         t0 = time.perf_counter()
         client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, fmt, 1, text)))
@@ -189,7 +196,7 @@ async def run(args) -> None:
         fmt = "json" if i % 2 == 0 else "yaml"
         uri = f"file:///bench/many/rules{i}.{fmt}"
         futs.append(expect(uri, 1))
-        client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, fmt, 1, all_texts[fmt])))
+        client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, fmt, 1, all_texts[fmt][1])))
     await asyncio.wait_for(asyncio.gather(*futs), 300)
     print(f"\nRSS with {args.docs} documents open: {rss_mb(pid):.0f} MB right after their diagnostics", end="")
     await asyncio.sleep(1.5)

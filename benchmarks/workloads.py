@@ -6,8 +6,10 @@ Writes:
   classic-200.json / classic-200.yaml   a 200-rule classic rule set (the API maximum),
                                         `describe-receipt-rule-set` output
   mm-40.json / mm-40.yaml               a 40-rule Mail Manager rule set (the API maximum)
+  noisy-200.yaml                        the 200-rule set with ~1,400 legitimate infos
   mixed/                                300 mixed files (~3 MB): rule sets, rules, filters,
                                         bounces, ingress points; valid and broken
+  noisy/                                300 files of about 25 diagnostics each
 """
 
 from __future__ import annotations
@@ -57,6 +59,17 @@ def classic_rule_set(n: int = 200, seed: int = 1) -> dict:
         "Metadata": {"Name": "inbound-mail", "CreatedTimestamp": "2026-01-01T00:00:00Z"},
         "Rules": [classic_rule(i, rng) for i in range(n)],
     }
+
+
+def noisy_rule_set(n: int = 200, seed: int = 1) -> dict:
+    """The 200-rule set, each rule listing a domain and, beside it, seven addresses at that
+    domain: valid, but every address is a legitimate redundant-recipient info (SES610), so the
+    set carries about a thousand diagnostics (the cost per diagnostic shows)."""
+    doc = classic_rule_set(n, seed)
+    for i, rule in enumerate(doc["Rules"]):
+        domain = f"d{i}.example.com"
+        rule["Recipients"] = [domain, *(f"user{j}@{domain}" for j in range(7))]
+    return doc
 
 
 def mm_rule(i: int) -> dict:
@@ -177,7 +190,14 @@ def main(out: Path) -> None:
             path = mixed / f"{i:03d}-{kind}.json"
         path.write_text(text)
         total += len(text.encode())
-    print(f"wrote {out} (mixed: 300 files, {total / 1e6:.2f} MB)")
+    (out / "noisy-200.yaml").write_text(yaml.safe_dump(noisy_rule_set(), sort_keys=False))
+    noisy = out / "noisy"
+    noisy.mkdir(exist_ok=True)
+    for i in range(300):
+        path = noisy / f"{i:03d}-ruleset.{'yaml' if i % 2 else 'json'}"
+        doc = noisy_rule_set(4, seed=i)  # 4 rules x 7 redundant addresses = 28 infos
+        path.write_text(yaml.safe_dump(doc, sort_keys=False) if i % 2 else json.dumps(doc, indent=2) + "\n")
+    print(f"wrote {out} (mixed: 300 files, {total / 1e6:.2f} MB; noisy: 300 files)")
 
 
 if __name__ == "__main__":
