@@ -211,6 +211,7 @@ def test_later_overlaps_is_linear(monkeypatch):
         )
         + "]}"
     )
+
     # Work bounded by counts: no pairwise comparison, one index look-up per recipient entry
     # (pairwise, this would be 2 million rule pairs).
     def pairwise(*args):
@@ -322,6 +323,14 @@ def test_never_matches_and_evaluation():
     assert ip("CIDR_MATCHES", "10.0.0.0/8").matches("10.2.3.4") is True
     assert ip("NOT_CIDR_MATCHES", "2001:db8::/32").matches("2001:db8::1") is False
     assert verdict("NOT_EQUALS", "PASS").matches("FAIL") is True
+
+
+def test_number_condition_on_a_value_that_is_no_number_is_unknown():
+    # matches() answers None (unknown) for a value it cannot compare; a number
+    # condition used to raise on one that float() cannot read.
+    assert n("LESS_THAN", 100).matches("99") is True
+    assert n("LESS_THAN", 100).matches("ninety") is None
+    assert n("LESS_THAN", 100).matches(["99"]) is None
 
 
 _CIDRS = [
