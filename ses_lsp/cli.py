@@ -180,14 +180,15 @@ def _fast_lint_args(argv: list[str]):
                     if i >= len(argv) or (argv[i].startswith("-") and argv[i] != "-"):
                         return None
                     value = argv[i]
+                parsed: str | int = value
                 if check is int:
                     try:
-                        value = int(value)  # type: ignore[assignment]
+                        parsed = int(value)
                     except ValueError:
                         return None
-                elif check is not None and value not in check:
+                elif isinstance(check, tuple) and value not in check:
                     return None
-                setattr(ns, dest, value)
+                setattr(ns, dest, parsed)
             else:
                 return None
         else:
@@ -317,9 +318,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str]) -> int:
     for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)  # a TextIOWrapper's (a replaced stream may lack it)
         try:
-            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-        except (AttributeError, ValueError):
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
+        except ValueError:
             pass
     command = argv[0] if argv and argv[0] in COMMANDS else None
     fast = _fast_lint_args(argv[1:]) if command == "lint" else None
