@@ -325,6 +325,14 @@ def test_never_matches_and_evaluation():
     assert verdict("NOT_EQUALS", "PASS").matches("FAIL") is True
 
 
+def test_number_condition_on_a_value_that_is_no_number_is_unknown():
+    # matches() answers None (unknown) for a value it cannot compare; a number
+    # condition used to raise on one that float() cannot read.
+    assert n("LESS_THAN", 100).matches("99") is True
+    assert n("LESS_THAN", 100).matches("ninety") is None
+    assert n("LESS_THAN", 100).matches(["99"]) is None
+
+
 _CIDRS = [
     "10.0.0.0/8",
     "10.1.0.0/16",

@@ -143,6 +143,10 @@ class _PendingDocument(Document):
     """A Document whose tree is built, on first use, from an earlier one plus one edit."""
 
     __slots__ = ("_base", "_edit", "_consume")
+    # Set by reparse() right after construction.
+    _base: Document | None  # the last parsed document, or None: parse the text in full
+    _edit: tuple[int, int, int] | None  # the edit from its text to this one
+    _consume: bool  # the new tree may be made from the base's in place
 
     @property
     def parsed(self) -> ParseResult:
@@ -181,21 +185,22 @@ def reparse(
     and copied.
     """
     doc = _PendingDocument(new_text, old.path, old.format, version)
-    edit: tuple[int, int, int] | None = (edit_start, edit_old_end, edit_new_end)
-    base: Document | None = old
+    edit = (edit_start, edit_old_end, edit_new_end)
+    base = old
     if isinstance(old, _PendingDocument) and old._parsed is None and old._base is not None:
         # ``old`` was never parsed: compose both edits against its base, which
         # passes to the new document (``old`` would parse its text in full).
         e1 = old._edit
         assert e1 is not None
-        edit = _compose(e1, edit)  # type: ignore[arg-type]
+        edit = _compose(e1, edit)
         base = old._base
         consume = consume and old._consume
         old._base = old._edit = None
     if base._parsed is None:
-        base = edit = None
-    doc._base = base
-    doc._edit = edit
+        doc._base = doc._edit = None
+    else:
+        doc._base = base
+        doc._edit = edit
     doc._consume = consume
     return doc
 
@@ -268,9 +273,9 @@ def _attempt(base: Document, text: str, s: int, oe: int, ne: int, consume: bool)
     find = bisect.bisect_right if yaml else bisect.bisect_left
     while True:
         if node.kind == ARRAY:
-            items = node.value
-            i = find(items, s, key=_start) - 1  # type: ignore[arg-type]
-            child = items[i] if i >= 0 else None  # type: ignore[index]
+            items = node.list_value
+            i = find(items, s, key=_start) - 1
+            child = items[i] if i >= 0 else None
         elif node.kind == OBJECT:
             members = node.members or []
             i = find(members, s, key=_member_start) - 1
@@ -428,14 +433,14 @@ def _parse_yaml_region(text: str, x: Node, parent: Node, region) -> tuple[Node, 
     if res.problems or not res.complete or root is None:
         raise _Fallback("region-problems")
     if key_node is None:
-        if root.kind != ARRAY or len(root.value) != 1:  # type: ignore[arg-type]
+        if root.kind != ARRAY or len(root.list_value) != 1:
             raise _Skip("shape")
-        y = root.value[0]  # type: ignore[index]
+        y = root.list_value[0]
         new_key = None
     else:
         if root.kind != OBJECT or len(root.members or ()) != 1:
             raise _Skip("shape")
-        new_key, y = root.members[0]  # type: ignore[index]
+        new_key, y = root.member_list[0]
         if (
             new_key.kind != key_node.kind
             or new_key.value != key_node.value
@@ -488,14 +493,14 @@ def _shift(y: Node, key_node: Node | None, base: int) -> tuple[int, Node | None]
         if d > depth:
             depth = d
         if n.kind == OBJECT:
-            for k, v in n.members:  # type: ignore[union-attr]
+            for k, v in n.member_list:
                 k.start += base
                 k.end += base
                 if k.end > last_end:  # an explicit key ("? |") can end the region
                     last, last_end = k, k.end
                 stack.append((v, d + 1))
         elif n.kind == ARRAY:
-            for v in n.value:  # type: ignore[union-attr]
+            for v in n.list_value:
                 stack.append((v, d + 1))
     return depth, last
 
@@ -546,7 +551,7 @@ def _splice(path: list[Node], y: Node, delta: int) -> Node:
         if p.kind == OBJECT:
             members = []
             value = {}
-            for k, v in p.members:  # type: ignore[union-attr]
+            for k, v in p.member_list:
                 nk = _copy_node(k, d, cur_new, None)
                 if v is on_path:
                     if v is target:
@@ -567,7 +572,7 @@ def _splice(path: list[Node], y: Node, delta: int) -> Node:
             cur_new.value = value
         else:
             items = []
-            for i, v in enumerate(p.value):  # type: ignore[arg-type]
+            for i, v in enumerate(p.list_value):
                 if v is on_path:
                     if v is target:
                         nv = y
@@ -604,22 +609,22 @@ def _splice_in_place(path: list[Node], where: list[int], y: Node, delta: int) ->
         i = where[depth]
         p.end = _new_end(p.end, x_end, y_end, delta)
         if p.kind == OBJECT:
-            members = p.members
-            for k, v in members[i + 1 :]:  # type: ignore[index]
+            members = p.member_list
+            for k, v in members[i + 1 :]:
                 k.start += delta
                 k.end += delta
                 push(v)
             if depth + 1 == last:
-                k = members[i][0]  # type: ignore[index]
-                members[i] = (k, y)  # type: ignore[index]
-                p.value[k.value if k.value.__class__ is str else key_text(k)] = y  # type: ignore[index]
+                k = members[i][0]
+                members[i] = (k, y)
+                p.dict_value[k.value if k.value.__class__ is str else key_text(k)] = y
                 y.parent = p
                 y.key = k
         else:
-            items = p.value
-            stack.extend(items[i + 1 :])  # type: ignore[index]
+            items = p.list_value
+            stack.extend(items[i + 1 :])
             if depth + 1 == last:
-                items[i] = y  # type: ignore[index]
+                items[i] = y
                 y.parent = p
                 y.key = i
     pop = stack.pop
@@ -629,12 +634,12 @@ def _splice_in_place(path: list[Node], where: list[int], y: Node, delta: int) ->
         n.end += delta
         kind = n.kind
         if kind == "object":
-            for k, v in n.members:  # type: ignore[union-attr]
+            for k, v in n.member_list:
                 k.start += delta
                 k.end += delta
                 push(v)
         elif kind == "array":
-            stack.extend(n.value)  # type: ignore[arg-type]
+            stack.extend(n.list_value)
     return path[0]
 
 
@@ -661,7 +666,7 @@ def _copy_subtrees(stack: list[tuple[Node, Node]], d: int) -> None:
         if a.kind == OBJECT:
             members = []
             value = {}
-            for k, v in a.members:  # type: ignore[union-attr]
+            for k, v in a.member_list:
                 nk = _copy_node(k, d, b, None)
                 nv = _copy_node(v, d, b, nk)
                 if v.kind == OBJECT or v.kind == ARRAY:
@@ -673,7 +678,7 @@ def _copy_subtrees(stack: list[tuple[Node, Node]], d: int) -> None:
             b.value = value
         else:
             items = []
-            for i, v in enumerate(a.value):  # type: ignore[arg-type]
+            for i, v in enumerate(a.list_value):
                 nv = _copy_node(v, d, b, i)
                 if v.kind == OBJECT or v.kind == ARRAY:
                     push((v, nv))

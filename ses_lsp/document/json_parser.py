@@ -48,7 +48,6 @@ import json
 import re
 import sys
 import unicodedata
-from json.decoder import scanstring as _scanstring
 
 from .nodes import (
     ARRAY,
@@ -63,8 +62,15 @@ from .nodes import (
     Node,
     ParseProblem,
     ParseResult,
+    always_matches,
     too_deep_message,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:
+    from _json import scanstring as _scanstring  # json.decoder's (the C one); typeshed has it only here
+else:
+    from json.decoder import scanstring as _scanstring
 
 __all__ = ["parse_json", "MAX_DEPTH", "MAX_SYNTAX_ERRORS"]
 
@@ -110,17 +116,20 @@ _ONE_VALUE = re.compile(r"()" + _VALUE).match
 _G_STR, _G_INT, _G_FLOAT, _G_OBJ, _G_ARR, _G_TRUE, _G_FALSE, _G_NULL = range(2, 10)
 
 _STRING = re.compile(r'"(' + _STR_BODY + r')"').match
-_JSON_WS = re.compile(_WS).match
-_INLINE_WS = re.compile(r"[ \t]*").match
+_JSON_WS = always_matches(re.compile(_WS).match)
+_INLINE_WS = always_matches(re.compile(r"[ \t]*").match)
 # Whitespace JSON does not allow (Unicode spaces, form feed, ...), and BOMs
 # after the start.
 _ODD_WS = re.compile(r"(?:[^\S \t\n\r]|\ufeff)+").match
-_LINE_REST = re.compile(r"[^\n\r]*").match
+_LINE_REST = always_matches(re.compile(r"[^\n\r]*").match)
 _BARE = re.compile(r"""[^\s"',:\[\]{}]+""").match
-_CHUNK = {'"': re.compile(r'[^"\\\x00-\x1f]*').match, "'": re.compile(r"[^'\\\x00-\x1f]*").match}
-_QUOTED_TOKEN = {
-    '"': re.compile(r'"(?:[^"\\\n\r]|\\[^\n\r])*"?').match,
-    "'": re.compile(r"'(?:[^'\\\n\r]|\\[^\n\r])*'?").match,
+_CHUNK = {
+    '"': always_matches(re.compile(r'[^"\\\x00-\x1f]*').match),
+    "'": always_matches(re.compile(r"[^'\\\x00-\x1f]*").match),
+}
+_QUOTED_TOKEN = {  # used at the quote each one starts with
+    '"': always_matches(re.compile(r'"(?:[^"\\\n\r]|\\[^\n\r])*"?').match),
+    "'": always_matches(re.compile(r"'(?:[^'\\\n\r]|\\[^\n\r])*'?").match),
 }
 _HEX4 = re.compile(r"[0-9a-fA-F]{1,4}").match
 _LOW_SURROGATE = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}").match
@@ -333,7 +342,7 @@ class _Parser:
         earlier = index.get(key.value)
         if not earlier:  # pragma: no cover - defensive
             return
-        q = _qkey(key.value)  # type: ignore[arg-type]
+        q = _qkey(key.str_value)
         first = earlier[0]
         line = self._line(first.start)
         if len(earlier) == 1:
@@ -369,17 +378,19 @@ class _Parser:
         obj_first, obj_next, arr_first, arr_next = _OBJ_FIRST, _OBJ_NEXT, _ARR_FIRST, _ARR_NEXT
         pos = self.pos
         cur = stack[-1]
-        coll = cur.value
+        # The container being filled: ``d`` and ``members`` for an object, ``items`` for an array.
         if cur.kind == object_:
             is_obj = True
-            members = cur.members
+            d = cur.dict_value
+            members = cur.member_list
             nxt = obj_next
             rx = obj_first if self.state == _S_OPEN else obj_next
         else:
             is_obj = False
-            members = None
+            items = cur.list_value
             nxt = arr_next
             rx = arr_first if self.state == _S_OPEN else arr_next
+        key: Node | int  # how the next node hangs from ``cur``: its key node, or its index
         while True:
             m = rx(text, pos)
             if m is None:
@@ -394,13 +405,14 @@ class _Parser:
                     self.state = _S_DONE
                     return
                 cur = stack[-1]
-                coll = cur.value
                 if cur.kind == object_:
                     is_obj = True
-                    members = cur.members
+                    d = cur.dict_value
+                    members = cur.member_list
                     rx = nxt = obj_next
                 else:
                     is_obj = False
+                    items = cur.list_value
                     rx = nxt = arr_next
                 continue
             end = m.end()
@@ -409,9 +421,9 @@ class _Parser:
                 ks, ke = m.span(1)
                 if "\\" in kname:
                     kname = scan(text, ks)[0]
-                key = node_(string_, kname, ks - 1, ke + 1, cur)
+                key = knode = node_(string_, kname, ks - 1, ke + 1, cur)
             else:
-                key = len(coll)
+                key = len(items)
             if li == 2:
                 v = m.group(2)
                 vs = m.start(2)
@@ -441,24 +453,25 @@ class _Parser:
             else:
                 node = node_(NULL, None, end - 4, end, cur, key)
             if is_obj:
-                if kname in coll:
-                    self._duplicate(cur, key)
-                coll[kname] = node
-                members.append((key, node))  # type: ignore[union-attr]
+                if kname in d:
+                    self._duplicate(cur, knode)
+                d[kname] = node
+                members.append((knode, node))
             else:
-                coll.append(node)
+                items.append(node)
             pos = end
             if li == 5 or li == 6:
                 stack.append(node)
                 cur = node
-                coll = node.value
                 if li == 5:
                     is_obj = True
-                    members = node.members
+                    d = node.dict_value
+                    members = node.member_list
                     rx = obj_first
                     nxt = obj_next
                 else:
                     is_obj = False
+                    items = node.list_value
                     rx = arr_first
                     nxt = arr_next
             else:
@@ -537,15 +550,15 @@ class _Parser:
                     node = Node(kind, value, start, end, top, None)
                 else:
                     node = Node(kind, value, start, end, top, k)
-                    d = top.value
-                    if k.value in d:  # type: ignore[operator]
+                    d = top.dict_value
+                    if k.value in d:
                         self._duplicate(top, k)
-                    d[k.value] = node  # type: ignore[index]
-                    top.members.append((k, node))  # type: ignore[union-attr]
+                    d[k.str_value] = node
+                    top.member_list.append((k, node))
             else:
-                items = top.value
-                node = Node(kind, value, start, end, top, len(items))  # type: ignore[arg-type]
-                items.append(node)  # type: ignore[union-attr]
+                items = top.list_value
+                node = Node(kind, value, start, end, top, len(items))
+                items.append(node)
         if kind == OBJECT:
             node.members = []
         return node
@@ -608,10 +621,10 @@ class _Parser:
         if top.kind == OBJECT:
             closer = "}"
             ms = top.members
-            expect = f"expected ',' or '}}' after member {_qkey(ms[-1][0].value)}" if ms else "expected ',' or '}'"
+            expect = f"expected ',' or '}}' after member {_qkey(ms[-1][0].str_value)}" if ms else "expected ',' or '}'"
         else:
             closer = "]"
-            items = top.value
+            items = top.list_value
             expect = f"expected ',' or ']' after item {len(items) - 1}" if items else "expected ',' or ']'"
         if not c:
             self._err(f"{expect}, found end of file", self.n, self.n, self._opened())
@@ -636,15 +649,15 @@ class _Parser:
 
     def _key(self, pos: int, c: str) -> None:
         text = self.text
-        after_comma = self.state == _S_KEY and self.comma is not None
-        expect = "expected a key" if after_comma else "expected a key or '}'"
+        comma = self.comma if self.state == _S_KEY else None  # a ',' just before
+        expect = "expected a key" if comma is not None else "expected a key or '}'"
         if not c:
             self._err(f"{expect}, found end of file", self.n, self.n, self._opened())
             self._close_all(self.n)
             return
         if c == "}":
-            if after_comma:
-                self._err("trailing comma before '}'", self.comma, self.comma + 1)  # type: ignore[operator]
+            if comma is not None:
+                self._err("trailing comma before '}'", comma, comma + 1)
             self._close(pos + 1)
             self.pos = pos + 1
             return
@@ -687,7 +700,8 @@ class _Parser:
                 end,
             )
         else:
-            end = _BARE(text, pos).end()
+            bare = _BARE(text, pos)  # matches: _skip leaves no whitespace here
+            end = bare.end() if bare is not None else pos + 1
             name = text[pos:end]
             self._err(
                 f"keys must be double-quoted strings: found {_show(name)}, write {_qkey(name)}",
@@ -701,7 +715,7 @@ class _Parser:
     def _colon(self, pos: int, c: str) -> None:
         key = self.pending_key
         assert key is not None
-        expect = f"expected ':' after key {_qkey(key.value)}"  # type: ignore[arg-type]
+        expect = f"expected ':' after key {_qkey(key.str_value)}"
         if c == ":" or c == "=":
             if c == "=":
                 self._err(f"{expect}, found '='", pos, pos + 1)
@@ -731,7 +745,7 @@ class _Parser:
             if key is None or key is _DISCARD:
                 expect = "expected a value"
             else:
-                expect = f"expected a value for {_qkey(key.value)}"  # type: ignore[arg-type]
+                expect = f"expected a value for {_qkey(key.str_value)}"
             if not c or c in ",}]":
                 end, shown = self._token(pos)
                 self._err(f"{expect}, found {shown}", pos, end, self._opened() if not c else None)
@@ -830,9 +844,8 @@ class _Parser:
             )
             self._new(STRING, v, pos, end)
         else:
-            end = _BARE(text, pos).end()
-            if end <= pos:  # pragma: no cover - _skip leaves no whitespace here
-                end = pos + 1
+            bare = _BARE(text, pos)  # matches: _skip leaves no whitespace here
+            end = bare.end() if bare is not None else pos + 1
             tok = text[pos:end]
             self._bare_value(tok, pos, end)
         self._done_value(end)

@@ -16,6 +16,11 @@ from _weakref import ref as _ref  # the C module: no import cost (weakref.ref is
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:
+    import re
+    from collections.abc import Callable
+
 # Node kinds.  They are JSON Schema type names, plus "timestamp" for a YAML
 # scalar that YAML resolves to a date/time (valid only where a timestamp is
 # expected).
@@ -48,6 +53,11 @@ class Node:
     ``plain``: for YAML scalars, ``True`` when the scalar was written without
     quotes (plain style), which is what decides implicit typing; ``False``
     otherwise.  JSON scalars are never plain.
+
+    ``dict_value``, ``list_value`` and ``str_value`` are ``value`` itself, typed
+    for an object, an array and a string node, and ``member_list`` is ``members``
+    typed for an object node (never ``None`` there): read one only where ``kind``
+    is known to be that kind (they check nothing; see below the class).
     """
 
     # ``parent`` is a weak reference (property below): a tree has no reference cycles, so
@@ -78,6 +88,18 @@ class Node:
         # For YAML: the anchor name defined on this node, if any.
         self.anchor: str | None = None
 
+    if TYPE_CHECKING:
+        # At run time these are the ``value`` (``members``) slot under other names (set below
+        # the class): reading one costs what reading the slot costs and returns the same object.
+        @property
+        def dict_value(self) -> dict[str, Node]: ...
+        @property
+        def list_value(self) -> list[Node]: ...
+        @property
+        def str_value(self) -> str: ...
+        @property
+        def member_list(self) -> list[tuple[Node, Node]]: ...
+
     @property
     def parent(self) -> Node | None:
         p = self._parent
@@ -100,14 +122,14 @@ class Node:
     def get(self, name: str) -> Node | None:
         """The member value node named ``name`` (objects only)."""
         if self.kind == OBJECT:
-            return self.value.get(name)  # type: ignore[union-attr]
+            return self.dict_value.get(name)
         return None
 
     def children(self) -> list[Node]:
         if self.kind == OBJECT:
-            return list(self.value.values())  # type: ignore[union-attr]
+            return list(self.dict_value.values())
         if self.kind == ARRAY:
-            return list(self.value)  # type: ignore[arg-type]
+            return list(self.list_value)
         return []
 
     def walk(self) -> Iterator[Node]:
@@ -117,9 +139,9 @@ class Node:
             node = stack.pop()
             yield node
             if node.kind == OBJECT:
-                stack.extend(reversed(list(node.value.values())))  # type: ignore[union-attr]
+                stack.extend(reversed(list(node.dict_value.values())))
             elif node.kind == ARRAY:
-                stack.extend(reversed(node.value))  # type: ignore[arg-type]
+                stack.extend(reversed(node.list_value))
 
     # -- identity -----------------------------------------------------------
 
@@ -141,10 +163,10 @@ class Node:
                 break
             k = node.key
             if k.__class__ is int:
-                parts.append(k)  # type: ignore[arg-type]
+                parts.append(k)
             elif isinstance(k, Node):
                 v = k.value
-                parts.append(v if v.__class__ is str else key_text(k))  # type: ignore[arg-type]
+                parts.append(v if v.__class__ is str else key_text(k))
             elif isinstance(k, int):
                 parts.append(k)
             node = parent
@@ -173,15 +195,27 @@ class Node:
     def to_python(self) -> object:
         """A plain Python value (dicts, lists, scalars) for this subtree."""
         if self.kind == OBJECT:
-            return {k: v.to_python() for k, v in self.value.items()}  # type: ignore[union-attr]
+            return {k: v.to_python() for k, v in self.dict_value.items()}
         if self.kind == ARRAY:
-            return [v.to_python() for v in self.value]  # type: ignore[union-attr]
+            return [v.to_python() for v in self.list_value]
         return self.value
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         if self.kind in (OBJECT, ARRAY):
             return f"<Node {self.kind} {self.start}:{self.end} {self.pointer!r}>"
         return f"<Node {self.kind} {self.value!r} {self.start}:{self.end}>"
+
+
+# The typed views of ``Node.value`` and ``Node.members`` (declared in the class for the type
+# checker) are their slot descriptors under more names: no call, no check, the very same object.
+for _view, _slot in (
+    ("dict_value", "value"),
+    ("list_value", "value"),
+    ("str_value", "value"),
+    ("member_list", "members"),
+):
+    setattr(Node, _view, Node.__dict__[_slot])
+del _view, _slot
 
 
 def key_text(key: Node) -> str:
@@ -194,6 +228,13 @@ def key_text(key: Node) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     return str(v)
+
+
+def always_matches(match: Callable[[str, int], re.Match[str] | None]) -> Callable[[str, int], re.Match[str]]:
+    """``match`` (a compiled pattern's), typed as never failing: for the parsers' patterns that
+    match wherever they are used (they can match the empty string, or start with the character
+    they are used at)."""
+    return match  # type: ignore[return-value]  # that invariant, which re's types cannot state
 
 
 # -- JSON Pointer (RFC 6901) -------------------------------------------------
@@ -231,14 +272,14 @@ def node_at_pointer(root: Node | None, pointer: str | tuple | list) -> Node | No
         if node is None:
             return None
         if node.kind == OBJECT:
-            node = node.value.get(str(part))  # type: ignore[union-attr]
+            node = node.dict_value.get(str(part))
         elif node.kind == ARRAY:
             try:
                 idx = int(part)
             except (TypeError, ValueError):
                 return None
-            items = node.value
-            node = items[idx] if 0 <= idx < len(items) else None  # type: ignore[arg-type]
+            items = node.list_value
+            node = items[idx] if 0 <= idx < len(items) else None
         else:
             return None
     return node
@@ -261,7 +302,7 @@ def node_at_offset(root: Node | None, offset: int, include_keys: bool = True) ->
                 if v.start <= offset <= v.end and v.start != v.end:
                     found = v
         elif node.kind == ARRAY:
-            for v in node.value:  # type: ignore[union-attr]
+            for v in node.list_value:
                 if v.start <= offset <= v.end and v.start != v.end:
                     found = v
         if found is None or found is node:

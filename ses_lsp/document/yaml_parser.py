@@ -126,9 +126,14 @@ from .nodes import (
     Node,
     ParseProblem,
     ParseResult,
+    always_matches,
     key_text,
     too_deep_message,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:
+    from typing import Literal
 
 __all__ = ["parse_yaml", "ALIAS_NODE_LIMIT", "MAX_DEPTH"]
 
@@ -224,7 +229,7 @@ _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd
 # Node properties and the block scalar indicator of a block scalar header.
 _BLOCK_HEADER = re.compile(r"(?:[!&]\S*\s+)*[|>][-+0-9]*")
 _LINE_BREAK = re.compile(r"[\r\n]")
-_COMMENT_END = re.compile(r"[^\r\n]*")
+_COMMENT_END = always_matches(re.compile(r"[^\r\n]*").match)
 # What may precede a comment's '#' (besides the start of the text).
 _AFTER_TOKEN = frozenset(" \t\r\n\ufeff\"'[]{},:")
 _AFTER_SPACE = frozenset(" \t\r\n\ufeff")
@@ -246,7 +251,8 @@ def _bom_shift(loader_class: type) -> int:
                 if ev is None or isinstance(ev, StreamEndEvent):
                     break
                 if isinstance(ev, ScalarEvent):
-                    shift = 1 if ev.start_mark.index == 0 else 0
+                    mark = ev.start_mark
+                    shift = 1 if mark is not None and mark.index == 0 else 0
                     break
         except Exception:  # pragma: no cover - defensive
             pass
@@ -313,10 +319,12 @@ class _Frame:
         self.items = items  # array items, or (key, value) members
         # Mappings: key text -> value node, filled as members are read (the last of
         # duplicates wins); merges and partial trees rebuild it in finish_mapping.
-        self.values: dict[str, Node] | None = {} if is_map else None
+        # Sequences: not set (never read).
+        if is_map:
+            self.values: dict[str, Node] = {}
         # Mappings: the key node waiting for its value, else None.
         # Sequences: always False.
-        self.pending: Node | None | bool = None if is_map else False
+        self.pending: Node | Literal[False] | None = None if is_map else False
         self.merge_key = False  # the pending key is a merge key ('<<')
         self.merges: list[tuple[Node, Node]] | None = None
         self.flow = flow
@@ -540,28 +548,30 @@ class _Builder:
                     top = _Frame(n, items, ev.flow_style is True, is_map)
                     continue
                 elif cls is MappingEndEvent:
+                    assert top is not None  # the event closes an open mapping
                     frame = top
-                    n = frame.node  # type: ignore[union-attr]
+                    n = frame.node
                     e = last_end = ev.end_mark.index + shift
-                    members = frame.items  # type: ignore[union-attr]
-                    if frame.merges is None and members:  # type: ignore[union-attr]
+                    members = frame.items
+                    if frame.merges is None and members:
                         # The common case of close(), inlined.
-                        n.end = e if frame.flow else members[-1][1].end  # type: ignore[union-attr]
-                        value = frame.values  # type: ignore[union-attr]
-                        if len(value) != len(members):  # type: ignore[arg-type]
+                        n.end = e if frame.flow else members[-1][1].end
+                        value = frame.values
+                        if len(value) != len(members):
                             report_duplicates(members)
                         n.value = value
                     else:
-                        self.close(frame, e)  # type: ignore[arg-type]
+                        self.close(frame, e)
                     if n.anchor is not None and anchors.get(n.anchor, 0) is None:
                         anchors[n.anchor] = n
                     top = stack.pop() if stack else None
                 elif cls is SequenceEndEvent:
+                    assert top is not None  # the event closes an open sequence
                     frame = top
-                    n = frame.node  # type: ignore[union-attr]
+                    n = frame.node
                     e = last_end = ev.end_mark.index + shift
-                    items = frame.items  # type: ignore[union-attr]
-                    if frame.flow or not items:  # type: ignore[union-attr]
+                    items = frame.items
+                    if frame.flow or not items:
                         n.end = max(e, n.start)
                     else:
                         n.end = items[-1].end
@@ -623,11 +633,11 @@ class _Builder:
                     if top.merge_key:
                         if top.merges is None:
                             top.merges = []
-                        top.merges.append((pending, n))  # type: ignore[arg-type]
+                        top.merges.append((pending, n))
                     else:
                         top.items.append((pending, n))
-                        kv = pending.value  # type: ignore[union-attr]
-                        top.values[kv if kv.__class__ is str else key_text(pending)] = n  # type: ignore[index,arg-type]
+                        kv = pending.value
+                        top.values[kv if kv.__class__ is str else key_text(pending)] = n
         except yaml.MarkedYAMLError as exc:
             self.syntax_error(exc)
             self.certain = min(self.certain, last_end)
@@ -644,11 +654,11 @@ class _Builder:
                 end = self.partial_end(frame)
                 if frame.pending is not None and frame.pending is not False:
                     key = frame.pending
-                    value = Node(NULL, None, key.end, key.end, frame.node, key, False)  # type: ignore[union-attr]
+                    missing = Node(NULL, None, key.end, key.end, frame.node, key, False)
                     if frame.merge_key:
                         frame.merge_key = False
                     else:
-                        frame.items.append((key, value))
+                        frame.items.append((key, missing))
                     frame.pending = None
                 self.close(frame, max(end, frame.node.start))
                 n = frame.node
@@ -672,10 +682,10 @@ class _Builder:
                     if top.merge_key:
                         if top.merges is None:
                             top.merges = []
-                        top.merges.append((top.pending, n))  # type: ignore[arg-type]
+                        top.merges.append((top.pending, n))
                         top.merge_key = False
                     else:
-                        top.items.append((top.pending, n))  # type: ignore[arg-type]
+                        top.items.append((top.pending, n))
                     top.pending = None
         return root
 
@@ -757,7 +767,7 @@ class _Builder:
             # Block collections end with their last entry.
             if items:
                 last = items[-1]
-                end = (last[1] if node.kind == OBJECT else last).end  # type: ignore[union-attr]
+                end = (last[1] if node.kind == OBJECT else last).end
                 if frame.merges:
                     end = max(end, frame.merges[-1][1].end)
             elif frame.merges:
@@ -766,7 +776,7 @@ class _Builder:
                 end = node.start
         node.end = end
         if node.kind == OBJECT:
-            self.finish_mapping(node, items, frame.merges)  # type: ignore[arg-type]
+            self.finish_mapping(node, items, frame.merges)
 
     def finish_mapping(
         self,
@@ -809,8 +819,8 @@ class _Builder:
         for _key, source in merges:
             if source.kind == OBJECT:
                 sources = [source]
-            elif source.kind == ARRAY and all(i.kind == OBJECT for i in source.value):  # type: ignore[union-attr]
-                sources = list(reversed(source.value))  # type: ignore[arg-type]
+            elif source.kind == ARRAY and all(i.kind == OBJECT for i in source.list_value):
+                sources = list(reversed(source.list_value))
             else:
                 what = "a list containing a non-mapping" if source.kind == ARRAY else source.kind
                 self.problem(
@@ -937,7 +947,7 @@ class _Builder:
                 continue
             prev = text[i - 1] if i else "\n"
             if prev in (_AFTER_TOKEN if i < certain else _AFTER_SPACE):
-                end = _COMMENT_END.match(text, i).end()
+                end = _COMMENT_END(text, i).end()
                 if lines is not None:
                     line = lines.position(i)[0]
                 else:
@@ -983,7 +993,7 @@ def _count(node: Node) -> int:
             total += len(members)
             stack.extend(v for _k, v in members)
         elif n.kind == ARRAY:
-            stack.extend(n.value)  # type: ignore[arg-type]
+            stack.extend(n.list_value)
     return total
 
 
@@ -1010,7 +1020,7 @@ def _copy(src: Node, s: int, e: int) -> Node:
             b.value = value
         elif a.kind == ARRAY:
             items = []
-            for i, v in enumerate(a.value):  # type: ignore[arg-type]
+            for i, v in enumerate(a.list_value):
                 if v.kind == OBJECT or v.kind == ARRAY:
                     nv = Node(v.kind, None, s, e, b, i, v.plain)
                     stack.append((v, nv))

@@ -164,7 +164,7 @@ class Cache:
             os.replace(tmp, self.path)
         except OSError:
             try:
-                os.unlink(tmp)  # type: ignore[possibly-undefined]
+                os.unlink(tmp)
             except (OSError, UnboundLocalError):
                 pass
             return False

@@ -217,7 +217,7 @@ def _container_at(root: Node | None, offset: int, text: str) -> Node | None:
     node = root
     while True:
         nxt = None
-        children = node.value.values() if node.kind == OBJECT else node.value  # type: ignore[union-attr]
+        children = node.dict_value.values() if node.kind == OBJECT else node.list_value
         for child in children:
             if child.start > offset:
                 break

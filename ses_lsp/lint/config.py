@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -126,10 +127,10 @@ def glob_match(pattern: str, relpath: str) -> bool:
 
 
 def _load_toml(path: str) -> dict:
-    try:
-        import tomllib  # type: ignore[import-not-found]
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -226,13 +227,13 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
     if not isinstance(pfi, dict):
         raise ConfigError(f"{where}: 'per-file-ignores' must be a table of \"glob\" = [codes]")
     per_file: list[tuple[str, tuple[str, ...]]] = []
-    for pattern, codes in pfi.items():
-        if isinstance(codes, str):
-            codes = [codes]
-        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+    for pattern, listed in pfi.items():
+        if isinstance(listed, str):
+            listed = [listed]
+        if not isinstance(listed, list) or not all(isinstance(c, str) for c in listed):
             raise ConfigError(f"{where}: per-file-ignores.{pattern!r} must be a list of codes")
-        check_codes(f"per-file-ignores.{pattern}", tuple(codes))
-        per_file.append((pattern, tuple(codes)))
+        check_codes(f"per-file-ignores.{pattern}", tuple(listed))
+        per_file.append((pattern, tuple(listed)))
 
     kinds_map = get("kinds") or {}
     if not isinstance(kinds_map, dict):

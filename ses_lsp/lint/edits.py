@@ -101,7 +101,7 @@ def _yaml_member_block(doc: Document, key: Node, value: Node) -> tuple[int, int]
 
 def remove_item(doc: Document, array: Node, index: int) -> TextEdit:
     """Delete one list item together with its separator."""
-    items: list[Node] = array.value  # type: ignore[assignment]
+    items = array.list_value
     item = items[index]
     if _is_flow(doc, array):
         if len(items) == 1:
@@ -136,7 +136,7 @@ def remove_member(doc: Document, obj: Node, key: Node) -> TextEdit:
 
 def move_item_last(doc: Document, array: Node, index: int) -> tuple[TextEdit, ...]:
     """Move one list item to the end of its list (two edits: cut and paste)."""
-    items: list[Node] = array.value  # type: ignore[assignment]
+    items = array.list_value
     if index >= len(items) - 1:
         return ()
     item, last = items[index], items[-1]

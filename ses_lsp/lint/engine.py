@@ -17,6 +17,10 @@ from ses_lsp.lint.rules import CATALOGUE, checks_for_kind
 from ses_lsp.lint.rules import core as C
 from ses_lsp.lint.text import closest, quote, quote_list
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:
+    from ses_lsp.lint.registry import RuleInfo
+
 # Files larger than this are not parsed (the API's largest documents are far smaller).
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -283,7 +287,9 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
         ctx.rule = rule
         before = len(diags)
         try:
-            rule.check(ctx)
+            check = rule.check
+            assert check is not None  # checks_for_kind() returns rules that have one
+            check(ctx)
         except Exception as exc:
             del diags[before:]
             diags.append(_internal(f"rule {rule.code} ({rule.name})", exc))
@@ -323,7 +329,7 @@ def _internal(what: str, exc: Exception) -> Diagnostic:
 def _unrecognised(doc: Document) -> Diagnostic:
     root = doc.root
     if root is not None and root.kind == OBJECT and root.value:
-        keys = list(root.value)
+        keys = list(root.dict_value)
         what = f"its top-level members ({quote_list(keys, limit=6)}) match no SES receiving API document"
         first = root.members[0][0] if root.members else root
         start, end = first.start, first.end
@@ -358,11 +364,13 @@ def _duplicate_fix(doc: Document, related: list) -> Fix | None:
     from ses_lsp.lint.edits import remove_member
 
     key = node_at_offset(doc.root, related[0][0])
-    obj = key.parent if key is not None and key.is_key else None
+    if key is None or not key.is_key:
+        return None
+    obj = key.parent
     if obj is None or not any(k is key for k, _ in obj.members or ()):
         return None
-    name = key.value if isinstance(key.value, str) else str(key.value)  # type: ignore[union-attr]
-    return Fix(f"Remove the first {quote(name)} (the last one, which wins, is kept)", (remove_member(doc, obj, key),))  # type: ignore[arg-type]
+    name = key.value if isinstance(key.value, str) else str(key.value)
+    return Fix(f"Remove the first {quote(name)} (the last one, which wins, is kept)", (remove_member(doc, obj, key),))
 
 
 def _finish(result: LintResult, config: Config) -> LintResult:
@@ -391,19 +399,39 @@ def _finish(result: LintResult, config: Config) -> LintResult:
     deduped: list[Diagnostic] = []
     seen = set()
     for d in out:
-        key = (d.code, d.start, d.end, d.message)
-        if key not in seen:
-            seen.add(key)
+        ident = (d.code, d.start, d.end, d.message)
+        if ident not in seen:
+            seen.add(ident)
             deduped.append(d)
     result.diagnostics = deduped
     return result
 
 
+@dataclass
+class _Listed:
+    """A code listed in a suppression comment: its rule (None: no such rule), and whether it
+    suppressed a diagnostic."""
+
+    rule: RuleInfo | None
+    used: bool = False
+
+
+@dataclass
+class _Suppression:
+    """A ``# ses-lsp: disable...=CODES`` comment: its line and span, and its codes by their text."""
+
+    line: int
+    start: int
+    end: int
+    directive: str
+    codes: dict[str, _Listed] = field(default_factory=dict)
+
+
 def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozenset[str]) -> list[Diagnostic]:
     lines = doc.lines
-    file_wide: dict[str, list] = {}
-    per_line: dict[int, dict[str, list]] = {}
-    entries = []  # [line, col_start, col_end, directive, codes(list of [text, used])]
+    file_wide: dict[str, list[_Listed]] = {}
+    per_line: dict[int, dict[str, list[_Listed]]] = {}
+    entries: list[_Suppression] = []
     for line, comment in sorted(doc.parsed.comments.items()):
         m = SUPPRESSION.search(comment) if "ses-lsp" in comment else None
         if not m:
@@ -415,18 +443,18 @@ def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozen
         start = lines.starts[line] + col + m.start()
         codes = [c.strip() for c in re.split(r"[,\s]+", m.group(2)) if c.strip()]
         own_line = line_text[:col].strip() == ""
-        entry = {"line": line, "start": start, "end": start + len(m.group(0)), "directive": directive, "codes": {}}
+        entry = _Suppression(line, start, start + len(m.group(0)), directive)
         entries.append(entry)
         for text in codes:
             rule = CATALOGUE.get(text)
-            entry["codes"][text] = [rule, False]
+            listed = entry.codes[text] = _Listed(rule)
             if rule is None:
                 continue
             if directive == "disable-file":
-                file_wide.setdefault(rule.code, []).append(entry["codes"][text])
+                file_wide.setdefault(rule.code, []).append(listed)
             else:
                 target = line + 1 if (own_line or directive == "disable-next-line") else line
-                per_line.setdefault(target, {}).setdefault(rule.code, []).append(entry["codes"][text])
+                per_line.setdefault(target, {}).setdefault(rule.code, []).append(listed)
     if not entries:
         return diags
     kept: list[Diagnostic] = []
@@ -435,11 +463,12 @@ def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozen
         hits = per_line.get(line, {}).get(d.code) or file_wide.get(d.code)
         if hits and d.code not in (C.SYNTAX_ERROR.code, C.INTERNAL_ERROR.code):
             for h in hits:
-                h[1] = True
+                h.used = True
             continue
         kept.append(d)
     for entry in entries:
-        for text, (rule, used) in entry["codes"].items():
+        for text, listed in entry.codes.items():
+            rule = listed.rule
             if rule is None:
                 hint = closest(text, list(CATALOGUE.by_code) + list(CATALOGUE.by_name), cutoff=0.5)
                 kept.append(
@@ -447,31 +476,31 @@ def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozen
                         C.UNKNOWN_SUPPRESSION,
                         f"{quote(text)} in the suppression comment is not a rule"
                         + (f"; did you mean {quote(hint)}?" if hint else ""),
-                        entry["start"],
-                        entry["end"],
+                        entry.start,
+                        entry.end,
                     )
                 )
-            elif not used and rule.code in selected:
+            elif not listed.used and rule.code in selected:
                 edit = _remove_code_edit(doc, entry, text)
                 kept.append(
                     _diag(
                         C.UNUSED_SUPPRESSION,
                         f"the suppression of {rule.code} ({rule.name}) suppresses nothing; remove it",
-                        entry["start"],
-                        entry["end"],
+                        entry.start,
+                        entry.end,
                         fix=Fix(f"Remove the unused suppression of {rule.code}", (edit,)) if edit else None,
                     )
                 )
     return kept
 
 
-def _remove_code_edit(doc: Document, entry: dict, code_text: str) -> TextEdit | None:
+def _remove_code_edit(doc: Document, entry: _Suppression, code_text: str) -> TextEdit | None:
     """Remove one code from a suppression comment, or the whole comment when it is the only one."""
-    s, e = entry["start"], entry["end"]
-    if len(entry["codes"]) == 1:
+    s, e = entry.start, entry.end
+    if len(entry.codes) == 1:
         # Remove the comment and the white space before it; if the line holds only
         # the comment, remove the whole line.
-        line = entry["line"]
+        line = entry.line
         lines = doc.lines
         ls, le = lines.starts[line], lines.line_end(line)
         before = doc.text[ls:s]

@@ -231,7 +231,7 @@ def _value_hover(kind: str, node: Node) -> HoverInfo | None:
         return None
     parent = node.parent
     # The member this value belongs to (the list's member for list items).
-    owner = node
+    owner: Node | None = node
     while owner is not None and owner.member_name is None:
         owner = owner.parent
     member_doc = None

@@ -76,19 +76,19 @@ def _looks_classic_rules(rules: Node) -> bool | None:
     """True: classic receipt rules; False: Mail Manager rules; None: can't tell."""
     if rules.kind != "array":
         return None
-    for rule in rules.value:  # type: ignore[union-attr]
+    for rule in rules.list_value:
         if rule.kind != OBJECT:
             continue
-        keys = set(rule.value)  # type: ignore[arg-type]
+        keys = set(rule.dict_value)
         if keys & _CLASSIC_RULE_KEYS:
             return True
         if keys & _MM_RULE_KEYS:
             return False
         actions = rule.get("Actions")
         if actions is not None and actions.kind == "array":
-            for act in actions.value:  # type: ignore[union-attr]
+            for act in actions.list_value:
                 if act.kind == OBJECT:
-                    akeys = set(act.value)  # type: ignore[arg-type]
+                    akeys = set(act.dict_value)
                     if akeys & _CLASSIC_ACTION_KEYS:
                         return True
                     if akeys:
@@ -100,7 +100,7 @@ def detect_kind(root: Node | None) -> str | None:
     """The kind a document's top-level members say it is, or ``None``."""
     if root is None or root.kind != OBJECT:
         return None
-    keys = set(root.value)  # type: ignore[arg-type]
+    keys = set(root.dict_value)
     if not keys:
         return None
     has = keys.__contains__

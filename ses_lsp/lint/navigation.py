@@ -113,7 +113,7 @@ def occurrences(document: Document, kind: str | None, uri: str | None = None) ->
         rule_set = _string(_at(root, *set_path))
         rules = root.get("Rules")
         if rules is not None and rules.kind == ARRAY:
-            for rule in rules.value:  # type: ignore[union-attr]
+            for rule in rules.list_value:
                 if rule.kind == OBJECT:
                     add(rule.get("Name"), DEFINITION, service, rule_set)
     if kind in _SINGLE_RULE_KINDS:
@@ -128,7 +128,7 @@ def occurrences(document: Document, kind: str | None, uri: str | None = None) ->
         for member in lists:
             seq = root.get(member)
             if seq is not None and seq.kind == ARRAY:
-                for item in seq.value:  # type: ignore[union-attr]
+                for item in seq.list_value:
                     add(item, REFERENCE, "ses", rule_set)
     out.sort(key=lambda o: o.start)
     return out

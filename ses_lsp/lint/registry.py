@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ses_lsp.lint.diagnostics import Severity
 
@@ -89,13 +89,16 @@ class RuleInfo:
         return f"RuleInfo({self.code!r}, {self.name!r})"
 
 
-class Registry:
+R = TypeVar("R", Rule, RuleInfo)
+
+
+class Registry(Generic[R]):
     """Rules (or :class:`RuleInfo`) by code and by name; built from an explicit list."""
 
-    def __init__(self, rules: list) -> None:
-        self.rules = list(rules)
-        self.by_code: dict[str, Rule] = {}
-        self.by_name: dict[str, Rule] = {}
+    def __init__(self, rules: list[R]) -> None:
+        self.rules: list[R] = list(rules)
+        self.by_code: dict[str, R] = {}
+        self.by_name: dict[str, R] = {}
         for rule in self.rules:
             if rule.code in self.by_code:
                 raise ValueError(f"duplicate rule code {rule.code}")
@@ -104,7 +107,7 @@ class Registry:
             self.by_code[rule.code] = rule
             self.by_name[rule.name] = rule
 
-    def get(self, code_or_name: str) -> Rule | None:
+    def get(self, code_or_name: str) -> R | None:
         key = code_or_name.strip()
         return self.by_code.get(key.upper()) or self.by_name.get(key.lower())
 

@@ -34,6 +34,11 @@ import sys
 
 from ses_lsp.lint.files import Target
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:  # (imported when used: a run whose files are all cached needs neither)
+    from ses_lsp.lint.cache import Cache
+    from ses_lsp.lint.config import Config
+
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 # Lines longer than this are shown as a window around the diagnostic.
 MAX_SOURCE = 200
@@ -46,7 +51,7 @@ MAX_FIX_ROUNDS = 5
 
 def default_jobs() -> int:
     try:
-        n = len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
+        n = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         n = os.cpu_count() or 1
     return max(1, min(n, MAX_DEFAULT_JOBS))
@@ -150,7 +155,7 @@ def _names_other_rules(result) -> bool:
     doc = result.document
     if result.kind not in _REFERENCING_KINDS or doc is None or doc.root is None or doc.root.kind != "object":
         return False
-    return any(k in doc.root.value for k in ("After", "RuleName", "RuleNames"))  # type: ignore[operator]
+    return any(k in doc.root.dict_value for k in ("After", "RuleName", "RuleNames"))
 
 
 def _other_lines(path: str, memo: dict):
@@ -230,10 +235,8 @@ def lint_many(items: list, jobs: int) -> dict[int, dict]:
     # Import the engine before forking so that workers inherit it.
     import ses_lsp.lint.engine  # noqa: F401
 
-    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("fork")
-    else:
-        ctx = multiprocessing.get_context("spawn")
+    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if fork else "spawn")
     jobs = min(jobs, len(items))
     chunks = _chunks(items, min(len(items), jobs * 3))
     out: dict[int, dict] = {}
@@ -306,9 +309,9 @@ class ConfigRef:
         self.key = digest("config", path or os.getcwd(), data, repr((options.select, options.ignore)))
         self.fingerprint: str | None = None
         self.fail_on = "error"
-        self._config = None
+        self._config: Config | None = None
 
-    def config(self):
+    def config(self) -> Config:
         """The real configuration (loaded once); raises ConfigProblem."""
         if self._config is None:
             from ses_lsp.lint.config import Config, ConfigError, load_config_file
@@ -325,7 +328,7 @@ class ConfigRef:
             self.fail_on = cfg.fail_on or "error"
         return self._config
 
-    def resolve(self, cache) -> None:
+    def resolve(self, cache: Cache | None) -> None:
         """Set ``fingerprint`` and ``fail_on``, from the cache when possible; raises ConfigProblem."""
         if self.fingerprint is not None:
             return
@@ -369,7 +372,7 @@ class Runner:
         self._dir_memo: dict[str, str | None] = {}
         self._refs_by_dir: dict[str, ConfigRef] = {}
         self._refs_by_file: dict[str | None, ConfigRef] = {}
-        self.cache = None
+        self.cache: Cache | None = None
         self.linted = 0  # files whose result was computed in this run (not from the cache)
 
     # -- configuration ---------------------------------------------------------
@@ -402,7 +405,7 @@ class Runner:
 
     # -- linting ---------------------------------------------------------------
 
-    def _cache(self):
+    def _cache(self) -> Cache | None:
         if self.cache is None and self.options.use_cache:
             import ses_lsp
             from ses_lsp.lint.cache import Cache, default_cache_dir
@@ -418,7 +421,9 @@ class Runner:
         apath = t.abspath or ""
         flag = "1" if t.explicit else "0"
         key = digest(apath, flag)
-        return key, digest(opts_key, report.config.fingerprint, apath, flag, report.data)  # type: ignore[union-attr]
+        ref, data = report.config, report.data
+        assert ref is not None and ref.fingerprint is not None and data is not None  # resolved and read first
+        return key, digest(opts_key, ref.fingerprint, apath, flag, data)
 
     def run(self, targets: list[Target]) -> list[FileReport]:
         """Lint ``targets``; raises ConfigProblem for a bad configuration."""
@@ -441,8 +446,9 @@ class Runner:
                     continue
             else:
                 ref.resolve(cache)
+                assert t.path is not None  # only the standard input has none
                 try:
-                    with open(t.path, "rb") as fh:  # type: ignore[arg-type]
+                    with open(t.path, "rb") as fh:
                         rep.data = fh.read()
                 except OSError as exc:
                     rep.error = f"cannot read {t.display!r}: {exc.strerror or exc}"
@@ -496,18 +502,20 @@ class Runner:
 
         entries = []
         for r in defining:
+            assert r.data is not None and r.record is not None  # as selected above
             try:
-                text = r.data.decode("utf-8")  # type: ignore[union-attr]
+                text = r.data.decode("utf-8")
             except UnicodeDecodeError:
                 continue
-            entries.append((r.target.display, Document(text, r.target.display), r.record["kind"]))  # type: ignore[index]
+            entries.append((r.target.display, Document(text, r.target.display), r.record["kind"]))
         workspace = Workspace(entries)
         for r in referencing:
+            assert r.data is not None and r.config is not None  # as selected above; run() set the config
             r.record = lint_one(
                 r.data,
                 r.target.name,
                 r.config.config(),
-                self.options.kind,  # type: ignore[arg-type,union-attr]
+                self.options.kind,
                 r.target.explicit,
                 workspace=workspace,
             )
@@ -542,7 +550,8 @@ class Runner:
             text = original
             applied = 0
             t = rep.target
-            config = rep.config.config()  # type: ignore[union-attr]
+            assert rep.config is not None  # set by run()
+            config = rep.config.config()
             for _ in range(MAX_FIX_ROUNDS):
                 fixes = _safe_fixes(record)
                 if not fixes:
@@ -560,7 +569,8 @@ class Runner:
                 continue
             new_bytes = text.encode("utf-8")
             if write and not t.stdin:
-                write_atomic(t.path, new_bytes)  # type: ignore[arg-type]
+                assert t.path is not None  # only the standard input has none
+                write_atomic(t.path, new_bytes)
             rep.record = record
             rep.data = new_bytes
             rep.cached = False

@@ -116,7 +116,7 @@ def _condition_detail(expr: Node) -> str:
         parts.append(str(op.value))
     vals = expr.get("Values")
     if vals is not None and vals.kind == ARRAY:
-        parts.append(", ".join(_short(v.value, 30) for v in vals.value if v.kind not in (OBJECT, ARRAY)))  # type: ignore[union-attr]
+        parts.append(", ".join(_short(v.value, 30) for v in vals.list_value if v.kind not in (OBJECT, ARRAY)))
     elif vals is not None and vals.kind not in (OBJECT, ARRAY):
         parts.append(_short(vals.value))
     return " ".join(p for p in parts if p)
@@ -137,15 +137,15 @@ def _rule_symbol(rule: Node, index: int) -> Symbol | None:
         details.append("disabled")
     recips = rule.get("Recipients")
     if recips is not None and recips.kind == ARRAY:
-        shown = [str(r.value) for r in recips.value[:3] if r.kind == STRING]  # type: ignore[index]
-        more = len(recips.value) - len(shown)  # type: ignore[arg-type]
+        shown = [str(r.value) for r in recips.list_value[:3] if r.kind == STRING]
+        more = len(recips.list_value) - len(shown)
         details.append(", ".join(shown) + (f" (+{more})" if more > 0 else ""))
     sym = Symbol(name, CLASS, rule.start, rule.end, sel[0], sel[1], " · ".join(d for d in details if d))
     for member, kind, prefix in (("Conditions", EVENT, ""), ("Unless", EVENT, "unless "), ("Actions", FUNCTION, "")):
         seq = rule.get(member)
         if seq is None or seq.kind != ARRAY:
             continue
-        for entry in seq.value:  # type: ignore[union-attr]
+        for entry in seq.list_value:
             child = _entry_symbol(entry, kind, prefix)
             if child is not None:
                 sym.children.append(child)
@@ -155,9 +155,9 @@ def _rule_symbol(rule: Node, index: int) -> Symbol | None:
 def _generic(node: Node, depth: int) -> list[Symbol]:
     out: list[Symbol] = []
     if node.kind == OBJECT:
-        pairs = [(k, v) for k, v in node.members or ()]
+        pairs: list[tuple[Node | None, Node]] = [(k, v) for k, v in node.members or ()]
     elif node.kind == ARRAY:
-        pairs = [(None, v) for v in node.value]  # type: ignore[union-attr]
+        pairs = [(None, v) for v in node.list_value]
     else:
         return out
     for i, (k, v) in enumerate(pairs):
@@ -165,7 +165,7 @@ def _generic(node: Node, depth: int) -> list[Symbol]:
         if v.kind == OBJECT:
             kind, detail = OBJECT_KIND, ""
         elif v.kind == ARRAY:
-            kind, detail = ARRAY_KIND, f"{len(v.value)} items"  # type: ignore[arg-type]
+            kind, detail = ARRAY_KIND, f"{len(v.list_value)} items"
         elif v.kind == STRING:
             kind, detail = STRING_KIND, _short(v.value)
         elif v.kind == "boolean":
@@ -205,7 +205,7 @@ def document_symbols(document: Document, kind: str | None) -> list[Symbol]:
         top = Symbol(name, NAMESPACE, root.start, root.end, sel[0], sel[1], kind)
         rules = root.get("Rules")
         if rules is not None and rules.kind == ARRAY:
-            for i, rule in enumerate(rules.value):  # type: ignore[arg-type]
+            for i, rule in enumerate(rules.list_value):
                 sym = _rule_symbol(rule, i)
                 if sym is not None:
                     top.children.append(sym)

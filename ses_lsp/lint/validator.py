@@ -294,7 +294,7 @@ class Validator:
         if kind == OBJECT:
             self.check_object(node, c, sensitive, stack)
         elif kind == ARRAY:
-            items = node.value
+            items = node.list_value
             n = len(items)
             if c.min_items is not None and n < c.min_items:
                 self.count_problem(node, c, n, too_few=True)
@@ -372,7 +372,7 @@ class Validator:
         props = c.prop_schemas
         sset = self.sset
         if c.values is not None:  # a map
-            n = len(node.value)
+            n = len(node.dict_value)
             if c.min_items is not None and n < c.min_items:
                 self.count_problem(node, c, n, too_few=True)
             elif c.max_items is not None and n > c.max_items:
@@ -384,7 +384,7 @@ class Validator:
             return
         # Diagnostics are sorted at the end, so the walk order does not matter:
         # children go straight onto the stack.
-        values = node.value
+        values = node.dict_value
         dup = len(members) != len(values)  # duplicate keys: check the last value once
         seen: set[str] | None = set() if dup else None
         cprops = c.properties
@@ -440,7 +440,7 @@ class Validator:
 
     def unknown_member(self, node: Node, key: Node, name: str, props: dict) -> str | None:
         allowed = list(props)
-        present = set(node.value)
+        present = set(node.dict_value)
         candidates = [p for p in allowed if p not in present] or allowed
         best = closest(name, candidates)
         where = _label(node) if node.parent is not None else "the document"
@@ -493,7 +493,7 @@ class Validator:
         self.report(rule, target, msg)
 
     def check_string(self, node: Node, c: Compiled, sensitive: bool, is_key: bool = False) -> None:
-        value: str = node.value  # type: ignore[assignment]
+        value = node.str_value
         if c.enum is not None:
             if value in c.enum:
                 return

@@ -160,7 +160,7 @@ class Action:
 
     def text(self, name: str) -> str | None:
         n = self.get(name)
-        return n.value if n is not None and n.kind == STRING else None  # type: ignore[return-value]
+        return n.str_value if n is not None and n.kind == STRING else None
 
 
 @dataclass
@@ -208,7 +208,7 @@ _ACTION_SET = frozenset(ACTION_TYPES)
 def read_action(entry: Node, index: int) -> Action:
     if entry.kind != OBJECT:
         return Action("", entry, None, index)
-    value: dict[str, Node] = entry.value  # type: ignore[assignment]
+    value = entry.dict_value
     if len(value) == 1:  # the usual entry: one member
         for name, body in value.items():
             if name in _ACTION_SET:
@@ -223,37 +223,35 @@ def read_action(entry: Node, index: int) -> Action:
 def read_rule(node: Node, index: int) -> Rule | None:
     if node.kind != OBJECT:
         return None
-    members: dict[str, Node] = node.value  # type: ignore[assignment]
+    members = node.dict_value
     name_node = members.get("Name")
-    name = name_node.value if name_node is not None and name_node.kind == STRING else None
+    name = name_node.str_value if name_node is not None and name_node.kind == STRING else None
     en = members.get("Enabled")
-    enabled = en.value if en is not None and en.kind == BOOLEAN else (None if en is None else False)
+    enabled = en.value is True if en is not None and en.kind == BOOLEAN else (None if en is None else False)
     rec_node = members.get("Recipients")
     recipients: list[Recipient] | None
     if rec_node is None:
         recipients = None
     elif rec_node.kind == ARRAY:
         recipients = [
-            Recipient(r.value, *_classify(r.value), r)  # type: ignore[arg-type]
-            for r in rec_node.value  # type: ignore[union-attr]
-            if r.kind == STRING
+            Recipient(r.str_value, *_classify(r.str_value), r) for r in rec_node.list_value if r.kind == STRING
         ]
-        if not rec_node.value:  # an empty list is the same as no list
+        if not rec_node.list_value:  # an empty list is the same as no list
             recipients = None
     else:
         recipients = []
     acts_node = members.get("Actions")
     actions = []
     if acts_node is not None and acts_node.kind == ARRAY:
-        actions = list(map(read_action, acts_node.value, range(len(acts_node.value))))  # type: ignore[arg-type]
-    return Rule(node, index, name, name_node, enabled, recipients, actions)  # type: ignore[arg-type]
+        actions = list(map(read_action, acts_node.list_value, range(len(acts_node.list_value))))
+    return Rule(node, index, name, name_node, enabled, recipients, actions)
 
 
 def read_rules(rules_node: Node | None) -> list[Rule]:
     if rules_node is None or rules_node.kind != ARRAY:
         return []
     out = []
-    for i, n in enumerate(rules_node.value):  # type: ignore[arg-type]
+    for i, n in enumerate(rules_node.list_value):
         r = read_rule(n, i)
         if r is not None:
             out.append(r)

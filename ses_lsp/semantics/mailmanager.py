@@ -78,22 +78,22 @@ def _subject(evaluate: Node | None, family: str) -> tuple | None:
     """A hashable name for what an expression evaluates."""
     if family == "dmarc":
         return ("Dmarc",)
-    if evaluate is None or evaluate.kind != OBJECT or len(evaluate.value) != 1:  # type: ignore[arg-type]
+    if evaluate is None or evaluate.kind != OBJECT or len(evaluate.dict_value) != 1:
         return None
-    ((key, val),) = evaluate.value.items()  # type: ignore[union-attr]
+    ((key, val),) = evaluate.dict_value.items()
     if val.kind == STRING:
         return (key, val.value)
     if val.kind == OBJECT:
-        parts = tuple(sorted((k, _plain(v)) for k, v in val.value.items()))  # type: ignore[union-attr]
+        parts = tuple(sorted((k, _plain(v)) for k, v in val.dict_value.items()))
         return (key, parts)
     return None
 
 
 def _plain(node: Node) -> object:
     if node.kind == ARRAY:
-        return tuple(_plain(v) for v in node.value)  # type: ignore[union-attr]
+        return tuple(_plain(v) for v in node.list_value)
     if node.kind == OBJECT:
-        return tuple(sorted((k, _plain(v)) for k, v in node.value.items()))  # type: ignore[union-attr]
+        return tuple(sorted((k, _plain(v)) for k, v in node.dict_value.items()))
     return node.value
 
 
@@ -271,9 +271,12 @@ class Predicate:
             return None if fin is None else str(value) in fin
         if self.family == "number":
             ints = self._numbers()
-            if ints is None:
+            if ints is None or not isinstance(value, (int, float, str)):
                 return None
-            x = float(value)  # type: ignore[arg-type]
+            try:
+                x = float(value)
+            except ValueError:  # not a number: unknown
+                return None
             return any(_in(iv, x) for iv in ints)
         if self.family == "boolean":
             return bool(value) is (op == "IS_TRUE")
@@ -405,9 +408,9 @@ def _ip_disjoint(op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool:
 
 def read_condition(node: Node) -> Predicate | None:
     """A predicate for one ``RuleCondition`` entry, or None when it is malformed."""
-    if node.kind != OBJECT or len(node.value) != 1:  # type: ignore[arg-type]
+    if node.kind != OBJECT or len(node.dict_value) != 1:
         return None
-    ((name, expr),) = node.value.items()  # type: ignore[union-attr]
+    ((name, expr),) = node.dict_value.items()
     family = EXPRESSIONS.get(name)
     if family is None or expr.kind != OBJECT:
         return None
@@ -428,10 +431,10 @@ def read_condition(node: Node) -> Predicate | None:
         vs = expr.get("Values")
         if vs is None or vs.kind != ARRAY:
             return None
-        values = tuple(x.value for x in vs.value if x.kind == STRING)  # type: ignore[union-attr]
+        values = tuple(x.value for x in vs.list_value if x.kind == STRING)
         if not values:
             return None
-    return Predicate(family, subject, op_node.value, values, node)  # type: ignore[arg-type]
+    return Predicate(family, subject, op_node.str_value, values, node)
 
 
 @dataclass
@@ -486,35 +489,35 @@ def _read_conditions(node: Node | None) -> tuple[list[Predicate], bool, bool]:
         return [], True, False
     if node.kind != ARRAY:
         return [], False, True
-    preds = [read_condition(c) for c in node.value]  # type: ignore[union-attr]
+    preds = [read_condition(c) for c in node.list_value]
     ok = [p for p in preds if p is not None]
-    return ok, len(ok) == len(preds), bool(node.value)
+    return ok, len(ok) == len(preds), bool(node.list_value)
 
 
 def read_rule(node: Node, index: int) -> Rule | None:
     if node.kind != OBJECT:
         return None
     name_node = node.get("Name")
-    name = name_node.value if name_node is not None and name_node.kind == STRING else None
+    name = name_node.str_value if name_node is not None and name_node.kind == STRING else None
     conds, conds_ok, has_c = _read_conditions(node.get("Conditions"))
     unless, unless_ok, has_u = _read_conditions(node.get("Unless"))
     actions: list[Action] = []
     acts = node.get("Actions")
     if acts is not None and acts.kind == ARRAY:
-        for i, a in enumerate(acts.value):  # type: ignore[arg-type]
-            if a.kind == OBJECT and len(a.value) == 1:  # type: ignore[arg-type]
-                ((t, body),) = a.value.items()  # type: ignore[union-attr]
+        for i, a in enumerate(acts.list_value):
+            if a.kind == OBJECT and len(a.dict_value) == 1:
+                ((t, body),) = a.dict_value.items()
                 actions.append(Action(t, a, body, i))
             else:
                 actions.append(Action("", a, None, i))
-    return Rule(node, index, name, conds, unless, conds_ok, unless_ok, actions, has_c, has_u)  # type: ignore[arg-type]
+    return Rule(node, index, name, conds, unless, conds_ok, unless_ok, actions, has_c, has_u)
 
 
 def read_rules(rules_node: Node | None) -> list[Rule]:
     if rules_node is None or rules_node.kind != ARRAY:
         return []
     out = []
-    for i, n in enumerate(rules_node.value):  # type: ignore[arg-type]
+    for i, n in enumerate(rules_node.list_value):
         r = read_rule(n, i)
         if r is not None:
             out.append(r)

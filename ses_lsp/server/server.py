@@ -37,7 +37,7 @@ import logging
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as T
 from pygls.lsp.server import LanguageServer
@@ -45,6 +45,12 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from ses_lsp.server.convert import Codec, apply_change
+
+if TYPE_CHECKING:  # (imported when first used: start-up time)
+    from ses_lsp.document.document import Document
+    from ses_lsp.document.nodes import LineIndex
+    from ses_lsp.lint.config import Config
+    from ses_lsp.lint.engine import LintResult
 
 log = logging.getLogger("ses_lsp.server")
 
@@ -111,9 +117,9 @@ class DocState:
         self.version = version
         self.language_id = language_id
         self.fmt = _format_for(language_id, self.path, text)
-        self._lines = None
-        self._doc = None
-        self.result = None
+        self._lines: LineIndex | None = None
+        self._doc: Document | None = None
+        self.result: LintResult | None = None
         self.result_key: tuple | None = None
         self.timer: asyncio.TimerHandle | None = None
         self.kind: str | None = None
@@ -229,9 +235,11 @@ class SesLanguageServer(LanguageServer):
         self.config_support = False
         self.refresh_support = False
         self.settings: dict = {}
-        self.client_config = None
+        self.client_config: Config | None = None
         self.config_gen = 0
-        self._merged: dict[int, Any] = {}
+        # id(base config) -> (base, merged with the client's settings); ("bad-config", message) -> True
+        # once that broken config file was reported.  Emptied when the settings change.
+        self._merged: dict[int | tuple[str, str], Any] = {}
         self.root_path: str | None = None
         self._ws = None
         self._hot: dict[str, None] = {}  # documents whose trees are kept, most recent last
@@ -340,7 +348,7 @@ class SesLanguageServer(LanguageServer):
         except Exception as exc:  # a broken config file
             key = ("bad-config", str(exc))
             if key not in self._merged:
-                self._merged[key] = True  # type: ignore[index]
+                self._merged[key] = True
                 self.warn(f"ses-lsp: {exc}; using the default configuration")
             from ses_lsp.lint.config import Config
 
@@ -777,16 +785,16 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         lines = st.lines
         edit = None
         changes = params.content_changes
-        if len(changes) == 1 and getattr(changes[0], "range", None) is not None:
+        only = changes[0] if len(changes) == 1 else None
+        if isinstance(only, T.TextDocumentContentChangePartial):
             # One incremental change: the new tree can be built from the old one.
-            change = changes[0]
-            rng = change.range
-            a = ls.codec.offset(lines, rng.start.line, rng.start.character)
-            b = ls.codec.offset(lines, rng.end.line, rng.end.character)
+            start, end = only.range.start, only.range.end
+            a = ls.codec.offset(lines, start.line, start.character)
+            b = ls.codec.offset(lines, end.line, end.character)
             if b < a:
                 a, b = b, a
-            text = text[:a] + change.text + text[b:]
-            edit = (a, b, a + len(change.text))
+            text = text[:a] + only.text + text[b:]
+            edit = (a, b, a + len(only.text))
         else:
             for change in changes:
                 rng = getattr(change, "range", None)

@@ -48,6 +48,10 @@ from ses_lsp.lint.rules.common import (
 from ses_lsp.lint.text import quote
 from ses_lsp.semantics.classic import Recipient
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:
+    from netaddr import IPNetwork
+
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
 IP_FILTER_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-ip-filtering-console-walkthrough.html"
@@ -69,7 +73,7 @@ FLOCI = FLOCI_FILTER_PROBES
 
 def _text(node: Node | None) -> str | None:
     """The value of a string node (None for any other node or kind)."""
-    return node.value if node is not None and node.kind == STRING else None  # type: ignore[return-value]
+    return node.str_value if node is not None and node.kind == STRING else None
 
 
 # -- fixes -----------------------------------------------------------------------------------
@@ -106,17 +110,17 @@ def _plain_yaml_str(value: str) -> bool:
 class ParsedCidr:
     """A parsed address or CIDR block (``network`` is a netaddr IPNetwork)."""
 
-    network: object
+    network: IPNetwork
     version: int
     host_bits: bool  # the address has bits set beyond the prefix
 
     @property
     def canonical(self) -> str:
-        return str(self.network.cidr)  # type: ignore[attr-defined]
+        return str(self.network.cidr)
 
     @property
     def prefixlen(self) -> int:
-        return self.network.prefixlen  # type: ignore[attr-defined]
+        return self.network.prefixlen
 
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -220,7 +224,7 @@ def _read_ip_values(ctx: LintContext) -> Iterator[IpValue]:
                 yield f.value
     elif ctx.kind in MM_RULE_SET_KINDS:
         for _expr, values in _mm_expressions(ctx, "IpExpression"):
-            for v in values.value:  # type: ignore[union-attr]
+            for v in values.list_value:
                 text = _text(v)
                 if text is None or has_placeholder(text) or schema_reported(ctx, v):
                     continue
@@ -233,7 +237,7 @@ class IpFilter:
     index: int
     name: str | None
     policy: str | None  # "Allow" / "Block" / other
-    cidr_node: Node | None
+    cidr_node: Node
     value: IpValue
 
     def label(self) -> str:
@@ -254,16 +258,16 @@ def _read_filters(ctx: LintContext) -> list[IpFilter]:
         nodes = [single]
     many = root.get("Filters")
     if many is not None and many.kind == ARRAY:
-        nodes = [n for n in many.value if n.kind == OBJECT]  # type: ignore[union-attr]
+        nodes = [n for n in many.list_value if n.kind == OBJECT]
     out = []
     for i, n in enumerate(nodes):
         name_node = n.get("Name")
-        name = name_node.value if name_node is not None and name_node.kind == STRING else None
+        name = name_node.str_value if name_node is not None and name_node.kind == STRING else None
         ipf = n.get("IpFilter")
         if ipf is None or ipf.kind != OBJECT:
             continue
         pol = ipf.get("Policy")
-        policy = pol.value if pol is not None and pol.kind == STRING else None
+        policy = pol.str_value if pol is not None and pol.kind == STRING else None
         cidr = ipf.get("Cidr")
         text = _text(cidr)
         if cidr is None or text is None or has_placeholder(text) or schema_reported(ctx, cidr):
@@ -281,10 +285,10 @@ def _mm_expressions(ctx: LintContext, family: str | None = None) -> Iterator[tup
             conds = rule.get(member)
             if conds is None or conds.kind != ARRAY:
                 continue
-            for cond in conds.value:  # type: ignore[union-attr]
+            for cond in conds.list_value:
                 if cond.kind != OBJECT:
                     continue
-                for name, body in cond.value.items():  # type: ignore[union-attr]
+                for name, body in cond.dict_value.items():
                     if family is not None and name != family:
                         continue
                     if body.kind != OBJECT:
@@ -329,8 +333,10 @@ def _classified_filters(ctx: LintContext) -> tuple[list[IpFilter], list[IpFilter
     return allow, block
 
 
-def _net(f: IpFilter):
-    return f.value.parsed.network.cidr  # type: ignore[union-attr]
+def _net(f: IpFilter) -> IPNetwork:
+    parsed = f.value.parsed
+    assert parsed is not None  # only the filters _classified_filters() returns
+    return parsed.network.cidr
 
 
 def _rel(f: IpFilter, what: str) -> Related:
@@ -352,7 +358,7 @@ def _check_allow_block_same(ctx: LintContext) -> None:
                 continue
             what = f"which lies inside {quote(str(_net(a)))}, allowed by {a.label()}"
         ctx.report(
-            b.cidr_node,  # type: ignore[arg-type]
+            b.cidr_node,
             f"{b.label()} blocks {quote(b.value.text)}, {what}; an Allow filter takes precedence over a Block "
             f"filter, so this Block filter has no effect: remove one of the two",
             related=[_rel(a, "allows")],
@@ -371,7 +377,7 @@ def _check_block_all(ctx: LintContext) -> None:
             continue
         family = "IPv4" if net.version == 4 else "IPv6"
         ctx.report(
-            b.cidr_node,  # type: ignore[arg-type]
+            b.cidr_node,
             f"{b.label()} blocks {quote(b.value.text)}, every {family} address, and no Allow filter lets any "
             f"{family} sender through: SES will accept no inbound mail over {family}; add Allow filters for the "
             f"servers that may send to you",
@@ -395,7 +401,7 @@ def _check_redundant_filter(ctx: LintContext) -> None:
                 if (same and g.index < f.index) or (not same and n in m):
                     where = "the same range as" if same else "which lies inside the range of"
                     ctx.report(
-                        f.cidr_node,  # type: ignore[arg-type]
+                        f.cidr_node,
                         f"{f.label()} {verb} {quote(f.value.text)}, {where} {g.label()} ({quote(g.value.text)}); "
                         f"this filter changes nothing and uses one of the 100 IP filters per Region",
                         related=[_rel(g, verb)],
@@ -417,7 +423,7 @@ def _check_allow_inside_block(ctx: LintContext) -> None:
             continue
         shown = ", ".join(quote(a.value.text) for a in inside[:3]) + (" ..." if len(inside) > 3 else "")
         ctx.report(
-            b.cidr_node,  # type: ignore[arg-type]
+            b.cidr_node,
             f"{b.label()} blocks {quote(b.value.text)}, which contains the allowed range"
             f"{'s' if len(inside) > 1 else ''} {shown}: mail from {'them' if len(inside) > 1 else 'it'} is still "
             f"accepted, because an Allow filter takes precedence over a Block filter",
@@ -461,18 +467,19 @@ def _read_recipient_lists(ctx: LintContext) -> list[tuple[Node, Node, list[Recip
     spans = schema_spans(ctx)
     out = []
     for rule in classic_model(ctx):
-        arr = rule.node.value.get("Recipients")  # type: ignore[union-attr]
+        arr = rule.node.dict_value.get("Recipients")
         if arr is None or arr.kind != ARRAY:
             continue
         entries = []
         for r in rule.recipients or ():
-            n: Node = r.node  # type: ignore[assignment]
+            n = r.node
+            assert n is not None and isinstance(n.key, int)  # the rule model's entries: items of the list
             text = r.text
             # "<string>", "${Domain}", "{{user}}@example.com": placeholders, not entries (a display-name
             # form "Name <a@b>" is not one: the placeholder pattern needs no '@' inside <>).
             if has_placeholder(text) or (n.start, n.end) in spans:
                 continue
-            entries.append(RecipientEntry(rule.node, arr, n.key, n, text, r))  # type: ignore[arg-type]
+            entries.append(RecipientEntry(rule.node, arr, n.key, n, text, r))
         out.append((rule.node, arr, entries))
     return out
 
@@ -630,18 +637,18 @@ def _check_duplicate_recipient(ctx: LintContext) -> None:
             for name, _entry, body in mm_actions(rule):
                 if name != "ReplaceRecipient" or body.kind != OBJECT:
                     continue
-                arr = body.get("ReplaceWith")
-                if arr is None or arr.kind != ARRAY:
+                lst = body.get("ReplaceWith")
+                if lst is None or lst.kind != ARRAY:
                     continue
                 entries = []
-                for i, n in enumerate(arr.value):  # type: ignore[union-attr]
+                for i, n in enumerate(lst.list_value):
                     text = _text(n)
                     if text is None or has_placeholder(text) or schema_reported(ctx, n):
                         continue
                     r = Recipient.parse(text, n)
                     if r.form == "address":
-                        entries.append(RecipientEntry(rule, arr, i, n, text, r))
-                _report_duplicates(ctx, arr, entries, lambda: "in ReplaceWith")
+                        entries.append(RecipientEntry(rule, lst, i, n, text, r))
+                _report_duplicates(ctx, lst, entries, lambda: "in ReplaceWith")
 
 
 def _index_of(rule: Node) -> int:
@@ -832,7 +839,7 @@ def _check_duplicate_values(ctx: LintContext) -> None:
     for body, values in _mm_expressions(ctx):
         is_ip = body.member_name == "IpExpression"
         seen: dict[object, tuple[Node, str]] = {}
-        for i, v in enumerate(values.value):  # type: ignore[union-attr]
+        for i, v in enumerate(values.list_value):
             text = _text(v)
             if text is None or has_placeholder(text):
                 continue

@@ -117,7 +117,7 @@ class Arn:
         if len(parts) < 6:
             if _MASK in masked:
                 # A placeholder may hide several parts: only the leading ones are certain.
-                known = []
+                known: list[str | None] = []
                 for p in parts:
                     if _MASK in p:
                         break
@@ -301,7 +301,7 @@ class ArnField:
         self.classic = classic  # a classic receipt rule action (same-Region rule applies)
         # MM S3SseKmsKeyId and similar: a key ID or alias name is fine too.
         self.id_allowed = id_allowed
-        value: str = node.value  # type: ignore[assignment]
+        value = node.str_value
         self.value = value
         # Why the value is not shaped like an ARN (None: it is, or a placeholder hides it),
         # and its parts when it is (None otherwise, or when it does not start like one).
@@ -331,9 +331,9 @@ def _all_actions(rule: Node) -> Iterator[tuple[str, Node]]:
     acts = rule.get("Actions")
     if acts is None or acts.kind != ARRAY:
         return
-    for entry in acts.value:  # type: ignore[union-attr]
+    for entry in acts.list_value:
         if entry.kind == OBJECT:
-            for name, body in entry.value.items():  # type: ignore[union-attr]
+            for name, body in entry.dict_value.items():
                 if body.kind == OBJECT:
                     yield name, body
 
@@ -345,14 +345,14 @@ def arn_fields(ctx: LintContext) -> list[ArnField]:
         append = out.append
         table = _CLASSIC_MEMBERS
         for rule in classic_rule_nodes(ctx):
-            acts = rule.value.get("Actions")  # type: ignore[union-attr]
+            acts = rule.dict_value.get("Actions")
             if acts is None or acts.kind != ARRAY:
                 continue
-            for entry in acts.value:  # type: ignore[union-attr]
+            for entry in acts.list_value:
                 if entry.kind != OBJECT:
                     continue
                 # Every member of the entry (entries with several members too).
-                for name, body in entry.value.items():  # type: ignore[union-attr]
+                for name, body in entry.dict_value.items():
                     if body.kind != OBJECT:
                         continue
                     members = table.get(name)
@@ -360,9 +360,9 @@ def arn_fields(ctx: LintContext) -> list[ArnField]:
                         members = table[name] = tuple(
                             (m, e, f"{name}.{m}") for m, e in (("TopicArn", SNS_TOPIC), *_CLASSIC_FIELDS.get(name, ()))
                         )
-                    values = body.value
+                    values = body.dict_value
                     for member, expect, where in members:
-                        n = values.get(member)  # type: ignore[union-attr]
+                        n = values.get(member)
                         if n is not None and n.kind == STRING:
                             append(ArnField(n, expect, where, True))
     elif ctx.kind in MM_RULE_SET_KINDS:

@@ -326,9 +326,10 @@ def parse_timestamp(node: Node) -> Instant | None:
     """The instant a timestamp member holds: ISO 8601 text, epoch seconds, or a YAML timestamp."""
     from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
 
-    if node.kind in (INTEGER, NUMBER) and not isinstance(node.value, bool):
+    value = node.value
+    if node.kind in (INTEGER, NUMBER) and isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            seconds = float(node.value)  # type: ignore[arg-type]
+            seconds = float(value)
             return Instant(datetime.fromtimestamp(seconds, timezone.utc), True)
         except (OverflowError, OSError, ValueError):
             return None
@@ -405,7 +406,7 @@ def mm_bounces(ctx: LintContext) -> Iterator[tuple[Node, Node]]:
         acts = rule.get("Actions")
         if acts is None or acts.kind != ARRAY:
             continue
-        for entry in acts.value:  # type: ignore[union-attr]
+        for entry in acts.list_value:
             body = entry.get("Bounce") if entry.kind == OBJECT else None
             if body is not None and body.kind == OBJECT:
                 yield entry, body
@@ -419,7 +420,7 @@ def recipient_infos(ctx: LintContext) -> list[Node]:
     lst = root.get("BouncedRecipientInfoList")
     if lst is None or lst.kind != ARRAY:
         return []
-    return [n for n in lst.value if n.kind == OBJECT]  # type: ignore[union-attr]
+    return [n for n in lst.list_value if n.kind == OBJECT]
 
 
 def dsn_fields(ctx: LintContext) -> Iterator[tuple[Node, Node]]:
@@ -585,7 +586,7 @@ def _check_both_reasons(ctx: LintContext) -> None:
         bt, dsn = info.get("BounceType"), info.get("RecipientDsnFields")
         if bt is None or dsn is None:
             continue
-        shown = f" {quote(bt.value)}" if bt.kind == STRING else ""  # type: ignore[arg-type]
+        shown = f" {quote(bt.str_value)}" if bt.kind == STRING else ""
         fix = (
             Fix(
                 "Remove BounceType (keep the explicit DSN fields)",
@@ -727,7 +728,7 @@ def _check_status_syntax(ctx: LintContext) -> None:
         for _, body in classic_bounces(ctx):
             node = body.get("StatusCode")
             v = _text(node)
-            if v is None:
+            if v is None or node is None:
                 continue
             problem = status_problem(v)
             if problem is None:
@@ -748,7 +749,13 @@ def _check_status_syntax(ctx: LintContext) -> None:
             node = body.get("StatusCode")
             v = _text(node)
             # Only what the model's pattern lets through: leading zeros.
-            if v is None or not _MM_STATUS_RE.fullmatch(v) or not 5 <= len(v) <= 9 or STATUS_RE.fullmatch(v):
+            if (
+                v is None
+                or node is None
+                or not _MM_STATUS_RE.fullmatch(v)
+                or not 5 <= len(v) <= 9
+                or STATUS_RE.fullmatch(v)
+            ):
                 continue
             fixed = _strip_leading_zeros(v)
             ctx.report(
@@ -761,7 +768,7 @@ def _check_status_syntax(ctx: LintContext) -> None:
         for _, dsn in dsn_fields(ctx):
             node = dsn.get("Status")
             v = _text(node)
-            if v is None:
+            if v is None or node is None:
                 continue
             s = v.strip()
             code = _dsn_status_code(s)
@@ -817,7 +824,7 @@ def _check_reply_syntax(ctx: LintContext) -> None:
         for _, body in classic_bounces(ctx):
             node = body.get("SmtpReplyCode")
             v = _text(node)
-            if v is None or v == "" or REPLY_RE.fullmatch(v):
+            if v is None or node is None or v == "" or REPLY_RE.fullmatch(v):
                 continue  # empty: SES404
             s = v.strip()
             fix = None
@@ -842,7 +849,7 @@ def _check_reply_syntax(ctx: LintContext) -> None:
         for _, body in mm_bounces(ctx):
             node = body.get("SmtpReplyCode")
             v = _text(node)
-            if v is None or not _MM_REPLY_RE.fullmatch(v) or REPLY_RE.fullmatch(v):
+            if v is None or node is None or not _MM_REPLY_RE.fullmatch(v) or REPLY_RE.fullmatch(v):
                 continue
             ctx.report(
                 node,
@@ -886,7 +893,7 @@ def _check_reply_not_failure(ctx: LintContext) -> None:
     for _, body in classic_bounces(ctx):
         node = body.get("SmtpReplyCode")
         v = _text(node)
-        if v is None or not REPLY_RE.fullmatch(v) or v[0] in "45":
+        if v is None or node is None or not REPLY_RE.fullmatch(v) or v[0] in "45":
             continue
         what = "a success reply" if v[0] == "2" else "an intermediate reply (the server waits for more input)"
         ctx.report(
@@ -975,7 +982,7 @@ def _check_success_class(ctx: LintContext) -> None:
     for _, body in classic_bounces(ctx):
         node = body.get("StatusCode")
         v = _text(node)
-        if v is None or status_class(v) != "2":
+        if v is None or node is None or status_class(v) != "2":
             continue
         reply = _text(body.get("SmtpReplyCode"))
         suggestion = (reply[0] if reply and reply[:1] in ("4", "5") else "5") + v[1:]
@@ -1163,7 +1170,7 @@ def _check_command_codes(ctx: LintContext) -> None:
     for _, body in classic_bounces(ctx):
         node = body.get("SmtpReplyCode")
         v = _text(node)
-        if v in _COMMAND_CODES:
+        if node is not None and v in _COMMAND_CODES:
             ctx.report(
                 node,
                 f'SmtpReplyCode {quote(v)} means "{_COMMAND_CODES[v]}" (RFC 5321): a reply to a '
@@ -1268,7 +1275,7 @@ def _check_action_not_failure(ctx: LintContext) -> None:
     for _, dsn in dsn_fields(ctx):
         node = dsn.get("Action")
         v = _text(node)
-        if v in ("delivered", "relayed", "expanded"):
+        if node is not None and v in ("delivered", "relayed", "expanded"):
             ctx.report(
                 node,
                 f'Action {quote(v)} reports a successful delivery; a bounce uses "failed" (or '
@@ -1523,7 +1530,7 @@ def _check_mm_smtp_prefix(ctx: LintContext) -> None:
     for _, body in mm_bounces(ctx):
         node = body.get("DiagnosticMessage")
         v = _text(node)
-        if v is None or not re.fullmatch(r"[\x20-\x7e]{1,256}", v):
+        if v is None or node is None or not re.fullmatch(r"[\x20-\x7e]{1,256}", v):
             continue  # the schema pass reports the pattern and the length
         m = _SMTP_PREFIX_RE.match(v)
         if not m or not v[m.end() :]:

@@ -87,7 +87,7 @@ def _classic_rule_nodes(ctx: LintContext) -> list[Node]:
         return [single] if single.kind == OBJECT else []
     rules = root.get("Rules")
     if rules is not None and rules.kind == ARRAY:
-        return [r for r in rules.value if r.kind == OBJECT]  # type: ignore[union-attr]
+        return [r for r in rules.list_value if r.kind == OBJECT]
     return []
 
 
@@ -96,9 +96,9 @@ def classic_actions(rule: Node) -> Iterator[tuple[str, Node, Node]]:
     acts = rule.get("Actions")
     if acts is None or acts.kind != ARRAY:
         return
-    for entry in acts.value:  # type: ignore[union-attr]
-        if entry.kind == OBJECT and len(entry.value) == 1:  # type: ignore[arg-type]
-            ((name, body),) = entry.value.items()  # type: ignore[union-attr]
+    for entry in acts.list_value:
+        if entry.kind == OBJECT and len(entry.dict_value) == 1:
+            ((name, body),) = entry.dict_value.items()
             yield name, entry, body
 
 
@@ -108,7 +108,7 @@ def mm_rule_nodes(ctx: LintContext) -> list[Node]:
         return []
     rules = root.get("Rules")
     if rules is not None and rules.kind == ARRAY:
-        return [r for r in rules.value if r.kind == OBJECT]  # type: ignore[union-attr]
+        return [r for r in rules.list_value if r.kind == OBJECT]
     return []
 
 
@@ -118,7 +118,7 @@ def mm_actions(rule: Node) -> Iterator[tuple[str, Node, Node]]:
 
 
 def string_value(node: Node | None) -> str | None:
-    return node.value if node is not None and node.kind == STRING else None  # type: ignore[return-value]
+    return node.str_value if node is not None and node.kind == STRING else None
 
 
 def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:
@@ -127,7 +127,7 @@ def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:
         return
     for n in node.walk():
         if n.kind == OBJECT:
-            v = n.value.get(name)  # type: ignore[union-attr]
+            v = n.dict_value.get(name)
             if v is not None:
                 yield n, v
 

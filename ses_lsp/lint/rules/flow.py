@@ -501,10 +501,10 @@ def _check_action_union(ctx: LintContext) -> None:
             entry = a.node
             if entry.kind != "object" or a.type:
                 continue
-            present = [k for k in entry.value if k in cm.ACTION_TYPES]  # type: ignore[union-attr]
+            present = [k for k in entry.dict_value if k in cm.ACTION_TYPES]
             if len(present) > 1:
                 ctx.report(
-                    (entry.members[0][0].start, entry.members[-1][0].end),
+                    (entry.member_list[0][0].start, entry.member_list[-1][0].end),
                     f"{rule.label()}, action {a.index + 1} sets {len(present)} actions "
                     f"({', '.join(quote(p) for p in present)}); each entry of Actions takes exactly one: "
                     f"split them into separate entries",

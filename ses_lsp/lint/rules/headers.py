@@ -84,7 +84,7 @@ def _extension_fields(ctx: LintContext) -> Iterator[Node]:
     """Every ExtensionField object of a SendBounce document."""
     for _obj, fields in walk_members(ctx.root, "ExtensionFields"):
         if fields.kind == ARRAY:
-            for f in fields.value:  # type: ignore[union-attr]
+            for f in fields.list_value:
                 if f.kind == OBJECT:
                     yield f
 
@@ -123,7 +123,7 @@ def _value_problem(value: str, what: str) -> str | None:
 def _one_line_fix(ctx: LintContext, node: Node) -> Fix | None:
     from ses_lsp.lint.edits import replace_node
 
-    value: str = node.value  # type: ignore[assignment]
+    value = node.str_value
     joined = " ".join(part.strip() for part in re.split(r"[\r\n]+", value) if part.strip())
     if not joined or joined == value or len(joined) > MAX_HEADER_VALUE:
         return None
@@ -137,7 +137,7 @@ def _check_header_name(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderName")
         value = _text(node)
-        if value is None:
+        if node is None or value is None:
             continue
         if value == "":
             ctx.report(node, "HeaderName is empty; give 1 to 50 letters, digits or '-', e.g. \"X-Received-By\"")
@@ -161,13 +161,14 @@ def _check_header_name_chars(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderName")
         value = _text(node)
-        if not value or _TOKEN.fullmatch(value) or not all(_FTEXT.fullmatch(c) for c in value):
+        if node is None or not value or _TOKEN.fullmatch(value) or not all(_FTEXT.fullmatch(c) for c in value):
             continue
         bad = _first_bad(value, lambda c: _TOKEN.fullmatch(c) is not None)
+        assert bad is not None  # value is not all token characters
         suggestion = re.sub(r"[^A-Za-z0-9-]+", "-", value).strip("-")
         ctx.report(
             node,
-            f"HeaderName {quote(value)} contains {quote(bad)}: the SES documentation allows only letters, digits "  # type: ignore[arg-type]
+            f"HeaderName {quote(value)} contains {quote(bad)}: the SES documentation allows only letters, digits "
             f"and '-' in header names; SES accepts it today, but use e.g. {quote(suggestion or 'X-Header')}",
         )
 
@@ -176,7 +177,7 @@ def _check_header_value(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderValue")
         value = _text(node)
-        if value is None:
+        if node is None or value is None:
             continue
         problem = _value_problem(value, "HeaderValue")
         if problem is not None:
@@ -190,14 +191,15 @@ def _check_extension_name(ctx: LintContext) -> None:
     for f in _extension_fields(ctx):
         node = f.get("Name")
         value = _text(node)
-        if value is None:
+        if node is None or value is None:
             continue
         if value == "":
             msg = "extension field Name is empty; give 1 to 50 letters, digits or '-', e.g. \"X-Trace-Id\""
         elif not _TOKEN.fullmatch(value):
             bad = _first_bad(value, lambda c: _TOKEN.fullmatch(c) is not None)
+            assert bad is not None  # value is not all token characters
             msg = (
-                f"extension field Name {quote(value)} contains {_show_char(bad)}: only letters, digits and '-' "  # type: ignore[arg-type]
+                f"extension field Name {quote(value)} contains {_show_char(bad)}: only letters, digits and '-' "
                 f"are allowed (SES writes it as a DSN field name followed by ':')"
             )
         elif len(value) > MAX_HEADER_NAME:
@@ -207,18 +209,18 @@ def _check_extension_name(ctx: LintContext) -> None:
             )
         else:
             continue
-        ctx.report(node, msg)  # type: ignore[arg-type]
+        ctx.report(node, msg)
 
 
 def _check_extension_value(ctx: LintContext) -> None:
     for f in _extension_fields(ctx):
         node = f.get("Value")
         value = _text(node)
-        if value is None:
+        if node is None or value is None:
             continue
         problem = _value_problem(value, "extension field Value")
         if problem is not None:
-            ctx.report(node, problem, fix=_one_line_fix(ctx, node) if "line break" in problem else None)  # type: ignore[arg-type]
+            ctx.report(node, problem, fix=_one_line_fix(ctx, node) if "line break" in problem else None)
 
 
 # -- Mail Manager ----------------------------------------------------------------------------
@@ -227,7 +229,7 @@ def _check_extension_value(ctx: LintContext) -> None:
 def _content_start(ctx: LintContext, node: Node) -> int | None:
     """Offset of the first character of a string's content, when the source spells it literally."""
     src = ctx.text[node.start : node.end]
-    value: str = node.value  # type: ignore[assignment]
+    value = node.str_value
     off = 1 if src[:1] in ("'", '"') else 0
     if not value or not src[off:].startswith(value[:1]) or value[:1] == "\\":
         return None
@@ -251,19 +253,19 @@ def _check_mm_x_prefix(ctx: LintContext) -> None:
     for _rule, body in _mm_add_headers(ctx):
         node = body.get("HeaderName")
         value = _text(node)
-        if not value or not _TOKEN.fullmatch(value) or value[0] == "-":
+        if node is None or not value or not _TOKEN.fullmatch(value) or value[0] == "-":
             continue
         if re.match(r"[xX]-", value) or len(value) + 2 > 64:
             continue
-        at = _content_start(ctx, node)  # type: ignore[arg-type]
+        at = _content_start(ctx, node)
         fix = Fix(f"Add the 'X-' prefix: {quote('X-' + value)}", (TextEdit(at, at, "X-"),)) if at is not None else None
         ctx.report(
-            node,  # type: ignore[arg-type]
+            node,
             f"Mail Manager adds only custom headers: HeaderName {quote(value)} must start with 'X-'; "
             f"use {quote('X-' + value)}",
             fix=fix,
         )
-        reported.append(node)  # type: ignore[arg-type]
+        reported.append(node)
     _supersede_pattern_mismatch(ctx, reported)
 
 
@@ -298,20 +300,20 @@ def _check_duplicate_added_header(ctx: LintContext) -> None:
                 continue
             node = body.get("HeaderName")
             value = _text(node)
-            if not value:
+            if node is None or not value:
                 continue
             key = value.lower()
             if key in seen:
                 first = seen[key]
                 ctx.report(
-                    node,  # type: ignore[arg-type]
-                    f"this rule already adds the header {quote(first.value)}; the message will carry both "  # type: ignore[arg-type]
+                    node,
+                    f"this rule already adds the header {quote(first.str_value)}; the message will carry both "
                     f"(headers are added, not replaced, and names compare case-insensitively): "
                     f"remove one or combine the values",
                     related=[Related(first.start, first.end, "the header is first added here")],
                 )
             else:
-                seen[key] = node  # type: ignore[assignment]
+                seen[key] = node
 
 
 _STOPS = {"StopAction", "Drop"}
@@ -333,7 +335,7 @@ def _check_added_header_unused(ctx: LintContext) -> None:
             continue
         # Malformed entries (no or several members) hide what the rule does.
         acts_node = actions[0][1].parent if actions else None
-        if acts_node is not None and acts_node.kind == ARRAY and len(acts_node.value) != len(actions):  # type: ignore[arg-type]
+        if acts_node is not None and acts_node.kind == ARRAY and len(acts_node.list_value) != len(actions):
             continue
         stop = next((k for k, t in enumerate(types) if t in _STOPS), None)
         for j, (name, _entry, body) in enumerate(actions):
@@ -412,7 +414,7 @@ def _check_reserved_header(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderName")
         value = _text(node)
-        if not value:
+        if node is None or not value:
             continue
         reason = _reserved_reason(value)
         if reason is None:
@@ -420,8 +422,7 @@ def _check_reserved_header(ctx: LintContext) -> None:
         base = re.sub(r"(?i)^x-(ses-)?", "", value)
         ctx.report(
             node,
-            f"AddHeaderAction adds {quote(value)}: {reason}; use a custom name such as "  # type: ignore[arg-type]
-            f"{quote('X-' + base)}",
+            f"AddHeaderAction adds {quote(value)}: {reason}; use a custom name such as {quote('X-' + base)}",
         )
 
 

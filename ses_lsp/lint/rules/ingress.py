@@ -42,6 +42,10 @@ from ses_lsp.lint.registry import (
 )
 from ses_lsp.lint.text import has_placeholder, is_template_value, quote
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate, CertificateRevocationList, Name
+
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 CREATE = "mailmanager:create-ingress-point"
@@ -125,7 +129,7 @@ def read_ingress(ctx: LintContext) -> Ingress | None:
     if root is None or root.kind != OBJECT or ctx.kind not in ALL_KINDS:
         return None
     type_node = root.get("Type") if ctx.kind != UPDATE else None
-    declared = type_node.value if type_node is not None and type_node.kind == STRING else None
+    declared = type_node.str_value if type_node is not None and type_node.kind == STRING else None
     if declared not in TYPES:
         declared = None
     config_node = root.get("IngressPointAuthConfiguration" if ctx.kind == GET else "IngressPointConfiguration")
@@ -137,8 +141,8 @@ def read_ingress(ctx: LintContext) -> Ingress | None:
                 members.append(Member(name, v.key_node, v))
         members.sort(key=lambda m: m.key.start)
     tls_node = root.get("TlsPolicy")
-    tls = tls_node.value if tls_node is not None and tls_node.kind == STRING else None
-    return Ingress(ctx.kind, root, type_node, declared, config_node, members, tls_node, tls)  # type: ignore[arg-type]
+    tls = tls_node.str_value if tls_node is not None and tls_node.kind == STRING else None
+    return Ingress(ctx.kind, root, type_node, declared, config_node, members, tls_node, tls)
 
 
 def _config_path(ing: Ingress) -> str:
@@ -172,10 +176,12 @@ class PemBlock:
 
 @dataclass(frozen=True)
 class Parsed:
-    """A block with its certificate or CRL object (``None``: cryptography is not installed)."""
+    """A block with its certificate or its CRL, by the label asked for (both ``None``: the
+    cryptography package is not installed)."""
 
     block: PemBlock
-    obj: object | None
+    cert: Certificate | None = None
+    crl: CertificateRevocationList | None = None
 
 
 def _line_of(value: str, pos: int) -> int:
@@ -338,7 +344,7 @@ def parse_pem(value: str, want: str) -> tuple[tuple[Parsed, ...], tuple[PemBlock
                     )
                 )
                 continue
-        good.append(Parsed(b, obj))
+        good.append(Parsed(b, cert=obj) if want == CERT_LABEL else Parsed(b, crl=obj))
     return tuple(good), tuple(bad)
 
 
@@ -392,7 +398,7 @@ class Locator:
         if self.ctx.text[start : start + 1] == "|":
             return self._literal(i)
         if self._map is False:
-            self._map = self._flat(self.ctx.text[start:end], self.node.value)  # type: ignore[arg-type]
+            self._map = self._flat(self.ctx.text[start:end], self.node.str_value)
         m = self._map
         return m[i] if isinstance(m, list) and 0 <= i < len(m) else None
 
@@ -435,7 +441,7 @@ class Locator:
         return out if len(out) == len(value) + 1 else None
 
     def _literal(self, i: int) -> int | None:
-        value: str = self.node.value  # type: ignore[assignment]
+        value = self.node.str_value
         lines = self.ctx.document.lines
         header_line, _ = lines.position(self.node.start)
         if not 0 <= i <= len(value):
@@ -552,7 +558,9 @@ def _check_member_fits_type(ctx: LintContext) -> None:
                 on_key=True,
             )
         else:
-            fix = Fix(f"remove {m.name}", (edits.remove_member(ctx.document, ing.config, m.key),))  # type: ignore[arg-type]
+            config = ing.config
+            assert config is not None  # the members are read from it
+            fix = Fix(f"remove {m.name}", (edits.remove_member(ctx.document, config, m.key),))
             ctx.report(
                 m.value,
                 f"{m.name} is for Type {belongs} endpoints and this one is Type {quote(ing.declared)}: "
@@ -568,7 +576,7 @@ def _check_plaintext_password(ctx: LintContext) -> None:
     if ing is None or ing.kind not in INPUT_KINDS:
         return
     m = ing.member("SmtpPassword")
-    if m is None or m.value.kind != STRING or not m.value.value or is_template_value(m.value.value):  # type: ignore[arg-type]
+    if m is None or m.value.kind != STRING or not m.value.str_value or is_template_value(m.value.str_value):
         return
     # Never put the value in the message, the related notes or a fix title.
     ctx.report(
@@ -602,14 +610,14 @@ def _type_reason(ing: Ingress, evidence: Node | None, t: str) -> tuple[str, list
 
 def _check_optional_tls_auth(ctx: LintContext) -> None:
     ing = read_ingress(ctx)
-    if ing is None or ing.tls != "OPTIONAL":
+    if ing is None or ing.tls_node is None or ing.tls != "OPTIONAL":
         return
     t, evidence = ing.effective_type()
     if t != "AUTH":
         return
     who, related = _type_reason(ing, evidence, t)
     ctx.report(
-        ing.tls_node,  # type: ignore[arg-type]
+        ing.tls_node,
         f'TlsPolicy "OPTIONAL" accepts unencrypted connections, so clients of {who} could send their SMTP '
         'AUTH credentials in cleartext: use "REQUIRED"',
         related=related,
@@ -619,14 +627,14 @@ def _check_optional_tls_auth(ctx: LintContext) -> None:
 
 def _check_optional_tls_mtls(ctx: LintContext) -> None:
     ing = read_ingress(ctx)
-    if ing is None or ing.tls != "OPTIONAL":
+    if ing is None or ing.tls_node is None or ing.tls != "OPTIONAL":
         return
     t, evidence = ing.effective_type()
     if t != "MTLS":
         return
     who, related = _type_reason(ing, evidence, t)
     ctx.report(
-        ing.tls_node,  # type: ignore[arg-type]
+        ing.tls_node,
         f'TlsPolicy "OPTIONAL" accepts unencrypted connections, but {who} authenticates clients by the '
         'certificate they present in the TLS handshake, which needs TLS: use "REQUIRED"',
         related=related,
@@ -642,12 +650,12 @@ def _check_fips_region(ctx: LintContext) -> None:
     if not region:
         return
     ing = read_ingress(ctx)
-    if ing is None or ing.kind != CREATE or ing.tls != "FIPS":
+    if ing is None or ing.tls_node is None or ing.kind != CREATE or ing.tls != "FIPS":
         return
     if region.startswith(FIPS_REGION_PREFIXES):
         return
     ctx.report(
-        ing.tls_node,  # type: ignore[arg-type]
+        ing.tls_node,
         f'TlsPolicy "FIPS" is only valid in US and Canada Regions, and the configured Region is {quote(region)}: '
         'use "REQUIRED", or create the ingress point in a US or Canada Region',
         fix=_required_fix(ctx, ing),
@@ -656,10 +664,10 @@ def _check_fips_region(ctx: LintContext) -> None:
 
 def _check_fips_update(ctx: LintContext) -> None:
     ing = read_ingress(ctx)
-    if ing is None or ing.kind != UPDATE or ing.tls != "FIPS":
+    if ing is None or ing.tls_node is None or ing.kind != UPDATE or ing.tls != "FIPS":
         return
     ctx.report(
-        ing.tls_node,  # type: ignore[arg-type]
+        ing.tls_node,
         'UpdateIngressPoint accepts TlsPolicy "REQUIRED" or "OPTIONAL" only: "FIPS" can be chosen only '
         'when the ingress point is created (and an ingress point created with "FIPS" cannot change it)',
     )
@@ -704,7 +712,7 @@ def _store(ctx: LintContext) -> Store | None:
 
     def usable(name: str) -> Node | None:
         n = ts.get(name)
-        if n is None or n.kind != STRING or not n.value or has_placeholder(n.value):  # type: ignore[arg-type]
+        if n is None or n.kind != STRING or not n.str_value or has_placeholder(n.str_value):
             return None
         return n
 
@@ -736,7 +744,7 @@ def _no_block_message(field: str, value: str, label: str) -> str:
 
 
 def _report_pem_problems(ctx: LintContext, node: Node, field: str, label: str) -> None:
-    value: str = node.value  # type: ignore[assignment]
+    value = node.str_value
     good, bad = parse_pem(value, label)
     if not good and not bad:
         ctx.report(node, _no_block_message(field, value, label))
@@ -758,14 +766,16 @@ def _check_crl_pem(ctx: LintContext) -> None:
         _report_pem_problems(ctx, store.crl, CRL_FIELD, CRL_LABEL)
 
 
-def _certificates(node: Node) -> list[Parsed]:
-    good, _ = parse_pem(node.value, CERT_LABEL)  # type: ignore[arg-type]
-    return [p for p in good if p.obj is not None]
+def _certificates(node: Node) -> list[tuple[PemBlock, Certificate]]:
+    """The blocks of a CAContent value that decode, with their certificates."""
+    good, _ = parse_pem(node.str_value, CERT_LABEL)
+    return [(p.block, p.cert) for p in good if p.cert is not None]
 
 
-def _crls(node: Node) -> list[Parsed]:
-    good, _ = parse_pem(node.value, CRL_LABEL)  # type: ignore[arg-type]
-    return [p for p in good if p.obj is not None]
+def _crls(node: Node) -> list[tuple[PemBlock, CertificateRevocationList]]:
+    """The blocks of a CrlContent value that decode, with their CRLs."""
+    good, _ = parse_pem(node.str_value, CRL_LABEL)
+    return [(p.block, p.crl) for p in good if p.crl is not None]
 
 
 def _check_cert_expired(ctx: LintContext) -> None:
@@ -774,12 +784,12 @@ def _check_cert_expired(ctx: LintContext) -> None:
         return
     now = CLOCK()
     loc = Locator(ctx, store.ca)
-    for p in _certificates(store.ca):
-        after = _utc(p.obj, "not_valid_after")
+    for block, cert in _certificates(store.ca):
+        after = _utc(cert, "not_valid_after")
         if after is not None and after < now:
             ctx.report(
-                loc.span(p.block.start, p.block.end),
-                f"certificate {p.block.index} in CAContent ({quote(_name(p.obj.subject))}) expired on "  # type: ignore[attr-defined]
+                loc.span(block.start, block.end),
+                f"certificate {block.index} in CAContent ({quote(_name(cert.subject))}) expired on "
                 f"{_when(after)} (notAfter): client certificates that chain to it are rejected; replace it with "
                 "the CA's renewed certificate or remove it",
                 pointer=store.ca.pointer,
@@ -792,12 +802,12 @@ def _check_cert_not_yet_valid(ctx: LintContext) -> None:
         return
     now = CLOCK()
     loc = Locator(ctx, store.ca)
-    for p in _certificates(store.ca):
-        before = _utc(p.obj, "not_valid_before")
+    for block, cert in _certificates(store.ca):
+        before = _utc(cert, "not_valid_before")
         if before is not None and before > now:
             ctx.report(
-                loc.span(p.block.start, p.block.end),
-                f"certificate {p.block.index} in CAContent ({quote(_name(p.obj.subject))}) is not valid before "  # type: ignore[attr-defined]
+                loc.span(block.start, block.end),
+                f"certificate {block.index} in CAContent ({quote(_name(cert.subject))}) is not valid before "
                 f"{_when(before)} (notBefore): until then client certificates that chain to it are rejected; "
                 "check the dates it was issued with",
                 pointer=store.ca.pointer,
@@ -812,17 +822,16 @@ def _check_cert_not_ca(ctx: LintContext) -> None:
     if x509 is None:
         return
     loc = Locator(ctx, store.ca)
-    for p in _certificates(store.ca):
-        cert = p.obj
+    for block, cert in _certificates(store.ca):
         try:
-            bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value  # type: ignore[attr-defined]
+            bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
         except x509.ExtensionNotFound:
             bc = None
         except Exception:  # noqa: BLE001 - malformed extensions: not this rule's business
             continue
         if bc is not None and bc.ca:
             continue
-        who = f"certificate {p.block.index} in CAContent ({quote(_name(cert.subject))})"  # type: ignore[attr-defined]
+        who = f"certificate {block.index} in CAContent ({quote(_name(cert.subject))})"
         if bc is None:
             msg = (
                 f"{who} has no basicConstraints extension, so it is not marked as a CA (CA:TRUE) and verifiers "
@@ -833,17 +842,18 @@ def _check_cert_not_ca(ctx: LintContext) -> None:
                 f"{who} is not a CA certificate (basicConstraints CA:FALSE): it cannot issue client "
                 "certificates, so it does not belong in the trust store; put the CA that issued it there instead"
             )
-        ctx.report(loc.span(p.block.start, p.block.end), msg, pointer=store.ca.pointer)
+        ctx.report(loc.span(block.start, block.end), msg, pointer=store.ca.pointer)
 
 
-def _ca_subjects(store: Store) -> list[Parsed] | None:
+def _ca_subjects(store: Store) -> list[tuple[PemBlock, Certificate]] | None:
     """The parsed CA certificates, or ``None`` when they cannot all be read."""
     if store.ca is None:
         return None
-    good, bad = parse_pem(store.ca.value, CERT_LABEL)  # type: ignore[arg-type]
-    if bad or not good or any(p.obj is None for p in good):
+    good, bad = parse_pem(store.ca.str_value, CERT_LABEL)
+    cas = [(p.block, p.cert) for p in good if p.cert is not None]
+    if bad or not good or len(cas) != len(good):
         return None
-    return list(good)
+    return cas
 
 
 def _signed_by(crl, cert) -> bool | None:
@@ -862,32 +872,31 @@ def _check_crl_issuer(ctx: LintContext) -> None:
         return
     loc = Locator(ctx, store.crl)
     ca_note = [Related(store.ca.start, store.ca.end, "the CA certificates of the trust store")]
-    for p in _crls(store.crl):
-        crl = p.obj
-        issuer = crl.issuer  # type: ignore[attr-defined]
-        same = [c for c in cas if c.obj.subject == issuer]  # type: ignore[attr-defined]
-        span = loc.span(p.block.start, p.block.end)
+    for block, crl in _crls(store.crl):
+        issuer = crl.issuer
+        same = [(cblock, cert) for cblock, cert in cas if cert.subject == issuer]
+        span = loc.span(block.start, block.end)
         if not same:
             ctx.report(
                 span,
-                f"CRL {p.block.index} in CrlContent is issued by {quote(_name(issuer))}, which is none of the CA "
+                f"CRL {block.index} in CrlContent is issued by {quote(_name(issuer))}, which is none of the CA "
                 "certificates in CAContent: the trust store takes one CRL per CA in it; add that CA to CAContent "
                 "or remove the CRL",
                 related=ca_note,
                 pointer=store.crl.pointer,
             )
             continue
-        verdicts = [_signed_by(crl, c.obj) for c in same]
+        verdicts = [_signed_by(crl, cert) for _, cert in same]
         if any(v is True for v in verdicts) or any(v is None for v in verdicts):
             continue
-        c = same[0]
-        cstart, cend = Locator(ctx, store.ca).span(c.block.start, c.block.end)
+        cblock, cert = same[0]
+        cstart, cend = Locator(ctx, store.ca).span(cblock.start, cblock.end)
         ctx.report(
             span,
-            f"CRL {p.block.index} in CrlContent names {quote(_name(issuer))} as its issuer, but its signature does "
-            f"not verify with the key of that CA certificate (certificate {c.block.index} in CAContent): it was "
+            f"CRL {block.index} in CrlContent names {quote(_name(issuer))} as its issuer, but its signature does "
+            f"not verify with the key of that CA certificate (certificate {cblock.index} in CAContent): it was "
             "signed by another key of the same name; use the CRL that this CA issued",
-            related=[Related(cstart, cend, f"certificate {c.block.index}: {_name(c.obj.subject)}")],  # type: ignore[attr-defined]
+            related=[Related(cstart, cend, f"certificate {cblock.index}: {_name(cert.subject)}")],
             pointer=store.crl.pointer,
         )
 
@@ -896,25 +905,26 @@ def _check_crl_count(ctx: LintContext) -> None:
     store = _store(ctx)
     if store is None or store.crl is None or store.ca is None:
         return
-    crl_good, crl_bad = parse_pem(store.crl.value, CRL_LABEL)  # type: ignore[arg-type]
-    ca_good, ca_bad = parse_pem(store.ca.value, CERT_LABEL)  # type: ignore[arg-type]
+    crl_good, crl_bad = parse_pem(store.crl.str_value, CRL_LABEL)
+    ca_good, ca_bad = parse_pem(store.ca.str_value, CERT_LABEL)
     if crl_bad or ca_bad or not crl_good or not ca_good:
         return
     loc = Locator(ctx, store.crl)
-    if all(p.obj is not None for p in crl_good):
-        first: dict = {}
-        for p in crl_good:
-            issuer = p.obj.issuer  # type: ignore[attr-defined]
+    crls = [(p.block, p.crl) for p in crl_good if p.crl is not None]
+    if len(crls) == len(crl_good):
+        first: dict[Name, PemBlock] = {}
+        for block, crl in crls:
+            issuer = crl.issuer
             prev = first.get(issuer)
             if prev is None:
-                first[issuer] = p
+                first[issuer] = block
                 continue
-            ps, pe = loc.span(prev.block.start, prev.block.end)
+            ps, pe = loc.span(prev.start, prev.end)
             ctx.report(
-                loc.span(p.block.start, p.block.end),
-                f"CRL {p.block.index} in CrlContent is for the same CA ({quote(_name(issuer))}) as CRL "
-                f"{prev.block.index}: there can be one CRL per CA in the trust store; keep only the newest",
-                related=[Related(ps, pe, f"CRL {prev.block.index}, from the same issuer")],
+                loc.span(block.start, block.end),
+                f"CRL {block.index} in CrlContent is for the same CA ({quote(_name(issuer))}) as CRL "
+                f"{prev.index}: there can be one CRL per CA in the trust store; keep only the newest",
+                related=[Related(ps, pe, f"CRL {prev.index}, from the same issuer")],
                 pointer=store.crl.pointer,
             )
         return
@@ -934,12 +944,12 @@ def _check_crl_expired(ctx: LintContext) -> None:
         return
     now = CLOCK()
     loc = Locator(ctx, store.crl)
-    for p in _crls(store.crl):
-        nxt = _utc(p.obj, "next_update")
+    for block, crl in _crls(store.crl):
+        nxt = _utc(crl, "next_update")
         if nxt is not None and nxt < now:
             ctx.report(
-                loc.span(p.block.start, p.block.end),
-                f"CRL {p.block.index} in CrlContent (issuer {quote(_name(p.obj.issuer))}) is out of date: its "  # type: ignore[attr-defined]
+                loc.span(block.start, block.end),
+                f"CRL {block.index} in CrlContent (issuer {quote(_name(crl.issuer))}) is out of date: its "
                 f"next update was due {_when(nxt)} (nextUpdate); verifiers may reject every client certificate "
                 "of that CA until a current CRL is uploaded",
                 pointer=store.crl.pointer,

@@ -54,7 +54,7 @@ def _too_many(
 ) -> None:
     if node is None or node.kind != ARRAY:
         return
-    items: list[Node] = node.value  # type: ignore[assignment]
+    items = node.list_value
     n = len(items)
     if n <= limit:
         return
@@ -134,7 +134,7 @@ def _check_sns_only(ctx: LintContext) -> None:
         if not content or any(name != "SNSAction" for name, _ in content):
             continue
         acts = rule.get("Actions")
-        if acts is not None and acts.kind == ARRAY and len(acts.value) != len(actions):  # type: ignore[arg-type]
+        if acts is not None and acts.kind == ARRAY and len(acts.list_value) != len(actions):
             continue  # a malformed entry hides what the rule does
         entry = content[0][1]
         ctx.report(
@@ -171,7 +171,7 @@ def _check_request_response(ctx: LintContext) -> None:
     for _rule, _entry, body in classic_actions_of_type(ctx, "LambdaAction"):
         if body.kind != OBJECT:
             continue
-        inv = body.value.get("InvocationType")  # type: ignore[union-attr]
+        inv = body.dict_value.get("InvocationType")
         if inv is None or inv.kind != STRING or inv.value != "RequestResponse":
             continue
         if skip is None:

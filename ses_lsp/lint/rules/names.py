@@ -79,11 +79,11 @@ def _at(node: Node | None, path: tuple[str, ...]) -> list[Node]:
         if head == "*":
             for n in nodes:
                 if n.kind == ARRAY:
-                    found.extend(n.value)  # type: ignore[arg-type]
+                    found.extend(n.list_value)
         else:
             for n in nodes:
                 if n.kind == OBJECT:
-                    v = n.value.get(head)  # type: ignore[union-attr]
+                    v = n.dict_value.get(head)
                     if v is not None:
                         found.append(v)
         if not found:
@@ -146,7 +146,7 @@ def suggest_name(value: str) -> str | None:
 
 def _check_name_form(ctx: LintContext) -> None:
     for what, node in classic_names(ctx):
-        value: str = node.value  # type: ignore[assignment]
+        value = node.str_value
         if has_placeholder(value):
             continue
         if value == "" and node.member_name == "After":
@@ -177,7 +177,7 @@ def _check_name_period(ctx: LintContext) -> None:
     for node in _at(ctx.root, path) if path else ():
         if node.kind != STRING:
             continue
-        value: str = node.value  # type: ignore[assignment]
+        value = node.str_value
         if "." not in value or has_placeholder(value) or name_problem(value) is not None:
             continue
         ctx.report(
@@ -196,7 +196,7 @@ def _duplicates(nodes: list[Node]) -> Iterator[tuple[Node, Node]]:
     for n in nodes:
         if n.kind != STRING:
             continue
-        v: str = n.value  # type: ignore[assignment]
+        v = n.str_value
         if v in first:
             yield n, first[v]
         else:
@@ -211,7 +211,7 @@ def _check_duplicate_rule_names(ctx: LintContext) -> None:
     for later, first in _duplicates(_rule_name_nodes(ctx)):
         ctx.report(
             later,
-            f"rule name {quote(later.value)} is already used by an earlier rule of this rule set; "  # type: ignore[arg-type]
+            f"rule name {quote(later.str_value)} is already used by an earlier rule of this rule set; "
             f"rule names must be unique within a rule set: rename one of them",
             related=[Related(first.start, first.end, "the first rule with this name")],
         )
@@ -221,7 +221,7 @@ def _check_mm_duplicate_rule_names(ctx: LintContext) -> None:
     for later, first in _duplicates(_rule_name_nodes(ctx)):
         ctx.report(
             later,
-            f"rule name {quote(later.value)} is already used by an earlier rule of this rule set; "  # type: ignore[arg-type]
+            f"rule name {quote(later.str_value)} is already used by an earlier rule of this rule set; "
             f"diagnostics, logs and diffs cannot tell them apart: rename one of them",
             related=[Related(first.start, first.end, "the first rule with this name")],
         )
@@ -231,7 +231,7 @@ def _check_duplicate_filter_names(ctx: LintContext) -> None:
     for later, first in _duplicates(list(_at(ctx.root, ("Filters", "*", "Name")))):
         ctx.report(
             later,
-            f"filter name {quote(later.value)} is used by an earlier filter; IP filter names are unique "  # type: ignore[arg-type]
+            f"filter name {quote(later.str_value)} is used by an earlier filter; IP filter names are unique "
             f"per account and Region: rename one of them",
             related=[Related(first.start, first.end, "the first filter with this name")],
         )
@@ -337,14 +337,14 @@ def workspace_rule_sets(ctx: LintContext) -> dict[str, RuleSetInfo] | None:
             info.complete = True
             for n in _at(root, ("Rules", "*", "Name")):
                 if n.kind == STRING:
-                    info.rules.setdefault(n.value, (path, n))  # type: ignore[arg-type]
+                    info.rules.setdefault(n.str_value, (path, n))
         elif kind in ("ses:create-receipt-rule", "ses:update-receipt-rule"):
             set_name = string_value(root.get("RuleSetName"))
             rule = root.get("Rule")
-            n = rule.get("Name") if rule is not None else None
-            if set_name is None or n is None or n.kind != STRING:
+            name_node = rule.get("Name") if rule is not None else None
+            if set_name is None or name_node is None or name_node.kind != STRING:
                 continue
-            get(set_name).rules.setdefault(n.value, (path, n))  # type: ignore[arg-type]
+            get(set_name).rules.setdefault(name_node.str_value, (path, name_node))
         elif kind == "ses:clone-receipt-rule-set":
             new, orig = string_value(root.get("RuleSetName")), string_value(root.get("OriginalRuleSetName"))
             if new is not None and orig is not None:
@@ -383,7 +383,8 @@ def _check_unknown_rule_reference(ctx: LintContext) -> None:
     info = sets[set_name]
     if not info.rules:
         return
-    root: Node = ctx.root  # type: ignore[assignment]
+    root = ctx.root
+    assert root is not None  # the references were read from it
     own_rule = root.get("Rule")
     # Names that after-names-itself reports when After repeats them.
     own_names = {
@@ -392,7 +393,7 @@ def _check_unknown_rule_reference(ctx: LintContext) -> None:
     }
     after = root.get("After")
     for node in refs:
-        value: str = node.value  # type: ignore[assignment]
+        value = node.str_value
         if value in info.rules or has_placeholder(value) or name_problem(value) is not None:
             continue
         if node is after and value in own_names:
@@ -424,7 +425,7 @@ def _replace_string(ctx: LintContext, node: Node, new: str) -> TextEdit:
     from ses_lsp.lint.edits import replace_node
 
     src = ctx.text[node.start : node.end]
-    old: str = node.value  # type: ignore[assignment]
+    old = node.str_value
     if old and src.count(old) == 1 and _NAME_CHAR.fullmatch(new[:1] or "a"):
         i = src.index(old)
         return TextEdit(node.start + i, node.start + i + len(old), new)
@@ -449,7 +450,7 @@ def _check_after_names_itself(ctx: LintContext) -> None:
         return
     ctx.report(
         after,
-        f"After names {quote(after.value)}, which is {what} itself; name the rule it should follow, "  # type: ignore[arg-type]
+        f"After names {quote(after.str_value)}, which is {what} itself; name the rule it should follow, "
         f"or remove After to put it first",
         related=[Related(target.start, target.end, "the rule's own name")],
     )
@@ -459,7 +460,7 @@ def _check_reorder_duplicates(ctx: LintContext) -> None:
     for later, first in _duplicates(list(_at(ctx.root, ("RuleNames", "*")))):
         ctx.report(
             later,
-            f"RuleNames lists {quote(later.value)} twice; each rule of the set must appear exactly once: "  # type: ignore[arg-type]
+            f"RuleNames lists {quote(later.str_value)} twice; each rule of the set must appear exactly once: "
             f"remove one",
             related=[Related(first.start, first.end, "the first mention")],
         )
@@ -476,8 +477,8 @@ def _check_reorder_missing(ctx: LintContext) -> None:
     sets = workspace_rule_sets(ctx)
     if not sets or set_name not in sets or not sets[set_name].complete:
         return
-    listed = {n.value for n in names_node.value if n.kind == STRING}  # type: ignore[union-attr]
-    if any(has_placeholder(v) for v in listed):  # type: ignore[arg-type]
+    listed = {n.str_value for n in names_node.list_value if n.kind == STRING}
+    if any(has_placeholder(v) for v in listed):
         return
     info = sets[set_name]
     missing = [n for n in info.rules if n not in listed]
