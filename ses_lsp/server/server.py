@@ -8,7 +8,9 @@ symbols and navigation reuse.  Edits are applied with
 
 Only documents the engine recognises as SES kinds (by content, a modeline or
 a ``kinds`` glob) get diagnostics and features; a recognised document keeps
-its kind while a half-typed edit breaks its syntax.
+its kind while a half-typed edit breaks its syntax.  A document the engine
+cannot read (over its size cap, binary) gets the SES006 diagnostic
+``ses-lsp lint`` gives the same file, and no features.
 
 Diagnostics: pulled (``textDocument/diagnostic``) when the client supports
 it, else pushed after a short per-document debounce (default 50 ms, setting
@@ -52,8 +54,6 @@ SOURCE = "ses-lsp"
 FIX_ALL_KIND = "source.fixAll.ses-lsp"
 DEFAULT_DEBOUNCE = 0.05
 TEXT_REQUEST = "ses-lsp/documentText"
-# Features are not offered for texts larger than this (the engine does not check them either).
-MAX_FEATURE_CHARS = 8 * 1024 * 1024
 # Parsed trees are kept for this many recently used documents; the others keep only their text,
 # diagnostics and rule-name index (a 200-rule set's tree is ~3 MB; reparsing it takes 10-20 ms).
 HOT_DOCUMENTS = 6
@@ -101,7 +101,9 @@ class DocState:
         "timer",
         "kind",
         "published",
+        "reported",
         "occ",
+        "_oversized",
     )
 
     def __init__(self, uri: str, text: str, version: int | None, language_id: str | None) -> None:
@@ -118,13 +120,27 @@ class DocState:
         self.timer: asyncio.TimerHandle | None = None
         self.kind: str | None = None
         self.published = False  # diagnostics were published (so a clear is due when detached)
+        # The engine reports on this document (a recognised kind, or content it cannot read, such
+        # as a text over the size cap): what `ses-lsp lint` would say of it in a directory walk.
+        self.reported = False
         self.occ: tuple | None = None  # (version, kind, rule-name occurrences)
+        self._oversized: bool | None = None
 
     def set_text(self, text: str, version: int | None) -> None:
         self.text = text
         self.version = version
         self._lines = None
         self._doc = None
+        self._oversized = None
+
+    @property
+    def oversized(self) -> bool:
+        """Is the text over the engine's size cap?  Such a text is not parsed: no features."""
+        if self._oversized is None:
+            from ses_lsp.lint.engine import oversize
+
+            self._oversized = oversize(self.text) is not None
+        return self._oversized
 
     @property
     def lines(self):
@@ -394,13 +410,7 @@ class SesLanguageServer(LanguageServer):
             document=doc,
             pause_gc=False,
         )
-        if (
-            res.kind is None
-            and st.kind is not None
-            and res.document is not None
-            and res.document.parsed.problems
-            and len(st.text) <= MAX_FEATURE_CHARS
-        ):
+        if res.kind is None and st.kind is not None and res.document is not None and res.document.parsed.problems:
             # Half-typed: keep the kind the document had.
             res = lint_text(
                 st.text,
@@ -415,6 +425,7 @@ class SesLanguageServer(LanguageServer):
                 pause_gc=False,
             )
         st.kind = res.kind if res.kind is not None and not res.skipped else None
+        st.reported = not res.skipped
         st.result, st.result_key = res, key
         if res.document is not None and res.document.text is st.text:
             st._doc = res.document
@@ -455,7 +466,7 @@ class SesLanguageServer(LanguageServer):
             log.exception("linting %s failed", uri)
 
     def publish(self, st: DocState, res) -> None:
-        if st.kind is None:
+        if not st.reported:
             if st.published:
                 st.published = False
                 self.text_document_publish_diagnostics(
@@ -593,7 +604,7 @@ def _server_workspace(ls: SesLanguageServer):
     class ServerWorkspace(Workspace):
         def documents(self):
             for st in list(ls.docs.values()):
-                if st.kind is not None and len(st.text) <= MAX_FEATURE_CHARS:
+                if st.kind is not None and not st.oversized:
                     yield st.uri, st.document(), st.kind
 
         def uris(self):
@@ -605,7 +616,7 @@ def _server_workspace(ls: SesLanguageServer):
 
         def all_occurrences(self):
             for st in list(ls.docs.values()):
-                if st.kind is not None and len(st.text) <= MAX_FEATURE_CHARS:
+                if st.kind is not None and not st.oversized:
                     yield from st.occurrences()
 
     return ServerWorkspace()
@@ -802,7 +813,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
                     )
                 lines = None
         st.set_text(text, td.version)
-        if edit is not None and old_doc is not None and old_doc.text is old_text and len(text) <= MAX_FEATURE_CHARS:
+        if edit is not None and old_doc is not None and old_doc.text is old_text and not st.oversized:
             from ses_lsp.document.incremental import reparse
 
             # The server owns the old document and keeps no node of it: its tree is reused in place.
@@ -867,14 +878,14 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         rid = f"{st.version}.{ls.config_gen}.{st.kind}"
         if params.previous_result_id == rid:
             return T.RelatedUnchangedDocumentDiagnosticReport(result_id=rid)
-        items = ls.lsp_diagnostics(st, res) if st.kind is not None else []
+        items = ls.lsp_diagnostics(st, res) if st.reported else []
         return T.RelatedFullDocumentDiagnosticReport(items=items, result_id=rid)
 
     # -- completion / hover ----------------------------------------------------------------------------
 
     def _feature_state(ls: SesLanguageServer, uri: str):
         st = ls.docs.get(uri)
-        if st is None or len(st.text) > MAX_FEATURE_CHARS:
+        if st is None or st.oversized:
             return None, None
         kind = ls.kind_of(st)
         if kind is None:
@@ -1105,7 +1116,7 @@ def _wants(only, kind: str) -> bool:
 def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
     uri = params.text_document.uri
     st = ls.docs.get(uri)
-    if st is None or len(st.text) > MAX_FEATURE_CHARS:
+    if st is None or st.oversized:
         return None
     if ls.kind_of(st) is None:
         return None
