@@ -12,6 +12,11 @@ its kind while a half-typed edit breaks its syntax.  A document the engine
 cannot read (over its size cap, binary) gets the SES006 diagnostic
 ``ses-lsp lint`` gives the same file, and no features.
 
+Transport: messages are framed by :mod:`ses_lsp.server.transport` (it
+resynchronises after mis-framed input and bounds a message's size), then go
+through pygls' protocol.  After ``shutdown`` requests are answered with
+InvalidRequest; the process exits with 0 on ``exit`` after ``shutdown``, else 1.
+
 Diagnostics: pulled (``textDocument/diagnostic``) when the client supports
 it, else pushed after a short per-document debounce (default 50 ms, setting
 ``debounce`` in milliseconds); results for stale versions are dropped.
@@ -39,7 +44,8 @@ import logging
 import os
 import sys
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, BinaryIO
 
 from lsprotocol import types as T
 from pygls.lsp.server import LanguageServer
@@ -47,6 +53,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from ses_lsp.server.convert import Codec, apply_change
+from ses_lsp.server.transport import CHUNK, MAX_MESSAGE_BYTES, Framer, fd_chunks
 
 log = logging.getLogger("ses_lsp.server")
 
@@ -183,7 +190,37 @@ class DocState:
 
 
 class SesProtocol(LanguageServerProtocol):
-    """pygls' protocol, with text synchronisation left to the server and bad params answered."""
+    """pygls' protocol, with text synchronisation left to the server, bad params answered, and
+    the lifecycle the LSP specification asks for: after ``shutdown`` every request but ``exit``
+    is answered with InvalidRequest, and ``exit`` ends the server with code 0 after
+    ``shutdown``, else 1 (pygls ignores such requests and always exits with 0)."""
+
+    exit_code: int | None = None  # set by ``exit``: the transport stops reading
+
+    @property
+    def shut_down(self) -> bool:
+        return self._shutdown
+
+    @lsp_method(T.EXIT)
+    def lsp_exit(self, *args):
+        self.exit_code = 0 if self._shutdown else 1
+        if not self._shutdown:
+            log.warning("'exit' without 'shutdown' first: exiting with code 1")
+
+    def handle_message(self, message):
+        method = getattr(message, "method", None)
+        if self._shutdown and method != T.EXIT and isinstance(method, str) and getattr(message, "id", None) is not None:
+            from pygls.exceptions import JsonRpcInvalidRequest
+
+            self._send_response(
+                message.id,
+                None,
+                JsonRpcInvalidRequest(
+                    f"the server is shut down: {method!r} is not accepted, only the 'exit' notification"
+                ).to_response_error(),
+            )
+            return
+        super().handle_message(message)
 
     @lsp_method(T.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params):
@@ -227,6 +264,8 @@ class _Ignored:
 
 
 class SesLanguageServer(LanguageServer):
+    protocol: SesProtocol
+
     def __init__(self, debounce: float | None = None) -> None:
         from ses_lsp import __version__
 
@@ -253,6 +292,92 @@ class SesLanguageServer(LanguageServer):
         self._hot: dict[str, None] = {}  # documents whose trees are kept, most recent last
         self.hot_limit = HOT_DOCUMENTS
         self._gc_timer: asyncio.TimerHandle | None = None
+
+    # -- transport ------------------------------------------------------------------------
+    # pygls' readers are replaced by ses_lsp.server.transport (framing that resynchronises
+    # and bounds message size); messages still go through pygls' protocol.
+
+    @property
+    def exit_code(self) -> int:
+        """The process's exit code once the transport has stopped (LSP: 0 only after ``shutdown``)."""
+        code = self.protocol.exit_code
+        if code is None:  # the input ended without ``exit``
+            code = 0 if self.protocol.shut_down else 1
+        return code
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        from pygls.io_ import StdoutWriter
+
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        fd = (stdin or sys.stdin.buffer).fileno()
+
+        async def run() -> None:
+            await self._serve(fd_chunks(fd, asyncio.get_running_loop()))
+
+        try:
+            asyncio.run(run())
+        except BrokenPipeError:
+            log.error("the connection to the client is lost; stopping")
+        finally:
+            self.shutdown()
+
+    def start_tcp(self, host: str, port: int) -> None:
+        async def serve() -> None:
+            done = asyncio.Event()
+
+            async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+                self.protocol.set_writer(writer)  # type: ignore[arg-type]
+                try:
+                    await self._serve(lambda: reader.read(CHUNK))
+                finally:
+                    writer.close()
+                    done.set()  # one client per server, as with stdio
+
+            listener = await asyncio.start_server(connection, host, port)
+            log.info("listening on %s", ", ".join(str(s.getsockname()) for s in listener.sockets))
+            async with listener:
+                await done.wait()
+
+        try:
+            asyncio.run(serve())
+        finally:
+            self.shutdown()
+
+    async def _serve(self, read: Callable[[], Awaitable[bytes]]) -> None:
+        """Read messages until ``exit`` or the end of the input."""
+        framer = Framer(on_oversize=self._oversized_message)
+        while True:
+            for data in framer.messages():
+                self._receive(data)
+                if self.protocol.exit_code is not None:
+                    return
+            chunk = await read()
+            if not chunk:
+                if framer.pending:
+                    log.error("the input ended in the middle of a message (%d bytes unread)", framer.pending)
+                if not self.protocol.shut_down:
+                    log.error("the client closed the input without 'shutdown' and 'exit'; exiting with code 1")
+                return
+            framer.feed(chunk)
+
+    def _receive(self, data: object) -> None:
+        """Hand one message (a JSON value) to pygls' protocol."""
+        if not isinstance(data, dict) or not isinstance(data.get("jsonrpc"), str):
+            log.error("ignored a message that is not a JSON-RPC 2.0 request, response or notification")
+            return
+        try:
+            message = self.protocol.structure_message(data)
+        except Exception as exc:  # a notification or response that does not fit its method
+            log.error("ignored a message that does not fit the protocol (%s)", type(exc).__name__)
+            return
+        if not isinstance(message, _Ignored):  # (an _Ignored request has been answered already)
+            self.protocol.handle_message(message)
+
+    def _oversized_message(self, size: int) -> None:
+        self.warn(
+            f"ses-lsp: skipped a message of {size:,} bytes from the editor: messages over "
+            f"{MAX_MESSAGE_BYTES // (1024 * 1024)} MiB are not read (a document that large is not checked)"
+        )
 
     # -- small helpers ---------------------------------------------------------------
 
@@ -1190,6 +1315,13 @@ def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
     return actions or None
 
 
+def _brief_pygls_errors(record: logging.LogRecord) -> bool:
+    """Drop pygls' "Unable to deserialize message" records: each carries a full traceback for a
+    message whose params do not fit its method, which the server logs in one line itself
+    (SesProtocol.structure_message, SesLanguageServer._receive)."""
+    return not (isinstance(record.msg, str) and record.msg.startswith("Unable to deserialize message"))
+
+
 def main(argv: list[str] | None = None) -> int:
     """``ses-lsp serve [--stdio] [--tcp HOST:PORT] [--log-file F] [--debounce MS]``."""
     args_in = list(sys.argv[1:] if argv is None else argv)
@@ -1217,6 +1349,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("ses_lsp").setLevel(args.log_level)
     else:
         logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="ses-lsp: %(levelname)s %(message)s")
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_brief_pygls_errors)
     import gc
 
     mode = os.environ.get("SES_LSP_GC", "auto")
@@ -1235,8 +1368,8 @@ def main(argv: list[str] | None = None) -> int:
         server.start_tcp(host.strip("[]") or "127.0.0.1", int(port))
     else:
         server.start_io()
-    log.info("ses-lsp server stopped after %.1f s", time.perf_counter() - started)
-    return 0
+    log.info("ses-lsp server stopped after %.1f s (exit code %d)", time.perf_counter() - started, server.exit_code)
+    return server.exit_code
 
 
 if __name__ == "__main__":  # python -m ses_lsp.server.server
