@@ -41,6 +41,20 @@ def test_binary_and_undecodable_input_is_one_diagnostic():
     assert codes(r) == ["SES006"]
 
 
+def test_the_size_cap_counts_utf8_bytes_for_text_as_for_files():
+    # Fewer characters than the cap, more bytes: text (the language server's documents) is
+    # judged by its UTF-8 size, with the message a file of the same content gets.
+    text = "# " + "é" * (engine.MAX_BYTES // 2)
+    assert len(text) < engine.MAX_BYTES < len(text.encode())
+    from_text = lint_text(text, "x.yaml", explicit=False)
+    from_file = lint_bytes(text.encode(), "x.yaml", explicit=False)
+    assert codes(from_text) == codes(from_file) == ["SES006"]
+    assert from_text.diagnostics[0].message == from_file.diagnostics[0].message
+    assert f"{len(text.encode()):,} bytes" in from_text.diagnostics[0].message
+    assert not from_text.skipped and from_text.kind is None
+    assert engine.oversize("é" * (engine.MAX_BYTES // 2)) is None
+
+
 def test_empty_and_unrecognised_files():
     assert codes(lint_text("", "x.yaml")) == ["SES003"]
     assert "empty" in lint_text("", "x.yaml").diagnostics[0].message

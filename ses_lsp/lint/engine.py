@@ -53,15 +53,29 @@ def _diag(rule, message: str, start: int, end: int, **kw) -> Diagnostic:
     )
 
 
+def oversize(content: str | bytes) -> int | None:
+    """The size of ``content`` in bytes when it is over :data:`MAX_BYTES`, else None.
+
+    The one home of the size cap, for files read from disk (bytes) and documents
+    open in the language server (text, counted as its UTF-8 encoding) alike.
+    """
+    size = len(content)
+    if isinstance(content, str) and not content.isascii() and size * 4 > MAX_BYTES:
+        size = len(content.encode("utf-8", "surrogatepass"))
+    return size if size > MAX_BYTES else None
+
+
+def _too_large(size: int) -> Diagnostic:
+    return _diag(
+        C.UNREADABLE_CONTENT, f"the file is {size:,} bytes; files over {MAX_BYTES:,} bytes are not checked", 0, 0
+    )
+
+
 def decode(data: bytes) -> tuple[str | None, Diagnostic | None]:
     """Bytes to text as the AWS CLI reads files (UTF-8); a diagnostic when impossible."""
-    if len(data) > MAX_BYTES:
-        return None, _diag(
-            C.UNREADABLE_CONTENT,
-            f"the file is {len(data):,} bytes; files over {MAX_BYTES:,} bytes are not checked",
-            0,
-            0,
-        )
+    size = oversize(data)
+    if size is not None:
+        return None, _too_large(size)
     nul = data.find(b"\x00")
     if nul != -1:
         return None, _diag(
@@ -151,19 +165,9 @@ def lint_text(
 
 
 def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, document=None) -> LintResult:
-    if len(text) > MAX_BYTES:
-        return LintResult(
-            path,
-            None,
-            [
-                _diag(
-                    C.UNREADABLE_CONTENT,
-                    f"the file has {len(text):,} characters; files over {MAX_BYTES:,} are not checked",
-                    0,
-                    0,
-                )
-            ],
-        )
+    size = oversize(text)
+    if size is not None:
+        return LintResult(path, None, [_too_large(size)])
     nul = text.find("\x00")
     if nul != -1:
         return LintResult(

@@ -8,7 +8,14 @@ symbols and navigation reuse.  Edits are applied with
 
 Only documents the engine recognises as SES kinds (by content, a modeline or
 a ``kinds`` glob) get diagnostics and features; a recognised document keeps
-its kind while a half-typed edit breaks its syntax.
+its kind while a half-typed edit breaks its syntax.  A document the engine
+cannot read (over its size cap, binary) gets the SES006 diagnostic
+``ses-lsp lint`` gives the same file, and no features.
+
+Transport: messages are framed by :mod:`ses_lsp.server.transport` (it
+resynchronises after mis-framed input and bounds a message's size), then go
+through pygls' protocol.  After ``shutdown`` requests are answered with
+InvalidRequest; the process exits with 0 on ``exit`` after ``shutdown``, else 1.
 
 Diagnostics: pulled (``textDocument/diagnostic``) when the client supports
 it, else pushed after a short per-document debounce (default 50 ms, setting
@@ -37,7 +44,8 @@ import logging
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lsprotocol import types as T
 from pygls.lsp.server import LanguageServer
@@ -45,6 +53,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from ses_lsp.server.convert import Codec, apply_change
+from ses_lsp.server.transport import CHUNK, MAX_MESSAGE_BYTES, Framer, fd_chunks
 
 if TYPE_CHECKING:  # (imported when first used: start-up time)
     from ses_lsp.document.document import Document
@@ -58,8 +67,6 @@ SOURCE = "ses-lsp"
 FIX_ALL_KIND = "source.fixAll.ses-lsp"
 DEFAULT_DEBOUNCE = 0.05
 TEXT_REQUEST = "ses-lsp/documentText"
-# Features are not offered for texts larger than this (the engine does not check them either).
-MAX_FEATURE_CHARS = 8 * 1024 * 1024
 # Parsed trees are kept for this many recently used documents; the others keep only their text,
 # diagnostics and rule-name index (a 200-rule set's tree is ~3 MB; reparsing it takes 10-20 ms).
 HOT_DOCUMENTS = 6
@@ -107,7 +114,9 @@ class DocState:
         "timer",
         "kind",
         "published",
+        "reported",
         "occ",
+        "_oversized",
     )
 
     def __init__(self, uri: str, text: str, version: int | None, language_id: str | None) -> None:
@@ -124,13 +133,27 @@ class DocState:
         self.timer: asyncio.TimerHandle | None = None
         self.kind: str | None = None
         self.published = False  # diagnostics were published (so a clear is due when detached)
+        # The engine reports on this document (a recognised kind, or content it cannot read, such
+        # as a text over the size cap): what `ses-lsp lint` would say of it in a directory walk.
+        self.reported = False
         self.occ: tuple | None = None  # (version, kind, rule-name occurrences)
+        self._oversized: bool | None = None
 
     def set_text(self, text: str, version: int | None) -> None:
         self.text = text
         self.version = version
         self._lines = None
         self._doc = None
+        self._oversized = None
+
+    @property
+    def oversized(self) -> bool:
+        """Is the text over the engine's size cap?  Such a text is not parsed: no features."""
+        if self._oversized is None:
+            from ses_lsp.lint.engine import oversize
+
+            self._oversized = oversize(self.text) is not None
+        return self._oversized
 
     @property
     def lines(self):
@@ -173,7 +196,37 @@ class DocState:
 
 
 class SesProtocol(LanguageServerProtocol):
-    """pygls' protocol, with text synchronisation left to the server and bad params answered."""
+    """pygls' protocol, with text synchronisation left to the server, bad params answered, and
+    the lifecycle the LSP specification asks for: after ``shutdown`` every request but ``exit``
+    is answered with InvalidRequest, and ``exit`` ends the server with code 0 after
+    ``shutdown``, else 1 (pygls ignores such requests and always exits with 0)."""
+
+    exit_code: int | None = None  # set by ``exit``: the transport stops reading
+
+    @property
+    def shut_down(self) -> bool:
+        return self._shutdown
+
+    @lsp_method(T.EXIT)
+    def lsp_exit(self, *args):
+        self.exit_code = 0 if self._shutdown else 1
+        if not self._shutdown:
+            log.warning("'exit' without 'shutdown' first: exiting with code 1")
+
+    def handle_message(self, message):
+        method = getattr(message, "method", None)
+        if self._shutdown and method != T.EXIT and isinstance(method, str) and getattr(message, "id", None) is not None:
+            from pygls.exceptions import JsonRpcInvalidRequest
+
+            self._send_response(
+                message.id,
+                None,
+                JsonRpcInvalidRequest(
+                    f"the server is shut down: {method!r} is not accepted, only the 'exit' notification"
+                ).to_response_error(),
+            )
+            return
+        super().handle_message(message)
 
     @lsp_method(T.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params):
@@ -217,6 +270,8 @@ class _Ignored:
 
 
 class SesLanguageServer(LanguageServer):
+    protocol: SesProtocol
+
     def __init__(self, debounce: float | None = None) -> None:
         from ses_lsp import __version__
 
@@ -245,6 +300,92 @@ class SesLanguageServer(LanguageServer):
         self._hot: dict[str, None] = {}  # documents whose trees are kept, most recent last
         self.hot_limit = HOT_DOCUMENTS
         self._gc_timer: asyncio.TimerHandle | None = None
+
+    # -- transport ------------------------------------------------------------------------
+    # pygls' readers are replaced by ses_lsp.server.transport (framing that resynchronises
+    # and bounds message size); messages still go through pygls' protocol.
+
+    @property
+    def exit_code(self) -> int:
+        """The process's exit code once the transport has stopped (LSP: 0 only after ``shutdown``)."""
+        code = self.protocol.exit_code
+        if code is None:  # the input ended without ``exit``
+            code = 0 if self.protocol.shut_down else 1
+        return code
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        from pygls.io_ import StdoutWriter
+
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        fd = (stdin or sys.stdin.buffer).fileno()
+
+        async def run() -> None:
+            await self._serve(fd_chunks(fd, asyncio.get_running_loop()))
+
+        try:
+            asyncio.run(run())
+        except BrokenPipeError:
+            log.error("the connection to the client is lost; stopping")
+        finally:
+            self.shutdown()
+
+    def start_tcp(self, host: str, port: int) -> None:
+        async def serve() -> None:
+            done = asyncio.Event()
+
+            async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+                self.protocol.set_writer(writer)
+                try:
+                    await self._serve(lambda: reader.read(CHUNK))
+                finally:
+                    writer.close()
+                    done.set()  # one client per server, as with stdio
+
+            listener = await asyncio.start_server(connection, host, port)
+            log.info("listening on %s", ", ".join(str(s.getsockname()) for s in listener.sockets))
+            async with listener:
+                await done.wait()
+
+        try:
+            asyncio.run(serve())
+        finally:
+            self.shutdown()
+
+    async def _serve(self, read: Callable[[], Awaitable[bytes]]) -> None:
+        """Read messages until ``exit`` or the end of the input."""
+        framer = Framer(on_oversize=self._oversized_message)
+        while True:
+            for data in framer.messages():
+                self._receive(data)
+                if self.protocol.exit_code is not None:
+                    return
+            chunk = await read()
+            if not chunk:
+                if framer.pending:
+                    log.error("the input ended in the middle of a message (%d bytes unread)", framer.pending)
+                if not self.protocol.shut_down:
+                    log.error("the client closed the input without 'shutdown' and 'exit'; exiting with code 1")
+                return
+            framer.feed(chunk)
+
+    def _receive(self, data: object) -> None:
+        """Hand one message (a JSON value) to pygls' protocol."""
+        if not isinstance(data, dict) or not isinstance(data.get("jsonrpc"), str):
+            log.error("ignored a message that is not a JSON-RPC 2.0 request, response or notification")
+            return
+        try:
+            message = self.protocol.structure_message(data)
+        except Exception as exc:  # a notification or response that does not fit its method
+            log.error("ignored a message that does not fit the protocol (%s)", type(exc).__name__)
+            return
+        if not isinstance(message, _Ignored):  # (an _Ignored request has been answered already)
+            self.protocol.handle_message(message)
+
+    def _oversized_message(self, size: int) -> None:
+        self.warn(
+            f"ses-lsp: skipped a message of {size:,} bytes from the editor: messages over "
+            f"{MAX_MESSAGE_BYTES // (1024 * 1024)} MiB are not read (a document that large is not checked)"
+        )
 
     # -- small helpers ---------------------------------------------------------------
 
@@ -402,13 +543,7 @@ class SesLanguageServer(LanguageServer):
             document=doc,
             pause_gc=False,
         )
-        if (
-            res.kind is None
-            and st.kind is not None
-            and res.document is not None
-            and res.document.parsed.problems
-            and len(st.text) <= MAX_FEATURE_CHARS
-        ):
+        if res.kind is None and st.kind is not None and res.document is not None and res.document.parsed.problems:
             # Half-typed: keep the kind the document had.
             res = lint_text(
                 st.text,
@@ -423,6 +558,7 @@ class SesLanguageServer(LanguageServer):
                 pause_gc=False,
             )
         st.kind = res.kind if res.kind is not None and not res.skipped else None
+        st.reported = not res.skipped
         st.result, st.result_key = res, key
         if res.document is not None and res.document.text is st.text:
             st._doc = res.document
@@ -463,7 +599,7 @@ class SesLanguageServer(LanguageServer):
             log.exception("linting %s failed", uri)
 
     def publish(self, st: DocState, res) -> None:
-        if st.kind is None:
+        if not st.reported:
             if st.published:
                 st.published = False
                 self.text_document_publish_diagnostics(
@@ -601,7 +737,7 @@ def _server_workspace(ls: SesLanguageServer):
     class ServerWorkspace(Workspace):
         def documents(self):
             for st in list(ls.docs.values()):
-                if st.kind is not None and len(st.text) <= MAX_FEATURE_CHARS:
+                if st.kind is not None and not st.oversized:
                     yield st.uri, st.document(), st.kind
 
         def uris(self):
@@ -613,7 +749,7 @@ def _server_workspace(ls: SesLanguageServer):
 
         def all_occurrences(self):
             for st in list(ls.docs.values()):
-                if st.kind is not None and len(st.text) <= MAX_FEATURE_CHARS:
+                if st.kind is not None and not st.oversized:
                     yield from st.occurrences()
 
     return ServerWorkspace()
@@ -810,7 +946,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
                     )
                 lines = None
         st.set_text(text, td.version)
-        if edit is not None and old_doc is not None and old_doc.text is old_text and len(text) <= MAX_FEATURE_CHARS:
+        if edit is not None and old_doc is not None and old_doc.text is old_text and not st.oversized:
             from ses_lsp.document.incremental import reparse
 
             # The server owns the old document and keeps no node of it: its tree is reused in place.
@@ -875,14 +1011,14 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         rid = f"{st.version}.{ls.config_gen}.{st.kind}"
         if params.previous_result_id == rid:
             return T.RelatedUnchangedDocumentDiagnosticReport(result_id=rid)
-        items = ls.lsp_diagnostics(st, res) if st.kind is not None else []
+        items = ls.lsp_diagnostics(st, res) if st.reported else []
         return T.RelatedFullDocumentDiagnosticReport(items=items, result_id=rid)
 
     # -- completion / hover ----------------------------------------------------------------------------
 
     def _feature_state(ls: SesLanguageServer, uri: str):
         st = ls.docs.get(uri)
-        if st is None or len(st.text) > MAX_FEATURE_CHARS:
+        if st is None or st.oversized:
             return None, None
         kind = ls.kind_of(st)
         if kind is None:
@@ -1113,7 +1249,7 @@ def _wants(only, kind: str) -> bool:
 def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
     uri = params.text_document.uri
     st = ls.docs.get(uri)
-    if st is None or len(st.text) > MAX_FEATURE_CHARS:
+    if st is None or st.oversized:
         return None
     if ls.kind_of(st) is None:
         return None
@@ -1187,6 +1323,13 @@ def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
     return actions or None
 
 
+def _brief_pygls_errors(record: logging.LogRecord) -> bool:
+    """Drop pygls' "Unable to deserialize message" records: each carries a full traceback for a
+    message whose params do not fit its method, which the server logs in one line itself
+    (SesProtocol.structure_message, SesLanguageServer._receive)."""
+    return not (isinstance(record.msg, str) and record.msg.startswith("Unable to deserialize message"))
+
+
 def main(argv: list[str] | None = None) -> int:
     """``ses-lsp serve [--stdio] [--tcp HOST:PORT] [--log-file F] [--debounce MS]``."""
     args_in = list(sys.argv[1:] if argv is None else argv)
@@ -1214,6 +1357,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("ses_lsp").setLevel(args.log_level)
     else:
         logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="ses-lsp: %(levelname)s %(message)s")
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_brief_pygls_errors)
     import gc
 
     mode = os.environ.get("SES_LSP_GC", "auto")
@@ -1232,8 +1376,8 @@ def main(argv: list[str] | None = None) -> int:
         server.start_tcp(host.strip("[]") or "127.0.0.1", int(port))
     else:
         server.start_io()
-    log.info("ses-lsp server stopped after %.1f s", time.perf_counter() - started)
-    return 0
+    log.info("ses-lsp server stopped after %.1f s (exit code %d)", time.perf_counter() - started, server.exit_code)
+    return server.exit_code
 
 
 if __name__ == "__main__":  # python -m ses_lsp.server.server

@@ -14,7 +14,9 @@ import time
 
 
 class LspError(Exception):
-    pass
+    def __init__(self, message: str, error: dict | None = None) -> None:
+        super().__init__(message)
+        self.error = error  # the response's error object, when the server answered with one
 
 
 class StdioClient:
@@ -98,6 +100,12 @@ class StdioClient:
     def stderr(self) -> str:
         return b"".join(self._stderr).decode("utf-8", "replace")
 
+    def send_raw(self, data: bytes) -> None:
+        """Write bytes as they are (to test the server's framing)."""
+        with self._write_lock:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+
     def notify(self, method: str, params=None) -> None:
         self._send({"jsonrpc": "2.0", "method": method, "params": params})
 
@@ -113,7 +121,7 @@ class StdioClient:
                 raise LspError(f"the server closed its output before answering {method}\n{self.stderr[-2000:]}")
             msg = self._responses.pop(rid)
         if "error" in msg:
-            raise LspError(f"{method}: {msg['error']}")
+            raise LspError(f"{method}: {msg['error']}", msg["error"])
         return msg.get("result")
 
     def wait_for(self, predicate, timeout: float) -> bool:
