@@ -62,14 +62,12 @@ def _pos(lines, offset: int) -> list[int]:
     return [offset, line, col]
 
 
-def _source(lines, line: int, col: int, secrets=()) -> list | None:
+def _source(lines, line: int, col: int, secrets=None) -> list | None:
     if lines is None:
         return None
     text = lines.line_text(line)
     if secrets:
-        from ses_lsp.lint.engine import redact
-
-        text = redact(text, secrets, lines.starts[line])
+        text = secrets.redact(text, lines.starts[line])
     n = len(text)
     if n <= MAX_SOURCE:
         return [text, 0, n]
@@ -89,13 +87,15 @@ def make_record(result, text: str | None = None) -> dict:
         lines = LineIndex(text)
     other_files: dict[str, object] = {}
     diags = []
-    secrets: list = []
+    secrets = None
     if result.diagnostics and doc is not None:
-        from ses_lsp.lint.engine import secret_spans
+        from ses_lsp.lint.secrets import find_secrets
 
-        # Credentials (SmtpPassword, anything password- or key-like) are masked in
-        # every source excerpt, whichever diagnostic the line belongs to.
-        secrets = secret_spans(doc)
+        # Credentials (ses_lsp.lint.secrets) are masked in every source excerpt,
+        # whichever diagnostic the line belongs to.
+        secrets = getattr(result, "secrets", None)
+        if secrets is None:
+            secrets = find_secrets(doc)
     for d in result.diagnostics:
         start = _pos(lines, d.start)
         end = _pos(lines, max(d.end, d.start))
