@@ -29,14 +29,23 @@ RULE = """{
 
 
 def run(args, cwd, env_extra=None, **kw):
+    """The CLI in ``cwd``, whose user cache directory is ``cwd/.xdg`` (see :func:`cache_dir`)."""
     env = dict(os.environ)
     env.pop("GITHUB_ACTIONS", None)
     env.pop(cache_mod.ENV_CACHE_DIR, None)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["XDG_CACHE_HOME"] = str(Path(cwd) / ".xdg")
     env.update(env_extra or {})
     return subprocess.run(
         [sys.executable, "-m", "ses_lsp", *args], cwd=cwd, env=env, capture_output=True, text=True, **kw
     )
+
+
+def cache_dir(project: Path) -> Path:
+    """The one project directory the runs in ``project`` created in the user cache directory."""
+    dirs = list((project / ".xdg" / "ses-lsp").iterdir())
+    assert len(dirs) == 1, dirs
+    return dirs[0]
 
 
 def counts(stderr: str) -> str:
@@ -74,7 +83,31 @@ def test_version_or_fingerprint_change_empties_the_cache(tmp_path):
     assert Cache(str(tmp_path), "1.0", "fp2").load().get("k", "d") is None
 
 
-@pytest.mark.parametrize("junk", [b"", b"garbage", b"\xe3\x00\x01", b"{" * 100])
+def _valid_file(tmp_path) -> bytes:
+    c = Cache(str(tmp_path), "1.0", "fp").load()
+    c.put("k", "d", {"kind": None, "skipped": True, "diagnostics": []})
+    c.save()
+    return (tmp_path / cache_mod.CACHE_FILE_NAME).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"",
+        b"garbage",
+        b"\xe3\x00\x01",
+        b"{" * 100,
+        b"[" * 100_000,  # nested too deep for the parser
+        b"1" * 100_000,  # an integer of too many digits
+        b'{"header": [2, "1.0", "fp", "3.12"], "entries": {"k": ["d", "' + b"x" * 1000,  # truncated
+        b"\x80\x04\x95 pickle-like bytes",
+        b"\xff\xfe{\x00}\x00",  # UTF-16
+        b'"just a string"',
+        b"[1, 2, 3]",
+        b'{"header": "1.0", "entries": {}}',
+        b'{"header": null}',
+    ],
+)
 def test_corrupt_cache_is_ignored_and_rebuilt(tmp_path, junk):
     (tmp_path / cache_mod.CACHE_FILE_NAME).write_bytes(junk)
     c = Cache(str(tmp_path), "1.0", "fp").load()
@@ -82,6 +115,69 @@ def test_corrupt_cache_is_ignored_and_rebuilt(tmp_path, junk):
     c.put("k", "d", "v")
     assert c.save()
     assert Cache(str(tmp_path), "1.0", "fp").load().get("k", "d") == "v"
+
+
+def test_valid_file_with_damaged_entries_keeps_only_well_formed_ones(tmp_path):
+    header = json.loads(_valid_file(tmp_path))["header"]
+    entries = {
+        "list": "not an entry",
+        "short": ["d"],
+        "number-digest": [1, "v"],
+        "nested": [["d"], "v"],
+        "good": ["d", "v"],
+    }
+    (tmp_path / cache_mod.CACHE_FILE_NAME).write_text(json.dumps({"header": header, "entries": entries}))
+    c = Cache(str(tmp_path), "1.0", "fp").load()
+    assert c.entries == {"good": ["d", "v"]}
+    for key in entries:
+        c.put(key, "d2", "w")
+    assert c.save()
+    assert Cache(str(tmp_path), "1.0", "fp").load().get("list", "d2") == "w"
+    for top in ([], {"header": header, "entries": []}, {"header": header, "entries": "x"}):
+        (tmp_path / cache_mod.CACHE_FILE_NAME).write_text(json.dumps(top))
+        assert Cache(str(tmp_path), "1.0", "fp").load().entries == {}
+
+
+def test_a_value_the_check_refuses_is_a_miss_and_is_dropped(tmp_path):
+    c = Cache(str(tmp_path), "1.0", "fp").load()
+    c.put("k", "d", {"kind": 5})
+    assert c.save()
+    again = Cache(str(tmp_path), "1.0", "fp").load()
+    assert again.get("k", "d", lambda v: isinstance(v, dict) and isinstance(v.get("kind"), str)) is None
+    assert again.misses == 1 and "k" not in again.entries and again.dirty
+
+
+def test_oversized_cache_file_is_not_read(tmp_path):
+    path = tmp_path / cache_mod.CACHE_FILE_NAME
+    path.write_bytes(_valid_file(tmp_path))
+    assert Cache(str(tmp_path), "1.0", "fp").load().entries
+    with open(path, "r+b") as fh:  # a sparse file: no disk space used
+        fh.truncate(cache_mod.MAX_FILE_BYTES + 1)
+    assert Cache(str(tmp_path), "1.0", "fp").load().entries == {}
+
+
+def test_default_directory_is_per_user_and_per_project(tmp_path, monkeypatch):
+    from ses_lsp.lint.cache import default_cache_dir, user_cache_root
+
+    monkeypatch.delenv(cache_mod.ENV_CACHE_DIR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert user_cache_root() == str(tmp_path / "xdg" / "ses-lsp")
+    a, b = tmp_path / "one" / "proj", tmp_path / "two" / "proj"
+    da, db = default_cache_dir(str(a)), default_cache_dir(str(b))
+    assert da is not None and db is not None and da != db  # same name, other project
+    assert Path(da).parent == Path(db).parent == tmp_path / "xdg" / "ses-lsp"
+    assert Path(da).name.startswith("proj-") and default_cache_dir(str(a)) == da
+    assert default_cache_dir(str(tmp_path / "we ird:/")) is not None
+    # Without XDG_CACHE_HOME (or with a relative one, which the specification ignores): ~/.cache.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for value in (None, "relative/dir"):
+        if value is None:
+            monkeypatch.delenv("XDG_CACHE_HOME")
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", value)
+        assert user_cache_root() == str(tmp_path / "home" / ".cache" / "ses-lsp")
+    monkeypatch.setenv(cache_mod.ENV_CACHE_DIR, str(tmp_path / "mine"))
+    assert default_cache_dir(str(a)) == str(tmp_path / "mine")
 
 
 def test_unwritable_cache_is_skipped_silently(tmp_path):
@@ -131,8 +227,10 @@ def test_second_run_is_served_from_the_cache(tmp_path):
     (tmp_path / "r.json").write_text(RULE)
     first = run(["lint", "-v", "r.json"], tmp_path)
     assert counts(first.stderr) == "cached: 0 files, linted: 1"
-    assert (tmp_path / ".ses-lsp-cache" / cache_mod.CACHE_FILE_NAME).is_file()
-    assert (tmp_path / ".ses-lsp-cache" / ".gitignore").is_file()
+    # In the user's cache directory, under the project's name; nothing in the project.
+    assert cache_dir(tmp_path).name.startswith(tmp_path.name + "-")
+    assert (cache_dir(tmp_path) / cache_mod.CACHE_FILE_NAME).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".xdg", "r.json"]
     second = run(["lint", "-v", "r.json"], tmp_path)
     assert counts(second.stderr) == "cached: 1 file, linted: 0"
     assert second.stdout == first.stdout and second.returncode == first.returncode == 1
@@ -166,8 +264,8 @@ def test_cache_invalidated_by_config(tmp_path):
     (tmp_path / ".ses-lsp.toml").write_text("ignore = []\n")
     r = run(["lint", "-v", "r.json"], tmp_path)
     assert counts(r.stderr) == "cached: 0 files, linted: 1" and r.returncode == 1
-    # The cache lives next to the configuration file.
-    assert (tmp_path / ".ses-lsp-cache").is_dir()
+    # One cache for the project of the configuration file.
+    assert cache_dir(tmp_path).name.startswith(tmp_path.name + "-")
 
 
 def test_cache_invalidated_by_options(tmp_path):
@@ -186,6 +284,7 @@ def test_cache_invalidated_by_version(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(cache_mod.ENV_CACHE_DIR, raising=False)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".xdg"))
     (tmp_path / "r.json").write_text(RULE)
     assert cli.main(["lint", "-v", "r.json"]) == 1
     assert cli.main(["lint", "-v", "r.json"]) == 1
@@ -199,12 +298,12 @@ def test_no_cache_and_cache_dir_variable(tmp_path):
     (tmp_path / "r.json").write_text(RULE)
     r = run(["lint", "-v", "--no-cache", "r.json"], tmp_path)
     assert counts(r.stderr) == "cached: 0 files, linted: 1"
-    assert not (tmp_path / ".ses-lsp-cache").exists()
+    assert not (tmp_path / ".xdg").exists()
     elsewhere = tmp_path / "elsewhere"
     env = {cache_mod.ENV_CACHE_DIR: str(elsewhere)}
     run(["lint", "r.json"], tmp_path, env)
     assert (elsewhere / cache_mod.CACHE_FILE_NAME).is_file()
-    assert not (tmp_path / ".ses-lsp-cache").exists()
+    assert not (tmp_path / ".xdg").exists()
     r = run(["lint", "-v", "r.json"], tmp_path, env)
     assert counts(r.stderr) == "cached: 1 file, linted: 0"
 
@@ -212,7 +311,7 @@ def test_no_cache_and_cache_dir_variable(tmp_path):
 def test_corrupt_cache_file_is_ignored_by_the_cli(tmp_path):
     (tmp_path / "r.json").write_text(RULE)
     run(["lint", "r.json"], tmp_path)
-    (tmp_path / ".ses-lsp-cache" / cache_mod.CACHE_FILE_NAME).write_bytes(b"\x00garbage")
+    (cache_dir(tmp_path) / cache_mod.CACHE_FILE_NAME).write_bytes(b"\x00garbage")
     r = run(["lint", "-v", "r.json"], tmp_path)
     assert counts(r.stderr) == "cached: 0 files, linted: 1"
     assert r.returncode == 1 and "Traceback" not in r.stderr
@@ -232,3 +331,109 @@ def test_fix_does_not_trust_the_cache_for_changed_files(tmp_path):
     again = run(["lint", "-v", "r.json"], tmp_path)
     assert counts(again.stderr) == "cached: 1 file, linted: 0"
     assert again.stdout == "All checked: 1 file, no problems.\n"
+
+
+def _tamper(tmp_path: Path, change) -> None:
+    """Rewrite every file record of the project's cache with ``change(record)``."""
+    path = cache_dir(tmp_path) / cache_mod.CACHE_FILE_NAME
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for key, entry in data["entries"].items():
+        if not key.startswith("config:"):
+            entry[1] = change(entry[1])
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _set(path: str, value):
+    def change(record):
+        target = record
+        parts = path.split(".")
+        for p in parts[:-1]:
+            target = target[int(p)] if isinstance(target, list) else target[p]
+        last = parts[-1]
+        if isinstance(target, list):
+            target[int(last)] = value
+        else:
+            target[last] = value
+        return record
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: "not a record",
+        lambda r: [r],
+        _set("diagnostics", "x"),
+        _set("diagnostics.0", None),
+        _set("diagnostics.0.start", [10**30, 0, 0]),  # a huge offset
+        _set("diagnostics.0.start", [0, -1, 0]),
+        _set("diagnostics.0.end", [0, 0]),
+        _set("diagnostics.0.severity", "fatal"),
+        _set("diagnostics.0.message", "\x1b]0;owned\x07\x1b[2J"),  # terminal escape sequences
+        _set("diagnostics.0.message", 42),
+        _set("diagnostics.0.source", ["x", -5, 2**40]),
+        _set("diagnostics.0.related", {"file": "x"}),
+        _set("diagnostics.0.fix", {"title": "t", "safe": "yes", "edits": []}),
+        _set("diagnostics.0.tags", "unnecessary"),
+        _set("skipped", 0),
+        _set("kind", ["ses:create-receipt-rule"]),
+    ],
+)
+def test_hostile_cache_entries_are_treated_as_missing(tmp_path, change):
+    (tmp_path / "r.json").write_text(RULE.replace('"Bucket"', '"Bukket"'))
+    expected = {fmt: run(["lint", "--no-cache", "--format", fmt, "r.json"], tmp_path) for fmt in ("text", "json")}
+    for fmt in ("text", "json"):
+        run(["lint", "r.json"], tmp_path)
+        _tamper(tmp_path, change)
+        r = run(["lint", "-v", "--format", fmt, "r.json"], tmp_path)
+        assert "Traceback" not in r.stderr
+        assert counts(r.stderr) == "cached: 0 files, linted: 1"
+        assert (r.returncode, r.stdout) == (expected[fmt].returncode, expected[fmt].stdout)
+
+
+def test_hostile_config_entry_is_treated_as_missing(tmp_path):
+    (tmp_path / "r.json").write_text(RULE)
+    (tmp_path / ".ses-lsp.toml").write_text('fail-on = "warning"\n')
+    run(["lint", "r.json"], tmp_path)
+    path = cache_dir(tmp_path) / cache_mod.CACHE_FILE_NAME
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for bad in (["fp"], ["fp", "never"], "fp", [1, 2], ["fp", "warning", "x"]):
+        for key, entry in data["entries"].items():
+            if key.startswith("config:"):
+                entry[1] = bad
+        path.write_text(json.dumps(data), encoding="utf-8")
+        r = run(["lint", "-v", "r.json"], tmp_path)
+        assert "Traceback" not in r.stderr and r.returncode == 1, (bad, r.stderr)
+
+
+def test_fix_never_writes_edits_taken_from_the_cache(tmp_path):
+    """A cached record's safe fix is not applied as it is: --fix re-lints the file first."""
+    p = tmp_path / "r.json"
+    broken = RULE.replace('"Bucket"', '"BucketName"').replace('"Enabled": true,', "")
+    p.write_text(broken)
+    run(["lint", "r.json"], tmp_path)
+
+    def forge(record):
+        for d in record["diagnostics"]:
+            if d["fix"]:
+                d["fix"]["edits"] = [{"start": [0, 0, 0], "end": [0, 0, 0], "newText": "PWNED"}]
+        return record
+
+    _tamper(tmp_path, forge)
+    fixed = run(["lint", "--fix", "r.json"], tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    text = p.read_text()
+    assert "PWNED" not in text and '"Enabled": true' in text
+
+
+def test_an_old_marshal_cache_in_the_project_is_ignored(tmp_path):
+    import marshal
+
+    (tmp_path / "r.json").write_text(RULE)
+    old = tmp_path / ".ses-lsp-cache"
+    old.mkdir()
+    (old / "v1.marshal").write_bytes(marshal.dumps({"header": (1,), "entries": {}}))
+    env = {cache_mod.ENV_CACHE_DIR: str(old)}
+    r = run(["lint", "-v", "r.json"], tmp_path, env)
+    assert counts(r.stderr) == "cached: 0 files, linted: 1" and "Traceback" not in r.stderr

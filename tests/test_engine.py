@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from ses_lsp.lint import engine
 from ses_lsp.lint.config import Config, config_from_mapping
 from ses_lsp.lint.diagnostics import Severity
-from ses_lsp.lint.engine import lint_bytes, lint_text, redact, secret_spans
+from ses_lsp.lint.engine import lint_bytes, lint_text
 from ses_lsp.lint.registry import Rule, RuleDoc
 from ses_lsp.lint.rules import REGISTRY
+from ses_lsp.lint.secrets import find_secrets
 
 RULE_YAML = """RuleSetName: inbound
 Rule:
@@ -155,7 +156,7 @@ def test_credentials_are_never_echoed():
         assert "hunter2" not in d.message
         assert all("hunter2" not in rel.message for rel in d.related)
         assert d.fix is None or all("hunter2" not in e.new_text for e in d.fix.edits)
-    masked = redact(text, secret_spans(r.document))
+    masked = find_secrets(r.document).redact(text)
     assert "hunter2" not in masked and masked.count("*") == len("'hunter2 with spaces'")
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
     from ses_lsp.lint.config import Config
     from ses_lsp.lint.registry import Rule
+    from ses_lsp.lint.secrets import Secrets
 
 
 @dataclass
@@ -27,6 +28,8 @@ class LintContext:
     # Values computed once per lint run and shared by the checks of a family
     # (see ``rules.common.ctx_cache``); never outlives this document's lint.
     cache: dict = field(default_factory=dict)
+    # The document's credentials, found on first use (``secrets``).
+    found_secrets: Secrets | None = None
 
     @property
     def root(self) -> Node | None:
@@ -35,6 +38,15 @@ class LintContext:
     @property
     def text(self) -> str:
         return self.document.text
+
+    @property
+    def secrets(self) -> Secrets:
+        """The document's credentials (:mod:`ses_lsp.lint.secrets`): never quote a node in them."""
+        if self.found_secrets is None:
+            from ses_lsp.lint.secrets import find_secrets
+
+            self.found_secrets = find_secrets(self.document)
+        return self.found_secrets
 
     def node(self, pointer: str | tuple) -> Node | None:
         return node_at_pointer(self.document.root, pointer)

@@ -38,6 +38,32 @@ def render_scalar(doc: Document, value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# The properties before a YAML node's content: ``&anchor`` and ``!tag`` tokens.
+_YAML_PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")
+
+
+def yaml_properties_end(source: str) -> int:
+    """Where the content of a YAML node's source text starts: after its properties
+    (a node's span covers them: ``&a 5``, ``!!str x``)."""
+    m = _YAML_PROPERTIES.match(source)
+    return m.end() if m else 0
+
+
+def quote_plain_scalar(doc: Document, node: Node) -> tuple[TextEdit, ...]:
+    """Make a plain YAML scalar a single-quoted string: two edits inserting only the quote
+    characters around its content (so the edits never carry the value: it may be a
+    credential).  Empty when quoting cannot do it: an alias (the value is written at its
+    anchor) or a tagged scalar (the tag, not the style, decides its type)."""
+    source = doc.text[node.start : node.end]
+    if source.startswith("*"):
+        return ()
+    skip = yaml_properties_end(source)
+    if "!" in source[:skip] or skip == len(source) or "'" in source:
+        return ()
+    start = node.start + skip
+    return (TextEdit(start, start, "'"), TextEdit(node.end, node.end, "'"))
+
+
 def render_key(doc: Document, key: str) -> str:
     if doc.format == "json":
         return json.dumps(key, ensure_ascii=False)

@@ -15,6 +15,7 @@ from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
 from ses_lsp.lint.rules import CATALOGUE, checks_for_kind
 from ses_lsp.lint.rules import core as C
+from ses_lsp.lint.secrets import Secrets, find_secrets
 from ses_lsp.lint.text import closest, quote, quote_list
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
@@ -39,6 +40,9 @@ class LintResult:
     # True when the file was not recognised and was skipped (directory walk).
     skipped: bool = False
     kind_source: str | None = None  # "option", "config", "modeline", "content"
+    # The document's credentials (found when there is something to report); see
+    # ses_lsp.lint.secrets.  Every output of the diagnostics masks them.
+    secrets: Secrets | None = None
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
@@ -151,13 +155,17 @@ def lint_text(
 
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
+        doc = Document(text, path, fmt)
+        detail = f"{type(exc).__name__}: {exc}"
+        try:  # the exception's text may quote the document: never a credential
+            detail = find_secrets(doc).scrub(detail)
+        except Exception:
+            detail = type(exc).__name__
         return LintResult(
             path=path,
             kind=kind,
-            diagnostics=[
-                _diag(C.INTERNAL_ERROR, f"internal error in the lint engine: {type(exc).__name__}: {exc}{where}", 0, 0)
-            ],
-            document=Document(text, path, fmt),
+            diagnostics=[_diag(C.INTERNAL_ERROR, f"internal error in the lint engine: {detail}{where}", 0, 0)],
+            document=doc,
         )
     finally:
         if gc_was_enabled:
@@ -282,7 +290,7 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
     if not parsed.complete:
         # A partial tree (syntax errors): semantic rules would judge a document the
         # user has not finished writing.  Fix the syntax first.
-        return _finish(result, config)
+        return _finish(result, config, ctx)
 
     # -- semantic rules -----------------------------------------------------------
     for rule in checks_for_kind(kind):
@@ -298,7 +306,7 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
             del diags[before:]
             diags.append(_internal(f"rule {rule.code} ({rule.name})", exc))
     ctx.rule = None
-    return _finish(result, config)
+    return _finish(result, config, ctx)
 
 
 def _document(text: str, path, fmt, version, given: Document | None) -> Document:
@@ -377,9 +385,11 @@ def _duplicate_fix(doc: Document, related: list) -> Fix | None:
     return Fix(f"Remove the first {quote(name)} (the last one, which wins, is kept)", (remove_member(doc, obj, key),))
 
 
-def _finish(result: LintResult, config: Config) -> LintResult:
+def _finish(result: LintResult, config: Config, ctx: LintContext | None = None) -> LintResult:
     diags = result.diagnostics
     doc = result.document
+    if ctx is not None:
+        result.secrets = ctx.found_secrets
     selected = _selection(config.select, config.ignore)
     ignored_here = set(CATALOGUE.expand(list(config.ignored_for(result.path)))) if result.path else set()
     # Suppression comments (YAML).
@@ -407,6 +417,11 @@ def _finish(result: LintResult, config: Config) -> LintResult:
         if ident not in seen:
             seen.add(ident)
             deduped.append(d)
+    if deduped and doc is not None:
+        # The backstop: whatever a rule wrote, no diagnostic carries a credential.
+        if result.secrets is None:
+            result.secrets = find_secrets(doc)
+        result.secrets.guard(deduped)
     result.diagnostics = deduped
     return result
 
@@ -521,42 +536,3 @@ def _remove_code_edit(doc: Document, entry: _Suppression, code_text: str) -> Tex
     if m.group(1) and m.group(2):
         return TextEdit(s + a, s + b, ",")
     return TextEdit(s + a, s + b, "")
-
-
-_SECRET_KEY = re.compile(r"(?i)(password|passwd|passphrase|secret|private.?key|api.?key|access.?key|token|credential)")
-_NOT_SECRET_KEY = re.compile(r"(?i)(arn|id|name|policy|type)$")
-
-
-def secret_spans(document: Document | None) -> list[tuple[int, int]]:
-    """Spans of credential values (``SmtpPassword`` and anything password- or key-like).
-
-    Output that shows source text (snippets, diffs) masks these spans: credentials
-    never appear in any output.
-    """
-    if document is None or document.root is None:
-        return []
-    spans: list[tuple[int, int]] = []
-    for node in document.root.walk():
-        if node.kind != OBJECT:
-            continue
-        for key, value in node.members or ():
-            name = key.value if isinstance(key.value, str) else ""
-            if value.is_scalar and _SECRET_KEY.search(name) and not _NOT_SECRET_KEY.search(name):
-                if value.end > value.start:
-                    spans.append((value.start, value.end))
-    return spans
-
-
-def redact(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
-    """``text`` (which starts at ``offset`` in the document) with secret spans masked by '*'."""
-    if not spans:
-        return text
-    chars = list(text)
-    end = offset + len(text)
-    for s, e in spans:
-        if e <= offset or s >= end:
-            continue
-        for i in range(max(s, offset), min(e, end)):
-            if chars[i - offset] not in "\r\n":
-                chars[i - offset] = "*"
-    return "".join(chars)

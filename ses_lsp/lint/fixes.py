@@ -128,20 +128,27 @@ def write_atomic(path: str, data: bytes) -> None:
         raise
 
 
-def _masked(text: str, name: str) -> str:
-    """``text`` with credential values masked: a diff never prints a password either."""
-    from ses_lsp.document.document import Document
-    from ses_lsp.lint.engine import redact, secret_spans
+def _masked(old: str, new: str, name: str) -> tuple[str, str]:
+    """Both texts with their credentials masked: a diff never prints a password either.
 
-    spans = secret_spans(Document(text, name))
-    return redact(text, spans) if spans else text
+    Each text is masked where its own tree puts a secret, and then every secret string
+    of either text is masked wherever it still appears (a text that no longer parses,
+    a secret moved by the change)."""
+    from ses_lsp.document.document import Document
+    from ses_lsp.lint.secrets import find_secrets
+
+    before, after = find_secrets(Document(old, name)), find_secrets(Document(new, name))
+    old, new = before.redact(old), after.redact(new)
+    for secrets in (before, after):
+        old, new = secrets.mask_strings(old), secrets.mask_strings(new)
+    return old, new
 
 
 def unified_diff(old: str, new: str, name: str) -> str:
     """A unified diff (``a/NAME`` -> ``b/NAME``) of two texts, ending with a line break."""
     import difflib
 
-    old, new = _masked(old, name), _masked(new, name)
+    old, new = _masked(old, new, name)
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
     out: list[str] = []

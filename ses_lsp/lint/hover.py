@@ -219,10 +219,16 @@ def hover(document: Document, kind: str | None, offset: int) -> HoverInfo | None
         return HoverInfo(md, node.start, node.end)
     if node.kind in (OBJECT, ARRAY) or node.parent is None:
         return None
-    return _value_hover(kind, node)
+    return _value_hover(kind, node, document)
 
 
-def _value_hover(kind: str, node: Node) -> HoverInfo | None:
+def _is_secret(document: Document, node: Node) -> bool:
+    from ses_lsp.lint.secrets import find_secrets
+
+    return node in find_secrets(document)
+
+
+def _value_hover(kind: str, node: Node, document: Document) -> HoverInfo | None:
     from ses_lsp.lint.validator import schema_at_path
 
     path = node.path
@@ -238,7 +244,7 @@ def _value_hover(kind: str, node: Node) -> HoverInfo | None:
     if owner is not None and owner.parent is not None:
         member_doc = member_markdown(kind, owner.parent.path, owner.member_name or "", brief=True)
     parts: list[str] = []
-    if comp.enum_list and node.kind == STRING:
+    if comp.enum_list and node.kind == STRING and not _is_secret(document, node):
         value = node.value
         name = owner.member_name if owner is not None else "the value"
         if value in comp.enum_list:

@@ -1,8 +1,9 @@
 """Linting many files: configuration per file, the cache, worker processes, fixes.
 
 Results travel as plain *records* (dicts of strings, ints, lists), which the
-cache stores with :mod:`marshal`, worker processes send back cheaply, and the
-formatters (:mod:`ses_lsp.lint.output`) print without the engine::
+cache stores as JSON (and checks with :func:`valid_record` when reading them
+back), worker processes send back cheaply, and the formatters
+(:mod:`ses_lsp.lint.output`) print without the engine::
 
     record = {
         "kind": "ses:create-receipt-rule" | None,
@@ -19,6 +20,7 @@ formatters (:mod:`ses_lsp.lint.output`) print without the engine::
                        "edits": [{"start": [...], "end": [...], "newText": str}]},
         "tags": [str, ...],
     }
+    (and "refs": bool: the document names classic rules it does not define)
 
 Offsets are character offsets into the decoded text; lines and columns are
 0-based here (formatters show them 1-based); columns count characters.
@@ -67,14 +69,12 @@ def _pos(lines, offset: int) -> list[int]:
     return [offset, line, col]
 
 
-def _source(lines, line: int, col: int, secrets=()) -> list | None:
+def _source(lines, line: int, col: int, secrets=None) -> list | None:
     if lines is None:
         return None
     text = lines.line_text(line)
     if secrets:
-        from ses_lsp.lint.engine import redact
-
-        text = redact(text, secrets, lines.starts[line])
+        text = secrets.redact(text, lines.starts[line])
     n = len(text)
     if n <= MAX_SOURCE:
         return [text, 0, n]
@@ -94,13 +94,15 @@ def make_record(result, text: str | None = None) -> dict:
         lines = LineIndex(text)
     other_files: dict[str, object] = {}
     diags = []
-    secrets: list = []
+    secrets = None
     if result.diagnostics and doc is not None:
-        from ses_lsp.lint.engine import secret_spans
+        from ses_lsp.lint.secrets import find_secrets
 
-        # Credentials (SmtpPassword, anything password- or key-like) are masked in
-        # every source excerpt, whichever diagnostic the line belongs to.
-        secrets = secret_spans(doc)
+        # Credentials (ses_lsp.lint.secrets) are masked in every source excerpt,
+        # whichever diagnostic the line belongs to.
+        secrets = getattr(result, "secrets", None)
+        if secrets is None:
+            secrets = find_secrets(doc)
     for d in result.diagnostics:
         start = _pos(lines, d.start)
         end = _pos(lines, max(d.end, d.start))
@@ -169,6 +171,121 @@ def _other_lines(path: str, memo: dict):
         except OSError:
             memo[path] = None
     return memo[path]
+
+
+# Offsets, lines and columns in a record fit the largest file the engine reads.
+_MAX_POSITION = 1 << 32
+
+
+def _position_ok(p: object) -> bool:
+    if p.__class__ is not list or len(p) != 3:
+        return False
+    a, b, c = p
+    return (
+        a.__class__ is int
+        and b.__class__ is int
+        and c.__class__ is int
+        and 0 <= a < _MAX_POSITION
+        and 0 <= b < _MAX_POSITION
+        and 0 <= c < _MAX_POSITION
+    )
+
+
+def _text_ok(s: object) -> bool:
+    """A string a formatter prints as it is: no control characters (an escape sequence
+    from a tampered cache must not reach the terminal)."""
+    if s.__class__ is not str:
+        return False
+    return s.isprintable() or all(c.isprintable() or c in " \t" for c in s)
+
+
+def _diagnostic_ok(d: object) -> bool:
+    if d.__class__ is not dict:
+        return False
+    g = d.get
+    if not (
+        _text_ok(g("code"))
+        and _text_ok(g("name"))
+        and _text_ok(g("message"))
+        and _text_ok(g("pointer"))
+        and g("severity") in SEVERITY_RANK
+        and _position_ok(g("start"))
+        and _position_ok(g("end"))
+    ):
+        return False
+    source = g("source")
+    if source is not None:
+        if source.__class__ is not list or len(source) != 3:
+            return False
+        text, first, length = source
+        if not (
+            text.__class__ is str
+            and first.__class__ is int
+            and length.__class__ is int
+            and 0 <= first < _MAX_POSITION
+            and 0 <= length < _MAX_POSITION
+        ):
+            return False
+    related = g("related")
+    if related.__class__ is not list:
+        return False
+    for r in related:
+        if r.__class__ is not dict:
+            return False
+        f = r.get("file")
+        if not (
+            (f is None or f.__class__ is str)
+            and _text_ok(r.get("message"))
+            and _position_ok(r.get("start"))
+            and _position_ok(r.get("end"))
+        ):
+            return False
+    fix = g("fix")
+    if fix is not None:
+        if fix.__class__ is not dict or not _text_ok(fix.get("title")) or fix.get("safe").__class__ is not bool:
+            return False
+        edits = fix.get("edits")
+        if edits.__class__ is not list:
+            return False
+        for e in edits:
+            if not (
+                e.__class__ is dict
+                and _position_ok(e.get("start"))
+                and _position_ok(e.get("end"))
+                and e.get("newText").__class__ is str
+            ):
+                return False
+    tags = g("tags")
+    if tags.__class__ is not list:
+        return False
+    for t in tags:
+        if not _text_ok(t):
+            return False
+    return True
+
+
+def valid_record(record: object) -> bool:
+    """Is ``record`` a record as described above (what the cache gives back is checked:
+    a damaged or hostile cache file must not crash a formatter or reach the terminal)?"""
+    if record.__class__ is not dict:
+        return False
+    g = record.get
+    kind, diags = g("kind"), g("diagnostics")
+    if not (
+        (kind is None or _text_ok(kind))
+        and g("skipped").__class__ is bool
+        and g("refs", False).__class__ is bool
+        and diags.__class__ is list
+    ):
+        return False
+    for d in diags:
+        if not _diagnostic_ok(d):
+            return False
+    return True
+
+
+def _config_value_ok(value: object) -> bool:
+    return value.__class__ is list and len(value) == 2 and all(_text_ok(v) for v in value)
 
 
 def lint_one(data: bytes, name: str | None, config, kind: str | None, explicit: bool, workspace=None) -> dict:
@@ -333,13 +450,13 @@ class ConfigRef:
         if self.fingerprint is not None:
             return
         if cache is not None:
-            value = cache.get("config:" + (self.path or ""), self.key)
-            if value is not None:
+            value = cache.get("config:" + (self.path or ""), self.key, _config_value_ok)
+            if value is not None and value[1] in SEVERITY_RANK:
                 self.fingerprint, self.fail_on = value
                 return
         self.config()
         if cache is not None:
-            cache.put("config:" + (self.path or ""), self.key, (self.fingerprint, self.fail_on))
+            cache.put("config:" + (self.path or ""), self.key, [self.fingerprint, self.fail_on])
 
 
 class FileReport:
@@ -410,7 +527,9 @@ class Runner:
             import ses_lsp
             from ses_lsp.lint.cache import Cache, default_cache_dir
 
-            self.cache = Cache(default_cache_dir(self.project_root()), ses_lsp.__version__).load()
+            directory = default_cache_dir(self.project_root())
+            if directory is not None:
+                self.cache = Cache(directory, ses_lsp.__version__).load()
         return self.cache
 
     @staticmethod
@@ -455,7 +574,7 @@ class Runner:
                     continue
                 if cache is not None:
                     keys[i] = k = self._keys(rep, opts_key)
-                    value = cache.get(*k)
+                    value = cache.get(*k, check=valid_record)
                     if value is not None:
                         rep.record = value
                         rep.cached = True
@@ -552,6 +671,11 @@ class Runner:
             t = rep.target
             assert rep.config is not None  # set by run()
             config = rep.config.config()
+            if rep.cached:
+                # The edits are written into the file: never take them from the cache file.
+                record = lint_one(rep.data, t.name, config, self.options.kind, t.explicit)
+                rep.cached = False
+                self.linted += 1
             for _ in range(MAX_FIX_ROUNDS):
                 fixes = _safe_fixes(record)
                 if not fixes:

@@ -14,6 +14,7 @@ from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
+    from ses_lsp.lint.secrets import Secrets
 
 __all__ = ["Symbol", "document_symbols"]
 
@@ -43,8 +44,10 @@ class Symbol:
     children: list[Symbol] = field(default_factory=list)
 
 
-def _str(node: Node | None) -> str | None:
-    return node.value if node is not None and node.kind == STRING and isinstance(node.value, str) else None
+def _str(node: Node | None, secrets: Secrets) -> str | None:
+    if node is None or node.kind != STRING or not isinstance(node.value, str) or node in secrets:
+        return None
+    return node.value
 
 
 def _sel(node: Node) -> tuple[int, int]:
@@ -60,9 +63,15 @@ def _span(node: Node) -> tuple[int, int]:
     return (k.start if k is not None else node.start), max(node.end, k.end if k is not None else node.end)
 
 
-def _short(value: object, limit: int = 60) -> str:
-    text = str(value)
+def _short(node: Node, secrets: Secrets, limit: int = 60) -> str:
+    """A scalar's value for a detail text (a credential is not shown)."""
+    if node in secrets:
+        return HIDDEN
+    text = str(node.value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+HIDDEN = "(not shown)"
 
 
 _ACTION_DETAIL = (
@@ -85,7 +94,7 @@ _ACTION_DETAIL = (
 )
 
 
-def _entry_symbol(entry: Node, kind: str, prefix: str = "") -> Symbol | None:
+def _entry_symbol(entry: Node, kind: str, secrets: Secrets, prefix: str = "") -> Symbol | None:
     """An action / condition entry: a one-member object named by its member."""
     if entry.kind != OBJECT or not entry.members:
         return None
@@ -94,39 +103,39 @@ def _entry_symbol(entry: Node, kind: str, prefix: str = "") -> Symbol | None:
     detail = ""
     if value.kind == OBJECT:
         if kind == EVENT:
-            detail = _condition_detail(value)
+            detail = _condition_detail(value, secrets)
         else:
             for member in _ACTION_DETAIL:
                 v = value.get(member)
                 if v is not None and v.kind not in (OBJECT, ARRAY):
-                    detail = f"{member}: {_short(v.value)}"
+                    detail = f"{member}: {_short(v, secrets)}"
                     break
     s, e = entry.start, entry.end
     return Symbol(prefix + name, kind, s, e, key.start, key.end, detail)
 
 
-def _condition_detail(expr: Node) -> str:
+def _condition_detail(expr: Node, secrets: Secrets) -> str:
     parts = []
     ev = expr.get("Evaluate")
     if ev is not None and ev.kind == OBJECT and ev.members:
         k, v = ev.members[0]
-        parts.append(_short(v.value) if v.kind not in (OBJECT, ARRAY) else str(k.value))
+        parts.append(_short(v, secrets) if v.kind not in (OBJECT, ARRAY) else str(k.value))
     op = expr.get("Operator")
     if op is not None and op.kind not in (OBJECT, ARRAY):
-        parts.append(str(op.value))
+        parts.append(_short(op, secrets))
     vals = expr.get("Values")
     if vals is not None and vals.kind == ARRAY:
-        parts.append(", ".join(_short(v.value, 30) for v in vals.list_value if v.kind not in (OBJECT, ARRAY)))
+        parts.append(", ".join(_short(v, secrets, 30) for v in vals.list_value if v.kind not in (OBJECT, ARRAY)))
     elif vals is not None and vals.kind not in (OBJECT, ARRAY):
-        parts.append(_short(vals.value))
+        parts.append(_short(vals, secrets))
     return " ".join(p for p in parts if p)
 
 
-def _rule_symbol(rule: Node, index: int) -> Symbol | None:
+def _rule_symbol(rule: Node, index: int, secrets: Secrets) -> Symbol | None:
     if rule.kind != OBJECT:
         return None
     name_node = rule.get("Name")
-    name = _str(name_node) or f"rule {index + 1}"
+    name = _str(name_node, secrets) or f"rule {index + 1}"
     if name_node is not None:
         sel = (name_node.start, name_node.end)
     else:
@@ -137,7 +146,7 @@ def _rule_symbol(rule: Node, index: int) -> Symbol | None:
         details.append("disabled")
     recips = rule.get("Recipients")
     if recips is not None and recips.kind == ARRAY:
-        shown = [str(r.value) for r in recips.list_value[:3] if r.kind == STRING]
+        shown = [_short(r, secrets, 1000) for r in recips.list_value[:3] if r.kind == STRING]
         more = len(recips.list_value) - len(shown)
         details.append(", ".join(shown) + (f" (+{more})" if more > 0 else ""))
     sym = Symbol(name, CLASS, rule.start, rule.end, sel[0], sel[1], " · ".join(d for d in details if d))
@@ -146,13 +155,13 @@ def _rule_symbol(rule: Node, index: int) -> Symbol | None:
         if seq is None or seq.kind != ARRAY:
             continue
         for entry in seq.list_value:
-            child = _entry_symbol(entry, kind, prefix)
+            child = _entry_symbol(entry, kind, secrets, prefix)
             if child is not None:
                 sym.children.append(child)
     return sym
 
 
-def _generic(node: Node, depth: int) -> list[Symbol]:
+def _generic(node: Node, depth: int, secrets: Secrets) -> list[Symbol]:
     out: list[Symbol] = []
     if node.kind == OBJECT:
         pairs: list[tuple[Node | None, Node]] = [(k, v) for k, v in node.members or ()]
@@ -167,17 +176,17 @@ def _generic(node: Node, depth: int) -> list[Symbol]:
         elif v.kind == ARRAY:
             kind, detail = ARRAY_KIND, f"{len(v.list_value)} items"
         elif v.kind == STRING:
-            kind, detail = STRING_KIND, _short(v.value)
+            kind, detail = STRING_KIND, _short(v, secrets)
         elif v.kind == "boolean":
-            kind, detail = BOOLEAN_KIND, "true" if v.value else "false"
+            kind, detail = BOOLEAN_KIND, HIDDEN if v in secrets else "true" if v.value else "false"
         else:
-            kind, detail = NUMBER_KIND if v.kind in ("integer", "number") else PROPERTY, _short(v.value)
+            kind, detail = NUMBER_KIND if v.kind in ("integer", "number") else PROPERTY, _short(v, secrets)
         s = k.start if k is not None else v.start
         e = max(v.end, k.end if k is not None else v.end)
         sel = (k.start, k.end) if k is not None else (v.start, min(v.end, v.start + 1))
         sym = Symbol(name, kind, s, e, sel[0], sel[1], detail)
         if depth > 1:
-            sym.children = _generic(v, depth - 1)
+            sym.children = _generic(v, depth - 1, secrets)
         out.append(sym)
     return out
 
@@ -196,17 +205,20 @@ def document_symbols(document: Document, kind: str | None) -> list[Symbol]:
     root = document.root
     if root is None or root.kind != OBJECT or kind is None:
         return []
+    from ses_lsp.lint.secrets import find_secrets
+
+    secrets = find_secrets(document)
     if kind in _RULE_SETS:
         name_node: Node | None = root
         for part in _RULE_SETS[kind]:
             name_node = name_node.get(part) if name_node is not None and name_node.kind == OBJECT else None
-        name = _str(name_node) or "rule set"
+        name = _str(name_node, secrets) or "rule set"
         sel = (name_node.start, name_node.end) if name_node is not None else (root.start, min(root.end, root.start + 1))
         top = Symbol(name, NAMESPACE, root.start, root.end, sel[0], sel[1], kind)
         rules = root.get("Rules")
         if rules is not None and rules.kind == ARRAY:
             for i, rule in enumerate(rules.list_value):
-                sym = _rule_symbol(rule, i)
+                sym = _rule_symbol(rule, i, secrets)
                 if sym is not None:
                     top.children.append(sym)
         return [top]
@@ -214,11 +226,11 @@ def document_symbols(document: Document, kind: str | None) -> list[Symbol]:
         out: list[Symbol] = []
         for k, v in root.members or ():
             if k.value == "Rule" and v.kind == OBJECT:
-                sym = _rule_symbol(v, 0)
+                sym = _rule_symbol(v, 0, secrets)
                 if sym is not None:
                     sym.start = min(sym.start, k.start)
                     out.append(sym)
             else:
-                out.extend(s for s in _generic(root, 1) if s.selection_start == k.start)
+                out.extend(s for s in _generic(root, 1, secrets) if s.selection_start == k.start)
         return out
-    return _generic(root, 4)
+    return _generic(root, 4, secrets)

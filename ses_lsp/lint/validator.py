@@ -27,8 +27,10 @@ from ses_lsp.document.nodes import (
     Node,
 )
 from ses_lsp.lint.diagnostics import Fix, TextEdit
+from ses_lsp.lint.edits import quote_plain_scalar, yaml_properties_end
 from ses_lsp.lint.rules import core as core_rules
 from ses_lsp.lint.rules import schema as R
+from ses_lsp.lint.secrets import is_sensitive_shape
 from ses_lsp.lint.text import closest, describe_pattern, has_placeholder, quote, quote_list
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,9 +56,6 @@ _TYPE_ACCEPTS = {
     "boolean": frozenset({BOOLEAN}),
     "null": frozenset({NULL}),
 }
-
-
-_CREDENTIAL = re.compile(r"(?i)password|secret|credential|token|private|key(?!word)")
 
 
 _UNSET = object()
@@ -136,10 +135,9 @@ class Compiled:
             self.min_items = self.max_items = None
         self.minimum = schema.get("minimum")
         self.maximum = schema.get("maximum")
-        # Credentials are never echoed.  The model also marks e-mail addresses and
-        # message texts sensitive: those are the user's own data in the user's own
-        # file and may be quoted, so only credential-like shapes are redacted.
-        self.sensitive = bool(schema.get("x-sensitive")) and _CREDENTIAL.search(name) is not None
+        # Credentials are never echoed (e-mail addresses and message texts, which the
+        # model marks sensitive too, may be quoted): ses_lsp.lint.secrets decides.
+        self.sensitive = is_sensitive_shape(name, schema)
         self.items: Compiled | None = None
         self.deprecated = bool(schema.get("deprecated"))
         # A string schema without a timestamp: the walk can go straight to check_string.
@@ -258,6 +256,11 @@ class Validator:
         # syntax error (``Rule:`` followed by a tab-indented line), not left empty.
         self.cut = min((p.start for p in ctx.document.parsed.problems if p.rule == "syntax-error"), default=None)
 
+    def hidden(self, node: Node, sensitive: bool) -> bool:
+        """Must ``node``'s value stay out of the message?  (Asked only when reporting: the
+        document's secrets are found once, on the first report that needs them.)"""
+        return sensitive or node in self.ctx.secrets
+
     def report(self, rule, target, message, **kw) -> None:
         if "pointer" not in kw and not isinstance(target, Node):
             kw["pointer"] = ""
@@ -314,6 +317,7 @@ class Validator:
                 return
             v = node.value
             if (c.minimum is not None and v < c.minimum) or (c.maximum is not None and v > c.maximum):
+                sensitive = self.hidden(node, sensitive)
                 lo = "" if c.minimum is None else f"at least {c.minimum}"
                 hi = "" if c.maximum is None else f"at most {c.maximum}"
                 allowed = " and ".join(x for x in (lo, hi) if x)
@@ -324,28 +328,14 @@ class Validator:
     def type_problem(self, node: Node, c: Compiled, sensitive: bool) -> None:
         if node.kind == NULL and node.start == node.end and self.cut_off(node):
             return  # the syntax error is the problem to report
+        sensitive = self.hidden(node, sensitive)
         if (
             c.expects_string
             and self.is_yaml
             and node.plain
             and node.kind in (INTEGER, NUMBER, BOOLEAN, NULL, TIMESTAMP)
         ):
-            raw = self.ctx.text[node.start : node.end]
-            shown = "the value" if sensitive else quote(raw)
-            reads = _KIND_WORDS[node.kind]
-            if node.kind == NULL and raw == "":
-                self.report(
-                    R.WRONG_TYPE, node.key_node or node, f"{_label(node)} has no value; expected {c.type_words}"
-                )
-                return
-            fix = Fix(f"Quote {shown}", (TextEdit(node.start, node.end, _yaml_quote(raw)),))
-            self.report(
-                core_rules.YAML_UNQUOTED_SCALAR,
-                node,
-                f"{_label(node)}: YAML reads unquoted {shown} as {reads}, but the API expects a string; "
-                f"quote it: {_yaml_quote(raw) if not sensitive else 'put it in quotes'}",
-                fix=fix,
-            )
+            self.unquoted_problem(node, c, sensitive)
             return
         target = node
         if node.kind == NULL and node.start == node.end and node.key_node is not None:
@@ -366,6 +356,36 @@ class Validator:
             return False
         between = self.ctx.text[node.end : self.cut].lstrip(":")  # an empty value may sit at its ':'
         return all(not line.strip() or line.lstrip().startswith("#") for line in between.splitlines())
+
+    def unquoted_problem(self, node: Node, c: Compiled, sensitive: bool) -> None:
+        """A plain YAML scalar that YAML types as something other than the string expected."""
+        raw = self.ctx.text[node.start : node.end]
+        reads = _KIND_WORDS[node.kind]
+        if raw.startswith("*"):  # an alias: the value is written where its anchor is
+            anchor = raw[1:]
+            self.report(
+                core_rules.YAML_UNQUOTED_SCALAR,
+                node,
+                f"{_label(node)}: YAML reads the value of alias *{anchor} as {reads} (it is unquoted where "
+                f"&{anchor} is defined), but the API expects a string; quote it there",
+            )
+            return
+        # The content comes after any properties (``&anchor``, ``!tag``).
+        content = raw[yaml_properties_end(raw) :]
+        if node.kind == NULL and content == "":
+            self.report(R.WRONG_TYPE, node.key_node or node, f"{_label(node)} has no value; expected {c.type_words}")
+            return
+        shown = "the value" if sensitive else quote(content)
+        edits = quote_plain_scalar(self.ctx.document, node)
+        fix = Fix(f"Quote {shown}", edits) if edits else None
+        self.report(
+            core_rules.YAML_UNQUOTED_SCALAR,
+            node,
+            f"{_label(node)}: YAML reads unquoted {shown} as {reads}, but the API expects a string; "
+            f"quote it: {_yaml_quote(content) if not sensitive else 'put it in quotes'}"
+            + ("" if fix is not None else " (and remove the tag)"),
+            fix=fix,
+        )
 
     def check_object(self, node: Node, c: Compiled, sensitive: bool, stack: list) -> None:
         members = node.members or ()
@@ -499,6 +519,7 @@ class Validator:
                 return
             label = "key" if is_key else _label(node)
             if value not in c.enum and not has_placeholder(value):
+                sensitive = self.hidden(node, sensitive)
                 best = closest(value, c.enum_list or [], cutoff=0.4)
                 msg = f"{label} is {_shown(node, sensitive)}; expected one of {quote_list(c.enum_list or [])}"
                 fix = None
@@ -523,6 +544,7 @@ class Validator:
         if has_placeholder(value):
             return  # a template placeholder (${Var}, {{var}}) is filled in later
         label = "key" if is_key else _label(node)
+        sensitive = self.hidden(node, sensitive)
         if c.min_length is not None and n < c.min_length:
             if n == 0:
                 msg = (
@@ -549,7 +571,7 @@ class Validator:
             self.report(
                 R.INVALID_TIMESTAMP,
                 node,
-                f"{_label(node)} is {quote(value)}, which is not a timestamp; use ISO 8601 "
+                f"{_label(node)} is {_shown(node, self.hidden(node, False))}, which is not a timestamp; use ISO 8601 "
                 f"(e.g. '2026-11-20T10:00:00Z') or epoch seconds",
             )
 
