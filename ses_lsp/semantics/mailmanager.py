@@ -446,8 +446,8 @@ def read_condition(node: Node) -> Predicate | None:
     if family is None or expr.kind != OBJECT:
         return None
     op_node = expr.get("Operator")
-    if op_node is None or op_node.kind != STRING:
-        return None
+    if op_node is None or op_node.kind != STRING or op_node.value not in OPERATORS[family]:
+        return None  # (an operator the API does not have is the schema check's to report)
     subject = _subject(expr.get("Evaluate"), family)
     if subject is None:
         return None
