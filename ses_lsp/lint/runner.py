@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ses_lsp.lint.files import Target
+from ses_lsp.lint.files import Target, read_file
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
 if TYPE_CHECKING:  # (imported when used: a run whose files are all cached needs neither)
@@ -448,8 +448,7 @@ class Runner:
                 ref.resolve(cache)
                 assert t.path is not None  # only the standard input has none
                 try:
-                    with open(t.path, "rb") as fh:
-                        rep.data = fh.read()
+                    rep.data = read_file(t.path)
                 except OSError as exc:
                     rep.error = f"cannot read {t.display!r}: {exc.strerror or exc}"
                     continue
