@@ -168,6 +168,30 @@ def test_a_file_replaced_by_a_fifo_after_discovery_is_not_read(tmp_path):
     assert read_file(str(tmp_path / "ok.json")) == VALID.encode()
 
 
+def test_byte_order_marks_in_the_text_format(tmp_path):
+    # A UTF-8 mark was shown as U+FFFD in the first line's excerpt; a UTF-16 file was called binary.
+    one_line = json.dumps(
+        json.loads(VALID.replace('"Require"', '"Mandatory"').replace(', "ObjectKeyPrefix": "in/"', ""))
+    )
+    assert len(one_line) < 200  # shown whole
+    write(tmp_path, "bom.json", b"\xef\xbb\xbf" + one_line.encode())
+    write(tmp_path, "wide.json", "\ufeff".encode("utf-16-le") + VALID.encode("utf-16-le"))
+    r = run(["lint", "--no-cache", "bom.json", "wide.json"], tmp_path)
+    assert r.returncode == 1
+    column = one_line.index('"Mandatory"')
+    # The column counts the mark (as every position does); the excerpt does not show it.
+    assert r.stdout.splitlines()[:4] == [
+        f'bom.json:1:{column + 2}: error: "TlsPolicy" is "Mandatory"; expected one of "Require", "Optional" '
+        "[SES104 invalid-enum-value]",
+        "  1 | " + one_line,
+        "    | " + " " * column + "^" + "~" * (len('"Mandatory"') - 1),
+        "wide.json:1:1: error: the file is UTF-16 text (little-endian, with a byte order mark); the AWS CLI reads "
+        "parameter files in the locale's encoding (UTF-8 on Linux and macOS) unless AWS_CLI_FILE_ENCODING says "
+        "otherwise, and ses-lsp checks them as UTF-8: save it as UTF-8 [SES006 unreadable-content]",
+    ]
+    assert "\ufffd" not in r.stdout
+
+
 def test_fail_on(tmp_path):
     write(tmp_path, "w.json", WARNING_ONLY)
     assert run(["lint", "w.json"], tmp_path).returncode == 0

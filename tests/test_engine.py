@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +38,45 @@ def test_binary_and_undecodable_input_is_one_diagnostic():
     r = lint_bytes(b'{"Rule": "caf\xe9"}', "x.json")
     assert codes(r) == ["SES006"] and "UTF-8" in r.diagnostics[0].message
     assert r.diagnostics[0].start == len('{"Rule": "caf')
+
+
+_NOT_UTF8 = (
+    "the AWS CLI reads parameter files in the locale's encoding (UTF-8 on Linux and macOS) unless "
+    "AWS_CLI_FILE_ENCODING says otherwise, and ses-lsp checks them as UTF-8: save it as UTF-8"
+)
+
+
+@pytest.mark.parametrize(
+    ("codec", "what"),
+    [
+        ("utf-16", "UTF-16 text (little-endian, with a byte order mark)"),  # Python writes little-endian
+        ("utf-16-be", "UTF-16 text (big-endian, without a byte order mark: every other byte is NUL)"),
+        ("utf-16-le", "UTF-16 text (little-endian, without a byte order mark: every other byte is NUL)"),
+        ("utf-32", "UTF-32 text (little-endian, with a byte order mark)"),
+    ],
+)
+def test_utf16_and_utf32_files_are_named_not_called_binary(codec, what):
+    # They were reported as "binary: it contains a NUL byte".
+    r = lint_bytes(RULE_YAML.encode(codec), "x.yaml")
+    assert [(d.code, d.message, d.start) for d in r.diagnostics] == [("SES006", f"the file is {what}; " + _NOT_UTF8, 0)]
+    r = lint_bytes(b"\xfe\xff" + RULE_YAML.encode("utf-16-be"), "x.yaml")
+    assert r.diagnostics[0].message.startswith("the file is UTF-16 text (big-endian, with a byte order mark);")
+    r = lint_bytes(b"\x00\x00\xfe\xff" + RULE_YAML.encode("utf-32-be"), "x.yaml")
+    assert r.diagnostics[0].message.startswith("the file is UTF-32 text (big-endian, with a byte order mark);")
+
+
+def test_binary_files_are_still_binary():
+    # Only text whose every other byte, and only those, are NUL is taken for BOM-less UTF-16.
+    for data in (b"\x00\x01\x02binary", b"ab\x00\x00cd", b"a\x00b\x00c\x00\x00\x00"):
+        (d,) = lint_bytes(data, "x.json").diagnostics
+        assert d.message.startswith("the file contains a NUL byte at byte"), data
+
+
+def test_a_utf8_byte_order_mark_is_read_and_counted_in_positions():
+    r = lint_bytes(b"\xef\xbb\xbf" + RULE_YAML.replace("TlsPolicy: required", "TlsPolicy: Bogus").encode(), "x.yaml")
+    (d,) = [d for d in r.diagnostics if d.code == "SES104"]
+    assert r.document.text[d.start : d.end] == "Bogus"  # offsets index the text, mark included
+    assert r.document.lines.position(d.start) == (4, 13)
 
 
 def test_files_over_the_size_cap_are_one_diagnostic_and_not_parsed():

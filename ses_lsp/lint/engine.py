@@ -89,6 +89,16 @@ def decode(data: bytes) -> tuple[str | None, Diagnostic | None]:
     size = oversize(data)
     if size is not None:
         return None, _too_large(size)
+    encoding = _wide_encoding(data)
+    if encoding is not None:
+        return None, _diag(
+            C.UNREADABLE_CONTENT,
+            f"the file is {encoding}; the AWS CLI reads parameter files in the locale's encoding (UTF-8 on Linux "
+            "and macOS) unless AWS_CLI_FILE_ENCODING says otherwise, and ses-lsp checks them as UTF-8: save it "
+            "as UTF-8",
+            0,
+            0,
+        )
     nul = data.find(b"\x00")
     if nul != -1:
         return None, _diag(
@@ -110,6 +120,31 @@ def decode(data: bytes) -> tuple[str | None, Diagnostic | None]:
             pos,
             pos,
         )
+
+
+# Byte order marks of the encodings other than UTF-8 (UTF-32 first: its little-endian mark
+# starts with UTF-16's).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 text (little-endian, with a byte order mark)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 text (big-endian, with a byte order mark)"),
+    (b"\xff\xfe", "UTF-16 text (little-endian, with a byte order mark)"),
+    (b"\xfe\xff", "UTF-16 text (big-endian, with a byte order mark)"),
+)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """What ``data`` is when it is UTF-16 or UTF-32 text: a byte order mark, or (for UTF-16
+    without one) a start whose every other byte, and only those, are NUL."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    head = data[: min(len(data), 64) & ~1]
+    if len(head) >= 4 and head.count(0) == len(head) // 2:
+        if not any(head[1::2]) and all(head[0::2]):
+            return "UTF-16 text (little-endian, without a byte order mark: every other byte is NUL)"
+        if not any(head[0::2]) and all(head[1::2]):
+            return "UTF-16 text (big-endian, without a byte order mark: every other byte is NUL)"
+    return None
 
 
 def lint_bytes(data: bytes, path: str | None, config: Config | None = None, **kw) -> LintResult:

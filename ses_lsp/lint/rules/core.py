@@ -165,7 +165,7 @@ UNREADABLE_CONTENT = Rule(
     source=SOURCE_TOOL,
     doc=RuleDoc(
         what=(
-            "Reports files that are not valid UTF-8, contain NUL "
+            "Reports files that are not valid UTF-8 (UTF-16 and UTF-32 files are named as such), contain NUL "
             "bytes, are larger than 4 MiB, or hold more than 100,000 values; such files are not checked further."
         ),
         why=(
