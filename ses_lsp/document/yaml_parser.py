@@ -97,6 +97,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from _weakref import ref as _ref  # the C module: no import cost (weakref.ref is this)
 
 import yaml
@@ -269,12 +270,15 @@ def _to_int(value: str) -> int:
     sign = -1 if value[0] == "-" else +1
     if value[0] in "+-":
         value = value[1:]
-    if value.startswith("0b"):
-        return sign * int(value[2:], 2)
-    if value.startswith("0x"):
-        return sign * int(value[2:], 16)
-    if value.startswith("0o"):
-        return sign * int(value[2:], 8)
+    for prefix, base in (("0b", 2), ("0x", 16), ("0o", 8)):
+        if value.startswith(prefix):
+            number = int(value[2:], base)
+            # int() limits decimal digits (sys.get_int_max_str_digits), not these: a value it could
+            # not write back in decimal (for any message) is refused like a decimal one that long.
+            limit = sys.get_int_max_str_digits()
+            if limit and number.bit_length() * 0.30103 > limit:  # (log10 2: its decimal digits)
+                raise ValueError(f"it has more than {limit} decimal digits")
+            return sign * number
     return sign * int(value)
 
 
