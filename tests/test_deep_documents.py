@@ -15,10 +15,10 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import yaml
+from sample_documents import ROOT, get, is_leaf, paths, replaced
 
 from ses_lsp.document.document import Document
 from ses_lsp.document.nodes import MAX_DEPTH, too_deep_message
@@ -28,8 +28,6 @@ from ses_lsp.lint.engine import lint_text
 from ses_lsp.lint.hover import hover
 from ses_lsp.lint.navigation import occurrences
 from ses_lsp.lint.symbols import document_symbols
-
-ROOT = Path(__file__).parent.parent
 
 # One document of each kind that has a realistic sample (the richest one for rule sets).
 SAMPLES = {
@@ -79,24 +77,6 @@ def nested(levels: int, leaf: object) -> object:
     return value
 
 
-def leaf_paths(value: object, path: tuple = ()) -> Iterator[tuple]:
-    stack = [(value, path)]
-    while stack:
-        v, p = stack.pop()
-        children = list(v.items()) if isinstance(v, dict) else list(enumerate(v)) if isinstance(v, list) else []
-        if not children:
-            yield p
-        stack.extend((c, (*p, k)) for k, c in children)
-
-
-def replaced(value: object, path: tuple, new: object) -> object:
-    if not path:
-        return new
-    copy = dict(value) if isinstance(value, dict) else list(value)  # type: ignore[call-overload]
-    copy[path[0]] = replaced(copy[path[0]], path[1:], new)
-    return copy
-
-
 def render(value: object, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(value, indent=1)
@@ -117,10 +97,8 @@ def variants(path: str) -> Iterator[tuple[tuple, object]]:
     """(leaf path, the document with that leaf nested down to exactly MAX_DEPTH collections)."""
     text = (ROOT / path).read_text(encoding="utf-8")
     original = Document(text, path).root.to_python()  # type: ignore[union-attr]
-    for p in sorted(leaf_paths(original), key=str):
-        leaf = original
-        for k in p:
-            leaf = leaf[k]  # type: ignore[index]
+    for p in paths(original, is_leaf):
+        leaf = get(original, p)
         # The leaf sits inside len(p) collections; an empty collection is one itself.
         inside = len(p) + (1 if isinstance(leaf, (dict, list)) else 0)
         yield p, replaced(original, p, nested(MAX_DEPTH - inside, leaf))

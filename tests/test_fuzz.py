@@ -17,6 +17,7 @@ import random
 from pathlib import Path
 
 import pytest
+from sample_documents import DOCUMENTS, get, paths, replaced
 
 from ses_lsp.document.nodes import MAX_DEPTH
 from ses_lsp.lint.completion import complete
@@ -25,15 +26,8 @@ from ses_lsp.lint.hover import hover
 from ses_lsp.lint.kinds import all_kinds
 from ses_lsp.lint.symbols import document_symbols
 
-ROOT = Path(__file__).parent.parent
 SEED = 20260611
 CASES = 4000  # documents per run, over all mutations
-LARGE = ("billion-laughs", "too-many")
-SOURCES = sorted(
-    p
-    for p in [*(ROOT / "examples").rglob("*"), *(ROOT / "tests" / "golden").rglob("*")]
-    if p.suffix in (".json", ".yaml") and not any(word in p.name for word in LARGE)
-)
 ODD_CHARS = ["\x00", "\ud800", "\udfff", "\ufeff", "\uffff", "\U0001f600", "\u2028", "\x85", "\t", "\r", "\x1b", "\\"]
 ODD_STRINGS = ["", " ", "\ud800", "a\x00b", "*", "&a", "<<", "~1/", "${x}", "x" * 5000, "é" * 70, "0x1F", "1e999"]
 ODD_NUMBERS = [10**400, -(10**30), 1e308, -0.0, 2**63, -(2**63) - 1, 0.1, 1e-320]
@@ -68,73 +62,47 @@ def _values(rng: random.Random) -> list[object]:
     return [None, True, 0, -1, 1.5, "", "x", [], {}, [1, "a"], {"k": "v"}, rng.choice(ODD_STRINGS)]
 
 
-def _paths(value: object, path: tuple = ()) -> list[tuple]:
-    out = [path]
-    stack = [(value, path)]
-    while stack:
-        v, p = stack.pop()
-        children = list(v.items()) if isinstance(v, dict) else list(enumerate(v)) if isinstance(v, list) else []
-        for k, c in children:
-            out.append((*p, k))
-            stack.append((c, (*p, k)))
-    return out
-
-
-def _get(value: object, path: tuple) -> object:
-    for k in path:
-        value = value[k]  # type: ignore[index]
-    return value
-
-
-def _set(value: object, path: tuple, new: object) -> object:
-    if not path:
-        return new
-    copy = dict(value) if isinstance(value, dict) else list(value)  # type: ignore[call-overload]
-    copy[path[0]] = _set(copy[path[0]], path[1:], new)
-    return copy
-
-
 def _rename(value: object, path: tuple, key: str) -> object:
     """The member at ``path`` renamed to ``key`` (values in lists are left as they are)."""
-    parent = _get(value, path[:-1])
+    parent = get(value, path[:-1])
     if not isinstance(parent, dict):
         return value
     renamed = {(key if k == path[-1] else k): v for k, v in parent.items()}
-    return _set(value, path[:-1], renamed)
+    return replaced(value, path[:-1], renamed)
 
 
 def mutate_value(value: object, rng: random.Random) -> tuple[str, object]:
-    paths = _paths(value)
-    path = rng.choice(paths)
-    target = _get(value, path)
+    all_paths = paths(value)
+    path = rng.choice(all_paths)
+    target = get(value, path)
     how = rng.choice(["nest", "string", "number", "swap", "key", "grow", "raw"])
     if how == "raw":
-        return how, _set(value, path, RAW_MARKER)
+        return how, replaced(value, path, RAW_MARKER)
     if how == "nest":
         levels = max(0, MAX_DEPTH - len(path) + rng.choice([-2, -1, 0, 0, 1]))
         for i in range(levels):
             target = [target] if i % 2 else {"Deep": target}
-        return how, _set(value, path, target)
+        return how, replaced(value, path, target)
     if how == "string":
-        strings = [p for p in paths if isinstance(_get(value, p), str)] or [path]
+        strings = [p for p in all_paths if isinstance(get(value, p), str)] or [path]
         path = rng.choice(strings)
-        old = _get(value, path)
+        old = get(value, path)
         odd = rng.choice(ODD_STRINGS + ODD_CHARS)
         cut = rng.randint(0, len(old)) if isinstance(old, str) else 0
         new = old[:cut] + odd + old[cut:] if isinstance(old, str) else odd
-        return how, _set(value, path, new)
+        return how, replaced(value, path, new)
     if how == "number":
-        return how, _set(value, path, rng.choice(ODD_NUMBERS))
+        return how, replaced(value, path, rng.choice(ODD_NUMBERS))
     if how == "swap":
-        return how, _set(value, path, rng.choice(_values(rng)))
+        return how, replaced(value, path, rng.choice(_values(rng)))
     if how == "key" and path:
         return how, _rename(value, path, rng.choice(ODD_KEYS))
     # "grow": a list or object repeated, or an item duplicated
     if isinstance(target, list) and target:
-        return how, _set(value, path, target * rng.randint(2, 30))
+        return how, replaced(value, path, target * rng.randint(2, 30))
     if isinstance(target, dict):
-        return how, _set(value, path, {**target, **{f"{k}{i}": v for i in range(3) for k, v in target.items()}})
-    return how, _set(value, path, [target] * rng.randint(2, 30))
+        return how, replaced(value, path, {**target, **{f"{k}{i}": v for i in range(3) for k, v in target.items()}})
+    return how, replaced(value, path, [target] * rng.randint(2, 30))
 
 
 def render(value: object, fmt: str, rng: random.Random) -> str:
@@ -199,7 +167,7 @@ def cases() -> list[tuple[str, object, str, str | None]]:
     """(label, bytes or text to lint, file name, kind to force) for every case, from the seed."""
     rng = random.Random(SEED)
     kinds = sorted(all_kinds())
-    sources = [(p, p.read_bytes()) for p in SOURCES]
+    sources = [(p, p.read_bytes()) for p in DOCUMENTS]
     values: dict[Path, object] = {}
     out = []
     for i in range(CASES):

@@ -11,23 +11,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
+from sample_documents import DOCUMENTS, EXAMPLES, get, paths, replaced, value_and_kind
 
 from ses_lsp.document.document import Document
 from ses_lsp.lint.engine import lint_text
-
-ROOT = Path(__file__).parent.parent
-# Documents too large to lint many times over (they test count limits, not strings).
-LARGE = ("billion-laughs", "too-many")
-DOCUMENTS = sorted(
-    p
-    for p in [*(ROOT / "examples").rglob("*"), *(ROOT / "tests" / "golden").rglob("*")]
-    if p.suffix in (".json", ".yaml") and not any(word in p.name for word in LARGE)
-)
-EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*") if p.suffix in (".json", ".yaml"))
 
 SURROGATES = ["\ud800", "\udfff", "\udc80\ud800"]  # lone high, lone low, a reversed pair
 OTHERS = ["\x00", "\uffff", "\U0001f600"]  # U+0000 (escaped), a noncharacter, an astral character
@@ -48,29 +38,6 @@ def with_strings(value: object, change) -> object:
     return change(value) if isinstance(value, str) else value
 
 
-def string_paths(value: object, path: tuple = ()) -> list[tuple]:
-    if isinstance(value, dict):
-        return [p for k, v in value.items() for p in string_paths(v, (*path, k))]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in string_paths(v, (*path, i))]
-    return [path] if isinstance(value, str) else []
-
-
-def replaced(value: object, path: tuple, change) -> object:
-    if not path:
-        return change(value)
-    copy = dict(value) if isinstance(value, dict) else list(value)  # type: ignore[call-overload]
-    copy[path[0]] = replaced(copy[path[0]], path[1:], change)
-    return copy
-
-
-def original(path: Path) -> tuple[object, str | None]:
-    """The document's value and kind (as the lint tells it)."""
-    result = lint_text(path.read_text(encoding="utf-8"), str(path))
-    assert result.document is not None and result.document.root is not None, path
-    return result.document.root.to_python(), result.kind
-
-
 def internal_errors(text: str, name: str, kind: str | None) -> list[str]:
     return [d.message for d in lint_text(text, name, kind=kind).diagnostics if d.code == "SES008"]
 
@@ -79,7 +46,7 @@ def internal_errors(text: str, name: str, kind: str | None) -> list[str]:
 def test_odd_code_points_in_every_string_of_every_document(odd):
     crashes = []
     for path in DOCUMENTS:
-        value, kind = original(path)
+        value, kind = value_and_kind(path)
         for place, put in PLACES.items():
             if place in ("before", "after") and path not in EXAMPLES:
                 continue  # (the golden documents get the two that differ most)
@@ -100,9 +67,9 @@ def test_odd_code_points_in_one_string_at_a_time(odd):
     # full of odd strings stops early.
     crashes = []
     for path in EXAMPLES:
-        value, kind = original(path)
-        for where in string_paths(value):
-            changed = replaced(value, where, lambda s: PLACES["inside"](s, odd))
+        value, kind = value_and_kind(path)
+        for where in paths(value, lambda v: isinstance(v, str)):
+            changed = replaced(value, where, PLACES["inside"](get(value, where), odd))
             text = json.dumps(changed, indent=1)
             crashes += [(path.name, where, m) for m in internal_errors(text, "x.json", kind)]
     assert crashes == []
