@@ -262,7 +262,13 @@ def cmd_lint(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs: expected a positive number")
     if args.config and not os.path.isfile(args.config):
-        raise UsageError(f"cannot read {args.config!r}: No such file or directory")
+        from ses_lsp.lint.files import not_regular
+
+        try:
+            why = not_regular(os.stat(args.config).st_mode) or "not a regular file"
+        except OSError as exc:
+            why = exc.strerror or "No such file or directory"
+        raise UsageError(f"cannot read {args.config!r}: {why}")
     select = _codes(args.select, "--select")
     ignore = _codes(args.ignore, "--ignore")
     kind = _kind(args.kind)

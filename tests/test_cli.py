@@ -35,14 +35,20 @@ WARNING_ONLY = VALID.replace('    "Enabled": true,\n', "")
 UNRECOGNISED = '{"name": "my-package", "version": "1.0.0"}\n'
 
 
-def run(args, cwd, *, env=None, input=None, text=True):
+def run(args, cwd, *, env=None, input=None, text=True, timeout=None):
     full_env = dict(os.environ)
     for var in ("GITHUB_ACTIONS", "SES_LSP_CACHE_DIR", "NO_COLOR", "SES_LSP_DEBUG"):
         full_env.pop(var, None)
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "ses_lsp", *args], cwd=cwd, env=full_env, input=input, capture_output=True, text=text
+        [sys.executable, "-m", "ses_lsp", *args],
+        cwd=cwd,
+        env=full_env,
+        input=input,
+        capture_output=True,
+        text=text,
+        timeout=timeout,
     )
 
 
@@ -106,6 +112,84 @@ def test_exit_codes(tmp_path):
     assert r.returncode == 2
     assert "bad.json:8:60:" in r.stdout
     assert "cannot read 'missing.json'" in r.stderr
+
+
+NOT_A_FILE = (
+    "ses-lsp: error: cannot read {path!r}: it is {what}, not a regular file; ses-lsp reads only files "
+    "(to lint what it gives, redirect it to the standard input and name '-')\n"
+)
+
+
+def test_named_paths_that_are_not_regular_files_are_errors_never_read(tmp_path):
+    # A FIFO named on the command line made `ses-lsp lint` wait for a writer for ever, and
+    # /dev/zero would have been read until memory ran out.  (The timeout only keeps a
+    # regression from hanging the suite: a correct run does not wait on anything.)
+    import socket
+
+    write(tmp_path, "ok.json", VALID)
+    os.mkfifo(tmp_path / "pipe.json")
+    os.symlink("pipe.json", tmp_path / "link.json")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(tmp_path / "sock.json"))
+    try:
+        r = run(["lint", "pipe.json", "/dev/zero", "link.json", "sock.json", "ok.json"], tmp_path, timeout=120)
+    finally:
+        sock.close()
+    assert r.returncode == 2
+    assert r.stderr == "".join(
+        NOT_A_FILE.format(path=path, what=what)
+        for path, what in (
+            ("pipe.json", "a named pipe (FIFO)"),
+            ("/dev/zero", "a character device"),
+            ("link.json", "a named pipe (FIFO)"),
+            ("sock.json", "a socket"),
+        )
+    )
+    assert r.stdout == "All checked: 1 file, no problems.\n"  # the regular file is still checked
+    # A glob that matches one is the same; a directory walk skips it silently.
+    r = run(["lint", "pipe*"], tmp_path, timeout=120)
+    assert (r.returncode, r.stderr) == (2, NOT_A_FILE.format(path="pipe.json", what="a named pipe (FIFO)"))
+    r = run(["lint", "."], tmp_path, timeout=120)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "All checked: 1 file, no problems.\n"
+    # So is a configuration file.
+    r = run(["lint", "--config", "pipe.json", "ok.json"], tmp_path, timeout=120)
+    assert (r.returncode, r.stderr) == (2, NOT_A_FILE.format(path="pipe.json", what="a named pipe (FIFO)"))
+
+
+def test_a_file_replaced_by_a_fifo_after_discovery_is_not_read(tmp_path):
+    from ses_lsp.lint.files import NotRegularFile, read_file
+
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(NotRegularFile) as caught:
+        read_file(str(tmp_path / "pipe.json"))  # opened without blocking, refused on fstat
+    assert caught.value.strerror.startswith("it is a named pipe (FIFO), not a regular file")
+    write(tmp_path, "ok.json", VALID)
+    assert read_file(str(tmp_path / "ok.json")) == VALID.encode()
+
+
+def test_byte_order_marks_in_the_text_format(tmp_path):
+    # A UTF-8 mark was shown as U+FFFD in the first line's excerpt; a UTF-16 file was called binary.
+    one_line = json.dumps(
+        json.loads(VALID.replace('"Require"', '"Mandatory"').replace(', "ObjectKeyPrefix": "in/"', ""))
+    )
+    assert len(one_line) < 200  # shown whole
+    write(tmp_path, "bom.json", b"\xef\xbb\xbf" + one_line.encode())
+    write(tmp_path, "wide.json", "\ufeff".encode("utf-16-le") + VALID.encode("utf-16-le"))
+    r = run(["lint", "--no-cache", "bom.json", "wide.json"], tmp_path)
+    assert r.returncode == 1
+    column = one_line.index('"Mandatory"')
+    # The column counts the mark (as every position does); the excerpt does not show it.
+    assert r.stdout.splitlines()[:4] == [
+        f'bom.json:1:{column + 2}: error: "TlsPolicy" is "Mandatory"; expected one of "Require", "Optional" '
+        "[SES104 invalid-enum-value]",
+        "  1 | " + one_line,
+        "    | " + " " * column + "^" + "~" * (len('"Mandatory"') - 1),
+        "wide.json:1:1: error: the file is UTF-16 text (little-endian, with a byte order mark); the AWS CLI reads "
+        "parameter files in the locale's encoding (UTF-8 on Linux and macOS) unless AWS_CLI_FILE_ENCODING says "
+        "otherwise, and ses-lsp checks them as UTF-8: save it as UTF-8 [SES006 unreadable-content]",
+    ]
+    assert "\ufffd" not in r.stdout
 
 
 def test_fail_on(tmp_path):

@@ -182,3 +182,25 @@ def test_values_are_quoted_for_yaml():
 def test_no_completion_in_comments_or_unknown_kinds():
     assert items("Rule:\n  # Na|\n", RULE, "yaml")[1] == []
     assert complete("{}", 1, None, "json") == []
+
+
+def test_asking_about_an_unknown_member_does_not_make_it_known():
+    # Completion (and hover) inside an unknown member looked its schema up, and the lookup
+    # remembered the name as a member without a schema: from then on, in the same process
+    # (the language server), the validator no longer reported that member as unknown.
+    from ses_lsp.lint.engine import lint_text
+    from ses_lsp.lint.hover import hover
+
+    text = "Rule:\n  Name: a\n  Actions:\n    - S3Action:\n        Bucket: mail-bucket\n"
+    kind = "ses:create-receipt-rule"
+
+    def unknown_member_reported() -> bool:
+        result = lint_text(text, "x.yaml", kind=kind)
+        return any(d.code == "SES101" and '"Bucket"' in d.message for d in result.diagnostics)
+
+    assert unknown_member_reported()
+    doc = Document(text, "x.yaml")
+    for offset in range(text.index("Bucket"), text.index("mail-bucket") + 1):
+        complete(text, offset, kind, "yaml", document=doc)
+        hover(doc, kind, offset)
+    assert unknown_member_reported()

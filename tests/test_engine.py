@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -38,8 +39,103 @@ def test_binary_and_undecodable_input_is_one_diagnostic():
     r = lint_bytes(b'{"Rule": "caf\xe9"}', "x.json")
     assert codes(r) == ["SES006"] and "UTF-8" in r.diagnostics[0].message
     assert r.diagnostics[0].start == len('{"Rule": "caf')
-    r = lint_bytes(b" " * (engine.MAX_BYTES + 1), "x.yaml")
-    assert codes(r) == ["SES006"]
+
+
+_NOT_UTF8 = (
+    "the AWS CLI reads parameter files in the locale's encoding (UTF-8 on Linux and macOS) unless "
+    "AWS_CLI_FILE_ENCODING says otherwise, and ses-lsp checks them as UTF-8: save it as UTF-8"
+)
+
+
+@pytest.mark.parametrize(
+    ("codec", "what"),
+    [
+        ("utf-16", "UTF-16 text (little-endian, with a byte order mark)"),  # Python writes little-endian
+        ("utf-16-be", "UTF-16 text (big-endian, without a byte order mark: every other byte is NUL)"),
+        ("utf-16-le", "UTF-16 text (little-endian, without a byte order mark: every other byte is NUL)"),
+        ("utf-32", "UTF-32 text (little-endian, with a byte order mark)"),
+    ],
+)
+def test_utf16_and_utf32_files_are_named_not_called_binary(codec, what):
+    # They were reported as "binary: it contains a NUL byte".
+    r = lint_bytes(RULE_YAML.encode(codec), "x.yaml")
+    assert [(d.code, d.message, d.start) for d in r.diagnostics] == [("SES006", f"the file is {what}; " + _NOT_UTF8, 0)]
+    r = lint_bytes(b"\xfe\xff" + RULE_YAML.encode("utf-16-be"), "x.yaml")
+    assert r.diagnostics[0].message.startswith("the file is UTF-16 text (big-endian, with a byte order mark);")
+    r = lint_bytes(b"\x00\x00\xfe\xff" + RULE_YAML.encode("utf-32-be"), "x.yaml")
+    assert r.diagnostics[0].message.startswith("the file is UTF-32 text (big-endian, with a byte order mark);")
+
+
+def test_binary_files_are_still_binary():
+    # Only text whose every other byte, and only those, are NUL is taken for BOM-less UTF-16.
+    for data in (b"\x00\x01\x02binary", b"ab\x00\x00cd", b"a\x00b\x00c\x00\x00\x00"):
+        (d,) = lint_bytes(data, "x.json").diagnostics
+        assert d.message.startswith("the file contains a NUL byte at byte"), data
+
+
+def test_a_utf8_byte_order_mark_is_read_and_counted_in_positions():
+    r = lint_bytes(b"\xef\xbb\xbf" + RULE_YAML.replace("TlsPolicy: required", "TlsPolicy: Bogus").encode(), "x.yaml")
+    (d,) = [d for d in r.diagnostics if d.code == "SES104"]
+    assert r.document.text[d.start : d.end] == "Bogus"  # offsets index the text, mark included
+    assert r.document.lines.position(d.start) == (4, 13)
+
+
+def test_files_over_the_size_cap_are_one_diagnostic_and_not_parsed():
+    size = engine.MAX_BYTES + 1
+    r = lint_bytes(b" " * size, "x.yaml")
+    assert [(d.code, d.message, d.start) for d in r.diagnostics] == [
+        (
+            "SES006",
+            f"the file is {size:,} bytes; files over {engine.MAX_BYTES:,} bytes (4 MiB) are not checked: the "
+            "largest documents the SES APIs take are under 2 MB, so this one is far over a limit (split it) or "
+            "not an SES document",
+            0,
+        )
+    ]
+    assert r.document is None  # not parsed
+
+
+def _small_rules(n: int) -> str:
+    """A classic rule set of ``n`` small rules: 12 values each, 4 for the set."""
+    rule = (
+        '{{"Name": "r{0}", "Enabled": true, "Recipients": ["u{0}@example.com"], '
+        '"Actions": [{{"S3Action": {{"BucketName": "b"}}}}, {{"StopAction": {{"Scope": "RuleSet"}}}}]}}'
+    )
+    return '{"Metadata": {"Name": "big"},\n "Rules": [' + ",\n".join(rule.format(i) for i in range(n)) + "]}"
+
+
+def test_documents_with_too_many_values_are_one_diagnostic_not_checked():
+    # 42,000 rules just under the old 8 MiB cap took 5 s and 400 MB to check, for diagnostics
+    # on a document SES rejects (it takes 200 rules).  Over MAX_VALUES values: one SES006, on
+    # the longest list, and nothing else runs.
+    n = (engine.MAX_VALUES - 4) // 12 + 1
+    text = _small_rules(n)
+    r = lint_text(text, "big.json")
+    assert r.kind == "ses:describe-receipt-rule-set"
+    (d,) = r.diagnostics
+    values = 4 + 12 * n
+    assert values > engine.MAX_VALUES
+    assert (d.code, text[d.start : d.end]) == ("SES006", '"Rules"')
+    assert d.message == (
+        f"the document holds {values:,} values (its longest list, /Rules, has {n:,} items); documents of more "
+        f"than {engine.MAX_VALUES:,} values are not checked: one at every SES quota holds under 40,000 (a classic "
+        "rule set of 200 rules, each with 100 recipients and 10 actions), so this one is far over a limit; split "
+        "it into documents the API accepts"
+    )
+    # One value fewer than the cap: checked in full (the rule count is over SES's limit of 200).
+    r = lint_text(_small_rules(n - 1), "big.json")
+    assert 4 + 12 * (n - 1) <= engine.MAX_VALUES
+    assert [d.code for d in r.diagnostics] == ["SES801"]
+
+
+def test_values_from_yaml_aliases_count_too():
+    # The short-text shortcut (two characters per value at least) must allow for aliases.
+    half = engine.MAX_VALUES // 2
+    text = "Rules: &a [" + ", ".join(["0"] * half) + "]\nOther: *a\n"
+    assert (len(text) + 2) // 2 < engine.MAX_VALUES
+    r = lint_text(text, "x.yaml", kind="ses:describe-receipt-rule-set")
+    assert [d.code for d in r.diagnostics] == ["SES006"]
+    assert r.diagnostics[0].message.startswith(f"the document holds {2 * half + 3:,} values")
 
 
 def test_the_size_cap_counts_utf8_bytes_for_text_as_for_files():

@@ -165,6 +165,16 @@ def test_control_characters_are_not_sent_to_the_terminal():
     assert len(src) == len("a\x1b[31mb")
 
 
+def test_a_leading_byte_order_mark_is_not_shown_and_the_caret_follows_the_text():
+    # It showed as U+FFFD.  Positions count it (column 7 is "x"); the excerpt does not show it.
+    src, caret = excerpt("\ufeffName: x", 7, 8)
+    assert (src, caret) == ("Name: x", "      ^")
+    assert excerpt("\ufeffName: x", 0, 0) == ("Name: x", "^")  # a diagnostic on the mark itself
+    # Only on the first line, at its start: elsewhere U+FEFF is a character like any other.
+    d = diag(start=(10, 1, 1), end=(11, 1, 2), source=("\ufeffx", 0, 2))
+    assert output.source_excerpt(d) == ("\ufffdx", " ^")
+
+
 def test_long_line_window():
     line = "x" * 500
     # The record holds a window of the line: 200 characters starting at column 240.

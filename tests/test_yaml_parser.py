@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 import yaml
@@ -27,6 +28,7 @@ from ses_lsp.document.nodes import (
     too_deep_message,
 )
 from ses_lsp.document.yaml_parser import ALIAS_NODE_LIMIT, parse_yaml
+from ses_lsp.lint.engine import lint_text
 
 
 def _cli_load(text: str):
@@ -318,6 +320,22 @@ def test_failed_explicit_conversion():
     assert [p.rule for p in r.problems] == ["syntax-error", "syntax-error"]
     assert "cannot convert 'abc' to an integer (explicit tag !!int)" in r.problems[0].message
     assert src(text, r.problems[0]) == "!!int abc"
+
+
+def test_integers_too_long_to_write_in_decimal_are_refused_in_every_base():
+    # int() refuses more than sys.get_int_max_str_digits() decimal digits, but not hex, octal
+    # or binary ones: such a value then crashed every message that showed it (schema pass, outline).
+    limit = sys.get_int_max_str_digits()
+    for literal in ("0x" + "f" * 5000, "0o" + "7" * 6000, "0b" + "1" * 20000, "1" * 5000):
+        r = parse_yaml(f"a: {literal}\n")
+        assert at(r, "/a").kind == STRING and at(r, "/a").value == literal
+        (p,) = r.problems
+        assert p.message.startswith(f"cannot convert '{literal[:10]}"), p.message[:60]
+    assert at(parse_yaml("a: 0x" + "f" * 3000 + "\n"), "/a").kind == INTEGER  # 3,612 digits: fine
+    (p,) = parse_yaml("a: 0x" + "f" * 5000 + "\n").problems
+    assert p.message.endswith(f"to an integer: it has more than {limit} decimal digits")
+    result = lint_text("Rule:\n  Name: a\n  Enabled: 0x" + "f" * 5000 + "\n", "x.yaml")
+    assert [d.code for d in result.diagnostics if d.code == "SES008"] == []
 
 
 def test_sets_and_omaps():

@@ -193,12 +193,19 @@ class Node:
         return self.kind in SCALAR_KINDS
 
     def to_python(self) -> object:
-        """A plain Python value (dicts, lists, scalars) for this subtree."""
-        if self.kind == OBJECT:
-            return {k: v.to_python() for k, v in self.dict_value.items()}
-        if self.kind == ARRAY:
-            return [v.to_python() for v in self.list_value]
-        return self.value
+        """A plain Python value (dicts, lists, scalars) for this subtree (built without recursion)."""
+        if self.kind != OBJECT and self.kind != ARRAY:
+            return self.value
+        top: dict[str, object] | list[object] = {} if self.kind == OBJECT else []
+        stack: list[tuple[Node, dict[str, object] | list[object]]] = [(self, top)]
+        while stack:
+            node, out = stack.pop()
+            if isinstance(out, dict):
+                for name, v in node.dict_value.items():
+                    out[name] = _python_child(v, stack)
+            else:
+                out.extend(_python_child(v, stack) for v in node.list_value)
+        return top
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         if self.kind in (OBJECT, ARRAY):
@@ -216,6 +223,15 @@ for _view, _slot in (
 ):
     setattr(Node, _view, Node.__dict__[_slot])
 del _view, _slot
+
+
+def _python_child(node: Node, stack: list[tuple[Node, dict[str, object] | list[object]]]) -> object:
+    """For :meth:`Node.to_python`: a scalar's value, or an empty container queued to be filled."""
+    if node.kind == OBJECT or node.kind == ARRAY:
+        container: dict[str, object] | list[object] = {} if node.kind == OBJECT else []
+        stack.append((node, container))
+        return container
+    return node.value
 
 
 def key_text(key: Node) -> str:

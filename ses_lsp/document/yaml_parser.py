@@ -97,6 +97,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from _weakref import ref as _ref  # the C module: no import cost (weakref.ref is this)
 
 import yaml
@@ -269,12 +270,15 @@ def _to_int(value: str) -> int:
     sign = -1 if value[0] == "-" else +1
     if value[0] in "+-":
         value = value[1:]
-    if value.startswith("0b"):
-        return sign * int(value[2:], 2)
-    if value.startswith("0x"):
-        return sign * int(value[2:], 16)
-    if value.startswith("0o"):
-        return sign * int(value[2:], 8)
+    for prefix, base in (("0b", 2), ("0x", 16), ("0o", 8)):
+        if value.startswith(prefix):
+            number = int(value[2:], base)
+            # int() limits decimal digits (sys.get_int_max_str_digits), not these: a value it could
+            # not write back in decimal (for any message) is refused like a decimal one that long.
+            limit = sys.get_int_max_str_digits()
+            if limit and number.bit_length() * 0.30103 > limit:  # (log10 2: its decimal digits)
+                raise ValueError(f"it has more than {limit} decimal digits")
+            return sign * number
     return sign * int(value)
 
 
@@ -344,7 +348,8 @@ class _Builder:
         self._lines: LineIndex | None = None
         # Anchors: name -> anchored node (None while the node is still open).
         self.anchors: dict[str, Node | None] = {}
-        self.anchor_sizes: dict[str, int] = {}
+        # Anchors: name -> (nodes in the anchored subtree, collections nested in it).
+        self.anchor_sizes: dict[str, tuple[int, int]] = {}
         self.expanded = 0
         self.alias_exhausted = False
         # Spans of scalars containing '#', for the comment scan.
@@ -581,7 +586,7 @@ class _Builder:
                 elif cls is AliasEvent:
                     s = ev.start_mark.index + shift
                     e = ev.end_mark.index + shift
-                    n = self.alias(ev.anchor, s, e)
+                    n = self.alias(ev.anchor, s, e, len(stack) + (top is not None))
                     last_end = e
                 elif cls is DocumentStartEvent:
                     last_end = ev.end_mark.index + shift
@@ -850,7 +855,8 @@ class _Builder:
             for k, v in members:
                 value[k.value if k.value.__class__ is str else key_text(k)] = v
 
-    def alias(self, name: str, s: int, e: int) -> Node:
+    def alias(self, name: str, s: int, e: int, depth: int = 0) -> Node:
+        """The expansion of alias ``*name`` at ``[s, e)`` inside ``depth`` open collections."""
         anchors = self.anchors
         if name not in anchors:
             self.problem("syntax-error", f"found undefined alias *{name}", s, e)
@@ -865,10 +871,14 @@ class _Builder:
                 s,
                 e,
             )
-        size = self.anchor_sizes.get(name)
-        if size is None:
-            size = _count(target)
-            self.anchor_sizes[name] = size
+        measured = self.anchor_sizes.get(name)
+        if measured is None:
+            measured = self.anchor_sizes[name] = _measure(target)
+        size, height = measured
+        if depth + height > MAX_DEPTH:
+            # The copy would nest deeper than any collection the parser reads: the same limit,
+            # with the same consequence, as for nesting written out (no tree is ever deeper).
+            self.too_deep(s)
         if self.expanded + size > ALIAS_NODE_LIMIT:
             return self.alias_refused(
                 f"alias expansion exceeds {ALIAS_NODE_LIMIT} nodes (a 'billion laughs' "
@@ -981,20 +991,25 @@ def _member_start(member: tuple[Node, Node]) -> int:
     return member[0].start
 
 
-def _count(node: Node) -> int:
-    """Number of nodes in a subtree, keys included."""
+def _measure(node: Node) -> tuple[int, int]:
+    """(number of nodes in a subtree, keys included; number of collections nested in it)."""
     total = 0
-    stack = [node]
+    height = 0
+    stack = [(node, 1)]
     while stack:
-        n = stack.pop()
+        n, level = stack.pop()
         total += 1
         if n.kind == OBJECT:
             members = n.members or ()
             total += len(members)
-            stack.extend(v for _k, v in members)
+            stack.extend((v, level + 1) for _k, v in members)
         elif n.kind == ARRAY:
-            stack.extend(n.list_value)
-    return total
+            stack.extend((v, level + 1) for v in n.list_value)
+        else:
+            continue
+        if level > height:
+            height = level
+    return total, height
 
 
 def _copy(src: Node, s: int, e: int) -> Node:

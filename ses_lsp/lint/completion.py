@@ -759,16 +759,17 @@ def _rule_name_items(
 def _value_item(
     label: str, value: str, ctx: _Ctx, fmt: str, kind: str, detail: str, doc: str, idx: int, literal: bool = False
 ) -> CompletionItem:
+    from ses_lsp.lint.edits import json_text
     from ses_lsp.lint.navigation import yaml_scalar
 
     if fmt == "json":
-        new = value if literal else json.dumps(value, ensure_ascii=False)
+        new = value if literal else json_text(value)
         filt = new
     else:
         if literal:
             new = value
         elif ctx.quote == '"':
-            new = json.dumps(value, ensure_ascii=False)
+            new = json_text(value)
         elif ctx.quote == "'":
             new = "'" + value.replace("'", "''") + "'"
         else:

@@ -15,6 +15,19 @@ from ses_lsp.document.document import Document
 from ses_lsp.document.nodes import ARRAY, OBJECT, Node
 from ses_lsp.lint.diagnostics import TextEdit
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value: object) -> str:
+    """``value`` as JSON text, non-ASCII kept as is, except lone UTF-16 surrogates (which a JSON
+    ``\\uXXXX`` escape can hold, but UTF-8 cannot): they stay escaped, so the edited file can
+    still be written as UTF-8."""
+    text = json.dumps(value, ensure_ascii=False)
+    if _LONE_SURROGATE.search(text) is None:
+        return text
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 _YAML_PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@+-]*")
 # What may stay a plain scalar when the original was plain (no YAML indicators).
 _YAML_PLAIN_OK = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*?(?<![\s:])")
@@ -30,12 +43,12 @@ def render_scalar(doc: Document, value: object) -> str:
             return "true" if value else "false"
         if doc.format == "yaml" and value is None:
             return "null"
-        return json.dumps(value, ensure_ascii=False)
+        return json_text(value)
     if _YAML_PLAIN_SAFE.fullmatch(value) and not _YAML_SPECIAL.fullmatch(value):
         return value
     if "'" not in value and "\n" not in value:
         return f"'{value}'"
-    return json.dumps(value, ensure_ascii=False)
+    return json_text(value)
 
 
 # The properties before a YAML node's content: ``&anchor`` and ``!tag`` tokens.
@@ -66,7 +79,7 @@ def quote_plain_scalar(doc: Document, node: Node) -> tuple[TextEdit, ...]:
 
 def render_key(doc: Document, key: str) -> str:
     if doc.format == "json":
-        return json.dumps(key, ensure_ascii=False)
+        return json_text(key)
     return render_scalar(doc, key)
 
 
@@ -78,7 +91,7 @@ def replace_node(doc: Document, node: Node, value: object) -> TextEdit:
         if q == "'" and "\n" not in value:
             return TextEdit(node.start, node.end, "'" + value.replace("'", "''") + "'")
         if q == '"':
-            return TextEdit(node.start, node.end, json.dumps(value, ensure_ascii=False))
+            return TextEdit(node.start, node.end, json_text(value))
         if node.plain and _YAML_PLAIN_OK.fullmatch(value) and not _YAML_SPECIAL.fullmatch(value):
             return TextEdit(node.start, node.end, value)
     return TextEdit(node.start, node.end, render_scalar(doc, value))
@@ -88,7 +101,7 @@ def rename_key(doc: Document, key: Node, new_name: str) -> TextEdit:
     src = doc.text[key.start : key.end]
     if src[:1] in ('"', "'"):
         q = src[0]
-        inner = json.dumps(new_name, ensure_ascii=False)[1:-1] if q == '"' else new_name.replace("'", "''")
+        inner = json_text(new_name)[1:-1] if q == '"' else new_name.replace("'", "''")
         return TextEdit(key.start, key.end, q + inner + q)
     return TextEdit(key.start, key.end, render_key(doc, new_name))
 

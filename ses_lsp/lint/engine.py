@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ses_lsp.document.document import Document, guess_format
-from ses_lsp.document.nodes import OBJECT
+from ses_lsp.document.nodes import ARRAY, OBJECT, Node
 from ses_lsp.lint import kinds as kinds_mod
 from ses_lsp.lint.config import Config
 from ses_lsp.lint.context import LintContext
@@ -22,8 +22,16 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type che
 if TYPE_CHECKING:
     from ses_lsp.lint.registry import RuleInfo
 
-# Files larger than this are not parsed (the API's largest documents are far smaller).
-MAX_BYTES = 8 * 1024 * 1024
+# Files larger than this are not parsed.  The largest documents the APIs take are far
+# smaller: an ingress point with both 500,000-character PEM contents (the model's maximum) is
+# about 1.1 MB, a classic rule set at every quota (200 rules x 100 recipients x 10 actions) with
+# ordinary addresses about 1.5 MB; parsing costs about 0.2 s and 45 MB per MiB.
+MAX_BYTES = 4 * 1024 * 1024
+# Documents holding more values than this are parsed but not checked (one SES006 says so).
+# The classic rule set at every quota holds about 36,000 values (Mail Manager's largest,
+# 40 rules x 10 conditions and 10 exceptions of 10 values x 10 actions, about 17,000); checking
+# costs about 8 s and 0.6 GB per million values, for diagnostics on a document SES rejects.
+MAX_VALUES = 100_000
 
 # Parse problems name core rules (syntax-error, duplicate-key, ...).
 _CORE_BY_NAME = {r.name: r for r in C.RULES}
@@ -71,7 +79,12 @@ def oversize(content: str | bytes) -> int | None:
 
 def _too_large(size: int) -> Diagnostic:
     return _diag(
-        C.UNREADABLE_CONTENT, f"the file is {size:,} bytes; files over {MAX_BYTES:,} bytes are not checked", 0, 0
+        C.UNREADABLE_CONTENT,
+        f"the file is {size:,} bytes; files over {MAX_BYTES:,} bytes (4 MiB) are not checked: the largest "
+        "documents the SES APIs take are under 2 MB, so this one is far over a limit (split it) or not an SES "
+        "document",
+        0,
+        0,
     )
 
 
@@ -80,6 +93,16 @@ def decode(data: bytes) -> tuple[str | None, Diagnostic | None]:
     size = oversize(data)
     if size is not None:
         return None, _too_large(size)
+    encoding = _wide_encoding(data)
+    if encoding is not None:
+        return None, _diag(
+            C.UNREADABLE_CONTENT,
+            f"the file is {encoding}; the AWS CLI reads parameter files in the locale's encoding (UTF-8 on Linux "
+            "and macOS) unless AWS_CLI_FILE_ENCODING says otherwise, and ses-lsp checks them as UTF-8: save it "
+            "as UTF-8",
+            0,
+            0,
+        )
     nul = data.find(b"\x00")
     if nul != -1:
         return None, _diag(
@@ -101,6 +124,31 @@ def decode(data: bytes) -> tuple[str | None, Diagnostic | None]:
             pos,
             pos,
         )
+
+
+# Byte order marks of the encodings other than UTF-8 (UTF-32 first: its little-endian mark
+# starts with UTF-16's).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 text (little-endian, with a byte order mark)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 text (big-endian, with a byte order mark)"),
+    (b"\xff\xfe", "UTF-16 text (little-endian, with a byte order mark)"),
+    (b"\xfe\xff", "UTF-16 text (big-endian, with a byte order mark)"),
+)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """What ``data`` is when it is UTF-16 or UTF-32 text: a byte order mark, or (for UTF-16
+    without one) a start whose every other byte, and only those, are NUL."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    head = data[: min(len(data), 64) & ~1]
+    if len(head) >= 4 and head.count(0) == len(head) // 2:
+        if not any(head[1::2]) and all(head[0::2]):
+            return "UTF-16 text (little-endian, without a byte order mark: every other byte is NUL)"
+        if not any(head[0::2]) and all(head[1::2]):
+            return "UTF-16 text (big-endian, without a byte order mark: every other byte is NUL)"
+    return None
 
 
 def lint_bytes(data: bytes, path: str | None, config: Config | None = None, **kw) -> LintResult:
@@ -272,6 +320,11 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
         # Nothing to check, or a document too large to expand safely.
         return _finish(result, config)
 
+    too_many = _too_many_values(doc, root)
+    if too_many is not None:
+        diags.append(too_many)
+        return _finish(result, config)
+
     selected = _selection(config.select, config.ignore)
     ctx = LintContext(document=doc, kind=kind, config=config, workspace=workspace)
     ctx.diagnostics = diags
@@ -322,6 +375,51 @@ def _document(text: str, path, fmt, version, given: Document | None) -> Document
         given.version = version
         return given
     return Document(text, path, fmt, version)
+
+
+def _too_many_values(doc: Document, root: Node) -> Diagnostic | None:
+    """One SES006 for a document holding more than :data:`MAX_VALUES` values, else None."""
+    text = doc.text
+    # Every value takes at least two characters ("0," or "[]"); only YAML aliases add more.
+    most = (len(text) + 2) // 2
+    if doc.format == "yaml" and "*" in text:
+        from ses_lsp.document.yaml_parser import ALIAS_NODE_LIMIT  # (already imported: YAML was read)
+
+        most += ALIAS_NODE_LIMIT
+    if most <= MAX_VALUES:
+        return None
+    count = 0
+    longest: Node | None = None
+    longest_items = -1
+    stack = [root]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        node = pop()
+        count += 1
+        kind = node.kind
+        if kind == OBJECT:
+            push(node.dict_value.values())
+        elif kind == ARRAY:
+            items = node.list_value
+            push(items)
+            if len(items) > longest_items:
+                longest, longest_items = node, len(items)
+    if count <= MAX_VALUES:
+        return None
+    where = ""
+    start, end = 0, 0
+    if longest is not None:
+        where = f" (its longest list, {longest.pointer or 'the document'}, has {longest_items:,} items)"
+        key = longest.key_node
+        start, end = (key.start, key.end) if key is not None else (longest.start, min(longest.end, longest.start + 1))
+    return _diag(
+        C.UNREADABLE_CONTENT,
+        f"the document holds {count:,} values{where}; documents of more than {MAX_VALUES:,} values are not "
+        "checked: one at every SES quota holds under 40,000 (a classic rule set of 200 rules, each with 100 "
+        "recipients and 10 actions), so this one is far over a limit; split it into documents the API accepts",
+        start,
+        end,
+    )
 
 
 def _internal(what: str, exc: Exception) -> Diagnostic:

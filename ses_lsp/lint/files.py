@@ -10,6 +10,9 @@
 * A path that does not exist but contains ``*``, ``?`` or ``[`` is expanded as
   a glob (``**`` matches any number of directories), for shells that did not.
 * ``-`` is the standard input.
+* A named path that is not a regular file (a FIFO, socket or device, such as
+  ``/dev/zero``; directories aside) is an error, and is never read: reading
+  one can block for ever or never end.  The walk skips such files.
 
 Order is deterministic: arguments in the order given, directory entries
 sorted by name.  A file reached twice is linted once.
@@ -18,6 +21,7 @@ sorted by name.  A file reached twice is linted once.
 from __future__ import annotations
 
 import os
+import stat
 
 SUFFIXES = (".json", ".yaml", ".yml")
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".git", ".venv"})
@@ -67,6 +71,47 @@ class PathError:
 
     def message(self) -> str:
         return f"cannot read {self.path!r}: {self.reason}"
+
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def not_regular(mode: int) -> str | None:
+    """Why a file of ``mode`` (``st_mode``) is not read, or ``None`` for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    what = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
+    return (
+        f"it is {what}, not a regular file; ses-lsp reads only files "
+        "(to lint what it gives, redirect it to the standard input and name '-')"
+    )
+
+
+class NotRegularFile(OSError):
+    """Raised by :func:`read_file` for a path that is not a regular file."""
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of the regular file ``path``; never blocks on, nor reads, anything else.
+
+    Opened without blocking (a FIFO with no writer would block ``open`` itself) and checked
+    on the open descriptor, so a path replaced after it was listed is still caught.  Raises
+    :class:`NotRegularFile` (its ``strerror`` says what the path is) or another ``OSError``.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        why = not_regular(os.fstat(fd).st_mode)
+        if why is not None:
+            raise NotRegularFile(0, why)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
 
 
 def display_path(path: str, cwd: str | None = None) -> str:
@@ -135,6 +180,17 @@ def discover(args: list[str], stdin_filename: str | None = None) -> tuple[list[T
         seen[key] = t = Target(display_path(path, cwd), path, path, explicit, abspath=apath)
         targets.append(t)
 
+    def add_named(path: str) -> None:
+        """A file the user named: anything but a regular file is an error, not a target."""
+        try:
+            why = not_regular(os.stat(path).st_mode)
+        except OSError:
+            why = None  # a dangling link: reading it says why
+        if why is None:
+            add_file(path, True)
+        else:
+            errors.append(PathError(path, why))
+
     def add_dir(path: str) -> None:
         for f in _walk(path, errors):
             add_file(f, False)
@@ -151,7 +207,7 @@ def discover(args: list[str], stdin_filename: str | None = None) -> tuple[list[T
             add_dir(arg)
             continue
         if os.path.lexists(arg):
-            add_file(arg, True)
+            add_named(arg)
             continue
         if _has_magic(arg):
             import glob
@@ -163,7 +219,7 @@ def discover(args: list[str], stdin_filename: str | None = None) -> tuple[list[T
                 if os.path.isdir(m):
                     add_dir(m)
                 else:
-                    add_file(m, True)
+                    add_named(m)
             continue
         errors.append(PathError(arg, "No such file or directory"))
     return targets, errors

@@ -353,12 +353,12 @@ def yaml_scalar(value: str) -> str:
 
 def requote(source: str, new: str, fmt: str) -> str:
     """``new`` written the way ``source`` (a scalar's source text) was quoted."""
-    import json
+    from ses_lsp.lint.edits import json_text
 
     if fmt == "json":
-        return json.dumps(new, ensure_ascii=False)
+        return json_text(new)
     if source.startswith('"'):
-        return json.dumps(new, ensure_ascii=False)
+        return json_text(new)
     if source.startswith("'"):
         return "'" + new.replace("'", "''") + "'"
     return yaml_scalar(new)

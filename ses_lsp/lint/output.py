@@ -93,6 +93,11 @@ def source_excerpt(diag: dict) -> tuple[str, str] | None:
         rel_end = len(snippet)
     prefix = "…" if first > 0 else ""
     suffix = "…" if first + len(snippet) < length else ""
+    if start_line == 0 and first == 0 and snippet[:1] == "\ufeff":
+        # The file's byte order mark: not shown (no editor shows it), and the underline moves
+        # left with the text; the columns in the message still count it, as every position does.
+        snippet = snippet[1:]
+        rel, rel_end = max(0, rel - 1), max(0, rel_end - 1)
     snippet = _printable(snippet)
     before = snippet[:rel].expandtabs(TAB_SIZE)
     upto = snippet[:rel_end].expandtabs(TAB_SIZE)

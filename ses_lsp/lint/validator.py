@@ -194,7 +194,10 @@ class SchemaSet:
             return parent.properties[prop]
         sub = parent.prop_schemas.get(prop)
         c = self.of(sub) if isinstance(sub, dict) else None
-        parent.properties[prop] = c
+        if prop in parent.prop_schemas:
+            # Only members of the schema are remembered: the validator takes a name found in
+            # ``properties`` for a known member (hover and completion ask about any name).
+            parent.properties[prop] = c
         return c
 
 

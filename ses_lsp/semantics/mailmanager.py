@@ -89,12 +89,43 @@ def _subject(evaluate: Node | None, family: str) -> tuple | None:
     return None
 
 
-def _plain(node: Node) -> object:
-    if node.kind == ARRAY:
-        return tuple(_plain(v) for v in node.list_value)
-    if node.kind == OBJECT:
-        return tuple(sorted((k, _plain(v)) for k, v in node.dict_value.items()))
-    return node.value
+# Markers of the flat form of a collection in _plain (tuples: no scalar value is one).
+_OPEN_OBJECT = ("{",)
+_OPEN_ARRAY = ("[",)
+_CLOSE = ("]",)
+
+
+def _plain(node: Node) -> tuple:
+    """A hashable value of a subtree that compares equal exactly when the subtrees hold the same
+    values (members in any order): a flat tuple, its collections between markers, members by name.
+
+    Flat and built without recursion, so no depth of document exhausts the interpreter's stack,
+    neither here nor in comparing and hashing the result (which nested tuples would recurse in).
+    """
+    out: list[object] = []
+    stack: list[Node | str | tuple[str]] = [node]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, Node):  # a marker or a member name
+            out.append(item)
+            continue
+        if item.kind == ARRAY:
+            out.append(_OPEN_ARRAY)
+            stack.append(_CLOSE)
+            stack.extend(reversed(item.list_value))
+        elif item.kind == OBJECT:
+            out.append(_OPEN_OBJECT)
+            stack.append(_CLOSE)
+            for name, value in sorted(item.dict_value.items(), key=_by_name, reverse=True):
+                stack.append(value)
+                stack.append(name)
+        else:
+            out.append(item.value)
+    return tuple(out)
+
+
+def _by_name(member: tuple[str, Node]) -> str:
+    return member[0]
 
 
 @dataclass(frozen=True)
@@ -415,8 +446,8 @@ def read_condition(node: Node) -> Predicate | None:
     if family is None or expr.kind != OBJECT:
         return None
     op_node = expr.get("Operator")
-    if op_node is None or op_node.kind != STRING:
-        return None
+    if op_node is None or op_node.kind != STRING or op_node.value not in OPERATORS[family]:
+        return None  # (an operator the API does not have is the schema check's to report)
     subject = _subject(expr.get("Evaluate"), family)
     if subject is None:
         return None

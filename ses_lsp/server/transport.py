@@ -45,7 +45,7 @@ from typing import Any
 
 log = logging.getLogger("ses_lsp.server.transport")
 
-#: The largest message body accepted (bytes).  The engine checks documents up to 8 MiB;
+#: The largest message body accepted (bytes).  The engine checks documents up to 4 MiB;
 #: escaping in JSON can make a didOpen of such a document several times larger.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 #: A header line longer than this is malformed (real ones are under 100 bytes).

@@ -13,7 +13,6 @@ reported.  Values the schema pass already reported are skipped.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from functools import lru_cache
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
-from ses_lsp.lint.edits import remove_item, replace_node
+from ses_lsp.lint.edits import json_text, remove_item, replace_node
 from ses_lsp.lint.references import FLOCI_FILTER_PROBES
 from ses_lsp.lint.registry import (
     SOURCE_DOCS,
@@ -85,7 +84,7 @@ def _replace(ctx: LintContext, node: Node, new: str) -> TextEdit:
     if ctx.document.format == "yaml" and node.plain and _plain_yaml_str(new):
         return TextEdit(node.start, node.end, new)
     if src[:1] == '"':
-        return TextEdit(node.start, node.end, json.dumps(new, ensure_ascii=False))
+        return TextEdit(node.start, node.end, json_text(new))
     if src[:1] == "'" and "\n" not in new:
         return TextEdit(node.start, node.end, "'" + new.replace("'", "''") + "'")
     return replace_node(ctx.document, node, new)

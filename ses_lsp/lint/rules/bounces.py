@@ -219,6 +219,7 @@ _LOCAL_FORBIDDEN = '<>()[],;:\\"'
 _QUOTED_LOCAL_RE = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')
 _DISPLAY_RE = re.compile(r"[^<>]*<([^<>]*)>")
 _IPV4_LIKE_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def address_problem(text: str, display_name: bool = False) -> str | None:
@@ -243,6 +244,10 @@ def address_problem(text: str, display_name: bool = False) -> str | None:
         return "it has a 'mailto:' prefix"
     if len(t) > 254:
         return f"it is {len(t)} characters long; an address has at most 254"
+    surrogate = _LONE_SURROGATE.search(t)
+    if surrogate is not None:
+        # Only a JSON \uXXXX escape can write one; no encoding (so no mail system) carries it.
+        return f"it contains {quote(surrogate.group())}, half of a UTF-16 surrogate pair, which is not a character"
     if t.startswith('"'):
         m = _QUOTED_LOCAL_RE.match(t)
         if not m or t[m.end() : m.end() + 1] != "@":

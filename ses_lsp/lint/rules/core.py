@@ -164,8 +164,16 @@ UNREADABLE_CONTENT = Rule(
     summary="The file is not UTF-8 text, contains binary data, or is too large to check.",
     source=SOURCE_TOOL,
     doc=RuleDoc(
-        what="Reports files that are not valid UTF-8, contain NUL bytes, or exceed the size limit.",
-        why="The AWS CLI reads parameter files as UTF-8 text; anything else is a wrong file or a broken one.",
+        what=(
+            "Reports files that are not valid UTF-8 (UTF-16 and UTF-32 files are named as such), contain NUL "
+            "bytes, are larger than 4 MiB, or hold more than 100,000 values; such files are not checked further."
+        ),
+        why=(
+            "The AWS CLI reads parameter files as UTF-8 text; anything else is a wrong file or a broken one. "
+            "The largest documents the SES APIs take are under 2 MB and 40,000 values (a classic rule set at "
+            "every quota); checking one far larger would take seconds and hundreds of megabytes for a document "
+            "the API rejects anyway."
+        ),
         bad=None,
         good=None,
     ),
