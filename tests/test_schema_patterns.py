@@ -314,7 +314,37 @@ TIMESTAMP_SAMPLES = [
     ("", False),
     ("2024-01-01T25:00:00Z", False),
     ("1e9", False),
-    ("2024-01-01\n", False),
+    # Surrounding JSON white space is ignored (as the AWS CLI does); other text is not.
+    ("2024-01-01\n", True),
+    (" 1700000000 ", True),
+    ("2024-01-01x\n", False),
+    ("\u00a02024-01-01", False),
+    # Dates that exist: month lengths, leap years, year 0001 to 9999.
+    ("2024-02-29", True),
+    ("2000-02-29", True),
+    ("2023-02-29", False),
+    ("1900-02-29", False),
+    ("2024-04-31", False),
+    ("2024-02-30T10:00:00Z", False),
+    ("0000-01-01", False),
+    ("0001-01-01", True),
+    ("0400-02-29", True),
+    ("0000-02-29", False),
+    # Seconds 00-59 (no leap second), zones up to 23:59.
+    ("2024-01-01T10:00:60Z", False),
+    ("2024-01-01T10:00+23:59", True),
+    ("2024-01-01T10:00+24:00", False),
+    ("2024-01-01T10:00+05:60", False),
+    # Basic format with a time; the time is checked too.
+    ("20240501T1000Z", True),
+    ("20240229T100000.5+0530", True),
+    ("20230229T1000", False),
+    ("20240501T9999Z", False),
+    # Epoch forms float() reads, ASCII digits only.
+    ("+5", True),
+    (".5", True),
+    ("5.", True),
+    ("\u0661\u0662\u0663", False),
 ]
 
 
@@ -435,6 +465,26 @@ def test_unknown_pattern_is_refused():
 def test_python_verdicts():
     for pattern, sample, expected in _all_cases():
         assert (re.fullmatch(pattern, sample) is not None) == expected, (pattern[:80], sample[:40])
+
+
+@pytest.mark.parametrize("year", [1, 4, 100, 400, 1900, 1999, 2000, 2023, 2024, 2100, 9999])
+def test_timestamp_pattern_dates_are_the_calendar(year):
+    """The timestamp pattern accepts exactly the dates that exist (extended and basic form)."""
+    import datetime
+
+    pattern = re.compile(gen.TIMESTAMP_PATTERN)
+    for month in range(0, 14):
+        for day in range(0, 33):
+            try:
+                datetime.date(year, month, day)
+                exists = True
+            except ValueError:
+                exists = False
+            extended = f"{year:04d}-{month:02d}-{day:02d}"
+            basic = f"{year:04d}{month:02d}{day:02d}T1000Z"
+            assert (pattern.fullmatch(extended) is not None) == exists, extended
+            assert (pattern.fullmatch(basic) is not None) == exists, basic
+            assert pattern.fullmatch(f"0000-{month:02d}-{day:02d}") is None
 
 
 def test_every_pattern_compiles_in_node(node_results):

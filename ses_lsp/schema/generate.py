@@ -603,15 +603,45 @@ def translate_pattern(source: str) -> str:
     return f"^(?:{rule.body})$"
 
 
-# ISO 8601 date or date-time (as the AWS CLI / dateutil accept them for timestamp
-# parameters), or a decimal number of seconds since the epoch. Our engine checks
-# timestamps in code; this pattern is for other JSON Schema tools.
-TIMESTAMP_PATTERN = (
-    r"^(?:[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-    r"(?:[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]+)?)?"
-    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?"
-    r"|-?[0-9]+(?:\.[0-9]+)?)$"
-)
+# Timestamps: what the AWS CLI reads (botocore's parse_timestamp: float(), else dateutil),
+# restricted to unambiguous forms. This pattern is the one definition: the generated
+# schemas carry it, and the lint engine checks timestamp strings against the schema's
+# pattern (ses_lsp.lint.validator), so both agree with any JSON Schema tool.
+#
+# * epoch seconds: optional sign, ASCII digits, optional fraction ('5', '-1', '1.5',
+#   '.5', '5.'; the CLI's float() also takes '1e9', '1_000' and non-ASCII digits: not
+#   accepted here);
+# * ISO 8601 dates that exist (month lengths and leap years, year 0001 to 9999; the CLI
+#   rejects '2024-02-30' and year 0), extended ('2024-05-01', '2024-05-01T10:00',
+#   seconds, a '.'/',' fraction, 'T', 't' or ' ' before the time) or basic with a time
+#   ('20240501T1000Z'; a bare '20240501' is the epoch form above, as for the CLI), hours
+#   00-23, minutes and seconds 00-59 (the CLI rejects a leap second ':60'), and an
+#   optional zone 'Z' or +/-HH[[:]MM] up to 23:59;
+# * surrounding JSON white space (space, tab, LF, CR), which the CLI ignores.
+#
+# No look-around, \d or \s: the same text means the same in Python `re`, ECMA-262 and
+# RE2 (Go) validators. Anchored like every generated pattern.
+_TS_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_TS_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"  # 0001-9999
+
+
+def _ts_date(sep: str) -> str:
+    month_day = (
+        f"(?:(?:0[1-9]|1[0-2]){sep}(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2]){sep}(?:29|30)|(?:0[13578]|1[02]){sep}31)"
+    )
+    return f"(?:{_TS_YEAR}{sep}{month_day}|{_TS_LEAP_YEAR}{sep}02{sep}29)"
+
+
+def _ts_time(sep: str) -> str:
+    return f"(?:[01][0-9]|2[0-3]){sep}[0-5][0-9](?:{sep}[0-5][0-9](?:[.,][0-9]+)?)?"
+
+
+_TS_ZONE = "(?:[Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"
+_TS_EPOCH = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_TS_EXTENDED = f"{_ts_date('-')}(?:[Tt ]{_ts_time(':')}{_TS_ZONE}?)?"
+_TS_BASIC = f"{_ts_date('')}[Tt]{_ts_time('')}{_TS_ZONE}?"
+_TS_SPACE = r"[ \t\n\r]*"
+TIMESTAMP_PATTERN = f"^(?:{_TS_SPACE}(?:{_TS_EPOCH}|{_TS_EXTENDED}|{_TS_BASIC}){_TS_SPACE})$"
 
 
 # ---------------------------------------------------------------------------
