@@ -418,14 +418,18 @@ def _class_ranges(ranges: Iterable[tuple[int, int]]) -> str:
 
 
 def not_other_or_java_space_class() -> str:
-    """Character class for Java's ``[\\P{C}\\s]``: anything but Cc/Cf/Cs/Co, except the six
+    """Character class for Java's ``[\\P{C}\\s]``: anything but Cc/Cf/Co, except the six
     Java ``\\s`` characters (tab, LF, VT, FF, CR are Cc; space is not C at all).
 
     Unassigned code points (Cn, part of Java's ``\\p{C}``) are *accepted*: which code
     points are unassigned depends on each engine's Unicode version, so no engine-neutral
-    class can express them. Written as a negated class over the (small) excluded set.
+    class can express them. Surrogate code points (Cs) are accepted too: a well-formed
+    string cannot hold one (only a JSON ``\\uD800`` escape without its pair makes one),
+    and regex engines over well-formed strings (jsonschema-rs, Rust's ``regex``) refuse
+    a class that names them, and with it the whole schema. Written as a
+    negated class over the (small) excluded set.
     """
-    excluded = _subtract(OTHER_CATEGORY_RANGES, [0x09, 0x0A, 0x0B, 0x0C, 0x0D])
+    excluded = _subtract(OTHER_CATEGORY_RANGES, [0x09, 0x0A, 0x0B, 0x0C, 0x0D, *range(0xD800, 0xE000)])
     return "[^" + _class_ranges(excluded) + "]"
 
 
@@ -466,9 +470,9 @@ def _rules() -> tuple[PatternRule, ...]:
         r(
             r"[\P{C}\s]*",
             not_other_or_java_space_class() + "*",
-            r"\P{C} has no Python equivalent: explicit negated class of Cc/Cf/Cs/Co from "
-            r"unicodedata (minus the Java \s characters); unassigned (Cn) code points are "
-            r"accepted, unlike Java",
+            r"\P{C} has no Python equivalent: explicit negated class of Cc/Cf/Co from "
+            r"unicodedata (minus the Java \s characters); unassigned (Cn) and surrogate (Cs) "
+            r"code points are accepted, unlike Java",
         ),
         r(r"[\x20-\x7e]+", r"[\x20-\x7e]+", "as is"),
         r("[a-zA-Z0-9._+-]+@[a-zA-Z0-9.-]+", "[a-zA-Z0-9._+-]+@[a-zA-Z0-9.-]+", "as is"),
