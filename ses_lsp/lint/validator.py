@@ -125,7 +125,9 @@ class Compiled:
         self.enum = frozenset(enum) if enum else None
         self.enum_list = list(enum) if enum else None
         pat = schema.get("pattern")
-        self.pattern = re.compile(pat) if pat and not self.timestamp else None
+        # A timestamp's pattern is the one definition of the timestamp forms (see
+        # ses_lsp.schema.generate.TIMESTAMP_PATTERN); check_timestamp applies it.
+        self.pattern = re.compile(pat) if pat else None
         self.pattern_source = schema.get("x-pattern-source") or pat
         self.min_length = schema.get("minLength")
         self.max_length = schema.get("maxLength")
@@ -312,7 +314,7 @@ class Validator:
                     stack.append((item, sub, sensitive))
         elif kind == STRING:
             if c.timestamp:
-                self.check_timestamp(node, str(node.value))
+                self.check_timestamp(node, c, str(node.value))
             else:
                 self.check_string(node, c, sensitive)
         elif kind in (INTEGER, NUMBER):
@@ -569,53 +571,14 @@ class Validator:
             words = describe_pattern(c.pattern_source or "", None if sensitive else value)
             self.report(R.PATTERN_MISMATCH, node, f"{label} is {_shown(node, sensitive)}; {words}")
 
-    def check_timestamp(self, node: Node, value: str) -> None:
-        if not is_cli_timestamp(value):
+    def check_timestamp(self, node: Node, c: Compiled, value: str) -> None:
+        if c.pattern is not None and c.pattern.fullmatch(value) is None:
             self.report(
                 R.INVALID_TIMESTAMP,
                 node,
                 f"{_label(node)} is {_shown(node, self.hidden(node, False))}, which is not a timestamp; use ISO 8601 "
                 f"(e.g. '2026-11-20T10:00:00Z') or epoch seconds",
             )
-
-
-_ISO = re.compile(
-    r"\d{4}-\d{2}-\d{2}"
-    r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
-)
-_ISO_BASIC = re.compile(r"\d{8}(?:[Tt]\d{4}(?:\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?")
-_EPOCH = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-
-
-def is_cli_timestamp(value: str) -> bool:
-    """What the AWS CLI's timestamp parser accepts, restricted to unambiguous forms.
-
-    Epoch seconds (integer or decimal) and ISO 8601 dates / date-times
-    (extended or basic format, optional fraction and zone) with real calendar
-    values.
-    """
-    v = value.strip()
-    if _EPOCH.fullmatch(v):
-        return True
-    if _ISO.fullmatch(v):
-        return _valid_date(v[0:4], v[5:7], v[8:10], v[10:])
-    if _ISO_BASIC.fullmatch(v):
-        return _valid_date(v[0:4], v[4:6], v[6:8], "")
-    return False
-
-
-def _valid_date(y: str, m: str, d: str, rest: str) -> bool:
-    import calendar
-
-    year, month, day = int(y), int(m), int(d)
-    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(max(year, 1), month)[1]):
-        return False
-    t = re.match(r"[Tt ](\d{2}):(\d{2})(?::(\d{2}))?", rest)
-    if t:
-        hh, mm, ss = int(t.group(1)), int(t.group(2)), int(t.group(3) or 0)
-        if hh > 23 or mm > 59 or ss > 60:
-            return False
-    return True
 
 
 def _opening(node: Node) -> tuple[int, int]:

@@ -418,14 +418,18 @@ def _class_ranges(ranges: Iterable[tuple[int, int]]) -> str:
 
 
 def not_other_or_java_space_class() -> str:
-    """Character class for Java's ``[\\P{C}\\s]``: anything but Cc/Cf/Cs/Co, except the six
+    """Character class for Java's ``[\\P{C}\\s]``: anything but Cc/Cf/Co, except the six
     Java ``\\s`` characters (tab, LF, VT, FF, CR are Cc; space is not C at all).
 
     Unassigned code points (Cn, part of Java's ``\\p{C}``) are *accepted*: which code
     points are unassigned depends on each engine's Unicode version, so no engine-neutral
-    class can express them. Written as a negated class over the (small) excluded set.
+    class can express them. Surrogate code points (Cs) are accepted too: a well-formed
+    string cannot hold one (only a JSON ``\\uD800`` escape without its pair makes one),
+    and regex engines over well-formed strings (jsonschema-rs, Rust's ``regex``) refuse
+    a class that names them, and with it the whole schema. Written as a
+    negated class over the (small) excluded set.
     """
-    excluded = _subtract(OTHER_CATEGORY_RANGES, [0x09, 0x0A, 0x0B, 0x0C, 0x0D])
+    excluded = _subtract(OTHER_CATEGORY_RANGES, [0x09, 0x0A, 0x0B, 0x0C, 0x0D, *range(0xD800, 0xE000)])
     return "[^" + _class_ranges(excluded) + "]"
 
 
@@ -466,9 +470,9 @@ def _rules() -> tuple[PatternRule, ...]:
         r(
             r"[\P{C}\s]*",
             not_other_or_java_space_class() + "*",
-            r"\P{C} has no Python equivalent: explicit negated class of Cc/Cf/Cs/Co from "
-            r"unicodedata (minus the Java \s characters); unassigned (Cn) code points are "
-            r"accepted, unlike Java",
+            r"\P{C} has no Python equivalent: explicit negated class of Cc/Cf/Co from "
+            r"unicodedata (minus the Java \s characters); unassigned (Cn) and surrogate (Cs) "
+            r"code points are accepted, unlike Java",
         ),
         r(r"[\x20-\x7e]+", r"[\x20-\x7e]+", "as is"),
         r("[a-zA-Z0-9._+-]+@[a-zA-Z0-9.-]+", "[a-zA-Z0-9._+-]+@[a-zA-Z0-9.-]+", "as is"),
@@ -603,15 +607,45 @@ def translate_pattern(source: str) -> str:
     return f"^(?:{rule.body})$"
 
 
-# ISO 8601 date or date-time (as the AWS CLI / dateutil accept them for timestamp
-# parameters), or a decimal number of seconds since the epoch. Our engine checks
-# timestamps in code; this pattern is for other JSON Schema tools.
-TIMESTAMP_PATTERN = (
-    r"^(?:[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-    r"(?:[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]+)?)?"
-    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?"
-    r"|-?[0-9]+(?:\.[0-9]+)?)$"
-)
+# Timestamps: what the AWS CLI reads (botocore's parse_timestamp: float(), else dateutil),
+# restricted to unambiguous forms. This pattern is the one definition: the generated
+# schemas carry it, and the lint engine checks timestamp strings against the schema's
+# pattern (ses_lsp.lint.validator), so both agree with any JSON Schema tool.
+#
+# * epoch seconds: optional sign, ASCII digits, optional fraction ('5', '-1', '1.5',
+#   '.5', '5.'; the CLI's float() also takes '1e9', '1_000' and non-ASCII digits: not
+#   accepted here);
+# * ISO 8601 dates that exist (month lengths and leap years, year 0001 to 9999; the CLI
+#   rejects '2024-02-30' and year 0), extended ('2024-05-01', '2024-05-01T10:00',
+#   seconds, a '.'/',' fraction, 'T', 't' or ' ' before the time) or basic with a time
+#   ('20240501T1000Z'; a bare '20240501' is the epoch form above, as for the CLI), hours
+#   00-23, minutes and seconds 00-59 (the CLI rejects a leap second ':60'), and an
+#   optional zone 'Z' or +/-HH[[:]MM] up to 23:59;
+# * surrounding JSON white space (space, tab, LF, CR), which the CLI ignores.
+#
+# No look-around, \d or \s: the same text means the same in Python `re`, ECMA-262 and
+# RE2 (Go) validators. Anchored like every generated pattern.
+_TS_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_TS_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"  # 0001-9999
+
+
+def _ts_date(sep: str) -> str:
+    month_day = (
+        f"(?:(?:0[1-9]|1[0-2]){sep}(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2]){sep}(?:29|30)|(?:0[13578]|1[02]){sep}31)"
+    )
+    return f"(?:{_TS_YEAR}{sep}{month_day}|{_TS_LEAP_YEAR}{sep}02{sep}29)"
+
+
+def _ts_time(sep: str) -> str:
+    return f"(?:[01][0-9]|2[0-3]){sep}[0-5][0-9](?:{sep}[0-5][0-9](?:[.,][0-9]+)?)?"
+
+
+_TS_ZONE = "(?:[Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"
+_TS_EPOCH = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_TS_EXTENDED = f"{_ts_date('-')}(?:[Tt ]{_ts_time(':')}{_TS_ZONE}?)?"
+_TS_BASIC = f"{_ts_date('')}[Tt]{_ts_time('')}{_TS_ZONE}?"
+_TS_SPACE = r"[ \t\n\r]*"
+TIMESTAMP_PATTERN = f"^(?:{_TS_SPACE}(?:{_TS_EPOCH}|{_TS_EXTENDED}|{_TS_BASIC}){_TS_SPACE})$"
 
 
 # ---------------------------------------------------------------------------

@@ -262,7 +262,11 @@ INVALID_TIMESTAMP = Rule(
     summary="A timestamp that the AWS CLI cannot read.",
     source=SOURCE_MODEL,
     doc=RuleDoc(
-        what="Reports a timestamp that is neither ISO 8601 nor epoch seconds.",
+        what=(
+            "Reports a timestamp that is neither ISO 8601 nor epoch seconds, or names a date or time "
+            "that does not exist (`2026-02-30`, second `60`, zone `+24:00`). The forms are the "
+            "generated schema's timestamp pattern, so other JSON Schema tools agree."
+        ),
         why="The AWS CLI fails to parse it (`Invalid timestamp`) and sends nothing.",
         bad=Example(
             "OriginalMessageId: 0000014a-aaaa-bbbb\nBounceSender: mailer@example.com\n"
