@@ -1,6 +1,5 @@
 """Glue between lint results and LSP features that needs no LSP types.
 
-* :func:`merge_config`: client settings over the configuration file.
 * :func:`disable_comment_edit`: the edit adding ``# ses-lsp: disable=CODE``
   to a YAML line.
 * :func:`choose_safe_fixes`: the non-overlapping safe fixes of a lint result
@@ -10,66 +9,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ses_lsp.lint.diagnostics import TextEdit
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
-    from ses_lsp.lint.config import Config
     from ses_lsp.lint.diagnostics import Diagnostic, Fix
 
-# Settings the server itself reads (not part of the lint configuration).
-SERVER_KEYS = ("debounce",)
-
 _DISABLE = re.compile(r"(#\s*ses-lsp:\s*disable\s*=\s*)([A-Za-z0-9_, -]*[A-Za-z0-9_])")
-
-
-def split_settings(raw: dict) -> tuple[dict, dict]:
-    """(lint settings, server settings) of a client settings mapping."""
-    lint = {k: v for k, v in raw.items() if k not in SERVER_KEYS}
-    server = {k: v for k, v in raw.items() if k in SERVER_KEYS}
-    return lint, server
-
-
-def _present(settings: dict, key: str) -> bool:
-    return key in settings or key.replace("-", "_") in settings
-
-
-def merge_config(base: Config, settings: dict, client: Config) -> Config:
-    """``base`` (from the configuration file) with the client's settings on top.
-
-    Client settings win: ``select`` / ``ignore`` replace the file's lists,
-    ``extend-select`` / ``extend-ignore`` extend them, ``severity`` entries
-    override the file's per code, ``region``, ``verified-domains`` and
-    ``active-rule-set`` replace the file's values, ``per-file-ignores`` are
-    added.  (``kinds`` globs are matched by the server itself, before the
-    file's globs, relative to the workspace folder.)
-    """
-    kw: dict = {}
-    extend_select = tuple(s for s in client.select if s != "ALL") if not _present(settings, "select") else ()
-    if _present(settings, "select"):
-        kw["select"] = client.select
-    elif _present(settings, "extend-select"):
-        kw["select"] = base.select + extend_select
-    if _present(settings, "ignore"):
-        kw["ignore"] = client.ignore
-    elif _present(settings, "extend-ignore"):
-        kw["ignore"] = base.ignore + client.ignore
-    if _present(settings, "severity"):
-        kw["severity"] = base.severity + client.severity
-    if _present(settings, "per-file-ignores"):
-        kw["per_file_ignores"] = client.per_file_ignores + base.per_file_ignores
-    if _present(settings, "region"):
-        kw["region"] = client.region
-    if _present(settings, "verified-domains"):
-        kw["verified_domains"] = client.verified_domains
-    if _present(settings, "active-rule-set"):
-        kw["active_rule_set"] = client.active_rule_set
-    if _present(settings, "fail-on"):
-        kw["fail_on"] = client.fail_on
-    return replace(base, **kw) if kw else base
 
 
 def disable_comment_edit(document: Document, offset: int, code: str) -> TextEdit | None:

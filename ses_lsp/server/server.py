@@ -27,13 +27,13 @@ Settings: ``initializationOptions`` (either the settings themselves or
 They take the keys of the ``[tool.ses-lsp]`` table (``select``,
 ``ignore``, ``extend-select``, ``extend-ignore``, ``severity``, ``kinds``,
 ``per-file-ignores``, ``region``, ``verified-domains``,
-``active-rule-set``) plus ``debounce``.  They are merged over the
-configuration file that applies to each document, and the client's settings
-win: lists given by the client replace the file's, ``extend-*`` add to
-them, ``severity`` entries override per rule, ``kinds`` globs (relative to
-the workspace folder) are tried before the file's.  Invalid settings are
-reported with ``window/showMessage`` and ignored as a whole (the file's
-configuration and the defaults apply).
+``active-rule-set``) plus ``debounce``.  They become a Config
+(:func:`ses_lsp.lint.config.settings_config`: the config file's validation and
+messages) merged over the configuration file that applies to each document
+(:func:`ses_lsp.lint.config.merged`: the client's settings win; their globs
+are relative to the workspace folder).  Invalid settings are reported with
+``window/showMessage`` and ignored as a whole (the file's configuration and
+the defaults apply).
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ HOT_DOCUMENTS = 6
 # The cyclic garbage collector runs when the server is idle (and when this many allocations pile up).
 GC_IDLE_SECONDS = 0.5
 GC_PILE_UP = 1_000_000
+# Settings the server itself reads (the others are the lint configuration's).
+SERVER_KEYS = ("debounce",)
 
 
 def _uri_to_path(uri: str) -> str | None:
@@ -437,8 +439,7 @@ class SesLanguageServer(LanguageServer):
     # -- configuration -------------------------------------------------------------------
 
     def apply_settings(self, raw: object) -> None:
-        from ses_lsp.lint.config import ConfigError, config_from_mapping
-        from ses_lsp.server.features import split_settings
+        from ses_lsp.lint.config import ConfigError, settings_config
 
         if isinstance(raw, dict) and isinstance(raw.get("ses-lsp"), dict):
             raw = raw["ses-lsp"]
@@ -451,16 +452,15 @@ class SesLanguageServer(LanguageServer):
         if not isinstance(raw, dict):
             problems.append("the ses-lsp settings must be an object")
         else:
-            lint, server = split_settings(raw)
-            if "debounce" in server:
-                d = server["debounce"]
+            settings = {k: v for k, v in raw.items() if k not in SERVER_KEYS}
+            if "debounce" in raw:
+                d = raw["debounce"]
                 if isinstance(d, (int, float)) and not isinstance(d, bool) and 0 <= d <= 10_000:
                     debounce = d / 1000.0
                 else:
                     problems.append(f"'debounce' must be a number of milliseconds from 0 to 10000, not {d!r}")
             try:
-                client = config_from_mapping(lint, source="ses-lsp settings", root=self.root_path) if lint else None
-                settings = lint
+                client = settings_config(settings, self.root_path) if settings else None
             except ConfigError as exc:
                 problems.append(str(exc))
         if problems:
@@ -481,8 +481,9 @@ class SesLanguageServer(LanguageServer):
         self._merged.clear()
         self.relint_all()
 
-    def config_for(self, st: DocState):
-        from ses_lsp.lint.config import config_for
+    def config_for(self, st: DocState) -> Config:
+        """The configuration file's Config for the document, with the client's settings merged over it."""
+        from ses_lsp.lint.config import Config, config_for, merged
 
         try:
             base = config_for(st.path or self.root_path or os.getcwd())
@@ -491,33 +492,14 @@ class SesLanguageServer(LanguageServer):
             if key not in self._merged:
                 self._merged[key] = True
                 self.warn(f"ses-lsp: {exc}; using the default configuration")
-            from ses_lsp.lint.config import Config
-
             base = Config(root=self.root_path)
-        if not self.settings or self.client_config is None:
+        if self.client_config is None:
             return base
-        merged = self._merged.get(id(base))
-        if merged is None or merged[0] is not base:
-            from ses_lsp.server.features import merge_config
-
-            merged = (base, merge_config(base, self.settings, self.client_config))
-            self._merged[id(base)] = merged
-        return merged[1]
-
-    def client_kind(self, st: DocState) -> str | None:
-        cfg = self.client_config
-        if cfg is None or not cfg.kinds or not st.path:
-            return None
-        from ses_lsp.lint.config import glob_match
-
-        if self.root_path:
-            rel = os.path.relpath(os.path.abspath(st.path), self.root_path).replace(os.sep, "/")
-        else:
-            rel = os.path.basename(st.path)
-        for pattern, kind in cfg.kinds:
-            if glob_match(pattern, rel):
-                return kind
-        return None
+        cached = self._merged.get(id(base))
+        if cached is None or cached[0] is not base:
+            cached = (base, merged(base, self.client_config))
+            self._merged[id(base)] = cached
+        return cached[1]
 
     # -- linting ----------------------------------------------------------------------------
 
@@ -529,13 +511,11 @@ class SesLanguageServer(LanguageServer):
         from ses_lsp.lint.engine import lint_text
 
         config = self.config_for(st)
-        forced = self.client_kind(st)
         doc = st._doc if st._doc is not None and st._doc.text is st.text else None
         res = lint_text(
             st.text,
             st.path or st.uri,
             config=config,
-            kind=forced,
             explicit=False,
             fmt=st.fmt,
             workspace=self.lint_workspace,

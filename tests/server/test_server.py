@@ -417,6 +417,27 @@ async def test_workspace_configuration_and_watched_config_file(session, tmp_path
     assert "SES104" not in [d.code for d in session.client.published[-1].diagnostics]
 
 
+async def test_kinds_from_settings_and_config_file(session, tmp_path):
+    """A document whose kind cannot be told from content gets it from a ``kinds`` glob: the
+    client's (relative to the workspace folder) before the config file's (relative to its
+    directory)."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".ses-lsp.toml").write_text('[kinds]\n"*.yaml" = "ses:update-receipt-rule"\n')
+    await session.init(
+        root=tmp_path.as_uri(), options={"ses-lsp": {"kinds": {"sub/client-*.yaml": "ses:create-receipt-rule"}}}
+    )
+    bare = "Name: store\nEnabled: true\nActions: []\n"
+    for name, kind in (("sub/client-a.yaml", "ses:create-receipt-rule"), ("sub/b.yaml", "ses:update-receipt-rule")):
+        uri = uri_for(tmp_path, name)
+        session.open(uri, bare, "yaml")
+        pub = await session.diagnostics(uri, 1)
+        assert "SES003" not in [d.code for d in pub.diagnostics]
+        assert (await session.text(uri))["kind"] == kind
+    uri = uri_for(tmp_path, "c.yaml")  # no glob applies: not an SES document
+    session.open(uri, bare, "yaml")
+    assert (await session.text(uri))["kind"] is None
+
+
 async def test_invalid_setting_warns_and_falls_back(session, tmp_path):
     await session.init(options={"ses-lsp": {"select": ["NOPE999"]}})
     uri = uri_for(tmp_path, "rules.json")
