@@ -38,7 +38,7 @@ class LintResult:
     document: Document | None = None
     # True when the file was not recognised and was skipped (directory walk).
     skipped: bool = False
-    kind_source: str | None = None  # "option", "config", "modeline", "content"
+    kind_source: str | None = None  # "option", "config", "modeline", "content", "previous"
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
@@ -127,8 +127,14 @@ def lint_text(
     version: int | None = None,
     document: Document | None = None,
     pause_gc: bool = True,
+    previous_kind: str | None = None,
 ) -> LintResult:
     """Lint one document.  ``explicit``: the user named this file (else it was found by a walk).
+
+    The kind comes from ``kind`` (the user's option), else the config's ``kinds`` globs, else a
+    modeline, else the content; else ``previous_kind`` (the kind an earlier version of this
+    document had, in an editor) when the text does not parse: a half-typed edit that breaks the
+    syntax does not make the document unrecognised.
 
     ``document``: an already built (possibly already parsed) :class:`Document` of ``text``
     to lint instead of a new one, so its tree is reused (the language server's incrementally
@@ -145,7 +151,7 @@ def lint_text(
     if gc_was_enabled:
         gc.disable()
     try:
-        return _lint(text, path, config, kind, explicit, fmt, workspace, version, document)
+        return _lint(text, path, config, kind, explicit, fmt, workspace, version, document, previous_kind)
     except Exception as exc:  # the engine itself failed: one diagnostic, never a traceback
         import traceback
 
@@ -164,7 +170,9 @@ def lint_text(
             gc.enable()
 
 
-def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, document=None) -> LintResult:
+def _lint(
+    text, path, config, forced_kind, explicit, fmt, workspace, version, document=None, previous_kind=None
+) -> LintResult:
     size = oversize(text)
     if size is not None:
         return LintResult(path, None, [_too_large(size)])
@@ -230,6 +238,8 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
     if kind is None:
         kind = kinds_mod.detect_kind(parsed.root)
         source = "content" if kind else None
+    if kind is None and previous_kind is not None and parsed.problems:
+        kind, source = previous_kind, "previous"
     result.kind, result.kind_source = kind, source
 
     if kind is None:

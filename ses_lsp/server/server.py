@@ -522,21 +522,8 @@ class SesLanguageServer(LanguageServer):
             version=st.version,
             document=doc,
             pause_gc=False,
+            previous_kind=st.kind,
         )
-        if res.kind is None and st.kind is not None and res.document is not None and res.document.parsed.problems:
-            # Half-typed: keep the kind the document had.
-            res = lint_text(
-                st.text,
-                st.path or st.uri,
-                config=config,
-                kind=st.kind,
-                explicit=True,
-                fmt=st.fmt,
-                workspace=self.lint_workspace,
-                version=st.version,
-                document=res.document,
-                pause_gc=False,
-            )
         st.kind = res.kind if res.kind is not None and not res.skipped else None
         st.reported = not res.skipped
         st.result, st.result_key = res, key
