@@ -141,6 +141,14 @@ def test_suppressions_same_line_next_line_file_and_unused():
     assert "SES010" in codes(r)
 
 
+def test_a_syntax_error_cannot_be_suppressed():
+    """SES001 is not suppressible: the comment suppresses nothing (SES009), the others work."""
+    text = "# ses-lsp: disable-file=SES001,SES104\n" + RULE_YAML + "  Extra: [\n"
+    r = lint_text(text, "x.yaml")
+    assert sorted(codes(r)) == ["SES001", "SES009", "SES101"]
+    assert "SES001 (syntax-error) suppresses nothing" in next(d.message for d in r.diagnostics if d.code == "SES009")
+
+
 def test_a_crashing_rule_becomes_one_internal_error(monkeypatch):
     def boom(ctx):
         raise RuntimeError("kaboom")

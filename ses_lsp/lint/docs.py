@@ -46,6 +46,8 @@ def render_rule(rule: Rule, heading: str = "###") -> str:
     facts = [f"severity: **{rule.severity.label}**", f"source: {rule.source}"]
     if rule.fixable:
         facts.append("fix available")
+    if not rule.suppressible:
+        facts.append("a suppression comment cannot silence it")
     if rule.kinds:
         facts.append("kinds: " + ", ".join(f"`{k}`" for k in sorted(rule.kinds)))
     lines += ["- " + f for f in facts] + [""]

@@ -15,6 +15,7 @@ from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
 from ses_lsp.lint.rules import CATALOGUE, checks_for_kind
 from ses_lsp.lint.rules import core as C
+from ses_lsp.lint.suppressions import suppressible
 from ses_lsp.lint.text import closest, quote, quote_list
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
@@ -475,7 +476,7 @@ def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozen
     for d in diags:
         line = lines.position(d.start)[0]
         hits = per_line.get(line, {}).get(d.code) or file_wide.get(d.code)
-        if hits and d.code not in (C.SYNTAX_ERROR.code, C.INTERNAL_ERROR.code):
+        if hits and suppressible(d.code):
             for h in hits:
                 h.used = True
             continue

@@ -63,6 +63,9 @@ class Rule:
     kinds: frozenset[str] | None = None
     fixable: bool = False
     tags: tuple[str, ...] = field(default=())
+    # Whether a ``# ses-lsp: disable`` comment can silence its diagnostics: not the engine's own
+    # failures (a syntax error, a crashed rule), which always show.
+    suppressible: bool = True
 
     @property
     def url(self) -> str:
@@ -73,10 +76,17 @@ class RuleInfo:
     """A rule's identity without its docs and check: what selection, severities and
     suppressions need (``ses_lsp.lint.rules.CATALOGUE``, read from the generated index)."""
 
-    __slots__ = ("code", "name", "severity", "family", "has_check", "kinds")
+    __slots__ = ("code", "name", "severity", "family", "has_check", "kinds", "suppressible")
 
     def __init__(
-        self, code: str, name: str, severity: Severity, family: str, has_check: bool, kinds: frozenset[str] | None
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        family: str,
+        has_check: bool,
+        kinds: frozenset[str] | None,
+        suppressible: bool = True,
     ) -> None:
         self.code = code
         self.name = name
@@ -84,6 +94,7 @@ class RuleInfo:
         self.family = family
         self.has_check = has_check
         self.kinds = kinds
+        self.suppressible = suppressible  # Rule.suppressible
 
     def __repr__(self) -> str:
         return f"RuleInfo({self.code!r}, {self.name!r})"

@@ -1252,12 +1252,13 @@ def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
                     )
                 )
         if st.fmt == "yaml":
+            from ses_lsp.lint.suppressions import suppressible
             from ses_lsp.server.features import disable_comment_edit
 
             doc = res.document or st.document()
             seen = set()
             for d in in_range:
-                if d.code in ("SES001", "SES008") or (d.code, lines.position(d.start)[0]) in seen:
+                if not suppressible(d.code) or (d.code, lines.position(d.start)[0]) in seen:
                     continue
                 seen.add((d.code, lines.position(d.start)[0]))
                 edit = disable_comment_edit(doc, d.start, d.code)

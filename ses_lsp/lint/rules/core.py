@@ -73,6 +73,7 @@ SYNTAX_ERROR = Rule(
         good=Example(_GOOD_RULE_JSON, "ses:create-receipt-rule", "json"),
         references=(JSON_RFC, YAML_SPEC),
     ),
+    suppressible=False,
 )
 
 DUPLICATE_KEY = Rule(
@@ -197,6 +198,7 @@ INTERNAL_ERROR = Rule(
         bad=None,
         good=None,
     ),
+    suppressible=False,
 )
 
 UNUSED_SUPPRESSION = Rule(
