@@ -64,11 +64,12 @@ def test_generated_index_is_current():
     ]
 
 
-def test_only_the_engines_own_failures_are_not_suppressible():
-    """Syntax errors and crashed rules always show; every other rule can be silenced."""
+def test_what_a_suppression_comment_cannot_silence():
+    """Syntax errors, crashed rules and the suppression pass's own findings always show; every
+    other rule can be silenced."""
     from ses_lsp.lint.suppressions import suppressible
 
-    assert [r.code for r in ALL_RULES if not r.suppressible] == ["SES001", "SES008"]
+    assert [r.code for r in ALL_RULES if not r.suppressible] == ["SES001", "SES008", "SES009", "SES010"]
     assert all(suppressible(r.code) == r.suppressible for r in ALL_RULES)
     assert not suppressible("SES999")  # no such rule
 

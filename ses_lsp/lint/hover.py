@@ -8,7 +8,6 @@ walk the validator does, so a hover never contradicts a diagnostic.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -167,35 +166,20 @@ def rule_markdown(rule: Rule) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-_SUPPRESSION_CODES = re.compile(r"#\s*ses-lsp:\s*(?:disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
-
-
 def _rule_hover(document: Document, offset: int) -> HoverInfo | None:
-    comments = document.parsed.comments if document.format == "yaml" else None
-    if not comments:
-        return None
-    lines = document.lines
-    line, _ = lines.position(offset)
-    comment = comments.get(line)
-    if not comment:
-        return None
-    line_text = lines.line_text(line)
-    col = line_text.find(comment)
-    if col < 0:
-        return None
-    base = lines.starts[line] + col
-    m = _SUPPRESSION_CODES.search(comment)
-    if not m:
+    """A rule's docs on its code or name in a suppression comment."""
+    from ses_lsp.lint.suppressions import suppression_on_line
+
+    sup = suppression_on_line(document, document.lines.position(offset)[0])
+    if sup is None:
         return None
     from ses_lsp.lint.rules import REGISTRY
 
-    for w in re.finditer(r"[A-Za-z0-9_-]+", m.group(1)):
-        s = base + m.start(1) + w.start()
-        e = base + m.start(1) + w.end()
+    for text, s, e in sup.codes:
         if s <= offset <= e:
-            rule = REGISTRY.get(w.group(0))
+            rule = REGISTRY.get(text)
             if rule is None:
-                return HoverInfo(f"`{w.group(0)}` is not a ses-lsp rule code or name.", s, e)
+                return HoverInfo(f"`{text}` is not a ses-lsp rule code or name.", s, e)
             return HoverInfo(rule_markdown(rule), s, e)
     return None
 

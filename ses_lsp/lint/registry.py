@@ -64,7 +64,8 @@ class Rule:
     fixable: bool = False
     tags: tuple[str, ...] = field(default=())
     # Whether a ``# ses-lsp: disable`` comment can silence its diagnostics: not the engine's own
-    # failures (a syntax error, a crashed rule), which always show.
+    # failures (a syntax error, a crashed rule), which always show, nor what the suppression
+    # comments themselves get (unused or unknown codes: reported after suppressions apply).
     suppressible: bool = True
 
     @property

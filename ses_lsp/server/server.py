@@ -1251,30 +1251,19 @@ def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
                         is_preferred=True if (d.fix.safe and safe_count == 1) else None,
                     )
                 )
-        if st.fmt == "yaml":
-            from ses_lsp.lint.suppressions import suppressible
-            from ses_lsp.server.features import disable_comment_edit
+        from ses_lsp.lint.suppressions import suppression_fixes
 
-            doc = res.document or st.document()
-            seen = set()
-            for d in in_range:
-                if not suppressible(d.code) or (d.code, lines.position(d.start)[0]) in seen:
-                    continue
-                seen.add((d.code, lines.position(d.start)[0]))
-                edit = disable_comment_edit(doc, d.start, d.code)
-                if edit is None:
-                    continue
-                ld = lsp_diag_for(d)
-                actions.append(
-                    T.CodeAction(
-                        title=f"Disable {d.code} for this line",
-                        kind=T.CodeActionKind.QuickFix,
-                        diagnostics=[ld] if ld is not None else None,
-                        edit=T.WorkspaceEdit(
-                            changes={uri: [T.TextEdit(ls.range(lines, edit.start, edit.end), edit.new_text)]}
-                        ),
-                    )
+        for d, fix in suppression_fixes(res.document or st.document(), in_range):
+            ld = lsp_diag_for(d)
+            edits = [T.TextEdit(ls.range(lines, e.start, e.end), e.new_text) for e in fix.edits]
+            actions.append(
+                T.CodeAction(
+                    title=fix.title,
+                    kind=T.CodeActionKind.QuickFix,
+                    diagnostics=[ld] if ld is not None else None,
+                    edit=T.WorkspaceEdit(changes={uri: edits}),
                 )
+            )
     if _wants(only, FIX_ALL_KIND) and (only or True):
         from ses_lsp.server.features import choose_safe_fixes
 

@@ -134,4 +134,4 @@ RULES = (
     ('SES917', 'trust-store-crl-expired', 'warning', 'ingress', True, ('mailmanager:create-ingress-point', 'mailmanager:get-ingress-point', 'mailmanager:update-ingress-point')),
 )
 
-UNSUPPRESSIBLE = ('SES001', 'SES008')
+UNSUPPRESSIBLE = ('SES001', 'SES008', 'SES009', 'SES010')

@@ -217,6 +217,7 @@ UNUSED_SUPPRESSION = Rule(
         ),
         good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
     ),
+    suppressible=False,
 )
 
 UNKNOWN_SUPPRESSION = Rule(
@@ -234,6 +235,7 @@ UNKNOWN_SUPPRESSION = Rule(
         ),
         good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
     ),
+    suppressible=False,
 )
 
 RULES = [
