@@ -1264,11 +1264,11 @@ def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
                     edit=T.WorkspaceEdit(changes={uri: edits}),
                 )
             )
-    if _wants(only, FIX_ALL_KIND) and (only or True):
-        from ses_lsp.server.features import choose_safe_fixes
+    if _wants(only, FIX_ALL_KIND):
+        from ses_lsp.lint.fixes import choose_safe_fixes
 
-        chosen = choose_safe_fixes(res.diagnostics)
-        if chosen and (only or len(chosen) > 0):
+        chosen = choose_safe_fixes(res.diagnostics, len(st.text))
+        if chosen:
             edits = [T.TextEdit(ls.range(lines, e.start, e.end), e.new_text) for _d, f in chosen for e in f.edits]
             actions.append(
                 T.CodeAction(
