@@ -92,7 +92,9 @@ def make_record(result, text: str | None = None) -> dict:
         from ses_lsp.document.nodes import LineIndex
 
         lines = LineIndex(text)
-    other_files: dict[str, object] = {}
+    from ses_lsp.lint.related import RelatedFiles
+
+    other_files = RelatedFiles()
     diags = []
     secrets: list = []
     if result.diagnostics and doc is not None:
@@ -106,7 +108,7 @@ def make_record(result, text: str | None = None) -> dict:
         end = _pos(lines, max(d.end, d.start))
         related = []
         for r in d.related:
-            rlines = lines if r.file is None else _other_lines(r.file, other_files)
+            rlines = lines if r.file is None else other_files.lines(r.file)
             related.append(
                 {
                     "file": r.file,
@@ -156,19 +158,6 @@ def _names_other_rules(result) -> bool:
     if result.kind not in _REFERENCING_KINDS or doc is None or doc.root is None or doc.root.kind != "object":
         return False
     return any(k in doc.root.dict_value for k in ("After", "RuleName", "RuleNames"))
-
-
-def _other_lines(path: str, memo: dict):
-    """The line index of another file named by a related location (None if unreadable)."""
-    if path not in memo:
-        try:
-            from ses_lsp.document.nodes import LineIndex
-
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                memo[path] = LineIndex(fh.read())
-        except OSError:
-            memo[path] = None
-    return memo[path]
 
 
 def lint_one(data: bytes, name: str | None, config, kind: str | None, explicit: bool, workspace=None) -> dict:

@@ -88,6 +88,15 @@ def _uri_to_path(uri: str) -> str | None:
         return None
 
 
+def _uri_of(name: str) -> str:
+    """The URI of a document name (a URI already, or a path)."""
+    if name.startswith("file:"):
+        return name
+    from pygls.uris import from_fs_path
+
+    return from_fs_path(name) or name
+
+
 def _format_for(language_id: str | None, path: str | None, text: str) -> str:
     lid = (language_id or "").lower()
     if lid in ("json", "jsonc", "json5"):
@@ -599,24 +608,10 @@ class SesLanguageServer(LanguageServer):
     def offset(self, st: DocState, pos: T.Position) -> int:
         return self.codec.offset(st.lines, pos.line, pos.character)
 
-    def _other_lines(self, path: str, memo: dict):
-        from pygls.uris import from_fs_path
-
-        from ses_lsp.document.nodes import LineIndex
-
-        uri = from_fs_path(path) or path
-        if uri in memo:
-            return memo[uri]
-        st = self.docs.get(uri)
-        if st is not None:
-            memo[uri] = (uri, st.lines)
-        else:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    memo[uri] = (uri, LineIndex(fh.read()))
-            except OSError:
-                memo[uri] = (uri, None)
-        return memo[uri]
+    def _open_lines(self, name: str) -> LineIndex | None:
+        """The line index of an open document, by URI or path (for RelatedFiles)."""
+        st = self.docs.get(_uri_of(name))
+        return st.lines if st is not None else None
 
     def lsp_diagnostics(self, st: DocState, res) -> list[T.Diagnostic]:
         from ses_lsp.lint.diagnostics import Severity
@@ -629,7 +624,7 @@ class SesLanguageServer(LanguageServer):
             Severity.INFO: T.DiagnosticSeverity.Information,
         }
         out = []
-        memo: dict = {}
+        related_files = None
         for d in res.diagnostics:
             rule = REGISTRY.by_code.get(d.code)
             related = []
@@ -639,7 +634,12 @@ class SesLanguageServer(LanguageServer):
                         T.DiagnosticRelatedInformation(T.Location(st.uri, self.range(lines, r.start, r.end)), r.message)
                     )
                 else:
-                    uri, other = self._other_lines(r.file, memo)
+                    if related_files is None:
+                        from ses_lsp.lint.related import RelatedFiles
+
+                        related_files = RelatedFiles(self._open_lines)
+                    uri = _uri_of(r.file)
+                    other = related_files.lines(r.file)
                     rng = (
                         self.range(other, r.start, r.end)
                         if other is not None

@@ -350,6 +350,28 @@ async def test_definition_references_rename(session, tmp_path, fmt):
     assert apply_edits(rs, edit.changes[rs_uri]) == rs.replace("catch-all", "fallback")
 
 
+async def test_related_location_in_another_open_document(session, tmp_path):
+    """A reference to a rule another open document defines points at that definition, in the
+    editor's text of that document (here never saved to disk)."""
+    await session.init(root=tmp_path.as_uri())
+    rule_set = uri_for(tmp_path, "rule-set.json")
+    rule_set_text = (
+        '{"Metadata": {"Name": "inbound"}, "Rules": [\n'
+        '  {"Name": "first", "Enabled": true, "Recipients": ["a@example.com"],\n'
+        '   "Actions": [{"S3Action": {"BucketName": "b"}}]}]}\n'
+    )
+    session.open(rule_set, rule_set_text, "json")
+    await session.diagnostics(rule_set, 1)
+    position = uri_for(tmp_path, "position.yaml")
+    session.open(position, "RuleSetName: inbound\nRuleName: first\nAfter: frist\n", "yaml")
+    pub = await session.diagnostics(position, 1)
+    ref = next(d for d in pub.diagnostics if d.code == "SES207")
+    (rel,) = ref.related_information
+    assert rel.location.uri == rule_set
+    start = pos_of(rule_set_text, '"first"')
+    assert rel.location.range == T.Range(start, T.Position(start.line, start.character + len('"first"')))
+
+
 # -- settings ------------------------------------------------------------------------------------------------
 
 
