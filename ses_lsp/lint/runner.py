@@ -487,7 +487,7 @@ class Runner:
         if not referencing or not any(d is not r for d in defining for r in referencing):
             return
         from ses_lsp.document.document import Document
-        from ses_lsp.lint.navigation import Workspace
+        from ses_lsp.lint.workspace import Workspace
 
         entries = []
         for r in defining:

@@ -1,4 +1,4 @@
-"""The language server: a thin pygls adapter over the lint engine and ``ses_lsp.lint`` features.
+"""The language server: a thin pygls adapter over the lint engine and the ``ses_lsp.editor`` features.
 
 Documents are kept here (not in pygls' workspace) as text + version, with a
 per-document cache ``(version, config generation) -> LintResult`` whose
@@ -185,7 +185,7 @@ class DocState:
             self.result.document = None
 
     def occurrences(self):
-        from ses_lsp.lint.navigation import occurrences
+        from ses_lsp.editor.navigation import occurrences
 
         key = (self.version, self.kind)
         if self.occ is None or self.occ[:2] != key:
@@ -699,7 +699,7 @@ def _idle_gc() -> None:
 
 def _server_workspace(ls: SesLanguageServer):
     """The lint/navigation workspace over the server's open documents, answered from caches."""
-    from ses_lsp.lint.navigation import Workspace
+    from ses_lsp.editor.navigation import Workspace
 
     class ServerWorkspace(Workspace):
         def documents(self):
@@ -1001,7 +1001,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.completion import complete
+        from ses_lsp.editor.completion import complete
 
         offset = ls.offset(st, params.position)
         items = complete(st.text, offset, kind, st.fmt, document=st.document(), workspace=ls.lint_workspace, uri=st.uri)
@@ -1041,7 +1041,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.hover import hover as hover_at
+        from ses_lsp.editor.hover import hover as hover_at
 
         doc = st.document()
         info = hover_at(doc, kind, ls.offset(st, params.position))
@@ -1058,7 +1058,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.symbols import document_symbols
+        from ses_lsp.editor.symbols import document_symbols
 
         syms = document_symbols(st.document(), kind)
         lines = st.lines
@@ -1112,7 +1112,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.navigation import definitions
+        from ses_lsp.editor.navigation import definitions
 
         occs = definitions(st.document(), kind, ls.offset(st, params.position), st.uri, ls.lint_workspace)
         return _locations(ls, occs) or None
@@ -1123,7 +1123,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.navigation import references as refs
+        from ses_lsp.editor.navigation import references as refs
 
         include = bool(_get(params, "context", "include_declaration", default=True))
         occs = refs(st.document(), kind, ls.offset(st, params.position), st.uri, ls.lint_workspace, include)
@@ -1135,7 +1135,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.navigation import occurrence_at
+        from ses_lsp.editor.navigation import occurrence_at
 
         occ = occurrence_at(st.document(), kind, ls.offset(st, params.position), st.uri, ls.lint_workspace)
         if occ is None:
@@ -1144,8 +1144,8 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
 
     @server.feature(T.TEXT_DOCUMENT_RENAME, T.RenameOptions(prepare_provider=True))
     def rename(ls: SesLanguageServer, params: T.RenameParams):
-        from ses_lsp.lint.navigation import RenameError
-        from ses_lsp.lint.navigation import rename as do_rename
+        from ses_lsp.editor.navigation import RenameError
+        from ses_lsp.editor.navigation import rename as do_rename
 
         try:
             st, kind = _feature_state(ls, params.text_document.uri)

@@ -38,7 +38,7 @@ from ses_lsp.lint.diagnostics import TextEdit
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
-    from ses_lsp.lint.navigation import Workspace
+    from ses_lsp.editor.navigation import Workspace
     from ses_lsp.lint.validator import Compiled
 
 __all__ = ["CompletionItem", "apply_completion", "complete", "snippet_to_text"]
@@ -585,7 +585,7 @@ def _is_array(c: Compiled | None) -> bool:
 
 
 def _yaml_after_key(sset, c: Compiled | None, col: int, tabs: _Tabs, depth: int) -> str:
-    from ses_lsp.lint.navigation import yaml_scalar
+    from ses_lsp.editor.navigation import yaml_scalar
 
     pad = " " * (col + 2)
     if c is None:
@@ -642,7 +642,7 @@ def _indent_unit(text: str) -> str:
 
 
 def _member_items(kind: str, ctx: _Ctx, fmt: str, text: str) -> list[CompletionItem]:
-    from ses_lsp.lint.hover import member_markdown
+    from ses_lsp.editor.hover import member_markdown
     from ses_lsp.lint.validator import schema_at_path
 
     comp = schema_at_path(kind, ctx.path)
@@ -716,7 +716,7 @@ def _member_items(kind: str, ctx: _Ctx, fmt: str, text: str) -> list[CompletionI
 def _rule_name_items(
     kind: str, ctx: _Ctx, document: Document | None, workspace: Workspace | None, uri: str | None, fmt: str
 ) -> list[CompletionItem] | None:
-    from ses_lsp.lint import navigation as nav
+    from ses_lsp.editor import navigation as nav
 
     refs = nav._REFERENCE_KINDS.get(kind)
     if refs is None:
@@ -759,7 +759,7 @@ def _rule_name_items(
 def _value_item(
     label: str, value: str, ctx: _Ctx, fmt: str, kind: str, detail: str, doc: str, idx: int, literal: bool = False
 ) -> CompletionItem:
-    from ses_lsp.lint.navigation import yaml_scalar
+    from ses_lsp.editor.navigation import yaml_scalar
 
     if fmt == "json":
         new = value if literal else json.dumps(value, ensure_ascii=False)
@@ -791,7 +791,7 @@ def _value_item(
 def _value_items(
     kind: str, ctx: _Ctx, fmt: str, text: str, document: Document | None, workspace: Workspace | None, uri: str | None
 ) -> list[CompletionItem]:
-    from ses_lsp.lint.hover import member_markdown
+    from ses_lsp.editor.hover import member_markdown
     from ses_lsp.lint.validator import schema_at_path
 
     names = _rule_name_items(kind, ctx, document, workspace, uri, fmt)
