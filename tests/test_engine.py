@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from ses_lsp.lint import engine
 from ses_lsp.lint.config import Config, config_from_mapping
+from ses_lsp.lint.credentials import redact, secret_spans
 from ses_lsp.lint.diagnostics import Severity
-from ses_lsp.lint.engine import lint_bytes, lint_text, redact, secret_spans
+from ses_lsp.lint.engine import lint_bytes, lint_text
 from ses_lsp.lint.registry import Rule, RuleDoc
 from ses_lsp.lint.rules import REGISTRY
 

@@ -57,7 +57,7 @@ def test_generated_index_is_current():
 
     from ses_lsp.lint import rules
 
-    current = Path(rules.__file__).with_name("_index.py").read_text()
+    current = Path(rules.__file__).parent.parent.joinpath("_rule_index.py").read_text()
     assert current == rules.index_source(), "run `python -m ses_lsp.lint.rules` to regenerate it"
     assert [(i.code, i.name, i.severity, i.kinds, i.suppressible) for i in rules.CATALOGUE.rules] == [
         (r.code, r.name, r.severity, r.kinds, r.suppressible) for r in ALL_RULES

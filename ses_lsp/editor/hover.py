@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
+from ses_lsp.lint.suppressions import suppression_on_line
+from ses_lsp.lint.text import describe_pattern
+from ses_lsp.lint.validator import member_schema, schema_at_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
@@ -68,8 +71,6 @@ def _member_order(c: Compiled) -> list[str]:
 
 def schema_facts(c: Compiled) -> list[str]:
     """Constraints of a schema in words (one Markdown bullet text each)."""
-    from ses_lsp.lint.text import describe_pattern
-
     facts: list[str] = []
     if c.enum_list:
         facts.append("Allowed values: " + ", ".join(_code(v) for v in c.enum_list))
@@ -112,8 +113,6 @@ def _range_words(lo, hi, unit: str) -> str:
 
 def member_markdown(kind: str, parent_path: tuple | list, name: str, *, brief: bool = False) -> str | None:
     """Markdown for member ``name`` of the object at ``parent_path``: description, type, constraints."""
-    from ses_lsp.lint.validator import member_schema, schema_at_path
-
     parent = schema_at_path(kind, tuple(parent_path))
     if parent is None:
         return None
@@ -168,8 +167,6 @@ def rule_markdown(rule: Rule) -> str:
 
 def _rule_hover(document: Document, offset: int) -> HoverInfo | None:
     """A rule's docs on its code or name in a suppression comment."""
-    from ses_lsp.lint.suppressions import suppression_on_line
-
     sup = suppression_on_line(document, document.lines.position(offset)[0])
     if sup is None:
         return None
@@ -207,8 +204,6 @@ def hover(document: Document, kind: str | None, offset: int) -> HoverInfo | None
 
 
 def _value_hover(kind: str, node: Node) -> HoverInfo | None:
-    from ses_lsp.lint.validator import schema_at_path
-
     path = node.path
     comp = schema_at_path(kind, path)
     if comp is None:

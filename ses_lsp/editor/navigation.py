@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
-from ses_lsp.lint.workspace import Entry
 from ses_lsp.lint.workspace import Workspace as LintWorkspace
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
+    from ses_lsp.lint.workspace import Entry
 
 __all__ = [
     "Occurrence",

@@ -32,6 +32,8 @@ from __future__ import annotations
 import os
 import sys
 
+import ses_lsp
+
 CACHE_DIR_NAME = ".ses-lsp-cache"
 CACHE_FILE_NAME = "v1.marshal"
 ENV_CACHE_DIR = "SES_LSP_CACHE_DIR"
@@ -63,8 +65,6 @@ def package_fingerprint() -> str:
     """Changes whenever a file of the ``ses_lsp`` package (code, schemas) changes."""
     global _PKG_FINGERPRINT
     if _PKG_FINGERPRINT is None:
-        import ses_lsp
-
         root = os.path.dirname(os.path.abspath(ses_lsp.__file__))
         parts: list[str] = []
         stack = [root]

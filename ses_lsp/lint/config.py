@@ -29,8 +29,14 @@ import sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from ses_lsp.lint.catalogue import CATALOGUE
 from ses_lsp.lint.diagnostics import Severity
-from ses_lsp.lint.files import CONFIG_FILES  # noqa: E402,F401 (one definition)
+from ses_lsp.lint.files import (
+    CONFIG_FILES,  # noqa: E402,F401 (one definition)
+    find_config_path,
+)
+from ses_lsp.lint.kinds import all_kinds, resolve_kind_name
+from ses_lsp.lint.text import closest
 
 _KNOWN_KEYS = {
     "select",
@@ -166,8 +172,6 @@ def _load_toml(path: str) -> dict:
 
 def find_config_file(start: str) -> str | None:
     """The nearest config file at or above ``start`` (a file or directory)."""
-    from ses_lsp.lint.files import find_config_path
-
     d = os.path.abspath(start)
     if not os.path.isdir(d):
         d = os.path.dirname(d)
@@ -188,8 +192,6 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
         raise ConfigError(f"{where}: the ses-lsp configuration must be a table")
     unknown = sorted(set(data) - _KNOWN_KEYS - {k.replace("-", "_") for k in _KNOWN_KEYS})
     if unknown:
-        from ses_lsp.lint.text import closest
-
         hint = closest(unknown[0], sorted(_KNOWN_KEYS))
         raise ConfigError(
             f"{where}: unknown key {unknown[0]!r}"
@@ -209,8 +211,6 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
             raise ConfigError(f"{where}: {key!r} must be a list of strings")
         return tuple(v)
-
-    from ses_lsp.lint.rules import CATALOGUE
 
     def check_codes(key: str, codes: tuple[str, ...] | None) -> None:
         if codes:
@@ -264,13 +264,9 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
         raise ConfigError(f'{where}: \'kinds\' must be a table of "glob" = "kind"')
     kinds: list[tuple[Glob, str]] = []
     if kinds_map:
-        from ses_lsp.lint.kinds import all_kinds, resolve_kind_name
-
         for pattern, kind in kinds_map.items():
             full = resolve_kind_name(kind) if isinstance(kind, str) else None
             if full is None:
-                from ses_lsp.lint.text import closest
-
                 hint = closest(str(kind), list(all_kinds()), cutoff=0.5)
                 raise ConfigError(
                     f"{where}: kinds.{pattern!r}: unknown kind {kind!r}"

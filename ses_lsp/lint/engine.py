@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import gc
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ses_lsp import schema as schema_mod
 from ses_lsp.document.document import Document, guess_format
-from ses_lsp.document.nodes import OBJECT
+from ses_lsp.document.nodes import OBJECT, node_at_offset
 from ses_lsp.lint import kinds as kinds_mod
+from ses_lsp.lint.catalogue import CATALOGUE
 from ses_lsp.lint.config import Config
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity
-from ses_lsp.lint.rules import CATALOGUE, checks_for_kind
+from ses_lsp.lint.edits import remove_member
+from ses_lsp.lint.rules import checks_for_kind
 from ses_lsp.lint.rules import core as C
 from ses_lsp.lint.suppressions import apply_suppressions
 from ses_lsp.lint.text import closest, quote, quote_list
+from ses_lsp.lint.validator import Validator, schema_set
 
 # Files larger than this are not parsed (the API's largest documents are far smaller).
 MAX_BYTES = 8 * 1024 * 1024
@@ -271,8 +274,6 @@ def _lint(
     ctx.diagnostics = diags
 
     # -- schema pass ------------------------------------------------------------
-    from ses_lsp import schema as schema_mod
-    from ses_lsp.lint.validator import Validator, schema_set
 
     service_doc = schema_mod.load_service(info["service"])
     sset = schema_set(service_doc)
@@ -356,8 +357,6 @@ def _unrecognised(doc: Document) -> Diagnostic:
 
 
 def _pointer_at(doc: Document, offset: int) -> str:
-    from ses_lsp.document.nodes import node_at_offset
-
     node = node_at_offset(doc.root, offset)
     return node.pointer if node is not None else ""
 
@@ -366,8 +365,6 @@ def _duplicate_fix(doc: Document, related: list) -> Fix | None:
     """Remove the first of two duplicate members: the value AWS uses (the last) is kept."""
     if not related:
         return None
-    from ses_lsp.document.nodes import node_at_offset
-    from ses_lsp.lint.edits import remove_member
 
     key = node_at_offset(doc.root, related[0][0])
     if key is None or not key.is_key:
@@ -410,42 +407,3 @@ def _finish(result: LintResult, config: Config) -> LintResult:
             deduped.append(d)
     result.diagnostics = deduped
     return result
-
-
-_SECRET_KEY = re.compile(r"(?i)(password|passwd|passphrase|secret|private.?key|api.?key|access.?key|token|credential)")
-_NOT_SECRET_KEY = re.compile(r"(?i)(arn|id|name|policy|type)$")
-
-
-def secret_spans(document: Document | None) -> list[tuple[int, int]]:
-    """Spans of credential values (``SmtpPassword`` and anything password- or key-like).
-
-    Output that shows source text (snippets, diffs) masks these spans: credentials
-    never appear in any output.
-    """
-    if document is None or document.root is None:
-        return []
-    spans: list[tuple[int, int]] = []
-    for node in document.root.walk():
-        if node.kind != OBJECT:
-            continue
-        for key, value in node.members or ():
-            name = key.value if isinstance(key.value, str) else ""
-            if value.is_scalar and _SECRET_KEY.search(name) and not _NOT_SECRET_KEY.search(name):
-                if value.end > value.start:
-                    spans.append((value.start, value.end))
-    return spans
-
-
-def redact(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
-    """``text`` (which starts at ``offset`` in the document) with secret spans masked by '*'."""
-    if not spans:
-        return text
-    chars = list(text)
-    end = offset + len(text)
-    for s, e in spans:
-        if e <= offset or s >= end:
-            continue
-        for i in range(max(s, offset), min(e, end)):
-            if chars[i - offset] not in "\r\n":
-                chars[i - offset] = "*"
-    return "".join(chars)

@@ -18,10 +18,14 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
+from ses_lsp.document.document import Document
+from ses_lsp.lint.credentials import redact, secret_spans
+
 if TYPE_CHECKING:  # pragma: no cover
-    from ses_lsp.lint.diagnostics import Diagnostic, Fix
+    from ses_lsp.lint.diagnostics import Diagnostic, Fix, TextEdit
 
 __all__ = [
+    "apply_edit_groups",
     "apply_edits",
     "choose_fixes",
     "choose_safe_fixes",
@@ -124,6 +128,13 @@ def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(parts)
 
 
+def apply_edit_groups(text: str, groups: Iterable[Iterable[TextEdit]]) -> str:
+    """Apply groups of edits (one group per fix) as ``ses-lsp lint --fix`` applies fixes: a
+    group overlapping an earlier one is skipped."""
+    candidates = [(i, [(e.start, e.end, e.new_text) for e in g]) for i, g in enumerate(groups)]
+    return apply_edits(text, _choose(candidates, len(text))[1])
+
+
 def write_atomic(path: str, data: bytes) -> None:
     """Replace ``path``'s content with ``data`` atomically (temp file + ``os.replace``).
 
@@ -157,9 +168,6 @@ def write_atomic(path: str, data: bytes) -> None:
 
 def _masked(text: str, name: str) -> str:
     """``text`` with credential values masked: a diff never prints a password either."""
-    from ses_lsp.document.document import Document
-    from ses_lsp.lint.engine import redact, secret_spans
-
     spans = secret_spans(Document(text, name))
     return redact(text, spans) if spans else text
 

@@ -32,11 +32,13 @@ from __future__ import annotations
 import os
 import sys
 
-from ses_lsp.lint.files import Target
+import ses_lsp
+from ses_lsp.lint.cache import Cache, default_cache_dir, digest
+from ses_lsp.lint.files import Target, find_config_path
+from ses_lsp.lint.workspace import Workspace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
-if TYPE_CHECKING:  # (imported when used: a run whose files are all cached needs neither)
-    from ses_lsp.lint.cache import Cache
+if TYPE_CHECKING:  # (imported when used: a run whose files are all cached does not need it)
     from ses_lsp.lint.config import Config
 
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
@@ -72,7 +74,7 @@ def _source(lines, line: int, col: int, secrets=()) -> list | None:
         return None
     text = lines.line_text(line)
     if secrets:
-        from ses_lsp.lint.engine import redact
+        from ses_lsp.lint.credentials import redact
 
         text = redact(text, secrets, lines.starts[line])
     n = len(text)
@@ -98,7 +100,7 @@ def make_record(result, text: str | None = None) -> dict:
     diags = []
     secrets: list = []
     if result.diagnostics and doc is not None:
-        from ses_lsp.lint.engine import secret_spans
+        from ses_lsp.lint.credentials import secret_spans
 
         # Credentials (SmtpPassword, anything password- or key-like) are masked in
         # every source excerpt, whichever diagnostic the line belongs to.
@@ -283,8 +285,6 @@ class ConfigRef:
     __slots__ = ("path", "options", "key", "fingerprint", "fail_on", "_config")
 
     def __init__(self, path: str | None, options: Options) -> None:
-        from ses_lsp.lint.cache import digest
-
         self.path = path
         self.options = options
         data = b""
@@ -369,7 +369,6 @@ class Runner:
     def project_root(self) -> str:
         if self.options.config_file:
             return os.path.dirname(self.options.config_file)
-        from ses_lsp.lint.files import find_config_path
 
         found = find_config_path(os.getcwd(), self._dir_memo)
         return os.path.dirname(found) if found else os.getcwd()
@@ -383,8 +382,6 @@ class Runner:
             if opts.config_file:
                 path: str | None = opts.config_file
             else:
-                from ses_lsp.lint.files import find_config_path
-
                 path = find_config_path(d, self._dir_memo)
             ref = self._refs_by_file.get(path)
             if ref is None:
@@ -396,16 +393,11 @@ class Runner:
 
     def _cache(self) -> Cache | None:
         if self.cache is None and self.options.use_cache:
-            import ses_lsp
-            from ses_lsp.lint.cache import Cache, default_cache_dir
-
             self.cache = Cache(default_cache_dir(self.project_root()), ses_lsp.__version__).load()
         return self.cache
 
     @staticmethod
     def _keys(report: FileReport, opts_key: str) -> tuple[str, str]:
-        from ses_lsp.lint.cache import digest
-
         t = report.target
         apath = t.abspath or ""
         flag = "1" if t.explicit else "0"
@@ -487,7 +479,6 @@ class Runner:
         if not referencing or not any(d is not r for d in defining for r in referencing):
             return
         from ses_lsp.document.document import Document
-        from ses_lsp.lint.workspace import Workspace
 
         entries = []
         for r in defining:

@@ -22,14 +22,15 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ses_lsp.document.nodes import node_at_offset
+from ses_lsp.lint.catalogue import CATALOGUE
 from ses_lsp.lint.diagnostics import Diagnostic, Fix, TextEdit
-from ses_lsp.lint.rules import CATALOGUE
 from ses_lsp.lint.rules import core as C
 from ses_lsp.lint.text import closest, quote
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
-    from ses_lsp.lint.registry import RuleInfo
+    from ses_lsp.lint.catalogue import RuleInfo
 
 DISABLE = "disable"
 DISABLE_FILE = "disable-file"
@@ -240,7 +241,6 @@ def disable_edit(document: Document, offset: int, code: str) -> TextEdit | None:
             at = sup.codes[-1][2]
             return TextEdit(at, at, f",{code}")
     # Not inside a scalar that continues on the next line.
-    from ses_lsp.document.nodes import node_at_offset
 
     node = node_at_offset(document.root, le)
     if node is not None and node.kind not in ("object", "array") and node.start < le < node.end:

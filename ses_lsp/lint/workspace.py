@@ -8,13 +8,14 @@ which adds the rule-name index its navigation uses) holds the open documents.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI imports this module)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import TypeAlias
 
-if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
 
-Entry = tuple[str, "Document", "str | None"]  # (path or URI, document, kind)
+    Entry: TypeAlias = tuple[str, Document, str | None]  # (path or URI, document, kind)
 
 
 class Workspace:

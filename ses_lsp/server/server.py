@@ -52,12 +52,17 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
+from ses_lsp import __version__
+from ses_lsp.document.document import Document, guess_format
+from ses_lsp.document.incremental import reparse
+from ses_lsp.document.nodes import LineIndex
+from ses_lsp.lint.diagnostics import Severity
+from ses_lsp.lint.fixes import choose_safe_fixes
+from ses_lsp.lint.related import RelatedFiles
 from ses_lsp.server.convert import Codec, apply_change
 from ses_lsp.server.transport import CHUNK, MAX_MESSAGE_BYTES, Framer, fd_chunks
 
 if TYPE_CHECKING:  # (imported when first used: start-up time)
-    from ses_lsp.document.document import Document
-    from ses_lsp.document.nodes import LineIndex
     from ses_lsp.lint.config import Config
     from ses_lsp.lint.engine import LintResult
 
@@ -103,7 +108,6 @@ def _format_for(language_id: str | None, path: str | None, text: str) -> str:
         return "json"
     if lid in ("yaml", "yml"):
         return "yaml"
-    from ses_lsp.document.document import guess_format
 
     return guess_format(path, text)
 
@@ -172,8 +176,6 @@ class DocState:
         if doc is not None and doc.text is self.text:
             return doc.lines
         if self._lines is None or self._lines.text is not self.text:
-            from ses_lsp.document.nodes import LineIndex
-
             self._lines = LineIndex(self.text)
         return self._lines
 
@@ -197,8 +199,6 @@ class DocState:
         """The parsed document of the current text (the lint's when it is current)."""
         doc = self._doc
         if doc is None or doc.text is not self.text:
-            from ses_lsp.document.document import Document
-
             doc = Document(self.text, self.path, self.fmt, self.version)
             if self._lines is not None and self._lines.text is self.text:
                 doc._lines = self._lines
@@ -284,8 +284,6 @@ class SesLanguageServer(LanguageServer):
     protocol: SesProtocol
 
     def __init__(self, debounce: float | None = None) -> None:
-        from ses_lsp import __version__
-
         super().__init__(
             "ses-lsp", __version__, protocol_cls=SesProtocol, text_document_sync_kind=T.TextDocumentSyncKind.Incremental
         )
@@ -614,7 +612,6 @@ class SesLanguageServer(LanguageServer):
         return st.lines if st is not None else None
 
     def lsp_diagnostics(self, st: DocState, res) -> list[T.Diagnostic]:
-        from ses_lsp.lint.diagnostics import Severity
         from ses_lsp.lint.rules import REGISTRY
 
         lines = res.document.lines if res.document is not None else st.lines
@@ -624,7 +621,7 @@ class SesLanguageServer(LanguageServer):
             Severity.INFO: T.DiagnosticSeverity.Information,
         }
         out = []
-        related_files = None
+        related_files = RelatedFiles(self._open_lines)
         for d in res.diagnostics:
             rule = REGISTRY.by_code.get(d.code)
             related = []
@@ -634,10 +631,6 @@ class SesLanguageServer(LanguageServer):
                         T.DiagnosticRelatedInformation(T.Location(st.uri, self.range(lines, r.start, r.end)), r.message)
                     )
                 else:
-                    if related_files is None:
-                        from ses_lsp.lint.related import RelatedFiles
-
-                        related_files = RelatedFiles(self._open_lines)
                     uri = _uri_of(r.file)
                     other = related_files.lines(r.file)
                     rng = (
@@ -914,8 +907,6 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
                 lines = None
         st.set_text(text, td.version)
         if edit is not None and old_doc is not None and old_doc.text is old_text and not st.oversized:
-            from ses_lsp.document.incremental import reparse
-
             # The server owns the old document and keeps no node of it: its tree is reused in place.
             st._doc = reparse(old_doc, text, *edit, version=td.version, consume=True)
         ls.schedule(st)
@@ -1265,8 +1256,6 @@ def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
                 )
             )
     if _wants(only, FIX_ALL_KIND):
-        from ses_lsp.lint.fixes import choose_safe_fixes
-
         chosen = choose_safe_fixes(res.diagnostics, len(st.text))
         if chosen:
             edits = [T.TextEdit(ls.range(lines, e.start, e.end), e.new_text) for _d, f in chosen for e in f.edits]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
+from ses_lsp.lint.edits import replace_node
 from ses_lsp.lint.references import FLOCI_RULE_PROBES
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_TOOL, Example, Rule, RuleDoc
 from ses_lsp.lint.related import fs_path
@@ -418,8 +419,6 @@ def _check_unknown_rule_reference(ctx: LintContext) -> None:
 
 
 def _replace_string(ctx: LintContext, node: Node, new: str) -> TextEdit:
-    from ses_lsp.lint.edits import replace_node
-
     src = ctx.text[node.start : node.end]
     old = node.str_value
     if old and src.count(old) == 1 and _NAME_CHAR.fullmatch(new[:1] or "a"):

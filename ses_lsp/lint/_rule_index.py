@@ -2,8 +2,8 @@
 
 Every rule's code, name, default severity, family module, whether it has a check
 (semantic rules) and the document kinds it checks (None: every kind); and the rules
-a suppression comment cannot silence.  The engine reads this instead of importing every
-family; tests/test_registry.py checks it is current."""
+a suppression comment cannot silence.  ses_lsp.lint.catalogue reads this instead of
+importing every family; tests/test_registry.py checks it is current."""
 
 RULES = (
     ('SES001', 'syntax-error', 'error', 'core', False, None),
