@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 import sys
 
+import ses_lsp
+
 PROG = "ses-lsp"
 
 
@@ -131,8 +133,6 @@ def _parser():
     """The argument parser of every command."""
     import argparse
 
-    import ses_lsp
-
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Linter and language server for Amazon SES email-receiving rules (JSON/YAML).",
@@ -216,7 +216,7 @@ def _codes(text: str | None, option: str) -> tuple[str, ...] | None:
         return None
     codes = tuple(c.strip() for c in text.split(",") if c.strip())
     if codes:
-        from ses_lsp.lint.rules import CATALOGUE
+        from ses_lsp.lint.catalogue import CATALOGUE
 
         try:
             CATALOGUE.expand(list(codes))
@@ -522,7 +522,6 @@ def kind_schema_document(kind: str) -> dict:
 def cmd_schema_export(directory: str) -> int:
     import json
 
-    import ses_lsp
     from ses_lsp.schema import kinds
 
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ses_lsp.document.document import Document
-from ses_lsp.lint.completion import apply_completion, complete
-from ses_lsp.lint.navigation import Workspace
+from ses_lsp.editor.completion import apply_completion, complete
+from ses_lsp.editor.navigation import Workspace
 
 RULE = "ses:create-receipt-rule"
 MM = "mailmanager:create-rule-set"
@@ -170,7 +170,7 @@ def test_rule_names_from_the_workspace():
 
 
 def test_values_are_quoted_for_yaml():
-    from ses_lsp.lint.navigation import yaml_scalar
+    from ses_lsp.editor.navigation import yaml_scalar
 
     assert yaml_scalar("Require") == "Require"
     assert yaml_scalar("yes") == "'yes'"
@@ -188,8 +188,8 @@ def test_asking_about_an_unknown_member_does_not_make_it_known():
     # Completion (and hover) inside an unknown member looked its schema up, and the lookup
     # remembered the name as a member without a schema: from then on, in the same process
     # (the language server), the validator no longer reported that member as unknown.
+    from ses_lsp.editor.hover import hover
     from ses_lsp.lint.engine import lint_text
-    from ses_lsp.lint.hover import hover
 
     text = "Rule:\n  Name: a\n  Actions:\n    - S3Action:\n        Bucket: mail-bucket\n"
     kind = "ses:create-receipt-rule"

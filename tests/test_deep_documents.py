@@ -23,11 +23,11 @@ from sample_documents import ROOT, get, is_leaf, paths, replaced
 from ses_lsp.document.document import Document
 from ses_lsp.document.nodes import MAX_DEPTH, too_deep_message
 from ses_lsp.document.yaml_parser import parse_yaml
-from ses_lsp.lint.completion import complete
+from ses_lsp.editor.completion import complete
+from ses_lsp.editor.hover import hover
+from ses_lsp.editor.navigation import occurrences
+from ses_lsp.editor.symbols import document_symbols
 from ses_lsp.lint.engine import lint_text
-from ses_lsp.lint.hover import hover
-from ses_lsp.lint.navigation import occurrences
-from ses_lsp.lint.symbols import document_symbols
 
 # One document of each kind that has a realistic sample (the richest one for rule sets).
 SAMPLES = {

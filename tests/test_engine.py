@@ -189,6 +189,25 @@ def test_kind_precedence_option_config_modeline_content(tmp_path):
     assert lint_text(RULE_YAML, "x.yaml").kind_source == "content"
 
 
+def test_previous_kind_is_kept_while_the_text_does_not_parse():
+    """An editor's half-typed edit: the document keeps the kind its last version had while its
+    syntax is broken, and only then."""
+    kind = "ses:create-receipt-rule"
+    broken = '{"RuleSetName": "inbound", "Ru'  # a string cut short: no member tells the kind
+    assert lint_text(broken, "x.yaml", explicit=False).skipped  # its content tells no kind
+    r = lint_text(broken, "x.yaml", explicit=False, previous_kind=kind)
+    assert (r.kind, r.kind_source, r.skipped) == (kind, "previous", False)
+    assert "SES001" in codes(r)
+    # a text that parses is judged by itself: content that is no SES document is not one
+    r = lint_text("Name: store\n", "x.yaml", explicit=False, previous_kind=kind)
+    assert (r.kind, r.skipped) == (None, True)
+    # and the content, a modeline, the config or the option win over the previous kind
+    r = lint_text(RULE_YAML + "  Extra: [\n", "x.yaml", previous_kind="ses:update-receipt-rule")
+    assert (r.kind, r.kind_source) == (kind, "content")
+    r = lint_text(broken, "x.yaml", kind="ses:update-receipt-rule", previous_kind=kind)
+    assert (r.kind, r.kind_source) == ("ses:update-receipt-rule", "option")
+
+
 def test_select_ignore_and_severity_overrides():
     assert "SES104" in codes(lint_text(RULE_YAML, "x.yaml"))
     r = lint_text(RULE_YAML, "x.yaml", config=Config(ignore=("SES104",)))
@@ -217,6 +236,14 @@ def test_suppressions_same_line_next_line_file_and_unused():
     text = RULE_YAML.replace("Name: store", "Name: store  # ses-lsp: disable=SES1O4")
     r = lint_text(text, "x.yaml")
     assert "SES010" in codes(r)
+
+
+def test_a_syntax_error_cannot_be_suppressed():
+    """SES001 is not suppressible: the comment suppresses nothing (SES009), the others work."""
+    text = "# ses-lsp: disable-file=SES001,SES104\n" + RULE_YAML + "  Extra: [\n"
+    r = lint_text(text, "x.yaml")
+    assert sorted(codes(r)) == ["SES001", "SES009", "SES101"]
+    assert "SES001 (syntax-error) suppresses nothing" in next(d.message for d in r.diagnostics if d.code == "SES009")
 
 
 def test_a_crashing_rule_becomes_one_internal_error(monkeypatch):

@@ -62,6 +62,43 @@ def test_choose_fixes_rejects_bad_edits():
     assert choose_fixes([{"broken": True}], 10)[0] == []
 
 
+GOLDEN_FIXED = sorted(p.with_suffix("") for p in (REPO / "tests" / "golden").rglob("*.fixed"))
+
+
+@pytest.mark.parametrize("path", GOLDEN_FIXED, ids=[p.name for p in GOLDEN_FIXED])
+def test_an_editors_fix_all_chooses_what_lint_fix_chooses(path):
+    """The editor's "fix all" (engine diagnostics) and `ses-lsp lint --fix` (records) go
+    through one chooser: the same fixes, the same edits, for every golden case with fixes."""
+    from ses_lsp.lint.engine import lint_text
+    from ses_lsp.lint.fixes import choose_safe_fixes
+    from ses_lsp.lint.runner import make_record
+
+    text = path.read_text(encoding="utf-8")
+    kind_file = path.with_name(path.name + ".kind")
+    result = lint_text(text, str(path), kind=kind_file.read_text().strip() if kind_file.exists() else None)
+    record = make_record(result)
+    safe = [d["fix"] for d in record["diagnostics"] if d["fix"] and d["fix"]["safe"]]
+    chosen, edits = choose_fixes(safe, len(text))
+    editor = choose_safe_fixes(result.diagnostics, len(text))
+    assert editor, "a case with a .fixed file has safe fixes"
+    assert [f.title for _d, f in editor] == [f["title"] for f in chosen]
+    assert [(e.start, e.end, e.new_text) for _d, f in editor for e in f.edits] == edits
+    assert all(f.safe for _d, f in editor)
+
+
+def test_choose_safe_fixes_skips_unsafe_and_overlapping_fixes():
+    from ses_lsp.lint.diagnostics import Diagnostic, Fix, Severity, TextEdit
+    from ses_lsp.lint.fixes import choose_safe_fixes
+
+    def diag(start: int, *edits: tuple[int, int, str], safe: bool = True) -> Diagnostic:
+        fx = Fix("t", tuple(TextEdit(*e) for e in edits), safe=safe)
+        return Diagnostic("SES104", "invalid-enum-value", Severity.ERROR, "m", start, start + 1, fix=fx)
+
+    a, b, c, d = diag(0, (0, 4, "x")), diag(1, (2, 6, "y")), diag(6, (6, 8, "z"), safe=False), diag(9, (9, 9, "w"))
+    assert [x for x, _f in choose_safe_fixes([a, b, c, d], 20)] == [a, d]
+    assert choose_safe_fixes([diag(0, (5, 30, "x"))], 10) == []  # out of the text
+
+
 def test_touching_edits_are_both_applied():
     chosen, edits = choose_fixes([fix((0, 2, "x")), fix((2, 4, "y"))], 10)
     assert len(chosen) == 2

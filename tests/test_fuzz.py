@@ -21,11 +21,11 @@ import pytest
 from sample_documents import DOCUMENTS, get, paths, replaced
 
 from ses_lsp.document.nodes import MAX_DEPTH
-from ses_lsp.lint.completion import complete
+from ses_lsp.editor.completion import complete
+from ses_lsp.editor.hover import hover
+from ses_lsp.editor.symbols import document_symbols
 from ses_lsp.lint.engine import lint_bytes, lint_text
-from ses_lsp.lint.hover import hover
 from ses_lsp.lint.kinds import all_kinds
-from ses_lsp.lint.symbols import document_symbols
 
 SEED = 20260611
 CASES = 4000  # documents per run, over all mutations

@@ -82,7 +82,7 @@ def render(path: Path) -> tuple[str, str | None]:
                 safe_edits.append(d.fix.edits)
     fixed = None
     if safe_edits:
-        from ses_lsp.lint.edits import apply_edit_groups
+        from ses_lsp.lint.fixes import apply_edit_groups
 
         fixed = apply_edit_groups(text, safe_edits)
     return "\n".join(lines) + "\n", fixed

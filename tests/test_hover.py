@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ses_lsp.document.document import Document
-from ses_lsp.lint.hover import hover
+from ses_lsp.editor.hover import hover
 
 RULE = "ses:create-receipt-rule"
 

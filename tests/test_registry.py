@@ -57,11 +57,21 @@ def test_generated_index_is_current():
 
     from ses_lsp.lint import rules
 
-    current = Path(rules.__file__).with_name("_index.py").read_text()
+    current = Path(rules.__file__).parent.parent.joinpath("_rule_index.py").read_text()
     assert current == rules.index_source(), "run `python -m ses_lsp.lint.rules` to regenerate it"
-    assert [(i.code, i.name, i.severity, i.kinds) for i in rules.CATALOGUE.rules] == [
-        (r.code, r.name, r.severity, r.kinds) for r in ALL_RULES
+    assert [(i.code, i.name, i.severity, i.kinds, i.suppressible) for i in rules.CATALOGUE.rules] == [
+        (r.code, r.name, r.severity, r.kinds, r.suppressible) for r in ALL_RULES
     ]
+
+
+def test_what_a_suppression_comment_cannot_silence():
+    """Syntax errors, crashed rules and the suppression pass's own findings always show; every
+    other rule can be silenced."""
+    from ses_lsp.lint.suppressions import suppressible
+
+    assert [r.code for r in ALL_RULES if not r.suppressible] == ["SES001", "SES008", "SES009", "SES010"]
+    assert all(suppressible(r.code) == r.suppressible for r in ALL_RULES)
+    assert not suppressible("SES999")  # no such rule
 
 
 def test_checks_for_kind_are_exactly_the_applicable_rules():

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ses_lsp.lint.config import Config
-from ses_lsp.lint.edits import apply_edit_groups
 from ses_lsp.lint.engine import lint_text
+from ses_lsp.lint.fixes import apply_edit_groups
 from ses_lsp.lint.rules import addresses
 from ses_lsp.lint.rules.addresses import parse_cidr, recipient_problem
 

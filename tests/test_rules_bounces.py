@@ -9,8 +9,8 @@ import pytest
 
 from ses_lsp.document.nodes import NUMBER, STRING, TIMESTAMP, Node
 from ses_lsp.lint.config import Config
-from ses_lsp.lint.edits import apply_edit_groups
 from ses_lsp.lint.engine import lint_text
+from ses_lsp.lint.fixes import apply_edit_groups
 from ses_lsp.lint.rules import bounces as B
 
 SB = "ses:send-bounce"

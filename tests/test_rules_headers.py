@@ -7,8 +7,8 @@ import json
 import pytest
 
 from ses_lsp.lint.config import Config
-from ses_lsp.lint.edits import apply_edit_groups
 from ses_lsp.lint.engine import lint_text
+from ses_lsp.lint.fixes import apply_edit_groups
 
 RULE = "ses:create-receipt-rule"
 RULE_SET = "ses:describe-receipt-rule-set"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from ses_lsp.lint.config import Config
-from ses_lsp.lint.edits import apply_edit_groups
 from ses_lsp.lint.engine import lint_text
+from ses_lsp.lint.fixes import apply_edit_groups
 from ses_lsp.lint.rules import ingress
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,8 @@ import pytest
 
 from ses_lsp.document.document import Document
 from ses_lsp.lint.config import Config
-from ses_lsp.lint.edits import apply_edit_groups
 from ses_lsp.lint.engine import lint_text
+from ses_lsp.lint.fixes import apply_edit_groups
 from ses_lsp.lint.rules.names import has_placeholder, name_problem, suggest_name
 
 

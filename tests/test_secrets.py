@@ -292,7 +292,7 @@ def test_syntax_error_messages_do_not_quote_a_secret():
 
 
 def test_outline_does_not_show_a_secret():
-    from ses_lsp.lint.symbols import document_symbols
+    from ses_lsp.editor.symbols import document_symbols
 
     text = INGRESS + "IngressPointConfiguration:\n  SmtpPasword: s3cretHunter2\n  SecretArn: arn:x\n"
     r = lint_text(text, "x.yaml")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ses_lsp.document.document import Document
-from ses_lsp.lint.navigation import RenameError, Workspace, definitions, references, rename
-from ses_lsp.lint.symbols import document_symbols
+from ses_lsp.editor.navigation import RenameError, Workspace, definitions, references, rename
+from ses_lsp.editor.symbols import document_symbols
 
 RS_YAML = """Metadata:
   Name: inbound

@@ -80,7 +80,7 @@ import bisect
 import gc
 import re
 
-from ses_lsp.document.document import JSON, Document
+from ses_lsp.document.document import JSON, Document, parse_text
 from ses_lsp.document.nodes import ARRAY, MAX_DEPTH, OBJECT, Node, ParseResult, key_text
 
 __all__ = ["reparse", "stats"]
@@ -213,8 +213,6 @@ def _compose(e1: tuple[int, int, int], e2: tuple[int, int, int]) -> tuple[int, i
 
 
 def _full(text: str, fmt: str, reason: str) -> ParseResult:
-    from ses_lsp.document.document import parse_text
-
     stats._fallback(reason)
     return parse_text(text, fmt)
 

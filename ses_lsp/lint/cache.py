@@ -40,6 +40,8 @@ import os
 import sys
 from collections.abc import Callable
 
+import ses_lsp
+
 APP_DIR_NAME = "ses-lsp"
 CACHE_FILE_NAME = "results.json"
 ENV_CACHE_DIR = "SES_LSP_CACHE_DIR"
@@ -73,8 +75,6 @@ def package_fingerprint() -> str:
     """Changes whenever a file of the ``ses_lsp`` package (code, schemas) changes."""
     global _PKG_FINGERPRINT
     if _PKG_FINGERPRINT is None:
-        import ses_lsp
-
         root = os.path.dirname(os.path.abspath(ses_lsp.__file__))
         parts: list[str] = []
         stack = [root]

@@ -15,6 +15,10 @@ Keys (all optional)::
 
 Globs are matched against the path relative to the config file's directory
 (``*`` does not cross ``/``, ``**`` does).
+
+Editor settings (the language server's) take the same keys, are validated the same way
+(:func:`settings_config`) and are merged over each file's configuration (:func:`merged`):
+their globs are relative to the workspace folder.
 """
 
 from __future__ import annotations
@@ -25,8 +29,14 @@ import sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from ses_lsp.lint.catalogue import CATALOGUE
 from ses_lsp.lint.diagnostics import Severity
-from ses_lsp.lint.files import CONFIG_FILES  # noqa: E402,F401 (one definition)
+from ses_lsp.lint.files import (
+    CONFIG_FILES,  # noqa: E402,F401 (one definition)
+    find_config_path,
+)
+from ses_lsp.lint.kinds import all_kinds, resolve_kind_name
+from ses_lsp.lint.text import closest
 
 _KNOWN_KEYS = {
     "select",
@@ -43,8 +53,32 @@ _KNOWN_KEYS = {
 }
 
 
+# Where editor settings come from, in messages (as a config file's path is).
+SETTINGS_SOURCE = "ses-lsp settings"
+
+
 class ConfigError(Exception):
     """A configuration file or setting that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Glob:
+    """A glob of a ``kinds`` or ``per-file-ignores`` table and the directory it is relative to:
+    the config file's, the workspace folder for editor settings; None: the file's own directory
+    (the pattern is matched against the file name)."""
+
+    pattern: str
+    base: str | None
+
+    def matches(self, path: str) -> bool:
+        if self.base is None:
+            rel = os.path.basename(path)
+        else:
+            try:
+                rel = os.path.relpath(os.path.abspath(path), self.base)
+            except ValueError:  # other drive (Windows)
+                rel = path
+        return glob_match(self.pattern, rel.replace(os.sep, "/"))
 
 
 @dataclass(frozen=True)
@@ -56,37 +90,33 @@ class Config:
     region: str | None = None
     verified_domains: tuple[str, ...] = ()
     active_rule_set: str | None = None
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    kinds: tuple[tuple[str, str], ...] = ()
-    # Directory globs are relative to (the config file's directory), or None.
+    # Glob tables, in the order they are tried (a merged config: the editor's before the file's).
+    per_file_ignores: tuple[tuple[Glob, tuple[str, ...]], ...] = ()
+    kinds: tuple[tuple[Glob, str], ...] = ()
+    # The config file's directory (its globs are relative to it), or None.
     root: str | None = None
     source: str | None = None  # the file the config came from
+    # The keys the table set ("-" spelling): what replaces or extends another config's when
+    # this one is merged over it (see ``merged``).
+    given: frozenset[str] = frozenset()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
-    def relpath(self, path: str) -> str:
-        base = self.root or os.getcwd()
-        try:
-            rel = os.path.relpath(os.path.abspath(path), base)
-        except ValueError:  # other drive (Windows)
-            rel = path
-        return rel.replace(os.sep, "/")
-
     def kind_for(self, path: str | None) -> str | None:
+        """The kind the first matching ``kinds`` glob gives ``path``, or None."""
         if not path or not self.kinds:
             return None
-        rel = self.relpath(path)
-        for pattern, kind in self.kinds:
-            if glob_match(pattern, rel):
+        for glob, kind in self.kinds:
+            if glob.matches(path):
                 return kind
         return None
 
     def ignored_for(self, path: str | None) -> tuple[str, ...]:
+        """The codes every matching ``per-file-ignores`` glob ignores for ``path``."""
         if not path or not self.per_file_ignores:
             return ()
-        rel = self.relpath(path)
         out: list[str] = []
-        for pattern, codes in self.per_file_ignores:
-            if glob_match(pattern, rel):
+        for glob, codes in self.per_file_ignores:
+            if glob.matches(path):
                 out.extend(codes)
         return tuple(out)
 
@@ -142,8 +172,6 @@ def _load_toml(path: str) -> dict:
 
 def find_config_file(start: str) -> str | None:
     """The nearest config file at or above ``start`` (a file or directory)."""
-    from ses_lsp.lint.files import find_config_path
-
     d = os.path.abspath(start)
     if not os.path.isdir(d):
         d = os.path.dirname(d)
@@ -164,8 +192,6 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
         raise ConfigError(f"{where}: the ses-lsp configuration must be a table")
     unknown = sorted(set(data) - _KNOWN_KEYS - {k.replace("-", "_") for k in _KNOWN_KEYS})
     if unknown:
-        from ses_lsp.lint.text import closest
-
         hint = closest(unknown[0], sorted(_KNOWN_KEYS))
         raise ConfigError(
             f"{where}: unknown key {unknown[0]!r}"
@@ -185,8 +211,6 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
             raise ConfigError(f"{where}: {key!r} must be a list of strings")
         return tuple(v)
-
-    from ses_lsp.lint.rules import CATALOGUE
 
     def check_codes(key: str, codes: tuple[str, ...] | None) -> None:
         if codes:
@@ -226,33 +250,29 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
     pfi = get("per-file-ignores") or {}
     if not isinstance(pfi, dict):
         raise ConfigError(f"{where}: 'per-file-ignores' must be a table of \"glob\" = [codes]")
-    per_file: list[tuple[str, tuple[str, ...]]] = []
+    per_file: list[tuple[Glob, tuple[str, ...]]] = []
     for pattern, listed in pfi.items():
         if isinstance(listed, str):
             listed = [listed]
         if not isinstance(listed, list) or not all(isinstance(c, str) for c in listed):
             raise ConfigError(f"{where}: per-file-ignores.{pattern!r} must be a list of codes")
         check_codes(f"per-file-ignores.{pattern}", tuple(listed))
-        per_file.append((pattern, tuple(listed)))
+        per_file.append((Glob(pattern, root), tuple(listed)))
 
     kinds_map = get("kinds") or {}
     if not isinstance(kinds_map, dict):
         raise ConfigError(f'{where}: \'kinds\' must be a table of "glob" = "kind"')
-    kinds: list[tuple[str, str]] = []
+    kinds: list[tuple[Glob, str]] = []
     if kinds_map:
-        from ses_lsp.lint.kinds import all_kinds, resolve_kind_name
-
         for pattern, kind in kinds_map.items():
             full = resolve_kind_name(kind) if isinstance(kind, str) else None
             if full is None:
-                from ses_lsp.lint.text import closest
-
                 hint = closest(str(kind), list(all_kinds()), cutoff=0.5)
                 raise ConfigError(
                     f"{where}: kinds.{pattern!r}: unknown kind {kind!r}"
                     + (f"; did you mean {hint!r}?" if hint else "; run `ses-lsp kinds` for the list")
                 )
-            kinds.append((pattern, full))
+            kinds.append((Glob(pattern, root), full))
 
     region = get("region")
     if region is not None and not (isinstance(region, str) and re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region)):
@@ -273,7 +293,49 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
         kinds=tuple(kinds),
         root=root,
         source=source,
+        given=frozenset(k.replace("_", "-") for k in data),
     )
+
+
+def settings_config(data: dict, workspace: str | None) -> Config:
+    """The Config of editor settings (the keys of the config table), validated as a config file
+    is: a ConfigError names the key and what is allowed.  Globs are relative to the workspace
+    folder; without one, they are matched against the file name."""
+    return config_from_mapping(data, source=SETTINGS_SOURCE, root=workspace)
+
+
+def merged(base: Config, over: Config) -> Config:
+    """``base`` (a configuration file's) with ``over`` (editor settings) on top: what ``over``
+    gives wins.  ``select`` / ``ignore`` replace the base's lists, ``extend-select`` /
+    ``extend-ignore`` extend them; ``severity`` entries override the base's per code;
+    ``region``, ``verified-domains``, ``active-rule-set`` and ``fail-on`` replace the base's
+    values; ``kinds`` and ``per-file-ignores`` globs are tried before the base's (each relative
+    to its own directory)."""
+    given = over.given
+    kw: dict = {}
+    if "select" in given:
+        kw["select"] = over.select
+    elif "extend-select" in given:
+        kw["select"] = base.select + over.select[1:]  # over.select is ("ALL", *extend-select)
+    if "ignore" in given:
+        kw["ignore"] = over.ignore
+    elif "extend-ignore" in given:
+        kw["ignore"] = base.ignore + over.ignore  # over.ignore is the extend-ignore list
+    if "severity" in given:
+        kw["severity"] = base.severity + over.severity
+    if over.per_file_ignores:
+        kw["per_file_ignores"] = over.per_file_ignores + base.per_file_ignores
+    if over.kinds:
+        kw["kinds"] = over.kinds + base.kinds
+    if "region" in given:
+        kw["region"] = over.region
+    if "verified-domains" in given:
+        kw["verified_domains"] = over.verified_domains
+    if "active-rule-set" in given:
+        kw["active_rule_set"] = over.active_rule_set
+    if "fail-on" in given:
+        kw["fail_on"] = over.fail_on
+    return replace(base, **kw) if kw else base
 
 
 def config_for(path: str | None) -> Config:

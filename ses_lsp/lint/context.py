@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import Node, node_at_pointer
-from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity
+from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, RuleIdentity, Severity
+from ses_lsp.lint.secrets import Secrets, find_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
     from ses_lsp.lint.config import Config
-    from ses_lsp.lint.registry import Rule
-    from ses_lsp.lint.secrets import Secrets
 
 
 @dataclass
@@ -20,8 +19,8 @@ class LintContext:
     document: Document
     kind: str
     config: Config
-    # The rule being run; set by the engine before each check.
-    rule: Rule | None = None
+    # The rule being run (a ``Rule``); set by the engine before each check.
+    rule: RuleIdentity | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # Other documents of the workspace, for cross-file checks (None: unknown).
     workspace: object | None = None
@@ -43,8 +42,6 @@ class LintContext:
     def secrets(self) -> Secrets:
         """The document's credentials (:mod:`ses_lsp.lint.secrets`): never quote a node in them."""
         if self.found_secrets is None:
-            from ses_lsp.lint.secrets import find_secrets
-
             self.found_secrets = find_secrets(self.document)
         return self.found_secrets
 
@@ -59,7 +56,7 @@ class LintContext:
         related: list[Related] | None = None,
         fix: Fix | None = None,
         tags: tuple[str, ...] = (),
-        rule: Rule | None = None,
+        rule: RuleIdentity | None = None,
         on_key: bool = False,
         severity: Severity | None = None,
         pointer: str | None = None,
@@ -82,18 +79,11 @@ class LintContext:
             start, end = target
             if pointer is None:
                 pointer = ""
-        diag = Diagnostic(
-            code=rule.code,
-            name=rule.name,
-            severity=severity or rule.severity,
-            message=message,
-            start=start,
-            end=end,
-            pointer=pointer,
-            related=list(related or ()),
-            fix=fix,
-            tags=tags,
+        diag = Diagnostic.of(
+            rule, message, start, end, pointer=pointer, related=list(related or ()), fix=fix, tags=tags
         )
+        if severity is not None:
+            diag.severity = severity
         self.diagnostics.append(diag)
         return diag
 

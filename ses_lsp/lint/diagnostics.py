@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 
 class Severity(enum.IntEnum):
@@ -28,6 +29,19 @@ class Severity(enum.IntEnum):
         except KeyError:
             allowed = ", ".join(s.label for s in cls)
             raise ValueError(f"unknown severity {text!r}: expected one of {allowed}") from None
+
+
+class RuleIdentity(Protocol):
+    """What a diagnostic takes from its rule (a ``Rule`` or a ``RuleInfo``)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def severity(self) -> Severity: ...
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,11 @@ class Diagnostic:
     fix: Fix | None = None
     # "unnecessary" marks dead code (rules/actions that can never run).
     tags: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, rule: RuleIdentity, message: str, start: int, end: int, **kw: Any) -> Diagnostic:
+        """A diagnostic of ``rule`` at its default severity."""
+        return cls(code=rule.code, name=rule.name, severity=rule.severity, message=message, start=start, end=end, **kw)
 
     def sort_key(self) -> tuple:
         return (self.start, self.end, self.code, self.message)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ses_lsp.lint.engine import lint_text
 from ses_lsp.lint.registry import Example, Rule
+from ses_lsp.lint.rules import ALL_RULES
 
 FAMILIES = [
     ("SES0", "The file: syntax, YAML typing, kinds, suppressions"),
@@ -27,8 +29,6 @@ FAMILIES = [
 
 
 def _example_output(example: Example) -> list[str]:
-    from ses_lsp.lint.engine import lint_text
-
     result = lint_text(example.text, f"example.{example.format}", kind=example.kind or None)
     out = []
     doc = result.document
@@ -46,6 +46,8 @@ def render_rule(rule: Rule, heading: str = "###") -> str:
     facts = [f"severity: **{rule.severity.label}**", f"source: {rule.source}"]
     if rule.fixable:
         facts.append("fix available")
+    if not rule.suppressible:
+        facts.append("a suppression comment cannot silence it")
     if rule.kinds:
         facts.append("kinds: " + ", ".join(f"`{k}`" for k in sorted(rule.kinds)))
     lines += ["- " + f for f in facts] + [""]
@@ -68,8 +70,6 @@ def render_rule(rule: Rule, heading: str = "###") -> str:
 
 
 def render_all() -> str:
-    from ses_lsp.lint.rules import ALL_RULES
-
     parts = [
         "# ses-lsp rules",
         "",

@@ -251,13 +251,3 @@ def container_of(node: Node) -> Node | None:
     while p is not None and p.kind not in (OBJECT, ARRAY):
         p = p.parent
     return p
-
-
-def apply_edit_groups(text: str, groups) -> str:
-    """Apply groups of edits (one group per fix) as ``ses-lsp lint --fix`` does: a group
-    overlapping an earlier one is skipped (``ses_lsp.lint.fixes``)."""
-    from ses_lsp.lint.fixes import apply_edits, choose_fixes
-
-    fixes = [{"edits": [{"start": [e.start], "end": [e.end], "newText": e.new_text} for e in g]} for g in groups]
-    _chosen, edits = choose_fixes(fixes, len(text))
-    return apply_edits(text, edits)

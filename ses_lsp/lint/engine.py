@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import gc
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ses_lsp import schema as schema_mod
 from ses_lsp.document.document import Document, guess_format
-from ses_lsp.document.nodes import ARRAY, OBJECT, Node
+from ses_lsp.document.nodes import ARRAY, OBJECT, Node, node_at_offset
 from ses_lsp.lint import kinds as kinds_mod
+from ses_lsp.lint.catalogue import CATALOGUE
 from ses_lsp.lint.config import Config
 from ses_lsp.lint.context import LintContext
-from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
-from ses_lsp.lint.rules import CATALOGUE, checks_for_kind
+from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity
+from ses_lsp.lint.edits import remove_member
+from ses_lsp.lint.rules import checks_for_kind
 from ses_lsp.lint.rules import core as C
 from ses_lsp.lint.secrets import Secrets, find_secrets
+from ses_lsp.lint.suppressions import apply_suppressions
 from ses_lsp.lint.text import closest, quote, quote_list
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
-if TYPE_CHECKING:
-    from ses_lsp.lint.registry import RuleInfo
+from ses_lsp.lint.validator import Validator, schema_set
 
 # Files larger than this are not parsed.  The largest documents the APIs take are far
 # smaller: an ingress point with both 500,000-character PEM contents (the model's maximum) is
@@ -36,8 +36,6 @@ MAX_VALUES = 100_000
 # Parse problems name core rules (syntax-error, duplicate-key, ...).
 _CORE_BY_NAME = {r.name: r for r in C.RULES}
 
-SUPPRESSION = re.compile(r"#\s*ses-lsp:\s*(disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
-
 
 @dataclass
 class LintResult:
@@ -47,7 +45,7 @@ class LintResult:
     document: Document | None = None
     # True when the file was not recognised and was skipped (directory walk).
     skipped: bool = False
-    kind_source: str | None = None  # "option", "config", "modeline", "content"
+    kind_source: str | None = None  # "option", "config", "modeline", "content", "previous"
     # The document's credentials (found when there is something to report); see
     # ses_lsp.lint.secrets.  Every output of the diagnostics masks them.
     secrets: Secrets | None = None
@@ -59,10 +57,7 @@ class LintResult:
         return out
 
 
-def _diag(rule, message: str, start: int, end: int, **kw) -> Diagnostic:
-    return Diagnostic(
-        code=rule.code, name=rule.name, severity=rule.severity, message=message, start=start, end=end, **kw
-    )
+_diag = Diagnostic.of
 
 
 def oversize(content: str | bytes) -> int | None:
@@ -179,8 +174,14 @@ def lint_text(
     version: int | None = None,
     document: Document | None = None,
     pause_gc: bool = True,
+    previous_kind: str | None = None,
 ) -> LintResult:
     """Lint one document.  ``explicit``: the user named this file (else it was found by a walk).
+
+    The kind comes from ``kind`` (the user's option), else the config's ``kinds`` globs, else a
+    modeline, else the content; else ``previous_kind`` (the kind an earlier version of this
+    document had, in an editor) when the text does not parse: a half-typed edit that breaks the
+    syntax does not make the document unrecognised.
 
     ``document``: an already built (possibly already parsed) :class:`Document` of ``text``
     to lint instead of a new one, so its tree is reused (the language server's incrementally
@@ -197,7 +198,7 @@ def lint_text(
     if gc_was_enabled:
         gc.disable()
     try:
-        return _lint(text, path, config, kind, explicit, fmt, workspace, version, document)
+        return _lint(text, path, config, kind, explicit, fmt, workspace, version, document, previous_kind)
     except Exception as exc:  # the engine itself failed: one diagnostic, never a traceback
         import traceback
 
@@ -220,7 +221,9 @@ def lint_text(
             gc.enable()
 
 
-def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, document=None) -> LintResult:
+def _lint(
+    text, path, config, forced_kind, explicit, fmt, workspace, version, document=None, previous_kind=None
+) -> LintResult:
     size = oversize(text)
     if size is not None:
         return LintResult(path, None, [_too_large(size)])
@@ -286,6 +289,8 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
     if kind is None:
         kind = kinds_mod.detect_kind(parsed.root)
         source = "content" if kind else None
+    if kind is None and previous_kind is not None and parsed.problems:
+        kind, source = previous_kind, "previous"
     result.kind, result.kind_source = kind, source
 
     if kind is None:
@@ -330,8 +335,6 @@ def _lint(text, path, config, forced_kind, explicit, fmt, workspace, version, do
     ctx.diagnostics = diags
 
     # -- schema pass ------------------------------------------------------------
-    from ses_lsp import schema as schema_mod
-    from ses_lsp.lint.validator import Validator, schema_set
 
     service_doc = schema_mod.load_service(info["service"])
     sset = schema_set(service_doc)
@@ -460,8 +463,6 @@ def _unrecognised(doc: Document) -> Diagnostic:
 
 
 def _pointer_at(doc: Document, offset: int) -> str:
-    from ses_lsp.document.nodes import node_at_offset
-
     node = node_at_offset(doc.root, offset)
     return node.pointer if node is not None else ""
 
@@ -470,8 +471,6 @@ def _duplicate_fix(doc: Document, related: list) -> Fix | None:
     """Remove the first of two duplicate members: the value AWS uses (the last) is kept."""
     if not related:
         return None
-    from ses_lsp.document.nodes import node_at_offset
-    from ses_lsp.lint.edits import remove_member
 
     key = node_at_offset(doc.root, related[0][0])
     if key is None or not key.is_key:
@@ -490,9 +489,8 @@ def _finish(result: LintResult, config: Config, ctx: LintContext | None = None) 
         result.secrets = ctx.found_secrets
     selected = _selection(config.select, config.ignore)
     ignored_here = set(CATALOGUE.expand(list(config.ignored_for(result.path)))) if result.path else set()
-    # Suppression comments (YAML).
-    if doc is not None and doc.format == "yaml" and doc.parsed.comments:
-        diags = _apply_suppressions(doc, diags, selected)
+    if doc is not None:
+        diags = apply_suppressions(doc, diags, selected)
     out: list[Diagnostic] = []
     overrides = {}
     for key, level in config.severity:
@@ -522,115 +520,3 @@ def _finish(result: LintResult, config: Config, ctx: LintContext | None = None) 
         result.secrets.guard(deduped)
     result.diagnostics = deduped
     return result
-
-
-@dataclass
-class _Listed:
-    """A code listed in a suppression comment: its rule (None: no such rule), and whether it
-    suppressed a diagnostic."""
-
-    rule: RuleInfo | None
-    used: bool = False
-
-
-@dataclass
-class _Suppression:
-    """A ``# ses-lsp: disable...=CODES`` comment: its line and span, and its codes by their text."""
-
-    line: int
-    start: int
-    end: int
-    directive: str
-    codes: dict[str, _Listed] = field(default_factory=dict)
-
-
-def _apply_suppressions(doc: Document, diags: list[Diagnostic], selected: frozenset[str]) -> list[Diagnostic]:
-    lines = doc.lines
-    file_wide: dict[str, list[_Listed]] = {}
-    per_line: dict[int, dict[str, list[_Listed]]] = {}
-    entries: list[_Suppression] = []
-    for line, comment in sorted(doc.parsed.comments.items()):
-        m = SUPPRESSION.search(comment) if "ses-lsp" in comment else None
-        if not m:
-            continue
-        directive = m.group(1)
-        line_text = lines.line_text(line)
-        col = line_text.find(comment)
-        col = col if col >= 0 else 0
-        start = lines.starts[line] + col + m.start()
-        codes = [c.strip() for c in re.split(r"[,\s]+", m.group(2)) if c.strip()]
-        own_line = line_text[:col].strip() == ""
-        entry = _Suppression(line, start, start + len(m.group(0)), directive)
-        entries.append(entry)
-        for text in codes:
-            rule = CATALOGUE.get(text)
-            listed = entry.codes[text] = _Listed(rule)
-            if rule is None:
-                continue
-            if directive == "disable-file":
-                file_wide.setdefault(rule.code, []).append(listed)
-            else:
-                target = line + 1 if (own_line or directive == "disable-next-line") else line
-                per_line.setdefault(target, {}).setdefault(rule.code, []).append(listed)
-    if not entries:
-        return diags
-    kept: list[Diagnostic] = []
-    for d in diags:
-        line = lines.position(d.start)[0]
-        hits = per_line.get(line, {}).get(d.code) or file_wide.get(d.code)
-        if hits and d.code not in (C.SYNTAX_ERROR.code, C.INTERNAL_ERROR.code):
-            for h in hits:
-                h.used = True
-            continue
-        kept.append(d)
-    for entry in entries:
-        for text, listed in entry.codes.items():
-            rule = listed.rule
-            if rule is None:
-                hint = closest(text, list(CATALOGUE.by_code) + list(CATALOGUE.by_name), cutoff=0.5)
-                kept.append(
-                    _diag(
-                        C.UNKNOWN_SUPPRESSION,
-                        f"{quote(text)} in the suppression comment is not a rule"
-                        + (f"; did you mean {quote(hint)}?" if hint else ""),
-                        entry.start,
-                        entry.end,
-                    )
-                )
-            elif not listed.used and rule.code in selected:
-                edit = _remove_code_edit(doc, entry, text)
-                kept.append(
-                    _diag(
-                        C.UNUSED_SUPPRESSION,
-                        f"the suppression of {rule.code} ({rule.name}) suppresses nothing; remove it",
-                        entry.start,
-                        entry.end,
-                        fix=Fix(f"Remove the unused suppression of {rule.code}", (edit,)) if edit else None,
-                    )
-                )
-    return kept
-
-
-def _remove_code_edit(doc: Document, entry: _Suppression, code_text: str) -> TextEdit | None:
-    """Remove one code from a suppression comment, or the whole comment when it is the only one."""
-    s, e = entry.start, entry.end
-    if len(entry.codes) == 1:
-        # Remove the comment and the white space before it; if the line holds only
-        # the comment, remove the whole line.
-        line = entry.line
-        lines = doc.lines
-        ls, le = lines.starts[line], lines.line_end(line)
-        before = doc.text[ls:s]
-        if before.strip() == "" and doc.text[e:le].strip() == "":
-            nxt = lines.starts[line + 1] if line + 1 < len(lines.starts) else le
-            return TextEdit(ls, nxt, "")
-        ws = len(before) - len(before.rstrip())
-        return TextEdit(s - ws, e, "") if doc.text[e:le].strip() == "" else None
-    segment = doc.text[s:e]
-    m = re.search(r"(\s*,\s*)?\b" + re.escape(code_text) + r"\b(\s*,\s*)?", segment)
-    if not m:
-        return None
-    a, b = m.span()
-    if m.group(1) and m.group(2):
-        return TextEdit(s + a, s + b, ",")
-    return TextEdit(s + a, s + b, "")

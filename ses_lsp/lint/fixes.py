@@ -15,14 +15,27 @@ and tries again, see :func:`ses_lsp.lint.runner.fix_files`).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeVar
+
+from ses_lsp.document.document import Document
+from ses_lsp.lint.secrets import find_secrets
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ses_lsp.lint.diagnostics import Diagnostic, Fix, TextEdit
 
 __all__ = [
+    "apply_edit_groups",
     "apply_edits",
     "choose_fixes",
+    "choose_safe_fixes",
     "newline_of",
     "unified_diff",
     "write_atomic",
 ]
+
+Edit = tuple[int, int, str]  # (start, end, new text): character offsets
+F = TypeVar("F")
 
 
 def newline_of(text: str) -> str:
@@ -40,26 +53,17 @@ def _edits_of(fix) -> list[tuple[int, int, str]]:
     return [(int(e["start"][0]), int(e["end"][0]), str(e["newText"])) for e in fix["edits"]]
 
 
-def _overlaps(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+def _overlaps(a: Edit, b: Edit) -> bool:
     # Two edits conflict when their spans intersect or when they start at the
     # same offset (the order of two insertions at one point is undefined).
     return a[0] == b[0] or (a[0] < b[1] and b[0] < a[1])
 
 
-def choose_fixes(fixes, text_length: int | None = None) -> tuple[list, list[tuple[int, int, str]]]:
-    """Pick the fixes to apply now: ``(chosen fixes, their edits)``.
-
-    ``fixes`` in diagnostic (position) order.  Fixes with no edits, edits out of
-    range or edits overlapping one another (inside the fix or with a fix chosen
-    before) are skipped.
-    """
-    chosen: list = []
-    taken: list[tuple[int, int, str]] = []
-    for fix in fixes:
-        try:
-            edits = _edits_of(fix)
-        except (KeyError, TypeError, ValueError, IndexError):
-            continue
+def _choose(candidates: Iterable[tuple[F, list[Edit]]], text_length: int | None) -> tuple[list[F], list[Edit]]:
+    """The one chooser: ``(fix, its edits)`` in position order -> (chosen fixes, their edits)."""
+    chosen: list[F] = []
+    taken: list[Edit] = []
+    for fix, edits in candidates:
         if not edits:
             continue
         ok = True
@@ -74,6 +78,33 @@ def choose_fixes(fixes, text_length: int | None = None) -> tuple[list, list[tupl
             chosen.append(fix)
             taken.extend(edits)
     return chosen, taken
+
+
+def choose_fixes(fixes, text_length: int | None = None) -> tuple[list, list[Edit]]:
+    """Pick the fixes (records' fix mappings) to apply now: ``(chosen fixes, their edits)``.
+
+    ``fixes`` in diagnostic (position) order.  Fixes with no edits, edits out of
+    range or edits overlapping one another (inside the fix or with a fix chosen
+    before) are skipped.
+    """
+    candidates = []
+    for fix in fixes:
+        try:
+            candidates.append((fix, _edits_of(fix)))
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue
+    return _choose(candidates, text_length)
+
+
+def choose_safe_fixes(diagnostics: list[Diagnostic], text_length: int | None = None) -> list[tuple[Diagnostic, Fix]]:
+    """The safe fixes of engine diagnostics to apply at once (an editor's "fix all"), chosen
+    as :func:`choose_fixes` chooses for ``ses-lsp lint --fix``: ``(diagnostic, fix)`` pairs."""
+    candidates = (
+        ((d, d.fix), [(e.start, e.end, e.new_text) for e in d.fix.edits])
+        for d in diagnostics
+        if d.fix is not None and d.fix.safe
+    )
+    return _choose(candidates, text_length)[0]
 
 
 def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -95,6 +126,13 @@ def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
         pos = end
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def apply_edit_groups(text: str, groups: Iterable[Iterable[TextEdit]]) -> str:
+    """Apply groups of edits (one group per fix) as ``ses-lsp lint --fix`` applies fixes: a
+    group overlapping an earlier one is skipped."""
+    candidates = [(i, [(e.start, e.end, e.new_text) for e in g]) for i, g in enumerate(groups)]
+    return apply_edits(text, _choose(candidates, len(text))[1])
 
 
 def write_atomic(path: str, data: bytes) -> None:
@@ -134,9 +172,6 @@ def _masked(old: str, new: str, name: str) -> tuple[str, str]:
     Each text is masked where its own tree puts a secret, and then every secret string
     of either text is masked wherever it still appears (a text that no longer parses,
     a secret moved by the change)."""
-    from ses_lsp.document.document import Document
-    from ses_lsp.lint.secrets import find_secrets
-
     before, after = find_secrets(Document(old, name)), find_secrets(Document(new, name))
     old, new = before.redact(old), after.redact(new)
     for secrets in (before, after):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ses_lsp import schema
 from ses_lsp.document.nodes import OBJECT, Node
 
 # Kinds whose schemas the content recogniser can answer (all of them).
@@ -34,15 +35,11 @@ _MM_RULE_KEYS = frozenset({"Conditions", "Unless"})
 
 
 def all_kinds() -> dict[str, dict]:
-    from ses_lsp.schema import kinds
-
-    return kinds()
+    return schema.kinds()
 
 
 def kind_info(kind: str) -> dict | None:
     """The kind's description from its service's schema, or None (loads only that service)."""
-    from ses_lsp import schema
-
     try:
         return schema.kind_info(kind)
     except KeyError:

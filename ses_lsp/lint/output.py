@@ -35,6 +35,8 @@ added.
 
 from __future__ import annotations
 
+import ses_lsp
+
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 TAB_SIZE = 4
 
@@ -302,8 +304,6 @@ def sarif_log(reports, rules=None, cwd: str | None = None) -> dict:
     """A SARIF 2.1.0 log with one run (``rules``: the registry's rules; all of them by default)."""
     import os
     from pathlib import Path
-
-    import ses_lsp
 
     if rules is None:
         from ses_lsp.lint.rules import REGISTRY

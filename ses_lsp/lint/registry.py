@@ -1,4 +1,4 @@
-"""The rule registry: every rule's identity, severity and documentation.
+"""Rules: every rule's identity, severity, documentation and check.
 
 Rules come in two sorts:
 
@@ -8,14 +8,15 @@ Rules come in two sorts:
   :class:`~ses_lsp.lint.context.LintContext`.
 
 Both are listed explicitly (``ses_lsp.lint.rules.ALL_RULES``); codes and
-names are unique (a test checks it) and never reused.
+names are unique (a test checks it) and never reused.  What selections and
+suppressions need of them (no docs, no check) is :mod:`ses_lsp.lint.catalogue`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING
 
 from ses_lsp.lint.diagnostics import Severity
 
@@ -63,76 +64,11 @@ class Rule:
     kinds: frozenset[str] | None = None
     fixable: bool = False
     tags: tuple[str, ...] = field(default=())
+    # Whether a ``# ses-lsp: disable`` comment can silence its diagnostics: not the engine's own
+    # failures (a syntax error, a crashed rule), which always show, nor what the suppression
+    # comments themselves get (unused or unknown codes: reported after suppressions apply).
+    suppressible: bool = True
 
     @property
     def url(self) -> str:
         return f"https://github.com/ses-lsp/ses-lsp/blob/main/docs/rules.md#{self.code.lower()}"
-
-
-class RuleInfo:
-    """A rule's identity without its docs and check: what selection, severities and
-    suppressions need (``ses_lsp.lint.rules.CATALOGUE``, read from the generated index)."""
-
-    __slots__ = ("code", "name", "severity", "family", "has_check", "kinds")
-
-    def __init__(
-        self, code: str, name: str, severity: Severity, family: str, has_check: bool, kinds: frozenset[str] | None
-    ) -> None:
-        self.code = code
-        self.name = name
-        self.severity = severity
-        self.family = family
-        self.has_check = has_check
-        self.kinds = kinds
-
-    def __repr__(self) -> str:
-        return f"RuleInfo({self.code!r}, {self.name!r})"
-
-
-R = TypeVar("R", Rule, RuleInfo)
-
-
-class Registry(Generic[R]):
-    """Rules (or :class:`RuleInfo`) by code and by name; built from an explicit list."""
-
-    def __init__(self, rules: list[R]) -> None:
-        self.rules: list[R] = list(rules)
-        self.by_code: dict[str, R] = {}
-        self.by_name: dict[str, R] = {}
-        for rule in self.rules:
-            if rule.code in self.by_code:
-                raise ValueError(f"duplicate rule code {rule.code}")
-            if rule.name in self.by_name:
-                raise ValueError(f"duplicate rule name {rule.name}")
-            self.by_code[rule.code] = rule
-            self.by_name[rule.name] = rule
-
-    def get(self, code_or_name: str) -> R | None:
-        key = code_or_name.strip()
-        return self.by_code.get(key.upper()) or self.by_name.get(key.lower())
-
-    def __iter__(self):
-        return iter(self.rules)
-
-    def __len__(self) -> int:
-        return len(self.rules)
-
-    def expand(self, selectors: list[str]) -> set[str]:
-        """Codes matched by selectors: a code, a name, a code prefix (``SES1``) or ``ALL``."""
-        codes: set[str] = set()
-        for sel in selectors:
-            s = sel.strip()
-            if not s:
-                continue
-            if s.upper() == "ALL":
-                codes.update(self.by_code)
-                continue
-            rule = self.get(s)
-            if rule is not None:
-                codes.add(rule.code)
-                continue
-            matched = [c for c in self.by_code if c.startswith(s.upper())]
-            if not matched:
-                raise ValueError(f"unknown rule {s!r}: give a code (e.g. SES101), a code prefix or a rule name")
-            codes.update(matched)
-        return codes

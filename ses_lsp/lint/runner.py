@@ -35,11 +35,13 @@ import gc
 import os
 import sys
 
-from ses_lsp.lint.files import Target, read_file
+import ses_lsp
+from ses_lsp.lint.cache import Cache, default_cache_dir, digest
+from ses_lsp.lint.files import Target, find_config_path, read_file
+from ses_lsp.lint.workspace import Workspace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
-if TYPE_CHECKING:  # (imported when used: a run whose files are all cached needs neither)
-    from ses_lsp.lint.cache import Cache
+if TYPE_CHECKING:  # (imported when used: a run whose files are all cached does not need it)
     from ses_lsp.lint.config import Config
 
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
@@ -93,7 +95,9 @@ def make_record(result, text: str | None = None) -> dict:
         from ses_lsp.document.nodes import LineIndex
 
         lines = LineIndex(text)
-    other_files: dict[str, object] = {}
+    from ses_lsp.lint.related import RelatedFiles
+
+    other_files = RelatedFiles()
     diags = []
     secrets = None
     if result.diagnostics and doc is not None:
@@ -109,7 +113,7 @@ def make_record(result, text: str | None = None) -> dict:
         end = _pos(lines, max(d.end, d.start))
         related = []
         for r in d.related:
-            rlines = lines if r.file is None else _other_lines(r.file, other_files)
+            rlines = lines if r.file is None else other_files.lines(r.file)
             related.append(
                 {
                     "file": r.file,
@@ -159,19 +163,6 @@ def _names_other_rules(result) -> bool:
     if result.kind not in _REFERENCING_KINDS or doc is None or doc.root is None or doc.root.kind != "object":
         return False
     return any(k in doc.root.dict_value for k in ("After", "RuleName", "RuleNames"))
-
-
-def _other_lines(path: str, memo: dict):
-    """The line index of another file named by a related location (None if unreadable)."""
-    if path not in memo:
-        try:
-            from ses_lsp.document.nodes import LineIndex
-
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                memo[path] = LineIndex(fh.read())
-        except OSError:
-            memo[path] = None
-    return memo[path]
 
 
 # Offsets, lines and columns in a record fit the largest file the engine reads.
@@ -422,8 +413,6 @@ class ConfigRef:
     __slots__ = ("path", "options", "key", "fingerprint", "fail_on", "_config")
 
     def __init__(self, path: str | None, options: Options) -> None:
-        from ses_lsp.lint.cache import digest
-
         self.path = path
         self.options = options
         data = b""
@@ -508,7 +497,6 @@ class Runner:
     def project_root(self) -> str:
         if self.options.config_file:
             return os.path.dirname(self.options.config_file)
-        from ses_lsp.lint.files import find_config_path
 
         found = find_config_path(os.getcwd(), self._dir_memo)
         return os.path.dirname(found) if found else os.getcwd()
@@ -522,8 +510,6 @@ class Runner:
             if opts.config_file:
                 path: str | None = opts.config_file
             else:
-                from ses_lsp.lint.files import find_config_path
-
                 path = find_config_path(d, self._dir_memo)
             ref = self._refs_by_file.get(path)
             if ref is None:
@@ -535,9 +521,6 @@ class Runner:
 
     def _cache(self) -> Cache | None:
         if self.cache is None and self.options.use_cache:
-            import ses_lsp
-            from ses_lsp.lint.cache import Cache, default_cache_dir
-
             directory = default_cache_dir(self.project_root())
             if directory is not None:
                 self.cache = Cache(directory, ses_lsp.__version__).load()
@@ -545,8 +528,6 @@ class Runner:
 
     @staticmethod
     def _keys(report: FileReport, opts_key: str) -> tuple[str, str]:
-        from ses_lsp.lint.cache import digest
-
         t = report.target
         apath = t.abspath or ""
         flag = "1" if t.explicit else "0"
@@ -627,7 +608,6 @@ class Runner:
         if not referencing or not any(d is not r for d in defining for r in referencing):
             return
         from ses_lsp.document.document import Document
-        from ses_lsp.lint.navigation import Workspace
 
         entries = []
         for r in defining:

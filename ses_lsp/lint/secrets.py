@@ -33,7 +33,10 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ses_lsp import schema as schema_mod
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, NULL, OBJECT, Node
+from ses_lsp.lint.edits import yaml_properties_end
+from ses_lsp.lint.text import closest, quote
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
@@ -75,7 +78,6 @@ def _looks_like_credential(name: str) -> bool:
 @functools.cache
 def sensitive_members() -> frozenset[str]:
     """Names of the API model's members whose value is a credential (``SmtpPassword``)."""
-    from ses_lsp import schema as schema_mod
 
     names: set[str] = set()
     prefix = "#/$defs/"
@@ -107,8 +109,6 @@ def is_credential_name(name: str) -> bool:
     """
     known = _NAME_MEMO.get(name)
     if known is None:
-        from ses_lsp.lint.text import closest
-
         known = _looks_like_credential(name) or closest(name, sorted(sensitive_members())) is not None
         if len(_NAME_MEMO) < 10_000:
             _NAME_MEMO[name] = known
@@ -134,7 +134,6 @@ class Secrets:
     __slots__ = ("_nodes", "spans", "texts", "needles")
 
     def __init__(self, nodes: dict[int, Node], spans: list[tuple[int, int]], texts: Iterable[str]) -> None:
-        from ses_lsp.lint.text import quote
 
         # Keeping the nodes keeps their ids from being reused while this object lives.
         self._nodes = nodes
@@ -309,8 +308,6 @@ def _through_aliases(text: str, marked: dict[int, Node], anchors: dict[str, list
 
 
 def _texts(text: str, nodes: Iterable[Node]) -> set[str]:
-    from ses_lsp.lint.edits import yaml_properties_end
-    from ses_lsp.lint.text import quote
 
     out: set[str] = set()
     for n in nodes:

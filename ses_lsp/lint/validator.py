@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ses_lsp import schema as schema_mod
 from ses_lsp.document.nodes import (
     ARRAY,
     BOOLEAN,
@@ -615,8 +616,6 @@ def _requote(src: str, new: str) -> str:
 
 def schema_for_kind(kind: str) -> tuple[SchemaSet, Compiled]:
     """The compiled root schema of a document kind."""
-    from ses_lsp import schema as schema_mod
-
     info = schema_mod.kind_info(kind)
     sset = schema_set(schema_mod.load_service(info["service"]))
     return sset, sset.compiled(info["shape"])

@@ -1,4 +1,4 @@
-"""The language server: a thin pygls adapter over the lint engine and ``ses_lsp.lint`` features.
+"""The language server: a thin pygls adapter over the lint engine and the ``ses_lsp.editor`` features.
 
 Documents are kept here (not in pygls' workspace) as text + version, with a
 per-document cache ``(version, config generation) -> LintResult`` whose
@@ -27,13 +27,13 @@ Settings: ``initializationOptions`` (either the settings themselves or
 They take the keys of the ``[tool.ses-lsp]`` table (``select``,
 ``ignore``, ``extend-select``, ``extend-ignore``, ``severity``, ``kinds``,
 ``per-file-ignores``, ``region``, ``verified-domains``,
-``active-rule-set``) plus ``debounce``.  They are merged over the
-configuration file that applies to each document, and the client's settings
-win: lists given by the client replace the file's, ``extend-*`` add to
-them, ``severity`` entries override per rule, ``kinds`` globs (relative to
-the workspace folder) are tried before the file's.  Invalid settings are
-reported with ``window/showMessage`` and ignored as a whole (the file's
-configuration and the defaults apply).
+``active-rule-set``) plus ``debounce``.  They become a Config
+(:func:`ses_lsp.lint.config.settings_config`: the config file's validation and
+messages) merged over the configuration file that applies to each document
+(:func:`ses_lsp.lint.config.merged`: the client's settings win; their globs
+are relative to the workspace folder).  Invalid settings are reported with
+``window/showMessage`` and ignored as a whole (the file's configuration and
+the defaults apply).
 """
 
 from __future__ import annotations
@@ -52,12 +52,17 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
+from ses_lsp import __version__
+from ses_lsp.document.document import Document, guess_format
+from ses_lsp.document.incremental import reparse
+from ses_lsp.document.nodes import LineIndex
+from ses_lsp.lint.diagnostics import Severity
+from ses_lsp.lint.fixes import choose_safe_fixes
+from ses_lsp.lint.related import RelatedFiles
 from ses_lsp.server.convert import Codec, apply_change
 from ses_lsp.server.transport import CHUNK, MAX_MESSAGE_BYTES, Framer, fd_chunks
 
 if TYPE_CHECKING:  # (imported when first used: start-up time)
-    from ses_lsp.document.document import Document
-    from ses_lsp.document.nodes import LineIndex
     from ses_lsp.lint.config import Config
     from ses_lsp.lint.engine import LintResult
 
@@ -73,6 +78,8 @@ HOT_DOCUMENTS = 6
 # The cyclic garbage collector runs when the server is idle (and when this many allocations pile up).
 GC_IDLE_SECONDS = 0.5
 GC_PILE_UP = 1_000_000
+# Settings the server itself reads (the others are the lint configuration's).
+SERVER_KEYS = ("debounce",)
 
 
 def _uri_to_path(uri: str) -> str | None:
@@ -86,13 +93,21 @@ def _uri_to_path(uri: str) -> str | None:
         return None
 
 
+def _uri_of(name: str) -> str:
+    """The URI of a document name (a URI already, or a path)."""
+    if name.startswith("file:"):
+        return name
+    from pygls.uris import from_fs_path
+
+    return from_fs_path(name) or name
+
+
 def _format_for(language_id: str | None, path: str | None, text: str) -> str:
     lid = (language_id or "").lower()
     if lid in ("json", "jsonc", "json5"):
         return "json"
     if lid in ("yaml", "yml"):
         return "yaml"
-    from ses_lsp.document.document import guess_format
 
     return guess_format(path, text)
 
@@ -161,8 +176,6 @@ class DocState:
         if doc is not None and doc.text is self.text:
             return doc.lines
         if self._lines is None or self._lines.text is not self.text:
-            from ses_lsp.document.nodes import LineIndex
-
             self._lines = LineIndex(self.text)
         return self._lines
 
@@ -174,7 +187,7 @@ class DocState:
             self.result.document = None
 
     def occurrences(self):
-        from ses_lsp.lint.navigation import occurrences
+        from ses_lsp.editor.navigation import occurrences
 
         key = (self.version, self.kind)
         if self.occ is None or self.occ[:2] != key:
@@ -186,8 +199,6 @@ class DocState:
         """The parsed document of the current text (the lint's when it is current)."""
         doc = self._doc
         if doc is None or doc.text is not self.text:
-            from ses_lsp.document.document import Document
-
             doc = Document(self.text, self.path, self.fmt, self.version)
             if self._lines is not None and self._lines.text is self.text:
                 doc._lines = self._lines
@@ -273,8 +284,6 @@ class SesLanguageServer(LanguageServer):
     protocol: SesProtocol
 
     def __init__(self, debounce: float | None = None) -> None:
-        from ses_lsp import __version__
-
         super().__init__(
             "ses-lsp", __version__, protocol_cls=SesProtocol, text_document_sync_kind=T.TextDocumentSyncKind.Incremental
         )
@@ -437,8 +446,7 @@ class SesLanguageServer(LanguageServer):
     # -- configuration -------------------------------------------------------------------
 
     def apply_settings(self, raw: object) -> None:
-        from ses_lsp.lint.config import ConfigError, config_from_mapping
-        from ses_lsp.server.features import split_settings
+        from ses_lsp.lint.config import ConfigError, settings_config
 
         if isinstance(raw, dict) and isinstance(raw.get("ses-lsp"), dict):
             raw = raw["ses-lsp"]
@@ -451,16 +459,15 @@ class SesLanguageServer(LanguageServer):
         if not isinstance(raw, dict):
             problems.append("the ses-lsp settings must be an object")
         else:
-            lint, server = split_settings(raw)
-            if "debounce" in server:
-                d = server["debounce"]
+            settings = {k: v for k, v in raw.items() if k not in SERVER_KEYS}
+            if "debounce" in raw:
+                d = raw["debounce"]
                 if isinstance(d, (int, float)) and not isinstance(d, bool) and 0 <= d <= 10_000:
                     debounce = d / 1000.0
                 else:
                     problems.append(f"'debounce' must be a number of milliseconds from 0 to 10000, not {d!r}")
             try:
-                client = config_from_mapping(lint, source="ses-lsp settings", root=self.root_path) if lint else None
-                settings = lint
+                client = settings_config(settings, self.root_path) if settings else None
             except ConfigError as exc:
                 problems.append(str(exc))
         if problems:
@@ -481,8 +488,9 @@ class SesLanguageServer(LanguageServer):
         self._merged.clear()
         self.relint_all()
 
-    def config_for(self, st: DocState):
-        from ses_lsp.lint.config import config_for
+    def config_for(self, st: DocState) -> Config:
+        """The configuration file's Config for the document, with the client's settings merged over it."""
+        from ses_lsp.lint.config import Config, config_for, merged
 
         try:
             base = config_for(st.path or self.root_path or os.getcwd())
@@ -491,33 +499,14 @@ class SesLanguageServer(LanguageServer):
             if key not in self._merged:
                 self._merged[key] = True
                 self.warn(f"ses-lsp: {exc}; using the default configuration")
-            from ses_lsp.lint.config import Config
-
             base = Config(root=self.root_path)
-        if not self.settings or self.client_config is None:
+        if self.client_config is None:
             return base
-        merged = self._merged.get(id(base))
-        if merged is None or merged[0] is not base:
-            from ses_lsp.server.features import merge_config
-
-            merged = (base, merge_config(base, self.settings, self.client_config))
-            self._merged[id(base)] = merged
-        return merged[1]
-
-    def client_kind(self, st: DocState) -> str | None:
-        cfg = self.client_config
-        if cfg is None or not cfg.kinds or not st.path:
-            return None
-        from ses_lsp.lint.config import glob_match
-
-        if self.root_path:
-            rel = os.path.relpath(os.path.abspath(st.path), self.root_path).replace(os.sep, "/")
-        else:
-            rel = os.path.basename(st.path)
-        for pattern, kind in cfg.kinds:
-            if glob_match(pattern, rel):
-                return kind
-        return None
+        cached = self._merged.get(id(base))
+        if cached is None or cached[0] is not base:
+            cached = (base, merged(base, self.client_config))
+            self._merged[id(base)] = cached
+        return cached[1]
 
     # -- linting ----------------------------------------------------------------------------
 
@@ -529,34 +518,19 @@ class SesLanguageServer(LanguageServer):
         from ses_lsp.lint.engine import lint_text
 
         config = self.config_for(st)
-        forced = self.client_kind(st)
         doc = st._doc if st._doc is not None and st._doc.text is st.text else None
         res = lint_text(
             st.text,
             st.path or st.uri,
             config=config,
-            kind=forced,
             explicit=False,
             fmt=st.fmt,
             workspace=self.lint_workspace,
             version=st.version,
             document=doc,
             pause_gc=False,
+            previous_kind=st.kind,
         )
-        if res.kind is None and st.kind is not None and res.document is not None and res.document.parsed.problems:
-            # Half-typed: keep the kind the document had.
-            res = lint_text(
-                st.text,
-                st.path or st.uri,
-                config=config,
-                kind=st.kind,
-                explicit=True,
-                fmt=st.fmt,
-                workspace=self.lint_workspace,
-                version=st.version,
-                document=res.document,
-                pause_gc=False,
-            )
         st.kind = res.kind if res.kind is not None and not res.skipped else None
         st.reported = not res.skipped
         st.result, st.result_key = res, key
@@ -632,27 +606,12 @@ class SesLanguageServer(LanguageServer):
     def offset(self, st: DocState, pos: T.Position) -> int:
         return self.codec.offset(st.lines, pos.line, pos.character)
 
-    def _other_lines(self, path: str, memo: dict):
-        from pygls.uris import from_fs_path
-
-        from ses_lsp.document.nodes import LineIndex
-
-        uri = from_fs_path(path) or path
-        if uri in memo:
-            return memo[uri]
-        st = self.docs.get(uri)
-        if st is not None:
-            memo[uri] = (uri, st.lines)
-        else:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    memo[uri] = (uri, LineIndex(fh.read()))
-            except OSError:
-                memo[uri] = (uri, None)
-        return memo[uri]
+    def _open_lines(self, name: str) -> LineIndex | None:
+        """The line index of an open document, by URI or path (for RelatedFiles)."""
+        st = self.docs.get(_uri_of(name))
+        return st.lines if st is not None else None
 
     def lsp_diagnostics(self, st: DocState, res) -> list[T.Diagnostic]:
-        from ses_lsp.lint.diagnostics import Severity
         from ses_lsp.lint.rules import REGISTRY
 
         lines = res.document.lines if res.document is not None else st.lines
@@ -662,7 +621,7 @@ class SesLanguageServer(LanguageServer):
             Severity.INFO: T.DiagnosticSeverity.Information,
         }
         out = []
-        memo: dict = {}
+        related_files = RelatedFiles(self._open_lines)
         for d in res.diagnostics:
             rule = REGISTRY.by_code.get(d.code)
             related = []
@@ -672,7 +631,8 @@ class SesLanguageServer(LanguageServer):
                         T.DiagnosticRelatedInformation(T.Location(st.uri, self.range(lines, r.start, r.end)), r.message)
                     )
                 else:
-                    uri, other = self._other_lines(r.file, memo)
+                    uri = _uri_of(r.file)
+                    other = related_files.lines(r.file)
                     rng = (
                         self.range(other, r.start, r.end)
                         if other is not None
@@ -732,7 +692,7 @@ def _idle_gc() -> None:
 
 def _server_workspace(ls: SesLanguageServer):
     """The lint/navigation workspace over the server's open documents, answered from caches."""
-    from ses_lsp.lint.navigation import Workspace
+    from ses_lsp.editor.navigation import Workspace
 
     class ServerWorkspace(Workspace):
         def documents(self):
@@ -947,8 +907,6 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
                 lines = None
         st.set_text(text, td.version)
         if edit is not None and old_doc is not None and old_doc.text is old_text and not st.oversized:
-            from ses_lsp.document.incremental import reparse
-
             # The server owns the old document and keeps no node of it: its tree is reused in place.
             st._doc = reparse(old_doc, text, *edit, version=td.version, consume=True)
         ls.schedule(st)
@@ -1034,7 +992,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.completion import complete
+        from ses_lsp.editor.completion import complete
 
         offset = ls.offset(st, params.position)
         items = complete(st.text, offset, kind, st.fmt, document=st.document(), workspace=ls.lint_workspace, uri=st.uri)
@@ -1074,7 +1032,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.hover import hover as hover_at
+        from ses_lsp.editor.hover import hover as hover_at
 
         doc = st.document()
         info = hover_at(doc, kind, ls.offset(st, params.position))
@@ -1091,7 +1049,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.symbols import document_symbols
+        from ses_lsp.editor.symbols import document_symbols
 
         syms = document_symbols(st.document(), kind)
         lines = st.lines
@@ -1145,7 +1103,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.navigation import definitions
+        from ses_lsp.editor.navigation import definitions
 
         occs = definitions(st.document(), kind, ls.offset(st, params.position), st.uri, ls.lint_workspace)
         return _locations(ls, occs) or None
@@ -1156,7 +1114,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.navigation import references as refs
+        from ses_lsp.editor.navigation import references as refs
 
         include = bool(_get(params, "context", "include_declaration", default=True))
         occs = refs(st.document(), kind, ls.offset(st, params.position), st.uri, ls.lint_workspace, include)
@@ -1168,7 +1126,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         st, kind = _feature_state(ls, params.text_document.uri)
         if st is None:
             return None
-        from ses_lsp.lint.navigation import occurrence_at
+        from ses_lsp.editor.navigation import occurrence_at
 
         occ = occurrence_at(st.document(), kind, ls.offset(st, params.position), st.uri, ls.lint_workspace)
         if occ is None:
@@ -1177,8 +1135,8 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
 
     @server.feature(T.TEXT_DOCUMENT_RENAME, T.RenameOptions(prepare_provider=True))
     def rename(ls: SesLanguageServer, params: T.RenameParams):
-        from ses_lsp.lint.navigation import RenameError
-        from ses_lsp.lint.navigation import rename as do_rename
+        from ses_lsp.editor.navigation import RenameError
+        from ses_lsp.editor.navigation import rename as do_rename
 
         try:
             st, kind = _feature_state(ls, params.text_document.uri)
@@ -1284,34 +1242,22 @@ def _code_actions(ls: SesLanguageServer, params: T.CodeActionParams):
                         is_preferred=True if (d.fix.safe and safe_count == 1) else None,
                     )
                 )
-        if st.fmt == "yaml":
-            from ses_lsp.server.features import disable_comment_edit
+        from ses_lsp.lint.suppressions import suppression_fixes
 
-            doc = res.document or st.document()
-            seen = set()
-            for d in in_range:
-                if d.code in ("SES001", "SES008") or (d.code, lines.position(d.start)[0]) in seen:
-                    continue
-                seen.add((d.code, lines.position(d.start)[0]))
-                edit = disable_comment_edit(doc, d.start, d.code)
-                if edit is None:
-                    continue
-                ld = lsp_diag_for(d)
-                actions.append(
-                    T.CodeAction(
-                        title=f"Disable {d.code} for this line",
-                        kind=T.CodeActionKind.QuickFix,
-                        diagnostics=[ld] if ld is not None else None,
-                        edit=T.WorkspaceEdit(
-                            changes={uri: [T.TextEdit(ls.range(lines, edit.start, edit.end), edit.new_text)]}
-                        ),
-                    )
+        for d, fix in suppression_fixes(res.document or st.document(), in_range):
+            ld = lsp_diag_for(d)
+            edits = [T.TextEdit(ls.range(lines, e.start, e.end), e.new_text) for e in fix.edits]
+            actions.append(
+                T.CodeAction(
+                    title=fix.title,
+                    kind=T.CodeActionKind.QuickFix,
+                    diagnostics=[ld] if ld is not None else None,
+                    edit=T.WorkspaceEdit(changes={uri: edits}),
                 )
-    if _wants(only, FIX_ALL_KIND) and (only or True):
-        from ses_lsp.server.features import choose_safe_fixes
-
-        chosen = choose_safe_fixes(res.diagnostics)
-        if chosen and (only or len(chosen) > 0):
+            )
+    if _wants(only, FIX_ALL_KIND):
+        chosen = choose_safe_fixes(res.diagnostics, len(st.text))
+        if chosen:
             edits = [T.TextEdit(ls.range(lines, e.start, e.end), e.new_text) for _d, f in chosen for e in f.edits]
             actions.append(
                 T.CodeAction(

@@ -350,6 +350,28 @@ async def test_definition_references_rename(session, tmp_path, fmt):
     assert apply_edits(rs, edit.changes[rs_uri]) == rs.replace("catch-all", "fallback")
 
 
+async def test_related_location_in_another_open_document(session, tmp_path):
+    """A reference to a rule another open document defines points at that definition, in the
+    editor's text of that document (here never saved to disk)."""
+    await session.init(root=tmp_path.as_uri())
+    rule_set = uri_for(tmp_path, "rule-set.json")
+    rule_set_text = (
+        '{"Metadata": {"Name": "inbound"}, "Rules": [\n'
+        '  {"Name": "first", "Enabled": true, "Recipients": ["a@example.com"],\n'
+        '   "Actions": [{"S3Action": {"BucketName": "b"}}]}]}\n'
+    )
+    session.open(rule_set, rule_set_text, "json")
+    await session.diagnostics(rule_set, 1)
+    position = uri_for(tmp_path, "position.yaml")
+    session.open(position, "RuleSetName: inbound\nRuleName: first\nAfter: frist\n", "yaml")
+    pub = await session.diagnostics(position, 1)
+    ref = next(d for d in pub.diagnostics if d.code == "SES207")
+    (rel,) = ref.related_information
+    assert rel.location.uri == rule_set
+    start = pos_of(rule_set_text, '"first"')
+    assert rel.location.range == T.Range(start, T.Position(start.line, start.character + len('"first"')))
+
+
 # -- settings ------------------------------------------------------------------------------------------------
 
 
@@ -415,6 +437,27 @@ async def test_workspace_configuration_and_watched_config_file(session, tmp_path
             break
         await asyncio.sleep(0.01)
     assert "SES104" not in [d.code for d in session.client.published[-1].diagnostics]
+
+
+async def test_kinds_from_settings_and_config_file(session, tmp_path):
+    """A document whose kind cannot be told from content gets it from a ``kinds`` glob: the
+    client's (relative to the workspace folder) before the config file's (relative to its
+    directory)."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".ses-lsp.toml").write_text('[kinds]\n"*.yaml" = "ses:update-receipt-rule"\n')
+    await session.init(
+        root=tmp_path.as_uri(), options={"ses-lsp": {"kinds": {"sub/client-*.yaml": "ses:create-receipt-rule"}}}
+    )
+    bare = "Name: store\nEnabled: true\nActions: []\n"
+    for name, kind in (("sub/client-a.yaml", "ses:create-receipt-rule"), ("sub/b.yaml", "ses:update-receipt-rule")):
+        uri = uri_for(tmp_path, name)
+        session.open(uri, bare, "yaml")
+        pub = await session.diagnostics(uri, 1)
+        assert "SES003" not in [d.code for d in pub.diagnostics]
+        assert (await session.text(uri))["kind"] == kind
+    uri = uri_for(tmp_path, "c.yaml")  # no glob applies: not an SES document
+    session.open(uri, bare, "yaml")
+    assert (await session.text(uri))["kind"] is None
 
 
 async def test_invalid_setting_warns_and_falls_back(session, tmp_path):

@@ -73,6 +73,7 @@ SYNTAX_ERROR = Rule(
         good=Example(_GOOD_RULE_JSON, "ses:create-receipt-rule", "json"),
         references=(JSON_RFC, YAML_SPEC),
     ),
+    suppressible=False,
 )
 
 DUPLICATE_KEY = Rule(
@@ -205,6 +206,7 @@ INTERNAL_ERROR = Rule(
         bad=None,
         good=None,
     ),
+    suppressible=False,
 )
 
 UNUSED_SUPPRESSION = Rule(
@@ -223,6 +225,7 @@ UNUSED_SUPPRESSION = Rule(
         ),
         good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
     ),
+    suppressible=False,
 )
 
 UNKNOWN_SUPPRESSION = Rule(
@@ -240,6 +243,7 @@ UNKNOWN_SUPPRESSION = Rule(
         ),
         good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
     ),
+    suppressible=False,
 )
 
 RULES = [

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from ses_lsp.document.nodes import ARRAY, OBJECT, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
+from ses_lsp.lint.edits import replace_node
 from ses_lsp.lint.references import FLOCI_RULE_PROBES, rfc
 from ses_lsp.lint.registry import (
     SOURCE_DOCS,
@@ -121,8 +122,6 @@ def _value_problem(value: str, what: str) -> str | None:
 
 
 def _one_line_fix(ctx: LintContext, node: Node) -> Fix | None:
-    from ses_lsp.lint.edits import replace_node
-
     value = node.str_value
     joined = " ".join(part.strip() for part in re.split(r"[\r\n]+", value) if part.strip())
     if not joined or joined == value or len(joined) > MAX_HEADER_VALUE:

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
+from ses_lsp.lint.edits import replace_node
 from ses_lsp.lint.references import FLOCI_RULE_PROBES
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_TOOL, Example, Rule, RuleDoc
+from ses_lsp.lint.related import fs_path
 
 # Values holding a template placeholder (``${Var}``, ``{{var}}``, ``$(cmd)``, ``%s``, ``<name>``...)
 # stand for something filled in later and are not checked (one definition for every family).
@@ -274,12 +276,7 @@ class RuleSetInfo:
 
 def _norm_path(p: str) -> str:
     """A comparable form of a file path or ``file:`` URI (the server names documents by URI)."""
-    if p.startswith("file:"):
-        from urllib.parse import unquote, urlparse
-        from urllib.request import url2pathname
-
-        p = url2pathname(unquote(urlparse(p).path))
-    return os.path.normcase(os.path.abspath(p))
+    return os.path.normcase(os.path.abspath(fs_path(p)))
 
 
 def _same_path(a: str | None, b: str | None) -> bool:
@@ -422,8 +419,6 @@ def _check_unknown_rule_reference(ctx: LintContext) -> None:
 
 
 def _replace_string(ctx: LintContext, node: Node, new: str) -> TextEdit:
-    from ses_lsp.lint.edits import replace_node
-
     src = ctx.text[node.start : node.end]
     old = node.str_value
     if old and src.count(old) == 1 and _NAME_CHAR.fullmatch(new[:1] or "a"):

@@ -9,9 +9,9 @@ definitions only (they matter for duplicates).  Names of the two services
 never match each other; two occurrences in different rule sets (when both
 name theirs) do not match either.
 
-Everything is offset based; :class:`Workspace` is what the engine's
-``workspace=`` parameter receives, so cross-file rules can look up the rule
-names defined in other open documents.
+Everything is offset based; :class:`Workspace` (the lint's
+:class:`ses_lsp.lint.workspace.Workspace` with a rule-name index) is also what
+the engine's ``workspace=`` parameter receives from the language server.
 """
 
 from __future__ import annotations
@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
+from ses_lsp.lint.edits import json_text
+from ses_lsp.lint.workspace import Workspace as LintWorkspace
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
+    from ses_lsp.lint.workspace import Entry
 
 __all__ = [
     "Occurrence",
@@ -134,43 +137,22 @@ def occurrences(document: Document, kind: str | None, uri: str | None = None) ->
     return out
 
 
-class Workspace:
-    """The documents a lint or a navigation request can see.
+class Workspace(LintWorkspace):
+    """The documents a lint or a navigation request can see: the lint's workspace plus the
+    index of their rule-name occurrences.
 
-    ``documents()`` yields ``(uri or path, Document, kind)`` for each open
-    document.  Build one from a list (``Workspace([(uri, doc, kind), ...])``)
-    or a callable returning such an iterable.  The cheap queries
-    (:meth:`uris`, :meth:`occurrences_of`, :meth:`text_of`) are what
-    navigation and completion use; a subclass (the language server's) can
-    answer them from its caches without parsing every document.
+    The cheap queries (:meth:`uris`, :meth:`all_occurrences`, :meth:`text_of`) are what
+    navigation and completion use; a subclass (the language server's) can answer them from
+    its caches without parsing every document.
     """
 
-    def __init__(
-        self,
-        entries: Iterable[tuple[str, Document, str | None]] | Callable[[], Iterable] | None = None,
-    ) -> None:
-        self._source: Callable[[], Iterable] | None = None
-        self._entries: dict[str, tuple[Document, str | None]] = {}
-        if callable(entries):
-            self._source = entries
-        elif entries is not None:
-            for uri, doc, kind in entries:
-                self._entries[uri] = (doc, kind)
+    def __init__(self, entries: Iterable[Entry] | Callable[[], Iterable[Entry]] | None = None) -> None:
+        super().__init__(entries)
         self._index: dict[str, tuple[int, str | None, list[Occurrence]]] = {}
 
-    def add(self, uri: str, document: Document, kind: str | None) -> None:
-        self._entries[uri] = (document, kind)
-
     def remove(self, uri: str) -> None:
-        self._entries.pop(uri, None)
+        super().remove(uri)
         self._index.pop(uri, None)
-
-    def documents(self) -> Iterator[tuple[str, Document, str | None]]:
-        if self._source is not None:
-            yield from self._source()
-            return
-        for uri, (doc, kind) in list(self._entries.items()):
-            yield uri, doc, kind
 
     def uris(self) -> list[str]:
         return [u for u, _d, _k in self.documents()]
@@ -353,8 +335,6 @@ def yaml_scalar(value: str) -> str:
 
 def requote(source: str, new: str, fmt: str) -> str:
     """``new`` written the way ``source`` (a scalar's source text) was quoted."""
-    from ses_lsp.lint.edits import json_text
-
     if fmt == "json":
         return json_text(new)
     if source.startswith('"'):

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.lint.secrets import Secrets, find_secrets
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
-    from ses_lsp.lint.secrets import Secrets
 
 __all__ = ["Symbol", "document_symbols"]
 
@@ -205,7 +205,6 @@ def document_symbols(document: Document, kind: str | None) -> list[Symbol]:
     root = document.root
     if root is None or root.kind != OBJECT or kind is None:
         return []
-    from ses_lsp.lint.secrets import find_secrets
 
     secrets = find_secrets(document)
     if kind in _RULE_SETS:

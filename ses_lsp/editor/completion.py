@@ -33,12 +33,17 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ses_lsp.document.document import Document
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, INTEGER, NUMBER, OBJECT, STRING, LineIndex, Node
+from ses_lsp.editor import navigation as nav
+from ses_lsp.editor.hover import member_markdown
+from ses_lsp.editor.navigation import yaml_scalar
 from ses_lsp.lint.diagnostics import TextEdit
+from ses_lsp.lint.edits import json_text
+from ses_lsp.lint.validator import schema_at_path, schema_for_kind
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ses_lsp.document.document import Document
-    from ses_lsp.lint.navigation import Workspace
+    from ses_lsp.editor.navigation import Workspace
     from ses_lsp.lint.validator import Compiled
 
 __all__ = ["CompletionItem", "apply_completion", "complete", "snippet_to_text"]
@@ -563,8 +568,6 @@ def _flow_context(value: str) -> tuple[tuple, str, int, str] | None:
 
 
 def _schema_tools(kind: str):
-    from ses_lsp.lint.validator import schema_for_kind
-
     return schema_for_kind(kind)[0]
 
 
@@ -585,8 +588,6 @@ def _is_array(c: Compiled | None) -> bool:
 
 
 def _yaml_after_key(sset, c: Compiled | None, col: int, tabs: _Tabs, depth: int) -> str:
-    from ses_lsp.lint.navigation import yaml_scalar
-
     pad = " " * (col + 2)
     if c is None:
         return " " + tabs.stop()
@@ -642,9 +643,6 @@ def _indent_unit(text: str) -> str:
 
 
 def _member_items(kind: str, ctx: _Ctx, fmt: str, text: str) -> list[CompletionItem]:
-    from ses_lsp.lint.hover import member_markdown
-    from ses_lsp.lint.validator import schema_at_path
-
     comp = schema_at_path(kind, ctx.path)
     if comp is None:
         return []
@@ -716,8 +714,6 @@ def _member_items(kind: str, ctx: _Ctx, fmt: str, text: str) -> list[CompletionI
 def _rule_name_items(
     kind: str, ctx: _Ctx, document: Document | None, workspace: Workspace | None, uri: str | None, fmt: str
 ) -> list[CompletionItem] | None:
-    from ses_lsp.lint import navigation as nav
-
     refs = nav._REFERENCE_KINDS.get(kind)
     if refs is None:
         return None
@@ -759,9 +755,6 @@ def _rule_name_items(
 def _value_item(
     label: str, value: str, ctx: _Ctx, fmt: str, kind: str, detail: str, doc: str, idx: int, literal: bool = False
 ) -> CompletionItem:
-    from ses_lsp.lint.edits import json_text
-    from ses_lsp.lint.navigation import yaml_scalar
-
     if fmt == "json":
         new = value if literal else json_text(value)
         filt = new
@@ -792,9 +785,6 @@ def _value_item(
 def _value_items(
     kind: str, ctx: _Ctx, fmt: str, text: str, document: Document | None, workspace: Workspace | None, uri: str | None
 ) -> list[CompletionItem]:
-    from ses_lsp.lint.hover import member_markdown
-    from ses_lsp.lint.validator import schema_at_path
-
     names = _rule_name_items(kind, ctx, document, workspace, uri, fmt)
     if names is not None:
         return names
@@ -887,9 +877,7 @@ def complete(
         return []
     offset = max(0, min(offset, len(text)))
     if document is None or document.text is not text:
-        from ses_lsp.document.document import Document as _Doc
-
-        document = _Doc(text, uri, fmt)
+        document = Document(text, uri, fmt)
     if fmt == "json":
         ctx = _json_context(text, offset, document)
     else:
@@ -897,8 +885,6 @@ def complete(
     if ctx is None:
         return []
     if ctx.where == "key":
-        from ses_lsp.lint.validator import schema_at_path
-
         comp = schema_at_path(kind, ctx.path)
         if comp is not None and not _is_object(comp) and fmt == "yaml" and ctx.path and isinstance(ctx.path[-1], int):
             # "- |" in a list of scalars: a value

@@ -8,11 +8,14 @@ walk the validator does, so a hover never contradicts a diagnostic.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
+from ses_lsp.lint.secrets import find_secrets
+from ses_lsp.lint.suppressions import suppression_on_line
+from ses_lsp.lint.text import describe_pattern
+from ses_lsp.lint.validator import member_schema, schema_at_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
@@ -69,8 +72,6 @@ def _member_order(c: Compiled) -> list[str]:
 
 def schema_facts(c: Compiled) -> list[str]:
     """Constraints of a schema in words (one Markdown bullet text each)."""
-    from ses_lsp.lint.text import describe_pattern
-
     facts: list[str] = []
     if c.enum_list:
         facts.append("Allowed values: " + ", ".join(_code(v) for v in c.enum_list))
@@ -113,8 +114,6 @@ def _range_words(lo, hi, unit: str) -> str:
 
 def member_markdown(kind: str, parent_path: tuple | list, name: str, *, brief: bool = False) -> str | None:
     """Markdown for member ``name`` of the object at ``parent_path``: description, type, constraints."""
-    from ses_lsp.lint.validator import member_schema, schema_at_path
-
     parent = schema_at_path(kind, tuple(parent_path))
     if parent is None:
         return None
@@ -167,35 +166,18 @@ def rule_markdown(rule: Rule) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-_SUPPRESSION_CODES = re.compile(r"#\s*ses-lsp:\s*(?:disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
-
-
 def _rule_hover(document: Document, offset: int) -> HoverInfo | None:
-    comments = document.parsed.comments if document.format == "yaml" else None
-    if not comments:
-        return None
-    lines = document.lines
-    line, _ = lines.position(offset)
-    comment = comments.get(line)
-    if not comment:
-        return None
-    line_text = lines.line_text(line)
-    col = line_text.find(comment)
-    if col < 0:
-        return None
-    base = lines.starts[line] + col
-    m = _SUPPRESSION_CODES.search(comment)
-    if not m:
+    """A rule's docs on its code or name in a suppression comment."""
+    sup = suppression_on_line(document, document.lines.position(offset)[0])
+    if sup is None:
         return None
     from ses_lsp.lint.rules import REGISTRY
 
-    for w in re.finditer(r"[A-Za-z0-9_-]+", m.group(1)):
-        s = base + m.start(1) + w.start()
-        e = base + m.start(1) + w.end()
+    for text, s, e in sup.codes:
         if s <= offset <= e:
-            rule = REGISTRY.get(w.group(0))
+            rule = REGISTRY.get(text)
             if rule is None:
-                return HoverInfo(f"`{w.group(0)}` is not a ses-lsp rule code or name.", s, e)
+                return HoverInfo(f"`{text}` is not a ses-lsp rule code or name.", s, e)
             return HoverInfo(rule_markdown(rule), s, e)
     return None
 
@@ -223,14 +205,10 @@ def hover(document: Document, kind: str | None, offset: int) -> HoverInfo | None
 
 
 def _is_secret(document: Document, node: Node) -> bool:
-    from ses_lsp.lint.secrets import find_secrets
-
     return node in find_secrets(document)
 
 
 def _value_hover(kind: str, node: Node, document: Document) -> HoverInfo | None:
-    from ses_lsp.lint.validator import schema_at_path
-
     path = node.path
     comp = schema_at_path(kind, path)
     if comp is None:
