@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ses_lsp.knowledge import timestamps
 from ses_lsp.lint.config import Config
 from ses_lsp.lint.edits import apply_edit_groups
 from ses_lsp.lint.engine import lint_text
@@ -61,7 +62,7 @@ def codes(result, prefix="SES9") -> list[str]:
 @pytest.fixture
 def clock(monkeypatch):
     def set_(when: datetime) -> None:
-        monkeypatch.setattr(ingress, "CLOCK", lambda: when)
+        monkeypatch.setattr(timestamps, "clock", lambda: when)
 
     return set_
 

@@ -1,11 +1,12 @@
 """Semantic rules: addresses and networks (SES6xx).
 
 IP filters (classic ``Cidr``) and Mail Manager ``IpExpression`` values are
-parsed with netaddr (never the stdlib ``ipaddress``), strictly: what netaddr
+parsed strictly by :func:`ses_lsp.knowledge.networks.parse_cidr`: what netaddr
 would also accept but SES rejects (a dotted netmask, a zone ID, brackets) is
 explained.  Classic ``Recipients`` entries are classified with the shared
 model :class:`ses_lsp.semantics.classic.Recipient`; the reasons an entry is
-invalid are worked out here.
+invalid are worked out here, with the domain grammar of
+:mod:`ses_lsp.knowledge.addresses`.
 
 Placeholders (``${Var}``, ``{{var}}``, ...) make a value unknown: it is never
 reported.  Values the schema pass already reported are skipped.
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.knowledge.addresses import domain_fault, domain_is_verified, verified_domains
+from ses_lsp.knowledge.networks import ParsedCidr, parse_cidr
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
 from ses_lsp.lint.edits import json_text, remove_item, replace_node
@@ -103,102 +106,6 @@ def _plain_yaml_str(value: str) -> bool:
 
 
 # -- IP addresses and CIDR blocks -------------------------------------------------------
-
-
-@dataclass
-class ParsedCidr:
-    """A parsed address or CIDR block (``network`` is a netaddr IPNetwork)."""
-
-    network: IPNetwork
-    version: int
-    host_bits: bool  # the address has bits set beyond the prefix
-
-    @property
-    def canonical(self) -> str:
-        return str(self.network.cidr)
-
-    @property
-    def prefixlen(self) -> int:
-        return self.network.prefixlen
-
-
-_DIGITS = re.compile(r"[0-9]+")
-_HOST_LABEL = re.compile(r"(?:^|\.)[A-Za-z][A-Za-z0-9-]*(?:\.|$)")
-_WITH_PORT = re.compile(r"[0-9.]+:[0-9]+")
-
-
-@lru_cache(maxsize=4096)  # pure; several checks read the same values (do not mutate the result)
-def parse_cidr(text: str, classic: bool) -> tuple[ParsedCidr | None, str | None]:
-    """(parsed block, None) or (None, why it is not a valid IP address or CIDR block).
-
-    ``classic``: the SES classic receipt-filter rules, which also reject
-    IPv4-mapped IPv6 addresses (observed).
-    """
-    from netaddr import AddrFormatError, IPAddress, IPNetwork
-
-    if text == "":
-        return None, "it is empty"
-    if text.strip() != text or any(c.isspace() for c in text):
-        return None, "it contains white space"
-    if not text.isascii():
-        bad = next(c for c in text if not c.isascii())
-        return None, f"it contains the non-ASCII character {quote(bad)}; write ASCII digits"
-    if text.startswith("[") or "]" in text:
-        return None, "IPv6 addresses are written without brackets here"
-    if "%" in text:
-        return None, "zone IDs ('%' and an interface name) are not allowed"
-    if "-" in text:
-        return None, "address ranges (A-B) are not supported; write one or more CIDR blocks"
-    addr_text, slash, prefix_text = text.partition("/")
-    if slash and "/" in prefix_text:
-        return None, "it has more than one '/'"
-    if _WITH_PORT.fullmatch(addr_text):
-        return None, "a port number (':PORT') is not allowed"
-    if ":" in addr_text:
-        version = 6
-        try:
-            addr = IPAddress(addr_text, 6)
-        except (AddrFormatError, ValueError):
-            return None, f"{quote(addr_text)} is not a valid IPv6 address"
-        if classic and addr.is_ipv4_mapped():
-            return None, (f"IPv4-mapped IPv6 addresses are rejected; write the IPv4 address {quote(str(addr.ipv4()))}")
-    else:
-        version = 4
-        parts = addr_text.split(".")
-        if _HOST_LABEL.search(addr_text):
-            return None, "it is a host name, not an IP address"
-        if len(parts) != 4:
-            plural = "s" if len(parts) != 1 else ""
-            return None, f"{quote(addr_text)} has {len(parts)} part{plural}; an IPv4 address has 4"
-        for p in parts:
-            if not _DIGITS.fullmatch(p):
-                return None, f"{quote(p)} is not a number from 0 to 255"
-            if int(p) > 255:
-                return None, f"the octet {p} is out of range (0-255)"
-            if len(p) > 1 and p[0] == "0":
-                return None, f"the octet {quote(p)} has a leading zero (it could be read as octal); write {int(p)}"
-        addr = IPAddress(addr_text, 4)
-    limit = 32 if version == 4 else 128
-    if slash:
-        if prefix_text == "":
-            return None, "the prefix length after '/' is missing"
-        if not _DIGITS.fullmatch(prefix_text):
-            if version == 4 and prefix_text.count(".") == 3:
-                try:
-                    n = IPNetwork(f"{addr_text}/{prefix_text}")
-                    return None, f"the netmask form is not CIDR notation; write the prefix length /{n.prefixlen}"
-                except (AddrFormatError, ValueError):
-                    pass
-            return None, f"the prefix length {quote(prefix_text)} is not a number"
-        if len(prefix_text) > 1 and prefix_text[0] == "0":
-            return None, f"the prefix length {quote(prefix_text)} has a leading zero; write /{int(prefix_text)}"
-        prefix = int(prefix_text)
-        if prefix > limit:
-            return None, f"the prefix length /{prefix} is out of range for IPv{version} (0-{limit})"
-    else:
-        prefix = limit
-    network = IPNetwork(f"{addr}/{prefix}")
-    return ParsedCidr(network, version, network.ip != network.network), None
 
 
 @dataclass
@@ -535,33 +442,16 @@ def recipient_problem(text: str) -> tuple[str, str | None] | None:
             return ("it has nothing before '@'; write the domain alone to match every address at it", fixed)
         if not domain:
             return "it has nothing after '@'", None
-        why = _domain_problem(domain)
-        if why:
-            return f"the domain {quote(domain)} {why}", None
+        fault = domain_fault(domain)
+        if fault is not None:
+            return f"the domain {quote(domain)} {fault.reason}", None
     else:
         d = text[1:] if text.startswith(".") else text
-        why = _domain_problem(d)
-        if why:
-            return f"{quote(d)} {why}", None
+        fault = domain_fault(d)
+        if fault is not None:
+            return f"{quote(d)} {fault.reason}", None
     if Recipient.parse(text).form == "invalid":
         return "it is neither an email address nor a domain", None
-    return None
-
-
-def _domain_problem(d: str) -> str | None:
-    if not d:
-        return "is empty"
-    if d.startswith("."):
-        return "starts with a dot"
-    if d.endswith("."):
-        return "ends with a dot; write it without the trailing dot"
-    if ".." in d:
-        return "has two dots in a row"
-    bad = next((c for c in d if not (c.isalnum() or c in "-._")), None)
-    if bad is not None:
-        return f"contains {quote(bad)}, which is not allowed in a domain name"
-    if len(d) > 253:
-        return "is longer than 253 characters"
     return None
 
 
@@ -780,7 +670,7 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
 
 
 def _check_unverified_domain(ctx: LintContext) -> None:
-    verified = {d.strip().lower().rstrip(".") for d in ctx.config.verified_domains if d.strip()}
+    verified = verified_domains(ctx.config.verified_domains)
     if not verified:
         return
     for _rule, _arr, entries in _recipient_lists(ctx):
@@ -789,8 +679,7 @@ def _check_unverified_domain(ctx: LintContext) -> None:
             if not e.usable:
                 continue
             d = r.domain
-            labels = d.split(".")
-            if any(".".join(labels[i:]) in verified for i in range(len(labels))):
+            if domain_is_verified(d, verified):
                 continue
             ctx.report(
                 e.node,

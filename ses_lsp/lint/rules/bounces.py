@@ -11,34 +11,57 @@ Three places build a bounce:
 * ``SendBounce`` (``ses:send-bounce``): the recipient list, the per-recipient
   DSN fields (RFC 3464) and the message DSN fields.
 
-Facts and sources: ``shared/design/ses-semantics.md`` sections 2.1, 2.2, 3.4
-and 4.  A value of the wrong type, or one the schema pass already reports, is
-skipped silently; values holding template placeholders (``${Var}``,
-``{{var}}``) are never judged.
+The grammars and tables the checks rely on are :mod:`ses_lsp.knowledge.smtp`
+(reply codes, enhanced status codes, DSN fields), :mod:`ses_lsp.knowledge.addresses`
+and :mod:`ses_lsp.knowledge.timestamps`.  A value of the wrong type, or one the
+schema pass already reports, is skipped silently; values holding template
+placeholders (``${Var}``, ``{{var}}``) are never judged.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
-if TYPE_CHECKING:  # pragma: no cover
-    from datetime import datetime
-
-from dataclasses import dataclass
-
-from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, TIMESTAMP, Node
+from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, Node
+from ses_lsp.knowledge.addresses import address_is_verified, address_problem, is_email_address
+from ses_lsp.knowledge.smtp import (
+    ACTIONS_FAILED,
+    ACTIONS_SUCCESS,
+    CLASS_WORDS,
+    COLON_TYPED_RE,
+    COMMAND_SYNTAX_REPLIES,
+    DETAIL_NAMES,
+    DIAGNOSTIC_TYPES,
+    DOTTED_RE,
+    FAILURE_REPLY_RE,
+    HOSTNAME_RE,
+    MTA_TYPES,
+    REPLY_RE,
+    REPLY_TEXT_RE,
+    RFC822_PREFIX_RE,
+    SMTP_PREFIX_RE,
+    STATUS_RE,
+    TYPED_RE,
+    detail_advice,
+    dsn_status_code,
+    parse_status,
+    status_class,
+    status_problem,
+    strip_leading_zeros,
+)
+from ses_lsp.knowledge.timestamps import Instant, is_epoch_text, parse_timestamp, utc_text
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
 from ses_lsp.lint.edits import insert_member, remove_member, replace_node
-from ses_lsp.lint.references import FLOCI_RULE_PROBES
+from ses_lsp.lint.references import FLOCI_RULE_PROBES, rfc
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_OBSERVED, SOURCE_RFC, Example, Rule, RuleDoc
 from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_KINDS,
     MM_RULE_SET_KINDS,
     SEND_BOUNCE_KINDS,
     classic_actions_of_type,
+    current_time,
     mm_rule_nodes,
     string_value,
 )
@@ -56,337 +79,24 @@ API_MESSAGE_DSN = "https://docs.aws.amazon.com/ses/latest/APIReference/API_Messa
 API_MM_BOUNCE = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_BounceAction.html"
 DG_BOUNCE = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-bounce.html"
 DG_IDENTITIES = "https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html"
-RFC3463_2 = "RFC 3463 section 2 (status code structure): https://www.rfc-editor.org/rfc/rfc3463#section-2"
-RFC3463_3 = "RFC 3463 section 3 (enumerated status codes): https://www.rfc-editor.org/rfc/rfc3463#section-3"
-RFC3464_223 = "RFC 3464 section 2.2.2 (Reporting-MTA): https://www.rfc-editor.org/rfc/rfc3464#section-2.2.2"
-RFC3464_232 = "RFC 3464 section 2.3.2 (Final-Recipient): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.2"
-RFC3464_233 = "RFC 3464 section 2.3.3 (Action): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.3"
-RFC3464_234 = "RFC 3464 section 2.3.4 (Status): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.4"
-RFC3464_235 = "RFC 3464 section 2.3.5 (Remote-MTA): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.5"
-RFC3464_236 = "RFC 3464 section 2.3.6 (Diagnostic-Code): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.6"
-RFC3464_237 = "RFC 3464 section 2.3.7 (Last-Attempt-Date): https://www.rfc-editor.org/rfc/rfc3464#section-2.3.7"
-RFC5321_42 = "RFC 5321 section 4.2 (reply codes): https://www.rfc-editor.org/rfc/rfc5321#section-4.2"
-RFC5321_423 = (
-    "RFC 5321 section 4.2.3 (reply codes in numeric order): https://www.rfc-editor.org/rfc/rfc5321#section-4.2.3"
-)
-RFC5321_ADDR = "RFC 5321 section 4.1.2 (mailbox syntax): https://www.rfc-editor.org/rfc/rfc5321#section-4.1.2"
-RFC2034_4 = (
-    "RFC 2034 section 4 (enhanced codes sent with reply codes): https://www.rfc-editor.org/rfc/rfc2034#section-4"
-)
+RFC3463_2 = rfc(3463, "2", "status code structure")
+RFC3463_3 = rfc(3463, "3", "enumerated status codes")
+RFC3464_223 = rfc(3464, "2.2.2", "Reporting-MTA")
+RFC3464_232 = rfc(3464, "2.3.2", "Final-Recipient")
+RFC3464_233 = rfc(3464, "2.3.3", "Action")
+RFC3464_234 = rfc(3464, "2.3.4", "Status")
+RFC3464_235 = rfc(3464, "2.3.5", "Remote-MTA")
+RFC3464_236 = rfc(3464, "2.3.6", "Diagnostic-Code")
+RFC3464_237 = rfc(3464, "2.3.7", "Last-Attempt-Date")
+RFC5321_42 = rfc(5321, "4.2", "reply codes")
+RFC5321_423 = rfc(5321, "4.2.3", "reply codes in numeric order")
+RFC5321_ADDR = rfc(5321, "4.1.2", "mailbox syntax")
+RFC2034_4 = rfc(2034, "4", "enhanced codes sent with reply codes")
 IANA_DSN_TYPES = "IANA Delivery Status Notification types: https://www.iana.org/assignments/dsn-types/dsn-types.xhtml"
 FLOCI = FLOCI_RULE_PROBES
 
-# -- syntax helpers --------------------------------------------------------------
-
-# RFC 3463 section 2: class "." subject "." detail; class 2/4/5; 1-3 digits, no leading zeros.
-STATUS_RE = re.compile(r"([245])\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})")
-# The same shape with leading zeros allowed (what the Mail Manager model accepts, plus class 2).
-_LOOSE_STATUS_RE = re.compile(r"([245])\.([0-9]{1,3})\.([0-9]{1,3})")
-_ANY_DOTTED_RE = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)")
-# RFC 3464 section 2.3.4: a parenthesised comment may follow the status code.
-_DSN_STATUS_RE = re.compile(r"(\S+?)(?:\s*\([^()]*\))?")
-# RFC 5321 section 4.2: Reply-code = %x32-35 %x30-35 %x30-39.
-REPLY_RE = re.compile(r"[2-5][0-5][0-9]")
+# The Mail Manager model's pattern for Bounce.StatusCode (class 4 or 5, leading zeros allowed).
 _MM_STATUS_RE = re.compile(r"[45]\.[0-9]{1,3}\.[0-9]{1,3}")
-_MM_REPLY_RE = re.compile(r"[45][0-9][0-9]")
-
-CLASS_WORDS = {"2": "success", "4": "persistent transient failure", "5": "permanent failure"}
-
-# RFC 3463 section 3: details the RFC restricts to one class (only the ones it states).
-PERMANENT_ONLY = {
-    (1, 1): "only useful for permanent failures",
-    (1, 2): "only useful for permanent failures",
-    (1, 3): "only useful for permanent failures",
-    (1, 6): "only useful for permanent failures",
-    (2, 3): "to be used as a permanent failure",
-    (3, 4): "useful only as a permanent error",
-    (5, 1): "useful only as a permanent error",
-    (5, 2): "useful only as a permanent error",
-    (5, 4): "useful only as a permanent error",
-    (6, 1): "useful only as a permanent error",
-    (7, 1): "useful only as a permanent error",
-    (7, 2): "useful only as a permanent error",
-    (7, 3): "useful only as a permanent error",
-    (7, 4): "useful only as a permanent error",
-}
-TRANSIENT_ONLY = {
-    (2, 2): "to be used as a persistent transient failure",
-    (3, 1): "useful only as a persistent transient error",
-    (4, 1): "useful only as a persistent transient error",
-    (4, 2): "useful only as a persistent transient error",
-    (4, 3): "useful only as a persistent transient error",
-    (4, 5): "useful only as a persistent transient error",
-    (4, 6): "useful only as a persistent transient error",
-}
-POSITIVE_ONLY = {(1, 5): "to be used for positive delivery reports"}
-DETAIL_NAMES = {
-    (1, 1): "bad destination mailbox address",
-    (1, 2): "bad destination system address",
-    (1, 3): "bad destination mailbox address syntax",
-    (1, 5): "destination address valid",
-    (1, 6): "destination mailbox has moved",
-    (2, 2): "mailbox full",
-    (2, 3): "message length exceeds administrative limit",
-    (3, 1): "mail system full",
-    (3, 4): "message too big for system",
-    (4, 1): "no answer from host",
-    (4, 2): "bad connection",
-    (4, 3): "directory server failure",
-    (4, 5): "mail system congestion",
-    (4, 6): "routing loop detected",
-    (5, 1): "invalid command",
-    (5, 2): "syntax error",
-    (5, 4): "invalid command arguments",
-    (6, 1): "media not supported",
-    (7, 1): "delivery not authorized, message refused",
-    (7, 2): "mailing list expansion prohibited",
-    (7, 3): "security conversion required but not possible",
-    (7, 4): "security features not supported",
-}
-
-MTA_TYPES = ("dns", "x400")  # IANA DSN types registry: MTA-name types
-DIAGNOSTIC_TYPES = ("smtp",)  # IANA DSN types registry: diagnostic types
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_TYPED_RE = re.compile(rf"\s*({_ATOM})\s*;\s*(.*)", re.S)
-_COLON_TYPED_RE = re.compile(r"\s*(dns|x400)\s*:\s*(\S.*)", re.I | re.S)
-_HOSTNAME_RE = re.compile(
-    r"(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
-    r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]\.?"
-)
-_REPLY_TEXT_RE = re.compile(r"[245][0-9][0-9](?:[ -]|$)")
-_RFC822_PREFIX_RE = re.compile(r"\s*rfc\s*822\s*;\s*", re.I)
-_SMTP_PREFIX_RE = re.compile(r"\s*smtp\s*;\s*", re.I)
-
-
-def parse_status(text: str) -> tuple[int, int, int] | None:
-    """(class, subject, detail) of a strictly valid RFC 3463 status code, else None."""
-    m = STATUS_RE.fullmatch(text)
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-
-
-def status_class(text: str) -> str | None:
-    """The class digit of a status code of the form c.d{1,3}.d{1,3} (leading zeros tolerated)."""
-    m = _LOOSE_STATUS_RE.fullmatch(text)
-    return m.group(1) if m else None
-
-
-def _dsn_status_code(text: str) -> str:
-    """A DSN Status without its trailing parenthesised comment (RFC 3464 section 2.3.4)."""
-    m = _DSN_STATUS_RE.fullmatch(text)
-    return m.group(1) if m else text
-
-
-def _strip_leading_zeros(text: str) -> str | None:
-    m = _ANY_DOTTED_RE.fullmatch(text)
-    if not m:
-        return None
-    return ".".join(str(int(g)) for g in m.groups())
-
-
-def status_problem(text: str) -> tuple[str, str | None] | None:
-    """Why ``text`` is not an RFC 3463 status code: (reason, corrected value or None).
-
-    None when ``text`` is valid.
-    """
-    if STATUS_RE.fullmatch(text):
-        return None
-    if text == "":
-        return "it is empty", None
-    stripped = text.strip()
-    if stripped != text and STATUS_RE.fullmatch(stripped):
-        return "it has white space around the code", stripped
-    m = _ANY_DOTTED_RE.fullmatch(stripped)
-    if m:
-        cls, subject, detail = m.groups()
-        if cls not in ("2", "4", "5"):
-            return (
-                f"its class {quote(cls)} is not one of 2 (success), 4 (persistent transient "
-                "failure) or 5 (permanent failure)"
-            ), None
-        if len(subject.lstrip("0") or "0") > 3 or len(detail.lstrip("0") or "0") > 3:
-            return "its subject and detail must be numbers of 1 to 3 digits", None
-        fixed = _strip_leading_zeros(stripped)
-        if fixed is not None and STATUS_RE.fullmatch(fixed):
-            return "RFC 3463 forbids leading zeros in its numbers", fixed
-    if re.fullmatch(r"[2-5][0-9][0-9]", stripped):
-        return "that is an SMTP reply code, not an enhanced status code", None
-    return "it is not three numbers separated by dots", None
-
-
-# -- email addresses -------------------------------------------------------------
-
-_LOCAL_FORBIDDEN = '<>()[],;:\\"'
-_QUOTED_LOCAL_RE = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')
-_DISPLAY_RE = re.compile(r"[^<>]*<([^<>]*)>")
-_IPV4_LIKE_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def address_problem(text: str, display_name: bool = False) -> str | None:
-    """Why ``text`` is not an email address (RFC 5321-ish, conservative), else None.
-
-    Accepts ``local@domain`` with a quoted or unquoted local part (any
-    non-ASCII characters: SMTPUTF8), a domain with at least one dot (IDN
-    accepted) or an address literal (``[192.0.2.1]``, ``[IPv6:2001:db8::1]``).
-    With ``display_name``, ``Name <local@domain>`` is accepted too.  Only clear
-    mistakes are reported: a false positive is worse than a miss.
-    """
-    t = text
-    if t == "":
-        return "it is empty"
-    if t != t.strip():
-        return "it has white space around the address"
-    if display_name:
-        m = _DISPLAY_RE.fullmatch(t)
-        if m:
-            t = m.group(1).strip()
-    if t.lower().startswith("mailto:"):
-        return "it has a 'mailto:' prefix"
-    if len(t) > 254:
-        return f"it is {len(t)} characters long; an address has at most 254"
-    surrogate = _LONE_SURROGATE.search(t)
-    if surrogate is not None:
-        # Only a JSON \uXXXX escape can write one; no encoding (so no mail system) carries it.
-        return f"it contains {quote(surrogate.group())}, half of a UTF-16 surrogate pair, which is not a character"
-    if t.startswith('"'):
-        m = _QUOTED_LOCAL_RE.match(t)
-        if not m or t[m.end() : m.end() + 1] != "@":
-            return "its quoted local part is not closed before the '@'"
-        local, domain = t[: m.end()], t[m.end() + 1 :]
-    else:
-        if "@" not in t:
-            return "it has no '@'"
-        local, _, domain = t.rpartition("@")
-        if "@" in local:
-            return "it has more than one '@'"
-        if not local:
-            return "nothing comes before the '@'"
-        bad = next(
-            (c for c in local if c.isspace() or c in _LOCAL_FORBIDDEN or ord(c) < 32 or ord(c) == 127),
-            None,
-        )
-        if bad is not None:
-            shown = "white space" if bad.isspace() else quote(bad)
-            return f"its local part contains {shown}, which needs quoting (or is a typo)"
-        if len(local.encode("utf-8")) > 64:
-            return "its local part is longer than 64 octets"
-    if not domain:
-        return "nothing comes after the '@'"
-    if domain.startswith("[") and domain.endswith("]"):
-        return _literal_problem(domain[1:-1])
-    bad = next((c for c in domain if not (c.isalnum() or c in "-._")), None)
-    if bad is not None:
-        shown = "white space" if bad.isspace() else quote(bad)
-        return f"its domain {quote(domain)} contains {shown}"
-    if domain.startswith(".") or domain.endswith(".") or ".." in domain:
-        return f"its domain {quote(domain)} has an empty label (a leading, trailing or double '.')"
-    if "." not in domain:
-        return f"its domain {quote(domain)} has no '.'; use a fully qualified domain such as 'example.com'"
-    if _IPV4_LIKE_RE.fullmatch(domain):
-        return f"its domain {quote(domain)} is an IP address; write an address literal such as [{domain}]"
-    return None
-
-
-def _literal_problem(inner: str) -> str | None:
-    import netaddr
-
-    if inner[:5].lower() == "ipv6:":
-        if netaddr.valid_ipv6(inner[5:]):
-            return None
-        return f"its address literal [{inner}] is not a valid IPv6 address"
-    if netaddr.valid_ipv4(inner, flags=netaddr.INET_PTON):
-        return None
-    return f"its address literal [{inner}] is not a valid IPv4 address (IPv6 literals start with 'IPv6:')"
-
-
-def is_email_address(text: str, display_name: bool = False) -> bool:
-    """True for an email address (see :func:`address_problem`)."""
-    return address_problem(text, display_name) is None
-
-
-# -- timestamps -----------------------------------------------------------------
-
-_ISO_EXT = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"[ \t]*(?:([Zz])|([+-])(\d{1,2})(?::?(\d{2}))?)?)?"
-)
-_ISO_BASIC = re.compile(
-    r"(\d{4})(\d{2})(\d{2})"
-    r"(?:[Tt](\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?"
-    r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?"
-)
-_EPOCH = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-
-
-@dataclass(frozen=True)
-class Instant:
-    """A parsed timestamp; ``zoned`` is False when no zone was written (the CLI reads it as UTC)."""
-
-    when: datetime
-    zoned: bool
-
-
-def parse_timestamp(node: Node) -> Instant | None:
-    """The instant a timestamp member holds: ISO 8601 text, epoch seconds, or a YAML timestamp."""
-    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
-
-    value = node.value
-    if node.kind in (INTEGER, NUMBER) and isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            seconds = float(value)
-            return Instant(datetime.fromtimestamp(seconds, timezone.utc), True)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if node.kind not in (STRING, TIMESTAMP) or not isinstance(node.value, str):
-        return None
-    text = node.value.strip()
-    if _EPOCH.fullmatch(text):
-        try:
-            return Instant(datetime.fromtimestamp(float(text), timezone.utc), True)
-        except (OverflowError, OSError, ValueError):
-            return None
-    m = _ISO_EXT.fullmatch(text) or _ISO_BASIC.fullmatch(text)
-    if not m:
-        return None
-    y, mo, d, hh, mm, ss, frac, z, sign, oh, om = m.groups()
-    try:
-        when = datetime(
-            int(y),
-            int(mo),
-            int(d),
-            int(hh or 0),
-            int(mm or 0),
-            int(ss or 0),
-            int(((frac or "0") + "000000")[:6]),
-        )
-    except ValueError:
-        return None
-    if z:
-        return Instant(when.replace(tzinfo=timezone.utc), True)
-    if sign:
-        offset = timedelta(hours=int(oh), minutes=int(om or 0))
-        return Instant(when.replace(tzinfo=timezone(offset if sign == "+" else -offset)), True)
-    return Instant(when.replace(tzinfo=timezone.utc), False)
-
-
-def _system_clock() -> datetime:
-    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
-
-    return datetime.now(timezone.utc)
-
-
-# The clock the future-date check uses; tests replace it (or set ``Config.extra["now"]``).
-clock: Callable[[], datetime] = _system_clock
-
-
-def current_time(ctx: LintContext) -> datetime:
-    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
-
-    injected = ctx.config.extra.get("now") if isinstance(ctx.config.extra, dict) else None
-    if isinstance(injected, datetime):
-        return injected if injected.tzinfo else injected.replace(tzinfo=timezone.utc)
-    return clock()
 
 
 # -- tree readers ---------------------------------------------------------------
@@ -440,11 +150,6 @@ def _message_dsn(ctx: LintContext) -> Node | None:
     root = ctx.root
     dsn = root.get("MessageDsn") if root is not None else None
     return dsn if dsn is not None and dsn.kind == OBJECT else None
-
-
-def _key_span(node: Node) -> Node:
-    """What to underline for a member: its key when it has one."""
-    return node.key_node or node
 
 
 def _related(node: Node, message: str) -> Related:
@@ -762,7 +467,7 @@ def _check_status_syntax(ctx: LintContext) -> None:
                 or STATUS_RE.fullmatch(v)
             ):
                 continue
-            fixed = _strip_leading_zeros(v)
+            fixed = strip_leading_zeros(v)
             ctx.report(
                 node,
                 f"StatusCode {quote(v)} has a leading zero; RFC 3463 forbids leading zeros in the "
@@ -776,7 +481,7 @@ def _check_status_syntax(ctx: LintContext) -> None:
             if v is None or node is None:
                 continue
             s = v.strip()
-            code = _dsn_status_code(s)
+            code = dsn_status_code(s)
             problem = status_problem(code)
             if problem is None:
                 if s == v:
@@ -840,7 +545,7 @@ def _check_reply_syntax(ctx: LintContext) -> None:
                 reason = f"its second digit {s[1]} is outside 0-5"
             elif re.fullmatch(r"[0-9]{3}", s):
                 reason = f"its first digit {s[0]} is outside 2-5"
-            elif _ANY_DOTTED_RE.fullmatch(s):
+            elif DOTTED_RE.fullmatch(s):
                 reason = "that is an enhanced status code; it belongs in StatusCode"
             else:
                 reason = "a reply code is exactly three digits"
@@ -854,7 +559,7 @@ def _check_reply_syntax(ctx: LintContext) -> None:
         for _, body in mm_bounces(ctx):
             node = body.get("SmtpReplyCode")
             v = _text(node)
-            if v is None or node is None or not _MM_REPLY_RE.fullmatch(v) or REPLY_RE.fullmatch(v):
+            if v is None or node is None or not FAILURE_REPLY_RE.fullmatch(v) or REPLY_RE.fullmatch(v):
                 continue
             ctx.report(
                 node,
@@ -937,7 +642,7 @@ def _check_class_mismatch(ctx: LintContext) -> None:
     for _, body in pairs:
         rnode, snode = body.get("SmtpReplyCode"), body.get("StatusCode")
         reply, status = _text(rnode), _text(snode)
-        if reply is None or status is None or not _MM_REPLY_RE.fullmatch(reply):
+        if reply is None or status is None or not FAILURE_REPLY_RE.fullmatch(reply):
             continue  # 2yz/3yz replies: SES407
         cls = status_class(status)
         if cls is None or cls == "2" or cls == reply[0]:
@@ -1023,19 +728,6 @@ SUCCESS_CLASS = Rule(
 # -- SES410 status-detail-class-mismatch ---------------------------------------------------
 
 
-def _detail_advice(parsed: tuple[int, int, int]) -> tuple[str, str] | None:
-    """(what the RFC says about the detail, the class it wants) when ``parsed`` has another."""
-    cls, subject, detail = parsed
-    key = (subject, detail)
-    if key in PERMANENT_ONLY and cls != 5:
-        return PERMANENT_ONLY[key], "5"
-    if key in TRANSIENT_ONLY and cls != 4:
-        return TRANSIENT_ONLY[key], "4"
-    if key in POSITIVE_ONLY and cls != 2:
-        return POSITIVE_ONLY[key], "2"
-    return None
-
-
 def _check_detail_class(ctx: LintContext) -> None:
     found: list[tuple[Node, str, str]] = []
     if ctx.kind in CLASSIC_RULE_KINDS or ctx.kind in MM_RULE_SET_KINDS:
@@ -1044,7 +736,11 @@ def _check_detail_class(ctx: LintContext) -> None:
             n = body.get("StatusCode")
             v = _text(n)
             reply = _text(body.get("SmtpReplyCode"))
-            if reply is not None and _MM_REPLY_RE.fullmatch(reply) and reply[0] != (status_class(v or "") or reply[0]):
+            if (
+                reply is not None
+                and FAILURE_REPLY_RE.fullmatch(reply)
+                and reply[0] != (status_class(v or "") or reply[0])
+            ):
                 continue  # the class contradicts the reply code: SES408 says so
             if v is not None and n is not None:
                 found.append((n, "StatusCode", v))
@@ -1053,12 +749,12 @@ def _check_detail_class(ctx: LintContext) -> None:
             n = dsn.get("Status")
             v = _text(n)
             if v is not None and n is not None:
-                found.append((n, "Status", _dsn_status_code(v)))
+                found.append((n, "Status", dsn_status_code(v)))
     for node, label, code in found:
         parsed = parse_status(code)
         if parsed is None or parsed[0] == 2:
             continue  # syntax: SES405; class 2: SES409 / SES413
-        advice = _detail_advice(parsed)
+        advice = detail_advice(parsed)
         if advice is None:
             continue
         says, want = advice
@@ -1115,7 +811,7 @@ def _check_status_missing(ctx: LintContext) -> None:
             continue
         reply = _text(body.get("SmtpReplyCode"))
         fix = None
-        if reply is not None and _MM_REPLY_RE.fullmatch(reply):
+        if reply is not None and FAILURE_REPLY_RE.fullmatch(reply):
             code = f"{reply[0]}.0.0"
             hint = f"add one whose class matches SmtpReplyCode {quote(reply)}, e.g. {quote(code)} or a precise one"
             fix = Fix(
@@ -1162,23 +858,15 @@ STATUS_MISSING = Rule(
 
 # -- SES412 bounce-reply-code-command-syntax --------------------------------------------------
 
-_COMMAND_CODES = {
-    "500": "syntax error, command unrecognized",
-    "501": "syntax error in parameters or arguments",
-    "502": "command not implemented",
-    "503": "bad sequence of commands",
-    "504": "command parameter not implemented",
-}
-
 
 def _check_command_codes(ctx: LintContext) -> None:
     for _, body in classic_bounces(ctx):
         node = body.get("SmtpReplyCode")
         v = _text(node)
-        if node is not None and v in _COMMAND_CODES:
+        if node is not None and v in COMMAND_SYNTAX_REPLIES:
             ctx.report(
                 node,
-                f'SmtpReplyCode {quote(v)} means "{_COMMAND_CODES[v]}" (RFC 5321): a reply to a '
+                f'SmtpReplyCode {quote(v)} means "{COMMAND_SYNTAX_REPLIES[v]}" (RFC 5321): a reply to a '
                 'malformed SMTP command, not a rejected message; prefer "550" (mailbox '
                 'unavailable) or "554" (transaction failed)',
             )
@@ -1228,9 +916,9 @@ def _check_action_status(ctx: LintContext) -> None:
     for _, dsn in dsn_fields(ctx):
         anode, snode = dsn.get("Action"), dsn.get("Status")
         action, status = _text(anode), _text(snode)
-        if action not in ("failed", "delayed") or status is None or anode is None or snode is None:
+        if action not in ACTIONS_FAILED or status is None or anode is None or snode is None:
             continue  # delivered/relayed/expanded: SES414
-        cls = status_class(_dsn_status_code(status))
+        cls = status_class(dsn_status_code(status))
         if cls is None:
             continue
         if action == "failed" and cls == "2":
@@ -1280,7 +968,7 @@ def _check_action_not_failure(ctx: LintContext) -> None:
     for _, dsn in dsn_fields(ctx):
         node = dsn.get("Action")
         v = _text(node)
-        if node is not None and v in ("delivered", "relayed", "expanded"):
+        if node is not None and v in ACTIONS_SUCCESS:
             ctx.report(
                 node,
                 f'Action {quote(v)} reports a successful delivery; a bounce uses "failed" (or '
@@ -1330,25 +1018,25 @@ def _check_mta_malformed(ctx: LintContext) -> None:
         v = _text(node)
         if v is None:
             continue
-        m = _TYPED_RE.fullmatch(v)
+        m = TYPED_RE.fullmatch(v)
         if m and m.group(2).strip():
             continue
         fix = None
         if m:
             reason = f"nothing follows {quote(m.group(1) + ';')}"
         else:
-            colon = _COLON_TYPED_RE.fullmatch(v)
+            colon = COLON_TYPED_RE.fullmatch(v)
             if colon:
                 fixed = f"{colon.group(1)}; {colon.group(2).strip()}"
                 reason = "the type is followed by ':' instead of ';'"
                 fix = Fix(f"Replace with {quote(fixed)}", (replace_node(ctx.document, node, fixed),))
-            elif _HOSTNAME_RE.fullmatch(v.strip()):
+            elif HOSTNAME_RE.fullmatch(v.strip()):
                 fixed = f"dns; {v.strip()}"
                 reason = "the name-type is missing"
                 fix = Fix(f"Replace with {quote(fixed)}", (replace_node(ctx.document, node, fixed),))
             else:
                 reason = "there is no 'type;' part"
-        example = f"dns; {v.strip()}" if _HOSTNAME_RE.fullmatch(v.strip()) else "dns; mx.example.com"
+        example = f"dns; {v.strip()}" if HOSTNAME_RE.fullmatch(v.strip()) else "dns; mx.example.com"
         ctx.report(
             node,
             f'{label} {quote(v)} is not in the RFC 3464 form "name-type; name": {reason}; write e.g. {quote(example)}',
@@ -1388,7 +1076,7 @@ def _check_mta_type(ctx: LintContext) -> None:
         v = _text(node)
         if v is None:
             continue
-        m = _TYPED_RE.fullmatch(v)
+        m = TYPED_RE.fullmatch(v)
         if not m or not m.group(2).strip() or m.group(1).lower() in MTA_TYPES:
             continue
         ctx.report(
@@ -1437,11 +1125,11 @@ def _check_diagnostic_untyped(ctx: LintContext) -> None:
         v = _text(node)
         if v is None or v.strip() == "":
             continue
-        m = _TYPED_RE.fullmatch(v)
+        m = TYPED_RE.fullmatch(v)
         if m:
             continue
         fix = None
-        if _REPLY_TEXT_RE.match(v.strip()):
+        if REPLY_TEXT_RE.match(v.strip()):
             fixed = f"smtp; {v.strip()}"
             fix = Fix(f"Replace with {quote(fixed)}", (replace_node(ctx.document, node, fixed),))
             example = quote(fixed)
@@ -1490,7 +1178,7 @@ DIAGNOSTIC_UNTYPED = Rule(
 def _check_diagnostic_type(ctx: LintContext) -> None:
     for node in _diagnostic_nodes(ctx):
         v = _text(node)
-        m = _TYPED_RE.fullmatch(v) if v is not None else None
+        m = TYPED_RE.fullmatch(v) if v is not None else None
         if m is None or m.group(1).lower() in DIAGNOSTIC_TYPES:
             continue
         ctx.report(
@@ -1537,7 +1225,7 @@ def _check_mm_smtp_prefix(ctx: LintContext) -> None:
         v = _text(node)
         if v is None or node is None or not re.fullmatch(r"[\x20-\x7e]{1,256}", v):
             continue  # the schema pass reports the pattern and the length
-        m = _SMTP_PREFIX_RE.match(v)
+        m = SMTP_PREFIX_RE.match(v)
         if not m or not v[m.end() :]:
             continue
         rest = v[m.end() :]
@@ -1589,7 +1277,7 @@ def _check_rfc822_prefix(ctx: LintContext) -> None:
         v = _text(node)
         if v is None or node is None:
             continue
-        m = _RFC822_PREFIX_RE.match(v)
+        m = RFC822_PREFIX_RE.match(v)
         if not m:
             continue
         rest = v[m.end() :]
@@ -1672,7 +1360,7 @@ def _check_addresses(ctx: LintContext) -> None:
             continue
         shown = v
         if label == "FinalRecipient":
-            m = _RFC822_PREFIX_RE.match(v)
+            m = RFC822_PREFIX_RE.match(v)
             if m:  # the prefix is SES420's; judge the address after it
                 v = v[m.end() :]
                 if not v:
@@ -1740,23 +1428,21 @@ def _date_nodes(ctx: LintContext) -> tuple[Node | None, list[Node]]:
 
 
 def _shown_time(node: Node, instant: Instant) -> str:
-    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
-
     raw = str(node.value)
-    if node.kind in (INTEGER, NUMBER) or _EPOCH.fullmatch(raw.strip()):
-        return f"{quote(raw)} ({instant.when.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')})"
+    if node.kind in (INTEGER, NUMBER) or is_epoch_text(raw):
+        return f"{quote(raw)} ({utc_text(instant.when)})"
     return quote(raw)
 
 
 def _check_date_order(ctx: LintContext) -> None:
-    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
+    from datetime import timedelta  # lazy: start-up time
 
     arrival, lasts = _date_nodes(ctx)
-    a = parse_timestamp(arrival) if arrival is not None else None
+    a = parse_timestamp(arrival.value) if arrival is not None else None
     if a is None or arrival is None:
         return
     for node in lasts:
-        t = parse_timestamp(node)
+        t = parse_timestamp(node.value)
         if t is None:
             continue
         # Both with a zone, or both without (both read as UTC): compare as they are; otherwise
@@ -1810,14 +1496,14 @@ DATE_ORDER = Rule(
 
 
 def _check_future_dates(ctx: LintContext) -> None:
-    from datetime import datetime, timedelta, timezone  # noqa: F401 (lazy: start-up time)
+    from datetime import timedelta  # lazy: start-up time
 
     arrival, lasts = _date_nodes(ctx)
     now = None
     for label, node in ([("ArrivalDate", arrival)] if arrival is not None else []) + [
         ("LastAttemptDate", n) for n in lasts
     ]:
-        t = parse_timestamp(node)
+        t = parse_timestamp(node.value)
         if t is None:
             continue
         if now is None:
@@ -1920,27 +1606,6 @@ EXPLANATION_EMPTY = Rule(
 # -- SES425 bounce-sender-not-verified ----------------------------------------------------------
 
 
-def _verified(address: str, verified: tuple[str, ...]) -> bool:
-    addr = address
-    m = _DISPLAY_RE.fullmatch(addr)
-    if m:
-        addr = m.group(1).strip()
-    local, _, domain = addr.rpartition("@")
-    domain = domain.lower().rstrip(".")
-    for entry in verified:
-        e = entry.strip()
-        if "@" in e:
-            el, _, ed = e.rpartition("@")
-            if el == local and ed.lower() == domain:
-                return True
-            continue
-        e = e.lower().lstrip(".").rstrip(".")
-        # A verified domain covers its subdomains and every address on them.
-        if domain == e or domain.endswith("." + e):
-            return True
-    return False
-
-
 def _check_sender_verified(ctx: LintContext) -> None:
     verified = tuple(ctx.config.verified_domains or ())
     if not verified:
@@ -1960,7 +1625,7 @@ def _check_sender_verified(ctx: LintContext) -> None:
         v = _text(node)
         if v is None or not is_email_address(v, display_name=True):
             continue  # malformed: SES421 / the schema pass
-        if _verified(v, verified):
+        if address_is_verified(v, verified):
             continue
         ctx.report(
             node,

@@ -6,8 +6,12 @@ from collections.abc import Iterator
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
-from ses_lsp.lint.text import _MASK, PLACEHOLDER, has_placeholder, may_hold_placeholder  # noqa: F401 (shared)
+from ses_lsp.lint.text import has_placeholder  # noqa: F401 (shared)
 from ses_lsp.semantics import classic as cm
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:
+    from datetime import datetime
 
 # Kinds holding classic receipt rules: one (``Rule``) or a list (``Rules``).
 CLASSIC_SINGLE_RULE_KINDS = frozenset(
@@ -132,16 +136,6 @@ def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:
                 yield n, v
 
 
-# -- placeholders ---------------------------------------------------------------
-
-
-def mask_placeholders(text: str) -> str:
-    """``text`` with each placeholder replaced by one NUL character (never a ':')."""
-    if not may_hold_placeholder(text):
-        return text
-    return PLACEHOLDER.sub(_MASK, text)
-
-
 def ctx_cache(ctx: LintContext, key: str, factory):
     """A value computed once per lint run and shared by the checks of a family.
 
@@ -168,3 +162,16 @@ def schema_spans(ctx: LintContext) -> set[tuple[int, int]]:
 def schema_reported(ctx: LintContext, node: Node) -> bool:
     """Did the schema pass (SES1xx) already report something on this node?"""
     return (node.start, node.end) in schema_spans(ctx)
+
+
+def current_time(ctx: LintContext) -> datetime:
+    """The time date checks compare with (aware, UTC): ``Config.extra["now"]`` when a test or
+    an embedding tool fixes it, else :data:`ses_lsp.knowledge.timestamps.clock`."""
+    from datetime import datetime, timezone
+
+    from ses_lsp.knowledge import timestamps
+
+    injected = ctx.config.extra.get("now") if isinstance(ctx.config.extra, dict) else None
+    if isinstance(injected, datetime):
+        return injected if injected.tzinfo else injected.replace(tzinfo=timezone.utc)
+    return timestamps.clock()

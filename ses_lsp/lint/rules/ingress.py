@@ -13,7 +13,8 @@ section 7):
 
 Schema problems (enums, unions, required members, lengths, patterns) are the
 schema pass's; these rules skip values of the wrong type.  Time-dependent checks
-read the clock through :data:`CLOCK`, which tests replace.
+read the time with :func:`ses_lsp.lint.rules.common.current_time` (the clock every
+date check shares).
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from __future__ import annotations
 import binascii
 import bisect
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
 from ses_lsp.document.nodes import OBJECT, STRING, Node
+from ses_lsp.knowledge.timestamps import utc_text
 from ses_lsp.lint import edits
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
@@ -40,6 +41,7 @@ from ses_lsp.lint.registry import (
     Rule,
     RuleDoc,
 )
+from ses_lsp.lint.rules.common import current_time
 from ses_lsp.lint.text import has_placeholder, is_template_value, quote
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
@@ -70,9 +72,6 @@ FITS = {
     "AUTH": frozenset({"SmtpPassword", "SecretArn"}),
     "MTLS": frozenset({"TlsAuthConfiguration"}),
 }
-
-CLOCK: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # noqa: E731
-"""The current time (UTC, aware) for validity checks; tests replace it."""
 
 
 # -- reading an ingress point ---------------------------------------------------
@@ -353,10 +352,6 @@ def _name(name) -> str:
         return name.rfc4514_string()
     except Exception:  # noqa: BLE001
         return "?"
-
-
-def _when(d: datetime) -> str:
-    return d.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _utc(obj, attr: str) -> datetime | None:
@@ -782,7 +777,7 @@ def _check_cert_expired(ctx: LintContext) -> None:
     store = _store(ctx)
     if store is None or store.ca is None:
         return
-    now = CLOCK()
+    now = current_time(ctx)
     loc = Locator(ctx, store.ca)
     for block, cert in _certificates(store.ca):
         after = _utc(cert, "not_valid_after")
@@ -790,7 +785,7 @@ def _check_cert_expired(ctx: LintContext) -> None:
             ctx.report(
                 loc.span(block.start, block.end),
                 f"certificate {block.index} in CAContent ({quote(_name(cert.subject))}) expired on "
-                f"{_when(after)} (notAfter): client certificates that chain to it are rejected; replace it with "
+                f"{utc_text(after)} (notAfter): client certificates that chain to it are rejected; replace it with "
                 "the CA's renewed certificate or remove it",
                 pointer=store.ca.pointer,
             )
@@ -800,7 +795,7 @@ def _check_cert_not_yet_valid(ctx: LintContext) -> None:
     store = _store(ctx)
     if store is None or store.ca is None:
         return
-    now = CLOCK()
+    now = current_time(ctx)
     loc = Locator(ctx, store.ca)
     for block, cert in _certificates(store.ca):
         before = _utc(cert, "not_valid_before")
@@ -808,7 +803,7 @@ def _check_cert_not_yet_valid(ctx: LintContext) -> None:
             ctx.report(
                 loc.span(block.start, block.end),
                 f"certificate {block.index} in CAContent ({quote(_name(cert.subject))}) is not valid before "
-                f"{_when(before)} (notBefore): until then client certificates that chain to it are rejected; "
+                f"{utc_text(before)} (notBefore): until then client certificates that chain to it are rejected; "
                 "check the dates it was issued with",
                 pointer=store.ca.pointer,
             )
@@ -942,7 +937,7 @@ def _check_crl_expired(ctx: LintContext) -> None:
     store = _store(ctx)
     if store is None or store.crl is None:
         return
-    now = CLOCK()
+    now = current_time(ctx)
     loc = Locator(ctx, store.crl)
     for block, crl in _crls(store.crl):
         nxt = _utc(crl, "next_update")
@@ -950,7 +945,7 @@ def _check_crl_expired(ctx: LintContext) -> None:
             ctx.report(
                 loc.span(block.start, block.end),
                 f"CRL {block.index} in CrlContent (issuer {quote(_name(crl.issuer))}) is out of date: its "
-                f"next update was due {_when(nxt)} (nextUpdate); verifiers may reject every client certificate "
+                f"next update was due {utc_text(nxt)} (nextUpdate); verifiers may reject every client certificate "
                 "of that CA until a current CRL is uploaded",
                 pointer=store.crl.pointer,
             )
