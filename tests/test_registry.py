@@ -110,6 +110,17 @@ def test_doc_examples(rule, which, example):
         assert codes == [], [(d.code, d.message) for d in result.diagnostics]
 
 
+def test_every_example_file_belongs_to_its_rule():
+    """Examples are files named after their rule and verdict; none is missing or left over."""
+    import os
+
+    from ses_lsp.lint.registry import EXAMPLES_DIR
+
+    named = {example.file: f"{rule.code}-{which}.{example.format}" for rule, which, example in EXAMPLES}
+    assert len(named) == len(EXAMPLES) and all(file == want for file, want in named.items())
+    assert sorted(os.listdir(EXAMPLES_DIR)) == sorted(named)
+
+
 def test_rules_with_a_fix_have_examples_or_notes():
     for rule in ALL_RULES:
         if rule.fixable:

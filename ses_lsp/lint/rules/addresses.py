@@ -63,7 +63,6 @@ API_RULE = "https://docs.aws.amazon.com/ses/latest/APIReference/API_ReceiptRule.
 RULES_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-receipt-rules-console-walkthrough.html"
 MM_IP_EXPR = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_RuleIpExpression.html"
 MM_RULES_DOC = "https://docs.aws.amazon.com/ses/latest/dg/eb-rules.html"
-MM_REPLACE = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_ReplaceRecipientAction.html"
 RFC4632 = "RFC 4632 section 3.1 (CIDR prefix notation): https://www.rfc-editor.org/rfc/rfc4632#section-3.1"
 RFC4291 = "RFC 4291 section 2.3 (IPv6 prefix notation): https://www.rfc-editor.org/rfc/rfc4291#section-2.3"
 RFC5321_CASE = (
@@ -758,47 +757,6 @@ RULE_KIND = "ses:create-receipt-rule"
 MM_KIND = "mailmanager:create-rule-set"
 
 
-def _filter_yaml(cidr: str, policy: str = "Block") -> str:
-    return f"Filter:\n  Name: block-range\n  IpFilter:\n    Policy: {policy}\n    Cidr: {cidr}\n"
-
-
-def _filters_yaml(*entries: tuple[str, str, str]) -> str:
-    out = "Filters:\n"
-    for name, policy, cidr in entries:
-        out += f"  - Name: {name}\n    IpFilter:\n      Policy: {policy}\n      Cidr: {cidr}\n"
-    return out
-
-
-def _rule_yaml(recipients: str) -> str:
-    return (
-        "RuleSetName: inbound\n"
-        "Rule:\n"
-        "  Name: store\n"
-        "  Enabled: true\n"
-        f"  Recipients: {recipients}\n"
-        "  Actions:\n"
-        "    - S3Action:\n"
-        "        BucketName: mail-bucket\n"
-    )
-
-
-def _mm_yaml(values: str, expr: str = "IpExpression", evaluate: str = "SOURCE_IP", op: str = "CIDR_MATCHES") -> str:
-    return (
-        "RuleSetName: inbound-rules\n"
-        "Rules:\n"
-        "  - Name: trusted-senders\n"
-        "    Conditions:\n"
-        f"      - {expr}:\n"
-        "          Evaluate:\n"
-        f"            Attribute: {evaluate}\n"
-        f"          Operator: {op}\n"
-        f"          Values: {values}\n"
-        "    Actions:\n"
-        "      - Archive:\n"
-        "          TargetArchive: a-1234567890abcdef\n"
-    )
-
-
 INVALID_CIDR = Rule(
     code="SES601",
     name="invalid-cidr",
@@ -821,8 +779,8 @@ INVALID_CIDR = Rule(
             "through; the service then rejects the value (`Invalid CIDR block`, observed) or the condition never "
             "matches what you meant."
         ),
-        bad=Example(_filter_yaml("203.0.113.0/33"), FILTER_KIND),
-        good=Example(_filter_yaml("203.0.113.0/24"), FILTER_KIND),
+        bad=Example("SES601-bad.yaml", FILTER_KIND),
+        good=Example("SES601-good.yaml", FILTER_KIND),
         references=(API_IP_FILTER, MM_IP_EXPR, RFC4632, RFC4291, FLOCI),
     ),
 )
@@ -846,8 +804,8 @@ HOST_BITS = Rule(
             "the author meant the single address (`10.0.0.1`) or a different prefix. Writing the network address "
             "makes the covered range explicit; many tools (Terraform, cfn-lint) reject the non-canonical form."
         ),
-        bad=Example(_filter_yaml("10.0.0.1/24"), FILTER_KIND),
-        good=Example(_filter_yaml("10.0.0.0/24"), FILTER_KIND),
+        bad=Example("SES602-bad.yaml", FILTER_KIND),
+        good=Example("SES602-good.yaml", FILTER_KIND),
         references=(RFC4632, RFC4291, API_IP_FILTER),
     ),
 )
@@ -869,12 +827,8 @@ ALLOW_BLOCK_SAME = Rule(
             "An Allow filter takes precedence over a Block filter (AWS's recipe of blocking 0.0.0.0/0 and allowing "
             "trusted addresses relies on it), so the Block filter does nothing; one of the two is a mistake."
         ),
-        bad=Example(
-            _filters_yaml(("partner", "Allow", "198.51.100.0/24"), ("abuse", "Block", "198.51.100.0/24")), FILTERS_KIND
-        ),
-        good=Example(
-            _filters_yaml(("partner", "Allow", "198.51.100.0/24"), ("abuse", "Block", "203.0.113.0/24")), FILTERS_KIND
-        ),
+        bad=Example("SES603-bad.yaml", FILTERS_KIND),
+        good=Example("SES603-good.yaml", FILTERS_KIND),
         references=(CONCEPTS_DOC, IP_FILTER_DOC),
     ),
 )
@@ -896,10 +850,8 @@ BLOCK_ALL = Rule(
             "Blocking everything is the first half of AWS's recipe for accepting mail only from known servers; "
             "without Allow filters SES rejects every inbound connection of that family."
         ),
-        bad=Example(_filters_yaml(("block-all", "Block", "0.0.0.0/0")), FILTERS_KIND),
-        good=Example(
-            _filters_yaml(("block-all", "Block", "0.0.0.0/0"), ("partner", "Allow", "198.51.100.0/24")), FILTERS_KIND
-        ),
+        bad=Example("SES604-bad.yaml", FILTERS_KIND),
+        good=Example("SES604-good.yaml", FILTERS_KIND),
         references=(IP_FILTER_DOC, CONCEPTS_DOC),
         notes="Only a list of filters (`list-receipt-filters` output) is checked: a single filter cannot tell.",
     ),
@@ -919,12 +871,8 @@ REDUNDANT_FILTER = Rule(
             "and likewise for Block filters."
         ),
         why="The narrower filter changes nothing and uses one of the 100 IP filters allowed per Region.",
-        bad=Example(
-            _filters_yaml(("office", "Allow", "198.51.100.0/24"), ("office-mx", "Allow", "198.51.100.25")), FILTERS_KIND
-        ),
-        good=Example(
-            _filters_yaml(("office", "Allow", "198.51.100.0/24"), ("partner", "Allow", "203.0.113.25")), FILTERS_KIND
-        ),
+        bad=Example("SES605-bad.yaml", FILTERS_KIND),
+        good=Example("SES605-good.yaml", FILTERS_KIND),
         references=(IP_FILTER_DOC, "https://docs.aws.amazon.com/ses/latest/dg/quotas.html"),
     ),
 )
@@ -947,12 +895,8 @@ ALLOW_INSIDE_BLOCK = Rule(
             "SES accepts mail from an address on the allow list even when a Block filter covers it; that is what "
             'makes "block everything, allow a few" work, and what surprises readers who expect the Block to win.'
         ),
-        bad=Example(
-            _filters_yaml(("block-net", "Block", "198.51.100.0/24"), ("mx", "Allow", "198.51.100.25")), FILTERS_KIND
-        ),
-        good=Example(
-            _filters_yaml(("block-net", "Block", "198.51.100.0/24"), ("mx", "Allow", "203.0.113.25")), FILTERS_KIND
-        ),
+        bad=Example("SES606-bad.yaml", FILTERS_KIND),
+        good=Example("SES606-good.yaml", FILTERS_KIND),
         references=(CONCEPTS_DOC, IP_FILTER_DOC),
     ),
 )
@@ -977,8 +921,8 @@ INVALID_RECIPIENT = Rule(
             "SES compares these entries with the envelope recipients; an entry in another form never matches, so "
             "mail for it is rejected (or, in the first rule for an address, handled by a later rule)."
         ),
-        bad=Example(_rule_yaml("['Support <support@example.com>']"), RULE_KIND),
-        good=Example(_rule_yaml("[support@example.com]"), RULE_KIND),
+        bad=Example("SES607-bad.yaml", RULE_KIND),
+        good=Example("SES607-good.yaml", RULE_KIND),
         references=(API_RULE, RULES_DOC),
     ),
 )
@@ -1000,8 +944,8 @@ WILDCARD = Rule(
             "does not match the domain itself."
         ),
         why="`*` is matched literally, so the entry never matches a real recipient.",
-        bad=Example(_rule_yaml("['*@example.com']"), RULE_KIND),
-        good=Example(_rule_yaml("[example.com]"), RULE_KIND),
+        bad=Example("SES608-bad.yaml", RULE_KIND),
+        good=Example("SES608-good.yaml", RULE_KIND),
         references=(RULES_DOC, API_RULE),
     ),
 )
@@ -1025,8 +969,8 @@ DUPLICATE_RECIPIENT = Rule(
             "The duplicate changes nothing and counts toward the 100-recipient quota; it usually hides a typo in "
             "the entry that was meant."
         ),
-        bad=Example(_rule_yaml("[support@example.com, support@Example.com]"), RULE_KIND),
-        good=Example(_rule_yaml("[support@example.com, sales@example.com]"), RULE_KIND),
+        bad=Example("SES609-bad.yaml", RULE_KIND),
+        good=Example("SES609-good.yaml", RULE_KIND),
         references=(RFC5321_CASE, API_RULE),
     ),
 )
@@ -1047,8 +991,8 @@ REDUNDANT_RECIPIENT = Rule(
             "subdomain next to a `.domain` entry."
         ),
         why="The entry changes nothing; removing it keeps the rule readable and under the recipient quota.",
-        bad=Example(_rule_yaml("[support@example.com, support+billing@example.com]"), RULE_KIND),
-        good=Example(_rule_yaml("[support@example.com, billing@example.com]"), RULE_KIND),
+        bad=Example("SES610-bad.yaml", RULE_KIND),
+        good=Example("SES610-good.yaml", RULE_KIND),
         references=(RULES_DOC,),
     ),
 )
@@ -1096,8 +1040,8 @@ UPPER_CASE = Rule(
             "RFC 5321 makes local parts case-sensitive in principle and domains case-insensitive; writing entries in "
             "lower case avoids depending on undocumented behaviour and makes duplicates visible."
         ),
-        bad=Example(_rule_yaml("[support@Example.COM]"), RULE_KIND),
-        good=Example(_rule_yaml("[support@example.com]"), RULE_KIND),
+        bad=Example("SES612-bad.yaml", RULE_KIND),
+        good=Example("SES612-good.yaml", RULE_KIND),
         references=(RFC5321_CASE,),
     ),
 )
@@ -1120,8 +1064,8 @@ DUPLICATE_VALUE = Rule(
             "Values are ORed (or, for NOT_ operators, all excluded), so the repeat changes nothing and uses one of "
             "the 10 values an expression may hold; it often hides a typo."
         ),
-        bad=Example(_mm_yaml("['198.51.100.0/24', '198.51.100.0/24']"), MM_KIND),
-        good=Example(_mm_yaml("['198.51.100.0/24', '2001:db8::/32']"), MM_KIND),
+        bad=Example("SES613-bad.yaml", MM_KIND),
+        good=Example("SES613-good.yaml", MM_KIND),
         references=(MM_IP_EXPR, MM_RULES_DOC),
     ),
 )

@@ -399,34 +399,7 @@ def _check_region(ctx: LintContext) -> None:
 # -- rules ------------------------------------------------------------------------------
 
 RULE_KIND = "ses:create-receipt-rule"
-MM_KIND = "mailmanager:create-rule-set"
 
-
-def _rule_yaml(action: str) -> str:
-    return (
-        "RuleSetName: inbound\n"
-        "Rule:\n"
-        "  Name: process\n"
-        "  Enabled: true\n"
-        "  Recipients: [support@example.com]\n"
-        "  Actions:\n" + action
-    )
-
-
-def _lambda(arn: str) -> str:
-    return f"    - LambdaAction:\n        FunctionArn: {arn}\n        InvocationType: Event\n"
-
-
-def _sns(arn: str) -> str:
-    return f"    - S3Action:\n        BucketName: mail-bucket\n        TopicArn: {arn}\n"
-
-
-def _s3_kms(arn: str) -> str:
-    return f"    - S3Action:\n        BucketName: mail-bucket\n        KmsKeyArn: {arn}\n"
-
-
-_GOOD_FN = "arn:aws:lambda:us-east-1:123456789012:function:process-mail"
-_GOOD_TOPIC = "arn:aws:sns:us-east-1:123456789012:inbound-mail"
 
 INVALID_ARN = Rule(
     code="SES701",
@@ -449,8 +422,8 @@ INVALID_ARN = Rule(
             "rejects the rule when it validates its targets (InvalidSnsTopic, InvalidLambdaFunction, "
             "InvalidS3Configuration), or the rule set fails at deploy time."
         ),
-        bad=Example(_rule_yaml(_sns("arn:aws:sns:us-east-1:1234567890:inbound-mail")), RULE_KIND),
-        good=Example(_rule_yaml(_sns(_GOOD_TOPIC)), RULE_KIND),
+        bad=Example("SES701-bad.yaml", RULE_KIND),
+        good=Example("SES701-good.yaml", RULE_KIND),
         references=(
             ARN_DOC,
             SNS_ACTION_DOC,
@@ -474,8 +447,8 @@ WRONG_ARN_TYPE = Rule(
             "WorkMail organization, IamRoleArn/RoleArn an IAM role. The message names the service expected."
         ),
         why="A target of the wrong kind can never work: SES rejects the rule when it checks the target.",
-        bad=Example(_rule_yaml(_lambda(_GOOD_TOPIC)), RULE_KIND),
-        good=Example(_rule_yaml(_lambda(_GOOD_FN)), RULE_KIND),
+        bad=Example("SES702-bad.yaml", RULE_KIND),
+        good=Example("SES702-good.yaml", RULE_KIND),
         references=(ARN_DOC, API_LAMBDA_ACTION, MM_API_RULE_ACTION),
     ),
 )
@@ -495,8 +468,8 @@ INVALID_PARTITION = Rule(
             "`us-gov-*` in aws-us-gov, ...)."
         ),
         why="No resource has such an ARN, so the target cannot exist and SES rejects the rule.",
-        bad=Example(_rule_yaml(_sns("arn:aws:sns:cn-north-1:123456789012:inbound-mail")), RULE_KIND),
-        good=Example(_rule_yaml(_sns("arn:aws-cn:sns:cn-north-1:123456789012:inbound-mail")), RULE_KIND),
+        bad=Example("SES703-bad.yaml", RULE_KIND),
+        good=Example("SES703-good.yaml", RULE_KIND),
         references=(ARN_DOC, PARTITIONS_DOC, REGIONS_DOC),
     ),
 )
@@ -519,8 +492,8 @@ BARE_FUNCTION_NAME = Rule(
             "Live SES rejects a classic receipt rule whose FunctionArn is a function name (observed by the floci "
             "emulator's recorded probes); the Lambda console accepts names, which is where the habit comes from."
         ),
-        bad=Example(_rule_yaml(_lambda("process-mail")), RULE_KIND),
-        good=Example(_rule_yaml(_lambda(_GOOD_FN)), RULE_KIND),
+        bad=Example("SES704-bad.yaml", RULE_KIND),
+        good=Example("SES704-good.yaml", RULE_KIND),
         references=(API_LAMBDA_ACTION, LAMBDA_ACTION_DOC, FLOCI_RULE_PROBES),
     ),
 )
@@ -542,11 +515,8 @@ KMS_ALIAS = Rule(
             "The S3 action documentation says to give the AWS managed key as `alias/aws/ses` and a customer "
             'managed key by its fully qualified key ARN, "and not the KMS key alias".'
         ),
-        bad=Example(_rule_yaml(_s3_kms("arn:aws:kms:us-east-1:123456789012:alias/mail-key")), RULE_KIND),
-        good=Example(
-            _rule_yaml(_s3_kms("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")),
-            RULE_KIND,
-        ),
+        bad=Example("SES705-bad.yaml", RULE_KIND),
+        good=Example("SES705-good.yaml", RULE_KIND),
         references=(S3_ACTION_DOC, API_S3_ACTION),
     ),
 )
@@ -570,8 +540,8 @@ REGION_MISMATCH = Rule(
             "The SES action pages require the SNS topic, Lambda function, KMS key and WorkMail organization to be "
             "in the same AWS Region as the SES receiving endpoint; a target elsewhere makes the rule fail."
         ),
-        bad=Example(_rule_yaml(_lambda(_GOOD_FN) + _sns(_GOOD_TOPIC.replace("us-east-1", "eu-west-1"))), RULE_KIND),
-        good=Example(_rule_yaml(_lambda(_GOOD_FN) + _sns(_GOOD_TOPIC)), RULE_KIND),
+        bad=Example("SES706-bad.yaml", RULE_KIND),
+        good=Example("SES706-good.yaml", RULE_KIND),
         references=(SNS_ACTION_DOC, LAMBDA_ACTION_DOC, S3_ACTION_DOC, WORKMAIL_ACTION_DOC),
         notes='Set the receiving Region with `region = "us-east-1"` in `[tool.ses-lsp]`.',
     ),

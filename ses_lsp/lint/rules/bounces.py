@@ -180,77 +180,6 @@ MM_KIND = "mailmanager:create-rule-set"
 SB_KIND = "ses:send-bounce"
 
 
-def _classic(bounce: str) -> str:
-    """A CreateReceiptRule document whose rule bounces and stops (``bounce``: the action's body)."""
-    return (
-        "RuleSetName: inbound\n"
-        "Rule:\n"
-        "  Name: reject-old\n"
-        "  Enabled: true\n"
-        "  Recipients: [old@example.com]\n"
-        "  Actions:\n"
-        "    - BounceAction:\n" + bounce + "    - StopAction:\n"
-        "        Scope: RuleSet\n"
-    )
-
-
-_CLASSIC_OK = (
-    "        SmtpReplyCode: '550'\n"
-    "        StatusCode: 5.1.1\n"
-    "        Message: Mailbox does not exist\n"
-    "        Sender: postmaster@example.com\n"
-)
-
-
-def _mm(bounce: str) -> str:
-    """A CreateRuleSet document: bounce mail to one address, archive the rest."""
-    return (
-        "RuleSetName: inbound-rules\n"
-        "Rules:\n"
-        "  - Name: reject-old\n"
-        "    Conditions:\n"
-        "      - StringExpression:\n"
-        "          Evaluate:\n"
-        "            Attribute: RECIPIENT\n"
-        "          Operator: EQUALS\n"
-        "          Values: [old@example.com]\n"
-        "    Actions:\n"
-        "      - Bounce:\n"
-        "          ActionFailurePolicy: CONTINUE\n"
-        "          RoleArn: arn:aws:iam::123456789012:role/mail-manager-bounce\n"
-        "          Sender: postmaster@example.com\n" + bounce + "      - Drop: {}\n"
-        "  - Name: archive-all\n"
-        "    Actions:\n"
-        "      - Archive:\n"
-        "          ActionFailurePolicy: CONTINUE\n"
-        "          TargetArchive: a-1234567890abcdef\n"
-    )
-
-
-_MM_OK = (
-    "          StatusCode: 5.1.1\n"
-    "          SmtpReplyCode: '550'\n"
-    "          DiagnosticMessage: 550 5.1.1 Mailbox does not exist\n"
-)
-
-
-def _send_bounce(recipients: str, extra: str = "") -> str:
-    return (
-        "OriginalMessageId: 0000014a-f4d4-4f89-93d4-d3a1a1a1a1a1-000000\n"
-        "BounceSender: mailer-daemon@example.com\n" + extra + "BouncedRecipientInfoList:\n" + recipients
-    )
-
-
-_SB_TYPE = "  - Recipient: old@example.com\n    BounceType: DoesNotExist\n"
-
-
-def _sb_dsn(fields: str, recipient: str = "old@example.com") -> str:
-    return f"  - Recipient: {recipient}\n    RecipientDsnFields:\n" + fields
-
-
-_DSN_OK = "      Action: failed\n      Status: 5.1.1\n"
-
-
 # -- SES401 bounce-reason-missing -------------------------------------------------
 
 
@@ -281,8 +210,8 @@ REASON_MISSING = Rule(
             'RecipientDsnFields" for both members; the model marks neither as required, so only '
             "the service catches it, at send time."
         ),
-        bad=Example(_send_bounce("  - Recipient: old@example.com\n"), SB_KIND),
-        good=Example(_send_bounce(_SB_TYPE), SB_KIND),
+        bad=Example("SES401-bad.yaml", SB_KIND),
+        good=Example("SES401-good.yaml", SB_KIND),
         references=(API_RECIPIENT_INFO, API_SEND_BOUNCE),
     ),
 )
@@ -336,8 +265,8 @@ BOTH_REASONS = Rule(
             "The API asks for one or the other; which one wins when both are given is not "
             "documented, so the DSN the sender receives may not say what the file says."
         ),
-        bad=Example(_send_bounce(_SB_TYPE + "    RecipientDsnFields:\n" + _DSN_OK), SB_KIND),
-        good=Example(_send_bounce(_sb_dsn(_DSN_OK)), SB_KIND),
+        bad=Example("SES402-bad.yaml", SB_KIND),
+        good=Example("SES402-good.yaml", SB_KIND),
         references=(API_RECIPIENT_INFO,),
     ),
 )
@@ -372,11 +301,8 @@ LIST_EMPTY = Rule(
             'list"; the model has no minimum, so the CLI sends the request and the service '
             "rejects it."
         ),
-        bad=Example(
-            _send_bounce("").replace("BouncedRecipientInfoList:\n", "BouncedRecipientInfoList: []\n"),
-            SB_KIND,
-        ),
-        good=Example(_send_bounce(_SB_TYPE), SB_KIND),
+        bad=Example("SES403-bad.yaml", SB_KIND),
+        good=Example("SES403-good.yaml", SB_KIND),
         references=(API_SEND_BOUNCE,),
     ),
 )
@@ -410,11 +336,8 @@ FIELD_EMPTY = Rule(
             "The model only marks the members as required, so an empty string passes the CLI; SES "
             "then rejects the rule (`Invalid SMTP reply code` / `Invalid SMTP response message`)."
         ),
-        bad=Example(
-            _classic(_CLASSIC_OK.replace("Message: Mailbox does not exist", "Message: ''")),
-            RULE_KIND,
-        ),
-        good=Example(_classic(_CLASSIC_OK), RULE_KIND),
+        bad=Example("SES404-bad.yaml", RULE_KIND),
+        good=Example("SES404-good.yaml", RULE_KIND),
         references=(API_BOUNCE_ACTION, FLOCI),
     ),
 )
@@ -519,8 +442,8 @@ STATUS_SYNTAX = Rule(
             "allows `5.01.1`; a malformed code either fails at create time or reaches the sender's "
             "MTA as a DSN it cannot classify."
         ),
-        bad=Example(_classic(_CLASSIC_OK.replace("StatusCode: 5.1.1", "StatusCode: 5.01.1")), RULE_KIND),
-        good=Example(_classic(_CLASSIC_OK), RULE_KIND),
+        bad=Example("SES405-bad.yaml", RULE_KIND),
+        good=Example("SES405-good.yaml", RULE_KIND),
         references=(RFC3463_2, RFC3464_234, API_BOUNCE_ACTION, API_MM_BOUNCE),
     ),
 )
@@ -589,8 +512,8 @@ REPLY_SYNTAX = Rule(
             "admits codes RFC 5321 does not define; SES rejects malformed classic codes (`Invalid "
             "SMTP reply code`) and receiving MTAs may not classify the others."
         ),
-        bad=Example(_classic(_CLASSIC_OK.replace("'550'", "'5.1.1'")), RULE_KIND),
-        good=Example(_classic(_CLASSIC_OK), RULE_KIND),
+        bad=Example("SES406-bad.yaml", RULE_KIND),
+        good=Example("SES406-good.yaml", RULE_KIND),
         references=(RFC5321_42, API_BOUNCE_ACTION, API_MM_BOUNCE),
     ),
 )
@@ -627,8 +550,8 @@ REPLY_NOT_FAILURE = Rule(
             "and 5yz for permanent negative replies. SES is reported to reject other codes "
             "(`Invalid SMTP reply code`)."
         ),
-        bad=Example(_classic(_CLASSIC_OK.replace("'550'", "'250'")), RULE_KIND),
-        good=Example(_classic(_CLASSIC_OK), RULE_KIND),
+        bad=Example("SES407-bad.yaml", RULE_KIND),
+        good=Example("SES407-good.yaml", RULE_KIND),
         references=(RFC5321_42, API_BOUNCE_ACTION),
     ),
 )
@@ -678,8 +601,8 @@ CLASS_MISMATCH = Rule(
             "and the other temporary, and the sender's MTA may retry a message that will never be "
             "delivered or give up on one that would. Neither model cross-checks the two fields."
         ),
-        bad=Example(_classic(_CLASSIC_OK.replace("StatusCode: 5.1.1", "StatusCode: 4.4.7")), RULE_KIND),
-        good=Example(_classic(_CLASSIC_OK), RULE_KIND),
+        bad=Example("SES408-bad.yaml", RULE_KIND),
+        good=Example("SES408-good.yaml", RULE_KIND),
         references=(RFC2034_4, RFC3463_2, RFC5321_42),
     ),
 )
@@ -718,8 +641,8 @@ SUCCESS_CLASS = Rule(
             "code and confuses the sender's bounce processing. (The Mail Manager model only "
             "accepts classes 4 and 5.)"
         ),
-        bad=Example(_classic(_CLASSIC_OK.replace("StatusCode: 5.1.1", "StatusCode: 2.0.0")), RULE_KIND),
-        good=Example(_classic(_CLASSIC_OK), RULE_KIND),
+        bad=Example("SES409-bad.yaml", RULE_KIND),
+        good=Example("SES409-good.yaml", RULE_KIND),
         references=(RFC3463_2, API_BOUNCE_ACTION),
     ),
 )
@@ -795,8 +718,8 @@ DETAIL_CLASS = Rule(
             'does not exist, try again later". (Note: the SES console\'s "Mailbox full" template '
             "uses 5.2.2, although RFC 3463 says X.2.2 should be a persistent transient failure.)"
         ),
-        bad=Example(_classic(_CLASSIC_OK.replace("'550'", "'450'").replace("5.1.1", "4.1.1")), RULE_KIND),
-        good=Example(_classic(_CLASSIC_OK), RULE_KIND),
+        bad=Example("SES410-bad.yaml", RULE_KIND),
+        good=Example("SES410-good.yaml", RULE_KIND),
         references=(RFC3463_3, DG_BOUNCE),
     ),
 )
@@ -849,8 +772,8 @@ STATUS_MISSING = Rule(
             "sender's systems classify the bounce (unknown user, mailbox full, policy) without "
             "parsing text."
         ),
-        bad=Example(_classic(_CLASSIC_OK.replace("        StatusCode: 5.1.1\n", "")), RULE_KIND),
-        good=Example(_classic(_CLASSIC_OK), RULE_KIND),
+        bad=Example("SES411-bad.yaml", RULE_KIND),
+        good=Example("SES411-good.yaml", RULE_KIND),
         references=(RFC3463_3, API_BOUNCE_ACTION),
     ),
 )
@@ -888,22 +811,8 @@ COMMAND_CODES = Rule(
             "(transaction failed) say what happened. The SES console's \"Message content "
             'rejected" template uses 500; 550 or 554 is the sounder choice.'
         ),
-        bad=Example(
-            _classic(
-                _CLASSIC_OK.replace("'550'", "'500'")
-                .replace("5.1.1", "5.6.1")
-                .replace("Mailbox does not exist", "Message content rejected")
-            ),
-            RULE_KIND,
-        ),
-        good=Example(
-            _classic(
-                _CLASSIC_OK.replace("'550'", "'554'")
-                .replace("5.1.1", "5.6.1")
-                .replace("Mailbox does not exist", "Message content rejected")
-            ),
-            RULE_KIND,
-        ),
+        bad=Example("SES412-bad.yaml", RULE_KIND),
+        good=Example("SES412-good.yaml", RULE_KIND),
         references=(RFC5321_423, DG_BOUNCE),
     ),
 )
@@ -954,8 +863,8 @@ ACTION_STATUS = Rule(
             "delay reported with a permanent failure code, is classified inconsistently. The model "
             "checks only the Action enum."
         ),
-        bad=Example(_send_bounce(_sb_dsn("      Action: failed\n      Status: 2.0.0\n")), SB_KIND),
-        good=Example(_send_bounce(_sb_dsn(_DSN_OK)), SB_KIND),
+        bad=Example("SES413-bad.yaml", SB_KIND),
+        good=Example("SES413-good.yaml", SB_KIND),
         references=(RFC3464_233, RFC3463_2),
     ),
 )
@@ -991,8 +900,8 @@ ACTION_NOT_FAILURE = Rule(
             "SendBounce sends a non-delivery report, so the sender's systems would read it as a "
             "success notice."
         ),
-        bad=Example(_send_bounce(_sb_dsn("      Action: delivered\n      Status: 5.1.1\n")), SB_KIND),
-        good=Example(_send_bounce(_sb_dsn(_DSN_OK)), SB_KIND),
+        bad=Example("SES414-bad.yaml", SB_KIND),
+        good=Example("SES414-good.yaml", SB_KIND),
         references=(RFC3464_233,),
     ),
 )
@@ -1064,8 +973,8 @@ MTA_MALFORMED = Rule(
             "`dns; inbound-smtp.[region].amazonaws.com`); a bare name produces a DSN field that "
             "parsers reject or misread."
         ),
-        bad=Example(_send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: mx.example.com\n"), SB_KIND),
-        good=Example(_send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: dns; mx.example.com\n"), SB_KIND),
+        bad=Example("SES415-bad.yaml", SB_KIND),
+        good=Example("SES415-good.yaml", SB_KIND),
         references=(API_MESSAGE_DSN, API_DSN_FIELDS, RFC3464_223, RFC3464_235),
     ),
 )
@@ -1103,8 +1012,8 @@ MTA_TYPE = Rule(
             "named with `dns`. Other types are usually a typo, or an address-type such as `rfc822` "
             "in the wrong field."
         ),
-        bad=Example(_send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: smtp; mx.example.com\n"), SB_KIND),
-        good=Example(_send_bounce(_SB_TYPE, "MessageDsn:\n  ReportingMta: dns; mx.example.com\n"), SB_KIND),
+        bad=Example("SES416-bad.yaml", SB_KIND),
+        good=Example("SES416-good.yaml", SB_KIND),
         references=(RFC3464_223, IANA_DSN_TYPES),
     ),
 )
@@ -1162,14 +1071,8 @@ DIAGNOSTIC_UNTYPED = Rule(
             '`diagnostic-type ";" *text`; without the type, bounce parsers cannot tell what kind '
             "of code follows."
         ),
-        bad=Example(
-            _send_bounce(_sb_dsn(_DSN_OK + "      DiagnosticCode: 550 5.1.1 user unknown\n")),
-            SB_KIND,
-        ),
-        good=Example(
-            _send_bounce(_sb_dsn(_DSN_OK + "      DiagnosticCode: smtp; 550 5.1.1 user unknown\n")),
-            SB_KIND,
-        ),
+        bad=Example("SES417-bad.yaml", SB_KIND),
+        good=Example("SES417-good.yaml", SB_KIND),
         references=(RFC3464_236, API_DSN_FIELDS),
     ),
 )
@@ -1203,14 +1106,8 @@ DIAGNOSTIC_TYPE = Rule(
             '`;` is usually part of the text ("Error; ...") rather than a type, and parsers will '
             "misread it."
         ),
-        bad=Example(
-            _send_bounce(_sb_dsn(_DSN_OK + "      DiagnosticCode: error; mailbox unknown\n")),
-            SB_KIND,
-        ),
-        good=Example(
-            _send_bounce(_sb_dsn(_DSN_OK + "      DiagnosticCode: smtp; 550 5.1.1 mailbox unknown\n")),
-            SB_KIND,
-        ),
+        bad=Example("SES418-bad.yaml", SB_KIND),
+        good=Example("SES418-good.yaml", SB_KIND),
         references=(RFC3464_236, IANA_DSN_TYPES),
     ),
 )
@@ -1261,8 +1158,8 @@ MM_SMTP_PREFIX = Rule(
             "Diagnostic-Code header\": the header's `smtp;` type is added by the service, so a "
             "prefix in the message appears twice."
         ),
-        bad=Example(_mm(_MM_OK.replace("DiagnosticMessage: 550", "DiagnosticMessage: smtp; 550")), MM_KIND),
-        good=Example(_mm(_MM_OK), MM_KIND),
+        bad=Example("SES419-bad.yaml", MM_KIND),
+        good=Example("SES419-good.yaml", MM_KIND),
         references=(API_MM_BOUNCE, RFC3464_236),
     ),
 )
@@ -1316,11 +1213,8 @@ RFC822_PREFIX = Rule(
             '822;": SES writes the RFC 3464 address-type itself, so the DSN would read `rfc822; '
             "rfc822; user@example.com`."
         ),
-        bad=Example(
-            _send_bounce(_sb_dsn("      FinalRecipient: rfc822; old@example.com\n" + _DSN_OK)),
-            SB_KIND,
-        ),
-        good=Example(_send_bounce(_sb_dsn("      FinalRecipient: old@example.com\n" + _DSN_OK)), SB_KIND),
+        bad=Example("SES420-bad.yaml", SB_KIND),
+        good=Example("SES420-good.yaml", SB_KIND),
         references=(API_DSN_FIELDS, RFC3464_232),
     ),
 )
@@ -1407,11 +1301,8 @@ ADDRESS_INVALID = Rule(
             "reaches SES: the sender must be a verified identity and the recipients must be the "
             "original message's recipients, and neither can match a malformed address."
         ),
-        bad=Example(
-            _classic(_CLASSIC_OK.replace("Sender: postmaster@example.com", "Sender: postmaster")),
-            RULE_KIND,
-        ),
-        good=Example(_classic(_CLASSIC_OK), RULE_KIND),
+        bad=Example("SES421-bad.yaml", RULE_KIND),
+        good=Example("SES421-good.yaml", RULE_KIND),
         references=(RFC5321_ADDR, API_BOUNCE_ACTION, API_SEND_BOUNCE, API_RECIPIENT_INFO),
     ),
 )
@@ -1476,20 +1367,8 @@ DATE_ORDER = Rule(
             "A message is attempted after it arrives; the reverse usually means swapped fields, a "
             "local time written without its zone, or milliseconds given as seconds."
         ),
-        bad=Example(
-            _send_bounce(
-                _sb_dsn(_DSN_OK + "      LastAttemptDate: 2024-05-01T09:00:00Z\n"),
-                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n  ArrivalDate: 2024-05-01T10:00:00Z\n",
-            ),
-            SB_KIND,
-        ),
-        good=Example(
-            _send_bounce(
-                _sb_dsn(_DSN_OK + "      LastAttemptDate: 2024-05-01T10:05:00Z\n"),
-                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n  ArrivalDate: 2024-05-01T10:00:00Z\n",
-            ),
-            SB_KIND,
-        ),
+        bad=Example("SES422-bad.yaml", SB_KIND),
+        good=Example("SES422-good.yaml", SB_KIND),
         references=(API_MESSAGE_DSN, API_DSN_FIELDS, RFC3464_237),
     ),
 )
@@ -1536,20 +1415,8 @@ FUTURE_DATE = Rule(
             "SendBounce only works for mail SES received in the last 24 hours, so both dates lie "
             "in the past; a future date is a typo, a wrong year, or a local time written as UTC."
         ),
-        bad=Example(
-            _send_bounce(
-                _SB_TYPE,
-                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n  ArrivalDate: 2999-01-01T00:00:00Z\n",
-            ),
-            SB_KIND,
-        ),
-        good=Example(
-            _send_bounce(
-                _SB_TYPE,
-                "MessageDsn:\n  ReportingMta: dns; mx.example.com\n  ArrivalDate: 2024-05-01T10:00:00Z\n",
-            ),
-            SB_KIND,
-        ),
+        bad=Example("SES423-bad.yaml", SB_KIND),
+        good=Example("SES423-good.yaml", SB_KIND),
         references=(API_SEND_BOUNCE, API_MESSAGE_DSN, RFC3464_237),
     ),
 )
@@ -1593,11 +1460,8 @@ EXPLANATION_EMPTY = Rule(
             "and the model sets no minimum length, so the bounce's human-readable part may be sent "
             "empty."
         ),
-        bad=Example(_send_bounce(_SB_TYPE, "Explanation: ''\n"), SB_KIND),
-        good=Example(
-            _send_bounce(_SB_TYPE, "Explanation: The mailbox old@example.com was closed.\n"),
-            SB_KIND,
-        ),
+        bad=Example("SES424-bad.yaml", SB_KIND),
+        good=Example("SES424-good.yaml", SB_KIND),
         references=(API_SEND_BOUNCE,),
     ),
 )

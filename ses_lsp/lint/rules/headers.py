@@ -433,54 +433,6 @@ _MM = "mailmanager:create-rule-set"
 _BOUNCE = "ses:send-bounce"
 
 
-def _classic(*actions: str, kind_set: bool = False) -> str:
-    body = "".join(actions)
-    if kind_set:
-        return (
-            "Metadata:\n  Name: inbound\nRules:\n  - Name: tag-and-store\n    Enabled: true\n"
-            "    Recipients: [support@example.com]\n    Actions:\n"
-            + "".join("  " + line + "\n" for line in body.splitlines())
-        )
-    return (
-        "RuleSetName: inbound\nRule:\n  Name: tag-and-store\n  Enabled: true\n"
-        "  Recipients: [support@example.com]\n  Actions:\n" + body
-    )
-
-
-def _add(name: str, value: str = "support") -> str:
-    return f"    - AddHeaderAction:\n        HeaderName: {name}\n        HeaderValue: {value}\n"
-
-
-_S3 = "    - S3Action:\n        BucketName: mail-bucket\n"
-
-
-def _mm(actions: str, condition: str = "") -> str:
-    return "RuleSetName: inbound-rules\nRules:\n  - Name: tag-and-archive\n" + condition + "    Actions:\n" + actions
-
-
-def _mm_add(name: str, value: str = "yes") -> str:
-    return f"      - AddHeader:\n          HeaderName: {name}\n          HeaderValue: '{value}'\n"
-
-
-_ARCHIVE = "      - Archive:\n          TargetArchive: a-1234567890abcdef\n"
-
-
-def _mime_cond(attr: str) -> str:
-    return (
-        "    Conditions:\n      - StringExpression:\n          Evaluate:\n"
-        f"            MimeHeaderAttribute: {attr}\n          Operator: EQUALS\n          Values: ['yes']\n"
-    )
-
-
-def _bounce(name: str, value: str = "abc-123") -> str:
-    return (
-        "OriginalMessageId: 0000014a-aaaa-bbbb\nBounceSender: mailer@example.com\n"
-        "MessageDsn:\n  ReportingMta: 'dns; mx.example.com'\n  ExtensionFields:\n"
-        f"    - Name: {name}\n      Value: {value}\n"
-        "BouncedRecipientInfoList:\n  - Recipient: user@example.com\n    BounceType: DoesNotExist\n"
-    )
-
-
 HEADER_NAME_INVALID = Rule(
     code="SES301",
     name="header-name-invalid",
@@ -498,8 +450,8 @@ HEADER_NAME_INVALID = Rule(
             "The model leaves the name unconstrained, so only the service checks it: it rejects names that are "
             "not an RFC 5322 field name (`Invalid header name`), and the docs limit them to 1-50 characters."
         ),
-        bad=Example(_classic(_add("'X-Tag: support'"), _S3), _RULE),
-        good=Example(_classic(_add("X-Tag"), _S3), _RULE),
+        bad=Example("SES301-bad.yaml", _RULE),
+        good=Example("SES301-good.yaml", _RULE),
         references=(SES_API + "API_AddHeaderAction.html", ADD_HEADER_DOC, RFC5322_FIELD, FLOCI),
     ),
 )
@@ -521,8 +473,8 @@ HEADER_NAME_UNUSUAL = Rule(
             "The documentation allows only letters, digits and dashes; the service accepts any RFC 5322 field "
             "name today, but some mail software drops headers with underscores, and the documented form is safe."
         ),
-        bad=Example(_classic(_add("X_Tag"), _S3), _RULE),
-        good=Example(_classic(_add("X-Tag"), _S3), _RULE),
+        bad=Example("SES302-bad.yaml", _RULE),
+        good=Example("SES302-good.yaml", _RULE),
         references=(SES_API + "API_AddHeaderAction.html", ADD_HEADER_DOC, FLOCI),
     ),
 )
@@ -543,8 +495,8 @@ HEADER_VALUE_INVALID = Rule(
             'The API reference says the value "can\'t contain newline (\\n) or carriage return (\\r) characters" '
             "and holds up to 2048 characters. A YAML block scalar (`|`) adds a trailing newline without it showing."
         ),
-        bad=Example(_classic(_add("X-Tag", "|\n          support\n").replace("support\n\n", "support\n"), _S3), _RULE),
-        good=Example(_classic(_add("X-Tag"), _S3), _RULE),
+        bad=Example("SES303-bad.yaml", _RULE),
+        good=Example("SES303-good.yaml", _RULE),
         references=(SES_API + "API_AddHeaderAction.html", ADD_HEADER_DOC),
         notes="The quick fix joins the lines with spaces; it is offered in editors only (it rewrites the value).",
     ),
@@ -569,8 +521,8 @@ EXTENSION_NAME_INVALID = Rule(
             "SES writes each extension field into the DSN as `Name: Value`; the API reference limits the name "
             "to 1-50 letters, digits and dashes, and the model does not encode it."
         ),
-        bad=Example(_bounce("'X Trace'"), _BOUNCE),
-        good=Example(_bounce("X-Trace"), _BOUNCE),
+        bad=Example("SES304-bad.yaml", _BOUNCE),
+        good=Example("SES304-good.yaml", _BOUNCE),
         references=(SES_API + "API_ExtensionField.html", rfc(3464, "2.4", "extension fields")),
     ),
 )
@@ -590,8 +542,8 @@ EXTENSION_VALUE_INVALID = Rule(
             "The API reference allows up to 2048 characters and no newline or carriage return: the value "
             "becomes one DSN field line."
         ),
-        bad=Example(_bounce("X-Trace", '"abc\\n123"'), _BOUNCE),
-        good=Example(_bounce("X-Trace"), _BOUNCE),
+        bad=Example("SES305-bad.yaml", _BOUNCE),
+        good=Example("SES305-good.yaml", _BOUNCE),
         references=(SES_API + "API_ExtensionField.html",),
         notes="The quick fix joins the lines with spaces; it is offered in editors only.",
     ),
@@ -615,8 +567,8 @@ MM_HEADER_MISSING_X = Rule(
             "The model's pattern `[xX]-[a-zA-Z0-9-]+` lets a rule add only custom `X-` headers; the service "
             "rejects any other name. Adding the prefix keeps the name recognisable."
         ),
-        bad=Example(_mm(_mm_add("Spam-Checked") + _ARCHIVE), _MM),
-        good=Example(_mm(_mm_add("X-Spam-Checked") + _ARCHIVE), _MM),
+        bad=Example("SES306-bad.yaml", _MM),
+        good=Example("SES306-good.yaml", _MM),
         references=(MM_API + " (AddHeaderAction)",),
         notes=(
             "Names with other characters are left to the schema pattern check (SES105); where this rule "
@@ -640,8 +592,8 @@ MIME_HEADER_LOWERCASE_X = Rule(
             "The model's pattern is `X-[a-zA-Z0-9-]{1,256}`: upper-case `X` only, although `AddHeader` accepts "
             "`x-`. The service rejects the lower-case form; the header it names is the same either way."
         ),
-        bad=Example(_mm(_ARCHIVE, _mime_cond("x-spam-flag")), _MM),
-        good=Example(_mm(_ARCHIVE, _mime_cond("X-spam-flag")), _MM),
+        bad=Example("SES307-bad.yaml", _MM),
+        good=Example("SES307-good.yaml", _MM),
         references=(MM_API + " (RuleStringToEvaluate)",),
         notes="Where this rule reports, it replaces the schema pass's generic SES105 message for the same value.",
     ),
@@ -664,8 +616,8 @@ DUPLICATE_ADDED_HEADER = Rule(
             '"Headers are added regardless of whether the header name pre-existed in the email": the message '
             "ends up with two fields of that name, and readers disagree on which one counts."
         ),
-        bad=Example(_mm(_mm_add("X-Tag", "a") + _mm_add("X-Tag", "b") + _ARCHIVE), _MM),
-        good=Example(_mm(_mm_add("X-Tag", "a") + _mm_add("X-Tag-2", "b") + _ARCHIVE), _MM),
+        bad=Example("SES308-bad.yaml", _MM),
+        good=Example("SES308-good.yaml", _MM),
         references=(MM_API + " (AddHeaderAction)", SES_API + "API_AddHeaderAction.html"),
     ),
 )
@@ -689,8 +641,8 @@ ADDED_HEADER_UNUSED = Rule(
             "Actions run in order; a header only shows in what later actions deliver or store. AWS notes that "
             "the add-header action is used together with other actions: alone at the end, it has no effect."
         ),
-        bad=Example(_classic(_add("X-Tag"), kind_set=True), "ses:describe-receipt-rule-set"),
-        good=Example(_classic(_add("X-Tag"), _S3, kind_set=True), "ses:describe-receipt-rule-set"),
+        bad=Example("SES309-bad.yaml", "ses:describe-receipt-rule-set"),
+        good=Example("SES309-good.yaml", "ses:describe-receipt-rule-set"),
         references=(ADD_HEADER_DOC, CONCEPTS, MM_API + " (RuleSet)"),
         notes=(
             "For a single rule (create-receipt-rule) later rules are unknown, so it reports only a header "
@@ -719,8 +671,8 @@ RESERVED_HEADER = Rule(
             "SES adds the header next to the message's own, so the result has two `Subject` fields or a forged "
             "trace line; downstream filters and clients may read either. A custom `X-` name says what it is."
         ),
-        bad=Example(_classic(_add("Subject", "'[support] new mail'"), _S3), _RULE),
-        good=Example(_classic(_add("X-Support-Tag", "'[support] new mail'"), _S3), _RULE),
+        bad=Example("SES310-bad.yaml", _RULE),
+        good=Example("SES310-good.yaml", _RULE),
         references=(RFC5322_COUNTS, rfc(2045, "", "MIME header fields"), CONCEPTS),
     ),
 )

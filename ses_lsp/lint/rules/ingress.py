@@ -962,115 +962,6 @@ CFN_TLS_AUTH = (
 SECRETS_MANAGER = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html"
 BOTOCORE = BOTOCORE_MAILMANAGER
 
-# Test PKI from tests/fixtures/pki (valid 2024-2045; expired 2015-2020; future 2090-2095).
-_ROOT_CA = """\
------BEGIN CERTIFICATE-----
-MIIBgzCCASmgAwIBAgIUL64XTY4ZFOF7HAG0kqbzsVTtF/AwCgYIKoZIzj0EAwIw
-LzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3Rz
-MB4XDTI0MDEwMTAwMDAwMFoXDTQ1MDEwMTAwMDAwMFowLzEVMBMGA1UEAwwMVGVz
-dCBSb290IENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3RzMFkwEwYHKoZIzj0CAQYI
-KoZIzj0DAQcDQgAEjG+QcQHQXw1NI6pjq78EoRihWWNk2yFNVputsHazxxngduQP
-VeVhm8CnmOlwe5oEO2B7oZRUjOoSf2CU2ajEg6MjMCEwDwYDVR0TAQH/BAUwAwEB
-/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwIDSAAwRQIhAPp0iqgga8pwQH1v
-XWzsc7O0tPo6yCFLkIQm1CaSAhYCAiAztRHWaq+E95BlFa2tb7N58a8G9uZk5Fsd
-BPjcl9kOUQ==
------END CERTIFICATE-----
-"""
-
-_LEAF = """\
------BEGIN CERTIFICATE-----
-MIIBdDCCARqgAwIBAgIUcMJAiikc1zvYQrfnd5nqzh6mxpYwCgYIKoZIzj0EAwIw
-LzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3Rz
-MB4XDTI0MDEwMTAwMDAwMFoXDTQ1MDEwMTAwMDAwMFowMzEZMBcGA1UEAwwQbWFp
-bC5leGFtcGxlLmNvbTEWMBQGA1UECgwNc2VzLWxzcCB0ZXN0czBZMBMGByqGSM49
-AgEGCCqGSM49AwEHA0IABKT718Sp5f+KuFuXfIMwl8L0VZBRLurDKWv8/hh05jGJ
-SUyurIYILgTSZK7UKkwXVr6KIlLde5C0XOulAX8bUBujEDAOMAwGA1UdEwEB/wQC
-MAAwCgYIKoZIzj0EAwIDSAAwRQIgOCyhsOhOVE5Z2aqK+JNbqqhUA86haWTzEEVb
-raiVN+kCIQDFqLQA6Ms5fzS/O/bhkue9m03Wb5GTqLAvoJ21daOp9Q==
------END CERTIFICATE-----
-"""
-
-_EXPIRED_CA = """\
------BEGIN CERTIFICATE-----
-MIIBiDCCAS+gAwIBAgIUT30KWXtMAwg70cL/masdQycs8/8wCgYIKoZIzj0EAwIw
-MjEYMBYGA1UEAwwPVGVzdCBFeHBpcmVkIENBMRYwFAYDVQQKDA1zZXMtbHNwIHRl
-c3RzMB4XDTE1MDEwMTAwMDAwMFoXDTIwMDEwMTAwMDAwMFowMjEYMBYGA1UEAwwP
-VGVzdCBFeHBpcmVkIENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3RzMFkwEwYHKoZI
-zj0CAQYIKoZIzj0DAQcDQgAEF3oNIGX6KwWDbf2ZsqmTLLtEiEh2qGaZSKlgQQ3o
-hAyNH0pNHEfdbaYKYbIuiH+G5X13UAWUB0XHjRW0Aj2ur6MjMCEwDwYDVR0TAQH/
-BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwIDRwAwRAIgFxgyY/Q6
-QBPPL7DDMw+mB9Jpmm6l+pO2wbX9F3BW2pICIHARGeo4MCq4S53ep7jW/LTvEITs
-Z5m5TIesjZNKpVqy
------END CERTIFICATE-----
-"""
-
-_FUTURE_CA = """\
------BEGIN CERTIFICATE-----
-MIIBizCCATGgAwIBAgIUXF61rjukyF8Xtwzudgo9Pb7l2FIwCgYIKoZIzj0EAwIw
-MTEXMBUGA1UEAwwOVGVzdCBGdXR1cmUgQ0ExFjAUBgNVBAoMDXNlcy1sc3AgdGVz
-dHMwIhgPMjA5MDAxMDEwMDAwMDBaGA8yMDk1MDEwMTAwMDAwMFowMTEXMBUGA1UE
-AwwOVGVzdCBGdXR1cmUgQ0ExFjAUBgNVBAoMDXNlcy1sc3AgdGVzdHMwWTATBgcq
-hkjOPQIBBggqhkjOPQMBBwNCAAQynNmYoxS51mlX8vMsiOGOjd8QgBI5cBNyfXy6
-ZDLazl3k5PwMPtMSujhHS/jMG5EKldQPRiaS5SotQrRBWYB9oyMwITAPBgNVHRMB
-Af8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjOPQQDAgNIADBFAiBQ3L8i
-rm8aqXSasrq86mmTpavvlOGJNT7rNxDAekXGwwIhAOYDNUbrozdc/3UpGtJTXfNM
-tsoCwFyDUgapHb10dHWV
------END CERTIFICATE-----
-"""
-
-_ROOT_CRL = """\
------BEGIN X509 CRL-----
-MIHNMHUCAQEwCgYIKoZIzj0EAwIwLzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYw
-FAYDVQQKDA1zZXMtbHNwIHRlc3RzFw0yNDAxMDEwMDAwMDBaFw00NTAxMDEwMDAw
-MDBaMBUwEwICEJIXDTI0MDEwMTAwMDAwMFowCgYIKoZIzj0EAwIDSAAwRQIgKqbW
-eRRvgWbPXUoV9DVd+p2ZOuQkzKBRDM7Kup96DWcCIQCY0YvV3m2z05z0Jl6t+o/o
-P4zjSV+IOpFIza4OPRbibA==
------END X509 CRL-----
-"""
-
-_EXPIRED_CRL = """\
------BEGIN X509 CRL-----
-MIHOMHUCAQEwCgYIKoZIzj0EAwIwLzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYw
-FAYDVQQKDA1zZXMtbHNwIHRlc3RzFw0xNTAxMDEwMDAwMDBaFw0yMDAxMDEwMDAw
-MDBaMBUwEwICEJIXDTE1MDEwMTAwMDAwMFowCgYIKoZIzj0EAwIDSQAwRgIhAIQE
-n6nXMMaWZt4264V6SV/8+D37z8WMbG4irMwk3xIAAiEAlwsVp/DUKyX8+j1RwLcp
-XKuaZiuvW/7kMb9e5kOaHDI=
------END X509 CRL-----
-"""
-
-_OTHER_CRL = """\
------BEGIN X509 CRL-----
-MIHJMHECAQEwCgYIKoZIzj0EAwIwKzERMA8GA1UEAwwIT3RoZXIgQ0ExFjAUBgNV
-BAoMDXNlcy1sc3AgdGVzdHMXDTI0MDEwMTAwMDAwMFoXDTQ1MDEwMTAwMDAwMFow
-FTATAgIQkhcNMjQwMTAxMDAwMDAwWjAKBggqhkjOPQQDAgNIADBFAiAMNlvYSMqT
-jYjyPdKydLqpkG7miQaR4NKLMSHFyCLu+wIhANIzYlhUJFIGNJagyLwwt0pa1ZaY
-yd4oKsUQKvQHiCPl
------END X509 CRL-----
-"""
-
-
-def _ingress(type_: str, *, tls: str | None = "REQUIRED", config: str = "") -> str:
-    out = f"IngressPointName: inbound-smtp\nType: {type_}\nRuleSetId: rs-12345678\nTrafficPolicyId: tp-12345678\n"
-    if tls:
-        out += f"TlsPolicy: {tls}\n"
-    return out + config
-
-
-def _block(pem: str, indent: int = 8) -> str:
-    return "".join(" " * indent + line + "\n" for line in pem.splitlines())
-
-
-def _store_yaml(ca: str, crl: str | None = None) -> str:
-    out = "IngressPointConfiguration:\n  TlsAuthConfiguration:\n    TrustStore:\n      CAContent: "
-    out += (ca + "\n") if "\n" not in ca else ("|\n" + _block(ca))
-    if crl is not None:
-        out += "      CrlContent: " + ((crl + "\n") if "\n" not in crl else ("|\n" + _block(crl)))
-    return out
-
-
-_SECRET = "IngressPointConfiguration:\n  SecretArn: arn:aws:secretsmanager:us-east-1:123456789012:secret:smtp-AbCdEf\n"
-_MTLS_GOOD = _ingress("MTLS", config=_store_yaml(_ROOT_CA))
-
 
 AUTH_WITHOUT_CREDENTIALS = Rule(
     code="SES901",
@@ -1091,8 +982,8 @@ AUTH_WITHOUT_CREDENTIALS = Rule(
             '"If you choose an Authenticated ingress endpoint, you must configure either an SMTP password or '
             'a secret ARN" (API model). Neither botocore nor cfn-lint checks this link between two members.'
         ),
-        bad=Example(_ingress("AUTH"), CREATE),
-        good=Example(_ingress("AUTH", config=_SECRET), CREATE),
+        bad=Example("SES901-bad.yaml", CREATE),
+        good=Example("SES901-good.yaml", CREATE),
         references=(MM_REF + "API_CreateIngressPoint.html", MM_REF + "API_IngressPointConfiguration.html", EB_INGRESS),
         notes="`update-ingress-point` carries no Type, so the rule looks at create inputs only.",
     ),
@@ -1117,8 +1008,8 @@ MTLS_WITHOUT_TRUST_STORE = Rule(
             "(`TrustStore.CAContent`); without one no client can authenticate. CloudFormation marks "
             "`TlsAuthConfiguration.TrustStore` as required, although the API model leaves it optional."
         ),
-        bad=Example(_ingress("MTLS"), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES902-bad.yaml", CREATE),
+        good=Example("SES902-good.yaml", CREATE),
         references=(MM_REF + "API_TlsAuthConfiguration.html", MM_REF + "API_TrustStore.html", CFN_TLS_AUTH),
     ),
 )
@@ -1144,8 +1035,8 @@ CONFIG_DOES_NOT_FIT_TYPE = Rule(
             "for `MTLS`, nothing for `OPEN`. A member of another kind is either ignored or rejected, and usually "
             "means that `Type` is not what the author meant."
         ),
-        bad=Example(_ingress("OPEN", config=_SECRET), CREATE),
-        good=Example(_ingress("OPEN"), CREATE),
+        bad=Example("SES903-bad.yaml", CREATE),
+        good=Example("SES903-good.yaml", CREATE),
         references=(MM_REF + "API_IngressPointConfiguration.html", MM_REF + "API_CreateIngressPoint.html", EB_INGRESS),
         notes=(
             "A warning rather than an error: no public source says that the service rejects it. "
@@ -1175,8 +1066,8 @@ OPTIONAL_TLS_WITH_AUTH = Rule(
             "send the password merely base64-encoded: anyone on the path can read it. Offers the fix "
             "`REQUIRED` (not applied by --fix: it refuses clients that do not use TLS)."
         ),
-        bad=Example(_ingress("AUTH", tls="OPTIONAL", config=_SECRET), CREATE),
-        good=Example(_ingress("AUTH", config=_SECRET), CREATE),
+        bad=Example("SES904-bad.yaml", CREATE),
+        good=Example("SES904-good.yaml", CREATE),
         references=(
             MM_REF + "API_CreateIngressPoint.html",
             rfc(4954, "7", "SMTP AUTH, Security Considerations"),
@@ -1205,8 +1096,8 @@ OPTIONAL_TLS_WITH_MTLS = Rule(
             "section 7.4.6), so mutual TLS authentication needs TLS; accepting unencrypted connections "
             "contradicts it. Offers the fix `REQUIRED` (not applied by --fix)."
         ),
-        bad=Example(_ingress("MTLS", tls="OPTIONAL", config=_store_yaml(_ROOT_CA)), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES905-bad.yaml", CREATE),
+        good=Example("SES905-good.yaml", CREATE),
         references=(
             MM_REF + "API_CreateIngressPoint.html",
             MM_REF + "API_TlsAuthConfiguration.html",
@@ -1237,7 +1128,7 @@ FIPS_OUTSIDE_US_CANADA = Rule(
         ),
         why='"The FIPS value is only valid in US and Canada regions" (API model, CreateIngressPoint TlsPolicy).',
         bad=None,
-        good=Example(_ingress("OPEN", tls="FIPS"), CREATE),
+        good=Example("SES906-good.yaml", CREATE),
         references=(MM_REF + "API_CreateIngressPoint.html", "https://aws.amazon.com/compliance/fips/"),
         notes=(
             'Needs `region` in the configuration, so its bad example is not run: with `region = "eu-west-1"`, '
@@ -1262,8 +1153,8 @@ FIPS_ON_UPDATE = Rule(
             'REQUIRED or OPTIONAL as TlsPolicy can be updated" (API model). The shared enum lets FIPS through '
             "the schema check."
         ),
-        bad=Example("IngressPointId: inp-12345678\nTlsPolicy: FIPS\n", UPDATE),
-        good=Example("IngressPointId: inp-12345678\nTlsPolicy: REQUIRED\n", UPDATE),
+        bad=Example("SES907-bad.yaml", UPDATE),
+        good=Example("SES907-good.yaml", UPDATE),
         references=(MM_REF + "API_UpdateIngressPoint.html", BOTOCORE),
     ),
 )
@@ -1284,8 +1175,8 @@ TLS_POLICY_UNSET = Rule(
             "exists, whether unencrypted SMTP is accepted is worth writing down. Offers to add "
             "`TlsPolicy: REQUIRED` (not applied by --fix)."
         ),
-        bad=Example(_ingress("OPEN", tls=None), CREATE),
-        good=Example(_ingress("OPEN"), CREATE),
+        bad=Example("SES908-bad.yaml", CREATE),
+        good=Example("SES908-good.yaml", CREATE),
         references=(MM_REF + "API_CreateIngressPoint.html", EB_INGRESS),
     ),
 )
@@ -1308,8 +1199,8 @@ SMTP_PASSWORD_IN_FILE = Rule(
             "Files like these end up in version control, CI logs and review tools. A Secrets Manager secret "
             "(`SecretArn`) keeps the password out of them and can be rotated without editing the file."
         ),
-        bad=Example(_ingress("AUTH", config="IngressPointConfiguration:\n  SmtpPassword: Example-Passw0rd\n"), CREATE),
-        good=Example(_ingress("AUTH", config=_SECRET), CREATE),
+        bad=Example("SES909-bad.yaml", CREATE),
+        good=Example("SES909-good.yaml", CREATE),
         references=(MM_REF + "API_IngressPointConfiguration.html", SECRETS_MANAGER, EB_INGRESS),
     ),
 )
@@ -1331,8 +1222,8 @@ CA_NOT_PEM = Rule(
             "is not an X.509 certificate. Points at the block when its position in the file can be computed."
         ),
         why='`CAContent` is "the PEM-encoded certificate authority (CA) certificates bundle" (API model).',
-        bad=Example(_ingress("MTLS", config=_store_yaml("ca-bundle.pem")), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES910-bad.yaml", CREATE),
+        good=Example("SES910-good.yaml", CREATE),
         references=(
             MM_REF + "API_TrustStore.html",
             rfc(7468, "2", "textual encodings of PKIX structures"),
@@ -1356,8 +1247,8 @@ CERT_EXPIRED = Rule(
             "Path validation rejects a chain through an expired certificate (RFC 5280 section 6.1.3), so "
             "clients whose certificates chain to it cannot authenticate. Needs the `cryptography` package."
         ),
-        bad=Example(_ingress("MTLS", config=_store_yaml(_EXPIRED_CA)), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES911-bad.yaml", CREATE),
+        good=Example("SES911-good.yaml", CREATE),
         references=(
             rfc(5280, "4.1.2.5", "X.509 certificates and CRLs: validity"),
             rfc(5280, "6.1.3", "X.509 certificates and CRLs: path validation"),
@@ -1380,8 +1271,8 @@ CERT_NOT_YET_VALID = Rule(
             "Until then path validation rejects chains through it (RFC 5280 section 6.1.3); a start date in the "
             "future is usually a clock or issuing mistake. Needs the `cryptography` package."
         ),
-        bad=Example(_ingress("MTLS", config=_store_yaml(_FUTURE_CA)), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES912-bad.yaml", CREATE),
+        good=Example("SES912-good.yaml", CREATE),
         references=(rfc(5280, "4.1.2.5", "X.509 certificates and CRLs: validity"), MM_REF + "API_TrustStore.html"),
     ),
 )
@@ -1403,8 +1294,8 @@ CERT_NOT_CA = Rule(
             "Only a CA certificate can issue the client certificates the trust store checks: RFC 5280 requires "
             "`cA` TRUE in an issuer's basicConstraints. Needs the `cryptography` package."
         ),
-        bad=Example(_ingress("MTLS", config=_store_yaml(_LEAF)), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES913-bad.yaml", CREATE),
+        good=Example("SES913-good.yaml", CREATE),
         references=(
             rfc(5280, "4.2.1.9", "X.509 certificates and CRLs: basic constraints"),
             MM_REF + "API_TrustStore.html",
@@ -1426,8 +1317,8 @@ CRL_NOT_PEM = Rule(
             "`X509 CRL` block (the same checks as SES910)."
         ),
         why='`CrlContent` is "the PEM-encoded certificate revocation lists (CRLs) for the trust store" (API model).',
-        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, "crl.pem")), CREATE),
-        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        bad=Example("SES914-bad.yaml", CREATE),
+        good=Example("SES914-good.yaml", CREATE),
         references=(
             MM_REF + "API_TrustStore.html",
             rfc(7468, "6", "textual encoding of certificate revocation lists"),
@@ -1454,8 +1345,8 @@ CRL_ISSUER_UNKNOWN = Rule(
             "another CA revokes nothing here, and usually means a CA is missing from CAContent. Needs the "
             "`cryptography` package."
         ),
-        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _OTHER_CRL)), CREATE),
-        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        bad=Example("SES915-bad.yaml", CREATE),
+        good=Example("SES915-good.yaml", CREATE),
         references=(MM_REF + "API_TrustStore.html", rfc(5280, "5.1.2.3", "X.509 certificates and CRLs: issuer")),
     ),
 )
@@ -1474,8 +1365,8 @@ EXTRA_CRL = Rule(
             "package, which reads issuers, it compares the numbers instead: more CRL blocks than CA certificates."
         ),
         why='"There can be one CRL per certificate authority (CA) in the trust store" (API model).',
-        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL + _ROOT_CRL)), CREATE),
-        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        bad=Example("SES916-bad.yaml", CREATE),
+        good=Example("SES916-good.yaml", CREATE),
         references=(MM_REF + "API_TrustStore.html",),
     ),
 )
@@ -1495,8 +1386,8 @@ CRL_EXPIRED = Rule(
             "treat an out-of-date CRL as an error, so clients of that CA may be rejected. Needs the "
             "`cryptography` package."
         ),
-        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _EXPIRED_CRL)), CREATE),
-        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        bad=Example("SES917-bad.yaml", CREATE),
+        good=Example("SES917-good.yaml", CREATE),
         references=(rfc(5280, "5.1.2.5", "X.509 certificates and CRLs: nextUpdate"), MM_REF + "API_TrustStore.html"),
     ),
 )
