@@ -73,7 +73,7 @@ def test_checks_for_kind_are_exactly_the_applicable_rules():
         assert checks_for_kind(kind) == want, kind
 
 
-def test_a_classic_lint_does_not_import_the_ingress_rules():
+def test_a_classic_lint_does_not_import_the_ingress_or_dsn_rules():
     """Start-up: families are imported only for the kinds they check (a fresh interpreter)."""
     import json
     import subprocess
@@ -90,6 +90,7 @@ def test_a_classic_lint_does_not_import_the_ingress_rules():
     )
     out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     assert "ingress" not in out["families"] and {"names", "flow", "addresses", "arns"} <= set(out["families"])
+    assert "dsn" not in out["families"]  # SendBounce's own rules
     assert "SES508" in out["codes"]  # rule-without-actions: the flow checks ran
     assert out["mm"] is False  # nor the Mail Manager model
 

@@ -46,6 +46,7 @@ from ses_lsp.lint.rules.common import (
     mm_rule_nodes,
     schema_reported,
     schema_spans,
+    string_value,
 )
 from ses_lsp.lint.text import quote
 from ses_lsp.semantics.classic import Recipient
@@ -70,11 +71,6 @@ RFC5321_CASE = (
     "https://www.rfc-editor.org/rfc/rfc5321#section-2.4"
 )
 FLOCI = FLOCI_FILTER_PROBES
-
-
-def _text(node: Node | None) -> str | None:
-    """The value of a string node (None for any other node or kind)."""
-    return node.str_value if node is not None and node.kind == STRING else None
 
 
 # -- fixes -----------------------------------------------------------------------------------
@@ -130,7 +126,7 @@ def _read_ip_values(ctx: LintContext) -> Iterator[IpValue]:
     elif ctx.kind in MM_RULE_SET_KINDS:
         for _expr, values in _mm_expressions(ctx, "IpExpression"):
             for v in values.list_value:
-                text = _text(v)
+                text = string_value(v)
                 if text is None or has_placeholder(text) or schema_reported(ctx, v):
                     continue
                 parsed, problem = parse_cidr(text, classic=False)
@@ -174,7 +170,7 @@ def _read_filters(ctx: LintContext) -> list[IpFilter]:
         pol = ipf.get("Policy")
         policy = pol.str_value if pol is not None and pol.kind == STRING else None
         cidr = ipf.get("Cidr")
-        text = _text(cidr)
+        text = string_value(cidr)
         if cidr is None or text is None or has_placeholder(text) or schema_reported(ctx, cidr):
             continue
         parsed, problem = parse_cidr(text, classic=True)
@@ -358,7 +354,7 @@ class RecipientEntry:
 
 def _rule_label(rule: Node, index: int) -> str:
     n = rule.get("Name")
-    name = _text(n)
+    name = string_value(n)
     return f"rule {quote(name)}" if name is not None else f"rule #{index + 1}"
 
 
@@ -530,7 +526,7 @@ def _check_duplicate_recipient(ctx: LintContext) -> None:
                     continue
                 entries = []
                 for i, n in enumerate(lst.list_value):
-                    text = _text(n)
+                    text = string_value(n)
                     if text is None or has_placeholder(text) or schema_reported(ctx, n):
                         continue
                     r = Recipient.parse(text, n)
@@ -727,7 +723,7 @@ def _check_duplicate_values(ctx: LintContext) -> None:
         is_ip = body.member_name == "IpExpression"
         seen: dict[object, tuple[Node, str]] = {}
         for i, v in enumerate(values.list_value):
-            text = _text(v)
+            text = string_value(v)
             if text is None or has_placeholder(text):
                 continue
             key: object = text

@@ -122,7 +122,36 @@ def mm_actions(rule: Node) -> Iterator[tuple[str, Node, Node]]:
 
 
 def string_value(node: Node | None) -> str | None:
+    """The value of a string node (None for any other node or kind)."""
     return node.str_value if node is not None and node.kind == STRING else None
+
+
+def concrete_text(node: Node | None) -> str | None:
+    """A string value a check may judge: a string node holding no template placeholder."""
+    v = string_value(node)
+    return None if v is None or has_placeholder(v) else v
+
+
+# -- SendBounce ----------------------------------------------------------------
+
+
+def recipient_infos(ctx: LintContext) -> list[Node]:
+    """The ``BouncedRecipientInfo`` objects of a SendBounce document."""
+    root = ctx.root
+    if root is None or root.kind != OBJECT:
+        return []
+    lst = root.get("BouncedRecipientInfoList")
+    if lst is None or lst.kind != ARRAY:
+        return []
+    return [n for n in lst.list_value if n.kind == OBJECT]
+
+
+def dsn_fields(ctx: LintContext) -> Iterator[tuple[Node, Node]]:
+    """(BouncedRecipientInfo, RecipientDsnFields) pairs of a SendBounce document."""
+    for info in recipient_infos(ctx):
+        dsn = info.get("RecipientDsnFields")
+        if dsn is not None and dsn.kind == OBJECT:
+            yield info, dsn
 
 
 def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from ses_lsp.document.nodes import ARRAY, OBJECT, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
-from ses_lsp.lint.references import FLOCI_RULE_PROBES, rfc
+from ses_lsp.lint.references import FLOCI_RULE_PROBES, SES_API, rfc
 from ses_lsp.lint.registry import (
     SOURCE_DOCS,
     SOURCE_MODEL,
@@ -33,18 +33,16 @@ from ses_lsp.lint.rules.common import (
     MM_RULE_SET_KINDS,
     SEND_BOUNCE_KINDS,
     classic_actions_of_type,
-    has_placeholder,
+    concrete_text,
     mm_actions,
     mm_rule_nodes,
     rule_actions,
-    string_value,
     walk_members,
 )
 from ses_lsp.lint.text import quote
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 MM_API = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Operations_MailManager.html"
 ADD_HEADER_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-add-header.html"
 CONCEPTS = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-concepts.html"
@@ -89,11 +87,6 @@ def _extension_fields(ctx: LintContext) -> Iterator[Node]:
                     yield f
 
 
-def _text(node: Node | None) -> str | None:
-    v = string_value(node)
-    return None if v is None or has_placeholder(v) else v
-
-
 def _first_bad(value: str, ok) -> str | None:
     return next((c for c in value if not ok(c)), None)
 
@@ -136,7 +129,7 @@ def _one_line_fix(ctx: LintContext, node: Node) -> Fix | None:
 def _check_header_name(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderName")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or value is None:
             continue
         if value == "":
@@ -160,7 +153,7 @@ def _check_header_name(ctx: LintContext) -> None:
 def _check_header_name_chars(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderName")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or not value or _TOKEN.fullmatch(value) or not all(_FTEXT.fullmatch(c) for c in value):
             continue
         bad = _first_bad(value, lambda c: _TOKEN.fullmatch(c) is not None)
@@ -176,7 +169,7 @@ def _check_header_name_chars(ctx: LintContext) -> None:
 def _check_header_value(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderValue")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or value is None:
             continue
         problem = _value_problem(value, "HeaderValue")
@@ -190,7 +183,7 @@ def _check_header_value(ctx: LintContext) -> None:
 def _check_extension_name(ctx: LintContext) -> None:
     for f in _extension_fields(ctx):
         node = f.get("Name")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or value is None:
             continue
         if value == "":
@@ -215,7 +208,7 @@ def _check_extension_name(ctx: LintContext) -> None:
 def _check_extension_value(ctx: LintContext) -> None:
     for f in _extension_fields(ctx):
         node = f.get("Value")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or value is None:
             continue
         problem = _value_problem(value, "extension field Value")
@@ -252,7 +245,7 @@ def _check_mm_x_prefix(ctx: LintContext) -> None:
     reported: list[Node] = []
     for _rule, body in _mm_add_headers(ctx):
         node = body.get("HeaderName")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or not value or not _TOKEN.fullmatch(value) or value[0] == "-":
             continue
         if re.match(r"[xX]-", value) or len(value) + 2 > 64:
@@ -272,7 +265,7 @@ def _check_mm_x_prefix(ctx: LintContext) -> None:
 def _check_mime_lowercase_x(ctx: LintContext) -> None:
     reported: list[Node] = []
     for _obj, node in walk_members(ctx.root, "MimeHeaderAttribute"):
-        value = _text(node)
+        value = concrete_text(node)
         if value is None or not re.fullmatch(r"x-[a-zA-Z0-9-]{1,256}", value):
             continue
         at = _content_start(ctx, node)
@@ -299,7 +292,7 @@ def _check_duplicate_added_header(ctx: LintContext) -> None:
             if name != add or body.kind != OBJECT:
                 continue
             node = body.get("HeaderName")
-            value = _text(node)
+            value = concrete_text(node)
             if node is None or not value:
                 continue
             key = value.lower()
@@ -346,7 +339,7 @@ def _check_added_header_unused(ctx: LintContext) -> None:
                 continue
             if stop is None and (not whole_set or later_delivers[i + 1]):
                 continue
-            header = _text(body.get("HeaderName"))
+            header = concrete_text(body.get("HeaderName"))
             target = body.get("HeaderName") or body
             what = quote(header) + " header" if header else "header"
             if stop is not None:
@@ -413,7 +406,7 @@ def _reserved_reason(name: str) -> str | None:
 def _check_reserved_header(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderName")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or not value:
             continue
         reason = _reserved_reason(value)

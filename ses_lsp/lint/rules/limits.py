@@ -13,7 +13,7 @@ from __future__ import annotations
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Related, Severity
-from ses_lsp.lint.references import FLOCI_RULE_PROBES
+from ses_lsp.lint.references import FLOCI_RULE_PROBES, SES_API
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, Example, Rule, RuleDoc
 from ses_lsp.lint.rules.common import (
     CLASSIC_FILTER_KINDS,
@@ -28,7 +28,6 @@ from ses_lsp.lint.rules.common import (
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 QUOTAS = "https://docs.aws.amazon.com/ses/latest/dg/quotas.html#quotas-receiving"
 SNS_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-sns.html"
 S3_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-s3.html"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
-from ses_lsp.lint.references import FLOCI_RULE_PROBES
+from ses_lsp.lint.references import FLOCI_RULE_PROBES, SES_API
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_TOOL, Example, Rule, RuleDoc
 
 # Values holding a template placeholder (``${Var}``, ``{{var}}``, ``$(cmd)``, ``%s``, ``<name>``...)
@@ -34,7 +34,6 @@ from ses_lsp.lint.text import closest, quote, quote_list
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 MM_API = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Operations_MailManager.html"
 FLOCI = FLOCI_RULE_PROBES
 

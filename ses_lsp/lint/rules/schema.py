@@ -7,12 +7,11 @@ walk; each keyword of the generated JSON Schema maps to exactly one rule.
 from __future__ import annotations
 
 from ses_lsp.lint.diagnostics import Severity
-from ses_lsp.lint.references import BOTOCORE_MAILMANAGER, BOTOCORE_SES
+from ses_lsp.lint.references import BOTOCORE_MAILMANAGER, BOTOCORE_SES, SES_API
 from ses_lsp.lint.registry import SOURCE_MODEL, Example, Rule, RuleDoc
 
 E, W = Severity.ERROR, Severity.WARNING
 
-SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 MM_API = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Operations_MailManager.html"
 BOTOCORE = (BOTOCORE_SES, BOTOCORE_MAILMANAGER)
 
