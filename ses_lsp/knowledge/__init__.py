@@ -12,13 +12,15 @@ sources:
 * :mod:`~ses_lsp.knowledge.timestamps`: the timestamps the AWS CLI accepts, and the clock;
 * :mod:`~ses_lsp.knowledge.arns`: ARNs, partitions, Regions, account IDs and the ARN
   each SES target field takes;
-* :mod:`~ses_lsp.knowledge.networks`: the IP address and CIDR notation SES accepts.
+* :mod:`~ses_lsp.knowledge.networks`: the IP address and CIDR notation SES accepts;
+* :mod:`~ses_lsp.knowledge.pem`: PEM-encoded certificates and CRLs (a Mail Manager
+  trust store), decoded with ``cryptography`` when it is installed.
 
 Template placeholders (``${Var}``, ``{{var}}``, ...) have their home in
 :mod:`ses_lsp.lint.text` with the other text helpers.
 
 Modules here are pure functions and tables over strings: they read no document tree
 and report nothing.  They import only the standard library and :mod:`ses_lsp.lint.text`
-at module level; heavier libraries (netaddr, datetime) are imported where used, so a
-rule family pays only for what its checks call.
+at module level; heavier libraries (netaddr, cryptography, datetime) are imported where
+used, so a rule family pays only for what its checks call.
 """
