@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ses_lsp.lint.text import quote
 
@@ -43,15 +42,25 @@ MAX_LOCAL_OCTETS = 64
 # A domain as one regular expression, for callers that match it inside a larger pattern
 # (its length is checked apart: at most MAX_DOMAIN_LENGTH).
 DOMAIN_PATTERN = r"[\w-]+(?:\.[\w-]+)*"
-_DOMAIN_RE = re.compile(DOMAIN_PATTERN)
+
+# The patterns below are compiled on first use (by the re module's cache): the classic
+# Recipient model imports this module for every classic lint and needs none of them.
+_QUOTED_LOCAL = r'"(?:[^"\\\r\n]|\\.)*"'
+_DISPLAY = r"[^<>]*<([^<>]*)>"
+_IPV4_LIKE = r"[0-9]{1,3}(\.[0-9]{1,3}){3}"
 
 
-@dataclass(frozen=True)
 class DomainFault:
     """The first way a text breaks the domain grammar."""
 
-    kind: str  # "empty", "leading-dot", "trailing-dot", "double-dot", "character" or "too-long"
-    char: str = ""  # the character that is not allowed ("character")
+    __slots__ = ("kind", "char")
+
+    def __init__(self, kind: str, char: str = "") -> None:
+        self.kind = kind  # "empty", "leading-dot", "trailing-dot", "double-dot", "character" or "too-long"
+        self.char = char  # the character that is not allowed ("character")
+
+    def __repr__(self) -> str:
+        return f"DomainFault({self.kind!r}, {self.char!r})"
 
     @property
     def empty_label(self) -> bool:
@@ -73,7 +82,7 @@ class DomainFault:
 
 def domain_fault(d: str) -> DomainFault | None:
     """Why ``d`` is not a domain name, or None when it is one."""
-    if _DOMAIN_RE.fullmatch(d) is not None and len(d) <= MAX_DOMAIN_LENGTH:
+    if re.fullmatch(DOMAIN_PATTERN, d) is not None and len(d) <= MAX_DOMAIN_LENGTH:
         return None  # the common case, in one match
     if not d:
         return DomainFault("empty")
@@ -97,15 +106,11 @@ def is_domain(d: str) -> bool:
 # -- addresses ---------------------------------------------------------------------------
 
 _LOCAL_FORBIDDEN = '<>()[],;:\\"'
-_QUOTED_LOCAL_RE = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')
-_DISPLAY_RE = re.compile(r"[^<>]*<([^<>]*)>")
-_IPV4_LIKE_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def without_display_name(text: str) -> str:
     """The address of ``Name <local@domain>``; any other text as it is."""
-    m = _DISPLAY_RE.fullmatch(text)
+    m = re.fullmatch(_DISPLAY, text)
     return m.group(1).strip() if m else text
 
 
@@ -129,12 +134,12 @@ def address_problem(text: str, display_name: bool = False) -> str | None:
         return "it has a 'mailto:' prefix"
     if len(t) > MAX_ADDRESS_LENGTH:
         return f"it is {len(t)} characters long; an address has at most {MAX_ADDRESS_LENGTH}"
-    surrogate = _LONE_SURROGATE.search(t)
+    surrogate = next((c for c in t if "\ud800" <= c <= "\udfff"), None)
     if surrogate is not None:
         # Only a JSON \uXXXX escape can write one; no encoding (so no mail system) carries it.
-        return f"it contains {quote(surrogate.group())}, half of a UTF-16 surrogate pair, which is not a character"
+        return f"it contains {quote(surrogate)}, half of a UTF-16 surrogate pair, which is not a character"
     if t.startswith('"'):
-        m = _QUOTED_LOCAL_RE.match(t)
+        m = re.match(_QUOTED_LOCAL, t)
         if not m or t[m.end() : m.end() + 1] != "@":
             return "its quoted local part is not closed before the '@'"
         local, domain = t[: m.end()], t[m.end() + 1 :]
@@ -169,7 +174,7 @@ def address_problem(text: str, display_name: bool = False) -> str | None:
         return f"its domain {quote(domain)} {fault.reason}"
     if "." not in domain:
         return f"its domain {quote(domain)} has no '.'; use a fully qualified domain such as 'example.com'"
-    if _IPV4_LIKE_RE.fullmatch(domain):
+    if re.fullmatch(_IPV4_LIKE, domain):
         return f"its domain {quote(domain)} is an IP address; write an address literal such as [{domain}]"
     return None
 

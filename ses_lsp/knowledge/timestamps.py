@@ -18,36 +18,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
 if TYPE_CHECKING:
     from datetime import datetime
 
-_ISO_EXT = re.compile(
+# Compiled on first use (the re module's cache): most lints read no timestamp.
+_ISO_EXT = (
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
     r"[ \t]*(?:([Zz])|([+-])(\d{1,2})(?::?(\d{2}))?)?)?"
 )
-_ISO_BASIC = re.compile(
+_ISO_BASIC = (
     r"(\d{4})(\d{2})(\d{2})"
     r"(?:[Tt](\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?"
     r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?"
 )
-_EPOCH = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_EPOCH = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 
 
-@dataclass(frozen=True)
 class Instant:
     """A parsed timestamp; ``zoned`` is False when no zone was written (the CLI reads it as UTC)."""
 
-    when: datetime
-    zoned: bool
+    __slots__ = ("when", "zoned")
+
+    def __init__(self, when: datetime, zoned: bool) -> None:
+        self.when = when
+        self.zoned = zoned
+
+    def __repr__(self) -> str:
+        return f"Instant({self.when!r}, {self.zoned!r})"
 
 
 def is_epoch_text(text: str) -> bool:
     """Is ``text`` a number of epoch seconds (``1714557600``, ``1714557600.5``)?"""
-    return _EPOCH.fullmatch(text.strip()) is not None
+    return re.fullmatch(_EPOCH, text.strip()) is not None
 
 
 def parse_timestamp(value: object) -> Instant | None:
@@ -63,12 +68,12 @@ def parse_timestamp(value: object) -> Instant | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if _EPOCH.fullmatch(text):
+    if re.fullmatch(_EPOCH, text):
         try:
             return Instant(datetime.fromtimestamp(float(text), timezone.utc), True)
         except (OverflowError, OSError, ValueError):
             return None
-    m = _ISO_EXT.fullmatch(text) or _ISO_BASIC.fullmatch(text)
+    m = re.fullmatch(_ISO_EXT, text) or re.fullmatch(_ISO_BASIC, text)
     if not m:
         return None
     y, mo, d, hh, mm, ss, frac, z, sign, oh, om = m.groups()
