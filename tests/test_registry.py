@@ -83,7 +83,7 @@ def test_checks_for_kind_are_exactly_the_applicable_rules():
         assert checks_for_kind(kind) == want, kind
 
 
-def test_a_classic_lint_does_not_import_the_ingress_rules():
+def test_a_classic_lint_does_not_import_the_ingress_or_dsn_rules():
     """Start-up: families are imported only for the kinds they check (a fresh interpreter)."""
     import json
     import subprocess
@@ -100,6 +100,7 @@ def test_a_classic_lint_does_not_import_the_ingress_rules():
     )
     out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     assert "ingress" not in out["families"] and {"names", "flow", "addresses", "arns"} <= set(out["families"])
+    assert "dsn" not in out["families"]  # SendBounce's own rules
     assert "SES508" in out["codes"]  # rule-without-actions: the flow checks ran
     assert out["mm"] is False  # nor the Mail Manager model
 
@@ -118,6 +119,17 @@ def test_doc_examples(rule, which, example):
         assert codes == [rule.code], [(d.code, d.message) for d in result.diagnostics]
     else:
         assert codes == [], [(d.code, d.message) for d in result.diagnostics]
+
+
+def test_every_example_file_belongs_to_its_rule():
+    """Examples are files named after their rule and verdict; none is missing or left over."""
+    import os
+
+    from ses_lsp.lint.registry import EXAMPLES_DIR
+
+    named = {example.file: f"{rule.code}-{which}.{example.format}" for rule, which, example in EXAMPLES}
+    assert len(named) == len(EXAMPLES) and all(file == want for file, want in named.items())
+    assert sorted(os.listdir(EXAMPLES_DIR)) == sorted(named)
 
 
 def test_rules_with_a_fix_have_examples_or_notes():

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from ses_lsp.knowledge.networks import parse_cidr
 from ses_lsp.lint.config import Config
 from ses_lsp.lint.engine import lint_text
 from ses_lsp.lint.fixes import apply_edit_groups
 from ses_lsp.lint.rules import addresses
-from ses_lsp.lint.rules.addresses import parse_cidr, recipient_problem
+from ses_lsp.lint.rules.addresses import recipient_problem
 
 
 def lint(doc: dict | str, path: str = "x.json", kind: str | None = None, **cfg):
@@ -344,6 +345,11 @@ def test_unverified_domain_needs_config_and_accepts_subdomains():
     text, res = lint(doc, verified_domains=("Example.com",))
     ds = [d for d in res.diagnostics if d.code == "SES611"]
     assert [text[d.start : d.end] for d in ds] == ['"x@other.org"', '"Other.ORG"']
+    # the entries are read as bounce senders read them: white space, case and dots around ignored
+    text, res = lint(doc, verified_domains=(" .example.com. ", "x@other.org"))
+    ds = [d for d in res.diagnostics if d.code == "SES611"]
+    assert [text[d.start : d.end] for d in ds] == ['"x@other.org"', '"Other.ORG"']
+    assert "(example.com)" in ds[0].message
 
 
 def test_upper_case_fix_lowercases_only_the_domain():

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
+from ses_lsp.knowledge.arns import Arn, arn_structure_problem, partition_of_region
 from ses_lsp.lint.config import Config
 from ses_lsp.lint.diagnostics import Severity
 from ses_lsp.lint.engine import lint_text
-from ses_lsp.lint.rules.arns import Arn, arn_structure_problem, has_placeholder, partition_of_region
+from ses_lsp.lint.text import has_placeholder
 
 
 def lint(doc: dict, kind: str | None = None, **cfg):

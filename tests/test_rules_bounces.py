@@ -1,4 +1,6 @@
-"""Unit tests for the bounce and DSN rules (SES4xx): parsing helpers, positions, messages, fixes."""
+"""Unit tests for the bounce and DSN rules (SES4xx): positions, messages, fixes.
+
+The grammars they use (status codes, addresses, timestamps) are tested in test_knowledge.py."""
 
 from __future__ import annotations
 
@@ -7,11 +9,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ses_lsp.document.nodes import NUMBER, STRING, TIMESTAMP, Node
+from ses_lsp.knowledge import timestamps
 from ses_lsp.lint.config import Config
 from ses_lsp.lint.engine import lint_text
 from ses_lsp.lint.fixes import apply_edit_groups
-from ses_lsp.lint.rules import bounces as B
 
 SB = "ses:send-bounce"
 RULE = "ses:create-receipt-rule"
@@ -85,119 +86,6 @@ def dsn(**fields) -> dict:
     f = {"Action": "failed", "Status": "5.1.1"}
     f.update(fields)
     return {"Recipient": "old@example.com", "RecipientDsnFields": f}
-
-
-# -- helpers ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("code", ["2.0.0", "4.2.2", "5.1.1", "5.7.26", "5.999.999", "4.10.0"])
-def test_parse_status_valid(code):
-    assert B.parse_status(code) is not None
-    assert B.status_problem(code) is None
-
-
-@pytest.mark.parametrize(
-    "code,reason,fix",
-    [
-        ("5.01.1", "leading zeros", "5.1.1"),
-        ("5.1.00", "leading zeros", "5.1.0"),
-        (" 5.1.1", "white space", "5.1.1"),
-        ("3.1.1", 'class "3"', None),
-        ("5.1000.1", "1 to 3 digits", None),
-        ("550", "SMTP reply code", None),
-        ("5.1", "three numbers", None),
-        ("5.1.1.1", "three numbers", None),
-        ("", "empty", None),
-    ],
-)
-def test_status_problem(code, reason, fix):
-    got = B.status_problem(code)
-    assert got is not None and reason in got[0] and got[1] == fix
-
-
-@pytest.mark.parametrize(
-    "addr",
-    [
-        "user@example.com",
-        "first.last+tag@sub.example.co.uk",
-        '"odd local"@example.com',
-        "user@[192.0.2.1]",
-        "user@[IPv6:2001:db8::1]",
-        "josé@bücher.example",
-        "用户@例子.广告",
-        "user@xn--bcher-kva.example",
-        "o'brien@example.com",
-        "a_b-c@my_host.example.com",
-    ],
-)
-def test_addresses_accepted(addr):
-    assert B.is_email_address(addr), B.address_problem(addr)
-
-
-@pytest.mark.parametrize(
-    "addr,reason",
-    [
-        ("postmaster", "no '@'"),
-        ("a@b@example.com", "more than one '@'"),
-        ("@example.com", "before the '@'"),
-        ("user@", "after the '@'"),
-        ("us er@example.com", "white space"),
-        ("user@localhost", "no '.'"),
-        ("user@example.com.", "empty label"),
-        ("user@example..com", "empty label"),
-        ("user@exa mple.com", "white space"),
-        ("user@192.0.2.1", "address literal"),
-        ("user@[192.0.2.300]", "not a valid IPv4"),
-        ("user@[IPv6:2001:db8::zz]", "not a valid IPv6"),
-        ("mailto:user@example.com", "mailto"),
-        (" user@example.com", "white space around"),
-        ("x" * 65 + "@example.com", "64 octets"),
-        ("Postmaster <postmaster@example.com>", "needs quoting"),
-        ("a,b@example.com", "needs quoting"),
-    ],
-)
-def test_addresses_rejected(addr, reason):
-    problem = B.address_problem(addr)
-    assert problem is not None and reason in problem, problem
-
-
-def test_display_name_only_where_allowed():
-    assert B.is_email_address("Postmaster <postmaster@example.com>", display_name=True)
-    assert B.is_email_address('"Mail Delivery" <mailer-daemon@example.com>', display_name=True)
-    assert not B.is_email_address("Postmaster <postmaster>", display_name=True)
-
-
-def _node(kind, value):
-    return Node(kind, value, 0, 0)
-
-
-@pytest.mark.parametrize(
-    "kind,value,expected,zoned",
-    [
-        (STRING, "2024-05-01T10:00:00Z", datetime(2024, 5, 1, 10, tzinfo=timezone.utc), True),
-        (STRING, "2024-05-01T12:00:00+02:00", datetime(2024, 5, 1, 10, tzinfo=timezone.utc), True),
-        (
-            STRING,
-            "2024-05-01T10:00:00.250Z",
-            datetime(2024, 5, 1, 10, 0, 0, 250000, tzinfo=timezone.utc),
-            True,
-        ),
-        (STRING, "2024-05-01", datetime(2024, 5, 1, tzinfo=timezone.utc), False),
-        (STRING, "20240501T100000Z", datetime(2024, 5, 1, 10, tzinfo=timezone.utc), True),
-        (STRING, "1714557600", datetime(2024, 5, 1, 10, tzinfo=timezone.utc), True),
-        (NUMBER, 1714557600.0, datetime(2024, 5, 1, 10, tzinfo=timezone.utc), True),
-        (TIMESTAMP, "2024-05-01 05:00:00 -5", datetime(2024, 5, 1, 10, tzinfo=timezone.utc), True),
-        (TIMESTAMP, "2024-5-1t10:00:00Z", datetime(2024, 5, 1, 10, tzinfo=timezone.utc), True),
-    ],
-)
-def test_parse_timestamp(kind, value, expected, zoned):
-    got = B.parse_timestamp(_node(kind, value))
-    assert got is not None and got.when == expected and got.zoned is zoned
-
-
-@pytest.mark.parametrize("value", ["2024-13-01", "yesterday", "2024-02-30T00:00:00Z", ""])
-def test_parse_timestamp_rejects(value):
-    assert B.parse_timestamp(_node(STRING, value)) is None
 
 
 # -- classic BounceAction ----------------------------------------------------------
@@ -599,10 +487,10 @@ def test_future_dates_use_the_injected_clock(monkeypatch):
     assert codes(r) == []  # 3 minutes ahead: within the clock-skew slack
     _, r = lint(doc, SB, config=Config(extra={"now": now - timedelta(hours=1)}))
     assert codes(r) == ["SES423", "SES423"]
-    monkeypatch.setattr(B, "clock", lambda: datetime(2024, 4, 1, tzinfo=timezone.utc))
+    monkeypatch.setattr(timestamps, "clock", lambda: datetime(2024, 4, 1, tzinfo=timezone.utc))
     _, r = lint(doc, SB)
     assert codes(r) == ["SES423", "SES423"]
-    monkeypatch.setattr(B, "clock", lambda: datetime(2030, 1, 1, tzinfo=timezone.utc))
+    monkeypatch.setattr(timestamps, "clock", lambda: datetime(2030, 1, 1, tzinfo=timezone.utc))
     _, r = lint(doc, SB)
     assert codes(r) == []
 

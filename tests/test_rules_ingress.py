@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from ses_lsp.knowledge import pem as pem_grammar
+from ses_lsp.knowledge import timestamps
 from ses_lsp.lint.config import Config
 from ses_lsp.lint.engine import lint_text
 from ses_lsp.lint.fixes import apply_edit_groups
@@ -61,7 +63,7 @@ def codes(result, prefix="SES9") -> list[str]:
 @pytest.fixture
 def clock(monkeypatch):
     def set_(when: datetime) -> None:
-        monkeypatch.setattr(ingress, "CLOCK", lambda: when)
+        monkeypatch.setattr(timestamps, "clock", lambda: when)
 
     return set_
 
@@ -254,13 +256,13 @@ def test_password_placeholders_are_not_reported(value):
 # -- PEM structure (no cryptography needed) -----------------------------------------------------------
 
 
-def _problems(value: str, want: str = ingress.CERT_LABEL) -> list[str | None]:
-    return [b.problem for b in ingress.scan_pem(value, want)]
+def _problems(value: str, want: str = pem_grammar.CERT_LABEL) -> list[str | None]:
+    return [b.problem for b in pem_grammar.scan_pem(value, want)]
 
 
 def test_scan_pem_accepts_a_bundle_with_text_around_it():
     value = "subject=CN=Test Root CA\n" + pem("root-ca.pem") + "\n# second\n" + pem("second-ca.pem")
-    blocks = ingress.scan_pem(value, ingress.CERT_LABEL)
+    blocks = pem_grammar.scan_pem(value, pem_grammar.CERT_LABEL)
     assert [b.problem for b in blocks] == [None, None]
     assert [b.line for b in blocks] == [2, 15]
     assert value[blocks[1].start : blocks[1].end].startswith("-----BEGIN CERTIFICATE-----")
@@ -298,8 +300,8 @@ def test_scan_pem_problems(value, needle):
 
 def test_scan_pem_wrong_labels_per_field():
     assert "CrlContent" in _problems(pem("root-ca.crl.pem"))[0]
-    assert "CAContent" in _problems(pem("root-ca.pem"), ingress.CRL_LABEL)[0]
-    assert _problems(pem("root-ca.crl.pem"), ingress.CRL_LABEL) == [None]
+    assert "CAContent" in _problems(pem("root-ca.pem"), pem_grammar.CRL_LABEL)[0]
+    assert _problems(pem("root-ca.crl.pem"), pem_grammar.CRL_LABEL) == [None]
 
 
 @pytest.mark.parametrize(
@@ -455,9 +457,9 @@ def test_crl_checks_wait_for_a_readable_ca_bundle():
 def test_without_cryptography_only_structure_is_checked(monkeypatch, clock):
     monkeypatch.setitem(sys.modules, "cryptography", None)
     monkeypatch.setitem(sys.modules, "cryptography.x509", None)
-    ingress.parse_pem.cache_clear()
+    pem_grammar.parse_pem.cache_clear()
     try:
-        assert ingress._crypto() is None
+        assert pem_grammar.x509_module() is None
         clock(datetime(2100, 1, 1, tzinfo=timezone.utc))
         ca = pem("root-ca.pem") + pem("leaf.pem")
         crl = pem("root-ca.crl.pem") + pem("other-ca.crl.pem") + pem("expired.crl.pem")
@@ -470,7 +472,7 @@ def test_without_cryptography_only_structure_is_checked(monkeypatch, clock):
         )
         assert codes(r) == []
     finally:
-        ingress.parse_pem.cache_clear()
+        pem_grammar.parse_pem.cache_clear()
 
 
 @needs_crypto

@@ -24,7 +24,6 @@ their globs are relative to the workspace folder.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -275,8 +274,11 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
             kinds.append((Glob(pattern, root), full))
 
     region = get("region")
-    if region is not None and not (isinstance(region, str) and re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region)):
-        raise ConfigError(f"{where}: 'region' must be an AWS Region name such as \"us-east-1\", not {region!r}")
+    if region is not None:
+        from ses_lsp.knowledge.arns import is_region
+
+        if not (isinstance(region, str) and is_region(region)):
+            raise ConfigError(f"{where}: 'region' must be an AWS Region name such as \"us-east-1\", not {region!r}")
     active = get("active-rule-set")
     if active is not None and not isinstance(active, str):
         raise ConfigError(f"{where}: 'active-rule-set' must be a string")

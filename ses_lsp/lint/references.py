@@ -7,6 +7,13 @@ recorded probes of live SES - is built here so that each source is written once.
 
 from __future__ import annotations
 
+# The SES API reference: rule docs cite its pages as SES_API + "API_SendBounce.html".
+SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
+
+# Cited by both bounce families (bounces.py: the bounce actions; dsn.py: SendBounce's DSN fields).
+API_SEND_BOUNCE = SES_API + "API_SendBounce.html"
+API_RECIPIENT_INFO = SES_API + "API_BouncedRecipientInfo.html"
+
 BOTOCORE = "https://github.com/boto/botocore/blob/develop/botocore/data"
 BOTOCORE_SES = f"botocore service model ses 2010-12-01: {BOTOCORE}/ses/2010-12-01/service-2.json"
 BOTOCORE_MAILMANAGER = (
@@ -32,3 +39,8 @@ def rfc(number: int, section: str = "", title: str = "") -> str:
     if title:
         text += f" ({title})"
     return f"{text}: {url}"
+
+
+# RFC sections both bounce families cite.
+RFC3463_2 = rfc(3463, "2", "status code structure")
+RFC3464_236 = rfc(3464, "2.3.6", "Diagnostic-Code")

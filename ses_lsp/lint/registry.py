@@ -14,8 +14,10 @@ suppressions need of them (no docs, no check) is :mod:`ses_lsp.lint.catalogue`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 from ses_lsp.lint.diagnostics import Severity
@@ -32,13 +34,33 @@ SOURCE_FORMAT = "file format"
 SOURCE_TOOL = "ses-lsp"
 
 
+# The example documents of the rule docs, one file a rule and verdict (``SES401-bad.yaml``).
+EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules", "examples")
+
+
 @dataclass(frozen=True)
 class Example:
-    """A document used in a rule's docs.  ``kind`` is the document kind."""
+    """A document used in a rule's docs: ``file``, under :data:`EXAMPLES_DIR` (its extension
+    gives the format), linted as ``kind`` (``""``: the engine detects the kind).
 
-    text: str
+    The text is read on first use, so defining a rule costs no file access."""
+
+    file: str
     kind: str
-    format: str = "yaml"
+
+    @property
+    def format(self) -> str:
+        return "json" if self.file.endswith(".json") else "yaml"
+
+    @property
+    def text(self) -> str:
+        return _example_text(self.file)
+
+
+@cache
+def _example_text(file: str) -> str:
+    with open(os.path.join(EXAMPLES_DIR, file), encoding="utf-8", newline="") as fh:
+        return fh.read()
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,13 @@ PLACEHOLDER = re.compile(
 _MASK = "\x00"
 
 
+def mask_placeholders(text: str) -> str:
+    """``text`` with each placeholder replaced by one NUL character (never a ':')."""
+    if not may_hold_placeholder(text):
+        return text
+    return PLACEHOLDER.sub(_MASK, text)
+
+
 def has_placeholder(text: str) -> bool:
     """Does ``text`` contain a template placeholder such as ``${Var}`` or ``{{var}}``?"""
     if not may_hold_placeholder(text):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, OBJECT, STRING, Node
+from ses_lsp.knowledge.addresses import DOMAIN_PATTERN, MAX_DOMAIN_LENGTH, is_domain
 
 ACTION_TYPES = (
     "S3Action",
@@ -46,7 +47,8 @@ class Recipient:
     """One ``Recipients`` entry, classified.
 
     ``form``: ``address`` (local@domain), ``domain`` (exact domain),
-    ``subdomains`` (a leading dot: any subdomain), or ``invalid``.
+    ``subdomains`` (a leading dot: any subdomain), or ``invalid``.  Domains follow the
+    grammar of :mod:`ses_lsp.knowledge.addresses`.
     """
 
     text: str
@@ -109,14 +111,14 @@ _BAD_CHARS = re.compile(r"[\s<>*,;/\\\"()\[\]]")
 
 # The usual entry in one match: an address, a domain or a ".domain" exactly as
 # _classify_in_full accepts them (without white space around); the rest goes there.
-_USUAL = re.compile(r"(?:([^\s<>*,;/\\\"()\[\]@]+)@|(\.))?([\w-]+(?:\.[\w-]+)*)")
+_USUAL = re.compile(r"(?:([^\s<>*,;/\\\"()\[\]@]+)@|(\.))?(" + DOMAIN_PATTERN + ")")
 
 
 @lru_cache(maxsize=8192)
 def _classify(text: str) -> tuple[str, str, str]:
     """(form, local part, lower-case domain) of a Recipients entry (pure; cached)."""
     m = _USUAL.fullmatch(text)
-    if m is not None and len(m.group(3)) <= 253:
+    if m is not None and len(m.group(3)) <= MAX_DOMAIN_LENGTH:
         local, dot, domain = m.groups()
         if local is not None:
             return "address", local, domain.lower()
@@ -130,22 +132,13 @@ def _classify_in_full(text: str) -> tuple[str, str, str]:
         return "invalid", "", ""
     if "@" in t:
         local, _, domain = t.rpartition("@")
-        if not local or not domain or "@" in local or not _domain_ok(domain):
+        if not local or not domain or "@" in local or not is_domain(domain):
             return "invalid", "", ""
         return "address", local, domain.lower()
     if t.startswith("."):
         d = t[1:]
-        return ("subdomains" if _domain_ok(d) else "invalid"), "", d.lower()
-    return ("domain" if _domain_ok(t) else "invalid"), "", t.lower()
-
-
-def _domain_ok(d: str) -> bool:
-    if not d or len(d) > 253 or d.startswith(".") or d.endswith(".") or ".." in d:
-        return False
-    return _DOMAIN_CHARS.fullmatch(d) is not None
-
-
-_DOMAIN_CHARS = re.compile(r"[\w.-]+", re.UNICODE)
+        return ("subdomains" if is_domain(d) else "invalid"), "", d.lower()
+    return ("domain" if is_domain(t) else "invalid"), "", t.lower()
 
 
 @dataclass

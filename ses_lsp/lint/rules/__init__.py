@@ -5,8 +5,9 @@ SES3xx headers, SES4xx bounces and DSNs, SES5xx flow and reachability, SES6xx
 addresses and networks, SES7xx ARNs and references, SES8xx limits, SES9xx
 ingress points.
 
-Each family is a module with a ``RULES`` list; ``FAMILIES`` lists them in
-registry order.  Linting a document imports only the families with checks for
+Each family is a module with a ``RULES`` list; ``FAMILIES`` lists them.  The
+registry order is code order (a family may hold part of a range: SES4xx is
+``bounces`` and ``dsn``).  Linting a document imports only the families with checks for
 its kind (start-up time: a classic rule file never loads the ingress-point
 rules): :data:`~ses_lsp.lint.catalogue.CATALOGUE` (from the generated
 ``ses_lsp/lint/_rule_index.py``) knows every rule's code, name, severity,
@@ -17,12 +18,13 @@ family and kinds without importing any family, and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib import import_module
 
 from ses_lsp.lint.catalogue import CATALOGUE, Registry
 from ses_lsp.lint.registry import Rule
 
-FAMILIES = ("core", "schema", "names", "headers", "bounces", "flow", "addresses", "arns", "limits", "ingress")
+FAMILIES = ("core", "schema", "names", "headers", "bounces", "dsn", "flow", "addresses", "arns", "limits", "ingress")
 
 
 def family_rules(family: str) -> list[Rule]:
@@ -39,10 +41,14 @@ def checks_for_kind(kind: str) -> list[Rule]:
     if rules is None:
         wanted = {i.code for i in CATALOGUE.rules if i.has_check and (i.kinds is None or kind in i.kinds)}
         families = {i.family for i in CATALOGUE.rules if i.code in wanted}
-        rules = _CHECKS[kind] = [
+        rules = _CHECKS[kind] = _in_code_order(
             r for family in FAMILIES if family in families for r in family_rules(family) if r.code in wanted
-        ]
+        )
     return rules
+
+
+def _in_code_order(rules: Iterable[Rule]) -> list[Rule]:
+    return sorted(rules, key=lambda r: r.code)
 
 
 def source_locations(rule: Rule) -> list[tuple[str, str, int]]:
@@ -65,7 +71,7 @@ def source_locations(rule: Rule) -> list[tuple[str, str, int]]:
 
 
 def _all_rules() -> list[Rule]:
-    return [r for family in FAMILIES for r in family_rules(family)]
+    return _in_code_order(r for family in FAMILIES for r in family_rules(family))
 
 
 def __getattr__(name: str):
@@ -93,12 +99,13 @@ def index_source() -> str:
         "",
         "RULES = (",
     ]
-    for family in FAMILIES:
-        for r in family_rules(family):
-            kinds = None if r.kinds is None else tuple(sorted(r.kinds))
-            lines.append(
-                f"    ({r.code!r}, {r.name!r}, {r.severity.label!r}, {family!r}, {r.check is not None!r}, {kinds!r}),"
-            )
+    family_of = {r.code: family for family in FAMILIES for r in family_rules(family)}
+    for r in _all_rules():
+        kinds = None if r.kinds is None else tuple(sorted(r.kinds))
+        family = family_of[r.code]
+        lines.append(
+            f"    ({r.code!r}, {r.name!r}, {r.severity.label!r}, {family!r}, {r.check is not None!r}, {kinds!r}),"
+        )
     lines.append(")")
     unsuppressible = [r.code for family in FAMILIES for r in family_rules(family) if not r.suppressible]
     lines += ["", f"UNSUPPRESSIBLE = {tuple(unsuppressible)!r}"]

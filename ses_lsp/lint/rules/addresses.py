@@ -1,11 +1,12 @@
 """Semantic rules: addresses and networks (SES6xx).
 
 IP filters (classic ``Cidr``) and Mail Manager ``IpExpression`` values are
-parsed with netaddr (never the stdlib ``ipaddress``), strictly: what netaddr
+parsed strictly by :func:`ses_lsp.knowledge.networks.parse_cidr`: what netaddr
 would also accept but SES rejects (a dotted netmask, a zone ID, brackets) is
 explained.  Classic ``Recipients`` entries are classified with the shared
 model :class:`ses_lsp.semantics.classic.Recipient`; the reasons an entry is
-invalid are worked out here.
+invalid are worked out here, with the domain grammar of
+:mod:`ses_lsp.knowledge.addresses`.
 
 Placeholders (``${Var}``, ``{{var}}``, ...) make a value unknown: it is never
 reported.  Values the schema pass already reported are skipped.
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.knowledge.addresses import domain_fault, domain_is_verified, verified_domains
+from ses_lsp.knowledge.networks import ParsedCidr, parse_cidr
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
 from ses_lsp.lint.edits import json_text, remove_item, replace_node
@@ -43,6 +46,7 @@ from ses_lsp.lint.rules.common import (
     mm_rule_nodes,
     schema_reported,
     schema_spans,
+    string_value,
 )
 from ses_lsp.lint.text import quote
 from ses_lsp.semantics.classic import Recipient
@@ -60,7 +64,6 @@ API_RULE = "https://docs.aws.amazon.com/ses/latest/APIReference/API_ReceiptRule.
 RULES_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-receipt-rules-console-walkthrough.html"
 MM_IP_EXPR = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_RuleIpExpression.html"
 MM_RULES_DOC = "https://docs.aws.amazon.com/ses/latest/dg/eb-rules.html"
-MM_REPLACE = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_ReplaceRecipientAction.html"
 RFC4632 = "RFC 4632 section 3.1 (CIDR prefix notation): https://www.rfc-editor.org/rfc/rfc4632#section-3.1"
 RFC4291 = "RFC 4291 section 2.3 (IPv6 prefix notation): https://www.rfc-editor.org/rfc/rfc4291#section-2.3"
 RFC5321_CASE = (
@@ -68,11 +71,6 @@ RFC5321_CASE = (
     "https://www.rfc-editor.org/rfc/rfc5321#section-2.4"
 )
 FLOCI = FLOCI_FILTER_PROBES
-
-
-def _text(node: Node | None) -> str | None:
-    """The value of a string node (None for any other node or kind)."""
-    return node.str_value if node is not None and node.kind == STRING else None
 
 
 # -- fixes -----------------------------------------------------------------------------------
@@ -106,102 +104,6 @@ def _plain_yaml_str(value: str) -> bool:
 
 
 @dataclass
-class ParsedCidr:
-    """A parsed address or CIDR block (``network`` is a netaddr IPNetwork)."""
-
-    network: IPNetwork
-    version: int
-    host_bits: bool  # the address has bits set beyond the prefix
-
-    @property
-    def canonical(self) -> str:
-        return str(self.network.cidr)
-
-    @property
-    def prefixlen(self) -> int:
-        return self.network.prefixlen
-
-
-_DIGITS = re.compile(r"[0-9]+")
-_HOST_LABEL = re.compile(r"(?:^|\.)[A-Za-z][A-Za-z0-9-]*(?:\.|$)")
-_WITH_PORT = re.compile(r"[0-9.]+:[0-9]+")
-
-
-@lru_cache(maxsize=4096)  # pure; several checks read the same values (do not mutate the result)
-def parse_cidr(text: str, classic: bool) -> tuple[ParsedCidr | None, str | None]:
-    """(parsed block, None) or (None, why it is not a valid IP address or CIDR block).
-
-    ``classic``: the SES classic receipt-filter rules, which also reject
-    IPv4-mapped IPv6 addresses (observed).
-    """
-    from netaddr import AddrFormatError, IPAddress, IPNetwork
-
-    if text == "":
-        return None, "it is empty"
-    if text.strip() != text or any(c.isspace() for c in text):
-        return None, "it contains white space"
-    if not text.isascii():
-        bad = next(c for c in text if not c.isascii())
-        return None, f"it contains the non-ASCII character {quote(bad)}; write ASCII digits"
-    if text.startswith("[") or "]" in text:
-        return None, "IPv6 addresses are written without brackets here"
-    if "%" in text:
-        return None, "zone IDs ('%' and an interface name) are not allowed"
-    if "-" in text:
-        return None, "address ranges (A-B) are not supported; write one or more CIDR blocks"
-    addr_text, slash, prefix_text = text.partition("/")
-    if slash and "/" in prefix_text:
-        return None, "it has more than one '/'"
-    if _WITH_PORT.fullmatch(addr_text):
-        return None, "a port number (':PORT') is not allowed"
-    if ":" in addr_text:
-        version = 6
-        try:
-            addr = IPAddress(addr_text, 6)
-        except (AddrFormatError, ValueError):
-            return None, f"{quote(addr_text)} is not a valid IPv6 address"
-        if classic and addr.is_ipv4_mapped():
-            return None, (f"IPv4-mapped IPv6 addresses are rejected; write the IPv4 address {quote(str(addr.ipv4()))}")
-    else:
-        version = 4
-        parts = addr_text.split(".")
-        if _HOST_LABEL.search(addr_text):
-            return None, "it is a host name, not an IP address"
-        if len(parts) != 4:
-            plural = "s" if len(parts) != 1 else ""
-            return None, f"{quote(addr_text)} has {len(parts)} part{plural}; an IPv4 address has 4"
-        for p in parts:
-            if not _DIGITS.fullmatch(p):
-                return None, f"{quote(p)} is not a number from 0 to 255"
-            if int(p) > 255:
-                return None, f"the octet {p} is out of range (0-255)"
-            if len(p) > 1 and p[0] == "0":
-                return None, f"the octet {quote(p)} has a leading zero (it could be read as octal); write {int(p)}"
-        addr = IPAddress(addr_text, 4)
-    limit = 32 if version == 4 else 128
-    if slash:
-        if prefix_text == "":
-            return None, "the prefix length after '/' is missing"
-        if not _DIGITS.fullmatch(prefix_text):
-            if version == 4 and prefix_text.count(".") == 3:
-                try:
-                    n = IPNetwork(f"{addr_text}/{prefix_text}")
-                    return None, f"the netmask form is not CIDR notation; write the prefix length /{n.prefixlen}"
-                except (AddrFormatError, ValueError):
-                    pass
-            return None, f"the prefix length {quote(prefix_text)} is not a number"
-        if len(prefix_text) > 1 and prefix_text[0] == "0":
-            return None, f"the prefix length {quote(prefix_text)} has a leading zero; write /{int(prefix_text)}"
-        prefix = int(prefix_text)
-        if prefix > limit:
-            return None, f"the prefix length /{prefix} is out of range for IPv{version} (0-{limit})"
-    else:
-        prefix = limit
-    network = IPNetwork(f"{addr}/{prefix}")
-    return ParsedCidr(network, version, network.ip != network.network), None
-
-
-@dataclass
 class IpValue:
     node: Node
     text: str
@@ -224,7 +126,7 @@ def _read_ip_values(ctx: LintContext) -> Iterator[IpValue]:
     elif ctx.kind in MM_RULE_SET_KINDS:
         for _expr, values in _mm_expressions(ctx, "IpExpression"):
             for v in values.list_value:
-                text = _text(v)
+                text = string_value(v)
                 if text is None or has_placeholder(text) or schema_reported(ctx, v):
                     continue
                 parsed, problem = parse_cidr(text, classic=False)
@@ -268,7 +170,7 @@ def _read_filters(ctx: LintContext) -> list[IpFilter]:
         pol = ipf.get("Policy")
         policy = pol.str_value if pol is not None and pol.kind == STRING else None
         cidr = ipf.get("Cidr")
-        text = _text(cidr)
+        text = string_value(cidr)
         if cidr is None or text is None or has_placeholder(text) or schema_reported(ctx, cidr):
             continue
         parsed, problem = parse_cidr(text, classic=True)
@@ -452,7 +354,7 @@ class RecipientEntry:
 
 def _rule_label(rule: Node, index: int) -> str:
     n = rule.get("Name")
-    name = _text(n)
+    name = string_value(n)
     return f"rule {quote(name)}" if name is not None else f"rule #{index + 1}"
 
 
@@ -535,33 +437,16 @@ def recipient_problem(text: str) -> tuple[str, str | None] | None:
             return ("it has nothing before '@'; write the domain alone to match every address at it", fixed)
         if not domain:
             return "it has nothing after '@'", None
-        why = _domain_problem(domain)
-        if why:
-            return f"the domain {quote(domain)} {why}", None
+        fault = domain_fault(domain)
+        if fault is not None:
+            return f"the domain {quote(domain)} {fault.reason}", None
     else:
         d = text[1:] if text.startswith(".") else text
-        why = _domain_problem(d)
-        if why:
-            return f"{quote(d)} {why}", None
+        fault = domain_fault(d)
+        if fault is not None:
+            return f"{quote(d)} {fault.reason}", None
     if Recipient.parse(text).form == "invalid":
         return "it is neither an email address nor a domain", None
-    return None
-
-
-def _domain_problem(d: str) -> str | None:
-    if not d:
-        return "is empty"
-    if d.startswith("."):
-        return "starts with a dot"
-    if d.endswith("."):
-        return "ends with a dot; write it without the trailing dot"
-    if ".." in d:
-        return "has two dots in a row"
-    bad = next((c for c in d if not (c.isalnum() or c in "-._")), None)
-    if bad is not None:
-        return f"contains {quote(bad)}, which is not allowed in a domain name"
-    if len(d) > 253:
-        return "is longer than 253 characters"
     return None
 
 
@@ -641,7 +526,7 @@ def _check_duplicate_recipient(ctx: LintContext) -> None:
                     continue
                 entries = []
                 for i, n in enumerate(lst.list_value):
-                    text = _text(n)
+                    text = string_value(n)
                     if text is None or has_placeholder(text) or schema_reported(ctx, n):
                         continue
                     r = Recipient.parse(text, n)
@@ -780,7 +665,7 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
 
 
 def _check_unverified_domain(ctx: LintContext) -> None:
-    verified = {d.strip().lower().rstrip(".") for d in ctx.config.verified_domains if d.strip()}
+    verified = verified_domains(ctx.config.verified_domains)
     if not verified:
         return
     for _rule, _arr, entries in _recipient_lists(ctx):
@@ -789,8 +674,7 @@ def _check_unverified_domain(ctx: LintContext) -> None:
             if not e.usable:
                 continue
             d = r.domain
-            labels = d.split(".")
-            if any(".".join(labels[i:]) in verified for i in range(len(labels))):
+            if domain_is_verified(d, verified):
                 continue
             ctx.report(
                 e.node,
@@ -839,7 +723,7 @@ def _check_duplicate_values(ctx: LintContext) -> None:
         is_ip = body.member_name == "IpExpression"
         seen: dict[object, tuple[Node, str]] = {}
         for i, v in enumerate(values.list_value):
-            text = _text(v)
+            text = string_value(v)
             if text is None or has_placeholder(text):
                 continue
             key: object = text
@@ -869,47 +753,6 @@ RULE_KIND = "ses:create-receipt-rule"
 MM_KIND = "mailmanager:create-rule-set"
 
 
-def _filter_yaml(cidr: str, policy: str = "Block") -> str:
-    return f"Filter:\n  Name: block-range\n  IpFilter:\n    Policy: {policy}\n    Cidr: {cidr}\n"
-
-
-def _filters_yaml(*entries: tuple[str, str, str]) -> str:
-    out = "Filters:\n"
-    for name, policy, cidr in entries:
-        out += f"  - Name: {name}\n    IpFilter:\n      Policy: {policy}\n      Cidr: {cidr}\n"
-    return out
-
-
-def _rule_yaml(recipients: str) -> str:
-    return (
-        "RuleSetName: inbound\n"
-        "Rule:\n"
-        "  Name: store\n"
-        "  Enabled: true\n"
-        f"  Recipients: {recipients}\n"
-        "  Actions:\n"
-        "    - S3Action:\n"
-        "        BucketName: mail-bucket\n"
-    )
-
-
-def _mm_yaml(values: str, expr: str = "IpExpression", evaluate: str = "SOURCE_IP", op: str = "CIDR_MATCHES") -> str:
-    return (
-        "RuleSetName: inbound-rules\n"
-        "Rules:\n"
-        "  - Name: trusted-senders\n"
-        "    Conditions:\n"
-        f"      - {expr}:\n"
-        "          Evaluate:\n"
-        f"            Attribute: {evaluate}\n"
-        f"          Operator: {op}\n"
-        f"          Values: {values}\n"
-        "    Actions:\n"
-        "      - Archive:\n"
-        "          TargetArchive: a-1234567890abcdef\n"
-    )
-
-
 INVALID_CIDR = Rule(
     code="SES601",
     name="invalid-cidr",
@@ -932,8 +775,8 @@ INVALID_CIDR = Rule(
             "through; the service then rejects the value (`Invalid CIDR block`, observed) or the condition never "
             "matches what you meant."
         ),
-        bad=Example(_filter_yaml("203.0.113.0/33"), FILTER_KIND),
-        good=Example(_filter_yaml("203.0.113.0/24"), FILTER_KIND),
+        bad=Example("SES601-bad.yaml", FILTER_KIND),
+        good=Example("SES601-good.yaml", FILTER_KIND),
         references=(API_IP_FILTER, MM_IP_EXPR, RFC4632, RFC4291, FLOCI),
     ),
 )
@@ -957,8 +800,8 @@ HOST_BITS = Rule(
             "the author meant the single address (`10.0.0.1`) or a different prefix. Writing the network address "
             "makes the covered range explicit; many tools (Terraform, cfn-lint) reject the non-canonical form."
         ),
-        bad=Example(_filter_yaml("10.0.0.1/24"), FILTER_KIND),
-        good=Example(_filter_yaml("10.0.0.0/24"), FILTER_KIND),
+        bad=Example("SES602-bad.yaml", FILTER_KIND),
+        good=Example("SES602-good.yaml", FILTER_KIND),
         references=(RFC4632, RFC4291, API_IP_FILTER),
     ),
 )
@@ -980,12 +823,8 @@ ALLOW_BLOCK_SAME = Rule(
             "An Allow filter takes precedence over a Block filter (AWS's recipe of blocking 0.0.0.0/0 and allowing "
             "trusted addresses relies on it), so the Block filter does nothing; one of the two is a mistake."
         ),
-        bad=Example(
-            _filters_yaml(("partner", "Allow", "198.51.100.0/24"), ("abuse", "Block", "198.51.100.0/24")), FILTERS_KIND
-        ),
-        good=Example(
-            _filters_yaml(("partner", "Allow", "198.51.100.0/24"), ("abuse", "Block", "203.0.113.0/24")), FILTERS_KIND
-        ),
+        bad=Example("SES603-bad.yaml", FILTERS_KIND),
+        good=Example("SES603-good.yaml", FILTERS_KIND),
         references=(CONCEPTS_DOC, IP_FILTER_DOC),
     ),
 )
@@ -1007,10 +846,8 @@ BLOCK_ALL = Rule(
             "Blocking everything is the first half of AWS's recipe for accepting mail only from known servers; "
             "without Allow filters SES rejects every inbound connection of that family."
         ),
-        bad=Example(_filters_yaml(("block-all", "Block", "0.0.0.0/0")), FILTERS_KIND),
-        good=Example(
-            _filters_yaml(("block-all", "Block", "0.0.0.0/0"), ("partner", "Allow", "198.51.100.0/24")), FILTERS_KIND
-        ),
+        bad=Example("SES604-bad.yaml", FILTERS_KIND),
+        good=Example("SES604-good.yaml", FILTERS_KIND),
         references=(IP_FILTER_DOC, CONCEPTS_DOC),
         notes="Only a list of filters (`list-receipt-filters` output) is checked: a single filter cannot tell.",
     ),
@@ -1030,12 +867,8 @@ REDUNDANT_FILTER = Rule(
             "and likewise for Block filters."
         ),
         why="The narrower filter changes nothing and uses one of the 100 IP filters allowed per Region.",
-        bad=Example(
-            _filters_yaml(("office", "Allow", "198.51.100.0/24"), ("office-mx", "Allow", "198.51.100.25")), FILTERS_KIND
-        ),
-        good=Example(
-            _filters_yaml(("office", "Allow", "198.51.100.0/24"), ("partner", "Allow", "203.0.113.25")), FILTERS_KIND
-        ),
+        bad=Example("SES605-bad.yaml", FILTERS_KIND),
+        good=Example("SES605-good.yaml", FILTERS_KIND),
         references=(IP_FILTER_DOC, "https://docs.aws.amazon.com/ses/latest/dg/quotas.html"),
     ),
 )
@@ -1058,12 +891,8 @@ ALLOW_INSIDE_BLOCK = Rule(
             "SES accepts mail from an address on the allow list even when a Block filter covers it; that is what "
             'makes "block everything, allow a few" work, and what surprises readers who expect the Block to win.'
         ),
-        bad=Example(
-            _filters_yaml(("block-net", "Block", "198.51.100.0/24"), ("mx", "Allow", "198.51.100.25")), FILTERS_KIND
-        ),
-        good=Example(
-            _filters_yaml(("block-net", "Block", "198.51.100.0/24"), ("mx", "Allow", "203.0.113.25")), FILTERS_KIND
-        ),
+        bad=Example("SES606-bad.yaml", FILTERS_KIND),
+        good=Example("SES606-good.yaml", FILTERS_KIND),
         references=(CONCEPTS_DOC, IP_FILTER_DOC),
     ),
 )
@@ -1088,8 +917,8 @@ INVALID_RECIPIENT = Rule(
             "SES compares these entries with the envelope recipients; an entry in another form never matches, so "
             "mail for it is rejected (or, in the first rule for an address, handled by a later rule)."
         ),
-        bad=Example(_rule_yaml("['Support <support@example.com>']"), RULE_KIND),
-        good=Example(_rule_yaml("[support@example.com]"), RULE_KIND),
+        bad=Example("SES607-bad.yaml", RULE_KIND),
+        good=Example("SES607-good.yaml", RULE_KIND),
         references=(API_RULE, RULES_DOC),
     ),
 )
@@ -1111,8 +940,8 @@ WILDCARD = Rule(
             "does not match the domain itself."
         ),
         why="`*` is matched literally, so the entry never matches a real recipient.",
-        bad=Example(_rule_yaml("['*@example.com']"), RULE_KIND),
-        good=Example(_rule_yaml("[example.com]"), RULE_KIND),
+        bad=Example("SES608-bad.yaml", RULE_KIND),
+        good=Example("SES608-good.yaml", RULE_KIND),
         references=(RULES_DOC, API_RULE),
     ),
 )
@@ -1136,8 +965,8 @@ DUPLICATE_RECIPIENT = Rule(
             "The duplicate changes nothing and counts toward the 100-recipient quota; it usually hides a typo in "
             "the entry that was meant."
         ),
-        bad=Example(_rule_yaml("[support@example.com, support@Example.com]"), RULE_KIND),
-        good=Example(_rule_yaml("[support@example.com, sales@example.com]"), RULE_KIND),
+        bad=Example("SES609-bad.yaml", RULE_KIND),
+        good=Example("SES609-good.yaml", RULE_KIND),
         references=(RFC5321_CASE, API_RULE),
     ),
 )
@@ -1158,8 +987,8 @@ REDUNDANT_RECIPIENT = Rule(
             "subdomain next to a `.domain` entry."
         ),
         why="The entry changes nothing; removing it keeps the rule readable and under the recipient quota.",
-        bad=Example(_rule_yaml("[support@example.com, support+billing@example.com]"), RULE_KIND),
-        good=Example(_rule_yaml("[support@example.com, billing@example.com]"), RULE_KIND),
+        bad=Example("SES610-bad.yaml", RULE_KIND),
+        good=Example("SES610-good.yaml", RULE_KIND),
         references=(RULES_DOC,),
     ),
 )
@@ -1207,8 +1036,8 @@ UPPER_CASE = Rule(
             "RFC 5321 makes local parts case-sensitive in principle and domains case-insensitive; writing entries in "
             "lower case avoids depending on undocumented behaviour and makes duplicates visible."
         ),
-        bad=Example(_rule_yaml("[support@Example.COM]"), RULE_KIND),
-        good=Example(_rule_yaml("[support@example.com]"), RULE_KIND),
+        bad=Example("SES612-bad.yaml", RULE_KIND),
+        good=Example("SES612-good.yaml", RULE_KIND),
         references=(RFC5321_CASE,),
     ),
 )
@@ -1231,8 +1060,8 @@ DUPLICATE_VALUE = Rule(
             "Values are ORed (or, for NOT_ operators, all excluded), so the repeat changes nothing and uses one of "
             "the 10 values an expression may hold; it often hides a typo."
         ),
-        bad=Example(_mm_yaml("['198.51.100.0/24', '198.51.100.0/24']"), MM_KIND),
-        good=Example(_mm_yaml("['198.51.100.0/24', '2001:db8::/32']"), MM_KIND),
+        bad=Example("SES613-bad.yaml", MM_KIND),
+        good=Example("SES613-good.yaml", MM_KIND),
         references=(MM_IP_EXPR, MM_RULES_DOC),
     ),
 )

@@ -3,7 +3,9 @@
 Every ARN-valued field is parsed once into ``arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE``
 and checked against what the field expects (service and resource type),
 which partitions exist, what a Region and an account ID look like, and
-(classic receipt rules) that every target lives in the receiving Region.
+(classic receipt rules) that every target lives in the receiving Region.  The ARN
+grammar, the partitions and Regions, and the ARN each field takes are
+:mod:`ses_lsp.knowledge.arns`; this module finds the fields and reports.
 
 Placeholders (``${AWS::Region}``, ``${Var}``, ``{{var}}``, ``<account-id>``,
 ``$(cmd)``, ``$VAR``, ``%s``, ...) make the segment they sit in unknown: an
@@ -13,37 +15,53 @@ unknown segment is never reported.  Values the schema pass already reported
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.knowledge.arns import (
+    ACCOUNT_IDS_DOC,
+    ARN_DOC,
+    CONNECT_INSTANCE,
+    IAM_ROLE,
+    KMS_KEY,
+    LAMBDA_FUNCTION,
+    PARTITIONS,
+    PARTITIONS_DOC,
+    REGIONS_DOC,
+    SECRET,
+    SES_MANAGED_KEY_ALIAS,
+    SNS_TOPIC,
+    WORKMAIL_ORG,
+    Arn,
+    Expect,
+    arn_structure_problem,
+    is_account,
+    is_kms_key_id,
+    is_lambda_function_name,
+    is_region,
+    partition_of_region,
+    resource_problem,
+    service_name,
+    starts_like_arn,
+)
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Related, Severity
 from ses_lsp.lint.references import FLOCI_RULE_PROBES
-from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_OBSERVED, Example, Rule, RuleDoc
-from ses_lsp.lint.rules.common import (  # noqa: F401 (re-exported)
-    _MASK,
+from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_OBSERVED, Example, Rule, RuleDoc
+from ses_lsp.lint.rules.common import (
     CLASSIC_RULE_KINDS,
     MM_INGRESS_KINDS,
     MM_RULE_SET_KINDS,
-    PLACEHOLDER,
     classic_rule_nodes,
     ctx_cache,
     has_placeholder,
-    mask_placeholders,
     mm_rule_nodes,
-    schema_reported,
     schema_spans,
 )
-from ses_lsp.lint.text import closest, quote
+from ses_lsp.lint.text import _MASK, closest, quote
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
-ARN_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html"
-PARTITIONS_DOC = "https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html"
-REGIONS_DOC = "https://docs.aws.amazon.com/general/latest/gr/rande.html"
 S3_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-s3.html"
 SNS_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-sns.html"
 LAMBDA_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda.html"
@@ -51,240 +69,6 @@ WORKMAIL_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email
 API_S3_ACTION = "https://docs.aws.amazon.com/ses/latest/APIReference/API_S3Action.html"
 API_LAMBDA_ACTION = "https://docs.aws.amazon.com/ses/latest/APIReference/API_LambdaAction.html"
 MM_API_RULE_ACTION = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_RuleAction.html"
-
-# -- the parts of an ARN ---------------------------------------------------------
-
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
-# Region name prefixes that belong to a partition other than "aws" (longest first).
-_REGION_PARTITION = (
-    ("us-gov-", "aws-us-gov"),
-    ("us-isob-", "aws-iso-b"),
-    ("us-isof-", "aws-iso-f"),
-    ("us-iso-", "aws-iso"),
-    ("eu-isoe-", "aws-iso-e"),
-    ("eusc-", "aws-eusc"),
-    ("cn-", "aws-cn"),
-)
-REGION_RE = re.compile(r"(?:[a-z]{2}|eusc)(?:-[a-z]+){1,3}-[0-9]{1,2}")
-
-
-@lru_cache(maxsize=256)  # a file names few Regions, many times
-def is_region(text: str) -> bool:
-    """Is ``text`` shaped like a Region name (``us-east-1``)?"""
-    return REGION_RE.fullmatch(text) is not None
-
-
-def is_account(text: str) -> bool:
-    """Is ``text`` an AWS account ID (exactly 12 ASCII digits)?"""
-    return len(text) == 12 and text.isascii() and text.isdigit()
-
-
-@lru_cache(maxsize=256)
-def partition_of_region(region: str) -> str:
-    for prefix, partition in _REGION_PARTITION:
-        if region.startswith(prefix):
-            return partition
-    return "aws"
-
-
-@dataclass(frozen=True)
-class Arn:
-    """An ARN split into its six parts.  A part is ``None`` when a placeholder makes it unknown."""
-
-    text: str
-    partition: str | None
-    service: str | None
-    region: str | None
-    account: str | None
-    resource: str | None
-    # True when the parts could be placed with certainty (no placeholder, or
-    # placeholders that each stay inside one part).
-    positional: bool = True
-
-    @staticmethod
-    @lru_cache(maxsize=4096)  # pure; a rule file names the same ARN many times
-    def parse(text: str) -> Arn | None:
-        """The parts of an ARN, or ``None`` when ``text`` does not even start like one.
-
-        Raises nothing; a value with fewer than six parts and no placeholder
-        returns an ``Arn`` whose ``resource`` is ``None`` and ``positional`` False
-        (use :func:`arn_structure_problem` for the reason).
-        """
-        masked = mask_placeholders(text)
-        if not masked.startswith("arn:") and not masked.startswith(_MASK):
-            return None
-        parts = masked.split(":", 5)
-        if len(parts) < 6:
-            if _MASK in masked:
-                # A placeholder may hide several parts: only the leading ones are certain.
-                known: list[str | None] = []
-                for p in parts:
-                    if _MASK in p:
-                        break
-                    known.append(p)
-                known += [None] * (6 - len(known))
-                return Arn(text, known[1], known[2], known[3], known[4], None, positional=False)
-            return Arn(text, None, None, None, None, None, positional=False)
-
-        def part(p: str) -> str | None:
-            return None if _MASK in p else p
-
-        return Arn(
-            text,
-            part(parts[1]),
-            part(parts[2]),
-            part(parts[3]),
-            part(parts[4]),
-            parts[5] if parts[5] else "",
-            positional=True,
-        )
-
-
-@lru_cache(maxsize=4096)
-def arn_structure_problem(text: str) -> str | None:
-    """Why ``text`` is not an ARN at all (None when it has the six parts or a placeholder hides them)."""
-    masked = mask_placeholders(text)
-    if masked.strip() == _MASK or (masked.count(_MASK) and not masked.replace(_MASK, "").strip(":/")):
-        return None
-    if not masked.startswith("arn:"):
-        if masked.startswith(_MASK):
-            return None
-        if masked.lower().startswith("arn:"):
-            return "it must start with lower-case 'arn:'"
-        return "it is not an ARN (an ARN starts with 'arn:')"
-    parts = masked.split(":", 5)
-    if len(parts) < 6:
-        if _MASK in masked:
-            return None
-        return (
-            f"it has {len(parts)} ':'-separated part{'s' if len(parts) != 1 else ''}; an ARN has six: "
-            "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
-        )
-    if not parts[5]:
-        return "the resource part (after the fifth ':') is empty"
-    if not parts[2]:
-        return "the service part is empty"
-    return None
-
-
-# -- what each field expects ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Expect:
-    """What an ARN field holds."""
-
-    what: str  # "an SNS topic ARN"
-    service: str
-    example: str
-    regional: bool = True  # has a Region part
-    # Resource check: returns None when fine, else what is wrong.
-    resource_kind: str = ""  # "topic", "function", "key", "organization", "role", "secret", "instance"
-
-
-SNS_TOPIC = Expect("an SNS topic ARN", "sns", "arn:aws:sns:us-east-1:123456789012:my-topic", resource_kind="topic")
-LAMBDA_FUNCTION = Expect(
-    "a Lambda function ARN",
-    "lambda",
-    "arn:aws:lambda:us-east-1:123456789012:function:my-function",
-    resource_kind="function",
-)
-KMS_KEY = Expect(
-    "a KMS key ARN",
-    "kms",
-    "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    resource_kind="key",
-)
-WORKMAIL_ORG = Expect(
-    "a WorkMail organization ARN",
-    "workmail",
-    "arn:aws:workmail:us-east-1:123456789012:organization/m-68755160c4cb4e29a2b2f8fb58f359d7",
-    resource_kind="organization",
-)
-IAM_ROLE = Expect(
-    "an IAM role ARN", "iam", "arn:aws:iam::123456789012:role/ses-role", regional=False, resource_kind="role"
-)
-SECRET = Expect(
-    "a Secrets Manager secret ARN",
-    "secretsmanager",
-    "arn:aws:secretsmanager:us-east-1:123456789012:secret:smtp-abc123",
-    resource_kind="secret",
-)
-CONNECT_INSTANCE = Expect(
-    "an Amazon Connect instance ARN",
-    "connect",
-    "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555",
-    resource_kind="instance",
-)
-
-# Services whose resources live in one Region: SES receiving needs them in its own Region.
-_NAMES = {
-    "sns": "SNS",
-    "lambda": "Lambda",
-    "kms": "KMS",
-    "workmail": "WorkMail",
-    "iam": "IAM",
-    "s3": "S3",
-    "secretsmanager": "Secrets Manager",
-    "connect": "Amazon Connect",
-    "ses": "SES",
-    "sqs": "SQS",
-    "firehose": "Data Firehose",
-    "events": "EventBridge",
-    "logs": "CloudWatch Logs",
-    "states": "Step Functions",
-}
-
-
-def _service_name(service: str) -> str:
-    return _NAMES.get(service, service)
-
-
-_RESOURCE_PREFIXES = {
-    "function": ("function:",),
-    "key": ("key/", "alias/"),
-    "organization": ("organization/",),
-    "role": ("role/",),
-    "secret": ("secret:",),
-    "instance": ("instance/",),
-}
-
-
-def _resource_problem(expect: Expect, arn: Arn) -> str | None:
-    """Why the resource part does not name the expected kind of resource (None: fine or unknown)."""
-    res = arn.resource
-    if res is None or not arn.positional:
-        return None
-    kind = expect.resource_kind
-    if kind == "topic":
-        if _MASK not in res and ":" in res:
-            return (
-                f"{quote(arn.text)} is an SNS subscription ARN (TOPIC:SUBSCRIPTION-ID), not a topic ARN; "
-                f"drop the subscription ID"
-            )
-        return None
-    prefixes = _RESOURCE_PREFIXES[kind]
-    head = res.split(_MASK, 1)[0]
-    for p in prefixes:
-        if head.startswith(p):
-            if res == p:
-                return f"{quote(arn.text)} has nothing after {quote(p)}; expected {expect.example}"
-            return None
-        if _MASK in res and p.startswith(head):
-            return None
-    shown = re.split(r"[/:]", res, maxsplit=1)[0]
-    for p in prefixes:
-        if shown == p[:-1]:
-            return (
-                f"{quote(arn.text)} separates {quote(shown)} from the rest with the wrong character; "
-                f"write {quote(p)}, e.g. {expect.example}"
-            )
-    article = "an" if kind[0] in "aeiou" else "a"
-    return (
-        f"{quote(arn.text)} names {_service_name(expect.service)} resource type {quote(shown)}, not "
-        f"{article} {kind}; expected {expect.example}"
-    )
-
 
 # -- the fields of each document ----------------------------------------------------------
 
@@ -407,19 +191,8 @@ def _fields(ctx: LintContext) -> list[ArnField]:
     return ctx_cache(ctx, "arn-fields", build)
 
 
-# Key IDs and alias names that KMS accepts where an ID (not only an ARN) is allowed.
-_KMS_KEY_ID = re.compile(r"(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
-_KMS_ALIAS_NAME = re.compile(r"alias/[A-Za-z0-9/_-]+")
-_LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]+))?")
-
-
 def _is_bare_function_name(f: ArnField, value: str) -> bool:
-    if f.expect is not LAMBDA_FUNCTION:
-        return False
-    masked = mask_placeholders(value)
-    if masked.startswith(("arn:", _MASK)):
-        return False
-    return _LAMBDA_NAME.fullmatch(masked.replace(_MASK, "x")) is not None
+    return f.expect is LAMBDA_FUNCTION and is_lambda_function_name(value)
 
 
 # -- checks -------------------------------------------------------------------------------
@@ -428,8 +201,8 @@ def _is_bare_function_name(f: ArnField, value: str) -> bool:
 def _check_invalid_arn(ctx: LintContext) -> None:
     for f in _fields(ctx):
         value = f.value
-        if f.id_allowed and not mask_placeholders(value).startswith(("arn:", _MASK)):
-            if has_placeholder(value) or _KMS_KEY_ID.fullmatch(value) or _KMS_ALIAS_NAME.fullmatch(value):
+        if f.id_allowed and not starts_like_arn(value):
+            if has_placeholder(value) or is_kms_key_id(value):
                 continue
             ctx.report(
                 f.node,
@@ -454,7 +227,7 @@ def _check_invalid_arn(ctx: LintContext) -> None:
             if arn.region == "":
                 ctx.report(
                     f.node,
-                    f"{f.where} {quote(value)} has no Region; {_service_name(f.expect.service)} "
+                    f"{f.where} {quote(value)} has no Region; {service_name(f.expect.service)} "
                     f"ARNs name the Region of the resource, e.g. {f.expect.example}",
                 )
                 continue
@@ -470,7 +243,7 @@ def _check_invalid_arn(ctx: LintContext) -> None:
             ctx.report(
                 f.node,
                 f"{f.where} {quote(value)} has the Region {quote(arn.region)}, but "
-                f"{_service_name(f.expect.service)} ARNs have an empty Region: "
+                f"{service_name(f.expect.service)} ARNs have an empty Region: "
                 f"arn:PARTITION:{f.expect.service}::ACCOUNT:...",
             )
             continue
@@ -521,13 +294,13 @@ def _check_wrong_type(ctx: LintContext) -> None:
             ctx.report(
                 f.node,
                 f"{f.where} is {quote(value)}, an ARN of the service {quote(arn.service)} "
-                f"({_service_name(arn.service)}); expected {f.expect.what} (service "
+                f"({service_name(arn.service)}); expected {f.expect.what} (service "
                 f"{quote(f.expect.service)}) such as {f.expect.example}",
             )
             continue
         if arn.service is None:
             continue
-        problem = _resource_problem(f.expect, arn)
+        problem = resource_problem(f.expect, arn)
         if problem is not None:
             ctx.report(f.node, f"{f.where}: {problem}")
 
@@ -565,7 +338,7 @@ def _check_kms_alias(ctx: LintContext) -> None:
         if arn is None or arn.service != "kms" or not arn.positional or arn.resource is None:
             continue
         res = arn.resource
-        if not res.startswith("alias/") or _MASK in res or res == "alias/aws/ses":
+        if not res.startswith("alias/") or _MASK in res or res == SES_MANAGED_KEY_ALIAS:
             continue
         ctx.report(
             f.node,
@@ -594,7 +367,7 @@ def _check_region(ctx: LintContext) -> None:
                 ctx.report(
                     f.node,
                     f"{f.where} {quote(f.value)} is in {region}, but mail is received in {want} "
-                    f"(the configured Region); SES uses {_service_name(f.expect.service)} targets in its own "
+                    f"(the configured Region); SES uses {service_name(f.expect.service)} targets in its own "
                     f"receiving Region only",
                 )
         return
@@ -626,34 +399,7 @@ def _check_region(ctx: LintContext) -> None:
 # -- rules ------------------------------------------------------------------------------
 
 RULE_KIND = "ses:create-receipt-rule"
-MM_KIND = "mailmanager:create-rule-set"
 
-
-def _rule_yaml(action: str) -> str:
-    return (
-        "RuleSetName: inbound\n"
-        "Rule:\n"
-        "  Name: process\n"
-        "  Enabled: true\n"
-        "  Recipients: [support@example.com]\n"
-        "  Actions:\n" + action
-    )
-
-
-def _lambda(arn: str) -> str:
-    return f"    - LambdaAction:\n        FunctionArn: {arn}\n        InvocationType: Event\n"
-
-
-def _sns(arn: str) -> str:
-    return f"    - S3Action:\n        BucketName: mail-bucket\n        TopicArn: {arn}\n"
-
-
-def _s3_kms(arn: str) -> str:
-    return f"    - S3Action:\n        BucketName: mail-bucket\n        KmsKeyArn: {arn}\n"
-
-
-_GOOD_FN = "arn:aws:lambda:us-east-1:123456789012:function:process-mail"
-_GOOD_TOPIC = "arn:aws:sns:us-east-1:123456789012:inbound-mail"
 
 INVALID_ARN = Rule(
     code="SES701",
@@ -676,12 +422,12 @@ INVALID_ARN = Rule(
             "rejects the rule when it validates its targets (InvalidSnsTopic, InvalidLambdaFunction, "
             "InvalidS3Configuration), or the rule set fails at deploy time."
         ),
-        bad=Example(_rule_yaml(_sns("arn:aws:sns:us-east-1:1234567890:inbound-mail")), RULE_KIND),
-        good=Example(_rule_yaml(_sns(_GOOD_TOPIC)), RULE_KIND),
+        bad=Example("SES701-bad.yaml", RULE_KIND),
+        good=Example("SES701-good.yaml", RULE_KIND),
         references=(
             ARN_DOC,
             SNS_ACTION_DOC,
-            "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html",
+            ACCOUNT_IDS_DOC,
         ),
     ),
 )
@@ -701,8 +447,8 @@ WRONG_ARN_TYPE = Rule(
             "WorkMail organization, IamRoleArn/RoleArn an IAM role. The message names the service expected."
         ),
         why="A target of the wrong kind can never work: SES rejects the rule when it checks the target.",
-        bad=Example(_rule_yaml(_lambda(_GOOD_TOPIC)), RULE_KIND),
-        good=Example(_rule_yaml(_lambda(_GOOD_FN)), RULE_KIND),
+        bad=Example("SES702-bad.yaml", RULE_KIND),
+        good=Example("SES702-good.yaml", RULE_KIND),
         references=(ARN_DOC, API_LAMBDA_ACTION, MM_API_RULE_ACTION),
     ),
 )
@@ -722,8 +468,8 @@ INVALID_PARTITION = Rule(
             "`us-gov-*` in aws-us-gov, ...)."
         ),
         why="No resource has such an ARN, so the target cannot exist and SES rejects the rule.",
-        bad=Example(_rule_yaml(_sns("arn:aws:sns:cn-north-1:123456789012:inbound-mail")), RULE_KIND),
-        good=Example(_rule_yaml(_sns("arn:aws-cn:sns:cn-north-1:123456789012:inbound-mail")), RULE_KIND),
+        bad=Example("SES703-bad.yaml", RULE_KIND),
+        good=Example("SES703-good.yaml", RULE_KIND),
         references=(ARN_DOC, PARTITIONS_DOC, REGIONS_DOC),
     ),
 )
@@ -746,8 +492,8 @@ BARE_FUNCTION_NAME = Rule(
             "Live SES rejects a classic receipt rule whose FunctionArn is a function name (observed by the floci "
             "emulator's recorded probes); the Lambda console accepts names, which is where the habit comes from."
         ),
-        bad=Example(_rule_yaml(_lambda("process-mail")), RULE_KIND),
-        good=Example(_rule_yaml(_lambda(_GOOD_FN)), RULE_KIND),
+        bad=Example("SES704-bad.yaml", RULE_KIND),
+        good=Example("SES704-good.yaml", RULE_KIND),
         references=(API_LAMBDA_ACTION, LAMBDA_ACTION_DOC, FLOCI_RULE_PROBES),
     ),
 )
@@ -769,11 +515,8 @@ KMS_ALIAS = Rule(
             "The S3 action documentation says to give the AWS managed key as `alias/aws/ses` and a customer "
             'managed key by its fully qualified key ARN, "and not the KMS key alias".'
         ),
-        bad=Example(_rule_yaml(_s3_kms("arn:aws:kms:us-east-1:123456789012:alias/mail-key")), RULE_KIND),
-        good=Example(
-            _rule_yaml(_s3_kms("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")),
-            RULE_KIND,
-        ),
+        bad=Example("SES705-bad.yaml", RULE_KIND),
+        good=Example("SES705-good.yaml", RULE_KIND),
         references=(S3_ACTION_DOC, API_S3_ACTION),
     ),
 )
@@ -797,13 +540,11 @@ REGION_MISMATCH = Rule(
             "The SES action pages require the SNS topic, Lambda function, KMS key and WorkMail organization to be "
             "in the same AWS Region as the SES receiving endpoint; a target elsewhere makes the rule fail."
         ),
-        bad=Example(_rule_yaml(_lambda(_GOOD_FN) + _sns(_GOOD_TOPIC.replace("us-east-1", "eu-west-1"))), RULE_KIND),
-        good=Example(_rule_yaml(_lambda(_GOOD_FN) + _sns(_GOOD_TOPIC)), RULE_KIND),
+        bad=Example("SES706-bad.yaml", RULE_KIND),
+        good=Example("SES706-good.yaml", RULE_KIND),
         references=(SNS_ACTION_DOC, LAMBDA_ACTION_DOC, S3_ACTION_DOC, WORKMAIL_ACTION_DOC),
         notes='Set the receiving Region with `region = "us-east-1"` in `[tool.ses-lsp]`.',
     ),
 )
 
 RULES = [INVALID_ARN, WRONG_ARN_TYPE, INVALID_PARTITION, BARE_FUNCTION_NAME, KMS_ALIAS, REGION_MISMATCH]
-
-__all__ = ["RULES", "Arn", "ctx_cache", "has_placeholder", "mask_placeholders", "schema_reported", "SOURCE_MODEL"]

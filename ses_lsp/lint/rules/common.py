@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.knowledge import timestamps
 from ses_lsp.lint.context import LintContext
-from ses_lsp.lint.text import _MASK, PLACEHOLDER, has_placeholder, may_hold_placeholder  # noqa: F401 (shared)
+from ses_lsp.lint.text import has_placeholder  # noqa: F401 (shared)
 from ses_lsp.semantics import classic as cm
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:
+    from datetime import datetime
 
 # Kinds holding classic receipt rules: one (``Rule``) or a list (``Rules``).
 CLASSIC_SINGLE_RULE_KINDS = frozenset(
@@ -118,7 +123,36 @@ def mm_actions(rule: Node) -> Iterator[tuple[str, Node, Node]]:
 
 
 def string_value(node: Node | None) -> str | None:
+    """The value of a string node (None for any other node or kind)."""
     return node.str_value if node is not None and node.kind == STRING else None
+
+
+def concrete_text(node: Node | None) -> str | None:
+    """A string value a check may judge: a string node holding no template placeholder."""
+    v = string_value(node)
+    return None if v is None or has_placeholder(v) else v
+
+
+# -- SendBounce ----------------------------------------------------------------
+
+
+def recipient_infos(ctx: LintContext) -> list[Node]:
+    """The ``BouncedRecipientInfo`` objects of a SendBounce document."""
+    root = ctx.root
+    if root is None or root.kind != OBJECT:
+        return []
+    lst = root.get("BouncedRecipientInfoList")
+    if lst is None or lst.kind != ARRAY:
+        return []
+    return [n for n in lst.list_value if n.kind == OBJECT]
+
+
+def dsn_fields(ctx: LintContext) -> Iterator[tuple[Node, Node]]:
+    """(BouncedRecipientInfo, RecipientDsnFields) pairs of a SendBounce document."""
+    for info in recipient_infos(ctx):
+        dsn = info.get("RecipientDsnFields")
+        if dsn is not None and dsn.kind == OBJECT:
+            yield info, dsn
 
 
 def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:
@@ -130,16 +164,6 @@ def walk_members(node: Node | None, name: str) -> Iterator[tuple[Node, Node]]:
             v = n.dict_value.get(name)
             if v is not None:
                 yield n, v
-
-
-# -- placeholders ---------------------------------------------------------------
-
-
-def mask_placeholders(text: str) -> str:
-    """``text`` with each placeholder replaced by one NUL character (never a ':')."""
-    if not may_hold_placeholder(text):
-        return text
-    return PLACEHOLDER.sub(_MASK, text)
 
 
 def ctx_cache(ctx: LintContext, key: str, factory):
@@ -168,3 +192,14 @@ def schema_spans(ctx: LintContext) -> set[tuple[int, int]]:
 def schema_reported(ctx: LintContext, node: Node) -> bool:
     """Did the schema pass (SES1xx) already report something on this node?"""
     return (node.start, node.end) in schema_spans(ctx)
+
+
+def current_time(ctx: LintContext) -> datetime:
+    """The time date checks compare with (aware, UTC): ``Config.extra["now"]`` when a test or
+    an embedding tool fixes it, else :data:`ses_lsp.knowledge.timestamps.clock`."""
+    from datetime import datetime, timezone
+
+    injected = ctx.config.extra.get("now") if isinstance(ctx.config.extra, dict) else None
+    if isinstance(injected, datetime):
+        return injected if injected.tzinfo else injected.replace(tzinfo=timezone.utc)
+    return timestamps.clock()

@@ -23,39 +23,6 @@ CLI_INPUT = "https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-skeleton
 JSON_RFC = rfc(8259, "", "The JavaScript Object Notation (JSON) Data Interchange Format")
 YAML_SPEC = "YAML 1.1 (what PyYAML and the AWS CLI read): https://yaml.org/spec/1.1/"
 
-_GOOD_RULE_JSON = """{
-  "RuleSetName": "inbound",
-  "Rule": {
-    "Name": "store",
-    "Enabled": true,
-    "Recipients": ["support@example.com"],
-    "Actions": [{"S3Action": {"BucketName": "mail-bucket"}}]
-  }
-}
-"""
-
-_GOOD_RULE_YAML = """RuleSetName: inbound
-Rule:
-  Name: store
-  Enabled: true
-  Recipients: [support@example.com]
-  Actions:
-    - S3Action:
-        BucketName: mail-bucket
-"""
-
-_BOUNCE_RULE_YAML = """RuleSetName: inbound
-Rule:
-  Name: reject-old
-  Enabled: true
-  Recipients: [old@example.com]
-  Actions:
-    - BounceAction:
-        SmtpReplyCode: '550'
-        StatusCode: 5.1.1
-        Message: Mailbox does not exist
-        Sender: postmaster@example.com
-"""
 
 SYNTAX_ERROR = Rule(
     code="SES001",
@@ -69,8 +36,8 @@ SYNTAX_ERROR = Rule(
             "`aws ... --cli-input-json` / `--cli-input-yaml` refuses the whole file, and nothing "
             "else in it can be checked until it parses."
         ),
-        bad=Example(_GOOD_RULE_JSON.replace('"Name": "store",', '"Name": "store"'), "ses:create-receipt-rule", "json"),
-        good=Example(_GOOD_RULE_JSON, "ses:create-receipt-rule", "json"),
+        bad=Example("SES001-bad.json", "ses:create-receipt-rule"),
+        good=Example("SES001-good.json", "ses:create-receipt-rule"),
         references=(JSON_RFC, YAML_SPEC),
     ),
     suppressible=False,
@@ -89,10 +56,8 @@ DUPLICATE_KEY = Rule(
             "JSON and YAML readers keep only the last value, so the first is silently ignored: "
             "a rule you see in the file is not the rule AWS receives."
         ),
-        bad=Example(
-            _GOOD_RULE_YAML.replace("  Name: store\n", "  Name: store\n  Name: archive\n"), "ses:create-receipt-rule"
-        ),
-        good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
+        bad=Example("SES002-bad.yaml", "ses:create-receipt-rule"),
+        good=Example("SES002-good.yaml", "ses:create-receipt-rule"),
         references=(JSON_RFC + " section 4 (names SHOULD be unique)",),
     ),
 )
@@ -109,8 +74,8 @@ UNRECOGNISED_DOCUMENT = Rule(
             "receiving API input or output. Files met while walking a directory are skipped instead."
         ),
         why="Without a kind, nothing in the file can be checked.",
-        bad=Example("Name: store\nEnabled: true\n", "", "yaml"),
-        good=Example("# ses-lsp: kind=ses:create-receipt-rule\n" + _GOOD_RULE_YAML, "", "yaml"),
+        bad=Example("SES003-bad.yaml", ""),
+        good=Example("SES003-good.yaml", ""),
         notes=(
             "Set the kind with `--kind`, a `kinds` glob mapping in the config, or a YAML modeline "
             "comment `# ses-lsp: kind=ses:create-receipt-rule`. `ses-lsp kinds` lists them."
@@ -134,8 +99,8 @@ YAML_UNQUOTED_SCALAR = Rule(
             "YAML turns `550` into an integer and `yes` into `true`; the AWS CLI then rejects the "
             "parameter (`Invalid type for parameter`) or sends a different value than the one written."
         ),
-        bad=Example(_BOUNCE_RULE_YAML.replace("'550'", "550"), "ses:create-receipt-rule"),
-        good=Example(_BOUNCE_RULE_YAML, "ses:create-receipt-rule"),
+        bad=Example("SES004-bad.yaml", "ses:create-receipt-rule"),
+        good=Example("SES004-good.yaml", "ses:create-receipt-rule"),
         references=(YAML_SPEC, CLI_INPUT),
     ),
 )
@@ -189,8 +154,8 @@ INVALID_MODELINE = Rule(
     doc=RuleDoc(
         what="Reports a modeline whose kind is unknown, and lists the closest known kinds.",
         why="The file would otherwise be checked against the wrong API shape, or not at all.",
-        bad=Example("# ses-lsp: kind=ses:create-rule\n" + _GOOD_RULE_YAML, "", "yaml"),
-        good=Example("# ses-lsp: kind=ses:create-receipt-rule\n" + _GOOD_RULE_YAML, "", "yaml"),
+        bad=Example("SES007-bad.yaml", ""),
+        good=Example("SES007-good.yaml", ""),
     ),
 )
 
@@ -219,11 +184,8 @@ UNUSED_SUPPRESSION = Rule(
     doc=RuleDoc(
         what="Reports suppression comments (or codes in them) that matched no diagnostic.",
         why="Stale suppressions hide future problems on that line and mislead readers.",
-        bad=Example(
-            _GOOD_RULE_YAML.replace("  Name: store\n", "  Name: store  # ses-lsp: disable=SES101\n"),
-            "ses:create-receipt-rule",
-        ),
-        good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
+        bad=Example("SES009-bad.yaml", "ses:create-receipt-rule"),
+        good=Example("SES009-good.yaml", "ses:create-receipt-rule"),
     ),
     suppressible=False,
 )
@@ -237,11 +199,8 @@ UNKNOWN_SUPPRESSION = Rule(
     doc=RuleDoc(
         what="Reports codes or names in `# ses-lsp: disable=...` that are not rules.",
         why="A typo in a suppression suppresses nothing and hides the intent.",
-        bad=Example(
-            _GOOD_RULE_YAML.replace("  Name: store\n", "  Name: store  # ses-lsp: disable=SES999\n"),
-            "ses:create-receipt-rule",
-        ),
-        good=Example(_GOOD_RULE_YAML, "ses:create-receipt-rule"),
+        bad=Example("SES010-bad.yaml", "ses:create-receipt-rule"),
+        good=Example("SES010-good.yaml", "ses:create-receipt-rule"),
     ),
     suppressible=False,
 )

@@ -112,16 +112,8 @@ STOP_NOT_LAST = Rule(
             "SES rejects the rule (`InvalidParameterValue: Stop action, if any, must be placed at the end of the "
             "actions list`); even if it were accepted, the actions after a stop could never run."
         ),
-        bad=Example(
-            "RuleSetName: inbound\nRule:\n  Name: store\n  Enabled: true\n  Recipients: [support@example.com]\n"
-            "  Actions:\n    - StopAction:\n        Scope: RuleSet\n    - S3Action:\n        BucketName: mail-bucket\n",
-            "ses:create-receipt-rule",
-        ),
-        good=Example(
-            "RuleSetName: inbound\nRule:\n  Name: store\n  Enabled: true\n  Recipients: [support@example.com]\n"
-            "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n    - StopAction:\n        Scope: RuleSet\n",
-            "ses:create-receipt-rule",
-        ),
+        bad=Example("SES501-bad.yaml", "ses:create-receipt-rule"),
+        good=Example("SES501-good.yaml", "ses:create-receipt-rule"),
         references=(
             DOC_STOP,
             FLOCI_RULE_PROBES,
@@ -193,20 +185,8 @@ SHADOWED = Rule(
             "matches its addresses; `.example.com` its subdomains; `user@x` also `user+tag@x`)."
         ),
         why="Mail you expect this rule to handle is already stopped; its actions never run.",
-        bad=Example(
-            "Rules:\n  - Name: everything\n    Enabled: true\n    Recipients: [example.com]\n    Actions:\n"
-            "      - S3Action: {BucketName: all-mail}\n      - StopAction: {Scope: RuleSet}\n"
-            "  - Name: support\n    Enabled: true\n    Recipients: [support@example.com]\n    Actions:\n"
-            "      - S3Action: {BucketName: support-mail}\n",
-            "ses:describe-receipt-rule-set",
-        ),
-        good=Example(
-            "Rules:\n  - Name: support\n    Enabled: true\n    Recipients: [support@example.com]\n    Actions:\n"
-            "      - S3Action: {BucketName: support-mail}\n      - StopAction: {Scope: RuleSet}\n"
-            "  - Name: everything\n    Enabled: true\n    Recipients: [example.com]\n    Actions:\n"
-            "      - S3Action: {BucketName: all-mail}\n",
-            "ses:describe-receipt-rule-set",
-        ),
+        bad=Example("SES502-bad.yaml", "ses:describe-receipt-rule-set"),
+        good=Example("SES502-good.yaml", "ses:describe-receipt-rule-set"),
         references=(DOC_LAMBDA_CASES + " (use case 3: apply the most specific rule)", DOC_STOP),
     ),
 )
@@ -242,20 +222,8 @@ BOUNCE_THEN_DELIVERY = Rule(
             "A bounce does not stop evaluation: the sender receives a bounce while the message is also stored or "
             "delivered, which is never what either side expects."
         ),
-        bad=Example(
-            "RuleSetName: inbound\nRule:\n  Name: retired\n  Enabled: true\n  Recipients: [old@example.com]\n"
-            "  Actions:\n    - BounceAction:\n        SmtpReplyCode: '550'\n        StatusCode: 5.1.1\n"
-            "        Message: Mailbox does not exist\n        Sender: postmaster@example.com\n"
-            "    - S3Action:\n        BucketName: mail-bucket\n",
-            "ses:create-receipt-rule",
-        ),
-        good=Example(
-            "RuleSetName: inbound\nRule:\n  Name: retired\n  Enabled: true\n  Recipients: [old@example.com]\n"
-            "  Actions:\n    - BounceAction:\n        SmtpReplyCode: '550'\n        StatusCode: 5.1.1\n"
-            "        Message: Mailbox does not exist\n        Sender: postmaster@example.com\n"
-            "    - StopAction:\n        Scope: RuleSet\n",
-            "ses:create-receipt-rule",
-        ),
+        bad=Example("SES503-bad.yaml", "ses:create-receipt-rule"),
+        good=Example("SES503-good.yaml", "ses:create-receipt-rule"),
         references=(DOC_LAMBDA_CASES + " (use case 2: Lambda, bounce, stop)",),
     ),
 )
@@ -305,18 +273,8 @@ CATCH_ALL = Rule(
             "A rule without Recipients matches all recipients on all verified domains. Several of them run the "
             "same mail through several pipelines (a classic cause of duplicate deliveries)."
         ),
-        bad=Example(
-            "Rules:\n  - Name: forward\n    Enabled: true\n    Actions:\n"
-            "      - LambdaAction: {FunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fwd'}\n"
-            "  - Name: store\n    Enabled: true\n    Actions:\n      - S3Action: {BucketName: all-mail}\n",
-            "ses:describe-receipt-rule-set",
-        ),
-        good=Example(
-            "Rules:\n  - Name: forward-and-store\n    Enabled: true\n    Actions:\n"
-            "      - LambdaAction: {FunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fwd'}\n"
-            "      - S3Action: {BucketName: all-mail}\n",
-            "ses:describe-receipt-rule-set",
-        ),
+        bad=Example("SES504-bad.yaml", "ses:describe-receipt-rule-set"),
+        good=Example("SES504-good.yaml", "ses:describe-receipt-rule-set"),
         references=(API_RULE + " (Recipients: if not specified, the rule matches all recipients)",),
     ),
 )
@@ -352,16 +310,8 @@ ENABLED_OMITTED = Rule(
             "The API default is `false` (the 2015 docs said `true`, and the console pre-ticks the box), so a "
             "rule created from a file without `Enabled` silently never runs."
         ),
-        bad=Example(
-            "RuleSetName: inbound\nRule:\n  Name: store\n  Recipients: [support@example.com]\n"
-            "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n",
-            "ses:create-receipt-rule",
-        ),
-        good=Example(
-            "RuleSetName: inbound\nRule:\n  Name: store\n  Enabled: true\n  Recipients: [support@example.com]\n"
-            "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n",
-            "ses:create-receipt-rule",
-        ),
+        bad=Example("SES505-bad.yaml", "ses:create-receipt-rule"),
+        good=Example("SES505-good.yaml", "ses:create-receipt-rule"),
         references=(API_RULE + " (Enabled: the default value is false)",),
     ),
 )
@@ -405,20 +355,8 @@ REQUEST_RESPONSE_NO_EFFECT = Rule(
             "Only a synchronous invocation can return a disposition, and a disposition only stops later actions "
             "or rules. With none left, the synchronous call only delays mail (up to 30 s) and adds a failure point."
         ),
-        bad=Example(
-            "Rules:\n  - Name: filter\n    Enabled: true\n    Recipients: [example.com]\n    Actions:\n"
-            "      - S3Action: {BucketName: mail-bucket}\n"
-            "      - LambdaAction:\n          FunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:scan'\n"
-            "          InvocationType: RequestResponse\n",
-            "ses:describe-receipt-rule-set",
-        ),
-        good=Example(
-            "Rules:\n  - Name: filter\n    Enabled: true\n    Recipients: [example.com]\n    Actions:\n"
-            "      - S3Action: {BucketName: mail-bucket}\n"
-            "      - LambdaAction:\n          FunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:scan'\n"
-            "          InvocationType: Event\n",
-            "ses:describe-receipt-rule-set",
-        ),
+        bad=Example("SES506-bad.yaml", "ses:describe-receipt-rule-set"),
+        good=Example("SES506-good.yaml", "ses:describe-receipt-rule-set"),
         references=(DOC_LAMBDA + " (return values)",),
     ),
 )
@@ -442,16 +380,8 @@ RULE_DISABLED = Rule(
     doc=RuleDoc(
         what="Points out rules that are explicitly disabled.",
         why="A disabled rule is skipped at run time; it is easy to forget one is off.",
-        bad=Example(
-            "RuleSetName: inbound\nRule:\n  Name: store\n  Enabled: false\n  Recipients: [support@example.com]\n"
-            "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n",
-            "ses:create-receipt-rule",
-        ),
-        good=Example(
-            "RuleSetName: inbound\nRule:\n  Name: store\n  Enabled: true\n  Recipients: [support@example.com]\n"
-            "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n",
-            "ses:create-receipt-rule",
-        ),
+        bad=Example("SES507-bad.yaml", "ses:create-receipt-rule"),
+        good=Example("SES507-good.yaml", "ses:create-receipt-rule"),
         references=(API_RULE,),
     ),
 )
@@ -481,15 +411,8 @@ NO_ACTIONS = Rule(
     doc=RuleDoc(
         what="Reports a receipt rule without `Actions` (or with an empty list).",
         why="The rule still makes SES accept mail for its recipients, which then goes nowhere.",
-        bad=Example(
-            "RuleSetName: inbound\nRule:\n  Name: store\n  Enabled: true\n  Recipients: [support@example.com]\n",
-            "ses:create-receipt-rule",
-        ),
-        good=Example(
-            "RuleSetName: inbound\nRule:\n  Name: store\n  Enabled: true\n  Recipients: [support@example.com]\n"
-            "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n",
-            "ses:create-receipt-rule",
-        ),
+        bad=Example("SES508-bad.yaml", "ses:create-receipt-rule"),
+        good=Example("SES508-good.yaml", "ses:create-receipt-rule"),
         references=(DOC_RULES,),
     ),
 )
@@ -532,16 +455,8 @@ ACTION_UNION = Rule(
             "Each `ReceiptAction` holds exactly one action (the model's documentation says so, though it does not "
             "mark the shape as a union); SES rejects entries with two."
         ),
-        bad=Example(
-            "RuleSetName: inbound\nRule:\n  Name: store\n  Enabled: true\n  Recipients: [support@example.com]\n"
-            "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n      StopAction:\n        Scope: RuleSet\n",
-            "ses:create-receipt-rule",
-        ),
-        good=Example(
-            "RuleSetName: inbound\nRule:\n  Name: store\n  Enabled: true\n  Recipients: [support@example.com]\n"
-            "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n    - StopAction:\n        Scope: RuleSet\n",
-            "ses:create-receipt-rule",
-        ),
+        bad=Example("SES509-bad.yaml", "ses:create-receipt-rule"),
+        good=Example("SES509-good.yaml", "ses:create-receipt-rule"),
         references=("https://docs.aws.amazon.com/ses/latest/APIReference/API_ReceiptAction.html",),
     ),
 )
@@ -585,16 +500,8 @@ ACTIONS_AFTER_DROP = Rule(
     doc=RuleDoc(
         what="Reports each action that follows a `Drop` action in the same rule, with a fix that moves Drop last.",
         why="Drop stops processing for the recipients the rule applies to; the actions after it are dead.",
-        bad=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: quarantine\n    Actions:\n      - Drop: {}\n"
-            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "mailmanager:create-rule-set",
-        ),
-        good=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: quarantine\n    Actions:\n"
-            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n      - Drop: {}\n",
-            "mailmanager:create-rule-set",
-        ),
+        bad=Example("SES521-bad.yaml", "mailmanager:create-rule-set"),
+        good=Example("SES521-good.yaml", "mailmanager:create-rule-set"),
         references=(
             MM_API_RULE,
             "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_DropAction.html",
@@ -652,17 +559,8 @@ MM_UNREACHABLE = Rule(
             "matching the later rule also meets."
         ),
         why="The later rule's actions can never run; usually the rules are in the wrong order.",
-        bad=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: drop-all\n    Actions:\n      - Drop: {}\n"
-            "  - Name: archive\n    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "mailmanager:create-rule-set",
-        ),
-        good=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: archive\n    Actions:\n"
-            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n"
-            "  - Name: drop-all\n    Actions:\n      - Drop: {}\n",
-            "mailmanager:create-rule-set",
-        ),
+        bad=Example("SES522-bad.yaml", "mailmanager:create-rule-set"),
+        good=Example("SES522-good.yaml", "mailmanager:create-rule-set"),
         references=(MM_RULES, MM_API_RULE),
     ),
 )
@@ -703,23 +601,8 @@ CONDITION_IN_UNLESS = Rule(
             "broader one on the same attribute): the rule can never apply."
         ),
         why="A rule applies when all Conditions hold and no Unless holds; here both can't be true at once.",
-        bad=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: support\n    Conditions:\n"
-            "      - StringExpression:\n          Evaluate: {Attribute: RECIPIENT}\n          Operator: EQUALS\n"
-            "          Values: [support@example.com]\n    Unless:\n"
-            "      - StringExpression:\n          Evaluate: {Attribute: RECIPIENT}\n          Operator: ENDS_WITH\n"
-            "          Values: ['@example.com']\n    Actions:\n"
-            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "mailmanager:create-rule-set",
-        ),
-        good=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: support\n    Conditions:\n"
-            "      - StringExpression:\n          Evaluate: {Attribute: RECIPIENT}\n          Operator: EQUALS\n"
-            "          Values: [support@example.com]\n    Unless:\n"
-            "      - VerdictExpression:\n          Evaluate: {Attribute: SPF}\n          Operator: EQUALS\n"
-            "          Values: [FAIL]\n    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "mailmanager:create-rule-set",
-        ),
+        bad=Example("SES523-bad.yaml", "mailmanager:create-rule-set"),
+        good=Example("SES523-good.yaml", "mailmanager:create-rule-set"),
         references=(MM_RULES + " (conditions and exceptions)",),
     ),
 )
@@ -754,24 +637,8 @@ CONTRADICTORY = Rule(
             "attribute (e.g. `MESSAGE_SIZE LESS_THAN 100` with `GREATER_THAN 200`, or `EQUALS a` with `EQUALS b`)."
         ),
         why="Conditions are ANDed, so the rule can never apply.",
-        bad=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: sized\n    Conditions:\n"
-            "      - NumberExpression:\n          Evaluate: {Attribute: MESSAGE_SIZE}\n          Operator: LESS_THAN\n"
-            "          Value: 100\n"
-            "      - NumberExpression:\n          Evaluate: {Attribute: MESSAGE_SIZE}\n"
-            "          Operator: GREATER_THAN\n"
-            "          Value: 200\n    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "mailmanager:create-rule-set",
-        ),
-        good=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: sized\n    Conditions:\n"
-            "      - NumberExpression:\n          Evaluate: {Attribute: MESSAGE_SIZE}\n"
-            "          Operator: GREATER_THAN\n"
-            "          Value: 100\n"
-            "      - NumberExpression:\n          Evaluate: {Attribute: MESSAGE_SIZE}\n          Operator: LESS_THAN\n"
-            "          Value: 200\n    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "mailmanager:create-rule-set",
-        ),
+        bad=Example("SES524-bad.yaml", "mailmanager:create-rule-set"),
+        good=Example("SES524-good.yaml", "mailmanager:create-rule-set"),
         references=(MM_RULES,),
     ),
 )
@@ -802,20 +669,8 @@ NEVER_MATCHES = Rule(
     doc=RuleDoc(
         what="Reports a `VerdictExpression` or `DmarcExpression` with `NOT_EQUALS` and every possible value.",
         why="NOT_EQUALS means 'none of these'; listing every value means no message can match.",
-        bad=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: checked\n    Conditions:\n"
-            "      - VerdictExpression:\n          Evaluate: {Attribute: SPF}\n          Operator: NOT_EQUALS\n"
-            "          Values: [PASS, FAIL, GRAY, PROCESSING_FAILED]\n"
-            "    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "mailmanager:create-rule-set",
-        ),
-        good=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: checked\n    Conditions:\n"
-            "      - VerdictExpression:\n          Evaluate: {Attribute: SPF}\n          Operator: NOT_EQUALS\n"
-            "          Values: [PASS]\n"
-            "    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "mailmanager:create-rule-set",
-        ),
+        bad=Example("SES525-bad.yaml", "mailmanager:create-rule-set"),
+        good=Example("SES525-good.yaml", "mailmanager:create-rule-set"),
         references=(MM_API_RULE,),
     ),
 )
@@ -853,21 +708,8 @@ MM_BOUNCE_DELIVERY = Rule(
             "Reports delivery actions (Relay, Send, DeliverToMailbox, WriteToS3, Archive, ...) in a rule that bounces."
         ),
         why="The sender is told the message was rejected while it is delivered anyway.",
-        bad=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: retired\n    Actions:\n"
-            "      - Bounce:\n          RoleArn: arn:aws:iam::123456789012:role/mm-bounce\n"
-            "          Sender: postmaster@example.com\n          StatusCode: 5.1.1\n          SmtpReplyCode: '550'\n"
-            "          DiagnosticMessage: Mailbox does not exist\n"
-            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "mailmanager:create-rule-set",
-        ),
-        good=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: retired\n    Actions:\n"
-            "      - Bounce:\n          RoleArn: arn:aws:iam::123456789012:role/mm-bounce\n"
-            "          Sender: postmaster@example.com\n          StatusCode: 5.1.1\n          SmtpReplyCode: '550'\n"
-            "          DiagnosticMessage: Mailbox does not exist\n",
-            "mailmanager:create-rule-set",
-        ),
+        bad=Example("SES526-bad.yaml", "mailmanager:create-rule-set"),
+        good=Example("SES526-good.yaml", "mailmanager:create-rule-set"),
         references=(MM_RULES,),
     ),
 )
@@ -901,18 +743,8 @@ REPLACE_AFTER_DELIVERY = Rule(
     doc=RuleDoc(
         what="Points out a `ReplaceRecipient` action that follows a delivery action in the same rule.",
         why="Actions run in order: the earlier delivery used the recipients before the replacement.",
-        bad=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: redirect\n    Actions:\n"
-            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n"
-            "      - ReplaceRecipient:\n          ReplaceWith: [team@example.com]\n",
-            "mailmanager:create-rule-set",
-        ),
-        good=Example(
-            "RuleSetName: inbound-rules\nRules:\n  - Name: redirect\n    Actions:\n"
-            "      - ReplaceRecipient:\n          ReplaceWith: [team@example.com]\n"
-            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-            "mailmanager:create-rule-set",
-        ),
+        bad=Example("SES527-bad.yaml", "mailmanager:create-rule-set"),
+        good=Example("SES527-good.yaml", "mailmanager:create-rule-set"),
         references=(
             "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_ReplaceRecipientAction.html",
         ),

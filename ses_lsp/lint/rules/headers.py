@@ -18,7 +18,7 @@ from ses_lsp.document.nodes import ARRAY, OBJECT, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
 from ses_lsp.lint.edits import replace_node
-from ses_lsp.lint.references import FLOCI_RULE_PROBES, rfc
+from ses_lsp.lint.references import FLOCI_RULE_PROBES, SES_API, rfc
 from ses_lsp.lint.registry import (
     SOURCE_DOCS,
     SOURCE_MODEL,
@@ -34,18 +34,16 @@ from ses_lsp.lint.rules.common import (
     MM_RULE_SET_KINDS,
     SEND_BOUNCE_KINDS,
     classic_actions_of_type,
-    has_placeholder,
+    concrete_text,
     mm_actions,
     mm_rule_nodes,
     rule_actions,
-    string_value,
     walk_members,
 )
 from ses_lsp.lint.text import quote
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 MM_API = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Operations_MailManager.html"
 ADD_HEADER_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-add-header.html"
 CONCEPTS = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-concepts.html"
@@ -90,11 +88,6 @@ def _extension_fields(ctx: LintContext) -> Iterator[Node]:
                     yield f
 
 
-def _text(node: Node | None) -> str | None:
-    v = string_value(node)
-    return None if v is None or has_placeholder(v) else v
-
-
 def _first_bad(value: str, ok) -> str | None:
     return next((c for c in value if not ok(c)), None)
 
@@ -135,7 +128,7 @@ def _one_line_fix(ctx: LintContext, node: Node) -> Fix | None:
 def _check_header_name(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderName")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or value is None:
             continue
         if value == "":
@@ -159,7 +152,7 @@ def _check_header_name(ctx: LintContext) -> None:
 def _check_header_name_chars(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderName")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or not value or _TOKEN.fullmatch(value) or not all(_FTEXT.fullmatch(c) for c in value):
             continue
         bad = _first_bad(value, lambda c: _TOKEN.fullmatch(c) is not None)
@@ -175,7 +168,7 @@ def _check_header_name_chars(ctx: LintContext) -> None:
 def _check_header_value(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderValue")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or value is None:
             continue
         problem = _value_problem(value, "HeaderValue")
@@ -189,7 +182,7 @@ def _check_header_value(ctx: LintContext) -> None:
 def _check_extension_name(ctx: LintContext) -> None:
     for f in _extension_fields(ctx):
         node = f.get("Name")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or value is None:
             continue
         if value == "":
@@ -214,7 +207,7 @@ def _check_extension_name(ctx: LintContext) -> None:
 def _check_extension_value(ctx: LintContext) -> None:
     for f in _extension_fields(ctx):
         node = f.get("Value")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or value is None:
             continue
         problem = _value_problem(value, "extension field Value")
@@ -251,7 +244,7 @@ def _check_mm_x_prefix(ctx: LintContext) -> None:
     reported: list[Node] = []
     for _rule, body in _mm_add_headers(ctx):
         node = body.get("HeaderName")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or not value or not _TOKEN.fullmatch(value) or value[0] == "-":
             continue
         if re.match(r"[xX]-", value) or len(value) + 2 > 64:
@@ -271,7 +264,7 @@ def _check_mm_x_prefix(ctx: LintContext) -> None:
 def _check_mime_lowercase_x(ctx: LintContext) -> None:
     reported: list[Node] = []
     for _obj, node in walk_members(ctx.root, "MimeHeaderAttribute"):
-        value = _text(node)
+        value = concrete_text(node)
         if value is None or not re.fullmatch(r"x-[a-zA-Z0-9-]{1,256}", value):
             continue
         at = _content_start(ctx, node)
@@ -298,7 +291,7 @@ def _check_duplicate_added_header(ctx: LintContext) -> None:
             if name != add or body.kind != OBJECT:
                 continue
             node = body.get("HeaderName")
-            value = _text(node)
+            value = concrete_text(node)
             if node is None or not value:
                 continue
             key = value.lower()
@@ -345,7 +338,7 @@ def _check_added_header_unused(ctx: LintContext) -> None:
                 continue
             if stop is None and (not whole_set or later_delivers[i + 1]):
                 continue
-            header = _text(body.get("HeaderName"))
+            header = concrete_text(body.get("HeaderName"))
             target = body.get("HeaderName") or body
             what = quote(header) + " header" if header else "header"
             if stop is not None:
@@ -412,7 +405,7 @@ def _reserved_reason(name: str) -> str | None:
 def _check_reserved_header(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderName")
-        value = _text(node)
+        value = concrete_text(node)
         if node is None or not value:
             continue
         reason = _reserved_reason(value)
@@ -432,54 +425,6 @@ _MM = "mailmanager:create-rule-set"
 _BOUNCE = "ses:send-bounce"
 
 
-def _classic(*actions: str, kind_set: bool = False) -> str:
-    body = "".join(actions)
-    if kind_set:
-        return (
-            "Metadata:\n  Name: inbound\nRules:\n  - Name: tag-and-store\n    Enabled: true\n"
-            "    Recipients: [support@example.com]\n    Actions:\n"
-            + "".join("  " + line + "\n" for line in body.splitlines())
-        )
-    return (
-        "RuleSetName: inbound\nRule:\n  Name: tag-and-store\n  Enabled: true\n"
-        "  Recipients: [support@example.com]\n  Actions:\n" + body
-    )
-
-
-def _add(name: str, value: str = "support") -> str:
-    return f"    - AddHeaderAction:\n        HeaderName: {name}\n        HeaderValue: {value}\n"
-
-
-_S3 = "    - S3Action:\n        BucketName: mail-bucket\n"
-
-
-def _mm(actions: str, condition: str = "") -> str:
-    return "RuleSetName: inbound-rules\nRules:\n  - Name: tag-and-archive\n" + condition + "    Actions:\n" + actions
-
-
-def _mm_add(name: str, value: str = "yes") -> str:
-    return f"      - AddHeader:\n          HeaderName: {name}\n          HeaderValue: '{value}'\n"
-
-
-_ARCHIVE = "      - Archive:\n          TargetArchive: a-1234567890abcdef\n"
-
-
-def _mime_cond(attr: str) -> str:
-    return (
-        "    Conditions:\n      - StringExpression:\n          Evaluate:\n"
-        f"            MimeHeaderAttribute: {attr}\n          Operator: EQUALS\n          Values: ['yes']\n"
-    )
-
-
-def _bounce(name: str, value: str = "abc-123") -> str:
-    return (
-        "OriginalMessageId: 0000014a-aaaa-bbbb\nBounceSender: mailer@example.com\n"
-        "MessageDsn:\n  ReportingMta: 'dns; mx.example.com'\n  ExtensionFields:\n"
-        f"    - Name: {name}\n      Value: {value}\n"
-        "BouncedRecipientInfoList:\n  - Recipient: user@example.com\n    BounceType: DoesNotExist\n"
-    )
-
-
 HEADER_NAME_INVALID = Rule(
     code="SES301",
     name="header-name-invalid",
@@ -497,8 +442,8 @@ HEADER_NAME_INVALID = Rule(
             "The model leaves the name unconstrained, so only the service checks it: it rejects names that are "
             "not an RFC 5322 field name (`Invalid header name`), and the docs limit them to 1-50 characters."
         ),
-        bad=Example(_classic(_add("'X-Tag: support'"), _S3), _RULE),
-        good=Example(_classic(_add("X-Tag"), _S3), _RULE),
+        bad=Example("SES301-bad.yaml", _RULE),
+        good=Example("SES301-good.yaml", _RULE),
         references=(SES_API + "API_AddHeaderAction.html", ADD_HEADER_DOC, RFC5322_FIELD, FLOCI),
     ),
 )
@@ -520,8 +465,8 @@ HEADER_NAME_UNUSUAL = Rule(
             "The documentation allows only letters, digits and dashes; the service accepts any RFC 5322 field "
             "name today, but some mail software drops headers with underscores, and the documented form is safe."
         ),
-        bad=Example(_classic(_add("X_Tag"), _S3), _RULE),
-        good=Example(_classic(_add("X-Tag"), _S3), _RULE),
+        bad=Example("SES302-bad.yaml", _RULE),
+        good=Example("SES302-good.yaml", _RULE),
         references=(SES_API + "API_AddHeaderAction.html", ADD_HEADER_DOC, FLOCI),
     ),
 )
@@ -542,8 +487,8 @@ HEADER_VALUE_INVALID = Rule(
             'The API reference says the value "can\'t contain newline (\\n) or carriage return (\\r) characters" '
             "and holds up to 2048 characters. A YAML block scalar (`|`) adds a trailing newline without it showing."
         ),
-        bad=Example(_classic(_add("X-Tag", "|\n          support\n").replace("support\n\n", "support\n"), _S3), _RULE),
-        good=Example(_classic(_add("X-Tag"), _S3), _RULE),
+        bad=Example("SES303-bad.yaml", _RULE),
+        good=Example("SES303-good.yaml", _RULE),
         references=(SES_API + "API_AddHeaderAction.html", ADD_HEADER_DOC),
         notes="The quick fix joins the lines with spaces; it is offered in editors only (it rewrites the value).",
     ),
@@ -568,8 +513,8 @@ EXTENSION_NAME_INVALID = Rule(
             "SES writes each extension field into the DSN as `Name: Value`; the API reference limits the name "
             "to 1-50 letters, digits and dashes, and the model does not encode it."
         ),
-        bad=Example(_bounce("'X Trace'"), _BOUNCE),
-        good=Example(_bounce("X-Trace"), _BOUNCE),
+        bad=Example("SES304-bad.yaml", _BOUNCE),
+        good=Example("SES304-good.yaml", _BOUNCE),
         references=(SES_API + "API_ExtensionField.html", rfc(3464, "2.4", "extension fields")),
     ),
 )
@@ -589,8 +534,8 @@ EXTENSION_VALUE_INVALID = Rule(
             "The API reference allows up to 2048 characters and no newline or carriage return: the value "
             "becomes one DSN field line."
         ),
-        bad=Example(_bounce("X-Trace", '"abc\\n123"'), _BOUNCE),
-        good=Example(_bounce("X-Trace"), _BOUNCE),
+        bad=Example("SES305-bad.yaml", _BOUNCE),
+        good=Example("SES305-good.yaml", _BOUNCE),
         references=(SES_API + "API_ExtensionField.html",),
         notes="The quick fix joins the lines with spaces; it is offered in editors only.",
     ),
@@ -614,8 +559,8 @@ MM_HEADER_MISSING_X = Rule(
             "The model's pattern `[xX]-[a-zA-Z0-9-]+` lets a rule add only custom `X-` headers; the service "
             "rejects any other name. Adding the prefix keeps the name recognisable."
         ),
-        bad=Example(_mm(_mm_add("Spam-Checked") + _ARCHIVE), _MM),
-        good=Example(_mm(_mm_add("X-Spam-Checked") + _ARCHIVE), _MM),
+        bad=Example("SES306-bad.yaml", _MM),
+        good=Example("SES306-good.yaml", _MM),
         references=(MM_API + " (AddHeaderAction)",),
         notes=(
             "Names with other characters are left to the schema pattern check (SES105); where this rule "
@@ -639,8 +584,8 @@ MIME_HEADER_LOWERCASE_X = Rule(
             "The model's pattern is `X-[a-zA-Z0-9-]{1,256}`: upper-case `X` only, although `AddHeader` accepts "
             "`x-`. The service rejects the lower-case form; the header it names is the same either way."
         ),
-        bad=Example(_mm(_ARCHIVE, _mime_cond("x-spam-flag")), _MM),
-        good=Example(_mm(_ARCHIVE, _mime_cond("X-spam-flag")), _MM),
+        bad=Example("SES307-bad.yaml", _MM),
+        good=Example("SES307-good.yaml", _MM),
         references=(MM_API + " (RuleStringToEvaluate)",),
         notes="Where this rule reports, it replaces the schema pass's generic SES105 message for the same value.",
     ),
@@ -663,8 +608,8 @@ DUPLICATE_ADDED_HEADER = Rule(
             '"Headers are added regardless of whether the header name pre-existed in the email": the message '
             "ends up with two fields of that name, and readers disagree on which one counts."
         ),
-        bad=Example(_mm(_mm_add("X-Tag", "a") + _mm_add("X-Tag", "b") + _ARCHIVE), _MM),
-        good=Example(_mm(_mm_add("X-Tag", "a") + _mm_add("X-Tag-2", "b") + _ARCHIVE), _MM),
+        bad=Example("SES308-bad.yaml", _MM),
+        good=Example("SES308-good.yaml", _MM),
         references=(MM_API + " (AddHeaderAction)", SES_API + "API_AddHeaderAction.html"),
     ),
 )
@@ -688,8 +633,8 @@ ADDED_HEADER_UNUSED = Rule(
             "Actions run in order; a header only shows in what later actions deliver or store. AWS notes that "
             "the add-header action is used together with other actions: alone at the end, it has no effect."
         ),
-        bad=Example(_classic(_add("X-Tag"), kind_set=True), "ses:describe-receipt-rule-set"),
-        good=Example(_classic(_add("X-Tag"), _S3, kind_set=True), "ses:describe-receipt-rule-set"),
+        bad=Example("SES309-bad.yaml", "ses:describe-receipt-rule-set"),
+        good=Example("SES309-good.yaml", "ses:describe-receipt-rule-set"),
         references=(ADD_HEADER_DOC, CONCEPTS, MM_API + " (RuleSet)"),
         notes=(
             "For a single rule (create-receipt-rule) later rules are unknown, so it reports only a header "
@@ -718,8 +663,8 @@ RESERVED_HEADER = Rule(
             "SES adds the header next to the message's own, so the result has two `Subject` fields or a forged "
             "trace line; downstream filters and clients may read either. A custom `X-` name says what it is."
         ),
-        bad=Example(_classic(_add("Subject", "'[support] new mail'"), _S3), _RULE),
-        good=Example(_classic(_add("X-Support-Tag", "'[support] new mail'"), _S3), _RULE),
+        bad=Example("SES310-bad.yaml", _RULE),
+        good=Example("SES310-good.yaml", _RULE),
         references=(RFC5322_COUNTS, rfc(2045, "", "MIME header fields"), CONCEPTS),
     ),
 )

@@ -7,26 +7,34 @@ section 7):
   password or a secret, MTLS a trust store, OPEN nothing);
 * ``TlsPolicy`` against the type, the Region and the operation;
 * a plain-text ``SmtpPassword`` (never echoed anywhere);
-* the PEM contents of the mTLS trust store (``CAContent``, ``CrlContent``):
-  structure without any dependency, certificate and CRL contents with the
-  ``cryptography`` package when it is installed (silently skipped otherwise).
+* the PEM contents of the mTLS trust store (``CAContent``, ``CrlContent``), read
+  by :mod:`ses_lsp.knowledge.pem`: structure without any dependency, certificate
+  and CRL contents with the ``cryptography`` package when it is installed
+  (silently skipped otherwise).
 
 Schema problems (enums, unions, required members, lengths, patterns) are the
 schema pass's; these rules skip values of the wrong type.  Time-dependent checks
-read the clock through :data:`CLOCK`, which tests replace.
+read the time with :func:`ses_lsp.lint.rules.common.current_time` (the clock every
+date check shares).
 """
 
 from __future__ import annotations
 
-import binascii
 import bisect
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from functools import lru_cache
 
 from ses_lsp.document.nodes import OBJECT, STRING, Node
+from ses_lsp.knowledge.pem import (
+    CERT_LABEL,
+    CRL_LABEL,
+    PemBlock,
+    name_text,
+    parse_pem,
+    utc_date,
+    x509_module,
+)
+from ses_lsp.knowledge.timestamps import utc_text
 from ses_lsp.lint import edits
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
@@ -40,6 +48,7 @@ from ses_lsp.lint.registry import (
     Rule,
     RuleDoc,
 )
+from ses_lsp.lint.rules.common import current_time
 from ses_lsp.lint.text import has_placeholder, is_template_value, quote
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
@@ -70,9 +79,6 @@ FITS = {
     "AUTH": frozenset({"SmtpPassword", "SecretArn"}),
     "MTLS": frozenset({"TlsAuthConfiguration"}),
 }
-
-CLOCK: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # noqa: E731
-"""The current time (UTC, aware) for validity checks; tests replace it."""
 
 
 # -- reading an ingress point ---------------------------------------------------
@@ -149,225 +155,9 @@ def _config_path(ing: Ingress) -> str:
     return "IngressPointAuthConfiguration" if ing.kind == GET else "IngressPointConfiguration"
 
 
-# -- PEM bundles -----------------------------------------------------------------
-
+# The trust store's PEM members.
 CA_FIELD = "CAContent"
 CRL_FIELD = "CrlContent"
-CERT_LABEL = "CERTIFICATE"
-CRL_LABEL = "X509 CRL"
-
-# Markers, loosely (to explain malformed ones); the strict form is checked after.
-_MARKER = re.compile(r"-{3,}[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9][A-Za-z0-9 ]*?)[ \t]*-{3,}", re.I)
-_B64_LINE = re.compile(r"[A-Za-z0-9+/=]*")
-
-
-@dataclass(frozen=True)
-class PemBlock:
-    """One BEGIN/END block of a PEM value (offsets are indexes into the value)."""
-
-    index: int  # 1-based among the blocks of the value
-    label: str
-    start: int
-    end: int
-    line: int  # 1-based line of the value where the block starts
-    problem: str | None = None  # why it is not a usable block of the expected label
-    der: bytes | None = None
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A block with its certificate or its CRL, by the label asked for (both ``None``: the
-    cryptography package is not installed)."""
-
-    block: PemBlock
-    cert: Certificate | None = None
-    crl: CertificateRevocationList | None = None
-
-
-def _line_of(value: str, pos: int) -> int:
-    return value.count("\n", 0, pos) + 1
-
-
-def _label_advice(label: str, want: str) -> str:
-    up = label.upper()
-    if "PRIVATE KEY" in up:
-        return "a private key: a trust store holds only public certificates and CRLs; remove it from the file"
-    if want == CERT_LABEL:
-        if up == "TRUSTED CERTIFICATE":
-            return (
-                'an OpenSSL "TRUSTED CERTIFICATE" block; convert it to a plain "CERTIFICATE" block '
-                "(openssl x509 -in ca.pem -out ca-plain.pem)"
-            )
-        if up == CRL_LABEL:
-            return "a CRL: CRLs go in CrlContent"
-    if want == CRL_LABEL and up == CERT_LABEL:
-        return "a certificate: CA certificates go in CAContent"
-    if "REQUEST" in up:
-        return "a certificate signing request, not a " + ("certificate" if want == CERT_LABEL else "CRL")
-    if up == "PUBLIC KEY":
-        return "a bare public key, not a " + ("certificate" if want == CERT_LABEL else "CRL")
-    return f"a {quote(label)} block, not a {quote(want)} block"
-
-
-@lru_cache(maxsize=64)
-def scan_pem(value: str, want: str) -> tuple[PemBlock, ...]:
-    """The blocks of a PEM value, each with the first structural problem found (if any).
-
-    Text outside the blocks is ignored (RFC 7468 section 2 lets explanatory text
-    surround them).  A value with no block at all gives an empty tuple.
-    """
-    markers = list(_MARKER.finditer(value))
-    blocks: list[PemBlock] = []
-    i = 0
-    n = 0
-    seen, line = 0, 1  # lines are counted incrementally: bundles can hold hundreds of blocks
-    while i < len(markers):
-        m = markers[i]
-        n += 1
-        line += value.count("\n", seen, m.start())
-        seen = m.start()
-        what = f"block {n} (line {line})"
-        if m.group(1).upper() == "END":
-            blocks.append(
-                PemBlock(
-                    n, m.group(2), m.start(), m.end(), line, f"{what} is an END line without a BEGIN line before it"
-                )
-            )
-            i += 1
-            continue
-        label = m.group(2)
-        nxt = markers[i + 1] if i + 1 < len(markers) else None
-        if nxt is None or nxt.group(1).upper() != "END":
-            stop = nxt.start() if nxt is not None else len(value)
-            end = m.start() + len(value[m.start() : stop].rstrip())
-            blocks.append(PemBlock(n, label, m.start(), end, line, f'{what} has no "-----END {label}-----" line'))
-            i += 1
-            continue
-        i += 2
-        problem = _block_problem(value, m, nxt, want, what)
-        der = None
-        if problem is None:
-            body = value[m.end() : nxt.start()]
-            try:
-                import base64
-
-                der = base64.b64decode("".join(body.split()), validate=True)
-            except (binascii.Error, ValueError):
-                problem = f"{what}: its base64 text is not valid (wrong length or padding)"
-            else:
-                if not der:
-                    problem = f"{what} is empty"
-        blocks.append(PemBlock(n, label, m.start(), nxt.end(), line, problem, der))
-    return tuple(blocks)
-
-
-def _block_problem(value: str, begin: re.Match, end: re.Match, want: str, what: str) -> str | None:
-    label = begin.group(2)
-    if begin.group(0) != f"-----BEGIN {label}-----" or label != label.upper():
-        return f'{what}: its first line must be exactly "-----BEGIN {label.upper()}-----"'
-    if end.group(2) != label:
-        return f"{what} begins as {quote(label)} but ends as {quote(end.group(2))}"
-    if end.group(0) != f"-----END {label}-----":
-        return f'{what}: its last line must be exactly "-----END {label}-----"'
-    if label != want:
-        return f"{what} is {_label_advice(label, want)}"
-    body = value[begin.end() : end.start()]
-    if "\\n" in body and "\n" not in body.strip(" \t"):
-        return (
-            f"{what} contains the two characters \\n instead of line breaks: in YAML write the PEM "
-            "as a block scalar (|) or a double-quoted string; in JSON write \\n inside the string"
-        )
-    head = body.split("\n", 1)[0]
-    if head.strip(" \t\r") or "\n" not in body:
-        return (
-            f"{what} has no line break after its BEGIN line: PEM needs the BEGIN line, the base64 "
-            "lines and the END line each on their own line (in YAML, '>' and plain multi-line "
-            "scalars join lines with spaces: use a literal block scalar '|')"
-        )
-    tail = body.rsplit("\n", 1)[1]
-    if tail.strip(" \t\r"):
-        return f"{what} has no line break before its END line: the END line must be on its own line"
-    for offset, text in enumerate(body.split("\n")):
-        s = text.strip()
-        if not _B64_LINE.fullmatch(s):
-            bad = next(c for c in s if not (c.isalnum() and c.isascii()) and c not in "+/=")
-            if ":" in s:
-                return f"{what} has a header line ({quote(s.split(':', 1)[0])}:); a {want} block has none"
-            return (
-                f"{what}: line {_line_of(value, begin.end()) + offset} has "
-                f"{'a space' if bad == ' ' else quote(bad)}, which is not base64"
-            )
-    return None
-
-
-def _crypto():
-    """The ``cryptography.x509`` module, or ``None`` when it is not installed."""
-    try:
-        from cryptography import x509
-    except ImportError:
-        return None
-    return x509
-
-
-@lru_cache(maxsize=64)
-def parse_pem(value: str, want: str) -> tuple[tuple[Parsed, ...], tuple[PemBlock, ...]]:
-    """(usable blocks with their objects, blocks with a problem)."""
-    x509 = _crypto()
-    good: list[Parsed] = []
-    bad: list[PemBlock] = []
-    for b in scan_pem(value, want):
-        if b.problem is not None:
-            bad.append(b)
-            continue
-        obj = None
-        if x509 is not None:
-            try:
-                if want == CERT_LABEL:
-                    obj = x509.load_der_x509_certificate(b.der)
-                    obj.subject  # noqa: B018 - forces decoding of the lazily read fields
-                    obj.extensions  # noqa: B018
-                else:
-                    obj = x509.load_der_x509_crl(b.der)
-                    obj.issuer  # noqa: B018
-            except Exception:  # noqa: BLE001 - any decoding failure means "not a certificate"
-                what = f"block {b.index} (line {b.line})"
-                kind = "an X.509 certificate" if want == CERT_LABEL else "an X.509 CRL"
-                bad.append(
-                    PemBlock(
-                        b.index,
-                        b.label,
-                        b.start,
-                        b.end,
-                        b.line,
-                        f"{what} does not decode as {kind} (the base64 text is damaged or is something else)",
-                        b.der,
-                    )
-                )
-                continue
-        good.append(Parsed(b, cert=obj) if want == CERT_LABEL else Parsed(b, crl=obj))
-    return tuple(good), tuple(bad)
-
-
-def _name(name) -> str:
-    try:
-        return name.rfc4514_string()
-    except Exception:  # noqa: BLE001
-        return "?"
-
-
-def _when(d: datetime) -> str:
-    return d.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _utc(obj, attr: str) -> datetime | None:
-    """A validity date as an aware UTC datetime (cryptography >= 42 names it ``*_utc``)."""
-    v = getattr(obj, attr + "_utc", None)
-    if v is None:
-        old = getattr(obj, attr, None)
-        if old is None:
-            return None
-        v = old.replace(tzinfo=timezone.utc) if old.tzinfo is None else old
-    return v
 
 
 # -- positions inside a string value ---------------------------------------------------
@@ -782,15 +572,15 @@ def _check_cert_expired(ctx: LintContext) -> None:
     store = _store(ctx)
     if store is None or store.ca is None:
         return
-    now = CLOCK()
+    now = current_time(ctx)
     loc = Locator(ctx, store.ca)
     for block, cert in _certificates(store.ca):
-        after = _utc(cert, "not_valid_after")
+        after = utc_date(cert, "not_valid_after")
         if after is not None and after < now:
             ctx.report(
                 loc.span(block.start, block.end),
-                f"certificate {block.index} in CAContent ({quote(_name(cert.subject))}) expired on "
-                f"{_when(after)} (notAfter): client certificates that chain to it are rejected; replace it with "
+                f"certificate {block.index} in CAContent ({quote(name_text(cert.subject))}) expired on "
+                f"{utc_text(after)} (notAfter): client certificates that chain to it are rejected; replace it with "
                 "the CA's renewed certificate or remove it",
                 pointer=store.ca.pointer,
             )
@@ -800,15 +590,15 @@ def _check_cert_not_yet_valid(ctx: LintContext) -> None:
     store = _store(ctx)
     if store is None or store.ca is None:
         return
-    now = CLOCK()
+    now = current_time(ctx)
     loc = Locator(ctx, store.ca)
     for block, cert in _certificates(store.ca):
-        before = _utc(cert, "not_valid_before")
+        before = utc_date(cert, "not_valid_before")
         if before is not None and before > now:
             ctx.report(
                 loc.span(block.start, block.end),
-                f"certificate {block.index} in CAContent ({quote(_name(cert.subject))}) is not valid before "
-                f"{_when(before)} (notBefore): until then client certificates that chain to it are rejected; "
+                f"certificate {block.index} in CAContent ({quote(name_text(cert.subject))}) is not valid before "
+                f"{utc_text(before)} (notBefore): until then client certificates that chain to it are rejected; "
                 "check the dates it was issued with",
                 pointer=store.ca.pointer,
             )
@@ -818,7 +608,7 @@ def _check_cert_not_ca(ctx: LintContext) -> None:
     store = _store(ctx)
     if store is None or store.ca is None:
         return
-    x509 = _crypto()
+    x509 = x509_module()
     if x509 is None:
         return
     loc = Locator(ctx, store.ca)
@@ -831,7 +621,7 @@ def _check_cert_not_ca(ctx: LintContext) -> None:
             continue
         if bc is not None and bc.ca:
             continue
-        who = f"certificate {block.index} in CAContent ({quote(_name(cert.subject))})"
+        who = f"certificate {block.index} in CAContent ({quote(name_text(cert.subject))})"
         if bc is None:
             msg = (
                 f"{who} has no basicConstraints extension, so it is not marked as a CA (CA:TRUE) and verifiers "
@@ -879,7 +669,7 @@ def _check_crl_issuer(ctx: LintContext) -> None:
         if not same:
             ctx.report(
                 span,
-                f"CRL {block.index} in CrlContent is issued by {quote(_name(issuer))}, which is none of the CA "
+                f"CRL {block.index} in CrlContent is issued by {quote(name_text(issuer))}, which is none of the CA "
                 "certificates in CAContent: the trust store takes one CRL per CA in it; add that CA to CAContent "
                 "or remove the CRL",
                 related=ca_note,
@@ -893,10 +683,10 @@ def _check_crl_issuer(ctx: LintContext) -> None:
         cstart, cend = Locator(ctx, store.ca).span(cblock.start, cblock.end)
         ctx.report(
             span,
-            f"CRL {block.index} in CrlContent names {quote(_name(issuer))} as its issuer, but its signature does "
+            f"CRL {block.index} in CrlContent names {quote(name_text(issuer))} as its issuer, but its signature does "
             f"not verify with the key of that CA certificate (certificate {cblock.index} in CAContent): it was "
             "signed by another key of the same name; use the CRL that this CA issued",
-            related=[Related(cstart, cend, f"certificate {cblock.index}: {_name(cert.subject)}")],
+            related=[Related(cstart, cend, f"certificate {cblock.index}: {name_text(cert.subject)}")],
             pointer=store.crl.pointer,
         )
 
@@ -922,7 +712,7 @@ def _check_crl_count(ctx: LintContext) -> None:
             ps, pe = loc.span(prev.start, prev.end)
             ctx.report(
                 loc.span(block.start, block.end),
-                f"CRL {block.index} in CrlContent is for the same CA ({quote(_name(issuer))}) as CRL "
+                f"CRL {block.index} in CrlContent is for the same CA ({quote(name_text(issuer))}) as CRL "
                 f"{prev.index}: there can be one CRL per CA in the trust store; keep only the newest",
                 related=[Related(ps, pe, f"CRL {prev.index}, from the same issuer")],
                 pointer=store.crl.pointer,
@@ -942,15 +732,15 @@ def _check_crl_expired(ctx: LintContext) -> None:
     store = _store(ctx)
     if store is None or store.crl is None:
         return
-    now = CLOCK()
+    now = current_time(ctx)
     loc = Locator(ctx, store.crl)
     for block, crl in _crls(store.crl):
-        nxt = _utc(crl, "next_update")
+        nxt = utc_date(crl, "next_update")
         if nxt is not None and nxt < now:
             ctx.report(
                 loc.span(block.start, block.end),
-                f"CRL {block.index} in CrlContent (issuer {quote(_name(crl.issuer))}) is out of date: its "
-                f"next update was due {_when(nxt)} (nextUpdate); verifiers may reject every client certificate "
+                f"CRL {block.index} in CrlContent (issuer {quote(name_text(crl.issuer))}) is out of date: its "
+                f"next update was due {utc_text(nxt)} (nextUpdate); verifiers may reject every client certificate "
                 "of that CA until a current CRL is uploaded",
                 pointer=store.crl.pointer,
             )
@@ -966,115 +756,6 @@ CFN_TLS_AUTH = (
 )
 SECRETS_MANAGER = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html"
 BOTOCORE = BOTOCORE_MAILMANAGER
-
-# Test PKI from tests/fixtures/pki (valid 2024-2045; expired 2015-2020; future 2090-2095).
-_ROOT_CA = """\
------BEGIN CERTIFICATE-----
-MIIBgzCCASmgAwIBAgIUL64XTY4ZFOF7HAG0kqbzsVTtF/AwCgYIKoZIzj0EAwIw
-LzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3Rz
-MB4XDTI0MDEwMTAwMDAwMFoXDTQ1MDEwMTAwMDAwMFowLzEVMBMGA1UEAwwMVGVz
-dCBSb290IENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3RzMFkwEwYHKoZIzj0CAQYI
-KoZIzj0DAQcDQgAEjG+QcQHQXw1NI6pjq78EoRihWWNk2yFNVputsHazxxngduQP
-VeVhm8CnmOlwe5oEO2B7oZRUjOoSf2CU2ajEg6MjMCEwDwYDVR0TAQH/BAUwAwEB
-/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwIDSAAwRQIhAPp0iqgga8pwQH1v
-XWzsc7O0tPo6yCFLkIQm1CaSAhYCAiAztRHWaq+E95BlFa2tb7N58a8G9uZk5Fsd
-BPjcl9kOUQ==
------END CERTIFICATE-----
-"""
-
-_LEAF = """\
------BEGIN CERTIFICATE-----
-MIIBdDCCARqgAwIBAgIUcMJAiikc1zvYQrfnd5nqzh6mxpYwCgYIKoZIzj0EAwIw
-LzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3Rz
-MB4XDTI0MDEwMTAwMDAwMFoXDTQ1MDEwMTAwMDAwMFowMzEZMBcGA1UEAwwQbWFp
-bC5leGFtcGxlLmNvbTEWMBQGA1UECgwNc2VzLWxzcCB0ZXN0czBZMBMGByqGSM49
-AgEGCCqGSM49AwEHA0IABKT718Sp5f+KuFuXfIMwl8L0VZBRLurDKWv8/hh05jGJ
-SUyurIYILgTSZK7UKkwXVr6KIlLde5C0XOulAX8bUBujEDAOMAwGA1UdEwEB/wQC
-MAAwCgYIKoZIzj0EAwIDSAAwRQIgOCyhsOhOVE5Z2aqK+JNbqqhUA86haWTzEEVb
-raiVN+kCIQDFqLQA6Ms5fzS/O/bhkue9m03Wb5GTqLAvoJ21daOp9Q==
------END CERTIFICATE-----
-"""
-
-_EXPIRED_CA = """\
------BEGIN CERTIFICATE-----
-MIIBiDCCAS+gAwIBAgIUT30KWXtMAwg70cL/masdQycs8/8wCgYIKoZIzj0EAwIw
-MjEYMBYGA1UEAwwPVGVzdCBFeHBpcmVkIENBMRYwFAYDVQQKDA1zZXMtbHNwIHRl
-c3RzMB4XDTE1MDEwMTAwMDAwMFoXDTIwMDEwMTAwMDAwMFowMjEYMBYGA1UEAwwP
-VGVzdCBFeHBpcmVkIENBMRYwFAYDVQQKDA1zZXMtbHNwIHRlc3RzMFkwEwYHKoZI
-zj0CAQYIKoZIzj0DAQcDQgAEF3oNIGX6KwWDbf2ZsqmTLLtEiEh2qGaZSKlgQQ3o
-hAyNH0pNHEfdbaYKYbIuiH+G5X13UAWUB0XHjRW0Aj2ur6MjMCEwDwYDVR0TAQH/
-BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwIDRwAwRAIgFxgyY/Q6
-QBPPL7DDMw+mB9Jpmm6l+pO2wbX9F3BW2pICIHARGeo4MCq4S53ep7jW/LTvEITs
-Z5m5TIesjZNKpVqy
------END CERTIFICATE-----
-"""
-
-_FUTURE_CA = """\
------BEGIN CERTIFICATE-----
-MIIBizCCATGgAwIBAgIUXF61rjukyF8Xtwzudgo9Pb7l2FIwCgYIKoZIzj0EAwIw
-MTEXMBUGA1UEAwwOVGVzdCBGdXR1cmUgQ0ExFjAUBgNVBAoMDXNlcy1sc3AgdGVz
-dHMwIhgPMjA5MDAxMDEwMDAwMDBaGA8yMDk1MDEwMTAwMDAwMFowMTEXMBUGA1UE
-AwwOVGVzdCBGdXR1cmUgQ0ExFjAUBgNVBAoMDXNlcy1sc3AgdGVzdHMwWTATBgcq
-hkjOPQIBBggqhkjOPQMBBwNCAAQynNmYoxS51mlX8vMsiOGOjd8QgBI5cBNyfXy6
-ZDLazl3k5PwMPtMSujhHS/jMG5EKldQPRiaS5SotQrRBWYB9oyMwITAPBgNVHRMB
-Af8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjOPQQDAgNIADBFAiBQ3L8i
-rm8aqXSasrq86mmTpavvlOGJNT7rNxDAekXGwwIhAOYDNUbrozdc/3UpGtJTXfNM
-tsoCwFyDUgapHb10dHWV
------END CERTIFICATE-----
-"""
-
-_ROOT_CRL = """\
------BEGIN X509 CRL-----
-MIHNMHUCAQEwCgYIKoZIzj0EAwIwLzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYw
-FAYDVQQKDA1zZXMtbHNwIHRlc3RzFw0yNDAxMDEwMDAwMDBaFw00NTAxMDEwMDAw
-MDBaMBUwEwICEJIXDTI0MDEwMTAwMDAwMFowCgYIKoZIzj0EAwIDSAAwRQIgKqbW
-eRRvgWbPXUoV9DVd+p2ZOuQkzKBRDM7Kup96DWcCIQCY0YvV3m2z05z0Jl6t+o/o
-P4zjSV+IOpFIza4OPRbibA==
------END X509 CRL-----
-"""
-
-_EXPIRED_CRL = """\
------BEGIN X509 CRL-----
-MIHOMHUCAQEwCgYIKoZIzj0EAwIwLzEVMBMGA1UEAwwMVGVzdCBSb290IENBMRYw
-FAYDVQQKDA1zZXMtbHNwIHRlc3RzFw0xNTAxMDEwMDAwMDBaFw0yMDAxMDEwMDAw
-MDBaMBUwEwICEJIXDTE1MDEwMTAwMDAwMFowCgYIKoZIzj0EAwIDSQAwRgIhAIQE
-n6nXMMaWZt4264V6SV/8+D37z8WMbG4irMwk3xIAAiEAlwsVp/DUKyX8+j1RwLcp
-XKuaZiuvW/7kMb9e5kOaHDI=
------END X509 CRL-----
-"""
-
-_OTHER_CRL = """\
------BEGIN X509 CRL-----
-MIHJMHECAQEwCgYIKoZIzj0EAwIwKzERMA8GA1UEAwwIT3RoZXIgQ0ExFjAUBgNV
-BAoMDXNlcy1sc3AgdGVzdHMXDTI0MDEwMTAwMDAwMFoXDTQ1MDEwMTAwMDAwMFow
-FTATAgIQkhcNMjQwMTAxMDAwMDAwWjAKBggqhkjOPQQDAgNIADBFAiAMNlvYSMqT
-jYjyPdKydLqpkG7miQaR4NKLMSHFyCLu+wIhANIzYlhUJFIGNJagyLwwt0pa1ZaY
-yd4oKsUQKvQHiCPl
------END X509 CRL-----
-"""
-
-
-def _ingress(type_: str, *, tls: str | None = "REQUIRED", config: str = "") -> str:
-    out = f"IngressPointName: inbound-smtp\nType: {type_}\nRuleSetId: rs-12345678\nTrafficPolicyId: tp-12345678\n"
-    if tls:
-        out += f"TlsPolicy: {tls}\n"
-    return out + config
-
-
-def _block(pem: str, indent: int = 8) -> str:
-    return "".join(" " * indent + line + "\n" for line in pem.splitlines())
-
-
-def _store_yaml(ca: str, crl: str | None = None) -> str:
-    out = "IngressPointConfiguration:\n  TlsAuthConfiguration:\n    TrustStore:\n      CAContent: "
-    out += (ca + "\n") if "\n" not in ca else ("|\n" + _block(ca))
-    if crl is not None:
-        out += "      CrlContent: " + ((crl + "\n") if "\n" not in crl else ("|\n" + _block(crl)))
-    return out
-
-
-_SECRET = "IngressPointConfiguration:\n  SecretArn: arn:aws:secretsmanager:us-east-1:123456789012:secret:smtp-AbCdEf\n"
-_MTLS_GOOD = _ingress("MTLS", config=_store_yaml(_ROOT_CA))
 
 
 AUTH_WITHOUT_CREDENTIALS = Rule(
@@ -1096,8 +777,8 @@ AUTH_WITHOUT_CREDENTIALS = Rule(
             '"If you choose an Authenticated ingress endpoint, you must configure either an SMTP password or '
             'a secret ARN" (API model). Neither botocore nor cfn-lint checks this link between two members.'
         ),
-        bad=Example(_ingress("AUTH"), CREATE),
-        good=Example(_ingress("AUTH", config=_SECRET), CREATE),
+        bad=Example("SES901-bad.yaml", CREATE),
+        good=Example("SES901-good.yaml", CREATE),
         references=(MM_REF + "API_CreateIngressPoint.html", MM_REF + "API_IngressPointConfiguration.html", EB_INGRESS),
         notes="`update-ingress-point` carries no Type, so the rule looks at create inputs only.",
     ),
@@ -1122,8 +803,8 @@ MTLS_WITHOUT_TRUST_STORE = Rule(
             "(`TrustStore.CAContent`); without one no client can authenticate. CloudFormation marks "
             "`TlsAuthConfiguration.TrustStore` as required, although the API model leaves it optional."
         ),
-        bad=Example(_ingress("MTLS"), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES902-bad.yaml", CREATE),
+        good=Example("SES902-good.yaml", CREATE),
         references=(MM_REF + "API_TlsAuthConfiguration.html", MM_REF + "API_TrustStore.html", CFN_TLS_AUTH),
     ),
 )
@@ -1149,8 +830,8 @@ CONFIG_DOES_NOT_FIT_TYPE = Rule(
             "for `MTLS`, nothing for `OPEN`. A member of another kind is either ignored or rejected, and usually "
             "means that `Type` is not what the author meant."
         ),
-        bad=Example(_ingress("OPEN", config=_SECRET), CREATE),
-        good=Example(_ingress("OPEN"), CREATE),
+        bad=Example("SES903-bad.yaml", CREATE),
+        good=Example("SES903-good.yaml", CREATE),
         references=(MM_REF + "API_IngressPointConfiguration.html", MM_REF + "API_CreateIngressPoint.html", EB_INGRESS),
         notes=(
             "A warning rather than an error: no public source says that the service rejects it. "
@@ -1180,8 +861,8 @@ OPTIONAL_TLS_WITH_AUTH = Rule(
             "send the password merely base64-encoded: anyone on the path can read it. Offers the fix "
             "`REQUIRED` (not applied by --fix: it refuses clients that do not use TLS)."
         ),
-        bad=Example(_ingress("AUTH", tls="OPTIONAL", config=_SECRET), CREATE),
-        good=Example(_ingress("AUTH", config=_SECRET), CREATE),
+        bad=Example("SES904-bad.yaml", CREATE),
+        good=Example("SES904-good.yaml", CREATE),
         references=(
             MM_REF + "API_CreateIngressPoint.html",
             rfc(4954, "7", "SMTP AUTH, Security Considerations"),
@@ -1210,8 +891,8 @@ OPTIONAL_TLS_WITH_MTLS = Rule(
             "section 7.4.6), so mutual TLS authentication needs TLS; accepting unencrypted connections "
             "contradicts it. Offers the fix `REQUIRED` (not applied by --fix)."
         ),
-        bad=Example(_ingress("MTLS", tls="OPTIONAL", config=_store_yaml(_ROOT_CA)), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES905-bad.yaml", CREATE),
+        good=Example("SES905-good.yaml", CREATE),
         references=(
             MM_REF + "API_CreateIngressPoint.html",
             MM_REF + "API_TlsAuthConfiguration.html",
@@ -1242,7 +923,7 @@ FIPS_OUTSIDE_US_CANADA = Rule(
         ),
         why='"The FIPS value is only valid in US and Canada regions" (API model, CreateIngressPoint TlsPolicy).',
         bad=None,
-        good=Example(_ingress("OPEN", tls="FIPS"), CREATE),
+        good=Example("SES906-good.yaml", CREATE),
         references=(MM_REF + "API_CreateIngressPoint.html", "https://aws.amazon.com/compliance/fips/"),
         notes=(
             'Needs `region` in the configuration, so its bad example is not run: with `region = "eu-west-1"`, '
@@ -1267,8 +948,8 @@ FIPS_ON_UPDATE = Rule(
             'REQUIRED or OPTIONAL as TlsPolicy can be updated" (API model). The shared enum lets FIPS through '
             "the schema check."
         ),
-        bad=Example("IngressPointId: inp-12345678\nTlsPolicy: FIPS\n", UPDATE),
-        good=Example("IngressPointId: inp-12345678\nTlsPolicy: REQUIRED\n", UPDATE),
+        bad=Example("SES907-bad.yaml", UPDATE),
+        good=Example("SES907-good.yaml", UPDATE),
         references=(MM_REF + "API_UpdateIngressPoint.html", BOTOCORE),
     ),
 )
@@ -1289,8 +970,8 @@ TLS_POLICY_UNSET = Rule(
             "exists, whether unencrypted SMTP is accepted is worth writing down. Offers to add "
             "`TlsPolicy: REQUIRED` (not applied by --fix)."
         ),
-        bad=Example(_ingress("OPEN", tls=None), CREATE),
-        good=Example(_ingress("OPEN"), CREATE),
+        bad=Example("SES908-bad.yaml", CREATE),
+        good=Example("SES908-good.yaml", CREATE),
         references=(MM_REF + "API_CreateIngressPoint.html", EB_INGRESS),
     ),
 )
@@ -1313,8 +994,8 @@ SMTP_PASSWORD_IN_FILE = Rule(
             "Files like these end up in version control, CI logs and review tools. A Secrets Manager secret "
             "(`SecretArn`) keeps the password out of them and can be rotated without editing the file."
         ),
-        bad=Example(_ingress("AUTH", config="IngressPointConfiguration:\n  SmtpPassword: Example-Passw0rd\n"), CREATE),
-        good=Example(_ingress("AUTH", config=_SECRET), CREATE),
+        bad=Example("SES909-bad.yaml", CREATE),
+        good=Example("SES909-good.yaml", CREATE),
         references=(MM_REF + "API_IngressPointConfiguration.html", SECRETS_MANAGER, EB_INGRESS),
     ),
 )
@@ -1336,8 +1017,8 @@ CA_NOT_PEM = Rule(
             "is not an X.509 certificate. Points at the block when its position in the file can be computed."
         ),
         why='`CAContent` is "the PEM-encoded certificate authority (CA) certificates bundle" (API model).',
-        bad=Example(_ingress("MTLS", config=_store_yaml("ca-bundle.pem")), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES910-bad.yaml", CREATE),
+        good=Example("SES910-good.yaml", CREATE),
         references=(
             MM_REF + "API_TrustStore.html",
             rfc(7468, "2", "textual encodings of PKIX structures"),
@@ -1361,8 +1042,8 @@ CERT_EXPIRED = Rule(
             "Path validation rejects a chain through an expired certificate (RFC 5280 section 6.1.3), so "
             "clients whose certificates chain to it cannot authenticate. Needs the `cryptography` package."
         ),
-        bad=Example(_ingress("MTLS", config=_store_yaml(_EXPIRED_CA)), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES911-bad.yaml", CREATE),
+        good=Example("SES911-good.yaml", CREATE),
         references=(
             rfc(5280, "4.1.2.5", "X.509 certificates and CRLs: validity"),
             rfc(5280, "6.1.3", "X.509 certificates and CRLs: path validation"),
@@ -1385,8 +1066,8 @@ CERT_NOT_YET_VALID = Rule(
             "Until then path validation rejects chains through it (RFC 5280 section 6.1.3); a start date in the "
             "future is usually a clock or issuing mistake. Needs the `cryptography` package."
         ),
-        bad=Example(_ingress("MTLS", config=_store_yaml(_FUTURE_CA)), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES912-bad.yaml", CREATE),
+        good=Example("SES912-good.yaml", CREATE),
         references=(rfc(5280, "4.1.2.5", "X.509 certificates and CRLs: validity"), MM_REF + "API_TrustStore.html"),
     ),
 )
@@ -1408,8 +1089,8 @@ CERT_NOT_CA = Rule(
             "Only a CA certificate can issue the client certificates the trust store checks: RFC 5280 requires "
             "`cA` TRUE in an issuer's basicConstraints. Needs the `cryptography` package."
         ),
-        bad=Example(_ingress("MTLS", config=_store_yaml(_LEAF)), CREATE),
-        good=Example(_MTLS_GOOD, CREATE),
+        bad=Example("SES913-bad.yaml", CREATE),
+        good=Example("SES913-good.yaml", CREATE),
         references=(
             rfc(5280, "4.2.1.9", "X.509 certificates and CRLs: basic constraints"),
             MM_REF + "API_TrustStore.html",
@@ -1431,8 +1112,8 @@ CRL_NOT_PEM = Rule(
             "`X509 CRL` block (the same checks as SES910)."
         ),
         why='`CrlContent` is "the PEM-encoded certificate revocation lists (CRLs) for the trust store" (API model).',
-        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, "crl.pem")), CREATE),
-        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        bad=Example("SES914-bad.yaml", CREATE),
+        good=Example("SES914-good.yaml", CREATE),
         references=(
             MM_REF + "API_TrustStore.html",
             rfc(7468, "6", "textual encoding of certificate revocation lists"),
@@ -1459,8 +1140,8 @@ CRL_ISSUER_UNKNOWN = Rule(
             "another CA revokes nothing here, and usually means a CA is missing from CAContent. Needs the "
             "`cryptography` package."
         ),
-        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _OTHER_CRL)), CREATE),
-        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        bad=Example("SES915-bad.yaml", CREATE),
+        good=Example("SES915-good.yaml", CREATE),
         references=(MM_REF + "API_TrustStore.html", rfc(5280, "5.1.2.3", "X.509 certificates and CRLs: issuer")),
     ),
 )
@@ -1479,8 +1160,8 @@ EXTRA_CRL = Rule(
             "package, which reads issuers, it compares the numbers instead: more CRL blocks than CA certificates."
         ),
         why='"There can be one CRL per certificate authority (CA) in the trust store" (API model).',
-        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL + _ROOT_CRL)), CREATE),
-        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        bad=Example("SES916-bad.yaml", CREATE),
+        good=Example("SES916-good.yaml", CREATE),
         references=(MM_REF + "API_TrustStore.html",),
     ),
 )
@@ -1500,8 +1181,8 @@ CRL_EXPIRED = Rule(
             "treat an out-of-date CRL as an error, so clients of that CA may be rejected. Needs the "
             "`cryptography` package."
         ),
-        bad=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _EXPIRED_CRL)), CREATE),
-        good=Example(_ingress("MTLS", config=_store_yaml(_ROOT_CA, _ROOT_CRL)), CREATE),
+        bad=Example("SES917-bad.yaml", CREATE),
+        good=Example("SES917-good.yaml", CREATE),
         references=(rfc(5280, "5.1.2.5", "X.509 certificates and CRLs: nextUpdate"), MM_REF + "API_TrustStore.html"),
     ),
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Related, Severity
-from ses_lsp.lint.references import FLOCI_RULE_PROBES
+from ses_lsp.lint.references import FLOCI_RULE_PROBES, SES_API
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, Example, Rule, RuleDoc
 from ses_lsp.lint.rules.common import (
     CLASSIC_FILTER_KINDS,
@@ -28,7 +28,6 @@ from ses_lsp.lint.rules.common import (
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 QUOTAS = "https://docs.aws.amazon.com/ses/latest/dg/quotas.html#quotas-receiving"
 SNS_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-sns.html"
 S3_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-s3.html"
@@ -191,48 +190,6 @@ def _check_request_response(ctx: LintContext) -> None:
 _RULE = "ses:create-receipt-rule"
 
 
-def _rule(actions: str, recipients: str = "[support@example.com]") -> str:
-    return (
-        "RuleSetName: inbound\nRule:\n  Name: store\n  Enabled: true\n"
-        f"  Recipients: {recipients}\n  Actions:\n" + actions
-    )
-
-
-def _s3(n: int = 1) -> str:
-    return "".join(f"    - S3Action:\n        BucketName: mail-bucket-{i}\n" for i in range(n))
-
-
-_SNS = "    - SNSAction:\n        TopicArn: arn:aws:sns:us-east-1:123456789012:inbound\n"
-_S3_TOPIC = (
-    "    - S3Action:\n        BucketName: mail-bucket\n        TopicArn: arn:aws:sns:us-east-1:123456789012:inbound\n"
-)
-
-
-def _lambda(invocation: str) -> str:
-    return (
-        "    - LambdaAction:\n        FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:sort-mail\n"
-        f"        InvocationType: {invocation}\n"
-    )
-
-
-def _recipients(n: int) -> str:
-    return "[" + ", ".join(f"user{i}@example.com" for i in range(n)) + "]"
-
-
-def _filters(n: int) -> str:
-    return "Filters:\n" + "".join(
-        f"  - Name: office-{i}\n    IpFilter: {{Policy: Allow, Cidr: 10.0.{i // 256}.{i % 256}}}\n" for i in range(n)
-    )
-
-
-def _rule_set(n: int) -> str:
-    return "Metadata:\n  Name: inbound\nRules:\n" + "".join(
-        f"  - Name: rule-{i}\n    Enabled: true\n    Recipients: [user{i}@example.com]\n"
-        f"    Actions:\n      - S3Action: {{BucketName: mail-bucket}}\n      - StopAction: {{Scope: RuleSet}}\n"
-        for i in range(n)
-    )
-
-
 TOO_MANY_RULES = Rule(
     code="SES801",
     name="too-many-rules",
@@ -247,8 +204,8 @@ TOO_MANY_RULES = Rule(
             "200 rules per rule set is a fixed SES quota (not adjustable); creating the 201st rule fails with "
             '`LimitExceeded` ("Too many rules"). The API model does not say so, so nothing else checks it.'
         ),
-        bad=Example(_rule_set(MAX_RULES + 1), "ses:describe-receipt-rule-set"),
-        good=Example(_rule_set(3), "ses:describe-receipt-rule-set"),
+        bad=Example("SES801-bad.yaml", "ses:describe-receipt-rule-set"),
+        good=Example("SES801-good.yaml", "ses:describe-receipt-rule-set"),
         references=(QUOTAS, FLOCI),
     ),
 )
@@ -264,8 +221,8 @@ TOO_MANY_ACTIONS = Rule(
     doc=RuleDoc(
         what="Reports a classic receipt rule whose `Actions` list has more than 10 entries.",
         why='10 actions per rule is a fixed SES quota; the 11th fails with `LimitExceeded` ("Too many actions").',
-        bad=Example(_rule(_s3(MAX_ACTIONS + 1)), _RULE),
-        good=Example(_rule(_s3(2)), _RULE),
+        bad=Example("SES802-bad.yaml", _RULE),
+        good=Example("SES802-good.yaml", _RULE),
         references=(QUOTAS, FLOCI),
     ),
 )
@@ -285,8 +242,8 @@ TOO_MANY_RECIPIENTS = Rule(
             "101, so enforcement is unverified: a warning, not an error. A domain entry covers any number of "
             "addresses."
         ),
-        bad=Example(_rule(_s3(), _recipients(MAX_RECIPIENTS + 1)), _RULE),
-        good=Example(_rule(_s3(), "[example.com]"), _RULE),
+        bad=Example("SES803-bad.yaml", _RULE),
+        good=Example("SES803-good.yaml", _RULE),
         references=(QUOTAS, FLOCI_RULE_PROBES),  # a 101st recipient was accepted
     ),
 )
@@ -305,8 +262,8 @@ TOO_MANY_FILTERS = Rule(
             "100 IP address filters per account and Region is a fixed SES quota; the 101st fails with "
             '`LimitExceeded` ("Too many filters").'
         ),
-        bad=Example(_filters(MAX_FILTERS + 1), "ses:list-receipt-filters"),
-        good=Example(_filters(3), "ses:list-receipt-filters"),
+        bad=Example("SES804-bad.yaml", "ses:list-receipt-filters"),
+        good=Example("SES804-good.yaml", "ses:list-receipt-filters"),
         references=(QUOTAS, FLOCI),
     ),
 )
@@ -328,8 +285,8 @@ SNS_ONLY_DELIVERY = Rule(
             'The SNS action publishes the whole message, and "if the email is larger than 150 KB, it will '
             'bounce"; an S3 action stores mail up to 40 MB and can notify the same topic.'
         ),
-        bad=Example(_rule(_SNS), _RULE),
-        good=Example(_rule(_S3_TOPIC), _RULE),
+        bad=Example("SES805-bad.yaml", _RULE),
+        good=Example("SES805-good.yaml", _RULE),
         references=(SNS_DOC, S3_DOC, QUOTAS),
     ),
 )
@@ -352,8 +309,8 @@ LAMBDA_REQUEST_RESPONSE = Rule(
             "action; it is only needed when the function returns a disposition (STOP_RULE, STOP_RULE_SET) that "
             "controls the later actions. Event (the default) does not hold up the mail."
         ),
-        bad=Example(_rule(_lambda("RequestResponse") + _s3()), _RULE),
-        good=Example(_rule(_lambda("Event") + _s3()), _RULE),
+        bad=Example("SES806-bad.yaml", _RULE),
+        good=Example("SES806-good.yaml", _RULE),
         references=(SES_API + "API_LambdaAction.html", LAMBDA_DOC),
     ),
 )

@@ -19,7 +19,7 @@ from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
 from ses_lsp.lint.edits import replace_node
-from ses_lsp.lint.references import FLOCI_RULE_PROBES
+from ses_lsp.lint.references import FLOCI_RULE_PROBES, SES_API
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_TOOL, Example, Rule, RuleDoc
 from ses_lsp.lint.related import fs_path
 
@@ -36,9 +36,7 @@ from ses_lsp.lint.text import closest, quote, quote_list
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 MM_API = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Operations_MailManager.html"
-QUOTAS = "https://docs.aws.amazon.com/ses/latest/dg/quotas.html#quotas-receiving"
 FLOCI = FLOCI_RULE_PROBES
 
 # -- classic name form --------------------------------------------------------------
@@ -495,41 +493,6 @@ def _check_reorder_missing(ctx: LintContext) -> None:
 _CREATE_RULE = "ses:create-receipt-rule"
 
 
-def _rule_yaml(name: str = "store-support", set_name: str = "inbound", after: str | None = None) -> str:
-    return (
-        f"RuleSetName: {set_name}\n" + (f"After: {after}\n" if after is not None else "") + "Rule:\n"
-        f"  Name: {name}\n"
-        "  Enabled: true\n"
-        "  Recipients: [support@example.com]\n"
-        "  Actions:\n"
-        "    - S3Action:\n"
-        "        BucketName: mail-bucket\n"
-    )
-
-
-def _rule_set_yaml(*names: str) -> str:
-    out = "Metadata:\n  Name: inbound\nRules:\n"
-    for n in names:
-        out += (
-            f"  - Name: {n}\n"
-            "    Enabled: true\n"
-            f"    Recipients: [{n}@example.com]\n"
-            "    Actions:\n"
-            "      - S3Action:\n"
-            "          BucketName: mail-bucket\n"
-        )
-    return out
-
-
-def _mm_yaml(*names: str | None) -> str:
-    out = "RuleSetName: inbound-rules\nRules:\n"
-    for n in names:
-        out += (f"  - Name: {n}\n    Actions:\n" if n is not None else "  - Actions:\n") + (
-            "      - Archive:\n          TargetArchive: a-1234567890abcdef\n"
-        )
-    return out
-
-
 CLASSIC_NAME_INVALID = Rule(
     code="SES201",
     name="classic-name-invalid",
@@ -549,8 +512,8 @@ CLASSIC_NAME_INVALID = Rule(
             "The classic API model has no pattern for these names, so neither the AWS CLI nor botocore "
             "checks them; the service rejects the call (`ValidationError` or `InvalidParameterValue`)."
         ),
-        bad=Example(_rule_yaml(name="store support"), _CREATE_RULE),
-        good=Example(_rule_yaml(name="store-support"), _CREATE_RULE),
+        bad=Example("SES201-bad.yaml", _CREATE_RULE),
+        good=Example("SES201-good.yaml", _CREATE_RULE),
         references=(
             SES_API + "API_ReceiptRule.html",
             SES_API + "API_CreateReceiptRuleSet.html",
@@ -579,8 +542,8 @@ NAME_CONTAINS_PERIOD = Rule(
             "reference lists only letters, digits, `_` and `-` (it keeps `.` for rule names). Live SES "
             "still accepts the period, so this is advice: a name without it works under both readings."
         ),
-        bad=Example("RuleSetName: inbound.v2\n", "ses:create-receipt-rule-set"),
-        good=Example("RuleSetName: inbound-v2\n", "ses:create-receipt-rule-set"),
+        bad=Example("SES202-bad.yaml", "ses:create-receipt-rule-set"),
+        good=Example("SES202-good.yaml", "ses:create-receipt-rule-set"),
         references=(SES_API + "API_CreateReceiptRuleSet.html", SES_API + "API_ReceiptFilter.html", FLOCI),
     ),
 )
@@ -602,8 +565,8 @@ DUPLICATE_RULE_NAME = Rule(
             "Rule names identify rules within a rule set (`After`, `DescribeReceiptRule`, `DeleteReceiptRule`); "
             "creating the second one fails with `AlreadyExists`."
         ),
-        bad=Example(_rule_set_yaml("support", "support"), "ses:describe-receipt-rule-set"),
-        good=Example(_rule_set_yaml("support", "sales"), "ses:describe-receipt-rule-set"),
+        bad=Example("SES203-bad.yaml", "ses:describe-receipt-rule-set"),
+        good=Example("SES203-good.yaml", "ses:describe-receipt-rule-set"),
         references=(SES_API + "API_CreateReceiptRule.html",),
     ),
 )
@@ -622,8 +585,8 @@ MM_DUPLICATE_RULE_NAME = Rule(
             "Mail Manager identifies rules by position, so the API accepts it, but logs, metrics and reviews "
             "refer to rules by name and can no longer tell the two apart; usually one was copied and not renamed."
         ),
-        bad=Example(_mm_yaml("archive", "archive"), "mailmanager:create-rule-set"),
-        good=Example(_mm_yaml("archive", "archive-copy"), "mailmanager:create-rule-set"),
+        bad=Example("SES204-bad.yaml", "mailmanager:create-rule-set"),
+        good=Example("SES204-good.yaml", "mailmanager:create-rule-set"),
         references=(MM_API + " (Rule)",),
     ),
 )
@@ -642,8 +605,8 @@ MM_RULE_NAME_MISSING = Rule(
             "`Name` is optional in the API, but an unnamed rule is known only by its position: every "
             "diagnostic, log line and diff about it changes when rules are inserted above it."
         ),
-        bad=Example(_mm_yaml(None), "mailmanager:create-rule-set"),
-        good=Example(_mm_yaml("archive-all"), "mailmanager:create-rule-set"),
+        bad=Example("SES205-bad.yaml", "mailmanager:create-rule-set"),
+        good=Example("SES205-good.yaml", "mailmanager:create-rule-set"),
         references=(MM_API + " (Rule)",),
     ),
 )
@@ -662,16 +625,8 @@ DUPLICATE_FILTER_NAME = Rule(
             "Filter names are unique per account and Region (`DeleteReceiptFilter` takes only the name); "
             "creating the second one fails with `AlreadyExists`."
         ),
-        bad=Example(
-            "Filters:\n  - Name: office\n    IpFilter: {Policy: Allow, Cidr: 203.0.113.0/24}\n"
-            "  - Name: office\n    IpFilter: {Policy: Allow, Cidr: 198.51.100.0/24}\n",
-            "ses:list-receipt-filters",
-        ),
-        good=Example(
-            "Filters:\n  - Name: office\n    IpFilter: {Policy: Allow, Cidr: 203.0.113.0/24}\n"
-            "  - Name: office-2\n    IpFilter: {Policy: Allow, Cidr: 198.51.100.0/24}\n",
-            "ses:list-receipt-filters",
-        ),
+        bad=Example("SES206-bad.yaml", "ses:list-receipt-filters"),
+        good=Example("SES206-good.yaml", "ses:list-receipt-filters"),
         references=(SES_API + "API_CreateReceiptFilter.html",),
     ),
 )
@@ -725,8 +680,8 @@ AFTER_NAMES_ITSELF = Rule(
             "A rule cannot be placed after itself: when creating it, the rule does not exist yet "
             "(`RuleDoesNotExist`); when moving it, the position is undefined. Name the rule it should follow."
         ),
-        bad=Example(_rule_yaml(after="store-support"), _CREATE_RULE),
-        good=Example(_rule_yaml(after="tag-support"), _CREATE_RULE),
+        bad=Example("SES208-bad.yaml", _CREATE_RULE),
+        good=Example("SES208-good.yaml", _CREATE_RULE),
         references=(SES_API + "API_CreateReceiptRule.html", SES_API + "API_SetReceiptRulePosition.html"),
     ),
 )
@@ -745,8 +700,8 @@ REORDER_DUPLICATE = Rule(
             "`RuleNames` is the new order of the whole rule set: each rule must appear exactly once, and a "
             "rule listed twice has no single position; the service rejects the request."
         ),
-        bad=Example("RuleSetName: inbound\nRuleNames: [tag, store, tag]\n", "ses:reorder-receipt-rule-set"),
-        good=Example("RuleSetName: inbound\nRuleNames: [tag, store]\n", "ses:reorder-receipt-rule-set"),
+        bad=Example("SES209-bad.yaml", "ses:reorder-receipt-rule-set"),
+        good=Example("SES209-good.yaml", "ses:reorder-receipt-rule-set"),
         references=(SES_API + "API_ReorderReceiptRuleSet.html",),
     ),
 )

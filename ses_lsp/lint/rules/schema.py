@@ -7,12 +7,11 @@ walk; each keyword of the generated JSON Schema maps to exactly one rule.
 from __future__ import annotations
 
 from ses_lsp.lint.diagnostics import Severity
-from ses_lsp.lint.references import BOTOCORE_MAILMANAGER, BOTOCORE_SES
+from ses_lsp.lint.references import BOTOCORE_MAILMANAGER, BOTOCORE_SES, SES_API
 from ses_lsp.lint.registry import SOURCE_MODEL, Example, Rule, RuleDoc
 
 E, W = Severity.ERROR, Severity.WARNING
 
-SES_API = "https://docs.aws.amazon.com/ses/latest/APIReference/"
 MM_API = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Operations_MailManager.html"
 BOTOCORE = (BOTOCORE_SES, BOTOCORE_MAILMANAGER)
 
@@ -20,27 +19,6 @@ RULE = "ses:create-receipt-rule"
 MM_RULE_SET = "mailmanager:create-rule-set"
 INGRESS = "mailmanager:create-ingress-point"
 
-
-def _rule_yaml(body: str, name: str = "store") -> str:
-    return f"RuleSetName: inbound\nRule:\n  Name: {name}\n  Enabled: true\n  Recipients: [support@example.com]\n" + body
-
-
-_S3 = "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n"
-
-_MM = """RuleSetName: inbound-rules
-Rules:
-  - Name: archive-all
-    Actions:
-      - Archive:
-          TargetArchive: a-1234567890abcdef
-"""
-
-_INGRESS = """IngressPointName: inbound-smtp
-Type: OPEN
-RuleSetId: rs-12345678
-TrafficPolicyId: tp-12345678
-TlsPolicy: REQUIRED
-"""
 
 UNKNOWN_MEMBER = Rule(
     code="SES101",
@@ -55,8 +33,8 @@ UNKNOWN_MEMBER = Rule(
             "The AWS CLI rejects unknown keys in `--cli-input-json`/`--cli-input-yaml` files "
             "(`Unknown parameter`), and in CloudFormation-style tooling they are silently dropped."
         ),
-        bad=Example(_rule_yaml("  Actions:\n    - S3Action:\n        Bucket: mail-bucket\n"), RULE),
-        good=Example(_rule_yaml(_S3), RULE),
+        bad=Example("SES101-bad.yaml", RULE),
+        good=Example("SES101-good.yaml", RULE),
         references=(SES_API + "API_S3Action.html", *BOTOCORE),
     ),
 )
@@ -70,13 +48,8 @@ MISSING_REQUIRED = Rule(
     doc=RuleDoc(
         what="Reports, on the object that lacks it, each required member that is absent.",
         why="The AWS CLI refuses the call (`Missing required parameter`) before sending anything.",
-        bad=Example(_rule_yaml("  Actions:\n    - S3Action:\n        ObjectKeyPrefix: inbox/\n"), RULE),
-        good=Example(
-            _rule_yaml(
-                "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n        ObjectKeyPrefix: inbox/\n"
-            ),
-            RULE,
-        ),
+        bad=Example("SES102-bad.yaml", RULE),
+        good=Example("SES102-good.yaml", RULE),
         references=(SES_API + "API_S3Action.html", *BOTOCORE),
     ),
 )
@@ -90,11 +63,8 @@ WRONG_TYPE = Rule(
     doc=RuleDoc(
         what="Reports a value whose type does not match the API shape: object, list, string, number or boolean.",
         why="The AWS CLI rejects the parameter (`Invalid type for parameter`).",
-        bad=Example(
-            _rule_yaml(_S3).replace("  Recipients: [support@example.com]\n", "  Recipients: support@example.com\n"),
-            RULE,
-        ),
-        good=Example(_rule_yaml(_S3), RULE),
+        bad=Example("SES103-bad.yaml", RULE),
+        good=Example("SES103-good.yaml", RULE),
         references=(*BOTOCORE,),
     ),
 )
@@ -112,8 +82,8 @@ INVALID_ENUM = Rule(
             "botocore does not check enums on the client: the mistake reaches the service and fails "
             "there, or at deploy time in CI."
         ),
-        bad=Example(_rule_yaml(_S3).replace("  Enabled: true\n", "  Enabled: true\n  TlsPolicy: required\n"), RULE),
-        good=Example(_rule_yaml(_S3).replace("  Enabled: true\n", "  Enabled: true\n  TlsPolicy: Require\n"), RULE),
+        bad=Example("SES104-bad.yaml", RULE),
+        good=Example("SES104-good.yaml", RULE),
         references=(SES_API + "API_ReceiptRule.html", *BOTOCORE),
     ),
 )
@@ -127,8 +97,8 @@ PATTERN_MISMATCH = Rule(
     doc=RuleDoc(
         what="Reports a string that does not match the member's pattern, and says in words what is allowed.",
         why="botocore does not check patterns on the client; the service rejects the call.",
-        bad=Example(_MM.replace("a-1234567890abcdef", "my archive"), MM_RULE_SET),
-        good=Example(_MM, MM_RULE_SET),
+        bad=Example("SES105-bad.yaml", MM_RULE_SET),
+        good=Example("SES105-good.yaml", MM_RULE_SET),
         references=(MM_API, *BOTOCORE),
     ),
 )
@@ -142,8 +112,8 @@ STRING_TOO_SHORT = Rule(
     doc=RuleDoc(
         what="Reports a string shorter than the member's minimum length (e.g. an empty name).",
         why="The AWS CLI rejects it (`Invalid length for parameter`).",
-        bad=Example(_INGRESS.replace("inbound-smtp", "ab"), INGRESS),
-        good=Example(_INGRESS, INGRESS),
+        bad=Example("SES106-bad.yaml", INGRESS),
+        good=Example("SES106-good.yaml", INGRESS),
         references=(MM_API, *BOTOCORE),
     ),
 )
@@ -157,8 +127,8 @@ STRING_TOO_LONG = Rule(
     doc=RuleDoc(
         what="Reports a string longer than the member's maximum length, with both lengths.",
         why="botocore does not check maximum lengths; the service rejects the call.",
-        bad=Example(_INGRESS.replace("inbound-smtp", "inbound-" + "x" * 60), INGRESS),
-        good=Example(_INGRESS, INGRESS),
+        bad=Example("SES107-bad.yaml", INGRESS),
+        good=Example("SES107-good.yaml", INGRESS),
         references=(MM_API, *BOTOCORE),
     ),
 )
@@ -172,13 +142,8 @@ TOO_FEW_ITEMS = Rule(
     doc=RuleDoc(
         what="Reports a list (or map) with fewer items than the member allows, e.g. an empty `Actions` list.",
         why="The AWS CLI rejects it (`Invalid length for parameter`).",
-        bad=Example(
-            _MM.replace(
-                "    Actions:\n      - Archive:\n          TargetArchive: a-1234567890abcdef\n", "    Actions: []\n"
-            ),
-            MM_RULE_SET,
-        ),
-        good=Example(_MM, MM_RULE_SET),
+        bad=Example("SES108-bad.yaml", MM_RULE_SET),
+        good=Example("SES108-good.yaml", MM_RULE_SET),
         references=(MM_API, *BOTOCORE),
     ),
 )
@@ -192,14 +157,8 @@ TOO_MANY_ITEMS = Rule(
     doc=RuleDoc(
         what="Reports a list (or map) with more items than the member allows.",
         why="botocore does not check maximums; the service rejects the call.",
-        bad=Example(
-            _MM.replace(
-                "      - Archive:\n          TargetArchive: a-1234567890abcdef\n",
-                "      - Archive:\n          TargetArchive: a-1234567890abcdef\n" * 11,
-            ),
-            MM_RULE_SET,
-        ),
-        good=Example(_MM, MM_RULE_SET),
+        bad=Example("SES109-bad.yaml", MM_RULE_SET),
+        good=Example("SES109-good.yaml", MM_RULE_SET),
         references=(MM_API, *BOTOCORE),
     ),
 )
@@ -237,20 +196,8 @@ UNION_MEMBER_COUNT = Rule(
             "A union carries exactly one choice; with two, the AWS CLI rejects the call, and the "
             "author probably meant two list entries."
         ),
-        bad=Example(
-            _MM.replace(
-                "          TargetArchive: a-1234567890abcdef\n",
-                "          TargetArchive: a-1234567890abcdef\n        Drop: {}\n",
-            ),
-            MM_RULE_SET,
-        ),
-        good=Example(
-            _MM.replace(
-                "          TargetArchive: a-1234567890abcdef\n",
-                "          TargetArchive: a-1234567890abcdef\n      - Drop: {}\n",
-            ),
-            MM_RULE_SET,
-        ),
+        bad=Example("SES111-bad.yaml", MM_RULE_SET),
+        good=Example("SES111-good.yaml", MM_RULE_SET),
         references=(MM_API + " (RuleAction)", *BOTOCORE),
     ),
 )
@@ -268,18 +215,8 @@ INVALID_TIMESTAMP = Rule(
             "generated schema's timestamp pattern, so other JSON Schema tools agree."
         ),
         why="The AWS CLI fails to parse it (`Invalid timestamp`) and sends nothing.",
-        bad=Example(
-            "OriginalMessageId: 0000014a-aaaa-bbbb\nBounceSender: mailer@example.com\n"
-            "MessageDsn:\n  ReportingMta: 'dns; mx.example.com'\n  ArrivalDate: 'last tuesday'\n"
-            "BouncedRecipientInfoList:\n  - Recipient: user@example.com\n    BounceType: DoesNotExist\n",
-            "ses:send-bounce",
-        ),
-        good=Example(
-            "OriginalMessageId: 0000014a-aaaa-bbbb\nBounceSender: mailer@example.com\n"
-            "MessageDsn:\n  ReportingMta: 'dns; mx.example.com'\n  ArrivalDate: '2026-11-20T10:00:00Z'\n"
-            "BouncedRecipientInfoList:\n  - Recipient: user@example.com\n    BounceType: DoesNotExist\n",
-            "ses:send-bounce",
-        ),
+        bad=Example("SES112-bad.yaml", "ses:send-bounce"),
+        good=Example("SES112-good.yaml", "ses:send-bounce"),
         references=(
             "https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-parameters-types.html#parameter-type-timestamp",
         ),
