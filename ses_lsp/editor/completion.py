@@ -81,7 +81,7 @@ class CompletionItem:
         return "\n" in self.new_text
 
 
-_SNIPPET_TOKEN = re.compile(r"\\([$}\\])|\$\{(\d+)\|([^|]*)\|\}|\$\{(\d+):([^}]*)\}|\$\{(\d+)\}|\$(\d+)")
+_SNIPPET_TOKEN = r"\\([$}\\])|\$\{(\d+)\|([^|]*)\|\}|\$\{(\d+):([^}]*)\}|\$\{(\d+)\}|\$(\d+)"
 
 
 def snippet_to_text(snippet: str) -> str:
@@ -96,7 +96,7 @@ def snippet_to_text(snippet: str) -> str:
             return m.group(5)
         return ""
 
-    return _SNIPPET_TOKEN.sub(sub, snippet)
+    return re.sub(_SNIPPET_TOKEN, sub, snippet)
 
 
 def apply_completion(text: str, item: CompletionItem) -> str:

@@ -65,7 +65,7 @@ _REFERENCE_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 # What the API accepts as a classic receipt rule name (ReceiptRuleName's documentation).
-_CLASSIC_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?")
+_CLASSIC_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?"
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,7 @@ def rename(
     occ = occurrence_at(document, kind, offset, uri, workspace)
     if occ is None:
         return None
-    if occ.service == "ses" and not _CLASSIC_NAME.fullmatch(new_name):
+    if occ.service == "ses" and not re.fullmatch(_CLASSIC_NAME, new_name):
         raise RenameError(
             f"{new_name!r} is not a valid receipt rule name: use ASCII letters, digits, '_', '-' and '.', "
             "start and end with a letter or digit, at most 64 characters"
@@ -300,7 +300,7 @@ def rename(
 # -- quoting -------------------------------------------------------------------
 
 _YAML_SPECIAL_START = set("!&*-?:,[]{}#|>@`\"'%")
-_YAML_NON_STRING = re.compile(
+_YAML_NON_STRING = (
     r"(?ix)"
     r"(?:y|yes|n|no|true|false|on|off|null|~|)"
     r"|[-+]?(?:\d[\d_]*)?(?:\.[\d_]*)?(?:e[-+]?\d+)?"  # numbers (YAML 1.1 is generous)
@@ -318,7 +318,7 @@ def yaml_scalar(value: str) -> str:
         value
         and value == value.strip()
         and value[0] not in _YAML_SPECIAL_START
-        and not _YAML_NON_STRING.fullmatch(value)
+        and not re.fullmatch(_YAML_NON_STRING, value)
         and ": " not in value
         and " #" not in value
         and not value.endswith(":")

@@ -48,13 +48,13 @@ REGION_PARTITIONS = (
     ("eusc-", "aws-eusc"),
     ("cn-", "aws-cn"),
 )
-REGION_RE = re.compile(r"(?:[a-z]{2}|eusc)(?:-[a-z]+){1,3}-[0-9]{1,2}")
+REGION_RE = r"(?:[a-z]{2}|eusc)(?:-[a-z]+){1,3}-[0-9]{1,2}"
 
 
 @lru_cache(maxsize=256)  # a file names few Regions, many times
 def is_region(text: str) -> bool:
     """Is ``text`` shaped like a Region name (``us-east-1``)?"""
-    return REGION_RE.fullmatch(text) is not None
+    return re.fullmatch(REGION_RE, text) is not None
 
 
 def is_account(text: str) -> bool:
@@ -285,15 +285,15 @@ def resource_problem(expect: Expect, arn: Arn) -> str | None:
 # -- identifiers that stand where an ARN may ------------------------------------------------
 
 # Key IDs and alias names that KMS accepts where an ID (not only an ARN) is allowed.
-_KMS_KEY_ID = re.compile(r"(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
-_KMS_ALIAS_NAME = re.compile(r"alias/[A-Za-z0-9/_-]+")
+_KMS_KEY_ID = r"(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+_KMS_ALIAS_NAME = r"alias/[A-Za-z0-9/_-]+"
 # A function name, optionally with a version or alias qualifier.
-_LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]+))?")
+_LAMBDA_NAME = r"[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]+))?"
 
 
 def is_kms_key_id(text: str) -> bool:
     """Is ``text`` a KMS key ID or an alias name (``alias/NAME``)?"""
-    return _KMS_KEY_ID.fullmatch(text) is not None or _KMS_ALIAS_NAME.fullmatch(text) is not None
+    return re.fullmatch(_KMS_KEY_ID, text) is not None or re.fullmatch(_KMS_ALIAS_NAME, text) is not None
 
 
 def is_lambda_function_name(text: str) -> bool:
@@ -301,4 +301,4 @@ def is_lambda_function_name(text: str) -> bool:
     masked = mask_placeholders(text)
     if masked.startswith(("arn:", _MASK)):
         return False
-    return _LAMBDA_NAME.fullmatch(masked.replace(_MASK, "x")) is not None
+    return re.fullmatch(_LAMBDA_NAME, masked.replace(_MASK, "x")) is not None

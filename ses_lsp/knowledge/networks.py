@@ -50,9 +50,9 @@ class ParsedCidr:
         return self.network.prefixlen
 
 
-_DIGITS = re.compile(r"[0-9]+")
-_HOST_LABEL = re.compile(r"(?:^|\.)[A-Za-z][A-Za-z0-9-]*(?:\.|$)")
-_WITH_PORT = re.compile(r"[0-9.]+:[0-9]+")
+_DIGITS = r"[0-9]+"
+_HOST_LABEL = r"(?:^|\.)[A-Za-z][A-Za-z0-9-]*(?:\.|$)"
+_WITH_PORT = r"[0-9.]+:[0-9]+"
 
 
 @lru_cache(maxsize=4096)  # pure; several checks read the same values (do not mutate the result)
@@ -80,7 +80,7 @@ def parse_cidr(text: str, classic: bool) -> tuple[ParsedCidr | None, str | None]
     addr_text, slash, prefix_text = text.partition("/")
     if slash and "/" in prefix_text:
         return None, "it has more than one '/'"
-    if _WITH_PORT.fullmatch(addr_text):
+    if re.fullmatch(_WITH_PORT, addr_text):
         return None, "a port number (':PORT') is not allowed"
     if ":" in addr_text:
         version = 6
@@ -93,13 +93,13 @@ def parse_cidr(text: str, classic: bool) -> tuple[ParsedCidr | None, str | None]
     else:
         version = 4
         parts = addr_text.split(".")
-        if _HOST_LABEL.search(addr_text):
+        if re.search(_HOST_LABEL, addr_text):
             return None, "it is a host name, not an IP address"
         if len(parts) != 4:
             plural = "s" if len(parts) != 1 else ""
             return None, f"{quote(addr_text)} has {len(parts)} part{plural}; an IPv4 address has 4"
         for p in parts:
-            if not _DIGITS.fullmatch(p):
+            if not re.fullmatch(_DIGITS, p):
                 return None, f"{quote(p)} is not a number from 0 to 255"
             if int(p) > 255:
                 return None, f"the octet {p} is out of range (0-255)"
@@ -110,7 +110,7 @@ def parse_cidr(text: str, classic: bool) -> tuple[ParsedCidr | None, str | None]
     if slash:
         if prefix_text == "":
             return None, "the prefix length after '/' is missing"
-        if not _DIGITS.fullmatch(prefix_text):
+        if not re.fullmatch(_DIGITS, prefix_text):
             if version == 4 and prefix_text.count(".") == 3:
                 try:
                     n = IPNetwork(f"{addr_text}/{prefix_text}")

@@ -37,8 +37,8 @@ CERT_LABEL = "CERTIFICATE"
 CRL_LABEL = "X509 CRL"
 
 # Markers, loosely (to explain malformed ones); the strict form is checked after.
-_MARKER = re.compile(r"-{3,}[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9][A-Za-z0-9 ]*?)[ \t]*-{3,}", re.I)
-_B64_LINE = re.compile(r"[A-Za-z0-9+/=]*")
+_MARKER = "(?i)" r"-{3,}[ \t]*(BEGIN|END)[ \t]+([A-Za-z0-9][A-Za-z0-9 ]*?)[ \t]*-{3,}"
+_B64_LINE = r"[A-Za-z0-9+/=]*"
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def scan_pem(value: str, want: str) -> tuple[PemBlock, ...]:
     Text outside the blocks is ignored (RFC 7468 section 2 lets explanatory text
     surround them).  A value with no block at all gives an empty tuple.
     """
-    markers = list(_MARKER.finditer(value))
+    markers = list(re.finditer(_MARKER, value))
     blocks: list[PemBlock] = []
     i = 0
     n = 0
@@ -169,7 +169,7 @@ def _block_problem(value: str, begin: re.Match, end: re.Match, want: str, what: 
         return f"{what} has no line break before its END line: the END line must be on its own line"
     for offset, text in enumerate(body.split("\n")):
         s = text.strip()
-        if not _B64_LINE.fullmatch(s):
+        if not re.fullmatch(_B64_LINE, s):
             bad = next(c for c in s if not (c.isalnum() and c.isascii()) and c not in "+/=")
             if ":" in s:
                 return f"{what} has a header line ({quote(s.split(':', 1)[0])}:); a {want} block has none"

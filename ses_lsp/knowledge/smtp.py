@@ -29,11 +29,11 @@ from ses_lsp.lint.text import quote
 # -- reply codes (RFC 5321) ---------------------------------------------------------------
 
 # Reply-code = %x32-35 %x30-35 %x30-39 (section 4.2).
-REPLY_RE = re.compile(r"[2-5][0-5][0-9]")
+REPLY_RE = r"[2-5][0-5][0-9]"
 # A failure reply of any second digit: 4yz or 5yz (also the Mail Manager model's pattern).
-FAILURE_REPLY_RE = re.compile(r"[45][0-9][0-9]")
+FAILURE_REPLY_RE = r"[45][0-9][0-9]"
 # Text that starts with a reply code ("550 5.1.1 user unknown").
-REPLY_TEXT_RE = re.compile(r"[245][0-9][0-9](?:[ -]|$)")
+REPLY_TEXT_RE = r"[245][0-9][0-9](?:[ -]|$)"
 
 # Replies to a command the server could not parse or does not implement (section 4.2.3).
 COMMAND_SYNTAX_REPLIES = {
@@ -47,11 +47,11 @@ COMMAND_SYNTAX_REPLIES = {
 # -- enhanced status codes (RFC 3463) -------------------------------------------------------
 
 # class "." subject "." detail; class 2/4/5; 1-3 digits, no leading zeros (section 2).
-STATUS_RE = re.compile(r"([245])\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})")
+STATUS_RE = r"([245])\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})"
 # The same shape with leading zeros allowed.
-_LOOSE_STATUS_RE = re.compile(r"([245])\.([0-9]{1,3})\.([0-9]{1,3})")
+_LOOSE_STATUS_RE = r"([245])\.([0-9]{1,3})\.([0-9]{1,3})"
 # Three numbers separated by dots, whatever they are.
-DOTTED_RE = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)")
+DOTTED_RE = r"([0-9]+)\.([0-9]+)\.([0-9]+)"
 
 CLASS_WORDS = {"2": "success", "4": "persistent transient failure", "5": "permanent failure"}
 
@@ -110,19 +110,19 @@ DETAIL_NAMES = {
 
 def parse_status(text: str) -> tuple[int, int, int] | None:
     """(class, subject, detail) of a strictly valid RFC 3463 status code, else None."""
-    m = STATUS_RE.fullmatch(text)
+    m = re.fullmatch(STATUS_RE, text)
     return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
 def status_class(text: str) -> str | None:
     """The class digit of a status code of the form c.d{1,3}.d{1,3} (leading zeros tolerated)."""
-    m = _LOOSE_STATUS_RE.fullmatch(text)
+    m = re.fullmatch(_LOOSE_STATUS_RE, text)
     return m.group(1) if m else None
 
 
 def strip_leading_zeros(text: str) -> str | None:
     """``5.01.1`` as ``5.1.1``; None when ``text`` is not three dotted numbers."""
-    m = DOTTED_RE.fullmatch(text)
+    m = re.fullmatch(DOTTED_RE, text)
     if not m:
         return None
     return ".".join(str(int(g)) for g in m.groups())
@@ -133,14 +133,14 @@ def status_problem(text: str) -> tuple[str, str | None] | None:
 
     None when ``text`` is valid.
     """
-    if STATUS_RE.fullmatch(text):
+    if re.fullmatch(STATUS_RE, text):
         return None
     if text == "":
         return "it is empty", None
     stripped = text.strip()
-    if stripped != text and STATUS_RE.fullmatch(stripped):
+    if stripped != text and re.fullmatch(STATUS_RE, stripped):
         return "it has white space around the code", stripped
-    m = DOTTED_RE.fullmatch(stripped)
+    m = re.fullmatch(DOTTED_RE, stripped)
     if m:
         cls, subject, detail = m.groups()
         if cls not in ("2", "4", "5"):
@@ -151,7 +151,7 @@ def status_problem(text: str) -> tuple[str, str | None] | None:
         if len(subject.lstrip("0") or "0") > 3 or len(detail.lstrip("0") or "0") > 3:
             return "its subject and detail must be numbers of 1 to 3 digits", None
         fixed = strip_leading_zeros(stripped)
-        if fixed is not None and STATUS_RE.fullmatch(fixed):
+        if fixed is not None and re.fullmatch(STATUS_RE, fixed):
             return "RFC 3463 forbids leading zeros in its numbers", fixed
     if re.fullmatch(r"[2-5][0-9][0-9]", stripped):
         return "that is an SMTP reply code, not an enhanced status code", None
@@ -179,23 +179,23 @@ MTA_TYPES = ("dns", "x400")  # IANA DSN types registry: MTA-name types
 DIAGNOSTIC_TYPES = ("smtp",)  # IANA DSN types registry: diagnostic types
 
 # A parenthesised comment may follow the Status code (section 2.3.4).
-_DSN_STATUS_RE = re.compile(r"(\S+?)(?:\s*\([^()]*\))?")
+_DSN_STATUS_RE = r"(\S+?)(?:\s*\([^()]*\))?"
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 # ``type; value``: Reporting-MTA, Remote-MTA, Diagnostic-Code, Final-Recipient (sections 2.2-2.3).
-TYPED_RE = re.compile(rf"\s*({_ATOM})\s*;\s*(.*)", re.S)
+TYPED_RE = "(?s)" rf"\s*({_ATOM})\s*;\s*(.*)"
 # An MTA name written with ':' for ';' ("dns: mx.example.com").
-COLON_TYPED_RE = re.compile(r"\s*(dns|x400)\s*:\s*(\S.*)", re.I | re.S)
+COLON_TYPED_RE = "(?is)" r"\s*(dns|x400)\s*:\s*(\S.*)"
 # A host name (an MTA name of type dns).
-HOSTNAME_RE = re.compile(
+HOSTNAME_RE = (
     r"(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
     r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]\.?"
 )
 # The address-type prefix of a Final-Recipient, and the diagnostic-type prefix "smtp;".
-RFC822_PREFIX_RE = re.compile(r"\s*rfc\s*822\s*;\s*", re.I)
-SMTP_PREFIX_RE = re.compile(r"\s*smtp\s*;\s*", re.I)
+RFC822_PREFIX_RE = "(?i)" r"\s*rfc\s*822\s*;\s*"
+SMTP_PREFIX_RE = "(?i)" r"\s*smtp\s*;\s*"
 
 
 def dsn_status_code(text: str) -> str:
     """A DSN Status without its trailing parenthesised comment (RFC 3464 section 2.3.4)."""
-    m = _DSN_STATUS_RE.fullmatch(text)
+    m = re.fullmatch(_DSN_STATUS_RE, text)
     return m.group(1) if m else text

@@ -15,7 +15,7 @@ from ses_lsp.document.document import Document
 from ses_lsp.document.nodes import ARRAY, OBJECT, Node
 from ses_lsp.lint.diagnostics import TextEdit
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = "[\ud800-\udfff]"
 
 
 def json_text(value: object) -> str:
@@ -23,15 +23,15 @@ def json_text(value: object) -> str:
     ``\\uXXXX`` escape can hold, but UTF-8 cannot): they stay escaped, so the edited file can
     still be written as UTF-8."""
     text = json.dumps(value, ensure_ascii=False)
-    if _LONE_SURROGATE.search(text) is None:
+    if re.search(_LONE_SURROGATE, text) is None:
         return text
-    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_LONE_SURROGATE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-_YAML_PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@+-]*")
+_YAML_PLAIN_SAFE = r"[A-Za-z_/][A-Za-z0-9_./@+-]*"
 # What may stay a plain scalar when the original was plain (no YAML indicators).
-_YAML_PLAIN_OK = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*?(?<![\s:])")
-_YAML_SPECIAL = re.compile(
+_YAML_PLAIN_OK = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*?(?<![\s:])"
+_YAML_SPECIAL = (
     r"(?i)(y|yes|n|no|true|false|on|off|null|~|[-+]?(\.inf|\.nan)|[-+]?[0-9][0-9_.:eE+-]*|0x[0-9a-f_]+|0o[0-7_]+)"
 )
 
@@ -44,7 +44,7 @@ def render_scalar(doc: Document, value: object) -> str:
         if doc.format == "yaml" and value is None:
             return "null"
         return json_text(value)
-    if _YAML_PLAIN_SAFE.fullmatch(value) and not _YAML_SPECIAL.fullmatch(value):
+    if re.fullmatch(_YAML_PLAIN_SAFE, value) and not re.fullmatch(_YAML_SPECIAL, value):
         return value
     if "'" not in value and "\n" not in value:
         return f"'{value}'"
@@ -52,13 +52,13 @@ def render_scalar(doc: Document, value: object) -> str:
 
 
 # The properties before a YAML node's content: ``&anchor`` and ``!tag`` tokens.
-_YAML_PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")
+_YAML_PROPERTIES = r"(?:[&!]\S*\s+)*"
 
 
 def yaml_properties_end(source: str) -> int:
     """Where the content of a YAML node's source text starts: after its properties
     (a node's span covers them: ``&a 5``, ``!!str x``)."""
-    m = _YAML_PROPERTIES.match(source)
+    m = re.match(_YAML_PROPERTIES, source)
     return m.end() if m else 0
 
 
@@ -92,7 +92,7 @@ def replace_node(doc: Document, node: Node, value: object) -> TextEdit:
             return TextEdit(node.start, node.end, "'" + value.replace("'", "''") + "'")
         if q == '"':
             return TextEdit(node.start, node.end, json_text(value))
-        if node.plain and _YAML_PLAIN_OK.fullmatch(value) and not _YAML_SPECIAL.fullmatch(value):
+        if node.plain and re.fullmatch(_YAML_PLAIN_OK, value) and not re.fullmatch(_YAML_SPECIAL, value):
             return TextEdit(node.start, node.end, value)
     return TextEdit(node.start, node.end, render_scalar(doc, value))
 

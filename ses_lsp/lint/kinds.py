@@ -15,7 +15,7 @@ from ses_lsp import schema
 from ses_lsp.document.nodes import OBJECT, Node
 
 # Kinds whose schemas the content recogniser can answer (all of them).
-MODELINE = re.compile(r"#\s*ses-lsp:\s*kind\s*=\s*([A-Za-z0-9:_.-]+)")
+MODELINE = r"#\s*ses-lsp:\s*kind\s*=\s*([A-Za-z0-9:_.-]+)"
 
 # Top-level members that only one family of kinds has.
 _CLASSIC_RULE_KEYS = frozenset({"Recipients", "Enabled", "ScanEnabled", "TlsPolicy"})
@@ -63,7 +63,7 @@ def modeline_kind(comments: dict[int, str], max_line: int = 10) -> tuple[str, in
         if line > max_line:
             break
         comment = comments[line]
-        m = MODELINE.search(comment) if "ses-lsp" in comment else None
+        m = re.search(MODELINE, comment) if "ses-lsp" in comment else None
         if m:
             return m.group(1), line
     return None

@@ -52,9 +52,9 @@ __all__ = [
     "sensitive_members",
 ]
 
-_CREDENTIAL = re.compile(r"(?i)(password|passwd|passphrase|secret|private.?key|api.?key|access.?key|token|credential)")
+_CREDENTIAL = r"(?i)(password|passwd|passphrase|secret|private.?key|api.?key|access.?key|token|credential)"
 # Names that hold a reference to a credential, or facts about one, not the credential.
-_NOT_CREDENTIAL = re.compile(r"(?i)(arn|id|name|policy|type)$")
+_NOT_CREDENTIAL = r"(?i)(arn|id|name|policy|type)$"
 
 #: What replaces a secret inside a message or a fix title.
 MASK = "***"
@@ -72,7 +72,7 @@ def is_sensitive_shape(name: str, schema: dict) -> bool:
 
 
 def _looks_like_credential(name: str) -> bool:
-    return _CREDENTIAL.search(name) is not None and _NOT_CREDENTIAL.search(name) is None
+    return re.search(_CREDENTIAL, name) is not None and re.search(_NOT_CREDENTIAL, name) is None
 
 
 @functools.cache

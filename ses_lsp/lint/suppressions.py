@@ -36,8 +36,8 @@ DISABLE = "disable"
 DISABLE_FILE = "disable-file"
 DISABLE_NEXT_LINE = "disable-next-line"
 
-_COMMENT = re.compile(r"#\s*ses-lsp:\s*(disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)")
-_CODE = re.compile(r"[A-Za-z0-9_-]+")
+_COMMENT = r"#\s*ses-lsp:\s*(disable|disable-file|disable-next-line)\s*=\s*([A-Za-z0-9_, -]+)"
+_CODE = r"[A-Za-z0-9_-]+"
 
 
 def suppressible(code: str) -> bool:
@@ -71,7 +71,7 @@ class Suppression:
 
 
 def _parse(document: Document, line: int, comment: str) -> Suppression | None:
-    m = _COMMENT.search(comment) if "ses-lsp" in comment else None
+    m = re.search(_COMMENT, comment) if "ses-lsp" in comment else None
     if m is None:
         return None
     lines = document.lines
@@ -79,7 +79,7 @@ def _parse(document: Document, line: int, comment: str) -> Suppression | None:
     col = max(line_text.find(comment), 0)
     base = lines.starts[line] + col
     codes = tuple(
-        (w.group(0), base + m.start(2) + w.start(), base + m.start(2) + w.end()) for w in _CODE.finditer(m.group(2))
+        (w.group(0), base + m.start(2) + w.start(), base + m.start(2) + w.end()) for w in re.finditer(_CODE, m.group(2))
     )
     return Suppression(
         line, base + m.start(), base + m.end(), m.group(1), codes, own_line=line_text[:col].strip() == ""

@@ -90,7 +90,7 @@ _PATTERN_WORDS: dict[str, str] = {
     ),
 }
 
-_CLASS_ONLY = re.compile(r"\[([^\]]+)\]([+*])")
+_CLASS_ONLY = r"\[([^\]]+)\]([+*])"
 _NAMED = {
     "a-z": "lower-case letters",
     "A-Z": "upper-case letters",
@@ -107,7 +107,7 @@ def describe_pattern(source: str, value: str | None = None) -> str:
     words = _PATTERN_WORDS.get(source)
     if words:
         return words
-    m = _CLASS_ONLY.fullmatch(source)
+    m = re.fullmatch(_CLASS_ONLY, source)
     if m:
         allowed = "only " + _describe_class(m.group(1)) + " are allowed"
         if value is not None:
@@ -144,7 +144,7 @@ def _describe_class(body: str) -> str:
 
 # Template placeholders (CloudFormation, Terraform, Jinja, shell, printf) stand for
 # values filled in later: nothing checks their text.
-PLACEHOLDER = re.compile(
+PLACEHOLDER = (
     r"\$\{[^}]*\}"  # ${AWS::Region}, ${var.x}, ${Var}
     r"|\{\{.*?\}\}"  # {{var}}, {{resolve:ssm:name}}
     r"|#\{[^}]*\}"  # #{AWS::AccountId} (serverless-pseudo-parameters)
@@ -162,19 +162,19 @@ def mask_placeholders(text: str) -> str:
     """``text`` with each placeholder replaced by one NUL character (never a ':')."""
     if not may_hold_placeholder(text):
         return text
-    return PLACEHOLDER.sub(_MASK, text)
+    return re.sub(PLACEHOLDER, _MASK, text)
 
 
 def has_placeholder(text: str) -> bool:
     """Does ``text`` contain a template placeholder such as ``${Var}`` or ``{{var}}``?"""
     if not may_hold_placeholder(text):
         return False
-    return PLACEHOLDER.search(text) is not None
+    return re.search(PLACEHOLDER, text) is not None
 
 
 # The forms that can only be template interpolation (the others, such as ``$X`` or ``<x>``,
 # also occur in real values: a password "pa$word", a message "mailbox <x> unknown").
-_INTERPOLATION = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|#\{[^}]*\}|\$\([^)]*\)", re.S)
+_INTERPOLATION = "(?s)" r"\$\{[^}]*\}|\{\{.*?\}\}|#\{[^}]*\}|\$\([^)]*\)"
 
 
 def is_template_value(text: str) -> bool:
@@ -185,7 +185,7 @@ def is_template_value(text: str) -> bool:
     for a template."""
     if not may_hold_placeholder(text):
         return False
-    return _INTERPOLATION.search(text) is not None or PLACEHOLDER.fullmatch(text.strip()) is not None
+    return re.search(_INTERPOLATION, text) is not None or re.fullmatch(PLACEHOLDER, text.strip()) is not None
 
 
 def may_hold_placeholder(text: str) -> bool:

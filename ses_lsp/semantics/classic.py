@@ -106,18 +106,18 @@ class Recipient:
         return False
 
 
-_BAD_CHARS = re.compile(r"[\s<>*,;/\\\"()\[\]]")
+_BAD_CHARS = r"[\s<>*,;/\\\"()\[\]]"
 
 
 # The usual entry in one match: an address, a domain or a ".domain" exactly as
 # _classify_in_full accepts them (without white space around); the rest goes there.
-_USUAL = re.compile(r"(?:([^\s<>*,;/\\\"()\[\]@]+)@|(\.))?(" + DOMAIN_PATTERN + ")")
+_USUAL = r"(?:([^\s<>*,;/\\\"()\[\]@]+)@|(\.))?(" + DOMAIN_PATTERN + ")"
 
 
 @lru_cache(maxsize=8192)
 def _classify(text: str) -> tuple[str, str, str]:
     """(form, local part, lower-case domain) of a Recipients entry (pure; cached)."""
-    m = _USUAL.fullmatch(text)
+    m = re.fullmatch(_USUAL, text)
     if m is not None and len(m.group(3)) <= MAX_DOMAIN_LENGTH:
         local, dot, domain = m.groups()
         if local is not None:
@@ -128,7 +128,7 @@ def _classify(text: str) -> tuple[str, str, str]:
 
 def _classify_in_full(text: str) -> tuple[str, str, str]:
     t = text.strip()
-    if not t or _BAD_CHARS.search(t):
+    if not t or re.search(_BAD_CHARS, t):
         return "invalid", "", ""
     if "@" in t:
         local, _, domain = t.rpartition("@")

@@ -55,8 +55,8 @@ MAX_HEADER_LINES = 32
 #: How much is read from the input at a time.
 CHUNK = 64 * 1024
 
-_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_DIGITS = re.compile(rb"[0-9]{1,20}")
+_TOKEN = rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_DIGITS = rb"[0-9]{1,20}"
 # A plausible Content-Length header anywhere (resynchronisation).  Bounded, so that
 # scanning input in chunks only needs to keep the last _OVERLAP bytes.
 _RESYNC = re.compile(rb"content-length[ \t]{0,16}:[ \t]{0,16}[0-9]{1,20}[ \t]{0,16}\r?\n", re.IGNORECASE)
@@ -191,12 +191,12 @@ class Framer:
         name, colon, value = line.partition(b":")
         name = name.strip(b" \t")
         value = value.strip(b" \t")
-        if not colon or not _TOKEN.fullmatch(name):
+        if not colon or not re.fullmatch(_TOKEN, name):
             self._error(f"a header line of {len(line)} bytes is not 'Name: value'", 1)
         elif self._lines > MAX_HEADER_LINES:
             self._error(f"a header block has more than {MAX_HEADER_LINES} lines", 1)
         elif name.lower() == b"content-length":
-            if not _DIGITS.fullmatch(value):
+            if not re.fullmatch(_DIGITS, value):
                 shown = value[:24].decode("ascii", "replace")
                 self._error(f"Content-Length {shown!r} is not a number of bytes", 1)
             elif self._length is not None and self._length != int(value):

@@ -385,10 +385,10 @@ def _read_recipient_lists(ctx: LintContext) -> list[tuple[Node, Node, list[Recip
     return out
 
 
-_SIMPLE_ENTRY = re.compile(r"(?:[A-Za-z0-9._%+'=!#$&^`|~-]+@|\.)?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
-_ANGLE = re.compile(r"\s*(?P<name>[^<>]*?)\s*<\s*(?P<addr>[^<>\s]+@[^<>\s]+)\s*>\s*")
-_URL = re.compile(r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^@/]*@)?(?P<host>[^/:?#]*)")
-_MAILTO = re.compile(r"(?i)mailto:(?P<addr>[^?]+)(?:\?.*)?")
+_SIMPLE_ENTRY = r"(?:[A-Za-z0-9._%+'=!#$&^`|~-]+@|\.)?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*"
+_ANGLE = r"\s*(?P<name>[^<>]*?)\s*<\s*(?P<addr>[^<>\s]+@[^<>\s]+)\s*>\s*"
+_URL = r"(?i)(?P<scheme>[a-z][a-z0-9+.-]*)://(?:[^@/]*@)?(?P<host>[^/:?#]*)"
+_MAILTO = r"(?i)mailto:(?P<addr>[^?]+)(?:\?.*)?"
 
 
 @lru_cache(maxsize=8192)  # pure; the same recipients recur across rules and edits
@@ -400,20 +400,20 @@ def recipient_problem(text: str) -> tuple[str, str | None] | None:
     """
     if "*" in text:
         return None
-    if _SIMPLE_ENTRY.fullmatch(text) and len(text) <= 254:
+    if re.fullmatch(_SIMPLE_ENTRY, text) and len(text) <= 254:
         return None  # the common case: a plain address or domain
     if text.strip() == "":
         return ("it is empty", None) if text == "" else ("it is only white space", None)
-    m = _ANGLE.fullmatch(text)
+    m = re.fullmatch(_ANGLE, text)
     if m:
         addr = m.group("addr")
         if m.group("name"):
             return f"it is in display-name form ({quote(m.group('name'))} <...>); write only the address", addr
         return "write the address without the angle brackets", addr
-    m = _MAILTO.fullmatch(text.strip())
+    m = re.fullmatch(_MAILTO, text.strip())
     if m and Recipient.parse(m.group("addr")).form == "address":
         return "it is a mailto: URL; write only the address", m.group("addr")
-    m = _URL.match(text.strip())
+    m = re.match(_URL, text.strip())
     if m:
         host = m.group("host")
         ok = Recipient.parse(host).form == "domain" if host else False

@@ -85,7 +85,7 @@ RFC2034_4 = rfc(2034, "4", "enhanced codes sent with reply codes")
 FLOCI = FLOCI_RULE_PROBES
 
 # The Mail Manager model's pattern for Bounce.StatusCode (class 4 or 5, leading zeros allowed).
-_MM_STATUS_RE = re.compile(r"[45]\.[0-9]{1,3}\.[0-9]{1,3}")
+_MM_STATUS_RE = r"[45]\.[0-9]{1,3}\.[0-9]{1,3}"
 
 
 # -- tree readers ---------------------------------------------------------------
@@ -193,9 +193,9 @@ def _check_status_syntax(ctx: LintContext) -> None:
             if (
                 v is None
                 or node is None
-                or not _MM_STATUS_RE.fullmatch(v)
+                or not re.fullmatch(_MM_STATUS_RE, v)
                 or not 5 <= len(v) <= 9
-                or STATUS_RE.fullmatch(v)
+                or re.fullmatch(STATUS_RE, v)
             ):
                 continue
             fixed = strip_leading_zeros(v)
@@ -265,18 +265,18 @@ def _check_reply_syntax(ctx: LintContext) -> None:
         for _, body in classic_bounces(ctx):
             node = body.get("SmtpReplyCode")
             v = concrete_text(node)
-            if v is None or node is None or v == "" or REPLY_RE.fullmatch(v):
+            if v is None or node is None or v == "" or re.fullmatch(REPLY_RE, v):
                 continue  # empty: SES404
             s = v.strip()
             fix = None
-            if s != v and REPLY_RE.fullmatch(s):
+            if s != v and re.fullmatch(REPLY_RE, s):
                 reason = "it has white space around the code"
                 fix = Fix(f"Replace with {quote(s)}", (replace_node(ctx.document, node, s),))
             elif re.fullmatch(r"[2-5][6-9][0-9]", s):
                 reason = f"its second digit {s[1]} is outside 0-5"
             elif re.fullmatch(r"[0-9]{3}", s):
                 reason = f"its first digit {s[0]} is outside 2-5"
-            elif DOTTED_RE.fullmatch(s):
+            elif re.fullmatch(DOTTED_RE, s):
                 reason = "that is an enhanced status code; it belongs in StatusCode"
             else:
                 reason = "a reply code is exactly three digits"
@@ -290,7 +290,7 @@ def _check_reply_syntax(ctx: LintContext) -> None:
         for _, body in mm_bounces(ctx):
             node = body.get("SmtpReplyCode")
             v = concrete_text(node)
-            if v is None or node is None or not FAILURE_REPLY_RE.fullmatch(v) or REPLY_RE.fullmatch(v):
+            if v is None or node is None or not re.fullmatch(FAILURE_REPLY_RE, v) or re.fullmatch(REPLY_RE, v):
                 continue
             ctx.report(
                 node,
@@ -334,7 +334,7 @@ def _check_reply_not_failure(ctx: LintContext) -> None:
     for _, body in classic_bounces(ctx):
         node = body.get("SmtpReplyCode")
         v = concrete_text(node)
-        if v is None or node is None or not REPLY_RE.fullmatch(v) or v[0] in "45":
+        if v is None or node is None or not re.fullmatch(REPLY_RE, v) or v[0] in "45":
             continue
         what = "a success reply" if v[0] == "2" else "an intermediate reply (the server waits for more input)"
         ctx.report(
@@ -373,7 +373,7 @@ def _check_class_mismatch(ctx: LintContext) -> None:
     for _, body in pairs:
         rnode, snode = body.get("SmtpReplyCode"), body.get("StatusCode")
         reply, status = concrete_text(rnode), concrete_text(snode)
-        if reply is None or status is None or not FAILURE_REPLY_RE.fullmatch(reply):
+        if reply is None or status is None or not re.fullmatch(FAILURE_REPLY_RE, reply):
             continue  # 2yz/3yz replies: SES407
         cls = status_class(status)
         if cls is None or cls == "2" or cls == reply[0]:
@@ -469,7 +469,7 @@ def _check_detail_class(ctx: LintContext) -> None:
             reply = concrete_text(body.get("SmtpReplyCode"))
             if (
                 reply is not None
-                and FAILURE_REPLY_RE.fullmatch(reply)
+                and re.fullmatch(FAILURE_REPLY_RE, reply)
                 and reply[0] != (status_class(v or "") or reply[0])
             ):
                 continue  # the class contradicts the reply code: SES408 says so
@@ -542,7 +542,7 @@ def _check_status_missing(ctx: LintContext) -> None:
             continue
         reply = concrete_text(body.get("SmtpReplyCode"))
         fix = None
-        if reply is not None and FAILURE_REPLY_RE.fullmatch(reply):
+        if reply is not None and re.fullmatch(FAILURE_REPLY_RE, reply):
             code = f"{reply[0]}.0.0"
             hint = f"add one whose class matches SmtpReplyCode {quote(reply)}, e.g. {quote(code)} or a precise one"
             fix = Fix(
@@ -635,7 +635,7 @@ def _check_mm_smtp_prefix(ctx: LintContext) -> None:
         v = concrete_text(node)
         if v is None or node is None or not re.fullmatch(r"[\x20-\x7e]{1,256}", v):
             continue  # the schema pass reports the pattern and the length
-        m = SMTP_PREFIX_RE.match(v)
+        m = re.match(SMTP_PREFIX_RE, v)
         if not m or not v[m.end() :]:
             continue
         rest = v[m.end() :]
@@ -712,7 +712,7 @@ def _check_addresses(ctx: LintContext) -> None:
             continue
         shown = v
         if label == "FinalRecipient":
-            m = RFC822_PREFIX_RE.match(v)
+            m = re.match(RFC822_PREFIX_RE, v)
             if m:  # the prefix is SES420's; judge the address after it
                 v = v[m.end() :]
                 if not v:

@@ -16,6 +16,7 @@ placeholders (``${Var}``, ``{{var}}``) are never judged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, Node
@@ -335,25 +336,25 @@ def _check_mta_malformed(ctx: LintContext) -> None:
         v = concrete_text(node)
         if v is None:
             continue
-        m = TYPED_RE.fullmatch(v)
+        m = re.fullmatch(TYPED_RE, v)
         if m and m.group(2).strip():
             continue
         fix = None
         if m:
             reason = f"nothing follows {quote(m.group(1) + ';')}"
         else:
-            colon = COLON_TYPED_RE.fullmatch(v)
+            colon = re.fullmatch(COLON_TYPED_RE, v)
             if colon:
                 fixed = f"{colon.group(1)}; {colon.group(2).strip()}"
                 reason = "the type is followed by ':' instead of ';'"
                 fix = Fix(f"Replace with {quote(fixed)}", (replace_node(ctx.document, node, fixed),))
-            elif HOSTNAME_RE.fullmatch(v.strip()):
+            elif re.fullmatch(HOSTNAME_RE, v.strip()):
                 fixed = f"dns; {v.strip()}"
                 reason = "the name-type is missing"
                 fix = Fix(f"Replace with {quote(fixed)}", (replace_node(ctx.document, node, fixed),))
             else:
                 reason = "there is no 'type;' part"
-        example = f"dns; {v.strip()}" if HOSTNAME_RE.fullmatch(v.strip()) else "dns; mx.example.com"
+        example = f"dns; {v.strip()}" if re.fullmatch(HOSTNAME_RE, v.strip()) else "dns; mx.example.com"
         ctx.report(
             node,
             f'{label} {quote(v)} is not in the RFC 3464 form "name-type; name": {reason}; write e.g. {quote(example)}',
@@ -393,7 +394,7 @@ def _check_mta_type(ctx: LintContext) -> None:
         v = concrete_text(node)
         if v is None:
             continue
-        m = TYPED_RE.fullmatch(v)
+        m = re.fullmatch(TYPED_RE, v)
         if not m or not m.group(2).strip() or m.group(1).lower() in MTA_TYPES:
             continue
         ctx.report(
@@ -442,11 +443,11 @@ def _check_diagnostic_untyped(ctx: LintContext) -> None:
         v = concrete_text(node)
         if v is None or v.strip() == "":
             continue
-        m = TYPED_RE.fullmatch(v)
+        m = re.fullmatch(TYPED_RE, v)
         if m:
             continue
         fix = None
-        if REPLY_TEXT_RE.match(v.strip()):
+        if re.match(REPLY_TEXT_RE, v.strip()):
             fixed = f"smtp; {v.strip()}"
             fix = Fix(f"Replace with {quote(fixed)}", (replace_node(ctx.document, node, fixed),))
             example = quote(fixed)
@@ -489,7 +490,7 @@ DIAGNOSTIC_UNTYPED = Rule(
 def _check_diagnostic_type(ctx: LintContext) -> None:
     for node in _diagnostic_nodes(ctx):
         v = concrete_text(node)
-        m = TYPED_RE.fullmatch(v) if v is not None else None
+        m = re.fullmatch(TYPED_RE, v) if v is not None else None
         if m is None or m.group(1).lower() in DIAGNOSTIC_TYPES:
             continue
         ctx.report(
@@ -530,7 +531,7 @@ def _check_rfc822_prefix(ctx: LintContext) -> None:
         v = concrete_text(node)
         if v is None or node is None:
             continue
-        m = RFC822_PREFIX_RE.match(v)
+        m = re.match(RFC822_PREFIX_RE, v)
         if not m:
             continue
         rest = v[m.end() :]

@@ -53,8 +53,8 @@ FLOCI = FLOCI_RULE_PROBES  # header names may be any printable ASCII except ':'
 
 MAX_HEADER_NAME = 50
 MAX_HEADER_VALUE = 2048
-_TOKEN = re.compile(r"[A-Za-z0-9-]+")
-_FTEXT = re.compile(r"[!-9;-~]")  # printable US-ASCII except ':'
+_TOKEN = r"[A-Za-z0-9-]+"
+_FTEXT = r"[!-9;-~]"  # printable US-ASCII except ':'
 
 CLASSIC_DELIVERY = frozenset({"S3Action", "WorkmailAction", "LambdaAction", "SNSAction", "ConnectAction"})
 MM_DELIVERY = frozenset(
@@ -134,9 +134,9 @@ def _check_header_name(ctx: LintContext) -> None:
         if value == "":
             ctx.report(node, "HeaderName is empty; give 1 to 50 letters, digits or '-', e.g. \"X-Received-By\"")
             continue
-        if len(value) <= MAX_HEADER_NAME and _TOKEN.fullmatch(value):
+        if len(value) <= MAX_HEADER_NAME and re.fullmatch(_TOKEN, value):
             continue  # the common case: letters, digits and '-'
-        bad = _first_bad(value, lambda c: _FTEXT.fullmatch(c) is not None)
+        bad = _first_bad(value, lambda c: re.fullmatch(_FTEXT, c) is not None)
         if bad is not None:
             ctx.report(
                 node,
@@ -153,9 +153,9 @@ def _check_header_name_chars(ctx: LintContext) -> None:
     for _rule, body in _classic_add_headers(ctx):
         node = body.get("HeaderName")
         value = concrete_text(node)
-        if node is None or not value or _TOKEN.fullmatch(value) or not all(_FTEXT.fullmatch(c) for c in value):
+        if node is None or not value or re.fullmatch(_TOKEN, value) or not all(re.fullmatch(_FTEXT, c) for c in value):
             continue
-        bad = _first_bad(value, lambda c: _TOKEN.fullmatch(c) is not None)
+        bad = _first_bad(value, lambda c: re.fullmatch(_TOKEN, c) is not None)
         assert bad is not None  # value is not all token characters
         suggestion = re.sub(r"[^A-Za-z0-9-]+", "-", value).strip("-")
         ctx.report(
@@ -187,8 +187,8 @@ def _check_extension_name(ctx: LintContext) -> None:
             continue
         if value == "":
             msg = "extension field Name is empty; give 1 to 50 letters, digits or '-', e.g. \"X-Trace-Id\""
-        elif not _TOKEN.fullmatch(value):
-            bad = _first_bad(value, lambda c: _TOKEN.fullmatch(c) is not None)
+        elif not re.fullmatch(_TOKEN, value):
+            bad = _first_bad(value, lambda c: re.fullmatch(_TOKEN, c) is not None)
             assert bad is not None  # value is not all token characters
             msg = (
                 f"extension field Name {quote(value)} contains {_show_char(bad)}: only letters, digits and '-' "
@@ -245,7 +245,7 @@ def _check_mm_x_prefix(ctx: LintContext) -> None:
     for _rule, body in _mm_add_headers(ctx):
         node = body.get("HeaderName")
         value = concrete_text(node)
-        if node is None or not value or not _TOKEN.fullmatch(value) or value[0] == "-":
+        if node is None or not value or not re.fullmatch(_TOKEN, value) or value[0] == "-":
             continue
         if re.match(r"[xX]-", value) or len(value) + 2 > 64:
             continue

@@ -509,7 +509,7 @@ def _store(ctx: LintContext) -> Store | None:
     return Store(usable(CA_FIELD), usable(CRL_FIELD))
 
 
-_FILE_NAME = re.compile(r"(?:file://|fileb://)?\S*\.(?:pem|crt|cer|der|crl)|(?:file|fileb)://\S*", re.I)
+_FILE_NAME = "(?i)" r"(?:file://|fileb://)?\S*\.(?:pem|crt|cer|der|crl)|(?:file|fileb)://\S*"
 
 
 def _no_block_message(field: str, value: str, label: str) -> str:
@@ -517,7 +517,7 @@ def _no_block_message(field: str, value: str, label: str) -> str:
     begin, end = f'"-----BEGIN {label}-----"', f'"-----END {label}-----"'
     if not v:
         return f"{field} is blank: it must hold one or more PEM {quote(label)} blocks"
-    if len(v) < 200 and _FILE_NAME.fullmatch(v):
+    if len(v) < 200 and re.fullmatch(_FILE_NAME, v):
         return (
             f"{field} is {quote(v)}, a file name: the API takes the PEM text itself, not a file; paste the "
             f"contents of the file ({begin} ... {end})"

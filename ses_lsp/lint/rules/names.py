@@ -42,7 +42,7 @@ FLOCI = FLOCI_RULE_PROBES
 # -- classic name form --------------------------------------------------------------
 
 MAX_NAME = 64
-_NAME_CHAR = re.compile(r"[A-Za-z0-9_.-]")
+_NAME_CHAR = r"[A-Za-z0-9_.-]"
 
 # Where each kind of classic name sits: (path, label); "*" is every list item.
 _RULE_SET_PATHS = (("RuleSetName",), ("OriginalRuleSetName",), ("Metadata", "Name"), ("RuleSets", "*", "Name"))
@@ -114,19 +114,19 @@ def _describe_char(c: str) -> str:
     return quote(c)
 
 
-_NAME_OK = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?")
+_NAME_OK = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?"
 
 
 def name_problem(value: str) -> str | None:
     """What is wrong with a classic name (rule, rule set or filter), or None."""
-    if len(value) <= MAX_NAME and _NAME_OK.fullmatch(value):
+    if len(value) <= MAX_NAME and re.fullmatch(_NAME_OK, value):
         return None  # the common case, in one match
     if value == "":
         return "is empty"
     n = len(value)
     if n > MAX_NAME:
         return f"is {n} characters long; at most {MAX_NAME} allowed"
-    bad = next((c for c in value if not _NAME_CHAR.fullmatch(c)), None)
+    bad = next((c for c in value if not re.fullmatch(_NAME_CHAR, c)), None)
     if bad is not None:
         return f"contains {_describe_char(bad)}, which is not allowed"
     if not _is_alnum(value[0]):
@@ -239,7 +239,7 @@ def _check_duplicate_filter_names(ctx: LintContext) -> None:
 
 # -- Mail Manager rule without a name ---------------------------------------------------
 
-_NAME_LIKE = re.compile(r"(?i)(rule)?[_-]?name")
+_NAME_LIKE = r"(?i)(rule)?[_-]?name"
 
 
 def _check_mm_rule_name_missing(ctx: LintContext) -> None:
@@ -248,7 +248,7 @@ def _check_mm_rule_name_missing(ctx: LintContext) -> None:
             continue
         members = rule.members or []
         # A misspelt name member ("RuleName", "name") is the schema pass's unknown member.
-        if not members or any(_NAME_LIKE.fullmatch(str(k.value)) for k, _ in members):
+        if not members or any(re.fullmatch(_NAME_LIKE, str(k.value)) for k, _ in members):
             continue
         ctx.report(
             members[0][0],
@@ -419,7 +419,7 @@ def _check_unknown_rule_reference(ctx: LintContext) -> None:
 def _replace_string(ctx: LintContext, node: Node, new: str) -> TextEdit:
     src = ctx.text[node.start : node.end]
     old = node.str_value
-    if old and src.count(old) == 1 and _NAME_CHAR.fullmatch(new[:1] or "a"):
+    if old and src.count(old) == 1 and re.fullmatch(_NAME_CHAR, new[:1] or "a"):
         i = src.index(old)
         return TextEdit(node.start + i, node.start + i + len(old), new)
     return replace_node(ctx.document, node, new)
