@@ -44,6 +44,7 @@ import logging
 import os
 import sys
 import time
+from bisect import bisect_right
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -59,7 +60,7 @@ from ses_lsp.document.nodes import LineIndex
 from ses_lsp.lint.diagnostics import Severity
 from ses_lsp.lint.fixes import choose_safe_fixes
 from ses_lsp.lint.related import RelatedFiles
-from ses_lsp.server.convert import Codec, apply_change
+from ses_lsp.server.convert import UTF32, Codec, apply_change
 from ses_lsp.server.transport import CHUNK, MAX_MESSAGE_BYTES, Framer, fd_chunks
 
 if TYPE_CHECKING:  # (imported when first used: start-up time)
@@ -580,10 +581,15 @@ class SesLanguageServer(LanguageServer):
                     T.PublishDiagnosticsParams(uri=st.uri, diagnostics=[], version=st.version)
                 )
             return
-        diags = self.lsp_diagnostics(st, res)
+        diags = self.diagnostic_dicts(st, res)
         st.published = True
-        self.text_document_publish_diagnostics(
-            T.PublishDiagnosticsParams(uri=st.uri, diagnostics=diags, version=st.version)
+        # Plain JSON values, sent as they are (no per-field serialisation; see diagnostic_dicts).
+        self.protocol._send_data(
+            {
+                "jsonrpc": "2.0",
+                "method": T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+                "params": {"uri": st.uri, "diagnostics": diags, "version": st.version},
+            }
         )
 
     def relint_all(self) -> None:
@@ -612,57 +618,91 @@ class SesLanguageServer(LanguageServer):
         return st.lines if st is not None else None
 
     def lsp_diagnostics(self, st: DocState, res) -> list[T.Diagnostic]:
+        """The diagnostics of a lint result as lsprotocol objects (what :meth:`diagnostic_dicts` sends)."""
+        return self.protocol._converter.structure(self.diagnostic_dicts(st, res), list[T.Diagnostic])
+
+    def diagnostic_dicts(self, st: DocState, res) -> list[dict]:
+        """The diagnostics of a lint result in their JSON form (``Diagnostic`` of the LSP).
+
+        Built directly as plain dicts: a document can carry thousands of diagnostics, and going
+        through lsprotocol objects and pygls' cattrs serialisation costs several times more per
+        diagnostic than the lint that produced it (issue 10, section 2).  Fields that are absent
+        are left out, as pygls' own serialisation does.
+        """
         from ses_lsp.lint.rules import REGISTRY
 
         lines = res.document.lines if res.document is not None else st.lines
-        sev = {
-            Severity.ERROR: T.DiagnosticSeverity.Error,
-            Severity.WARNING: T.DiagnosticSeverity.Warning,
-            Severity.INFO: T.DiagnosticSeverity.Information,
-        }
+        codec_position = self.codec.position
+        uri = st.uri
+        version = st.version
+        text, starts = lines.text, lines.starts
+        size = len(text)
+        # In an ASCII text (or in code points) a column is the offset into the line in every encoding.
+        plain = self.codec.encoding == UTF32 or text.isascii()
+
+        def rng(ls: LineIndex, start: int, end: int) -> dict:
+            end = max(start, end)
+            if ls is lines and plain:
+                start = 0 if start < 0 else size if start > size else start
+                end = size if end > size else end
+                sl = bisect_right(starts, start) - 1
+                el = sl if sl + 1 == len(starts) or starts[sl + 1] > end else bisect_right(starts, end, sl) - 1
+                sc, ec = start - starts[sl], end - starts[el]
+            else:
+                sl, sc = codec_position(ls, start)
+                el, ec = codec_position(ls, end)
+            return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
+
+        hrefs: dict[str, dict | None] = {}
         out = []
         related_files = RelatedFiles(self._open_lines)
         for d in res.diagnostics:
-            rule = REGISTRY.by_code.get(d.code)
-            related = []
-            for r in d.related:
-                if r.file is None:
-                    related.append(
-                        T.DiagnosticRelatedInformation(T.Location(st.uri, self.range(lines, r.start, r.end)), r.message)
-                    )
-                else:
-                    uri = _uri_of(r.file)
-                    other = related_files.lines(r.file)
-                    rng = (
-                        self.range(other, r.start, r.end)
-                        if other is not None
-                        else T.Range(T.Position(0, 0), T.Position(0, 0))
-                    )
-                    related.append(T.DiagnosticRelatedInformation(T.Location(uri, rng), r.message))
-            data: dict = {"version": st.version, "name": d.name}
+            item: dict = {
+                "range": rng(lines, d.start, d.end),
+                "message": d.message,
+                "severity": _SEVERITY.get(d.severity, 1),
+                "code": d.code,
+            }
+            href = hrefs.get(d.code, False)
+            if href is False:
+                rule = REGISTRY.by_code.get(d.code)
+                href = hrefs[d.code] = {"href": rule.url} if rule is not None else None
+            if href is not None:
+                item["codeDescription"] = href
+            item["source"] = SOURCE
+            if "unnecessary" in d.tags:
+                item["tags"] = [T.DiagnosticTag.Unnecessary.value]
+            if d.related:
+                related = []
+                for r in d.related:
+                    if r.file is None:
+                        loc = {"uri": uri, "range": rng(lines, r.start, r.end)}
+                    else:
+                        other = related_files.lines(r.file)
+                        loc = {
+                            "uri": _uri_of(r.file),
+                            "range": rng(other, r.start, r.end) if other is not None else _EMPTY_RANGE_JSON,
+                        }
+                    related.append({"location": loc, "message": r.message})
+                item["relatedInformation"] = related
+            data: dict = {"version": version, "name": d.name}
             if d.fix is not None:
                 data["fix"] = {
                     "title": d.fix.title,
                     "safe": d.fix.safe,
-                    "edits": [
-                        {"range": _range_json(self.range(lines, e.start, e.end)), "newText": e.new_text}
-                        for e in d.fix.edits
-                    ],
+                    "edits": [{"range": rng(lines, e.start, e.end), "newText": e.new_text} for e in d.fix.edits],
                 }
-            out.append(
-                T.Diagnostic(
-                    range=self.range(lines, d.start, d.end),
-                    message=d.message,
-                    severity=sev.get(d.severity, T.DiagnosticSeverity.Error),
-                    code=d.code,
-                    code_description=T.CodeDescription(href=rule.url) if rule is not None else None,
-                    source=SOURCE,
-                    related_information=related or None,
-                    tags=[T.DiagnosticTag.Unnecessary] if "unnecessary" in d.tags else None,
-                    data=data,
-                )
-            )
+            item["data"] = data
+            out.append(item)
         return out
+
+
+_SEVERITY = {
+    Severity.ERROR: T.DiagnosticSeverity.Error.value,
+    Severity.WARNING: T.DiagnosticSeverity.Warning.value,
+    Severity.INFO: T.DiagnosticSeverity.Information.value,
+}
+_EMPTY_RANGE_JSON = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
 
 
 def _warm_up() -> None:
@@ -713,20 +753,6 @@ def _server_workspace(ls: SesLanguageServer):
                     yield from st.occurrences()
 
     return ServerWorkspace()
-
-
-def _range_json(r: T.Range) -> dict:
-    return {
-        "start": {"line": r.start.line, "character": r.start.character},
-        "end": {"line": r.end.line, "character": r.end.character},
-    }
-
-
-def _range_from_json(d: dict) -> T.Range:
-    return T.Range(
-        T.Position(int(d["start"]["line"]), int(d["start"]["character"])),
-        T.Position(int(d["end"]["line"]), int(d["end"]["character"])),
-    )
 
 
 def _get(obj, *names, default=None):

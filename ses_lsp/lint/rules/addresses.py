@@ -754,6 +754,9 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
     for rule, arr, entries in _recipient_lists(ctx):
         if len(entries) < 2:
             continue
+        # Each entry is item ``e.index`` of ``arr``: its pointer extends the array's, found once
+        # (a list can hold many redundant entries; walking the tree for each is the cost).
+        arr_pointer: str | None = None
         repeats = _repeats(ctx, entries)
         valid = [e for e in entries if e.usable and e.index not in repeats]
         candidates = _coverers(valid)
@@ -769,9 +772,12 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
                     why = f"{quote(other.text)} already matches every address at {o.domain}"
                 else:
                     why = f"{quote(other.text)} already matches every subdomain of {o.domain} and the addresses at them"
+                if arr_pointer is None:
+                    arr_pointer = arr.pointer
                 ctx.report(
                     e.node,
                     f"recipient {quote(e.text)} in {_rule_label(rule, _index_of(rule))} is redundant: {why}",
+                    pointer=f"{arr_pointer}/{e.index}",
                     related=[Related(other.node.start, other.node.end, f"{quote(other.text)} is listed here")],
                     fix=Fix(f"Remove {quote(e.text)}", (remove_item(ctx.document, arr, e.index),), safe=False),
                     tags=("unnecessary",),
