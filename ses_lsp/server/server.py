@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
+import json
 import logging
 import os
 import sys
@@ -49,6 +51,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lsprotocol import types as T
+from pygls.exceptions import JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -132,6 +135,7 @@ class DocState:
         "published",
         "reported",
         "occ",
+        "fragments",
         "_oversized",
     )
 
@@ -153,6 +157,8 @@ class DocState:
         # as a text over the size cap): what `ses-lsp lint` would say of it in a directory walk.
         self.reported = False
         self.occ: tuple | None = None  # (version, kind, rule-name occurrences)
+        # The JSON text of each diagnostic last published, by key (SesLanguageServer.publish_json).
+        self.fragments: dict[tuple, tuple[str, str]] = {}
         self._oversized: bool | None = None
 
     def set_text(self, text: str, version: int | None) -> None:
@@ -254,6 +260,28 @@ class SesProtocol(LanguageServerProtocol):
     def lsp_text_document__did_close(self, params):
         if (h := self.fm.features.get(T.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield h, (params,), None
+
+    def send_json_text(self, body: str) -> None:
+        """Send a message whose JSON text is built already, framed as pygls' ``_send_data`` frames
+        the messages it encodes itself (``json.dumps`` escapes non-ASCII: one byte a character)."""
+        if self.writer is None:
+            log.error("unable to send a message: no transport")
+            return
+        try:
+            if self._include_headers:
+                header = (
+                    f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+                )
+                body = header + body
+            res = self.writer.write(body.encode(self.CHARSET))
+            if inspect.isawaitable(res):
+                asyncio.ensure_future(res)
+        except BrokenPipeError:
+            log.exception("the connection to the client is lost")
+            raise
+        except Exception as error:
+            log.exception("sending a message failed")
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def structure_message(self, data):
         try:
@@ -581,16 +609,9 @@ class SesLanguageServer(LanguageServer):
                     T.PublishDiagnosticsParams(uri=st.uri, diagnostics=[], version=st.version)
                 )
             return
-        diags = self.diagnostic_dicts(st, res)
+        body = self.publish_json(st, res)
         st.published = True
-        # Plain JSON values, sent as they are (no per-field serialisation; see diagnostic_dicts).
-        self.protocol._send_data(
-            {
-                "jsonrpc": "2.0",
-                "method": T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-                "params": {"uri": st.uri, "diagnostics": diags, "version": st.version},
-            }
-        )
+        self.protocol.send_json_text(body)
 
     def relint_all(self) -> None:
         for st in list(self.docs.values()):
@@ -629,72 +650,120 @@ class SesLanguageServer(LanguageServer):
         diagnostic than the lint that produced it (issue 10, section 2).  Fields that are absent
         are left out, as pygls' own serialisation does.
         """
-        from ses_lsp.lint.rules import REGISTRY
+        return [_diagnostic_json(key, st.uri, st.version) for key in self.diagnostic_keys(st, res)]
 
+    def diagnostic_keys(self, st: DocState, res) -> list[tuple]:
+        """For each diagnostic, everything its JSON form depends on but the document (URI and
+        version), with the positions converted: equal keys give equal JSON."""
         lines = res.document.lines if res.document is not None else st.lines
         codec_position = self.codec.position
-        uri = st.uri
-        version = st.version
         text, starts = lines.text, lines.starts
         size = len(text)
         # In an ASCII text (or in code points) a column is the offset into the line in every encoding.
         plain = self.codec.encoding == UTF32 or text.isascii()
 
-        def rng(ls: LineIndex, start: int, end: int) -> dict:
+        def rng(ls: LineIndex, start: int, end: int) -> tuple[int, int, int, int]:
             end = max(start, end)
             if ls is lines and plain:
                 start = 0 if start < 0 else size if start > size else start
                 end = size if end > size else end
                 sl = bisect_right(starts, start) - 1
                 el = sl if sl + 1 == len(starts) or starts[sl + 1] > end else bisect_right(starts, end, sl) - 1
-                sc, ec = start - starts[sl], end - starts[el]
-            else:
-                sl, sc = codec_position(ls, start)
-                el, ec = codec_position(ls, end)
-            return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
+                return sl, start - starts[sl], el, end - starts[el]
+            (sl, sc), (el, ec) = codec_position(ls, start), codec_position(ls, end)
+            return sl, sc, el, ec
 
-        hrefs: dict[str, dict | None] = {}
-        out = []
         related_files = RelatedFiles(self._open_lines)
+        keys = []
         for d in res.diagnostics:
-            item: dict = {
-                "range": rng(lines, d.start, d.end),
-                "message": d.message,
-                "severity": _SEVERITY.get(d.severity, 1),
-                "code": d.code,
-            }
-            href = hrefs.get(d.code, False)
-            if href is False:
-                rule = REGISTRY.by_code.get(d.code)
-                href = hrefs[d.code] = {"href": rule.url} if rule is not None else None
-            if href is not None:
-                item["codeDescription"] = href
-            item["source"] = SOURCE
-            if "unnecessary" in d.tags:
-                item["tags"] = [T.DiagnosticTag.Unnecessary.value]
+            related: tuple = ()
             if d.related:
-                related = []
+                items: list[tuple[str | None, tuple[int, int, int, int], str]] = []
                 for r in d.related:
                     if r.file is None:
-                        loc = {"uri": uri, "range": rng(lines, r.start, r.end)}
+                        items.append((None, rng(lines, r.start, r.end), r.message))
                     else:
                         other = related_files.lines(r.file)
-                        loc = {
-                            "uri": _uri_of(r.file),
-                            "range": rng(other, r.start, r.end) if other is not None else _EMPTY_RANGE_JSON,
-                        }
-                    related.append({"location": loc, "message": r.message})
-                item["relatedInformation"] = related
-            data: dict = {"version": version, "name": d.name}
-            if d.fix is not None:
-                data["fix"] = {
-                    "title": d.fix.title,
-                    "safe": d.fix.safe,
-                    "edits": [{"range": rng(lines, e.start, e.end), "newText": e.new_text} for e in d.fix.edits],
-                }
-            item["data"] = data
-            out.append(item)
-        return out
+                        loc = rng(other, r.start, r.end) if other is not None else (0, 0, 0, 0)
+                        items.append((_uri_of(r.file), loc, r.message))
+                related = tuple(items)
+            fix = d.fix
+            keys.append(
+                (
+                    d.code,
+                    d.name,
+                    _SEVERITY.get(d.severity, 1),
+                    d.message,
+                    "unnecessary" in d.tags,
+                    rng(lines, d.start, d.end),
+                    related,
+                    None
+                    if fix is None
+                    else (fix.title, fix.safe, tuple((rng(lines, e.start, e.end), e.new_text) for e in fix.edits)),
+                )
+            )
+        return keys
+
+    def publish_json(self, st: DocState, res) -> str:
+        """The ``textDocument/publishDiagnostics`` message for a lint result, as JSON text.
+
+        Each diagnostic's JSON text is kept (on the document, until the next publication) by its
+        key: after an edit most diagnostics are unchanged (the lines below a one-line edit keep
+        their positions), and only the new ones are built and encoded.  The text is what
+        ``json.dumps`` of :meth:`diagnostic_dicts` gives (pygls' encoding).
+        """
+        cache = st.fragments
+        fresh: dict[tuple, tuple[str, str]] = {}
+        version = json.dumps(st.version)
+        parts = []
+        for key in self.diagnostic_keys(st, res):
+            frag = fresh.get(key) or cache.get(key)
+            if frag is None:
+                item = _diagnostic_json(key, st.uri, 0)
+                data = item.pop("data")
+                del data["version"]
+                head = json.dumps(item)
+                frag = (head[:-1] + ', "data": {"version": ', ", " + json.dumps(data)[1:] + "}")
+            fresh[key] = frag
+            parts.append(frag[0] + version + frag[1])
+        st.fragments = fresh
+        return (
+            f'{{"jsonrpc": "2.0", "method": "{T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "params": '
+            f'{{"uri": {json.dumps(st.uri)}, "diagnostics": [{", ".join(parts)}], "version": {version}}}}}'
+        )
+
+
+def _diagnostic_json(key: tuple, uri: str, version: int | None) -> dict:
+    """The LSP ``Diagnostic`` (JSON) of a key of :meth:`SesLanguageServer.diagnostic_keys`."""
+    from ses_lsp.lint.rules import REGISTRY
+
+    code, name, severity, message, unnecessary, r, related, fix = key
+    item: dict = {"range": _range_json(r), "message": message, "severity": severity, "code": code}
+    rule = REGISTRY.by_code.get(code)
+    if rule is not None:
+        item["codeDescription"] = {"href": rule.url}
+    item["source"] = SOURCE
+    if unnecessary:
+        item["tags"] = [T.DiagnosticTag.Unnecessary.value]
+    if related:
+        item["relatedInformation"] = [
+            {"location": {"uri": uri if file is None else file, "range": _range_json(loc)}, "message": msg}
+            for file, loc, msg in related
+        ]
+    data: dict = {"version": version, "name": name}
+    if fix is not None:
+        title, safe, edits = fix
+        data["fix"] = {
+            "title": title,
+            "safe": safe,
+            "edits": [{"range": _range_json(er), "newText": new_text} for er, new_text in edits],
+        }
+    item["data"] = data
+    return item
+
+
+def _range_json(r: tuple[int, int, int, int]) -> dict:
+    return {"start": {"line": r[0], "character": r[1]}, "end": {"line": r[2], "character": r[3]}}
 
 
 _SEVERITY = {
@@ -702,7 +771,6 @@ _SEVERITY = {
     Severity.WARNING: T.DiagnosticSeverity.Warning.value,
     Severity.INFO: T.DiagnosticSeverity.Information.value,
 }
-_EMPTY_RANGE_JSON = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
 
 
 def _warm_up() -> None:

@@ -8,6 +8,8 @@ document with hundreds of diagnostics must still apply.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from lsprotocol import types as T
@@ -98,3 +100,51 @@ async def test_quick_fix_on_a_document_with_hundreds_of_diagnostics(session, tmp
     after = await session.diagnostics(uri, v)
     assert len(after.diagnostics) == len(pub.diagnostics) - 1
     assert not any('"user3@d17.example.com"' in x.message for x in after.diagnostics)
+
+
+def test_published_text_is_the_json_of_the_diagnostics_and_reuses_unchanged_ones():
+    """publish_json is json.dumps of the message built from diagnostic_dicts (pygls' encoding),
+    after every edit; a one-character edit rebuilds only the diagnostics it moved or changed."""
+    text = noisy_yaml(30)
+    ls = create_server(debounce=0)
+    st = DocState("file:///t/rules.yaml", text, 1, "yaml")
+    ls.docs[st.uri] = st
+    did_change = ls.protocol.fm.features[T.TEXT_DOCUMENT_DID_CHANGE]
+
+    def check() -> str:
+        res = ls.lint(st)
+        body = ls.publish_json(st, res)
+        message = {
+            "jsonrpc": "2.0",
+            "method": "textDocument/publishDiagnostics",
+            "params": {"uri": st.uri, "diagnostics": ls.diagnostic_dicts(st, res), "version": st.version},
+        }
+        assert body == json.dumps(message)
+        return body
+
+    check()
+    total = len(st.fragments)
+    assert total == len(ls.lint(st).diagnostics) >= 30 * 7
+    # Edits inside the name of rule 15: insert a character, delete it, then break the rule's
+    # recipients (a changed diagnostic set), each applied incrementally.
+    line = text[: text.index("rule-015")].count("\n")
+    col = text.split("\n")[line].index("rule-015") + 5
+    recip = text[: text.index("user2@d15.example.com")].count("\n")
+    rcol = text.split("\n")[recip].index("user2@")
+    edits = [
+        ((line, col), (line, col), "x"),
+        ((line, col), (line, col + 1), ""),
+        ((recip, rcol), (recip, rcol + 5), ""),
+    ]
+    for version, (start, end, new) in enumerate(edits, start=2):
+        before = dict(st.fragments)
+        did_change(
+            T.DidChangeTextDocumentParams(
+                T.VersionedTextDocumentIdentifier(uri=st.uri, version=version),
+                [T.TextDocumentContentChangePartial(range=T.Range(T.Position(*start), T.Position(*end)), text=new)],
+            )
+        )
+        check()
+        reused = sum(1 for k, v in st.fragments.items() if before.get(k) is v)
+        # rule 15's own SES610 infos name the rule (renamed) or moved; every other one is reused
+        assert reused >= len(st.fragments) - 10, (version, reused, len(st.fragments))
