@@ -715,21 +715,25 @@ class SesLanguageServer(LanguageServer):
         cache = st.fragments
         fresh: dict[tuple, tuple[str, str]] = {}
         version = json.dumps(st.version)
-        parts = []
+        parts: list[str] = []
         for key in self.diagnostic_keys(st, res):
-            frag = fresh.get(key) or cache.get(key)
+            frag = cache.get(key)
             if frag is None:
-                item = _diagnostic_json(key, st.uri, 0)
-                data = item.pop("data")
-                del data["version"]
-                head = json.dumps(item)
-                frag = (head[:-1] + ', "data": {"version": ', ", " + json.dumps(data)[1:] + "}")
+                frag = fresh.get(key)
+                if frag is None:
+                    item = _diagnostic_json(key, st.uri, 0)
+                    data = item.pop("data")
+                    del data["version"]
+                    head = json.dumps(item)
+                    frag = (head[:-1] + ', "data": {"version": ', ", " + json.dumps(data)[1:] + "}")
             fresh[key] = frag
-            parts.append(frag[0] + version + frag[1])
+            parts += (frag[0], version, frag[1], ", ")
+        if parts:
+            parts.pop()  # the last separator
         st.fragments = fresh
         return (
             f'{{"jsonrpc": "2.0", "method": "{T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "params": '
-            f'{{"uri": {json.dumps(st.uri)}, "diagnostics": [{", ".join(parts)}], "version": {version}}}}}'
+            f'{{"uri": {json.dumps(st.uri)}, "diagnostics": [{"".join(parts)}], "version": {version}}}}}'
         )
 
 
