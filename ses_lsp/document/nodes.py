@@ -269,7 +269,11 @@ def unescape_pointer_token(token: str) -> str:
 def path_to_pointer(path: tuple[str | int, ...] | list[str | int]) -> str:
     if not path:
         return ""
-    return "/" + "/".join(escape_pointer_token(str(p)) for p in path)
+    tokens = [p if p.__class__ is str else str(p) for p in path]
+    joined = "/".join(tokens)
+    if "~" in joined or joined.count("/") != len(tokens) - 1:  # some token needs escaping
+        joined = "/".join(escape_pointer_token(t) for t in tokens)
+    return "/" + joined
 
 
 def pointer_to_path(pointer: str) -> list[str]:

@@ -40,14 +40,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
+import json
 import logging
 import os
 import sys
 import time
+from bisect import bisect_right
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lsprotocol import types as T
+from pygls.exceptions import JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -59,7 +63,7 @@ from ses_lsp.document.nodes import LineIndex
 from ses_lsp.lint.diagnostics import Severity
 from ses_lsp.lint.fixes import choose_safe_fixes
 from ses_lsp.lint.related import RelatedFiles
-from ses_lsp.server.convert import Codec, apply_change
+from ses_lsp.server.convert import UTF32, Codec, apply_change
 from ses_lsp.server.transport import CHUNK, MAX_MESSAGE_BYTES, Framer, fd_chunks
 
 if TYPE_CHECKING:  # (imported when first used: start-up time)
@@ -131,6 +135,7 @@ class DocState:
         "published",
         "reported",
         "occ",
+        "fragments",
         "_oversized",
     )
 
@@ -152,6 +157,8 @@ class DocState:
         # as a text over the size cap): what `ses-lsp lint` would say of it in a directory walk.
         self.reported = False
         self.occ: tuple | None = None  # (version, kind, rule-name occurrences)
+        # The JSON text of each diagnostic last published, by key (SesLanguageServer.publish_json).
+        self.fragments: dict[tuple, tuple[str, str]] = {}
         self._oversized: bool | None = None
 
     def set_text(self, text: str, version: int | None) -> None:
@@ -253,6 +260,28 @@ class SesProtocol(LanguageServerProtocol):
     def lsp_text_document__did_close(self, params):
         if (h := self.fm.features.get(T.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield h, (params,), None
+
+    def send_json_text(self, body: str) -> None:
+        """Send a message whose JSON text is built already, framed as pygls' ``_send_data`` frames
+        the messages it encodes itself (``json.dumps`` escapes non-ASCII: one byte a character)."""
+        if self.writer is None:
+            log.error("unable to send a message: no transport")
+            return
+        try:
+            if self._include_headers:
+                header = (
+                    f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+                )
+                body = header + body
+            res = self.writer.write(body.encode(self.CHARSET))
+            if inspect.isawaitable(res):
+                asyncio.ensure_future(res)
+        except BrokenPipeError:
+            log.exception("the connection to the client is lost")
+            raise
+        except Exception as error:
+            log.exception("sending a message failed")
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def structure_message(self, data):
         try:
@@ -580,11 +609,9 @@ class SesLanguageServer(LanguageServer):
                     T.PublishDiagnosticsParams(uri=st.uri, diagnostics=[], version=st.version)
                 )
             return
-        diags = self.lsp_diagnostics(st, res)
+        body = self.publish_json(st, res)
         st.published = True
-        self.text_document_publish_diagnostics(
-            T.PublishDiagnosticsParams(uri=st.uri, diagnostics=diags, version=st.version)
-        )
+        self.protocol.send_json_text(body)
 
     def relint_all(self) -> None:
         for st in list(self.docs.values()):
@@ -612,57 +639,142 @@ class SesLanguageServer(LanguageServer):
         return st.lines if st is not None else None
 
     def lsp_diagnostics(self, st: DocState, res) -> list[T.Diagnostic]:
-        from ses_lsp.lint.rules import REGISTRY
+        """The diagnostics of a lint result as lsprotocol objects (what :meth:`diagnostic_dicts` sends)."""
+        return self.protocol._converter.structure(self.diagnostic_dicts(st, res), list[T.Diagnostic])
 
+    def diagnostic_dicts(self, st: DocState, res) -> list[dict]:
+        """The diagnostics of a lint result in their JSON form (``Diagnostic`` of the LSP).
+
+        Built directly as plain dicts: a document can carry thousands of diagnostics, and going
+        through lsprotocol objects and pygls' cattrs serialisation costs several times more per
+        diagnostic than the lint that produced it (issue 10, section 2).  Fields that are absent
+        are left out, as pygls' own serialisation does.
+        """
+        return [_diagnostic_json(key, st.uri, st.version) for key in self.diagnostic_keys(st, res)]
+
+    def diagnostic_keys(self, st: DocState, res) -> list[tuple]:
+        """For each diagnostic, everything its JSON form depends on but the document (URI and
+        version), with the positions converted: equal keys give equal JSON."""
         lines = res.document.lines if res.document is not None else st.lines
-        sev = {
-            Severity.ERROR: T.DiagnosticSeverity.Error,
-            Severity.WARNING: T.DiagnosticSeverity.Warning,
-            Severity.INFO: T.DiagnosticSeverity.Information,
-        }
-        out = []
+        codec_position = self.codec.position
+        text, starts = lines.text, lines.starts
+        size = len(text)
+        # In an ASCII text (or in code points) a column is the offset into the line in every encoding.
+        plain = self.codec.encoding == UTF32 or text.isascii()
+
+        def rng(ls: LineIndex, start: int, end: int) -> tuple[int, int, int, int]:
+            end = max(start, end)
+            if ls is lines and plain:
+                start = 0 if start < 0 else size if start > size else start
+                end = size if end > size else end
+                sl = bisect_right(starts, start) - 1
+                el = sl if sl + 1 == len(starts) or starts[sl + 1] > end else bisect_right(starts, end, sl) - 1
+                return sl, start - starts[sl], el, end - starts[el]
+            (sl, sc), (el, ec) = codec_position(ls, start), codec_position(ls, end)
+            return sl, sc, el, ec
+
         related_files = RelatedFiles(self._open_lines)
+        keys = []
         for d in res.diagnostics:
-            rule = REGISTRY.by_code.get(d.code)
-            related = []
-            for r in d.related:
-                if r.file is None:
-                    related.append(
-                        T.DiagnosticRelatedInformation(T.Location(st.uri, self.range(lines, r.start, r.end)), r.message)
-                    )
-                else:
-                    uri = _uri_of(r.file)
-                    other = related_files.lines(r.file)
-                    rng = (
-                        self.range(other, r.start, r.end)
-                        if other is not None
-                        else T.Range(T.Position(0, 0), T.Position(0, 0))
-                    )
-                    related.append(T.DiagnosticRelatedInformation(T.Location(uri, rng), r.message))
-            data: dict = {"version": st.version, "name": d.name}
-            if d.fix is not None:
-                data["fix"] = {
-                    "title": d.fix.title,
-                    "safe": d.fix.safe,
-                    "edits": [
-                        {"range": _range_json(self.range(lines, e.start, e.end)), "newText": e.new_text}
-                        for e in d.fix.edits
-                    ],
-                }
-            out.append(
-                T.Diagnostic(
-                    range=self.range(lines, d.start, d.end),
-                    message=d.message,
-                    severity=sev.get(d.severity, T.DiagnosticSeverity.Error),
-                    code=d.code,
-                    code_description=T.CodeDescription(href=rule.url) if rule is not None else None,
-                    source=SOURCE,
-                    related_information=related or None,
-                    tags=[T.DiagnosticTag.Unnecessary] if "unnecessary" in d.tags else None,
-                    data=data,
+            related: tuple = ()
+            if d.related:
+                items: list[tuple[str | None, tuple[int, int, int, int], str]] = []
+                for r in d.related:
+                    if r.file is None:
+                        items.append((None, rng(lines, r.start, r.end), r.message))
+                    else:
+                        other = related_files.lines(r.file)
+                        loc = rng(other, r.start, r.end) if other is not None else (0, 0, 0, 0)
+                        items.append((_uri_of(r.file), loc, r.message))
+                related = tuple(items)
+            fix = d.fix
+            keys.append(
+                (
+                    d.code,
+                    d.name,
+                    _SEVERITY.get(d.severity, 1),
+                    d.message,
+                    "unnecessary" in d.tags,
+                    rng(lines, d.start, d.end),
+                    related,
+                    None
+                    if fix is None
+                    else (fix.title, fix.safe, tuple((rng(lines, e.start, e.end), e.new_text) for e in fix.edits)),
                 )
             )
-        return out
+        return keys
+
+    def publish_json(self, st: DocState, res) -> str:
+        """The ``textDocument/publishDiagnostics`` message for a lint result, as JSON text.
+
+        Each diagnostic's JSON text is kept (on the document, until the next publication) by its
+        key: after an edit most diagnostics are unchanged (the lines below a one-line edit keep
+        their positions), and only the new ones are built and encoded.  The text is what
+        ``json.dumps`` of :meth:`diagnostic_dicts` gives (pygls' encoding).
+        """
+        cache = st.fragments
+        fresh: dict[tuple, tuple[str, str]] = {}
+        version = json.dumps(st.version)
+        parts: list[str] = []
+        for key in self.diagnostic_keys(st, res):
+            frag = cache.get(key)
+            if frag is None:
+                frag = fresh.get(key)
+                if frag is None:
+                    item = _diagnostic_json(key, st.uri, 0)
+                    data = item.pop("data")
+                    del data["version"]
+                    head = json.dumps(item)
+                    frag = (head[:-1] + ', "data": {"version": ', ", " + json.dumps(data)[1:] + "}")
+            fresh[key] = frag
+            parts += (frag[0], version, frag[1], ", ")
+        if parts:
+            parts.pop()  # the last separator
+        st.fragments = fresh
+        return (
+            f'{{"jsonrpc": "2.0", "method": "{T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "params": '
+            f'{{"uri": {json.dumps(st.uri)}, "diagnostics": [{"".join(parts)}], "version": {version}}}}}'
+        )
+
+
+def _diagnostic_json(key: tuple, uri: str, version: int | None) -> dict:
+    """The LSP ``Diagnostic`` (JSON) of a key of :meth:`SesLanguageServer.diagnostic_keys`."""
+    from ses_lsp.lint.rules import REGISTRY
+
+    code, name, severity, message, unnecessary, r, related, fix = key
+    item: dict = {"range": _range_json(r), "message": message, "severity": severity, "code": code}
+    rule = REGISTRY.by_code.get(code)
+    if rule is not None:
+        item["codeDescription"] = {"href": rule.url}
+    item["source"] = SOURCE
+    if unnecessary:
+        item["tags"] = [T.DiagnosticTag.Unnecessary.value]
+    if related:
+        item["relatedInformation"] = [
+            {"location": {"uri": uri if file is None else file, "range": _range_json(loc)}, "message": msg}
+            for file, loc, msg in related
+        ]
+    data: dict = {"version": version, "name": name}
+    if fix is not None:
+        title, safe, edits = fix
+        data["fix"] = {
+            "title": title,
+            "safe": safe,
+            "edits": [{"range": _range_json(er), "newText": new_text} for er, new_text in edits],
+        }
+    item["data"] = data
+    return item
+
+
+def _range_json(r: tuple[int, int, int, int]) -> dict:
+    return {"start": {"line": r[0], "character": r[1]}, "end": {"line": r[2], "character": r[3]}}
+
+
+_SEVERITY = {
+    Severity.ERROR: T.DiagnosticSeverity.Error.value,
+    Severity.WARNING: T.DiagnosticSeverity.Warning.value,
+    Severity.INFO: T.DiagnosticSeverity.Information.value,
+}
 
 
 def _warm_up() -> None:
@@ -713,20 +825,6 @@ def _server_workspace(ls: SesLanguageServer):
                     yield from st.occurrences()
 
     return ServerWorkspace()
-
-
-def _range_json(r: T.Range) -> dict:
-    return {
-        "start": {"line": r.start.line, "character": r.start.character},
-        "end": {"line": r.end.line, "character": r.end.character},
-    }
-
-
-def _range_from_json(d: dict) -> T.Range:
-    return T.Range(
-        T.Position(int(d["start"]["line"]), int(d["start"]["character"])),
-        T.Position(int(d["end"]["line"]), int(d["end"]["character"])),
-    )
 
 
 def _get(obj, *names, default=None):

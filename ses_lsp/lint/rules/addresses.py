@@ -639,6 +639,9 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
     for rule, arr, entries in _recipient_lists(ctx):
         if len(entries) < 2:
             continue
+        # A list can hold many redundant entries: what they share (the array's pointer, the rule's
+        # label) is found once, with the first of them, not walked or formatted for each.
+        shared: tuple[str, str] | None = None
         repeats = _repeats(ctx, entries)
         valid = [e for e in entries if e.usable and e.index not in repeats]
         candidates = _coverers(valid)
@@ -648,17 +651,23 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
                 o = other.recipient
                 if other is e or _key(o) == _key(r) or not o.covers(r):
                     continue
+                listed = quote(other.text)
                 if o.form == "address":
-                    why = f"{quote(other.text)} already matches it: an address also matches its +label forms"
+                    why = f"{listed} already matches it: an address also matches its +label forms"
                 elif o.form == "domain":
-                    why = f"{quote(other.text)} already matches every address at {o.domain}"
+                    why = f"{listed} already matches every address at {o.domain}"
                 else:
-                    why = f"{quote(other.text)} already matches every subdomain of {o.domain} and the addresses at them"
+                    why = f"{listed} already matches every subdomain of {o.domain} and the addresses at them"
+                if shared is None:
+                    shared = (arr.pointer, _rule_label(rule, _index_of(rule)))
+                arr_pointer, label = shared
+                entry = quote(e.text)
                 ctx.report(
                     e.node,
-                    f"recipient {quote(e.text)} in {_rule_label(rule, _index_of(rule))} is redundant: {why}",
-                    related=[Related(other.node.start, other.node.end, f"{quote(other.text)} is listed here")],
-                    fix=Fix(f"Remove {quote(e.text)}", (remove_item(ctx.document, arr, e.index),), safe=False),
+                    f"recipient {entry} in {label} is redundant: {why}",
+                    pointer=f"{arr_pointer}/{e.index}",  # e.node is item e.index of arr
+                    related=[Related(other.node.start, other.node.end, f"{listed} is listed here")],
+                    fix=Fix(f"Remove {entry}", (remove_item(ctx.document, arr, e.index),), safe=False),
                     tags=("unnecessary",),
                 )
                 break

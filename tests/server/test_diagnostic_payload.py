@@ -1,0 +1,150 @@
+"""The published diagnostics of a document with many of them (issue 10, section 2).
+
+The server builds the JSON of its diagnostics directly (no lsprotocol objects, no
+cattrs), with a fast path for positions in ASCII texts: the ranges must be what the
+position codec says in every encoding and line-end style, and a quick fix on a
+document with hundreds of diagnostics must still apply.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from lsprotocol import types as T
+from test_server import apply_edits, uri_for
+
+from ses_lsp.server.server import DocState, create_server
+
+
+def noisy_yaml(rules: int = 40) -> str:
+    """Rules that each list a domain and seven addresses at it: seven SES610 infos per rule."""
+    doc = {
+        "Rules": [
+            {
+                "Name": f"rule-{i:03d}",
+                "Enabled": True,
+                "Recipients": [f"d{i}.example.com", *(f"user{j}@d{i}.example.com" for j in range(7))],
+                "Actions": [{"S3Action": {"BucketName": f"bucket-{i}"}}],
+            }
+            for i in range(rules)
+        ]
+    }
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
+def _texts() -> dict[str, str]:
+    base = noisy_yaml(6)
+    return {
+        "ascii": base,
+        "crlf": base.replace("\n", "\r\n"),
+        "lone cr": base.replace("\n", "\r"),
+        # non-ASCII before the diagnostics on the same lines, and an astral character
+        "non-ascii": base.replace("Name: rule-", "Name: règle-😀-").replace("user0@", "usér0@"),
+    }
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+@pytest.mark.parametrize("variant", list(_texts()))
+def test_ranges_are_the_codecs(variant, encoding):
+    """Every range in the published JSON (diagnostic, related location, fix edit) is the codec's."""
+    from ses_lsp.server.convert import Codec
+
+    text = _texts()[variant]
+    ls = create_server(debounce=0)
+    ls.codec = Codec(encoding)
+    st = DocState("file:///t/rules.yaml", text, 1, "yaml")
+    ls.docs[st.uri] = st
+    res = ls.lint(st)
+    items = ls.diagnostic_dicts(st, res)
+    assert len(items) == len(res.diagnostics) and sum(d.code == "SES610" for d in res.diagnostics) >= 40
+    lines = st.lines
+
+    def want(start: int, end: int) -> dict:
+        (sl, sc), (el, ec) = ls.codec.span(lines, start, end)
+        return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
+
+    for d, item in zip(res.diagnostics, items, strict=True):
+        assert item["range"] == want(d.start, d.end)
+        assert [r["location"]["range"] for r in item.get("relatedInformation", ())] == [
+            want(r.start, r.end) for r in d.related
+        ]
+        if d.fix is not None:
+            assert [e["range"] for e in item["data"]["fix"]["edits"]] == [want(e.start, e.end) for e in d.fix.edits]
+    # the lsprotocol view (pull diagnostics, tests) is the same JSON, structured
+    assert ls.protocol._converter.unstructure(ls.lsp_diagnostics(st, res)) == items
+
+
+@pytest.mark.asyncio
+async def test_quick_fix_on_a_document_with_hundreds_of_diagnostics(session, tmp_path):
+    await session.init()
+    uri = uri_for(tmp_path, "rules.yaml")
+    text = noisy_yaml(40)
+    session.open(uri, text, "yaml")
+    pub = await session.diagnostics(uri, 1)
+    redundant = [d for d in pub.diagnostics if d.code == "SES610"]
+    assert len(redundant) == 40 * 7
+    d = next(d for d in redundant if '"user3@d17.example.com"' in d.message)
+    assert list(d.tags) == [T.DiagnosticTag.Unnecessary] and d.data["fix"]["title"] == 'Remove "user3@d17.example.com"'
+    assert d.related_information and "d17.example.com" in d.related_information[0].message
+    actions = await session.client.text_document_code_action_async(
+        T.CodeActionParams(T.TextDocumentIdentifier(uri), d.range, T.CodeActionContext(diagnostics=[d]))
+    )
+    fix = next(a for a in actions if a.kind == T.CodeActionKind.QuickFix and a.title.startswith("Remove"))
+    assert list(fix.diagnostics or ()) == [d]
+    fixed = apply_edits(text, fix.edit.changes[uri])
+    assert fixed == text.replace("  - user3@d17.example.com\n", "", 1)
+    # the fixed text, sent as an edit, is linted to one diagnostic fewer
+    v = session.replace_all(uri, fixed)
+    after = await session.diagnostics(uri, v)
+    assert len(after.diagnostics) == len(pub.diagnostics) - 1
+    assert not any('"user3@d17.example.com"' in x.message for x in after.diagnostics)
+
+
+def test_published_text_is_the_json_of_the_diagnostics_and_reuses_unchanged_ones():
+    """publish_json is json.dumps of the message built from diagnostic_dicts (pygls' encoding),
+    after every edit; a one-character edit rebuilds only the diagnostics it moved or changed."""
+    text = noisy_yaml(30)
+    ls = create_server(debounce=0)
+    st = DocState("file:///t/rules.yaml", text, 1, "yaml")
+    ls.docs[st.uri] = st
+    did_change = ls.protocol.fm.features[T.TEXT_DOCUMENT_DID_CHANGE]
+
+    def check() -> str:
+        res = ls.lint(st)
+        body = ls.publish_json(st, res)
+        message = {
+            "jsonrpc": "2.0",
+            "method": "textDocument/publishDiagnostics",
+            "params": {"uri": st.uri, "diagnostics": ls.diagnostic_dicts(st, res), "version": st.version},
+        }
+        assert body == json.dumps(message)
+        return body
+
+    check()
+    total = len(st.fragments)
+    assert total == len(ls.lint(st).diagnostics) >= 30 * 7
+    # Edits inside the name of rule 15: insert a character, delete it, then break the rule's
+    # recipients (a changed diagnostic set), each applied incrementally.
+    line = text[: text.index("rule-015")].count("\n")
+    col = text.split("\n")[line].index("rule-015") + 5
+    recip = text[: text.index("user2@d15.example.com")].count("\n")
+    rcol = text.split("\n")[recip].index("user2@")
+    edits = [
+        ((line, col), (line, col), "x"),
+        ((line, col), (line, col + 1), ""),
+        ((recip, rcol), (recip, rcol + 5), ""),
+    ]
+    for version, (start, end, new) in enumerate(edits, start=2):
+        before = dict(st.fragments)
+        did_change(
+            T.DidChangeTextDocumentParams(
+                T.VersionedTextDocumentIdentifier(uri=st.uri, version=version),
+                [T.TextDocumentContentChangePartial(range=T.Range(T.Position(*start), T.Position(*end)), text=new)],
+            )
+        )
+        check()
+        reused = sum(1 for k, v in st.fragments.items() if before.get(k) is v)
+        # rule 15's own SES610 infos name the rule (renamed) or moved; every other one is reused
+        assert reused >= len(st.fragments) - 10, (version, reused, len(st.fragments))
