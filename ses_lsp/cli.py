@@ -256,7 +256,7 @@ def _use_color(flag: bool | None) -> bool:
 
 def cmd_lint(args) -> int:
     from ses_lsp.lint.files import STDIN, discover
-    from ses_lsp.lint.runner import ConfigProblem, Options, Runner, worst
+    from ses_lsp.lint.runner import ConfigProblem, Options, Runner, fails
 
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if args.jobs is not None and args.jobs < 1:
@@ -292,62 +292,83 @@ def cmd_lint(args) -> int:
         keep_data=bool(args.fix or args.diff),
     )
     runner = Runner(options)
+    fixing = bool(args.fix or args.diff)
+    # With --fix and the standard input, the fixed text goes to stdout and the diagnostics
+    # that remain to stderr, after the summary of the fixes (so they wait until the end).
+    stdin_fix = bool(args.fix and not args.diff and any(t.stdin for t in targets))
+    held: list[str] = []
+    printer = None
+    if not args.diff:
+        from ses_lsp.lint.output import writer
+
+        printer = writer(fmt, held.append if stdin_fix else _out, color=False if stdin_fix else _use_color(args.color))
+    failed = bool(path_errors)
+    failing = False
+    printed = cached = fixed_files = fixed_problems = 0
+    stdin_data: bytes | None = None
     try:
-        reports = runner.run(targets)
+        # Files are reported as they are linted, in order (json: sorted by name, as it prints them).
+        for rep in runner.reports(targets, by_name=fmt == "json" and not args.diff):
+            if rep.error:
+                _err(f"error: {rep.error}")
+                failed = True
+                continue
+            if rep.cached:
+                cached += 1
+            if args.verbose and rep.record is not None and rep.record["skipped"]:
+                _note(f"skipped {rep.display}: not an SES document")
+            if fixing:
+                change = runner.fix_one(rep, write=not args.diff)
+                if change is not None:
+                    fixed_files += 1
+                    fixed_problems += rep.fixed
+                    if args.diff:
+                        from ses_lsp.lint.fixes import unified_diff
+
+                        _out(unified_diff(change[0], change[1], rep.display))
+                if rep.target.stdin:
+                    stdin_data = rep.data
+            if rep.record is None:
+                continue
+            failing = failing or fails(rep, args.fail_on)
+            if printer is not None:
+                printed += 1
+                printer.add(rep.display, rep.record)
     except ConfigProblem as exc:
         _err(f"error: {exc}")
         return 2
-    failed = bool(path_errors)
-    for rep in reports:
-        if rep.error:
-            _err(f"error: {rep.error}")
-            failed = True
     if args.verbose:
-        for rep in reports:
-            if rep.record is not None and rep.record["skipped"]:
-                _note(f"skipped {rep.display}: not an SES document")
-        cached = sum(1 for r in reports if r.cached)
         _note(f"cached: {cached} {'file' if cached == 1 else 'files'}, linted: {runner.linted}")
 
-    stdin_reports = [r for r in reports if r.target.stdin]
-    if args.diff or args.fix:
-        changed = runner.fix(reports, write=not args.diff)
-        problems = sum(rep.fixed for rep, _, _ in changed)
-        files = len(changed)
-        f_word = "file" if files == 1 else "files"
-        p_word = "problem" if problems == 1 else "problems"
+    if fixing:
+        f_word = "file" if fixed_files == 1 else "files"
+        p_word = "problem" if fixed_problems == 1 else "problems"
         if args.diff:
-            from ses_lsp.lint.fixes import unified_diff
-
-            _out("".join(unified_diff(old, new, rep.display) for rep, old, new in changed))
-            _note(f"Would fix {problems} {p_word} in {files} {f_word}." if changed else "No fixes available.")
+            _note(
+                f"Would fix {fixed_problems} {p_word} in {fixed_files} {f_word}."
+                if fixed_files
+                else "No fixes available."
+            )
             runner.save_cache()
-            return 2 if failed else (1 if changed else 0)
-        _note(f"Fixed {problems} {p_word} in {files} {f_word}.")
-        if stdin_reports:
-            # The fixed text goes to stdout; the diagnostics that remain go to stderr.
-            rep = stdin_reports[0]
-            if rep.data is not None:
-                sys.stdout.flush()
-                sys.stdout.buffer.write(rep.data)
-                sys.stdout.flush()
-            pairs = [(r.display, r.record) for r in reports if r.record is not None]
-            from ses_lsp.lint.output import format_reports
-
-            sys.stderr.write(format_reports(fmt, pairs, color=False))
-            runner.save_cache()
-            return 2 if failed else (1 if worst(reports, args.fail_on) else 0)
-
-    from ses_lsp.lint.output import format_reports
-
-    pairs = [(r.display, r.record) for r in reports if r.record is not None]
-    if not (failed and not pairs and fmt == "text"):
-        _out(format_reports(fmt, pairs, color=_use_color(args.color)))
+            return 2 if failed else (1 if fixed_files else 0)
+        _note(f"Fixed {fixed_problems} {p_word} in {fixed_files} {f_word}.")
+    assert printer is not None  # made unless --diff
+    if stdin_fix:
+        if stdin_data is not None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(stdin_data)
+            sys.stdout.flush()
+        printer.finish()
+        sys.stderr.write("".join(held))
+        runner.save_cache()
+        return 2 if failed else (1 if failing else 0)
+    if not (failed and not printed and fmt == "text"):
+        printer.finish()
     sys.stdout.flush()
     runner.save_cache()
     if failed:
         return 2
-    return 1 if worst(reports, args.fail_on) else 0
+    return 1 if failing else 0
 
 
 # -- rules ---------------------------------------------------------------------------

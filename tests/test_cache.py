@@ -106,36 +106,86 @@ def _valid_file(tmp_path) -> bytes:
         b"[1, 2, 3]",
         b'{"header": "1.0", "entries": {}}',
         b'{"header": null}',
+        b'{"header": [2, "1.0", "fp", "3.11"], "entries": {"k": ["d", "v"]}}',  # the format before
+        b'{"header": [3, "1.0", "fp", "3.1"' + b" " * 10_000 + b"]}\n",  # a header line too long
     ],
 )
 def test_corrupt_cache_is_ignored_and_rebuilt(tmp_path, junk):
     (tmp_path / cache_mod.CACHE_FILE_NAME).write_bytes(junk)
     c = Cache(str(tmp_path), "1.0", "fp").load()
-    assert c.entries == {}
+    assert len(c) == 0
     c.put("k", "d", "v")
     assert c.save()
     assert Cache(str(tmp_path), "1.0", "fp").load().get("k", "d") == "v"
 
 
 def test_valid_file_with_damaged_entries_keeps_only_well_formed_ones(tmp_path):
-    header = json.loads(_valid_file(tmp_path))["header"]
-    entries = {
-        "list": "not an entry",
-        "short": ["d"],
-        "number-digest": [1, "v"],
-        "nested": [["d"], "v"],
-        "good": ["d", "v"],
-    }
-    (tmp_path / cache_mod.CACHE_FILE_NAME).write_text(json.dumps({"header": header, "entries": entries}))
+    header = _valid_file(tmp_path).splitlines()[0]
+    lines = [
+        b'"not an entry"',
+        b'["short","d"]',
+        b'["number-digest",1,"v"]',
+        b'["nested",["d"],"v"]',
+        b'[1,"d","v"]',
+        b'["truncated","d","v',
+        b'["bad-json","d",v]',
+        b'["not-utf8","d","\xff"]',
+        b'["good","d","v"]',
+        b"garbage",
+        b"",
+    ]
+    (tmp_path / cache_mod.CACHE_FILE_NAME).write_bytes(header + b"\n" + b"\n".join(lines) + b"\n")
     c = Cache(str(tmp_path), "1.0", "fp").load()
-    assert c.entries == {"good": ["d", "v"]}
-    for key in entries:
+    assert c.get("good", "d") == "v"
+    keys = ["list", "short", "number-digest", "nested", "truncated", "bad-json", "not-utf8"]
+    for key in keys:
+        assert c.get(key, "d") is None
+    for key in keys:
         c.put(key, "d2", "w")
     assert c.save()
-    assert Cache(str(tmp_path), "1.0", "fp").load().get("list", "d2") == "w"
-    for top in ([], {"header": header, "entries": []}, {"header": header, "entries": "x"}):
-        (tmp_path / cache_mod.CACHE_FILE_NAME).write_text(json.dumps(top))
-        assert Cache(str(tmp_path), "1.0", "fp").load().entries == {}
+    again = Cache(str(tmp_path), "1.0", "fp").load()
+    assert [again.get(key, "d2") for key in keys] == ["w"] * len(keys)
+    assert again.get("good", "d") == "v"
+    for top in (b"[]\n", header + b"\n[]\n", header + b"\n" + b'"x"\n', header):
+        (tmp_path / cache_mod.CACHE_FILE_NAME).write_bytes(top)
+        assert len(Cache(str(tmp_path), "1.0", "fp").load()) == 0
+
+
+def test_an_entry_whose_line_changed_after_loading_is_a_miss(tmp_path):
+    """Values are read when asked for: a line replaced by something else since the
+    file was indexed (another run, a tamperer) is checked then."""
+    c = Cache(str(tmp_path), "1.0", "fp")
+    c.put("k", "d", {"a": 1})
+    c.save()
+    loaded = Cache(str(tmp_path), "1.0", "fp").load()
+    path = tmp_path / cache_mod.CACHE_FILE_NAME
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b'"k"', b'"j"'))  # the same length, in the same file
+    assert loaded.get("k", "d") is None and "k" not in loaded
+
+
+def test_saving_keeps_entries_used_first_and_bounds_the_others(tmp_path, monkeypatch):
+    c = Cache(str(tmp_path), "1.0", "fp")
+    for i in range(5):
+        c.put(f"old{i}", "d", i)
+    c.save()
+    monkeypatch.setattr(cache_mod, "MAX_ENTRIES", 4)
+    c = Cache(str(tmp_path), "1.0", "fp").load()
+    assert c.get("old4", "d") == 4  # used in this run
+    c.put("new", "d", "n")
+    c.put("new", "d", "n2")  # the last value put wins
+    c.save()
+    text = (tmp_path / cache_mod.CACHE_FILE_NAME).read_text().splitlines()
+    assert [json.loads(line)[0] for line in text[1:]] == ["new", "old0", "old1", "old4"]
+    again = Cache(str(tmp_path), "1.0", "fp").load()
+    assert again.get("new", "d") == "n2" and again.get("old4", "d") == 4 and again.get("old2", "d") is None
+
+
+def test_a_value_json_cannot_hold_is_not_stored(tmp_path):
+    c = Cache(str(tmp_path), "1.0", "fp").load()
+    c.put("surrogate", "d", "\ud800")
+    c.put("object", "d", object())
+    assert not c.dirty and c.save() is False and len(c) == 0
 
 
 def test_a_value_the_check_refuses_is_a_miss_and_is_dropped(tmp_path):
@@ -144,16 +194,16 @@ def test_a_value_the_check_refuses_is_a_miss_and_is_dropped(tmp_path):
     assert c.save()
     again = Cache(str(tmp_path), "1.0", "fp").load()
     assert again.get("k", "d", lambda v: isinstance(v, dict) and isinstance(v.get("kind"), str)) is None
-    assert again.misses == 1 and "k" not in again.entries and again.dirty
+    assert again.misses == 1 and "k" not in again and again.dirty
 
 
 def test_oversized_cache_file_is_not_read(tmp_path):
     path = tmp_path / cache_mod.CACHE_FILE_NAME
     path.write_bytes(_valid_file(tmp_path))
-    assert Cache(str(tmp_path), "1.0", "fp").load().entries
+    assert len(Cache(str(tmp_path), "1.0", "fp").load()) == 1
     with open(path, "r+b") as fh:  # a sparse file: no disk space used
         fh.truncate(cache_mod.MAX_FILE_BYTES + 1)
-    assert Cache(str(tmp_path), "1.0", "fp").load().entries == {}
+    assert len(Cache(str(tmp_path), "1.0", "fp").load()) == 0
 
 
 def test_default_directory_is_per_user_and_per_project(tmp_path, monkeypatch):
@@ -333,14 +383,23 @@ def test_fix_does_not_trust_the_cache_for_changed_files(tmp_path):
     assert again.stdout == "All checked: 1 file, no problems.\n"
 
 
+def _rewrite(path: Path, change) -> None:
+    """Rewrite every entry ``[key, digest, value]`` of a cache file with ``change(entry)``."""
+    head, *lines = path.read_text(encoding="utf-8").splitlines()
+    entries = [json.loads(line) for line in lines]
+    for entry in entries:
+        change(entry)
+    path.write_text("".join(json.dumps(e) + "\n" for e in [json.loads(head), *entries]), encoding="utf-8")
+
+
 def _tamper(tmp_path: Path, change) -> None:
     """Rewrite every file record of the project's cache with ``change(record)``."""
-    path = cache_dir(tmp_path) / cache_mod.CACHE_FILE_NAME
-    data = json.loads(path.read_text(encoding="utf-8"))
-    for key, entry in data["entries"].items():
-        if not key.startswith("config:"):
-            entry[1] = change(entry[1])
-    path.write_text(json.dumps(data), encoding="utf-8")
+
+    def entry_change(entry):
+        if not entry[0].startswith("config:"):
+            entry[2] = change(entry[2])
+
+    _rewrite(cache_dir(tmp_path) / cache_mod.CACHE_FILE_NAME, entry_change)
 
 
 def _set(path: str, value):
@@ -397,12 +456,14 @@ def test_hostile_config_entry_is_treated_as_missing(tmp_path):
     (tmp_path / ".ses-lsp.toml").write_text('fail-on = "warning"\n')
     run(["lint", "r.json"], tmp_path)
     path = cache_dir(tmp_path) / cache_mod.CACHE_FILE_NAME
-    data = json.loads(path.read_text(encoding="utf-8"))
     for bad in (["fp"], ["fp", "never"], "fp", [1, 2], ["fp", "warning", "x"]):
-        for key, entry in data["entries"].items():
-            if key.startswith("config:"):
-                entry[1] = bad
-        path.write_text(json.dumps(data), encoding="utf-8")
+        run(["lint", "r.json"], tmp_path)
+
+        def entry_change(entry, bad=bad):
+            if entry[0].startswith("config:"):
+                entry[2] = bad
+
+        _rewrite(path, entry_change)
         r = run(["lint", "-v", "r.json"], tmp_path)
         assert "Traceback" not in r.stderr and r.returncode == 1, (bad, r.stderr)
 

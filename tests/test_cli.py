@@ -949,19 +949,19 @@ def test_internal_errors_and_interrupts(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "a.json", BROKEN)
 
-    def boom(self, targets):
+    def boom(self, targets, **kw):
         raise RuntimeError("something broke")
 
-    monkeypatch.setattr(runner.Runner, "run", boom)
+    monkeypatch.setattr(runner.Runner, "reports", boom)
     assert cli.main(["lint", "a.json"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("ses-lsp: internal error: RuntimeError: something broke")
     assert len(err.splitlines()) == 1
 
-    def interrupted(self, targets):
+    def interrupted(self, targets, **kw):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(runner.Runner, "run", interrupted)
+    monkeypatch.setattr(runner.Runner, "reports", interrupted)
     assert cli.main(["lint", "a.json"]) == 130
     assert capsys.readouterr().err == ""
 

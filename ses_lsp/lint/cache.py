@@ -1,22 +1,28 @@
 """A content-hash cache of lint results, so unchanged files are not linted again.
 
 One file per project, in the user's cache directory:
-``$XDG_CACHE_HOME/ses-lsp/<project>/results.json`` (``~/.cache/ses-lsp/...``
+``$XDG_CACHE_HOME/ses-lsp/<project>/results.jsonl`` (``~/.cache/ses-lsp/...``
 without ``XDG_CACHE_HOME``), where ``<project>`` names the directory of the
 configuration file that applies to the current directory (else the current
 directory) by its base name and a digest of its absolute path, so projects never
 share a file.  The environment variable ``SES_LSP_CACHE_DIR`` names another
 directory (used as it is).  Nothing is written into the project.  The file is
-read once at the start of a run and written once at the end (atomically, only
+indexed once at the start of a run and written once at the end (atomically, only
 when something changed); a cache that cannot be written is skipped silently: the
 cache never changes results, only their cost.
 
-The file is JSON, and it is not trusted: a file that is missing, truncated, not
-JSON, of another format or version, larger than :data:`MAX_FILE_BYTES`, or whose
-entries have the wrong shape is treated as empty (entry by entry: a value is
-used only when the caller's check accepts it, see :meth:`Cache.get`); reading it
-never runs code and never raises.  (The format used before, :mod:`marshal`, is
-not safe for bytes from someone else.)
+The file is JSON Lines: a header line ``{"header": [format, version, package
+fingerprint, python]}``, then one line per entry, ``["key","digest",value]``.
+Memory does not grow with the number of entries beyond an index (key -> where its
+line is): a value is read from the file when it is asked for, new entries wait in
+an unnamed temporary file, and saving copies lines (see :class:`Cache`).
+
+The file is not trusted: a file that is missing, truncated, not JSON, of another
+format or version, or larger than :data:`MAX_FILE_BYTES` is treated as empty, and
+an entry whose line is malformed or whose value has the wrong shape is treated as
+missing (a value is used only when the caller's check accepts it, see
+:meth:`Cache.get`); reading it never runs code and never raises.  (The format used
+before, :mod:`marshal`, is not safe for bytes from someone else.)
 
 Entries are stored per file (absolute path + ``explicit`` flag); an entry is
 used only when its digest matches, where the digest covers:
@@ -42,13 +48,17 @@ from collections.abc import Callable
 
 import ses_lsp
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:
+    from typing import BinaryIO
+
 APP_DIR_NAME = "ses-lsp"
-CACHE_FILE_NAME = "results.json"
+CACHE_FILE_NAME = "results.jsonl"
 ENV_CACHE_DIR = "SES_LSP_CACHE_DIR"
-FORMAT = 2
+FORMAT = 3
 # Untouched entries are dropped beyond this many (the cache cannot grow forever).
 MAX_ENTRIES = 50_000
-# A larger file is not read (50,000 typical records take about 25 MB).
+# A larger file is not read (50,000 typical records take about 60 MB).
 MAX_FILE_BYTES = 128 * 1024 * 1024
 
 try:  # _blake2 is what hashlib wraps; importing it directly skips OpenSSL's set-up.
@@ -124,8 +134,39 @@ def default_cache_dir(project_root: str | None = None) -> str | None:
     return os.path.join(root, f"{name or 'root'}-{digest(project)[:16]}")
 
 
+# The header line is short; a first line longer than this is not a cache file of this format.
+_MAX_HEADER_LINE = 4096
+# Where an entry's line is, as one int: offset << _SHIFT | length (a longer line is not
+# stored; MAX_FILE_BYTES < 2**_SHIFT).  Negative (~place): the entry was used in this run.
+_SHIFT = 28
+_LENGTH = (1 << _SHIFT) - 1
+
+
+def _span(place: int) -> tuple[int, int]:
+    """(offset, length) of a place."""
+    if place < 0:
+        place = ~place
+    return place >> _SHIFT, place & _LENGTH
+
+
+def _line(key: str, dig: str, value: object) -> bytes | None:
+    """The file line of an entry; None when the value cannot be stored (not JSON data)."""
+    import json
+
+    try:
+        return (json.dumps([key, dig, value], ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    except (TypeError, ValueError, RecursionError):  # not JSON data; a lone surrogate (UnicodeEncodeError)
+        return None
+
+
 class Cache:
-    """The cache of one run.  ``get``/``put`` by entry key and digest; ``save`` at the end."""
+    """The cache of one run.  ``get``/``put`` by entry key and digest; ``save`` at the end.
+
+    Memory stays small whatever the number of entries: loading reads only each
+    line's key (an index of where each line is), ``get`` reads and checks one
+    line, ``put`` appends the new line to an unnamed temporary file, and
+    ``save`` copies lines into the new file.  Nothing holds the values.
+    """
 
     def __init__(self, directory: str, version: str, fingerprint: str | None = None) -> None:
         self.directory = directory
@@ -136,101 +177,214 @@ class Cache:
             fingerprint if fingerprint is not None else package_fingerprint(),
             "{}.{}".format(*sys.version_info[:2]),
         ]
-        self.entries: dict[str, list] = {}  # key -> [digest, value]
-        self.touched: set[str] = set()
+        self._file: BinaryIO | None = None  # the cache file read at load
+        self._index: dict[str, int] = {}  # key -> place of its line in _file (see _SHIFT)
+        self._spool: BinaryIO | None = None  # lines put in this run
+        self._new: dict[str, int] = {}  # key -> place of its line in _spool
         self.dirty = False
         self.hits = 0
         self.misses = 0
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._new or key in self._index
+
+    def __len__(self) -> int:
+        return len(self._new) + sum(1 for k in self._index if k not in self._new)
+
     # -- I/O ----------------------------------------------------------------
 
     def load(self) -> Cache:
-        """Read the cache file; anything unreadable, stale or malformed leaves the cache empty."""
-        self.entries = {}
+        """Index the cache file; anything unreadable, stale or malformed leaves the cache empty
+        (a malformed line: that entry)."""
+        self.close()
+        self._index = {}
         try:
-            with open(self.path, "rb") as fh:
-                if os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES:
-                    return self
-                raw = fh.read(MAX_FILE_BYTES + 1)
-            if len(raw) > MAX_FILE_BYTES:
+            fh = open(self.path, "rb")  # noqa: SIM115 - kept open for get() and save()
+        except OSError:
+            return self
+        try:
+            if os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES or not self._read_header(fh):
+                fh.close()
                 return self
-            import json
-
-            # (Decoded first: json.loads of bytes decodes with "surrogatepass", twice as slow.)
-            data = json.loads(raw.decode("utf-8"))
-        except (OSError, ValueError, RecursionError, MemoryError):
-            # missing, unreadable, not UTF-8, not JSON, truncated, nested too deep, too big
+            self._index = self._read_index(fh)
+        except (OSError, ValueError, MemoryError):
+            fh.close()
+            self._index = {}
             return self
-        if not isinstance(data, dict) or data.get("header") != self.header:
-            return self
-        entries = data.get("entries")
-        if isinstance(entries, dict):
-            self.entries = {
-                k: e for k, e in entries.items() if e.__class__ is list and len(e) == 2 and e[0].__class__ is str
-            }
+        self._file = fh
         return self
 
+    def _read_header(self, fh: BinaryIO) -> bool:
+        import json
+
+        line = fh.readline(_MAX_HEADER_LINE)
+        if not line.endswith(b"\n"):
+            return False
+        try:
+            data = json.loads(line.decode("utf-8"))
+        except (ValueError, RecursionError):  # not UTF-8, not JSON
+            return False
+        return isinstance(data, dict) and data.get("header") == self.header
+
+    @staticmethod
+    def _read_index(fh: BinaryIO) -> dict[str, int]:
+        """key -> place of each well-formed line ``["key","digest",value]`` (the value is read
+        by get(), not here); the last line of a key wins."""
+        from json import JSONDecoder
+
+        decode = JSONDecoder().raw_decode
+        index: dict[str, int] = {}
+        offset = fh.tell()
+        for line in fh:
+            n = len(line)
+            if line.startswith(b'["') and line.endswith(b"]\n"):
+                try:
+                    text = line.decode("utf-8")
+                    key, end = decode(text, 1)
+                    dig, end = decode(text, end + 1) if text[end] == "," else (None, end)
+                except (ValueError, IndexError, RecursionError):
+                    key = dig = None
+                if key.__class__ is str and dig.__class__ is str and text[end] == ",":
+                    index[key] = offset << _SHIFT | n
+            offset += n
+        return index
+
+    @staticmethod
+    def _read_line(fh: BinaryIO, place: int) -> list | None:
+        """The entry ``[key, digest, value]`` at ``place``, None if unreadable or malformed."""
+        import json
+
+        offset, length = _span(place)
+        try:
+            fh.seek(offset)
+            data = json.loads(fh.read(length).decode("utf-8"))
+        except (OSError, ValueError, RecursionError, MemoryError):
+            return None
+        if data.__class__ is not list or len(data) != 3 or data[1].__class__ is not str:
+            return None
+        return data
+
+    @staticmethod
+    def _copy(src: BinaryIO, place: int, dst: BinaryIO) -> None:
+        offset, length = _span(place)
+        src.seek(offset)
+        dst.write(src.read(length))
+
     def save(self) -> bool:
-        """Write the cache if it changed; returns True when written.  Never raises."""
+        """Write the cache if it changed; returns True when written.  Never raises.
+
+        The new file holds the entries put in this run, then the old entries in their
+        order: those used in this run, and the others while there are fewer than
+        MAX_ENTRIES in all.
+        """
         if not self.dirty:
+            self.close()
             return False
         import json
 
-        entries = self.entries
-        if len(entries) > MAX_ENTRIES:
-            keep = {k: v for k, v in entries.items() if k in self.touched}
-            for k, v in entries.items():
-                if len(keep) >= MAX_ENTRIES:
-                    break
-                keep.setdefault(k, v)
-            entries = keep
-        try:
-            payload = json.dumps(
-                {"header": self.header, "entries": entries}, ensure_ascii=False, separators=(",", ":")
-            ).encode("utf-8")
-        except (TypeError, ValueError):  # a value JSON cannot hold slipped in: do not cache at all
-            return False
+        tmp = f"{self.path}.{os.getpid()}.tmp"
         try:
             os.makedirs(self.directory, mode=0o700, exist_ok=True)
             ignore = os.path.join(self.directory, ".gitignore")
             if not os.path.exists(ignore):
                 with open(ignore, "w", encoding="utf-8") as fh:
                     fh.write("# Created by ses-lsp: this directory is a cache.\n*\n")
-            tmp = f"{self.path}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(payload)
+            with open(tmp, "wb") as out:
+                out.write(json.dumps({"header": self.header}, ensure_ascii=False).encode("utf-8") + b"\n")
+                if self._spool is not None:
+                    for place in self._new.values():
+                        self._copy(self._spool, place, out)
+                if self._file is not None:
+                    old = [(k, p) for k, p in self._index.items() if k not in self._new]
+                    room = MAX_ENTRIES - len(self._new) - sum(1 for _, p in old if p < 0)
+                    for _key, place in old:
+                        if place >= 0:  # not used in this run: kept while there is room
+                            if room <= 0:
+                                continue
+                            room -= 1
+                        self._copy(self._file, place, out)
+            self.close()  # (before replacing the file it reads)
             os.replace(tmp, self.path)
         except OSError:
+            self.close()
             try:
                 os.unlink(tmp)
-            except (OSError, UnboundLocalError):
+            except OSError:
                 pass
             return False
         self.dirty = False
         return True
 
+    def close(self) -> None:
+        """Release the files (the entries are gone: call load() again to read the cache)."""
+        for fh in (self._file, self._spool):
+            if fh is not None:
+                fh.close()
+        self._file = self._spool = None
+        self._index = {}
+        self._new = {}
+
     # -- entries ------------------------------------------------------------
+
+    def _entry(self, key: str) -> list | None:
+        place = self._new.get(key)
+        if place is not None:
+            assert self._spool is not None  # set with _new
+            self._spool.flush()
+            return self._read_line(self._spool, place)
+        place = self._index.get(key)
+        if place is not None and self._file is not None:
+            return self._read_line(self._file, place)
+        return None
+
+    def _drop(self, key: str) -> None:
+        self._new.pop(key, None)
+        self._index.pop(key, None)
+        self.dirty = True
 
     def get(self, key: str, dig: str, check: Callable[[object], bool] | None = None):
         """The value stored for ``key`` if its digest is ``dig`` (and ``check`` accepts it:
         the file is not trusted to hold what it should), else ``None``."""
-        entry = self.entries.get(key)
-        if entry is not None and entry[0] == dig:
-            value = entry[1]
-            if check is None or check(value):
-                self.hits += 1
-                self.touched.add(key)
-                return value
-            del self.entries[key]
-            self.dirty = True
+        if key in self:
+            entry = self._entry(key)
+            if entry is None or entry[0] != key:
+                self._drop(key)  # damaged: the file is not what was written
+            elif entry[1] == dig:
+                value = entry[2]
+                if check is None or check(value):
+                    self.hits += 1
+                    place = self._index.get(key)
+                    if place is not None and place >= 0 and key not in self._new:
+                        self._index[key] = ~place  # used: kept first at save
+                    return value
+                self._drop(key)
         self.misses += 1
         return None
 
     def put(self, key: str, dig: str, value: object) -> None:
         """Store ``value`` (JSON data: dicts with string keys, lists, strings, numbers,
-        booleans, None) for ``key`` under digest ``dig``."""
-        old = self.entries.get(key)
-        if old is None or old[0] != dig or old[1] != value:
-            self.entries[key] = [dig, value]
-            self.dirty = True
-        self.touched.add(key)
+        booleans, None) for ``key`` under digest ``dig``; a value JSON cannot hold is not stored."""
+        line = _line(key, dig, value)
+        if line is None or len(line) > _LENGTH:
+            return
+        place = self._new.get(key)
+        if place is None:
+            place = self._index.get(key)
+            if place is not None and self._file is not None and _span(place)[1] == len(line):
+                old = self._read_line(self._file, place)
+                if old is not None and old == [key, dig, value]:
+                    if place >= 0:
+                        self._index[key] = ~place
+                    return  # the same entry: nothing to write
+        if self._spool is None:
+            import tempfile
+
+            self._spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        try:
+            self._spool.seek(0, os.SEEK_END)
+            offset = self._spool.tell()
+            self._spool.write(line)
+        except OSError:  # no room for the temporary file: the entry is not cached
+            return
+        self._new[key] = offset << _SHIFT | len(line)
+        self.dirty = True

@@ -2,7 +2,11 @@
 
 Every formatter takes ``reports``: a list of ``(path, record)`` pairs in the
 order the files were found, where ``record`` is the plain record described in
-:mod:`ses_lsp.lint.runner` (skipped files are left out by the formatters).
+:mod:`ses_lsp.lint.runner` (skipped files are left out by the formatters).  The
+command line prints as it goes with the streaming writers (:func:`writer`): one
+file at a time, keeping nothing of a file once printed (but counts), and printing
+exactly what the whole-list formatters return (for json, given the files sorted by
+path).
 
 JSON format (a stable contract)
 -------------------------------
@@ -36,6 +40,10 @@ added.
 from __future__ import annotations
 
 import ses_lsp
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 TAB_SIZE = 4
@@ -109,24 +117,43 @@ def source_excerpt(diag: dict) -> tuple[str, str] | None:
     return line, " " * pad + "^" + "~" * (width - 1)
 
 
-def format_text(
-    reports, *, color: bool = False, summary: bool = True, files_checked: int | None = None, show_source: bool = True
-) -> str:
-    """The human format: ``path:line:col: severity: message [CODE name]``, the source, a summary."""
-    out: list[str] = []
+class TextWriter:
+    """The human format, streamed: ``path:line:col: severity: message [CODE name]``, the
+    source, and at the end (:meth:`finish`) a summary."""
 
-    def c(code: str, text: str) -> str:
-        return f"{code}{text}{_RESET}" if color else text
+    def __init__(
+        self,
+        write: Callable[[str], object],
+        *,
+        color: bool = False,
+        summary: bool = True,
+        files_checked: int | None = None,
+        show_source: bool = True,
+    ) -> None:
+        self.write = write
+        self.color = color
+        self.summary = summary
+        self.files_checked = files_checked
+        self.show_source = show_source
+        self.counts = {"error": 0, "warning": 0, "info": 0}
+        self.with_problems = 0
+        self.checked = 0
+        self.fixable = 0
+        self.wrote = False
 
-    counts = {"error": 0, "warning": 0, "info": 0}
-    with_problems = 0
-    checked = 0
-    fixable = 0
-    for path, rec in _active(reports):
-        checked += 1
+    def _c(self, code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if self.color else text
+
+    def add(self, path: str, rec: dict | None) -> None:
+        if rec is None or rec.get("skipped"):
+            return
+        c = self._c
+        out: list[str] = []
+        self.checked += 1
         diags = rec["diagnostics"]
         if diags:
-            with_problems += 1
+            self.with_problems += 1
+        counts = self.counts
         for d in diags:
             sev = d["severity"]
             counts[sev] = counts.get(sev, 0) + 1
@@ -135,7 +162,7 @@ def format_text(
                 f"{c(_BOLD, f'{path}:{line}:{col}:')} {c(_COLOURS.get(sev, ''), sev + ':')} {d['message']} "
                 + c(_DIM, f"[{d['code']} {d['name']}]")
             )
-            if show_source:
+            if self.show_source:
                 excerpt = source_excerpt(d)
                 if excerpt is not None:
                     src, caret = excerpt
@@ -149,25 +176,44 @@ def format_text(
                 out.append(f"  {c(_BOLD, rloc)} {c(_COLOURS['note'], 'note:')} {r['message']}")
             fix = d.get("fix")
             if fix and fix.get("safe"):
-                fixable += 1
-    if summary:
-        if files_checked is not None:
-            checked = files_checked
+                self.fixable += 1
+        if out:
+            self.wrote = True
+            self.write("\n".join(out) + "\n")
+
+    def finish(self) -> None:
+        if not self.summary:
+            return
+        counts = self.counts
+        checked = self.files_checked if self.files_checked is not None else self.checked
         total = sum(counts.values())
+        out = []
         if total:
-            if out:
+            if self.wrote:
                 out.append("")
             out.append(
                 f"Found {_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')} and "
-                f"{_plural(counts['info'], 'info')} in {with_problems} of {_plural(checked, 'file')}."
+                f"{_plural(counts['info'], 'info')} in {self.with_problems} of {_plural(checked, 'file')}."
             )
-            if fixable:
-                out.append(f"{_plural(fixable, 'problem')} can be fixed automatically with --fix.")
+            if self.fixable:
+                out.append(f"{_plural(self.fixable, 'problem')} can be fixed automatically with --fix.")
         elif checked:
             out.append(f"All checked: {_plural(checked, 'file')}, no problems.")
         else:
             out.append("No SES documents found: nothing checked.")
-    return "\n".join(out) + "\n" if out else ""
+        self.write("\n".join(out) + "\n")
+
+
+def format_text(
+    reports, *, color: bool = False, summary: bool = True, files_checked: int | None = None, show_source: bool = True
+) -> str:
+    """The human format of ``(path, record)`` pairs (see :class:`TextWriter`)."""
+    out: list[str] = []
+    writer = TextWriter(out.append, color=color, summary=summary, files_checked=files_checked, show_source=show_source)
+    for path, rec in reports:
+        writer.add(path, rec)
+    writer.finish()
+    return "".join(out)
 
 
 # -- json ----------------------------------------------------------------------
@@ -177,54 +223,53 @@ def _lc(p) -> dict:
     return {"line": p[1] + 1, "column": p[2] + 1}
 
 
+def _json_item(path: str, d: dict) -> dict:
+    """One item of the JSON format (see the module docstring)."""
+    fix = d.get("fix")
+    return {
+        "file": path,
+        "code": d["code"],
+        "name": d["name"],
+        "severity": d["severity"],
+        "message": d["message"],
+        "pointer": d.get("pointer", ""),
+        "start": _lc(d["start"]),
+        "end": _lc(d["end"]),
+        "related": [
+            {
+                "file": r.get("file") or path,
+                "message": r["message"],
+                "start": _lc(r["start"]),
+                "end": _lc(r["end"]),
+            }
+            for r in d.get("related", ())
+        ],
+        "fix": None
+        if not fix
+        else {
+            "title": fix["title"],
+            "safe": bool(fix["safe"]),
+            "edits": [{"start": _lc(e["start"]), "end": _lc(e["end"]), "newText": e["newText"]} for e in fix["edits"]],
+        },
+    }
+
+
+def _json_order(it: dict) -> tuple:
+    return (
+        it["file"],
+        it["start"]["line"],
+        it["start"]["column"],
+        it["end"]["line"],
+        it["end"]["column"],
+        it["code"],
+        it["message"],
+    )
+
+
 def json_items(reports) -> list[dict]:
     """The JSON format's items (see the module docstring), sorted."""
-    items = []
-    for path, rec in _active(reports):
-        for d in rec["diagnostics"]:
-            fix = d.get("fix")
-            items.append(
-                {
-                    "file": path,
-                    "code": d["code"],
-                    "name": d["name"],
-                    "severity": d["severity"],
-                    "message": d["message"],
-                    "pointer": d.get("pointer", ""),
-                    "start": _lc(d["start"]),
-                    "end": _lc(d["end"]),
-                    "related": [
-                        {
-                            "file": r.get("file") or path,
-                            "message": r["message"],
-                            "start": _lc(r["start"]),
-                            "end": _lc(r["end"]),
-                        }
-                        for r in d.get("related", ())
-                    ],
-                    "fix": None
-                    if not fix
-                    else {
-                        "title": fix["title"],
-                        "safe": bool(fix["safe"]),
-                        "edits": [
-                            {"start": _lc(e["start"]), "end": _lc(e["end"]), "newText": e["newText"]}
-                            for e in fix["edits"]
-                        ],
-                    },
-                }
-            )
-    items.sort(
-        key=lambda it: (
-            it["file"],
-            it["start"]["line"],
-            it["start"]["column"],
-            it["end"]["line"],
-            it["end"]["column"],
-            it["code"],
-            it["message"],
-        )
-    )
+    items = [_json_item(path, d) for path, rec in _active(reports) for d in rec["diagnostics"]]
+    items.sort(key=_json_order)
     return items
 
 
@@ -232,6 +277,43 @@ def format_json(reports) -> str:
     import json
 
     return json.dumps(json_items(reports), indent=2, ensure_ascii=False) + "\n"
+
+
+def _indented(value: object, prefix: str) -> str:
+    """``value`` as ``json.dumps(..., indent=2)`` prints it nested ``len(prefix) / 2`` levels deep."""
+    import json
+
+    return prefix + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + prefix)
+
+
+class JsonWriter:
+    """The JSON format, streamed: what :func:`format_json` prints, when the files come
+    sorted by path (items are sorted within each run of files of the same path)."""
+
+    def __init__(self, write: Callable[[str], object]) -> None:
+        self.write = write
+        self.path: str | None = None
+        self.items: list[dict] = []  # those of the current path
+        self.count = 0
+
+    def add(self, path: str, rec: dict | None) -> None:
+        if rec is None or rec.get("skipped"):
+            return
+        if path != self.path:
+            self._flush()
+            self.path = path
+        self.items.extend(_json_item(path, d) for d in rec["diagnostics"])
+
+    def _flush(self) -> None:
+        self.items.sort(key=_json_order)
+        for item in self.items:
+            self.write(("[\n" if not self.count else ",\n") + _indented(item, "  "))
+            self.count += 1
+        self.items = []
+
+    def finish(self) -> None:
+        self._flush()
+        self.write("\n]\n" if self.count else "[]\n")
 
 
 # -- sarif ---------------------------------------------------------------------
@@ -300,80 +382,74 @@ def _region(start, end) -> dict:
     }
 
 
-def sarif_log(reports, rules=None, cwd: str | None = None) -> dict:
-    """A SARIF 2.1.0 log with one run (``rules``: the registry's rules; all of them by default)."""
-    import os
+def _sarif_results(path: str, rec: dict, index: dict[str, int], artifact: Callable[[str], dict]) -> list[dict]:
+    """The SARIF results of one file (``artifact(path)``: its artifactLocation)."""
+    loc = artifact(path)
+    results = []
+    for d in rec["diagnostics"]:
+        result: dict = {
+            "ruleId": d["code"],
+            "level": SARIF_LEVEL.get(d["severity"], "error"),
+            "message": {"text": d["message"]},
+            "locations": [
+                {
+                    "physicalLocation": {"artifactLocation": dict(loc), "region": _region(d["start"], d["end"])},
+                    **(
+                        {"logicalLocations": [{"fullyQualifiedName": d["pointer"], "kind": "object"}]}
+                        if d.get("pointer")
+                        else {}
+                    ),
+                }
+            ],
+        }
+        if d["code"] in index:
+            result["ruleIndex"] = index[d["code"]]
+        related = d.get("related") or ()
+        if related:
+            result["relatedLocations"] = [
+                {
+                    "id": i,
+                    "physicalLocation": {
+                        "artifactLocation": dict(artifact(r["file"]) if r.get("file") else loc),
+                        "region": _region(r["start"], r["end"]),
+                    },
+                    "message": {"text": r["message"]},
+                }
+                for i, r in enumerate(related)
+            ]
+        fix = d.get("fix")
+        if fix:
+            result["fixes"] = [
+                {
+                    "description": {"text": fix["title"]},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": dict(loc),
+                            "replacements": [
+                                {
+                                    "deletedRegion": {
+                                        "charOffset": e["start"][0],
+                                        "charLength": max(0, e["end"][0] - e["start"][0]),
+                                    },
+                                    "insertedContent": {"text": e["newText"]},
+                                }
+                                for e in fix["edits"]
+                            ],
+                        }
+                    ],
+                    "properties": {"safe": bool(fix["safe"])},
+                }
+            ]
+        if d.get("tags"):
+            result["properties"] = {"tags": list(d["tags"])}
+        results.append(result)
+    return results
+
+
+def _sarif_run(rules, cwd: str, results: object) -> dict:
+    """A SARIF 2.1.0 log with one run whose ``results`` are given."""
     from pathlib import Path
 
-    if rules is None:
-        from ses_lsp.lint.rules import REGISTRY
-
-        rules = list(REGISTRY.rules)
-    cwd = cwd or os.getcwd()
-    index = {r.code: i for i, r in enumerate(rules)}
-    results = []
-    artifacts: dict[str, dict] = {}
-    for path, rec in _active(reports):
-        loc = artifacts.setdefault(path, _artifact(path, cwd))
-        for d in rec["diagnostics"]:
-            result: dict = {
-                "ruleId": d["code"],
-                "level": SARIF_LEVEL.get(d["severity"], "error"),
-                "message": {"text": d["message"]},
-                "locations": [
-                    {
-                        "physicalLocation": {"artifactLocation": dict(loc), "region": _region(d["start"], d["end"])},
-                        **(
-                            {"logicalLocations": [{"fullyQualifiedName": d["pointer"], "kind": "object"}]}
-                            if d.get("pointer")
-                            else {}
-                        ),
-                    }
-                ],
-            }
-            if d["code"] in index:
-                result["ruleIndex"] = index[d["code"]]
-            related = d.get("related") or ()
-            if related:
-                result["relatedLocations"] = [
-                    {
-                        "id": i,
-                        "physicalLocation": {
-                            "artifactLocation": dict(
-                                artifacts.setdefault(r["file"], _artifact(r["file"], cwd)) if r.get("file") else loc
-                            ),
-                            "region": _region(r["start"], r["end"]),
-                        },
-                        "message": {"text": r["message"]},
-                    }
-                    for i, r in enumerate(related)
-                ]
-            fix = d.get("fix")
-            if fix:
-                result["fixes"] = [
-                    {
-                        "description": {"text": fix["title"]},
-                        "artifactChanges": [
-                            {
-                                "artifactLocation": dict(loc),
-                                "replacements": [
-                                    {
-                                        "deletedRegion": {
-                                            "charOffset": e["start"][0],
-                                            "charLength": max(0, e["end"][0] - e["start"][0]),
-                                        },
-                                        "insertedContent": {"text": e["newText"]},
-                                    }
-                                    for e in fix["edits"]
-                                ],
-                            }
-                        ],
-                        "properties": {"safe": bool(fix["safe"])},
-                    }
-                ]
-            if d.get("tags"):
-                result["properties"] = {"tags": list(d["tags"])}
-            results.append(result)
     root_uri = Path(cwd).as_uri()
     if not root_uri.endswith("/"):
         root_uri += "/"
@@ -399,10 +475,75 @@ def sarif_log(reports, rules=None, cwd: str | None = None) -> dict:
     }
 
 
+def _sarif_rules(rules):
+    if rules is None:
+        from ses_lsp.lint.rules import REGISTRY
+
+        rules = list(REGISTRY.rules)
+    return rules
+
+
+def sarif_log(reports, rules=None, cwd: str | None = None) -> dict:
+    """A SARIF 2.1.0 log with one run (``rules``: the registry's rules; all of them by default)."""
+    import os
+
+    rules = _sarif_rules(rules)
+    cwd = cwd or os.getcwd()
+    index = {r.code: i for i, r in enumerate(rules)}
+    artifacts: dict[str, dict] = {}
+
+    def artifact(path: str) -> dict:
+        return artifacts.setdefault(path, _artifact(path, cwd))
+
+    results = []
+    for path, rec in _active(reports):
+        results.extend(_sarif_results(path, rec, index, artifact))
+    return _sarif_run(rules, cwd, results)
+
+
 def format_sarif(reports, rules=None, cwd: str | None = None) -> str:
     import json
 
     return json.dumps(sarif_log(reports, rules, cwd), indent=2, ensure_ascii=False) + "\n"
+
+
+# Where the results go in the printed log (a string no result can hold).
+_RESULTS_MARK = "\x00results\x00"
+
+
+class SarifWriter:
+    """The SARIF format, streamed: what :func:`format_sarif` prints; each file's results
+    are printed as it comes (the rules, which come first, do not depend on them)."""
+
+    def __init__(self, write: Callable[[str], object], rules=None, cwd: str | None = None) -> None:
+        import json
+        import os
+
+        self.write = write
+        rules = _sarif_rules(rules)
+        self.cwd = cwd or os.getcwd()
+        self.index = {r.code: i for i, r in enumerate(rules)}
+        text = json.dumps(_sarif_run(rules, self.cwd, _RESULTS_MARK), indent=2, ensure_ascii=False)
+        self.head, self.tail = text.split(json.dumps(_RESULTS_MARK), 1)
+        self.count = 0
+        self.artifacts: dict[str, dict] = {}  # those of the current file's results
+
+    def _artifact(self, path: str) -> dict:
+        found = self.artifacts.get(path)
+        if found is None:
+            found = self.artifacts[path] = _artifact(path, self.cwd)
+        return found
+
+    def add(self, path: str, rec: dict | None) -> None:
+        if rec is None or rec.get("skipped"):
+            return
+        self.artifacts.clear()
+        for result in _sarif_results(path, rec, self.index, self._artifact):
+            self.write((self.head + "[\n" if not self.count else ",\n") + _indented(result, " " * 8))
+            self.count += 1
+
+    def finish(self) -> None:
+        self.write((self.head + "[]" if not self.count else "\n      ]") + self.tail + "\n")
 
 
 # -- github --------------------------------------------------------------------
@@ -418,21 +559,55 @@ def _gh_prop(s: str) -> str:
     return _gh_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
+def _github_lines(path: str, rec: dict) -> list[str]:
+    out = []
+    for d in rec["diagnostics"]:
+        s, e = d["start"], d["end"]
+        props = (
+            f"file={_gh_prop(path.replace(chr(92), '/'))},line={s[1] + 1},col={s[2] + 1},"
+            f"endLine={e[1] + 1},endColumn={e[2] + 1},title={_gh_prop(d['code'] + ' ' + d['name'])}"
+        )
+        out.append(f"::{GITHUB_LEVEL.get(d['severity'], 'error')} {props}::{_gh_data(d['message'])}")
+    return out
+
+
 def format_github(reports) -> str:
     """GitHub Actions workflow commands: one ``::error file=...::message`` line per diagnostic."""
-    out = []
-    for path, rec in _active(reports):
-        for d in rec["diagnostics"]:
-            s, e = d["start"], d["end"]
-            props = (
-                f"file={_gh_prop(path.replace(chr(92), '/'))},line={s[1] + 1},col={s[2] + 1},"
-                f"endLine={e[1] + 1},endColumn={e[2] + 1},title={_gh_prop(d['code'] + ' ' + d['name'])}"
-            )
-            out.append(f"::{GITHUB_LEVEL.get(d['severity'], 'error')} {props}::{_gh_data(d['message'])}")
+    out = [line for path, rec in _active(reports) for line in _github_lines(path, rec)]
     return "\n".join(out) + "\n" if out else ""
 
 
+class GithubWriter:
+    """The github format, streamed."""
+
+    def __init__(self, write: Callable[[str], object]) -> None:
+        self.write = write
+
+    def add(self, path: str, rec: dict | None) -> None:
+        if rec is None or rec.get("skipped"):
+            return
+        lines = _github_lines(path, rec)
+        if lines:
+            self.write("\n".join(lines) + "\n")
+
+    def finish(self) -> None:
+        pass
+
+
 FORMATS = ("text", "json", "sarif", "github")
+
+
+def writer(fmt: str, write: Callable[[str], object], *, color: bool = False):
+    """A streaming writer of format ``fmt``: ``add(path, record)`` for each file (in the
+    order to print; for json, sorted by path), then ``finish()``.  What it prints is what
+    :func:`format_reports` returns for the same files."""
+    if fmt == "json":
+        return JsonWriter(write)
+    if fmt == "sarif":
+        return SarifWriter(write)
+    if fmt == "github":
+        return GithubWriter(write)
+    return TextWriter(write, color=color)
 
 
 def format_reports(fmt: str, reports, *, color: bool = False) -> str:

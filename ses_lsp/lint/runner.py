@@ -20,7 +20,9 @@ back), worker processes send back cheaply, and the formatters
                        "edits": [{"start": [...], "end": [...], "newText": str}]},
         "tags": [str, ...],
     }
-    (and "refs": bool: the document names classic rules it does not define)
+    (and "sets": [defines, uses, copies], lists of classic rule-set names, when the
+    document defines rules of a rule set, names rules of one in After/RuleName/RuleNames,
+    or clones one: what cross-file checks need, see ses_lsp.lint.rules.names.rule_set_links)
 
 Offsets are character offsets into the decoded text; lines and columns are
 0-based here (formatters show them 1-based); columns count characters.
@@ -38,17 +40,20 @@ import sys
 import ses_lsp
 from ses_lsp.lint.cache import Cache, default_cache_dir, digest
 from ses_lsp.lint.files import Target, find_config_path, read_file
-from ses_lsp.lint.workspace import Workspace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
 if TYPE_CHECKING:  # (imported when used: a run whose files are all cached does not need it)
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
     from ses_lsp.lint.config import Config
 
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 # Lines longer than this are shown as a window around the diagnostic.
 MAX_SOURCE = 200
 SOURCE_LEAD = 60
-# Fewer files than this are linted in-process even with --jobs > 1.
+# Worker processes start once this many files wait to be linted (fewer are linted in
+# process, even with --jobs > 1).
 MIN_PARALLEL_FILES = 8
 MAX_DEFAULT_JOBS = 8
 MAX_FIX_ROUNDS = 5
@@ -149,20 +154,18 @@ def make_record(result, text: str | None = None) -> dict:
                 "tags": tags,
             }
         )
-    return {
+    record = {
         "kind": result.kind,
         "skipped": bool(result.skipped),
         "diagnostics": diags,
-        "refs": _names_other_rules(result),
     }
+    if doc is not None and result.kind is not None:
+        from ses_lsp.lint.rules.names import rule_set_links
 
-
-def _names_other_rules(result) -> bool:
-    """Does the document name classic rules it does not define (After, RuleName, RuleNames)?"""
-    doc = result.document
-    if result.kind not in _REFERENCING_KINDS or doc is None or doc.root is None or doc.root.kind != "object":
-        return False
-    return any(k in doc.root.dict_value for k in ("After", "RuleName", "RuleNames"))
+        links = rule_set_links(doc.root, result.kind)
+        if any(links):
+            record["sets"] = list(links)
+    return record
 
 
 # Offsets, lines and columns in a record fit the largest file the engine reads.
@@ -256,17 +259,25 @@ def _diagnostic_ok(d: object) -> bool:
     return True
 
 
+def _sets_ok(sets: object) -> bool:
+    return (
+        sets.__class__ is list
+        and len(sets) == 3
+        and all(names.__class__ is list and all(n.__class__ is str for n in names) for names in sets)
+    )
+
+
 def valid_record(record: object) -> bool:
     """Is ``record`` a record as described above (what the cache gives back is checked:
     a damaged or hostile cache file must not crash a formatter or reach the terminal)?"""
     if record.__class__ is not dict:
         return False
     g = record.get
-    kind, diags = g("kind"), g("diagnostics")
+    kind, diags, sets = g("kind"), g("diagnostics"), g("sets")
     if not (
         (kind is None or _text_ok(kind))
         and g("skipped").__class__ is bool
-        and g("refs", False).__class__ is bool
+        and (sets is None or _sets_ok(sets))
         and diags.__class__ is list
     ):
         return False
@@ -329,43 +340,24 @@ def _init_worker() -> None:  # pragma: no cover - runs in worker processes
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _lint_chunk(items: list) -> list:  # pragma: no cover - runs in worker processes
-    return [(idx, lint_one(data, name, config, kind, explicit)) for idx, name, data, config, kind, explicit in items]
-
-
-def _chunks(items: list, parts: int) -> list[list]:
-    """Split work items into ``parts`` chunks of similar total size (biggest first)."""
-    bins: list[list] = [[] for _ in range(parts)]
-    totals = [0] * parts
-    for item in sorted(items, key=lambda it: -len(it[2])):
-        i = totals.index(min(totals))
-        bins[i].append(item)
-        totals[i] += len(item[2]) + 512
-    order = sorted(range(parts), key=lambda i: -totals[i])
-    return [bins[i] for i in order if bins[i]]
-
-
-def lint_many(items: list, jobs: int) -> dict[int, dict]:
-    """Records for work items ``(index, name, data, config, kind, explicit)``, in parallel if worth it."""
-    if jobs <= 1 or len(items) < MIN_PARALLEL_FILES:
-        return {idx: lint_one(data, name, config, kind, explicit) for idx, name, data, config, kind, explicit in items}
-    import multiprocessing
-
-    # Import the engine before forking so that workers inherit it.
-    import ses_lsp.lint.engine  # noqa: F401
-
-    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if fork else "spawn")
-    jobs = min(jobs, len(items))
-    chunks = _chunks(items, min(len(items), jobs * 3))
-    out: dict[int, dict] = {}
-    with ctx.Pool(jobs, initializer=_init_worker) as pool:
-        for part in pool.imap_unordered(_lint_chunk, chunks, chunksize=1):
-            out.update(part)
-    return out
+def _lint_chunk(items: list) -> list[dict]:  # pragma: no cover - runs in worker processes
+    return [lint_one(*item) for item in items]
 
 
 # -- running -------------------------------------------------------------------
+#
+# Files are read, linted and reported one by one, in order, and the runner keeps
+# nothing of a file once its report is handed out (but the rule-set names of files
+# that define classic rules, for cross-file checks): memory does not grow with the
+# number of files.  With worker processes, consecutive files to lint go out in
+# chunks of at most CHUNK_FILES files or CHUNK_BYTES bytes, at most
+# CHUNKS_PER_WORKER chunks per worker at once, and at most WINDOW reports wait for
+# an earlier one to be complete (the reorder window).
+
+CHUNK_FILES = 16
+CHUNK_BYTES = 256 * 1024
+CHUNKS_PER_WORKER = 2
+WINDOW = 256
 
 
 class Options:
@@ -460,18 +452,23 @@ class ConfigRef:
 
 
 class FileReport:
-    """A target and what became of it: a record, or an error (unreadable file)."""
+    """A target and what became of it: a record, or an error (unreadable file).
 
-    __slots__ = ("target", "record", "error", "config", "data", "cached", "fixed")
+    ``index``: the target's place in the list given to :meth:`Runner.reports`.
+    """
 
-    def __init__(self, target: Target) -> None:
+    __slots__ = ("target", "index", "record", "error", "config", "data", "cached", "fixed", "keys")
+
+    def __init__(self, target: Target, index: int = 0) -> None:
         self.target = target
+        self.index = index
         self.record: dict | None = None
         self.error: str | None = None
         self.config: ConfigRef | None = None
         self.data: bytes | None = None
         self.cached = False
         self.fixed = 0  # problems fixed in this file
+        self.keys: tuple[str, str] | None = None  # its cache entry (key, digest)
 
     @property
     def display(self) -> str:
@@ -480,6 +477,49 @@ class FileReport:
     @property
     def checked(self) -> bool:
         return self.record is not None and not self.record["skipped"]
+
+    @property
+    def done(self) -> bool:
+        return self.record is not None or self.error is not None
+
+
+class _Spool:
+    """Reports waiting for the end of the run (until every file defining classic rules
+    is known), in an unnamed temporary file: one JSON line per report, then its bytes."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by replay()
+        self.uses: set[str] = set()  # rule sets whose rules the waiting reports name
+
+    def add(self, rep: FileReport, uses: list[str] | None, with_data: bool) -> None:
+        import json
+
+        data = rep.data if with_data else None
+        head = [rep.index, rep.cached, rep.error, rep.record, -1 if data is None else len(data)]
+        self.file.write(json.dumps(head, separators=(",", ":")).encode("ascii") + b"\n")  # (ASCII: escapes)
+        if data is not None:
+            self.file.write(data)
+        if uses:
+            self.uses.update(uses)
+
+    def replay(self, runner: Runner, targets: list[Target]) -> Iterator[FileReport]:
+        import json
+
+        f = self.file
+        try:
+            f.seek(0)
+            while line := f.readline():
+                index, cached, error, record, size = json.loads(line)
+                rep = FileReport(targets[index], index)
+                rep.config = runner.config_ref(rep.target)
+                rep.cached, rep.error, rep.record = cached, error, record
+                if size >= 0:
+                    rep.data = f.read(size)
+                yield rep
+        finally:
+            f.close()
 
 
 class Runner:
@@ -490,6 +530,7 @@ class Runner:
         self._refs_by_dir: dict[str, ConfigRef] = {}
         self._refs_by_file: dict[str | None, ConfigRef] = {}
         self.cache: Cache | None = None
+        self._run_cache: Cache | None = None  # the cache of this run (None: not used)
         self.linted = 0  # files whose result was computed in this run (not from the cache)
 
     # -- configuration ---------------------------------------------------------
@@ -537,100 +578,251 @@ class Runner:
         return key, digest(opts_key, ref.fingerprint, apath, flag, data)
 
     def run(self, targets: list[Target]) -> list[FileReport]:
-        """Lint ``targets``; raises ConfigProblem for a bad configuration."""
+        """Every report at once (see :meth:`reports`, which streams them)."""
+        return list(self.reports(targets))
+
+    def reports(self, targets: list[Target], *, by_name: bool = False) -> Iterator[FileReport]:
+        """Lint ``targets`` and yield one report per target, each with its final record
+        (cross-file checks done): in the order of ``targets``, or with ``by_name`` sorted by
+        display name (what the JSON format prints).  Raises ConfigProblem for a bad
+        configuration before yielding anything.
+
+        A report is yielded as soon as it and every report before it are complete; the
+        runner keeps nothing of it afterwards, and its bytes (``data``) only with
+        ``keep_data``.  Only a run with files whose references (``After``...) name rules
+        of other files holds reports back (from the first such file on) until the end of
+        the run, in a temporary file.
+        """
         opts = self.options
-        reports = [FileReport(t) for t in targets]
-        work = []
-        keys: dict[int, tuple[str, str]] = {}
-        cache = self._cache() if opts.use_cache and any(not t.stdin for t in targets) else None
-        opts_key = opts.key()
-        for i, rep in enumerate(reports):
-            t = rep.target
-            ref = rep.config = self.config_ref(t)
+        self._run_cache = self._cache() if opts.use_cache and any(not t.stdin for t in targets) else None
+        for t in targets:  # every configuration problem before any output
+            ref = self.config_ref(t)
             if t.stdin:
                 ref.config()
-                stream = self.stdin if self.stdin is not None else sys.stdin.buffer
-                try:
-                    rep.data = stream.read()
-                except OSError as exc:
-                    rep.error = f"cannot read the standard input: {exc.strerror or exc}"
-                    continue
             else:
-                ref.resolve(cache)
-                assert t.path is not None  # only the standard input has none
-                try:
-                    rep.data = read_file(t.path)
-                except OSError as exc:
-                    rep.error = f"cannot read {t.display!r}: {exc.strerror or exc}"
-                    continue
-                if cache is not None:
-                    keys[i] = k = self._keys(rep, opts_key)
-                    value = cache.get(*k, check=valid_record)
-                    if value is not None:
-                        rep.record = value
-                        rep.cached = True
-                        continue
-            work.append((i, t.name, rep.data, ref.config(), opts.kind, t.explicit))
-        if work:
-            results = lint_many(work, opts.jobs)
-            self.linted += len(results)
-            for i, record in results.items():
-                reports[i].record = record
-                if cache is not None and i in keys:
-                    cache.put(*keys[i], record)
-        self._cross_file(reports)
-        if not opts.keep_data:
-            for rep in reports:
-                rep.data = None
-        return reports
+                ref.resolve(self._run_cache)
+        order = sorted(range(len(targets)), key=lambda i: targets[i].display) if by_name else range(len(targets))
+        return self._cross_file(self._linted(targets, order), targets)
 
-    def _cross_file(self, reports: list[FileReport]) -> None:
+    def _read(self, index: int, target: Target, opts_key: str) -> FileReport:
+        """The report of ``target`` with its bytes, and its record when the cache has it."""
+        rep = FileReport(target, index)
+        rep.config = self.config_ref(target)
+        if target.stdin:
+            stream = self.stdin if self.stdin is not None else sys.stdin.buffer
+            try:
+                rep.data = stream.read()
+            except OSError as exc:
+                rep.error = f"cannot read the standard input: {exc.strerror or exc}"
+            return rep
+        assert target.path is not None  # only the standard input has none
+        try:
+            rep.data = read_file(target.path)
+        except OSError as exc:
+            rep.error = f"cannot read {target.display!r}: {exc.strerror or exc}"
+            return rep
+        cache = self._run_cache
+        if cache is not None:
+            rep.keys = self._keys(rep, opts_key)
+            value = cache.get(*rep.keys, check=valid_record)
+            if value is not None:
+                rep.record = value
+                rep.cached = True
+        return rep
+
+    def _item(self, rep: FileReport) -> tuple:
+        """The arguments of :func:`lint_one` for a report."""
+        t = rep.target
+        assert rep.config is not None  # set by _read()
+        return (rep.data, t.name, rep.config.config(), self.options.kind, t.explicit)
+
+    def _set_record(self, rep: FileReport, record: dict) -> None:
+        rep.record = record
+        self.linted += 1
+        if self._run_cache is not None and rep.keys is not None:
+            self._run_cache.put(*rep.keys, record)
+
+    def _lint_here(self, reps: list[FileReport]) -> None:
+        for rep in reps:
+            self._set_record(rep, lint_one(*self._item(rep)))
+
+    def _pool(self):
+        import multiprocessing
+
+        # Import the engine before forking so that workers inherit it.
+        import ses_lsp.lint.engine  # noqa: F401
+
+        fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if fork else "spawn")
+        return ctx.Pool(self.options.jobs, initializer=_init_worker)
+
+    def _linted(self, targets: list[Target], order: Iterable[int]) -> Iterator[FileReport]:
+        """Reports with their single-file records, in ``order`` (in worker processes when
+        at least MIN_PARALLEL_FILES files are to be linted and --jobs allows)."""
+        from collections import deque
+
+        opts = self.options
+        opts_key = opts.key()
+        parallel = opts.jobs > 1
+        most = opts.jobs * CHUNKS_PER_WORKER
+        window: deque[FileReport] = deque()  # reports not yet yielded, in order
+        batch: list[FileReport] = []  # to lint, not yet sent
+        batch_bytes = 0
+        sent: deque[tuple[Any, list[FileReport]]] = deque()  # (AsyncResult, its reports), in order
+        pool = None
+
+        def collect() -> None:
+            result, reps = sent.popleft()
+            for rep, record in zip(reps, result.get(), strict=True):
+                self._set_record(rep, record)
+
+        try:
+            for index in order:
+                rep = self._read(index, targets[index], opts_key)
+                window.append(rep)
+                if not rep.done:
+                    if parallel:
+                        batch.append(rep)
+                        batch_bytes += len(rep.data or b"")
+                    else:
+                        self._lint_here([rep])
+                if pool is None and len(batch) >= MIN_PARALLEL_FILES:
+                    pool = self._pool()
+                if pool is not None and batch and (len(batch) >= CHUNK_FILES or batch_bytes >= CHUNK_BYTES):
+                    sent.append((pool.apply_async(_lint_chunk, ([self._item(r) for r in batch],)), batch))
+                    batch, batch_bytes = [], 0
+                while True:
+                    while window and window[0].done:
+                        yield window.popleft()
+                    if not (len(window) > WINDOW or len(sent) >= most):
+                        break
+                    if sent:  # wait for the oldest chunk
+                        collect()
+                    elif batch:  # the reports waiting are not sent yet
+                        if pool is not None:
+                            sent.append((pool.apply_async(_lint_chunk, ([self._item(r) for r in batch],)), batch))
+                        else:  # fewer than MIN_PARALLEL_FILES so far: not worth starting workers
+                            self._lint_here(batch)
+                        batch, batch_bytes = [], 0
+                    else:  # pragma: no cover - a waiting report is always in a batch
+                        break
+            if batch:
+                if pool is not None:
+                    sent.append((pool.apply_async(_lint_chunk, ([self._item(r) for r in batch],)), batch))
+                else:
+                    self._lint_here(batch)
+                batch = []
+            while sent:
+                collect()
+                while window and window[0].done:
+                    yield window.popleft()
+            yield from window
+            window.clear()
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+
+    def _cross_file(self, stream: Iterator[FileReport], targets: list[Target]) -> Iterator[FileReport]:
         """Re-check files that name rules (``After``, ``RuleName``, ``RuleNames``) against
         the rule sets the other files of this run define.
 
-        Only when both sorts of files are linted together; those few files are re-linted
-        in process with a workspace of the defining documents (their cached, single-file
-        result is never reused for this, so a change in another file is always seen).
+        Reports pass through as they come until the first file naming rules; from there
+        on they wait in a :class:`_Spool` until every file has been seen.  Then the files
+        that define rules of the rule sets named are read again (only the names of their
+        rule sets were kept), and the naming files re-linted in process against those
+        definitions (their cached, single-file result is never reused for this, so a
+        change in another file is always seen).
         """
-        referencing = [
-            r
-            for r in reports
-            if r.record is not None and r.data is not None and r.record.get("refs") and not r.target.stdin
-        ]
-        defining = [
-            r
-            for r in reports
-            if r.record is not None
-            and r.data is not None
-            and r.record.get("kind") in _DEFINING_KINDS
-            and not r.target.stdin
-        ]
-        if not referencing or not any(d is not r for d in defining for r in referencing):
-            return
-        from ses_lsp.document.document import Document
-
-        entries = []
-        for r in defining:
-            assert r.data is not None and r.record is not None  # as selected above
-            try:
-                text = r.data.decode("utf-8")
-            except UnicodeDecodeError:
+        keep = self.options.keep_data
+        defined: dict[str, list[int]] = {}  # rule set -> indexes of the files defining its rules
+        kinds: dict[int, str] = {}  # index of such a file -> its kind
+        copies: dict[int, list[str]] = {}  # index of a clone -> the rule sets it copies
+        known_kinds: dict[str, str] = {}  # (one string per kind)
+        spool: _Spool | None = None
+        for rep in stream:
+            rec = rep.record
+            uses = None
+            if rec is not None and rep.data is not None and not rep.target.stdin:
+                sets = rec.get("sets")
+                if sets:
+                    defines, uses, copied = sets
+                    if defines:
+                        kind = rec["kind"]
+                        kinds[rep.index] = known_kinds.setdefault(kind, kind)
+                        for name in defines:
+                            defined.setdefault(name, []).append(rep.index)
+                    if copied:
+                        copies[rep.index] = copied
+            if uses and spool is None:
+                spool = _Spool()
+            if spool is not None:
+                spool.add(rep, uses, with_data=keep or bool(uses))
                 continue
-            entries.append((r.target.display, Document(text, r.target.display), r.record["kind"]))
-        workspace = Workspace(entries)
-        for r in referencing:
-            assert r.data is not None and r.config is not None  # as selected above; run() set the config
-            r.record = lint_one(
-                r.data,
-                r.target.name,
-                r.config.config(),
-                self.options.kind,
-                r.target.explicit,
-                workspace=workspace,
-            )
-            if r.cached:  # counted as cached so far; a file already counted as linted stays one
-                self.linted += 1
-            r.cached = False
+            if not keep:
+                rep.data = None
+            yield rep
+        if spool is None:
+            return
+        workspace = None
+        for rep in spool.replay(self, targets):
+            rec = rep.record
+            sets = rec.get("sets") if rec is not None and rep.data is not None and not rep.target.stdin else None
+            uses = sets[1] if sets else None
+            if uses and any(i != rep.index for name in uses for i in defined.get(name, ())):
+                if workspace is None:
+                    workspace = self._rule_sets(targets, spool.uses, defined, kinds, copies)
+                t = rep.target
+                assert rep.data is not None and rep.config is not None  # spooled with its data; replay() set it
+                rep.record = lint_one(
+                    rep.data, t.name, rep.config.config(), self.options.kind, t.explicit, workspace=workspace
+                )
+                if rep.cached:  # counted as cached so far; a file already counted as linted stays one
+                    self.linted += 1
+                rep.cached = False
+            if not keep:
+                rep.data = None
+            yield rep
+
+    @staticmethod
+    def _rule_sets(
+        targets: list[Target],
+        uses: set[str],
+        defined: dict[str, list[int]],
+        kinds: dict[int, str],
+        copies: dict[int, list[str]],
+    ):
+        """A workspace of what the files defining rules of the rule sets ``uses`` (and of
+        the rule sets those copy) say about them, in the order the files were given."""
+        from ses_lsp.document.document import Document
+        from ses_lsp.lint.rules.names import RuleSetIndex, rule_set_contribution
+
+        names = set(uses)
+        todo = list(uses)
+        files: set[int] = set()
+        while todo:
+            for i in defined.get(todo.pop(), ()):
+                files.add(i)
+                for orig in copies.get(i, ()):
+                    if orig not in names:
+                        names.add(orig)
+                        todo.append(orig)
+        contributions = []
+        for i in sorted(files):
+            t = targets[i]
+            assert t.path is not None  # the standard input defines nothing here
+            try:
+                with open(t.path, "rb") as fh:
+                    text = fh.read().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            root = Document(text, t.display).root
+            if root is None or root.kind != "object":
+                continue
+            c = rule_set_contribution(t.display, root, kinds[i])
+            if c is not None:
+                contributions.append(c)
+        return RuleSetIndex(contributions)
 
     def save_cache(self) -> None:
         if self.cache is not None:
@@ -638,94 +830,80 @@ class Runner:
 
     # -- fixing ----------------------------------------------------------------
 
-    def fix(self, reports: list[FileReport], write: bool) -> list[tuple[FileReport, str, str]]:
-        """Apply safe fixes, re-linting after each round.
+    def fix_one(self, rep: FileReport, write: bool) -> tuple[str, str] | None:
+        """Apply safe fixes to one report's file, re-linting after each round.
 
-        Returns ``(report, old text, new text)`` for every changed file; with
-        ``write`` the files are written back (never the standard input).
-        Each changed report gets its new record, data and ``fixed`` count.
+        Returns ``(old text, new text)`` when the file changed; with ``write`` the file is
+        written back (never the standard input).  The report gets its new record, data
+        and ``fixed`` count.  Needs the report's data (``keep_data``).
         """
         from ses_lsp.lint.fixes import apply_edits, choose_fixes, write_atomic
 
+        record = rep.record
+        if record is None or rep.data is None or not _safe_fixes(record):
+            return None
+        try:
+            original = rep.data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        text = original
+        applied = 0
+        t = rep.target
+        assert rep.config is not None  # set by reports()
+        config = rep.config.config()
+        if rep.cached:
+            # The edits are written into the file: never take them from the cache file.
+            record = lint_one(rep.data, t.name, config, self.options.kind, t.explicit)
+            rep.cached = False
+        for _ in range(MAX_FIX_ROUNDS):
+            fixes = _safe_fixes(record)
+            if not fixes:
+                break
+            chosen, edits = choose_fixes(fixes, len(text))
+            if not chosen:
+                break
+            new = apply_edits(text, edits)
+            if new == text:
+                break
+            text = new
+            applied += len(chosen)
+            record = lint_one(text.encode("utf-8"), t.name, config, self.options.kind, t.explicit)
+        if text == original:
+            return None
+        new_bytes = text.encode("utf-8")
+        if write and not t.stdin:
+            assert t.path is not None  # only the standard input has none
+            write_atomic(t.path, new_bytes)
+        rep.record = record
+        rep.data = new_bytes
+        rep.cached = False
+        rep.fixed = applied
+        if write and not t.stdin and self.cache is not None:
+            self.cache.put(*self._keys(rep, self.options.key()), record)
+        return original, text
+
+    def fix(self, reports: list[FileReport], write: bool) -> list[tuple[FileReport, str, str]]:
+        """:meth:`fix_one` for each report: ``(report, old text, new text)`` for every changed file."""
         changed = []
         for rep in reports:
-            record = rep.record
-            if record is None or rep.data is None or not _safe_fixes(record):
-                continue
-            try:
-                original = rep.data.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-            text = original
-            applied = 0
-            t = rep.target
-            assert rep.config is not None  # set by run()
-            config = rep.config.config()
-            if rep.cached:
-                # The edits are written into the file: never take them from the cache file.
-                record = lint_one(rep.data, t.name, config, self.options.kind, t.explicit)
-                rep.cached = False
-                self.linted += 1
-            for _ in range(MAX_FIX_ROUNDS):
-                fixes = _safe_fixes(record)
-                if not fixes:
-                    break
-                chosen, edits = choose_fixes(fixes, len(text))
-                if not chosen:
-                    break
-                new = apply_edits(text, edits)
-                if new == text:
-                    break
-                text = new
-                applied += len(chosen)
-                record = lint_one(text.encode("utf-8"), t.name, config, self.options.kind, t.explicit)
-            if text == original:
-                continue
-            new_bytes = text.encode("utf-8")
-            if write and not t.stdin:
-                assert t.path is not None  # only the standard input has none
-                write_atomic(t.path, new_bytes)
-            rep.record = record
-            rep.data = new_bytes
-            rep.cached = False
-            rep.fixed = applied
-            if write and not t.stdin and self.cache is not None:
-                self.cache.put(*self._keys(rep, self.options.key()), record)
-            changed.append((rep, original, text))
+            change = self.fix_one(rep, write)
+            if change is not None:
+                changed.append((rep, *change))
         return changed
-
-
-# Kinds whose files name classic rules defined elsewhere, and kinds that define them
-# (what ses_lsp.lint.rules.names reads from a workspace).
-_REFERENCING_KINDS = frozenset(
-    {
-        "ses:create-receipt-rule",
-        "ses:set-receipt-rule-position",
-        "ses:reorder-receipt-rule-set",
-    }
-)
-_DEFINING_KINDS = frozenset(
-    {
-        "ses:describe-receipt-rule-set",
-        "ses:describe-active-receipt-rule-set",
-        "ses:create-receipt-rule",
-        "ses:update-receipt-rule",
-        "ses:clone-receipt-rule-set",
-    }
-)
 
 
 def _safe_fixes(record: dict) -> list[dict]:
     return [d["fix"] for d in record["diagnostics"] if d.get("fix") and d["fix"].get("safe")]
 
 
+def fails(rep: FileReport, threshold: str | None) -> bool:
+    """Does the report have a diagnostic at or above the threshold (its config's ``fail-on`` if None)?"""
+    if rep.record is None:
+        return False
+    level = SEVERITY_RANK[threshold or getattr(rep.config, "fail_on", "error") or "error"]
+    return any(SEVERITY_RANK.get(d["severity"], 3) >= level for d in rep.record["diagnostics"])
+
+
 def worst(reports: list[FileReport], threshold: str | None) -> bool:
     """True when some diagnostic is at or above the threshold (each file's config's ``fail-on`` if None)."""
-    for rep in reports:
-        if rep.record is None:
-            continue
-        level = SEVERITY_RANK[threshold or getattr(rep.config, "fail_on", "error") or "error"]
-        for d in rep.record["diagnostics"]:
-            if SEVERITY_RANK.get(d["severity"], 3) >= level:
-                return True
-    return False
+    return any(fails(rep, threshold) for rep in reports)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
@@ -307,43 +307,129 @@ def _workspace_documents(ctx: LintContext) -> Iterator[tuple[str | None, Node, s
         yield path, root, kind
 
 
-def workspace_rule_sets(ctx: LintContext) -> dict[str, RuleSetInfo] | None:
-    """Classic rule sets and their rules as the other workspace documents define them.
+@dataclass(frozen=True)
+class RuleSetContribution:
+    """What one document says about one classic rule set: the part of it that
+    :func:`workspace_rule_sets` reads (a few name nodes, not the document)."""
 
-    ``None`` when there is no workspace.  Rule sets come from
+    path: str | None
+    name: str  # the rule set
+    rules: tuple[tuple[str, Node], ...] = ()  # (rule name, its name node), in document order
+    complete: bool = False  # a describe-receipt-rule-set output: the whole set
+    copies: str | None = None  # clone-receipt-rule-set: the set whose rules the clone gets
+
+
+_SINGLE_RULE_DEFINERS = frozenset({"ses:create-receipt-rule", "ses:update-receipt-rule"})
+_CLONE = "ses:clone-receipt-rule-set"
+# Documents whose references (After, RuleName, RuleNames) name rules defined elsewhere.
+_REFERENCING_KINDS = frozenset(
+    {"ses:create-receipt-rule", "ses:set-receipt-rule-position", "ses:reorder-receipt-rule-set"}
+)
+
+
+def rule_set_contribution(path: str | None, root: Node, kind: str) -> RuleSetContribution | None:
+    """The classic rule set a document (its object ``root``) defines rules of, if any:
     ``describe-receipt-rule-set`` outputs (complete), ``create``/``update-receipt-rule``
-    inputs (one rule each) and ``clone-receipt-rule-set`` inputs (the clone has
-    the original's rules).
+    inputs (one rule each) and ``clone-receipt-rule-set`` inputs (the clone has the
+    original's rules)."""
+    if kind in CLASSIC_RULE_SET_KINDS:
+        set_name = string_value(next(iter(_at(root, ("Metadata", "Name"))), None))
+        if set_name is None:
+            return None
+        names = tuple((n.str_value, n) for n in _at(root, ("Rules", "*", "Name")) if n.kind == STRING)
+        return RuleSetContribution(path, set_name, names, complete=True)
+    if kind in _SINGLE_RULE_DEFINERS:
+        set_name = string_value(root.get("RuleSetName"))
+        rule = root.get("Rule")
+        name_node = rule.get("Name") if rule is not None else None
+        if set_name is None or name_node is None or name_node.kind != STRING:
+            return None
+        return RuleSetContribution(path, set_name, ((name_node.str_value, name_node),))
+    if kind == _CLONE:
+        new, orig = string_value(root.get("RuleSetName")), string_value(root.get("OriginalRuleSetName"))
+        if new is not None and orig is not None:
+            return RuleSetContribution(path, new, copies=orig)
+    return None
+
+
+def rule_set_links(root: Node | None, kind: str | None) -> tuple[list[str], list[str], list[str]]:
+    """What a run over many files keeps of a document to check rule references across
+    files without keeping the documents: ``(defines, uses, copies)``, the rule sets it
+    defines rules of, the rule set its references (After, RuleName, RuleNames) name
+    rules of (the rules :func:`workspace_rule_sets` must find in other documents), and
+    the rule sets whose rules its set copies (a clone's original)."""
+    if root is None or root.kind != OBJECT or kind is None:
+        return [], [], []
+    own = rule_set_contribution(None, root, kind)
+    defines = [own.name] if own is not None else []
+    copies = [own.copies] if own is not None and own.copies is not None else []
+    uses: list[str] = []
+    if kind in _REFERENCING_KINDS and any(k in root.dict_value for k in ("After", "RuleName", "RuleNames")):
+        set_name = string_value(root.get("RuleSetName"))
+        if set_name is not None:
+            uses.append(set_name)
+    return defines, uses, copies
+
+
+class RuleSetIndex:
+    """A lint workspace that holds only the rule-set contributions of its documents
+    (what the CLI passes when it re-checks files against the others of a run).
+
+    ``rule_set_contributions(own)``: those of every document but ``own`` (a path).
     """
-    if ctx.workspace is None or getattr(ctx.workspace, "documents", None) is None:
+
+    def __init__(self, contributions: list[RuleSetContribution]) -> None:
+        self._contributions = [(_norm_key(c.path), c) for c in contributions]
+
+    def documents(self) -> Iterator[tuple[str, object, str | None]]:
+        return iter(())  # no documents are kept
+
+    def rule_set_contributions(self, own: str | None) -> Iterator[RuleSetContribution]:
+        mine = _norm_key(own)
+        for key, c in self._contributions:
+            if key is None or key != mine:
+                yield c
+
+
+def _norm_key(path: str | None) -> str | None:
+    if path is None:
         return None
+    try:
+        return _norm_path(path)
+    except (TypeError, ValueError, OSError):  # pragma: no cover - odd paths
+        return path
+
+
+def workspace_rule_sets(ctx: LintContext) -> dict[str, RuleSetInfo] | None:
+    """Classic rule sets and their rules as the other workspace documents define them
+    (see :func:`rule_set_contribution`).  ``None`` when there is no workspace."""
+    ws = ctx.workspace
+    if ws is None:
+        return None
+    given = getattr(ws, "rule_set_contributions", None)
+    if given is not None:
+        contributions: Iterable[RuleSetContribution | None] = given(ctx.document.path)
+    elif getattr(ws, "documents", None) is None:
+        return None
+    else:
+        contributions = (rule_set_contribution(path, root, kind) for path, root, kind in _workspace_documents(ctx))
     sets: dict[str, RuleSetInfo] = {}
     clones: list[tuple[str, str]] = []
 
     def get(name: str) -> RuleSetInfo:
         return sets.setdefault(name, RuleSetInfo(name))
 
-    for path, root, kind in _workspace_documents(ctx):
-        if kind in CLASSIC_RULE_SET_KINDS:
-            set_name = string_value(next(iter(_at(root, ("Metadata", "Name"))), None))
-            if set_name is None:
-                continue
-            info = get(set_name)
+    for c in contributions:
+        if c is None:
+            continue
+        if c.copies is not None:
+            clones.append((c.name, c.copies))
+            continue
+        info = get(c.name)
+        if c.complete:
             info.complete = True
-            for n in _at(root, ("Rules", "*", "Name")):
-                if n.kind == STRING:
-                    info.rules.setdefault(n.str_value, (path, n))
-        elif kind in ("ses:create-receipt-rule", "ses:update-receipt-rule"):
-            set_name = string_value(root.get("RuleSetName"))
-            rule = root.get("Rule")
-            name_node = rule.get("Name") if rule is not None else None
-            if set_name is None or name_node is None or name_node.kind != STRING:
-                continue
-            get(set_name).rules.setdefault(name_node.str_value, (path, name_node))
-        elif kind == "ses:clone-receipt-rule-set":
-            new, orig = string_value(root.get("RuleSetName")), string_value(root.get("OriginalRuleSetName"))
-            if new is not None and orig is not None:
-                clones.append((new, orig))
+        for name, node in c.rules:
+            info.rules.setdefault(name, (c.path, node))
     for new, orig in clones:
         if orig in sets:
             target = get(new)
@@ -743,4 +829,13 @@ RULES = [
     REORDER_MISSING_RULES,
 ]
 
-__all__ = ["RULES", "has_placeholder", "name_problem", "workspace_rule_sets"]
+__all__ = [
+    "RULES",
+    "RuleSetContribution",
+    "RuleSetIndex",
+    "has_placeholder",
+    "name_problem",
+    "rule_set_contribution",
+    "rule_set_links",
+    "workspace_rule_sets",
+]
