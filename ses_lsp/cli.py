@@ -124,9 +124,7 @@ def _add_arguments(command: str, p) -> None:
         actions = p.add_subparsers(dest="schema_command", metavar="ACTION")
         export = actions.add_parser("export", help="write one JSON Schema file per kind")
         export.add_argument("directory", metavar="DIR")
-    elif command == "serve":
-        p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
-        p.add_argument("--log-file", metavar="FILE", help="write the server log here")
+    # `serve` has no options here: the server's own parser (ses_lsp.server.server.main) owns them.
 
 
 def _parser():
@@ -188,6 +186,8 @@ def _main(argv: list[str]) -> int:
                 reconfigure(errors="backslashreplace")
         except ValueError:
             pass
+    if argv[:1] == ["serve"]:  # the server parses its own options (--stdio, --tcp, --debounce, ...)
+        return cmd_serve(argv[1:])
     args = _parser().parse_args(argv)
     command = args.command
     if command == "lint":
@@ -202,8 +202,6 @@ def _main(argv: list[str]) -> int:
         if args.schema_command == "export":
             return cmd_schema_export(args.directory)
         raise UsageError("schema: expected an action: `ses-lsp schema export DIR`")
-    if command == "serve":
-        return cmd_serve(argv[1:] if command == argv[0] else argv[argv.index("serve") + 1 :])
     _parser().print_help(sys.stderr)
     return 2
 

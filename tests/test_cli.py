@@ -1120,3 +1120,14 @@ def test_readme_json_contract_example_is_real_output(tmp_path):
     proc = run(["lint", "--no-cache", "--format", "json", example["file"]], REPO)
     items = [d for d in json.loads(proc.stdout) if d["code"] == example["code"]]
     assert items == [example]
+
+
+def test_serve_takes_the_server_options(tmp_path):
+    """`ses-lsp serve` hands its options to the server's own parser (one definition of them):
+    `--stdio` and `--debounce`, which editors and benchmarks pass, are accepted."""
+    r = run(["serve", "--help"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "--debounce" in r.stdout and "--tcp" in r.stdout
+    # The input ends at once: the server starts and leaves (1: no `shutdown`), no usage error (2).
+    r = run(["serve", "--stdio", "--debounce", "0"], tmp_path, input="")
+    assert r.returncode == 1 and "unrecognized arguments" not in r.stderr, r.stderr
