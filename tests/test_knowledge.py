@@ -241,3 +241,32 @@ def test_config_region_uses_the_region_grammar(region, ok):
     else:
         with pytest.raises(ConfigError, match="'region' must be an AWS Region name"):
             config_from_mapping({"region": region})
+
+
+def test_timestamp_parser_and_schema_pattern_agree():
+    """The two forms of the timestamp grammar: the schema's pattern (what SES104 checks)
+    and the parser the semantic checks read instants with.  They accept the same texts,
+    except epoch seconds beyond what a datetime holds (a valid form, no instant)."""
+    import random
+    import re
+
+    from test_schema_patterns import TIMESTAMP_SAMPLES
+
+    from ses_lsp.schema import generate as gen
+
+    pattern = re.compile(gen.TIMESTAMP_PATTERN)
+    rng = random.Random(7)
+    pieces = ["2024", "-", "01", "1", "02", "29", "T", "t", " ", "10", ":", "00", "59", "60", ".", ",", "5"]
+    pieces += ["Z", "z", "+", "0530", "05:30", "24", "\n", "\xa0", "x", "0000", "9999", "1700000000", "13", "31"]
+    pieces += ["\u0661", "30", "23:59", "24:00"]
+    samples = [s for s, _ in TIMESTAMP_SAMPLES]
+    samples += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))) for _ in range(20000)]
+    disagree = []
+    for s in samples:
+        by_pattern = pattern.fullmatch(s) is not None
+        parsed = timestamps.parse_timestamp(s) is not None
+        if by_pattern != parsed and not (by_pattern and timestamps.is_epoch_text(s)):
+            disagree.append(s)
+    assert disagree == []
+    assert timestamps.parse_timestamp("2024-01-01T10:00+24:00") is None  # crashed (no such zone)
+    assert timestamps.parse_timestamp("\u0661\u0662\u0663") is None  # Arabic-Indic digits: not epoch seconds

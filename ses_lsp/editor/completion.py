@@ -40,6 +40,7 @@ from ses_lsp.editor.hover import member_markdown
 from ses_lsp.editor.navigation import yaml_scalar
 from ses_lsp.lint.diagnostics import TextEdit
 from ses_lsp.lint.edits import json_text
+from ses_lsp.lint.rules.names import RULE_REFERENCES
 from ses_lsp.lint.validator import schema_at_path, schema_for_kind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -714,7 +715,7 @@ def _member_items(kind: str, ctx: _Ctx, fmt: str, text: str) -> list[CompletionI
 def _rule_name_items(
     kind: str, ctx: _Ctx, document: Document | None, workspace: Workspace | None, uri: str | None, fmt: str
 ) -> list[CompletionItem] | None:
-    refs = nav._REFERENCE_KINDS.get(kind)
+    refs = RULE_REFERENCES.get(kind)
     if refs is None:
         return None
     singles, lists = refs

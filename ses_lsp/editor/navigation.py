@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
 from ses_lsp.lint.edits import json_text
+from ses_lsp.lint.rules.names import RULE_REFERENCES, name_problem, rule_references
 from ses_lsp.lint.workspace import Workspace as LintWorkspace
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,16 +57,6 @@ _SINGLE_RULE_KINDS = {
     "ses:update-receipt-rule": ("RuleSetName",),
     "ses:describe-receipt-rule": None,
 }
-# kind -> (members holding one name, members holding a list of names)
-_REFERENCE_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "ses:create-receipt-rule": (("After",), ()),
-    "ses:set-receipt-rule-position": (("RuleName", "After"), ()),
-    "ses:delete-receipt-rule": (("RuleName",), ()),
-    "ses:reorder-receipt-rule-set": ((), ("RuleNames",)),
-}
-
-# What the API accepts as a classic receipt rule name (ReceiptRuleName's documentation).
-_CLASSIC_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?"
 
 
 @dataclass(frozen=True)
@@ -123,16 +114,10 @@ def occurrences(document: Document, kind: str | None, uri: str | None = None) ->
         set_member = _SINGLE_RULE_KINDS[kind]
         rule_set = _string(_at(root, *set_member)) if set_member else None
         add(_at(root, "Rule", "Name"), DEFINITION, "ses", rule_set)
-    if kind in _REFERENCE_KINDS:
-        singles, lists = _REFERENCE_KINDS[kind]
+    if kind in RULE_REFERENCES:
         rule_set = _string(root.get("RuleSetName"))
-        for member in singles:
-            add(root.get(member), REFERENCE, "ses", rule_set)
-        for member in lists:
-            seq = root.get(member)
-            if seq is not None and seq.kind == ARRAY:
-                for item in seq.list_value:
-                    add(item, REFERENCE, "ses", rule_set)
+        for node in rule_references(root, kind):
+            add(node, REFERENCE, "ses", rule_set)
     out.sort(key=lambda o: o.start)
     return out
 
@@ -278,10 +263,11 @@ def rename(
     occ = occurrence_at(document, kind, offset, uri, workspace)
     if occ is None:
         return None
-    if occ.service == "ses" and not re.fullmatch(_CLASSIC_NAME, new_name):
+    problem = name_problem(new_name) if occ.service == "ses" else None
+    if problem is not None:
         raise RenameError(
-            f"{new_name!r} is not a valid receipt rule name: use ASCII letters, digits, '_', '-' and '.', "
-            "start and end with a letter or digit, at most 64 characters"
+            f"{new_name!r} is not a valid receipt rule name: it {problem}; use ASCII letters, digits, '_', '-' "
+            "and '.', start and end with a letter or digit, at most 64 characters"
         )
     if not new_name:
         raise RenameError("the new name is empty")

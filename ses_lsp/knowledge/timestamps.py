@@ -25,16 +25,19 @@ if TYPE_CHECKING:
 
 # Compiled on first use (the re module's cache): most lints read no timestamp.
 _ISO_EXT = (
-    r"(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"[ \t]*(?:([Zz])|([+-])(\d{1,2})(?::?(\d{2}))?)?)?"
+    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]+))?)?"
+    r"[ \t]*(?:([Zz])|([+-])([0-9]{1,2})(?::?([0-9]{2}))?)?)?"
 )
 _ISO_BASIC = (
-    r"(\d{4})(\d{2})(\d{2})"
-    r"(?:[Tt](\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?"
-    r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?"
+    r"([0-9]{4})([0-9]{2})([0-9]{2})"
+    r"(?:[Tt]([0-9]{2})([0-9]{2})(?:([0-9]{2})(?:[.,]([0-9]+))?)?"
+    r"(?:([Zz])|([+-])([0-9]{2})(?::?([0-9]{2}))?)?)?"
 )
-_EPOCH = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+# ASCII digits and JSON white space only, as the schema's timestamp pattern
+# (ses_lsp.schema.generate.TIMESTAMP_PATTERN; tests/test_schema_patterns.py checks they agree).
+_JSON_SPACE = " \t\n\r"
+_EPOCH = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 
 
 class Instant:
@@ -52,7 +55,7 @@ class Instant:
 
 def is_epoch_text(text: str) -> bool:
     """Is ``text`` a number of epoch seconds (``1714557600``, ``1714557600.5``)?"""
-    return re.fullmatch(_EPOCH, text.strip()) is not None
+    return re.fullmatch(_EPOCH, text.strip(_JSON_SPACE)) is not None
 
 
 def parse_timestamp(value: object) -> Instant | None:
@@ -67,7 +70,7 @@ def parse_timestamp(value: object) -> Instant | None:
             return None
     if not isinstance(value, str):
         return None
-    text = value.strip()
+    text = value.strip(_JSON_SPACE)
     if re.fullmatch(_EPOCH, text):
         try:
             return Instant(datetime.fromtimestamp(float(text), timezone.utc), True)
@@ -92,6 +95,8 @@ def parse_timestamp(value: object) -> Instant | None:
     if z:
         return Instant(when.replace(tzinfo=timezone.utc), True)
     if sign:
+        if int(oh) > 23 or int(om or 0) > 59:
+            return None  # no such zone (the schema's pattern allows up to 23:59 too)
         offset = timedelta(hours=int(oh), minutes=int(om or 0))
         return Instant(when.replace(tzinfo=timezone(offset if sign == "+" else -offset)), True)
     return Instant(when.replace(tzinfo=timezone.utc), False)

@@ -29,8 +29,6 @@ def json_text(value: object) -> str:
 
 
 _YAML_PLAIN_SAFE = r"[A-Za-z_/][A-Za-z0-9_./@+-]*"
-# What may stay a plain scalar when the original was plain (no YAML indicators).
-_YAML_PLAIN_OK = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*?(?<![\s:])"
 _YAML_SPECIAL = (
     r"(?i)(y|yes|n|no|true|false|on|off|null|~|[-+]?(\.inf|\.nan)|[-+]?[0-9][0-9_.:eE+-]*|0x[0-9a-f_]+|0o[0-7_]+)"
 )
@@ -83,6 +81,20 @@ def render_key(doc: Document, key: str) -> str:
     return render_scalar(doc, key)
 
 
+def plain_yaml_ok(value: str) -> bool:
+    """Can ``value`` be written as a plain YAML scalar (block or flow) and still read as this string?"""
+    if not value or value != value.strip() or value[0] in "-?:,[]{}#&*!|>'\"%@`":
+        return False
+    if ": " in value or " #" in value or any(c in value for c in ",[]{}\n\r\t") or value.endswith(":"):
+        return False
+    if re.fullmatch(_YAML_SPECIAL, value):
+        return False  # reads as a string, but a person (or a YAML 1.1 reader) may take it for a number
+    import yaml  # (a YAML document's fix: PyYAML is loaded already)
+    from yaml.resolver import Resolver
+
+    return Resolver().resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
+
+
 def replace_node(doc: Document, node: Node, value: object) -> TextEdit:
     """Replace a scalar node's text with a new scalar value, keeping its quoting style."""
     src = doc.text[node.start : node.end]
@@ -92,7 +104,7 @@ def replace_node(doc: Document, node: Node, value: object) -> TextEdit:
             return TextEdit(node.start, node.end, "'" + value.replace("'", "''") + "'")
         if q == '"':
             return TextEdit(node.start, node.end, json_text(value))
-        if node.plain and re.fullmatch(_YAML_PLAIN_OK, value) and not re.fullmatch(_YAML_SPECIAL, value):
+        if node.plain and plain_yaml_ok(value):
             return TextEdit(node.start, node.end, value)
     return TextEdit(node.start, node.end, render_scalar(doc, value))
 

@@ -13,24 +13,14 @@ import re
 
 from ses_lsp import schema
 from ses_lsp.document.nodes import OBJECT, Node
+from ses_lsp.knowledge.actions import CLASSIC_ACTION_TYPES
 
 # Kinds whose schemas the content recogniser can answer (all of them).
 MODELINE = r"#\s*ses-lsp:\s*kind\s*=\s*([A-Za-z0-9:_.-]+)"
 
 # Top-level members that only one family of kinds has.
 _CLASSIC_RULE_KEYS = frozenset({"Recipients", "Enabled", "ScanEnabled", "TlsPolicy"})
-_CLASSIC_ACTION_KEYS = frozenset(
-    {
-        "S3Action",
-        "BounceAction",
-        "WorkmailAction",
-        "LambdaAction",
-        "StopAction",
-        "AddHeaderAction",
-        "SNSAction",
-        "ConnectAction",
-    }
-)
+_CLASSIC_ACTION_KEYS = frozenset(CLASSIC_ACTION_TYPES)
 _MM_RULE_KEYS = frozenset({"Conditions", "Unless"})
 
 

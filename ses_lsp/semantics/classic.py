@@ -26,20 +26,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, OBJECT, STRING, Node
+from ses_lsp.knowledge.actions import CLASSIC_ACTION_TYPES, CLASSIC_DELIVERY_ACTIONS
 from ses_lsp.knowledge.addresses import DOMAIN_PATTERN, MAX_DOMAIN_LENGTH, is_domain
 
-ACTION_TYPES = (
-    "S3Action",
-    "BounceAction",
-    "WorkmailAction",
-    "LambdaAction",
-    "StopAction",
-    "AddHeaderAction",
-    "SNSAction",
-    "ConnectAction",
-)
-# Actions that store or deliver the message somewhere.
-DELIVERY_ACTIONS = frozenset({"S3Action", "WorkmailAction", "LambdaAction", "SNSAction", "ConnectAction"})
+ACTION_TYPES = CLASSIC_ACTION_TYPES
+DELIVERY_ACTIONS = CLASSIC_DELIVERY_ACTIONS
 
 
 @dataclass(frozen=True)

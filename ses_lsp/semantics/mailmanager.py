@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, Node
+from ses_lsp.knowledge.actions import MM_DELIVERY_ACTIONS
+from ses_lsp.knowledge.networks import parse_cidr
 
 VERDICTS = ("PASS", "FAIL", "GRAY", "PROCESSING_FAILED")
 DMARC_POLICIES = ("NONE", "QUARANTINE", "REJECT")
@@ -68,10 +70,7 @@ OPERATORS = {
     "boolean": ("IS_TRUE", "IS_FALSE"),
 }
 
-# Actions that deliver, store or forward the message.
-DELIVERY_ACTIONS = frozenset(
-    {"Relay", "Archive", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness", "PublishToSns", "InvokeLambda"}
-)
+DELIVERY_ACTIONS = MM_DELIVERY_ACTIONS
 
 
 def _subject(evaluate: Node | None, family: str) -> tuple | None:
@@ -312,14 +311,10 @@ class Predicate:
         if self.family == "boolean":
             return bool(value) is (op == "IS_TRUE")
         if self.family == "ip":
-            from netaddr import AddrFormatError, IPAddress, IPNetwork
-
-            try:
-                addr = IPAddress(str(value))
-                nets = [IPNetwork(v) for v in vals]
-            except (AddrFormatError, ValueError, TypeError):
+            addr, blocks = _blocks((str(value),)), _blocks(tuple(vals))
+            if addr is None or blocks is None:
                 return None
-            inside = any(addr in n for n in nets)
+            inside = any(_within(addr[0], b) for b in blocks)
             return inside if op == "CIDR_MATCHES" else not inside
         return None
 
@@ -394,14 +389,12 @@ def _string_disjoint(op_a: str, vals_a: tuple, op_b: str, vals_b: tuple) -> bool
 @lru_cache(maxsize=4096)  # pure; rules are compared pairwise, each value list many times
 def _blocks(vals: tuple) -> tuple[tuple[int, int, int], ...] | None:
     """Each CIDR value as (IP version, first address, last address); None if one is not a block."""
-    from netaddr import AddrFormatError, IPNetwork
-
     out = []
     for v in vals:
-        try:
-            n = IPNetwork(str(v))
-        except (AddrFormatError, ValueError, TypeError):
+        parsed, _ = parse_cidr(str(v), classic=False)
+        if parsed is None:
             return None
+        n = parsed.network
         out.append((n.version, n.first, n.last))
     return tuple(out)
 

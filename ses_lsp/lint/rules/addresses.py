@@ -23,8 +23,8 @@ from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.knowledge.addresses import domain_fault, domain_is_verified, verified_domains
 from ses_lsp.knowledge.networks import ParsedCidr, parse_cidr
 from ses_lsp.lint.context import LintContext
-from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
-from ses_lsp.lint.edits import json_text, remove_item, replace_node
+from ses_lsp.lint.diagnostics import Fix, Related, Severity
+from ses_lsp.lint.edits import remove_item, replace_node
 from ses_lsp.lint.references import FLOCI_FILTER_PROBES
 from ses_lsp.lint.registry import (
     SOURCE_DOCS,
@@ -74,30 +74,6 @@ FLOCI = FLOCI_FILTER_PROBES
 
 
 # -- fixes -----------------------------------------------------------------------------------
-
-
-def _replace(ctx: LintContext, node: Node, new: str) -> TextEdit:
-    """Replace a string scalar, keeping its quoting style (plain YAML stays plain when it can)."""
-    src = ctx.text[node.start : node.end]
-    if ctx.document.format == "yaml" and node.plain and _plain_yaml_str(new):
-        return TextEdit(node.start, node.end, new)
-    if src[:1] == '"':
-        return TextEdit(node.start, node.end, json_text(new))
-    if src[:1] == "'" and "\n" not in new:
-        return TextEdit(node.start, node.end, "'" + new.replace("'", "''") + "'")
-    return replace_node(ctx.document, node, new)
-
-
-def _plain_yaml_str(value: str) -> bool:
-    """Can ``value`` be written as a plain YAML scalar (block or flow) and still read as this string?"""
-    if not value or value != value.strip() or value[0] in "-?:,[]{}#&*!|>'\"%@`":
-        return False
-    if ": " in value or " #" in value or any(c in value for c in ",[]{}\n\r\t") or value.endswith(":"):
-        return False
-    import yaml
-    from yaml.resolver import Resolver
-
-    return Resolver().resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
 
 
 # -- IP addresses and CIDR blocks -------------------------------------------------------
@@ -218,7 +194,7 @@ def _check_host_bits(ctx: LintContext) -> None:
             v.node,
             f"{v.where} {quote(v.text)} has host bits set beyond the /{v.parsed.prefixlen} prefix; "
             f"the block it covers is {quote(canon)}: write that",
-            fix=Fix(f"Replace with {quote(canon)}", (_replace(ctx, v.node, canon),)),
+            fix=Fix(f"Replace with {quote(canon)}", (replace_node(ctx.document, v.node, canon),)),
         )
 
 
@@ -460,7 +436,7 @@ def _check_invalid_recipient(ctx: LintContext) -> None:
             if replacement is not None:
                 fix = Fix(
                     f"Replace with {quote(replacement)}",
-                    (_replace(ctx, e.node, replacement),),
+                    (replace_node(ctx.document, e.node, replacement),),
                     safe=_safe_replacement(e.text, why),
                 )
             ctx.report(e.node, f"recipient {quote(e.text)} is not an email address or a domain: {why}", fix=fix)
@@ -502,7 +478,9 @@ def _check_wildcard(ctx: LintContext) -> None:
                     advice = "leave Recipients out to match every address on your verified domains"
             fix = None
             if suggestion is not None:
-                fix = Fix(f"Replace with {quote(suggestion)}", (_replace(ctx, e.node, suggestion),), safe=False)
+                fix = Fix(
+                    f"Replace with {quote(suggestion)}", (replace_node(ctx.document, e.node, suggestion),), safe=False
+                )
             ctx.report(
                 e.node, f"recipient {quote(e.text)} uses '*', which SES does not treat as a wildcard; {advice}", fix=fix
             )
@@ -711,7 +689,7 @@ def _check_upper_case(ctx: LintContext) -> None:
                     e.node,
                     f"recipient {quote(e.text)} has upper-case letters in its domain; domain names are "
                     f"case-insensitive, write {quote(fixed)}{note}",
-                    fix=Fix(f"Lower-case the domain: {quote(fixed)}", (_replace(ctx, e.node, fixed),)),
+                    fix=Fix(f"Lower-case the domain: {quote(fixed)}", (replace_node(ctx.document, e.node, fixed),)),
                 )
             else:
                 ctx.report(
@@ -719,7 +697,9 @@ def _check_upper_case(ctx: LintContext) -> None:
                     f"recipient {quote(e.text)} has upper-case letters in its local part; SES does not document "
                     f"whether it compares local parts with regard to case, so write addresses in lower case",
                     fix=Fix(
-                        f"Lower-case: {quote(e.text.lower())}", (_replace(ctx, e.node, e.text.lower()),), safe=False
+                        f"Lower-case: {quote(e.text.lower())}",
+                        (replace_node(ctx.document, e.node, e.text.lower()),),
+                        safe=False,
                     ),
                 )
 

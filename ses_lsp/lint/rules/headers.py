@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, Node
+from ses_lsp.knowledge.actions import CLASSIC_DELIVERY_ACTIONS, MM_DELIVERY_ACTIONS
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
 from ses_lsp.lint.edits import replace_node
@@ -55,11 +56,6 @@ MAX_HEADER_NAME = 50
 MAX_HEADER_VALUE = 2048
 _TOKEN = r"[A-Za-z0-9-]+"
 _FTEXT = r"[!-9;-~]"  # printable US-ASCII except ':'
-
-CLASSIC_DELIVERY = frozenset({"S3Action", "WorkmailAction", "LambdaAction", "SNSAction", "ConnectAction"})
-MM_DELIVERY = frozenset(
-    {"Relay", "Archive", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness", "PublishToSns", "InvokeLambda"}
-)
 
 
 # -- readers ------------------------------------------------------------------------------
@@ -313,7 +309,7 @@ _STOPS = {"StopAction", "Drop"}
 
 def _check_added_header_unused(ctx: LintContext) -> None:
     mm = ctx.kind in MM_RULE_SET_KINDS
-    add, delivery = ("AddHeader", MM_DELIVERY) if mm else ("AddHeaderAction", CLASSIC_DELIVERY)
+    add, delivery = ("AddHeader", MM_DELIVERY_ACTIONS) if mm else ("AddHeaderAction", CLASSIC_DELIVERY_ACTIONS)
     whole_set = mm or ctx.kind in CLASSIC_RULE_SET_KINDS
     rules = rule_actions(ctx)
     types_of = [[name for name, _, _ in actions] for actions in rules]

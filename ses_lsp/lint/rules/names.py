@@ -321,10 +321,28 @@ class RuleSetContribution:
 
 _SINGLE_RULE_DEFINERS = frozenset({"ses:create-receipt-rule", "ses:update-receipt-rule"})
 _CLONE = "ses:clone-receipt-rule-set"
-# Documents whose references (After, RuleName, RuleNames) name rules defined elsewhere.
-_REFERENCING_KINDS = frozenset(
-    {"ses:create-receipt-rule", "ses:set-receipt-rule-position", "ses:reorder-receipt-rule-set"}
-)
+# Documents whose members name rules of the rule set their `RuleSetName` names:
+# kind -> (members holding one rule name, members holding a list of rule names).
+# (Read here by the cross-file checks and by the editor's navigation.)
+RULE_REFERENCES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ses:create-receipt-rule": (("After",), ()),
+    "ses:set-receipt-rule-position": (("RuleName", "After"), ()),
+    "ses:delete-receipt-rule": (("RuleName",), ()),
+    "ses:reorder-receipt-rule-set": ((), ("RuleNames",)),
+}
+# Those whose references the cross-file checks resolve.  A delete-receipt-rule input
+# is not among them: it is a one-off command, and the rule it deletes is expected to
+# be gone from the rule set files of the repository by the time the file is linted.
+_REFERENCING_KINDS = frozenset(RULE_REFERENCES) - {"ses:delete-receipt-rule"}
+
+
+def rule_references(root: Node, kind: str) -> list[Node]:
+    """The nodes of ``root`` (a document of ``kind``) that name rules, in document order."""
+    singles, lists = RULE_REFERENCES.get(kind, ((), ()))
+    out = [n for n in (root.get(m) for m in singles) if n is not None]
+    for member in lists:
+        out.extend(_at(root, (member, "*")))
+    return out
 
 
 def rule_set_contribution(path: str | None, root: Node, kind: str) -> RuleSetContribution | None:
@@ -364,7 +382,7 @@ def rule_set_links(root: Node | None, kind: str | None) -> tuple[list[str], list
     defines = [own.name] if own is not None else []
     copies = [own.copies] if own is not None and own.copies is not None else []
     uses: list[str] = []
-    if kind in _REFERENCING_KINDS and any(k in root.dict_value for k in ("After", "RuleName", "RuleNames")):
+    if kind in _REFERENCING_KINDS and any(m in root.dict_value for group in RULE_REFERENCES[kind] for m in group):
         set_name = string_value(root.get("RuleSetName"))
         if set_name is not None:
             uses.append(set_name)
@@ -443,15 +461,10 @@ def _reference_targets(ctx: LintContext) -> tuple[str | None, list[Node]]:
     root = ctx.root
     if root is None or root.kind != OBJECT:
         return None, []
-    set_name = string_value(root.get("RuleSetName"))
-    refs: list[Node] = []
-    if ctx.kind == "ses:create-receipt-rule":
-        refs = [n for n in (root.get("After"),) if n is not None]
-    elif ctx.kind == "ses:set-receipt-rule-position":
-        refs = [n for n in (root.get("RuleName"), root.get("After")) if n is not None]
-    elif ctx.kind == "ses:reorder-receipt-rule-set":
-        refs = list(_at(root, ("RuleNames", "*")))
-    return set_name, [n for n in refs if n.kind == STRING]
+    if ctx.kind not in _REFERENCING_KINDS:
+        return None, []
+    refs = rule_references(root, ctx.kind)
+    return string_value(root.get("RuleSetName")), [n for n in refs if n.kind == STRING]
 
 
 def _check_unknown_rule_reference(ctx: LintContext) -> None:

@@ -1,0 +1,30 @@
+"""The receiving actions of SES classic receipt rules and Mail Manager rules.
+
+Sources:
+
+* SES classic ``ReceiptAction`` (one member per action type):
+  https://docs.aws.amazon.com/ses/latest/APIReference/API_ReceiptAction.html
+* Mail Manager ``RuleAction``:
+  https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_RuleAction.html
+"""
+
+from __future__ import annotations
+
+# The members of a classic ReceiptAction, one per action type.
+CLASSIC_ACTION_TYPES = (
+    "S3Action",
+    "BounceAction",
+    "WorkmailAction",
+    "LambdaAction",
+    "StopAction",
+    "AddHeaderAction",
+    "SNSAction",
+    "ConnectAction",
+)
+# Classic actions that store or deliver the message somewhere.
+CLASSIC_DELIVERY_ACTIONS = frozenset({"S3Action", "WorkmailAction", "LambdaAction", "SNSAction", "ConnectAction"})
+
+# Mail Manager actions that deliver, store or forward the message.
+MM_DELIVERY_ACTIONS = frozenset(
+    {"Relay", "Archive", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness", "PublishToSns", "InvokeLambda"}
+)
