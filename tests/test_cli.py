@@ -1062,6 +1062,29 @@ def test_rule_references_are_checked_against_rule_sets_linted_together(tmp_path)
     assert alone == []
 
 
+def test_fix_keeps_the_findings_against_other_files(tmp_path):
+    """A file fixed in a run over several files is re-linted against the same rule sets
+    of the other files: its cross-file findings stay in the output after the fix."""
+    (tmp_path / "rule-set.json").write_text(
+        '{"Metadata": {"Name": "inbound"}, "Rules": ['
+        '{"Name": "first", "Enabled": true, "Recipients": ["a@example.com"], '
+        '"Actions": [{"S3Action": {"BucketName": "b"}}]}]}\n'
+    )
+    create = tmp_path / "create.yaml"
+    create.write_text(
+        "RuleSetName: inbound\nAfter: frist\nRule:\n  Name: second\n  Enabled: true\n  TlsPolicy: require\n"
+        "  Actions:\n    - S3Action:\n        BucketName: b\n"
+    )
+    env = {"SES_LSP_CACHE_DIR": str(tmp_path / "cache")}
+    r = run(["lint", "--fix", "--format", "json", "."], tmp_path, env=env)
+    assert "TlsPolicy: Require\n" in create.read_text()
+    assert r.stderr == "Fixed 1 problem in 1 file.\n"
+    assert [(d["file"], d["code"]) for d in json.loads(r.stdout)] == [("create.yaml", "SES207")]
+    # The next run (nothing to fix, the cache written) says the same.
+    r = run(["lint", "--format", "json", "."], tmp_path, env=env)
+    assert [(d["file"], d["code"]) for d in json.loads(r.stdout)] == [("create.yaml", "SES207")]
+
+
 def test_parallel_run_delivers_all_output_and_writes_the_cache(tmp_path):
     """A run with worker processes: all output arrives through a pipe, the cache is on disk."""
     for i in range(40):

@@ -457,7 +457,7 @@ class FileReport:
     ``index``: the target's place in the list given to :meth:`Runner.reports`.
     """
 
-    __slots__ = ("target", "index", "record", "error", "config", "data", "cached", "fixed", "keys")
+    __slots__ = ("target", "index", "record", "error", "config", "data", "cached", "fixed", "keys", "workspace")
 
     def __init__(self, target: Target, index: int = 0) -> None:
         self.target = target
@@ -469,6 +469,8 @@ class FileReport:
         self.cached = False
         self.fixed = 0  # problems fixed in this file
         self.keys: tuple[str, str] | None = None  # its cache entry (key, digest)
+        # The other files' rule sets its record was linted against (cross-file checks), if any.
+        self.workspace: dict | None = None
 
     @property
     def display(self) -> str:
@@ -777,6 +779,7 @@ class Runner:
                 rep.record = lint_one(
                     rep.data, t.name, rep.config.config(), self.options.kind, t.explicit, workspace=workspace
                 )
+                rep.workspace = workspace
                 if rep.cached:  # counted as cached so far; a file already counted as linted stays one
                     self.linted += 1
                 rep.cached = False
@@ -851,9 +854,12 @@ class Runner:
         t = rep.target
         assert rep.config is not None  # set by reports()
         config = rep.config.config()
+        # Re-linted against the same rule sets of the other files as the report was, so
+        # the cross-file findings stay (and their safe fixes apply).
+        ws = rep.workspace
         if rep.cached:
             # The edits are written into the file: never take them from the cache file.
-            record = lint_one(rep.data, t.name, config, self.options.kind, t.explicit)
+            record = lint_one(rep.data, t.name, config, self.options.kind, t.explicit, workspace=ws)
             rep.cached = False
         for _ in range(MAX_FIX_ROUNDS):
             fixes = _safe_fixes(record)
@@ -867,7 +873,7 @@ class Runner:
                 break
             text = new
             applied += len(chosen)
-            record = lint_one(text.encode("utf-8"), t.name, config, self.options.kind, t.explicit)
+            record = lint_one(text.encode("utf-8"), t.name, config, self.options.kind, t.explicit, workspace=ws)
         if text == original:
             return None
         new_bytes = text.encode("utf-8")
@@ -878,7 +884,8 @@ class Runner:
         rep.data = new_bytes
         rep.cached = False
         rep.fixed = applied
-        if write and not t.stdin and self.cache is not None:
+        if write and not t.stdin and self.cache is not None and ws is None:
+            # (a record linted against other files is never cached: the cache holds single-file results)
             self.cache.put(*self._keys(rep, self.options.key()), record)
         return original, text
 
