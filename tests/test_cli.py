@@ -1068,12 +1068,12 @@ def test_fix_keeps_the_findings_against_other_files(tmp_path):
     (tmp_path / "rule-set.json").write_text(
         '{"Metadata": {"Name": "inbound"}, "Rules": ['
         '{"Name": "first", "Enabled": true, "Recipients": ["a@example.com"], '
-        '"Actions": [{"S3Action": {"BucketName": "b"}}]}]}\n'
+        '"Actions": [{"S3Action": {"BucketName": "mail-bucket"}}]}]}\n'
     )
     create = tmp_path / "create.yaml"
     create.write_text(
         "RuleSetName: inbound\nAfter: frist\nRule:\n  Name: second\n  Enabled: true\n  TlsPolicy: require\n"
-        "  Actions:\n    - S3Action:\n        BucketName: b\n"
+        "  Actions:\n    - S3Action:\n        BucketName: mail-bucket\n"
     )
     env = {"SES_LSP_CACHE_DIR": str(tmp_path / "cache")}
     r = run(["lint", "--fix", "--format", "json", "."], tmp_path, env=env)

@@ -99,7 +99,7 @@ def _small_rules(n: int) -> str:
     """A classic rule set of ``n`` small rules: 12 values each, 4 for the set."""
     rule = (
         '{{"Name": "r{0}", "Enabled": true, "Recipients": ["u{0}@example.com"], '
-        '"Actions": [{{"S3Action": {{"BucketName": "b"}}}}, {{"StopAction": {{"Scope": "RuleSet"}}}}]}}'
+        '"Actions": [{{"S3Action": {{"BucketName": "mail-bucket"}}}}, {{"StopAction": {{"Scope": "RuleSet"}}}}]}}'
     )
     return '{"Metadata": {"Name": "big"},\n "Rules": [' + ",\n".join(rule.format(i) for i in range(n)) + "]}"
 

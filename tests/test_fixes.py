@@ -249,7 +249,9 @@ def _runner_with(monkeypatch, tmp_path, text, script):
     from ses_lsp.lint import runner as runner_mod
     from ses_lsp.lint.files import Target
 
-    monkeypatch.setattr(runner_mod, "lint_one", lambda data, name, config, kind, explicit: script(data.decode()))
+    monkeypatch.setattr(
+        runner_mod, "lint_one", lambda data, name, config, kind, explicit, workspace=None: script(data.decode())
+    )
     p = tmp_path / "a.yaml"
     p.write_text(text)
     r = runner_mod.Runner(runner_mod.Options(use_cache=False, jobs=1, keep_data=True))

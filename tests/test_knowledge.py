@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ses_lsp import knowledge
-from ses_lsp.knowledge import addresses, arns, smtp, timestamps
+from ses_lsp.knowledge import addresses, arns, s3, smtp, timestamps
 from ses_lsp.lint.config import ConfigError, config_from_mapping
 from ses_lsp.lint.rules.addresses import recipient_problem
 from ses_lsp.semantics.classic import Recipient
@@ -270,3 +270,34 @@ def test_timestamp_parser_and_schema_pattern_agree():
     assert disagree == []
     assert timestamps.parse_timestamp("2024-01-01T10:00+24:00") is None  # crashed (no such zone)
     assert timestamps.parse_timestamp("\u0661\u0662\u0663") is None  # Arabic-Indic digits: not epoch seconds
+
+
+@pytest.mark.parametrize(
+    ("name", "words", "legacy"),
+    [
+        ("ab", "at least 3", False),
+        ("a" * 64, "at most 63", True),
+        ("a" * 256, "at most 63", False),
+        ("mail bucket", "a space", False),
+        ("mail/bucket", '"/"', False),
+        ("-mail", 'starts with "-"', False),
+        ("mail.", 'ends with "."', False),
+        ("mail..bucket", "two adjacent periods", False),
+        ("10.0.0.1", "IP address", False),
+        ("sthree-mail", '"sthree-"', False),
+        ("amzn-s3-demo-bucket", '"amzn-s3-demo-"', False),
+        ("mail-s3alias", '"-s3alias"', False),
+        ("mail.mrap", '".mrap"', False),
+        ("mail--table-s3", '"--table-s3"', False),
+        ("MyBucket", "upper-case", True),
+        ("my_bucket", "'_'", True),
+    ],
+)
+def test_bucket_name_problems(name, words, legacy):
+    problem = s3.bucket_name_problem(name)
+    assert problem is not None and words in problem[0] and problem[1] is legacy
+
+
+@pytest.mark.parametrize("name", ["abc", "a" * 63, "mail-archive.example.com", "1mail", "mail-2026", "x.y.z"])
+def test_bucket_names_accepted(name):
+    assert s3.bucket_name_problem(name) is None

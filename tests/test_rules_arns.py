@@ -130,7 +130,7 @@ def test_valid_arns_and_placeholders_are_clean():
             lam("${aws_lambda_function.forwarder.arn}"),
             {
                 "S3Action": {
-                    "BucketName": "b",
+                    "BucketName": "mail-bucket",
                     "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/aws/ses",
                     "IamRoleArn": "arn:aws:iam::123456789012:role/service-role/ses",
                 }
@@ -174,10 +174,14 @@ def test_function_name_example_uses_configured_region():
 
 def test_schema_reported_values_are_not_reported_again():
     # The model's IAMRoleARN pattern rejects a Region in an IAM ARN: only SES105.
-    _, res = lint(rule({"S3Action": {"BucketName": "b", "IamRoleArn": "arn:aws:iam:us-east-1:123456789012:role/x"}}))
+    _, res = lint(
+        rule({"S3Action": {"BucketName": "mail-bucket", "IamRoleArn": "arn:aws:iam:us-east-1:123456789012:role/x"}})
+    )
     assert [d.code for d in res.diagnostics] == ["SES105"]
     # Mail Manager's RoleArn has only a charset: the Region is ours to report.
-    _, res = lint(mm({"WriteToS3": {"S3Bucket": "b", "RoleArn": "arn:aws:iam:us-east-1:123456789012:role/x"}}))
+    _, res = lint(
+        mm({"WriteToS3": {"S3Bucket": "mail-bucket", "RoleArn": "arn:aws:iam:us-east-1:123456789012:role/x"}})
+    )
     assert codes(res) == ["SES701"]
 
 
@@ -206,10 +210,19 @@ def test_partition_checks():
 
 
 def test_kms_alias_warning_only_for_customer_aliases_in_classic():
-    _, res = lint(rule({"S3Action": {"BucketName": "b", "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/mine"}}))
+    _, res = lint(
+        rule({"S3Action": {"BucketName": "mail-bucket", "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/mine"}})
+    )
     assert codes(res) == ["SES705"]
     _, res = lint(
-        rule({"S3Action": {"BucketName": "b", "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/${Alias}"}})
+        rule(
+            {
+                "S3Action": {
+                    "BucketName": "mail-bucket",
+                    "KmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/${Alias}",
+                }
+            }
+        )
     )
     assert codes(res) == []
     # TrustStore.KmsKeyArn and S3SseKmsKeyId may be aliases.
@@ -217,7 +230,7 @@ def test_kms_alias_warning_only_for_customer_aliases_in_classic():
         mm(
             {
                 "WriteToS3": {
-                    "S3Bucket": "b",
+                    "S3Bucket": "mail-bucket",
                     "RoleArn": "arn:aws:iam::123456789012:role/r",
                     "S3SseKmsKeyId": "arn:aws:kms:us-east-1:123456789012:alias/mine",
                 }
@@ -239,7 +252,15 @@ def test_kms_alias_warning_only_for_customer_aliases_in_classic():
 )
 def test_mm_s3_kms_key_id_forms(key_id, ok):
     _, res = lint(
-        mm({"WriteToS3": {"S3Bucket": "b", "RoleArn": "arn:aws:iam::123456789012:role/r", "S3SseKmsKeyId": key_id}})
+        mm(
+            {
+                "WriteToS3": {
+                    "S3Bucket": "mail-bucket",
+                    "RoleArn": "arn:aws:iam::123456789012:role/r",
+                    "S3SseKmsKeyId": key_id,
+                }
+            }
+        )
     )
     assert (codes(res) == []) is ok
 

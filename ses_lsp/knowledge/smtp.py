@@ -195,6 +195,15 @@ RFC822_PREFIX_RE = "(?i)" r"\s*rfc\s*822\s*;\s*"
 SMTP_PREFIX_RE = "(?i)" r"\s*smtp\s*;\s*"
 
 
+def diagnostic_reply_code(text: str) -> str | None:
+    """The SMTP reply code a DSN Diagnostic-Code of type smtp starts with (``smtp; 550 5.1.1
+    user unknown`` -> ``550``), or None."""
+    m = re.match(SMTP_PREFIX_RE, text)
+    if m is None or not re.match(REPLY_TEXT_RE, text[m.end() :]):
+        return None
+    return text[m.end() : m.end() + 3]
+
+
 def dsn_status_code(text: str) -> str:
     """A DSN Status without its trailing parenthesised comment (RFC 3464 section 2.3.4)."""
     m = re.fullmatch(_DSN_STATUS_RE, text)

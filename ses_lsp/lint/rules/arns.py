@@ -44,6 +44,7 @@ from ses_lsp.knowledge.arns import (
     service_name,
     starts_like_arn,
 )
+from ses_lsp.knowledge.s3 import bucket_name_problem
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Related, Severity
 from ses_lsp.lint.references import FLOCI_RULE_PROBES
@@ -67,6 +68,7 @@ SNS_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-acti
 LAMBDA_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda.html"
 WORKMAIL_ACTION_DOC = "https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-workmail.html"
 API_S3_ACTION = "https://docs.aws.amazon.com/ses/latest/APIReference/API_S3Action.html"
+S3_BUCKET_NAMING = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
 API_LAMBDA_ACTION = "https://docs.aws.amazon.com/ses/latest/APIReference/API_LambdaAction.html"
 MM_API_RULE_ACTION = "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_RuleAction.html"
 
@@ -498,6 +500,69 @@ BARE_FUNCTION_NAME = Rule(
     ),
 )
 
+# -- SES707 s3-bucket-name-invalid ------------------------------------------------------
+
+
+def _bucket_names(ctx: LintContext) -> Iterator[Node]:
+    """Every S3 bucket name of a rule set or rule: classic ``S3Action.BucketName``, Mail
+    Manager ``WriteToS3.S3Bucket``."""
+    if ctx.kind in CLASSIC_RULE_KINDS:
+        rules, action, member = classic_rule_nodes(ctx), "S3Action", "BucketName"
+    else:
+        rules, action, member = mm_rule_nodes(ctx), "WriteToS3", "S3Bucket"
+    for rule in rules:
+        for name, body in _all_actions(rule):
+            node = _str(body.get(member)) if name == action else None
+            if node is not None:
+                yield node
+
+
+def _check_bucket_names(ctx: LintContext) -> None:
+    reported = schema_spans(ctx)
+    for node in _bucket_names(ctx):
+        value = node.str_value
+        if has_placeholder(value) or (node.start, node.end) in reported:
+            continue
+        found = bucket_name_problem(value)
+        if found is None:
+            continue
+        problem, legacy = found
+        advice = (
+            " (only a bucket created in us-east-1 before March 2018 can have this name)"
+            if legacy
+            else "; no S3 bucket can have this name"
+        )
+        ctx.report(node, f"bucket name {quote(value)} {problem}{advice}")
+
+
+BUCKET_NAME = Rule(
+    code="SES707",
+    name="s3-bucket-name-invalid",
+    severity=W,
+    summary="An S3 bucket name that S3's bucket naming rules forbid.",
+    source=SOURCE_DOCS,
+    kinds=CLASSIC_RULE_KINDS | MM_RULE_SET_KINDS,
+    check=_check_bucket_names,
+    doc=RuleDoc(
+        what=(
+            "Reports a classic `S3Action.BucketName` or Mail Manager `WriteToS3.S3Bucket` that breaks S3's "
+            "naming rules for general purpose buckets: 3-63 characters, lower-case letters, digits, `.` and `-`, "
+            "a letter or digit first and last, no `..`, not an IP address, none of the prefixes and suffixes S3 "
+            "reserves. Says when only a legacy bucket (us-east-1, before March 2018: upper case, `_`, up to 255 "
+            "characters) can have the name."
+        ),
+        why=(
+            "Neither API model checks bucket names, so the rule is created and fails on every message: SES "
+            "cannot write to a bucket that cannot exist. Upper-case names usually come from copied examples "
+            "(`MyBucket`)."
+        ),
+        bad=Example("SES707-bad.yaml", RULE_KIND),
+        good=Example("SES707-good.yaml", RULE_KIND),
+        references=(S3_BUCKET_NAMING, S3_ACTION_DOC, API_S3_ACTION),
+        notes="Names holding a template placeholder (`${Bucket}`) are not checked.",
+    ),
+)
+
 KMS_ALIAS = Rule(
     code="SES705",
     name="s3-action-kms-alias",
@@ -547,4 +612,12 @@ REGION_MISMATCH = Rule(
     ),
 )
 
-RULES = [INVALID_ARN, WRONG_ARN_TYPE, INVALID_PARTITION, BARE_FUNCTION_NAME, KMS_ALIAS, REGION_MISMATCH]
+RULES = [
+    INVALID_ARN,
+    WRONG_ARN_TYPE,
+    INVALID_PARTITION,
+    BARE_FUNCTION_NAME,
+    KMS_ALIAS,
+    REGION_MISMATCH,
+    BUCKET_NAME,
+]

@@ -37,6 +37,7 @@ from ses_lsp.knowledge.smtp import (
     SMTP_PREFIX_RE,
     STATUS_RE,
     detail_advice,
+    diagnostic_reply_code,
     dsn_status_code,
     parse_status,
     status_class,
@@ -368,25 +369,46 @@ REPLY_NOT_FAILURE = Rule(
 # -- SES408 reply-code-status-class-mismatch ---------------------------------------------
 
 
-def _check_class_mismatch(ctx: LintContext) -> None:
+def _reply_codes(ctx: LintContext) -> Iterator[tuple[Node, str, str, Node | None, str]]:
+    """Each bounce's reply code with its status code: ``(reply node, reply code, how the
+    reply is named, status node, how the status is named)``.  Bounce actions have both
+    fields; a SendBounce DSN has the reply code inside its ``DiagnosticCode``
+    (``smtp; 550 5.1.1 ...``) beside its ``Status``."""
+    if ctx.kind in SEND_BOUNCE_KINDS:
+        for _, dsn in dsn_fields(ctx):
+            rnode = dsn.get("DiagnosticCode")
+            text = concrete_text(rnode)
+            reply = diagnostic_reply_code(text) if text is not None else None
+            if rnode is not None and reply is not None:
+                yield rnode, reply, f"the reply code {quote(reply)} in DiagnosticCode", dsn.get("Status"), "Status"
+        return
     pairs = classic_bounces(ctx) if ctx.kind in CLASSIC_RULE_KINDS else mm_bounces(ctx)
     for _, body in pairs:
-        rnode, snode = body.get("SmtpReplyCode"), body.get("StatusCode")
-        reply, status = concrete_text(rnode), concrete_text(snode)
-        if reply is None or status is None or not re.fullmatch(FAILURE_REPLY_RE, reply):
+        rnode = body.get("SmtpReplyCode")
+        reply = concrete_text(rnode)
+        if rnode is not None and reply is not None:
+            yield rnode, reply, f"SmtpReplyCode {quote(reply)}", body.get("StatusCode"), "StatusCode"
+
+
+def _check_class_mismatch(ctx: LintContext) -> None:
+    for rnode, reply, reply_label, snode, status_label in _reply_codes(ctx):
+        status = concrete_text(snode)
+        if status is not None and status_label == "Status":
+            status = dsn_status_code(status)
+        if status is None or not re.fullmatch(FAILURE_REPLY_RE, reply):
             continue  # 2yz/3yz replies: SES407
         cls = status_class(status)
         if cls is None or cls == "2" or cls == reply[0]:
             continue  # class 2: SES409
-        assert rnode is not None and snode is not None
+        assert snode is not None
         fixed = reply[0] + status[1:]
         ctx.report(
             snode,
-            f"StatusCode {quote(status)} has class {cls} ({CLASS_WORDS[cls]}) but SmtpReplyCode "
-            f"{quote(reply)} is a {reply[0]}yz ({CLASS_WORDS[reply[0]]}) reply; the enhanced "
+            f"{status_label} {quote(status)} has class {cls} ({CLASS_WORDS[cls]}) but {reply_label} "
+            f"is a {reply[0]}yz ({CLASS_WORDS[reply[0]]}) reply; the enhanced "
             f"code's class must match the reply code's first digit: use {quote(fixed)} or change "
             "the reply code",
-            related=[Related(rnode.start, rnode.end, f"SmtpReplyCode {quote(reply)}")],
+            related=[Related(rnode.start, rnode.end, reply_label[0].upper() + reply_label[1:])],
         )
 
 
@@ -394,15 +416,16 @@ CLASS_MISMATCH = Rule(
     code="SES408",
     name="reply-code-status-class-mismatch",
     severity=W,
-    summary="A bounce whose StatusCode class differs from the SmtpReplyCode's first digit.",
+    summary="A bounce whose status code class differs from its SMTP reply code's first digit.",
     source=SOURCE_RFC,
-    kinds=CLASSIC_RULE_KINDS | MM_RULE_SET_KINDS,
+    kinds=CLASSIC_RULE_KINDS | MM_RULE_SET_KINDS | SEND_BOUNCE_KINDS,
     check=_check_class_mismatch,
     doc=RuleDoc(
         what=(
             "Reports a classic `BounceAction` or Mail Manager `Bounce` whose `StatusCode` class (4 "
             "or 5) differs from the first digit of its `SmtpReplyCode`, e.g. `550` with `4.2.2`, "
-            "pointing at both."
+            "and a SendBounce `RecipientDsnFields.Status` whose class differs from the reply code "
+            "its `DiagnosticCode` starts with (`smtp; 550 ...`), pointing at both."
         ),
         why=(
             "The reply code and the enhanced code describe the same failure: one says permanent "
@@ -591,13 +614,11 @@ STATUS_MISSING = Rule(
 
 
 def _check_command_codes(ctx: LintContext) -> None:
-    for _, body in classic_bounces(ctx):
-        node = body.get("SmtpReplyCode")
-        v = concrete_text(node)
-        if node is not None and v in COMMAND_SYNTAX_REPLIES:
+    for node, v, label, _, _ in _reply_codes(ctx):
+        if v in COMMAND_SYNTAX_REPLIES:
             ctx.report(
                 node,
-                f'SmtpReplyCode {quote(v)} means "{COMMAND_SYNTAX_REPLIES[v]}" (RFC 5321): a reply to a '
+                f'{label[0].upper() + label[1:]} means "{COMMAND_SYNTAX_REPLIES[v]}" (RFC 5321): a reply to a '
                 'malformed SMTP command, not a rejected message; prefer "550" (mailbox '
                 'unavailable) or "554" (transaction failed)',
             )
@@ -607,12 +628,15 @@ COMMAND_CODES = Rule(
     code="SES412",
     name="bounce-reply-code-command-syntax",
     severity=I,
-    summary="A classic BounceAction using a 500-504 (command syntax) reply code.",
+    summary="A classic BounceAction or SendBounce DSN using a 500-504 (command syntax) reply code.",
     source=SOURCE_RFC,
-    kinds=CLASSIC_RULE_KINDS,
+    kinds=CLASSIC_RULE_KINDS | SEND_BOUNCE_KINDS,
     check=_check_command_codes,
     doc=RuleDoc(
-        what="Reports a classic `BounceAction.SmtpReplyCode` of 500, 501, 502, 503 or 504.",
+        what=(
+            "Reports a classic `BounceAction.SmtpReplyCode` of 500, 501, 502, 503 or 504, and a "
+            "SendBounce `RecipientDsnFields.DiagnosticCode` starting with one (`smtp; 500 ...`)."
+        ),
         why=(
             "RFC 5321 defines 500-504 as replies to a command the server could not parse or does "
             "not implement; for a message that is refused, 550 (mailbox unavailable) or 554 "

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 
 from ses_lsp.document.nodes import ARRAY, INTEGER, NUMBER, OBJECT, STRING, Node
+from ses_lsp.knowledge.addresses import without_display_name
 from ses_lsp.knowledge.smtp import (
     ACTIONS_FAILED,
     ACTIONS_SUCCESS,
@@ -223,6 +224,61 @@ LIST_EMPTY = Rule(
         bad=Example("SES403-bad.yaml", SB_KIND),
         good=Example("SES403-good.yaml", SB_KIND),
         references=(API_SEND_BOUNCE,),
+    ),
+)
+
+
+# -- SES426 bounced-recipient-duplicate ---------------------------------------------------
+
+
+def _recipient_key(address: str) -> str:
+    """An address as SES compares it: domains ignore case, local parts do not."""
+    address = without_display_name(address).strip()
+    local, at, domain = address.rpartition("@")
+    return f"{local}@{domain.lower()}" if at else address
+
+
+def _check_duplicate_recipient(ctx: LintContext) -> None:
+    first: dict[str, Node] = {}
+    for info in recipient_infos(ctx):
+        node = info.get("Recipient")
+        v = concrete_text(node)
+        if node is None or v is None or not v.strip():
+            continue
+        key = _recipient_key(v)
+        earlier = first.setdefault(key, node)
+        if earlier is node:
+            continue
+        ctx.report(
+            node,
+            f"Recipient {quote(v)} is already in BouncedRecipientInfoList; the bounce would report it "
+            "twice: keep one entry per recipient (merge their BounceType or RecipientDsnFields)",
+            related=[Related(earlier.start, earlier.end, f"First entry for {quote(concrete_text(earlier) or v)}")],
+        )
+
+
+DUPLICATE_RECIPIENT = Rule(
+    code="SES426",
+    name="bounced-recipient-duplicate",
+    severity=W,
+    summary="A SendBounce request that lists the same recipient twice.",
+    source=SOURCE_RFC,
+    kinds=SEND_BOUNCE_KINDS,
+    check=_check_duplicate_recipient,
+    doc=RuleDoc(
+        what=(
+            "Reports a `BouncedRecipientInfoList` entry whose `Recipient` repeats an earlier entry's "
+            "(domains compared without regard to case), pointing at both."
+        ),
+        why=(
+            "Each entry becomes a per-recipient block of the delivery status notification (RFC 3464 "
+            "section 2.3), which describes one recipient once; the model does not forbid repeats, so "
+            "the request is sent and the sender receives a bounce naming the address twice, possibly "
+            "with two different reasons. A repeat is usually a copy-and-paste slip."
+        ),
+        bad=Example("SES426-bad.yaml", SB_KIND),
+        good=Example("SES426-good.yaml", SB_KIND),
+        references=(API_SEND_BOUNCE, API_RECIPIENT_INFO, rfc(3464, "2.3", "per-recipient DSN fields")),
     ),
 )
 
@@ -750,4 +806,5 @@ RULES = [
     DATE_ORDER,
     FUTURE_DATE,
     EXPLANATION_EMPTY,
+    DUPLICATE_RECIPIENT,
 ]

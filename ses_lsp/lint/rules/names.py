@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
-from ses_lsp.lint.edits import replace_node
+from ses_lsp.lint.edits import remove_member, replace_node
 from ses_lsp.lint.references import FLOCI_RULE_PROBES, SES_API
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_TOOL, Example, Rule, RuleDoc
 from ses_lsp.lint.related import fs_path
@@ -149,8 +149,8 @@ def _check_name_form(ctx: LintContext) -> None:
         value = node.str_value
         if has_placeholder(value):
             continue
-        if value == "" and node.member_name == "After":
-            continue  # AWS's own examples send "After": "" for "no After" (insert first)
+        if not value.strip() and node.member_name == "After":
+            continue  # SES211 (after-empty)
         problem = name_problem(value)
         if problem is None:
             continue
@@ -587,6 +587,26 @@ def _check_reorder_missing(ctx: LintContext) -> None:
     )
 
 
+# -- After: "" ------------------------------------------------------------------------------
+
+_AFTER_KINDS = frozenset({"ses:create-receipt-rule", "ses:set-receipt-rule-position"})
+
+
+def _check_after_empty(ctx: LintContext) -> None:
+    root = ctx.root
+    after = root.get("After") if root is not None and root.kind == OBJECT else None
+    if root is None or after is None or after.kind != STRING or after.str_value.strip() != "":
+        return
+    assert after.key_node is not None  # a member's value
+    where = "insert the new rule at" if ctx.kind == "ses:create-receipt-rule" else "move the rule to"
+    ctx.report(
+        after,
+        f"After is {quote(after.str_value)}, which is not a rule name; to {where} the beginning of the "
+        "rule set, omit After",
+        fix=Fix("Remove After", (remove_member(ctx.document, root, after.key_node),), safe=False),
+    )
+
+
 # -- rule definitions -------------------------------------------------------------------
 
 _CREATE_RULE = "ses:create-receipt-rule"
@@ -765,6 +785,34 @@ UNKNOWN_RULE_REFERENCE = Rule(
     ),
 )
 
+AFTER_EMPTY = Rule(
+    code="SES211",
+    name="after-empty",
+    severity=W,
+    summary='`After: ""` instead of leaving `After` out.',
+    source=SOURCE_MODEL,
+    kinds=_AFTER_KINDS,
+    check=_check_after_empty,
+    fixable=True,
+    doc=RuleDoc(
+        what=(
+            "Reports an empty (or blank) `After` in a create-receipt-rule or set-receipt-rule-position "
+            "input, and offers to remove it."
+        ),
+        why=(
+            '`After` is "the name of an existing rule after which the new rule is placed. If this parameter '
+            'is null, the new rule is inserted at the beginning of the rule list" (API model): an empty '
+            "string is not null and names no rule. The AWS CLI's generated skeleton (and botocore's "
+            'example) fill it with `""`, which is how it ends up in files; whether SES reads it as '
+            "null or rejects the call is undocumented, so say what you mean by omitting it."
+        ),
+        bad=Example("SES211-bad.yaml", _CREATE_RULE),
+        good=Example("SES211-good.yaml", _CREATE_RULE),
+        references=(SES_API + "API_CreateReceiptRule.html", SES_API + "API_SetReceiptRulePosition.html"),
+        notes="The fix (remove `After`) is a quick fix in editors; `--fix` does not apply it.",
+    ),
+)
+
 AFTER_NAMES_ITSELF = Rule(
     code="SES208",
     name="after-names-itself",
@@ -838,6 +886,7 @@ RULES = [
     DUPLICATE_FILTER_NAME,
     UNKNOWN_RULE_REFERENCE,
     AFTER_NAMES_ITSELF,
+    AFTER_EMPTY,
     REORDER_DUPLICATE,
     REORDER_MISSING_RULES,
 ]
