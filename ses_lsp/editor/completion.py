@@ -41,7 +41,7 @@ from ses_lsp.editor.navigation import yaml_scalar
 from ses_lsp.lint.diagnostics import TextEdit
 from ses_lsp.lint.edits import json_text
 from ses_lsp.lint.rules.names import RULE_REFERENCES
-from ses_lsp.lint.validator import schema_at_path, schema_for_kind
+from ses_lsp.lint.validator import member_order, schema_at_path, schema_for_kind
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.editor.navigation import Workspace
@@ -572,14 +572,6 @@ def _schema_tools(kind: str):
     return schema_for_kind(kind)[0]
 
 
-def _member_order(c: Compiled) -> list[str]:
-    order = c.schema.get("x-member-order") if isinstance(c.schema, dict) else None
-    names = list(c.prop_schemas)
-    if order:
-        return [n for n in order if n in c.prop_schemas] + [n for n in names if n not in order]
-    return names
-
-
 def _is_object(c: Compiled | None) -> bool:
     return c is not None and c.accepts is not None and OBJECT in c.accepts
 
@@ -598,7 +590,7 @@ def _yaml_after_key(sset, c: Compiled | None, col: int, tabs: _Tabs, depth: int)
         if c.union or c.values is not None or not c.required or depth >= 4:
             return "\n" + pad + tabs.stop()
         parts = []
-        for r in _member_order(c):
+        for r in member_order(c):
             if r in c.required:
                 parts.append(pad + r + ":" + _yaml_after_key(sset, sset.member(c, r), col + 2, tabs, depth + 1))
         return "\n" + "\n".join(parts)
@@ -620,7 +612,7 @@ def _json_value(sset, c: Compiled | None, indent: str, unit: str, tabs: _Tabs, d
         inner = indent + unit
         members = [
             inner + json.dumps(r) + ": " + _json_value(sset, sset.member(c, r), inner, unit, tabs, depth + 1)
-            for r in _member_order(c)
+            for r in member_order(c)
             if r in c.required
         ]
         return "{\n" + ",\n".join(members) + "\n" + indent + "}"
@@ -652,7 +644,7 @@ def _member_items(kind: str, ctx: _Ctx, fmt: str, text: str) -> list[CompletionI
     if comp.union and ctx.present & set(comp.prop_schemas):
         return []  # a union takes exactly one member, and it has one
     sset = _schema_tools(kind)
-    order = _member_order(comp)
+    order = member_order(comp)
     missing_required = [n for n in order if n in comp.required and n not in ctx.present]
     out: list[CompletionItem] = []
     unit = _indent_unit(text)
@@ -814,7 +806,7 @@ def _value_items(
         sset = _schema_tools(kind)
         unit = _indent_unit(text)
         if comp.union:
-            for i, name in enumerate(_member_order(comp)):
+            for i, name in enumerate(member_order(comp)):
                 sub = sset.member(comp, name)
                 inner = ctx.indent + unit
                 body = (

@@ -15,7 +15,7 @@ from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
 from ses_lsp.lint.secrets import find_secrets
 from ses_lsp.lint.suppressions import suppression_on_line
 from ses_lsp.lint.text import describe_pattern
-from ses_lsp.lint.validator import member_schema, schema_at_path
+from ses_lsp.lint.validator import member_order, member_schema, schema_at_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
@@ -41,7 +41,7 @@ def _code(value: object) -> str:
 
 def _type_words(c: Compiled) -> str:
     if c.union:
-        return "an object with exactly one of " + ", ".join(_code(p) for p in _member_order(c))
+        return "an object with exactly one of " + ", ".join(_code(p) for p in member_order(c))
     if c.values is not None:
         return "a map"
     words = c.type_words or "a value"
@@ -60,14 +60,6 @@ def _plural(words: str) -> str:
                 return rest
             return head + "s" + sep + tail
     return words
-
-
-def _member_order(c: Compiled) -> list[str]:
-    order = c.schema.get("x-member-order") if isinstance(c.schema, dict) else None
-    names = list(c.prop_schemas)
-    if order:
-        return [n for n in order if n in c.prop_schemas] + [n for n in names if n not in order]
-    return names
 
 
 def schema_facts(c: Compiled) -> list[str]:

@@ -150,6 +150,16 @@ class Compiled:
         )
 
 
+def member_order(c: Compiled) -> list[str]:
+    """An object schema's member names in the API model's order (``x-member-order``),
+    then any others: the order completion offers and hover lists them in."""
+    order = c.schema.get("x-member-order") if isinstance(c.schema, dict) else None
+    names = list(c.prop_schemas)
+    if order:
+        return [n for n in order if n in c.prop_schemas] + [n for n in names if n not in order]
+    return names
+
+
 class SchemaSet:
     """The compiled ``$defs`` of one service document."""
 
