@@ -7,6 +7,7 @@ import json
 import math
 import random
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -318,10 +319,35 @@ def _differential(fmt: str, consume: bool) -> None:
 
     stats.reset()
     run()
-    total = stats.incremental + stats.full
-    assert total >= 300
-    # The optimisation must not silently die: most random one-place edits stay incremental.
-    assert stats.incremental >= 0.35 * total, (stats.incremental, stats.full, stats.reasons)
+    assert stats.incremental + stats.full >= 300
+
+
+def test_random_edits_mostly_stay_incremental() -> None:
+    """The optimisation must not silently die: of a fixed, seeded set of one-place edits to
+    the bundled example rule sets (formatted many ways), most stay incremental.  (Not
+    measured on the hypothesis runs above: what hypothesis generates differs between its
+    versions, so a ratio over it moves with the installed version.)"""
+    root = Path(__file__).parent.parent / "examples"
+    bases = [json.loads((root / "classic/rule-set.json").read_text())]
+    bases.append(json.loads((root / "mailmanager/broken-rule-set.json").read_text()))
+    ratios = {}
+    for fmt in ("json", "yaml"):
+        stats.reset()
+        for seed in range(20):
+            r = random.Random(seed)
+            text = build(fmt, bases[seed % len(bases)], seed)
+            for _ in range(10):
+                edit = (
+                    r.randrange(2**32),
+                    r.randrange(6),
+                    "".join(r.choice(EDIT_CHARS) for _ in range(r.randrange(6))),
+                )
+                check_edit(parsed_doc(text, fmt), *apply_random_edit(text, edit), consume=True)
+        total = stats.incremental + stats.full
+        assert total == 200
+        ratios[fmt] = stats.incremental / total
+    # (measured: json 0.365, yaml 0.465; the same every run, the edits being seeded)
+    assert min(ratios.values()) >= 0.33, (ratios, stats.reasons)
 
 
 @pytest.mark.parametrize("fmt", ["json", "yaml"])
