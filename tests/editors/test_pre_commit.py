@@ -119,6 +119,7 @@ def test_readme_snippet_as_written(hook_run):
     assert "package.json" not in out and "SES003" not in out and "README.md" not in out, out
 
 
+@pytest.mark.packaging  # the as-written run covers the test environment's pre-commit version
 def test_readme_snippet_pinned_to_a_commit(hook_run, repo_snapshot):
     """The README's advice: put a commit SHA in ``rev`` to pin one. Clean files pass."""
     sha = git(["rev-parse", "HEAD"], repo_snapshot, git_env()).strip()
