@@ -93,7 +93,7 @@ def install_from_snapshot(script: str, snapshot: Path) -> str:
     assert named, f"a command that installs ses-lsp neither from {REPO_URL} nor from the package index:\n{script}"
     version = named.group(1) or ses_lsp.__version__
     assert version == ses_lsp.__version__, f"the docs install ses-lsp {version}, this checkout is {ses_lsp.__version__}"
-    return script[: named.start()] + f"ses-lsp @ git+{url}@v{version}" + script[named.end() :]
+    return script[: named.start()] + f"ses-lsp@git+{url}@v{version}" + script[named.end() :]
 
 
 def git_env() -> dict:
