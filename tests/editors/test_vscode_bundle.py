@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import shutil
 import sys
@@ -31,6 +32,11 @@ from packaging.utils import canonicalize_name
 EXTENSION = REPO / "editors" / "vscode"
 PACKAGE_SCRIPT = EXTENSION / "scripts" / "package.py"
 BUILD_DIR = NODE_DIR.parent / "vscode" / "build"
+# pip's own cache, the user's (taken before tests/conftest.py points XDG_CACHE_HOME at a
+# temporary directory): the wheels are downloaded once, not on every run.
+PIP_CACHE = Path(
+    os.environ.get("PIP_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pip"
+)
 EXAMPLE = REPO / "examples" / "classic" / "broken-rule.yaml"
 # A trust store holding a certificate that is not a CA: only a decoded certificate shows it.
 CERTIFICATE_EXAMPLE = REPO / "ses_lsp" / "lint" / "rules" / "examples" / "SES913-bad.yaml"
@@ -64,6 +70,7 @@ def vsix(tmp_path_factory) -> Path:
         timeout=1200,
         check=True,
         cwd=REPO,
+        env=dict(os.environ, PIP_CACHE_DIR=str(PIP_CACHE)),
     )
     return out
 
