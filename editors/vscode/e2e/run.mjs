@@ -1,13 +1,17 @@
 // Drives a running code-server (VS Code) in headless Chromium: opens a broken SES rule file,
-// waits for ses-lsp's diagnostics in the Problems panel, hovers a key, takes a screenshot.
+// waits for ses-lsp's diagnostics in the Problems panel, hovers a key, takes a screenshot,
+// reads the extension's output, checks the README image on the extension's details page.
 // Writes a JSON result; exits 0 only when every check passed. Every wait is bounded.
 //
 //   node run.mjs --url http://127.0.0.1:PORT/ --folder DIR --file NAME --screenshot PNG
-//                --result JSON --pid-file FILE [--chromium /usr/bin/chromium] [--timeout SECONDS]
+//                --result JSON --pid-file FILE --logs DIR [--chromium /usr/bin/chromium]
+//                [--timeout SECONDS]
 //                [--expect-warning CODE]   (the workspace settings make CODE a warning)
 //
-// Run by scripts/vscode-e2e.sh, which starts and stops code-server.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// --logs is code-server's logs directory (USER-DATA-DIR/logs), where VS Code writes the
+// extension's "SES LSP" output channel. Run by scripts/vscode-e2e.sh, which starts and stops
+// code-server.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -21,13 +25,17 @@ const { values: opt } = parseArgs({
     screenshot: { type: 'string' },
     result: { type: 'string' },
     artifacts: { type: 'string' },
+    'readme-screenshot': { type: 'string' },
+    'readme-image-url': { type: 'string' },
+    'readme-image-file': { type: 'string' },
     'pid-file': { type: 'string' },
+    logs: { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
     timeout: { type: 'string', default: '120' },
     'expect-warning': { type: 'string' },
   },
 });
-for (const required of ['url', 'folder', 'screenshot', 'result']) {
+for (const required of ['url', 'folder', 'screenshot', 'result', 'logs']) {
   if (!opt[required]) {
     console.error(`run.mjs: --${required} is required`);
     process.exit(2);
@@ -38,7 +46,7 @@ const TIMEOUT = Number(opt.timeout) * 1000;
 const started = Date.now();
 const result = {
   ok: false, steps: [], problems: [], codes: [], hover: null, screenshot: null, notFoundMessage: null,
-  severity: {}, ignoredBySettings: null,
+  severity: {}, ignoredBySettings: null, completion: [], quickFix: null, output: [], readmeImage: null,
   error: null, console: [],
 };
 const elapsed = () => ((Date.now() - started) / 1000).toFixed(1);
@@ -46,6 +54,15 @@ const step = (name) => {
   result.steps.push({ name, at: Number(elapsed()) });
   console.log(`  [${elapsed()}s] ${name}`);
 };
+
+/** The lines of the extension's "SES LSP" output channel as VS Code logged them (no traces). */
+function outputLines() {
+  const files = readdirSync(opt.logs, { recursive: true })
+    .filter((name) => String(name).endsWith('SES LSP.log'))
+    .map((name) => join(opt.logs, String(name)));
+  return files.flatMap((file) => readFileSync(file, 'utf8').split('\n'))
+    .filter((line) => line.trim() !== '' && !line.startsWith('[Trace'));
+}
 
 /** Poll `check` until it returns a truthy value; throw `what` after `timeout` ms. */
 async function until(what, check, timeout = TIMEOUT, interval = 250) {
@@ -216,6 +233,107 @@ try {
     result.ignoredBySettings = opt['expect-warning'];
   }
 
+  // Completion from the server: a new line in BounceAction offers its missing members.
+  step('completion in BounceAction');
+  const editorLine = (text) => page.locator('.editor-group-container .monaco-editor .view-line', { hasText: text }).first();
+  const suggestions = page.locator('.suggest-widget.visible .monaco-list-row');
+  result.completion = await until('a completion list with StatusCode in BounceAction', async () => {
+    await page.keyboard.press('Escape');
+    await editorLine('postmaster@example.com').click({ timeout: 10_000 });
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+Space');
+    try {
+      await suggestions.first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.waitForTimeout(500);
+      const labels = (await suggestions.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      return labels.some((label) => label.startsWith('StatusCode')) ? labels : null;
+    } finally {
+      // Leave the document as it was: close the list, undo the new line.
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+Z');
+    }
+  }, Math.min(TIMEOUT, 60_000), 500);
+  console.log(`  completion: ${result.completion.join(' | ')}`);
+
+  // A quick fix from the server: Ctrl+. on the unknown member "Bucket" renames it, and its
+  // problem leaves the Problems panel.
+  step('quick fix: Rename "Bucket" to "BucketName"');
+  const fixTitle = 'Rename "Bucket" to "BucketName"';
+  const bucket = page.locator('.editor-group-container .monaco-editor .view-line span span', { hasText: /^Bucket$/ }).first();
+  const action = page.locator('.action-widget .monaco-list-row', { hasText: fixTitle }).first();
+  await until(`the quick fix "${fixTitle}"`, async () => {
+    await page.keyboard.press('Escape');
+    await bucket.click({ timeout: 10_000 });
+    await page.keyboard.press('Control+.');
+    try {
+      await action.waitFor({ state: 'visible', timeout: 5_000 });
+    } catch {
+      return false;
+    }
+    await action.click({ timeout: 5_000 });
+    return true;
+  }, Math.min(TIMEOUT, 60_000), 500);
+  await until('BucketName in the editor and no SES101 in the Problems panel', async () => {
+    const texts = await rows.allInnerTexts();
+    // Monaco renders spaces as no-break spaces: normalise them.
+    const fixed = (await editorLine('example-inbound-mail').innerText()).replace(/\s+/g, ' ').trim();
+    return fixed.startsWith('BucketName: example-inbound-mail') && !texts.some((t) => t.includes('SES101'))
+      && texts.some((t) => t.includes('SES104'));
+  }, Math.min(TIMEOUT, 60_000));
+  result.quickFix = fixTitle;
+  console.log(`  quick fix applied: ${fixTitle}`);
+
+  // The extension says which server it runs, on which Python, from where (its output channel).
+  step('read the "SES LSP" output');
+  result.output = await until('"Server started" in the "SES LSP" output', async () => {
+    const lines = outputLines();
+    return lines.some((line) => line.includes('Server started:')) ? lines : null;
+  }, Math.min(TIMEOUT, 60_000));
+  console.log(`  output:\n    ${result.output.filter((line) => /Server|bundled/.test(line)).join('\n    ')}`);
+
+  // The README's image on the extension's details page (a webview). VS Code shows only https
+  // images there; packaging links the image to the repository. No network here: the browser gets
+  // the repository's file from this checkout, as the repository would serve it.
+  step('open the extension\'s details page');
+  if (opt['readme-image-url'] && opt['readme-image-file']) {
+    await page.context().route(opt['readme-image-url'], (route) => route.fulfill({
+      status: 200, contentType: 'image/png', body: readFileSync(opt['readme-image-file']),
+    }));
+  }
+  const readmeAlt = 'Problems from ses-lsp in VS Code';
+  result.readmeImage = await until('the README image on the extension\'s details page', async () => {
+    for (const frame of page.frames()) {
+      const images = await frame.evaluate((alt) => [...document.images]
+        .filter((image) => image.alt.startsWith(alt))
+        .map((image) => {
+          image.scrollIntoView();
+          return { src: image.src, complete: image.complete, width: image.naturalWidth, height: image.naturalHeight };
+        }),
+      readmeAlt).catch(() => []);
+      if (images.length > 0 && images[0].complete && (images[0].width > 0 || !images[0].src)) return images[0];
+    }
+    // Open it (again): the Extensions view lists the installed extension; its entry opens the
+    // details page.
+    await page.keyboard.press('Escape');
+    const entry = page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'SES LSP' }).first();
+    if (!await entry.isVisible()) {
+      await page.keyboard.press('Control+Shift+X');
+    }
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.click({ timeout: 10_000 });
+    await page.locator('.extension-editor').first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.waitForTimeout(1500);
+    return null;
+  }, Math.min(TIMEOUT, 60_000), 1000);
+  console.log(`  README image: ${JSON.stringify(result.readmeImage)}`);
+  if (!(result.readmeImage.width > 0)) {
+    throw new Error(`the README image on the details page did not load: ${JSON.stringify(result.readmeImage)}`);
+  }
+  if (opt['readme-screenshot']) {
+    await page.screenshot({ path: opt['readme-screenshot'], timeout: 30_000 });
+  }
+
   // A server program that does not exist: changing sesLsp.server.command restarts the server,
   // and the extension says what to do instead of failing silently.
   step('point sesLsp.server.command at a missing program');
@@ -229,7 +347,7 @@ try {
     return null;
   }, Math.min(TIMEOUT, 60_000));
   console.log(`  notification: ${result.notFoundMessage}`);
-  if (!/pip install "git\+https:\S+, or set sesLsp\.server\.pythonPath/.test(result.notFoundMessage)) {
+  if (!/clear sesLsp\.server\.command to use the ses-lsp bundled with the extension, or install it there \(pip install "git\+https:/.test(result.notFoundMessage)) {
     throw new Error(`the notification has no fix hint: ${result.notFoundMessage}`);
   }
   result.ok = true;

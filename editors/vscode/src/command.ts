@@ -1,21 +1,23 @@
-// Which program starts the language server, and what to tell the user when it is missing.
+// The server settings (`sesLsp.server.pythonPath`, `sesLsp.server.command`), finding programs on
+// PATH, and the messages when a configured program is missing or does not start.
 //
 // `sesLsp.server.pythonPath` wins when set (`<python> -m ses_lsp serve`); otherwise
-// `sesLsp.server.command` (default `["ses-lsp", "serve"]`). `~` and `${workspaceFolder}` are
-// expanded. A bare program name is searched on PATH (with PATHEXT on Windows) before the
-// client starts, so a missing program gives a message with a fix instead of a spawn error.
+// `sesLsp.server.command`; neither set: the server bundled with the extension (src/server.ts).
+// `~` and `${workspaceFolder}` are expanded. A bare program name is searched on PATH (with PATHEXT
+// on Windows) before the client starts, so a missing program gives a message with a fix instead
+// of a spawn error.
 //
 // Pure code: no `vscode` import; file-system access is injected, so it is unit-tested.
 
 import * as path from 'node:path';
 
-export const DEFAULT_COMMAND: readonly string[] = Object.freeze(['ses-lsp', 'serve']);
 export const PYTHON_ARGS: readonly string[] = Object.freeze(['-m', 'ses_lsp', 'serve']);
 
-export type CommandOrigin = 'command' | 'pythonPath';
+/** pythonPath: its own ses-lsp; command: the configured command; bundled: the extension's. */
+export type CommandOrigin = 'command' | 'pythonPath' | 'bundled';
 
 export interface ServerCommand {
-  /** The program as configured (after variable expansion). */
+  /** The program as configured (after variable expansion), or as found. */
   program: string;
   args: string[];
   origin: CommandOrigin;
@@ -49,11 +51,14 @@ export function expandVariables(value: string, environment: Environment): string
   return out;
 }
 
-/** The server command from the two settings; throws SettingsError with the fix for bad values. */
+/**
+ * The server command from the two settings, or undefined when neither is set (the bundled
+ * server); throws SettingsError with the fix for bad values.
+ */
 export function resolveServerCommand(
   settings: { command?: unknown; pythonPath?: unknown },
   environment: Environment,
-): ServerCommand {
+): ServerCommand | undefined {
   const pythonPath = settings.pythonPath;
   if (pythonPath !== undefined && pythonPath !== null && pythonPath !== '') {
     if (typeof pythonPath !== 'string') {
@@ -64,8 +69,9 @@ export function resolveServerCommand(
     }
   }
   let command = settings.command;
-  if (command === undefined || command === null) {
-    command = DEFAULT_COMMAND;
+  // VS Code reports a list setting that nobody set as [] (it has no default): unset too.
+  if (command === undefined || command === null || (Array.isArray(command) && command.length === 0)) {
+    return undefined;
   }
   if (typeof command === 'string') {
     // Tolerate a single string (a common mistake) when it is just a program.
@@ -122,26 +128,28 @@ export const INSTALL_SPEC = '"git+https://github.com/ses-lsp/ses-lsp@main"';
 export function notFoundMessage(command: ServerCommand): string {
   if (command.origin === 'pythonPath') {
     return `The Python interpreter "${command.program}" (sesLsp.server.pythonPath) was not found: `
-      + `set sesLsp.server.pythonPath to a Python that has ses-lsp installed (pip install ${INSTALL_SPEC}), `
-      + 'or clear it to use sesLsp.server.command';
+      + 'set sesLsp.server.pythonPath to a Python 3.10 or later, or clear it to let the extension find one';
   }
   const name = command.program.split(/[\\/]/).pop() ?? command.program;
   if (name === 'ses-lsp' || name === 'ses-lsp.exe') {
     const where = hasDirectory(command.program, 'win32') ? `at ${command.program}` : 'on PATH';
-    return `ses-lsp was not found (${where}): pip install ${INSTALL_SPEC}, or set sesLsp.server.pythonPath `
-      + 'to a Python that has it, or sesLsp.server.command to its full path';
+    return `ses-lsp was not found (${where}): clear sesLsp.server.command to use the ses-lsp bundled with the `
+      + `extension, or install it there (pip install ${INSTALL_SPEC}), or set sesLsp.server.command to its full path`;
   }
   return `The server program "${command.program}" (sesLsp.server.command) was not found: `
-    + `fix sesLsp.server.command, or pip install ${INSTALL_SPEC} and set sesLsp.server.pythonPath`;
+    + 'fix sesLsp.server.command, or clear it to use the ses-lsp bundled with the extension';
 }
 
 /** The message shown when the program exists but the server did not start. */
 export function startFailedMessage(command: ServerCommand, reason: string): string {
-  const install = command.origin === 'pythonPath'
-    ? `${command.program} -m pip install ${INSTALL_SPEC}`
-    : `pip install ${INSTALL_SPEC}`;
-  return `The ses-lsp server (${displayCommand(command)}) did not start: ${reason}. `
-    + `If ses-lsp is not installed there: ${install}. The "SES LSP" output has the details.`;
+  const fix = command.origin === 'bundled'
+    ? 'set sesLsp.server.pythonPath to another Python 3.10 or later'
+    : command.origin === 'pythonPath'
+      ? `clear sesLsp.server.pythonPath, or reinstall ses-lsp there: ${command.program} -m pip install ${INSTALL_SPEC}`
+      : 'clear sesLsp.server.command to use the ses-lsp bundled with the extension';
+  const which = command.origin === 'bundled' ? 'The bundled ses-lsp server' : 'The ses-lsp server';
+  return `${which} (${displayCommand(command)}) did not start: ${reason}. `
+    + `To use another: ${fix}. The "SES LSP" output has the details.`;
 }
 
 /** The command line as one readable string. */

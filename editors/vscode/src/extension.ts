@@ -1,9 +1,12 @@
 // The VS Code side of ses-lsp: it starts the Python language server (`ses-lsp serve`) over
 // stdio and hands it the documents and settings. Diagnostics, hover, completion and code
-// actions all come from the server; nothing is linted here.
+// actions all come from the server; nothing is linted here. The server is the one bundled with
+// the extension unless a setting names another (src/server.ts chooses).
 
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   CloseAction,
@@ -20,11 +23,18 @@ import {
   ServerCommand,
   SettingsError,
   displayCommand,
-  findExecutable,
-  notFoundMessage,
   resolveServerCommand,
   startFailedMessage,
 } from './command';
+import {
+  BUNDLED_FLAGS,
+  BUNDLED_SCRIPT,
+  Interpreter,
+  Probe,
+  ServerHost,
+  chooseServer,
+  parseProbe,
+} from './server';
 import {
   EXTENSION_SECTION,
   RESTART_SETTINGS,
@@ -39,12 +49,18 @@ const CLIENT_NAME = 'SES LSP';
 const LANGUAGES = ['json', 'jsonc', 'yaml'];
 const SCHEMES = ['file', 'untitled'];
 const STOP_TIMEOUT_MS = 5000;
+const PROBE_TIMEOUT_MS = 15_000;
+const PYTHON_EXTENSION_ID = 'ms-python.python';
+const PYTHON_EXTENSION_TIMEOUT_MS = 20_000;
 
 let client: LanguageClient | undefined;
 let channel: vscode.OutputChannel | undefined;
 let queue: Promise<void> = Promise.resolve();
+let extensionContext: vscode.ExtensionContext | undefined;
+let watchingPythonExtension = false;
 
 export function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionContext = context;
   channel = vscode.window.createOutputChannel(CLIENT_NAME);
   context.subscriptions.push(
     channel,
@@ -126,14 +142,125 @@ function currentSettings(scope?: vscode.ConfigurationScope | null): Record<strin
   return toServerSettings((key) => explicitValue(config.inspect(key)));
 }
 
+/** The part of the Python extension's API used here (its `environments` API). */
+interface PythonExtensionApi {
+  environments: {
+    getActiveEnvironmentPath(resource?: vscode.Uri): { id: string; path: string };
+    resolveEnvironment(environment: { id: string; path: string } | string): Promise<
+      { executable: { uri?: vscode.Uri } } | undefined
+    >;
+    onDidChangeActiveEnvironmentPath: vscode.Event<unknown>;
+  };
+}
+
+function withTimeout<T>(promise: Thenable<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+    promise.then(
+      (value) => { clearTimeout(timer); resolve(value); },
+      (error: unknown) => { clearTimeout(timer); reject(error); },
+    );
+  });
+}
+
+/** The interpreter the Python extension has selected for the first workspace folder. */
+async function pythonExtensionInterpreter(): Promise<{ path: string } | { none: string }> {
+  const extension = vscode.extensions.getExtension<PythonExtensionApi>(PYTHON_EXTENSION_ID);
+  if (extension === undefined) {
+    return { none: 'the Python extension is not installed' };
+  }
+  if (!vscode.workspace.isTrusted) {
+    // Its interpreter may be a program inside the (untrusted) workspace.
+    return { none: 'the workspace is not trusted' };
+  }
+  try {
+    const api = extension.isActive
+      ? extension.exports
+      : await withTimeout(extension.activate(), PYTHON_EXTENSION_TIMEOUT_MS, 'activating the Python extension');
+    const environments = api?.environments;
+    if (environments === undefined) {
+      return { none: 'the Python extension has no environments API' };
+    }
+    if (!watchingPythonExtension) {
+      watchingPythonExtension = true;
+      extensionContext?.subscriptions.push(environments.onDidChangeActiveEnvironmentPath(() => {
+        if (usesBundledServer()) {
+          void restart("the Python extension's interpreter changed");
+        }
+      }));
+    }
+    const active = environments.getActiveEnvironmentPath(vscode.workspace.workspaceFolders?.[0]?.uri);
+    const resolved = await withTimeout(
+      environments.resolveEnvironment(active),
+      PYTHON_EXTENSION_TIMEOUT_MS,
+      'resolving the Python extension\'s interpreter',
+    );
+    // Unresolved, its path is still the interpreter's as the Python extension knows it.
+    const executable = resolved?.executable.uri?.fsPath ?? active.path;
+    if (executable) {
+      return { path: executable };
+    }
+    return { none: `it has no interpreter selected (${active.path || 'none'})` };
+  } catch (error) {
+    return { none: errorText(error) };
+  }
+}
+
+/** Neither server setting is set: the bundled server runs, on an interpreter found for it. */
+function usesBundledServer(): boolean {
+  const config = vscode.workspace.getConfiguration(EXTENSION_SECTION);
+  try {
+    const settings = { command: config.get('server.command'), pythonPath: config.get('server.pythonPath') };
+    return resolveServerCommand(settings, environment()) === undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** What a failed probe said: its last line of stderr (usually the error), else its first. */
+function probeError(stderr: string, error: Error | null): string {
+  const lines = stderr.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const last = lines.at(-1);
+  if (last !== undefined && !/^Try [`']?python/.test(last)) {
+    return last;
+  }
+  return lines[0] ?? error?.message ?? 'no output';
+}
+
+function serverHost(context: vscode.ExtensionContext, env: Environment): ServerHost {
+  return {
+    environment: env,
+    extensionPath: context.extensionPath,
+    isExecutable: isExecutableFile,
+    pythonExtension: pythonExtensionInterpreter,
+    probe: (interpreter: Interpreter, bundled: boolean) => new Promise<Probe>((resolve) => {
+      const script = path.join(context.extensionPath, ...BUNDLED_SCRIPT);
+      const args = [...interpreter.args, ...(bundled ? BUNDLED_FLAGS : []), script, 'probe'];
+      execFile(
+        interpreter.program,
+        args,
+        { cwd: env.workspaceFolder, timeout: PROBE_TIMEOUT_MS, windowsHide: true, encoding: 'utf8' },
+        (error, stdout, stderr) => {
+          const info = parseProbe(stdout);
+          resolve(info !== undefined ? { info } : { error: probeError(stderr, error) });
+        },
+      );
+    }),
+  };
+}
+
 async function startClient(): Promise<void> {
+  const context = extensionContext;
+  if (context === undefined) {
+    return;
+  }
   const config = vscode.workspace.getConfiguration(EXTENSION_SECTION);
   const env = environment();
-  let command: ServerCommand;
+  let resolution;
   try {
-    command = resolveServerCommand(
+    resolution = await chooseServer(
       { command: config.get('server.command'), pythonPath: config.get('server.pythonPath') },
-      env,
+      serverHost(context, env),
     );
   } catch (error) {
     if (error instanceof SettingsError) {
@@ -142,15 +269,19 @@ async function startClient(): Promise<void> {
     }
     throw error;
   }
-  const executable = findExecutable(command.program, env, isExecutableFile);
-  if (executable === undefined) {
-    void showError(notFoundMessage(command));
+  for (const note of resolution.notes) {
+    log(note);
+  }
+  if (!resolution.ok) {
+    void showError(resolution.message);
     return;
   }
-  log(`Server command: ${displayCommand({ ...command, program: executable })}`);
+  const { command, description } = resolution.choice;
+  log(`Server: ${description}`);
+  log(`Server command: ${displayCommand(command)}`);
 
   const serverOptions: ServerOptions = {
-    command: executable,
+    command: command.program,
     args: command.args,
     options: {
       cwd: env.workspaceFolder,

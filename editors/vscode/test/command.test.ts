@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
 import {
-  DEFAULT_COMMAND,
   Environment,
+  ServerCommand,
   SettingsError,
   displayCommand,
   expandVariables,
@@ -21,10 +21,24 @@ const posix: Environment = {
   platform: 'linux',
 };
 
+/** resolveServerCommand for settings that name a server (never undefined here). */
+function resolve(settings: { command?: unknown; pythonPath?: unknown }, environment: Environment = posix): ServerCommand {
+  const command = resolveServerCommand(settings, environment);
+  assert.ok(command, `${JSON.stringify(settings)} names no server`);
+  return command;
+}
+
 describe('resolveServerCommand', () => {
-  it('defaults to ses-lsp serve', () => {
-    assert.deepEqual(resolveServerCommand({}, posix), { program: 'ses-lsp', args: ['serve'], origin: 'command' });
-    assert.deepEqual([...DEFAULT_COMMAND], ['ses-lsp', 'serve']);
+  it('names no command when neither setting is set: the bundled server runs', () => {
+    assert.equal(resolveServerCommand({}, posix), undefined);
+    assert.equal(resolveServerCommand({ command: null, pythonPath: '' }, posix), undefined);
+    assert.equal(resolveServerCommand({ pythonPath: '   ' }, posix), undefined);
+    // How VS Code reports the list setting when nobody set it (it has no default).
+    assert.equal(resolveServerCommand({ command: [], pythonPath: '' }, posix), undefined);
+  });
+
+  it('keeps an explicit ["ses-lsp", "serve"]: ses-lsp from PATH, as before', () => {
+    assert.deepEqual(resolve({ command: ['ses-lsp', 'serve'] }), { program: 'ses-lsp', args: ['serve'], origin: 'command' });
   });
 
   it('uses the command setting as program and arguments', () => {
@@ -38,28 +52,29 @@ describe('resolveServerCommand', () => {
   });
 
   it('ignores an empty or blank pythonPath', () => {
-    assert.equal(resolveServerCommand({ pythonPath: '' }, posix).origin, 'command');
-    assert.equal(resolveServerCommand({ pythonPath: '   ' }, posix).origin, 'command');
-    assert.equal(resolveServerCommand({ pythonPath: null }, posix).origin, 'command');
+    const command = ['ses-lsp', 'serve'];
+    assert.equal(resolve({ command, pythonPath: '' }).origin, 'command');
+    assert.equal(resolve({ command, pythonPath: '   ' }).origin, 'command');
+    assert.equal(resolve({ command, pythonPath: null }).origin, 'command');
   });
 
   it('expands ~, ${workspaceFolder}, ${userHome} and ${env:NAME}', () => {
-    assert.equal(resolveServerCommand({ pythonPath: '~/venv/bin/python' }, posix).program, '/home/me/venv/bin/python');
+    assert.equal(resolve({ pythonPath: '~/venv/bin/python' }).program, '/home/me/venv/bin/python');
     assert.equal(
-      resolveServerCommand({ pythonPath: '${workspaceFolder}/.venv/bin/python' }, posix).program,
+      resolve({ pythonPath: '${workspaceFolder}/.venv/bin/python' }).program,
       '/work/project/.venv/bin/python',
     );
-    const cmd = resolveServerCommand({ command: ['${env:VENV}/bin/ses-lsp', 'serve', '--log-file', '${userHome}/s.log'] }, posix);
+    const cmd = resolve({ command: ['${env:VENV}/bin/ses-lsp', 'serve', '--log-file', '${userHome}/s.log'] });
     assert.equal(cmd.program, '/opt/venv/bin/ses-lsp');
     assert.deepEqual(cmd.args, ['serve', '--log-file', '/home/me/s.log']);
   });
 
   it('accepts a single string as the program', () => {
-    assert.deepEqual(resolveServerCommand({ command: 'ses-lsp' }, posix).args, []);
+    assert.deepEqual(resolve({ command: 'ses-lsp' }).args, []);
   });
 
   it('rejects bad values with a fix', () => {
-    for (const command of [[], [1, 2], {}, [''], 42]) {
+    for (const command of [[1, 2], {}, [''], 42]) {
       assert.throws(() => resolveServerCommand({ command }, posix), (error: unknown) => {
         assert.ok(error instanceof SettingsError);
         assert.match(error.message, /sesLsp\.server\.command must .*\["ses-lsp", "serve"\]/);
@@ -103,30 +118,36 @@ describe('findExecutable', () => {
 });
 
 describe('messages', () => {
-  it('says how to install ses-lsp when the default command is missing', () => {
-    const message = notFoundMessage(resolveServerCommand({}, posix));
-    assert.match(message, /^ses-lsp was not found \(on PATH\): pip install \"git\+https:\/\/github\.com\/ses-lsp\/ses-lsp@main\", or set sesLsp\.server\.pythonPath/);
+  it('says how to get ses-lsp when an explicit ses-lsp command is missing', () => {
+    const message = notFoundMessage(resolve({ command: ['ses-lsp', 'serve'] }));
+    assert.match(message, /^ses-lsp was not found \(on PATH\): clear sesLsp\.server\.command to use the ses-lsp bundled with the extension, or install it there \(pip install "git\+https:\/\/github\.com\/ses-lsp\/ses-lsp@main"\)/);
   });
 
   it('names the setting that points at a missing program', () => {
     assert.match(
-      notFoundMessage(resolveServerCommand({ pythonPath: '/nope/python' }, posix)),
-      /"\/nope\/python" \(sesLsp\.server\.pythonPath\) was not found.*pip install "git\+https:/,
+      notFoundMessage(resolve({ pythonPath: '/nope/python' })),
+      /"\/nope\/python" \(sesLsp\.server\.pythonPath\) was not found: set sesLsp\.server\.pythonPath to a Python 3\.10 or later, or clear it/,
     );
     assert.match(
-      notFoundMessage(resolveServerCommand({ command: ['/opt/venv/bin/ses-lsp', 'serve'] }, posix)),
-      /^ses-lsp was not found \(at \/opt\/venv\/bin\/ses-lsp\)/,
+      notFoundMessage(resolve({ command: ['/opt/venv/bin/ses-lsp', 'serve'] })),
+      /^ses-lsp was not found \(at \/opt\/venv\/bin\/ses-lsp\): clear sesLsp\.server\.command/,
     );
     assert.match(
-      notFoundMessage(resolveServerCommand({ command: ['my-wrapper'] }, posix)),
-      /"my-wrapper" \(sesLsp\.server\.command\) was not found/,
+      notFoundMessage(resolve({ command: ['my-wrapper'] })),
+      /"my-wrapper" \(sesLsp\.server\.command\) was not found: fix sesLsp\.server\.command, or clear it/,
     );
   });
 
-  it('suggests installing into the configured interpreter when the server does not start', () => {
-    const message = startFailedMessage(resolveServerCommand({ pythonPath: '/opt/py 3/python' }, posix), 'exit code 1');
+  it('suggests reinstalling into the configured interpreter when its server does not start', () => {
+    const message = startFailedMessage(resolve({ pythonPath: '/opt/py 3/python' }), 'exit code 1');
     assert.match(message, /\("\/opt\/py 3\/python" -m ses_lsp serve\) did not start: exit code 1\./);
     assert.match(message, /\/opt\/py 3\/python -m pip install "git\+https:/);
+  });
+
+  it('suggests another interpreter when the bundled server does not start', () => {
+    const message = startFailedMessage({ program: '/usr/bin/python3', args: ['-I', 'x.py', 'serve'], origin: 'bundled' }, 'exit code 1');
+    assert.match(message, /^The bundled ses-lsp server \(\/usr\/bin\/python3 -I x\.py serve\) did not start: exit code 1\. To use another: set sesLsp\.server\.pythonPath/);
+    assert.doesNotMatch(message, /pip install/);
   });
 
   it('quotes arguments with spaces', () => {

@@ -1,10 +1,10 @@
 // package.json and the code must agree: settings, commands, activation and the bundle path.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { DEFAULT_COMMAND } from '../src/command';
+import { BUNDLED_SCRIPT } from '../src/server';
 import { EXTENSION_SECTION, RESTART_SETTINGS, SETTING_KEYS } from '../src/settings';
 
 // out/test/*.test.js -> the extension's directory
@@ -31,8 +31,8 @@ describe('package.json', () => {
     assert.deepEqual(Object.keys(properties).filter((key) => !used.has(key)), []);
   });
 
-  it('has the server settings with their defaults', () => {
-    assert.deepEqual(properties['sesLsp.server.command'].default, [...DEFAULT_COMMAND]);
+  it('has the server settings with their defaults: none names a server, so the bundled one runs', () => {
+    assert.equal(properties['sesLsp.server.command'].default, undefined);
     assert.equal(properties['sesLsp.server.pythonPath'].default, '');
     assert.deepEqual(properties['sesLsp.trace.server'].enum, ['off', 'messages', 'verbose']);
     assert.equal(properties['sesLsp.trace.server'].default, 'off');
@@ -62,6 +62,29 @@ describe('package.json', () => {
       for (const [name, version] of Object.entries(deps as Record<string, string>)) {
         assert.match(version, /^\d+\.\d+\.\d+$/, `${name}@${version} is not an exact npm version`);
       }
+    }
+  });
+});
+
+describe('the .vsix contents (.vscodeignore)', () => {
+  const ignore = readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n').map((line) => line.trim());
+
+  it('ships the bundled server', () => {
+    assert.ok(existsSync(path.join(root, ...BUNDLED_SCRIPT)), `${BUNDLED_SCRIPT.join('/')} is missing`);
+    assert.ok(ignore.includes('!bundled/**'), '.vscodeignore must keep bundled/ (the server)');
+  });
+
+  it('links the README\'s images relatively to files in the repository, which packaging makes https URLs', () => {
+    // scripts/package.py joins the directory to the repository's URL (tests/editors/test_vscode_bundle.py
+    // checks that it is this one).
+    assert.match(manifest.repository.url, /^https:\/\/github\.com\/[^/]+\/[^/]+\.git$/);
+    assert.equal(manifest.repository.directory, 'editors/vscode');
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((match) => match[1]);
+    assert.ok(images.length > 0, 'the README has no image');
+    for (const image of images) {
+      assert.doesNotMatch(image, /^(https?:|\.\.\/|\/)/, `${image}: link a file of this directory`);
+      assert.ok(existsSync(path.join(root, image)), `${image} does not exist`);
     }
   });
 });
