@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, INTEGER, NUMBER, OBJECT, STRING, Node
+from ses_lsp.schema import SCENARIO_KIND
 
-SCENARIO_KIND = "ses-lsp:scenario"
+__all__ = ["FIELDS", "SCENARIO_KIND", "Field", "Mail", "MessageFacts", "build_mail", "read_eml", "read_scenario"]
 
 VERDICT_VALUES = ("PASS", "FAIL", "GRAY", "PROCESSING_FAILED")
 DMARC_POLICIES = ("NONE", "QUARANTINE", "REJECT")
@@ -212,9 +213,6 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 FIELD_BY_MEMBER = {f.member: f for f in FIELDS}
-
-# Members only a scenario has at the top level (kind detection; see ses_lsp.lint.kinds).
-MARKERS = frozenset(FIELD_BY_MEMBER) - {"Recipients", "Headers", "Size"}
 
 
 @dataclass
