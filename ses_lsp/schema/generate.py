@@ -38,6 +38,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from ses_lsp.semantics.mail import FIELDS, SCENARIO_KIND
+
 PINNED_BOTOCORE = "1.44.5"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 OUTPUT_DIR = Path(__file__).resolve().parent
@@ -919,8 +921,6 @@ def build_scenario_schema() -> dict[str, Any]:
     (the one definition of the format): each member's schema, with its text and default as the
     description.  Nested object and array schemas become ``$defs`` entries (the validator
     compiles the sub-schemas of named definitions)."""
-    from ses_lsp.semantics.mail import FIELDS, SCENARIO_KIND
-
     defs: dict[str, Any] = {}
 
     def named(name: str, schema: dict[str, Any]) -> dict[str, Any]:

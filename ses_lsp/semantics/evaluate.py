@@ -40,6 +40,7 @@ from typing import Any
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.knowledge.addresses import domain_is_verified, verified_domains
+from ses_lsp.knowledge.networks import parse_cidr
 from ses_lsp.lint.text import quote, quote_list
 from ses_lsp.semantics import classic as cm
 from ses_lsp.semantics import mailmanager as mm
@@ -233,8 +234,6 @@ class _ClassicIndex:
 def _classic_connection(setup: ClassicSetup, mail: Mail) -> Decision:
     from netaddr import AddrFormatError, IPAddress
 
-    from ses_lsp.knowledge.networks import parse_cidr
-
     try:
         ip = IPAddress(mail.source_ip)
     except (AddrFormatError, ValueError, TypeError):
@@ -254,15 +253,19 @@ def _classic_connection(setup: ClassicSetup, mail: Mail) -> Decision:
     if allow is not None:
         f, src = allow
         extra = f" (it overrides {block[0].label()}, which blocks it too)" if block is not None else ""
-        return Decision(True, Ref(src, f.node), f"{f.label()} allows {mail.source_ip} ({f.cidr}){extra}")
+        return Decision(True, Ref(src, f.node), f"{f.label()} allows {_in_range(mail.source_ip, f)}{extra}")
     if block is not None:
         f, src = block
-        return Decision(False, Ref(src, f.node), f"{f.label()} blocks {mail.source_ip} ({f.cidr})")
+        return Decision(False, Ref(src, f.node), f"{f.label()} blocks {_in_range(mail.source_ip, f)}")
     if mail.on_ses_block_list:
         return Decision(False, None, f"{mail.source_ip} is on the SES block list and no Allow filter contains it")
     if not setup.filters:
         return Decision(True, None, "no IP filters: every client not on the SES block list is accepted")
     return Decision(True, None, f"no IP filter contains {mail.source_ip}")
+
+
+def _in_range(ip: str, f: cm.IpFilter) -> str:
+    return ip if f.cidr == ip else f"{ip} (in {f.cidr})"
 
 
 def evaluate_classic(setup: ClassicSetup, mail: Mail, explain: bool = True) -> Trace:
@@ -324,8 +327,8 @@ def _classic_recipient(
                 None,
                 "TlsPolicy",
                 Ref(src, tls if tls is not None else rule.node),
-                f"{rule_label(rule.name, rule.index)} requires TLS (TlsPolicy: Require) and the mail did not "
-                f"arrive over TLS: SES bounces it; its actions do not run",
+                "TlsPolicy is Require and the mail did not arrive over TLS: SES bounces it; the rule's "
+                "actions do not run",
             )
             bounced_by_tls = True
             break
@@ -338,7 +341,12 @@ def _classic_recipient(
             ran_any = True
             if a.type == "StopAction":
                 out.stopped_by = Stop(
-                    name, rule.index, a.index, "StopAction", Ref(src, a.node), "StopAction ends evaluation"
+                    name,
+                    rule.index,
+                    a.index,
+                    "StopAction",
+                    Ref(src, a.node),
+                    "StopAction ends the evaluation of the rule set",
                 )
                 stop_all = True
                 break
@@ -353,7 +361,10 @@ def _classic_recipient(
                 if d == "STOP_RULE":
                     skipped = len(rule.actions) - a.index - 1
                     if skipped:
-                        step.notes.append(f"STOP_RULE: the {skipped} later action(s) of this rule are skipped")
+                        step.notes.append(
+                            f"STOP_RULE: the rest of this rule ({skipped} action{'s' if skipped != 1 else ''}) "
+                            "is skipped"
+                        )
                     break
                 if d == "STOP_RULE_SET":
                     out.stopped_by = Stop(
@@ -408,10 +419,13 @@ def _classic_miss(rule: cm.Rule, name: str, src: object) -> Step:
 
 def _reason(out: RecipientTrace) -> str:
     if out.stopped_by is not None and out.stopped_by.type == "TlsPolicy":
-        return out.stopped_by.reason
+        stop = out.stopped_by
+        before = f" after {len(out.actions)} action(s) of earlier rules" if out.actions else ""
+        return f"bounced by {rule_label_from_name(stop.rule)} (TlsPolicy: Require, and no TLS){before}"
     parts = []
-    if out.rules:
-        parts.append(f"{len(out.actions)} action(s) ran in {len(out.rules)} rule(s)")
+    n, m = len(out.actions), len({a.rule for a in out.actions})
+    if n:
+        parts.append(f"{n} action{'s' if n != 1 else ''} ran in {m} rule{'s' if m != 1 else ''}")
     else:
         parts.append("no action ran")
     if out.stopped_by is not None:
@@ -767,12 +781,18 @@ def _mm_recipient(setup: MailManagerSetup, values: _Values, address: str, explai
             if explain:
                 out.steps.append(_not_applied(cr, holding, values, address, src, "Unless condition", "holds"))
             continue
-        if cr.conditions:
-            why = f"applied: all {len(cr.conditions)} condition(s) hold"
+        if len(cr.conditions) == 1:
+            why = f"applied: {describe_condition(cr.conditions[0].cond)} holds"
+        elif cr.conditions:
+            why = f"applied: all {len(cr.conditions)} conditions hold"
         else:
             why = "applied: it has no Conditions"
         if cr.unless:
-            why += f" and none of the {len(cr.unless)} Unless condition(s) holds"
+            why += (
+                f", and none of its {len(cr.unless)} Unless conditions"
+                if len(cr.unless) > 1
+                else ", and its Unless condition does not"
+            )
         step = Step(cr.name, rule.index, True, why, Ref(src, rule.node))
         if explain:
             out.steps.append(step)

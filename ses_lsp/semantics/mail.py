@@ -215,6 +215,15 @@ FIELDS: tuple[Field, ...] = (
 FIELD_BY_MEMBER = {f.member: f for f in FIELDS}
 
 
+def fields_markdown() -> str:
+    """The scenario members as a Markdown table (docs/evaluation.md, written by ``python -m ses_lsp.lint.docs``)."""
+    rows = ["| Member | What it is | Default | From a message file |", "|---|---|---|---|"]
+    for f in FIELDS:
+        cells = [f"`{f.member}`", f.doc, f.default, f.eml or "—"]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
 @dataclass
 class Mail:
     """One message as SES sees it.  Header names are compared without regard to case."""
