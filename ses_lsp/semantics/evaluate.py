@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
@@ -60,7 +61,7 @@ CLASSIC_BOUNCES = frozenset({"BounceAction"})
 MM_BOUNCES = frozenset({"Bounce"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """A place in an input document: ``source`` names the document (the caller's label, e.g.
     a file name), ``node`` the value."""
@@ -69,7 +70,7 @@ class Ref:
     node: Node
 
 
-@dataclass
+@dataclass(slots=True)
 class ActionRun:
     """An action that ran for a recipient."""
 
@@ -82,7 +83,7 @@ class ActionRun:
     recipients: list[str] | None = None  # Mail Manager: the recipients it acts for
 
 
-@dataclass
+@dataclass(slots=True)
 class Stop:
     """Where evaluation ended for a recipient, and why."""
 
@@ -94,7 +95,7 @@ class Stop:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One rule considered for one recipient: did it match, and what decided it."""
 
@@ -107,7 +108,7 @@ class Step:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     """A connection-level verdict: accepted or not, which filter or statement decided it."""
 
@@ -116,7 +117,7 @@ class Decision:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)
 class RecipientTrace:
     address: str
     accepted: bool
@@ -150,8 +151,9 @@ def rule_label(name: str | None, index: int) -> str:
 
 
 def _outcome(actions: list[ActionRun], delivery: frozenset[str], bounces: frozenset[str], extra_bounce: bool) -> str:
-    delivered = any(a.type in delivery for a in actions)
-    bounced = extra_bounce or any(a.type in bounces for a in actions)
+    types = {a.type for a in actions}
+    delivered = not types.isdisjoint(delivery)
+    bounced = extra_bounce or not types.isdisjoint(bounces)
     if delivered and bounced:
         return DELIVERED_AND_BOUNCED
     if delivered:
@@ -173,6 +175,7 @@ class ClassicSetup:
     source: object = None
     filters: list[tuple[cm.IpFilter, object]] = field(default_factory=list)
     _index: _ClassicIndex | None = None
+    misses: dict[int, Step] = field(default_factory=dict)  # the step of a rule a recipient does not match
 
     @staticmethod
     def from_documents(
@@ -305,7 +308,10 @@ def _classic_recipient(
         rule = rules[pos]
         name = rule_name(rule.name, rule.index)
         if pos not in hits:
-            out.steps.append(_classic_miss(rule, name, src))
+            miss = setup.misses.get(pos)
+            if miss is None:
+                miss = setup.misses[pos] = _classic_miss(rule, name, src)
+            out.steps.append(miss)  # (the same for every recipient: built once, shared, never changed)
             continue
         j = hits[pos]
         if j is None:
@@ -463,26 +469,57 @@ def read_ingress_point(root: Node | None) -> IngressPoint | None:
 
 @dataclass
 class _Cond:
+    """A condition compiled for evaluation.  Identical conditions (the same expression anywhere in
+    the rule set or traffic policy) share a ``slot``: each is evaluated once per mail (once per
+    recipient when it reads ``RECIPIENT``)."""
+
     cond: mm.Condition
     test: Callable[[Sequence[object]], bool]
     depends_on_recipient: bool
+    slot: int
+    reads_recipient: bool = False  # it reads the RECIPIENT attribute itself (its value is the recipient)
+    value_key: tuple = ()  # (operand, family): what it reads, as _Values caches it
 
 
-def _compile(conds: list[mm.Condition]) -> list[_Cond]:
-    out = []
-    for c in conds:
-        p = c.predicate
-        if p is None or p.operand is None:
-            out.append(_Cond(c, _unreadable, False))
-            continue
-        op = p.operand
-        dep = (op[0] == "attribute" and op[1] == "RECIPIENT") or (op[0] == "address-list" and op[1] == "RECIPIENT")
-        out.append(_Cond(c, p.value_test(), dep))
-    return out
+class _Slots:
+    """Slot numbers of distinct conditions, by the predicate's key and what it reads."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple, int] = {}
+
+    def compile(self, conds: list[mm.Condition]) -> list[_Cond]:
+        out = []
+        for c in conds:
+            p = c.predicate
+            if p is None or p.operand is None:
+                out.append(_Cond(c, _unreadable, False, self._slot(("unreadable", id(c)))))
+                continue
+            op = p.operand
+            dep = op[0] in ("attribute", "address-list") and op[1] == "RECIPIENT"
+            slot = self._slot((p.key, op))
+            out.append(_Cond(c, p.value_test(), dep, slot, op == ("attribute", "RECIPIENT"), (op, p.family)))
+        return out
+
+    def _slot(self, key: tuple) -> int:
+        slot = self.by_key.get(key)
+        if slot is None:
+            slot = self.by_key[key] = len(self.by_key)
+        return slot
 
 
 def _unreadable(values: Sequence[object]) -> bool:
     return False
+
+
+def _bits(conds: list[_Cond]) -> tuple[int, int]:
+    """(bits of the conditions that do not read RECIPIENT, bits of those that do)."""
+    mail = recipient = 0
+    for c in conds:
+        if c.depends_on_recipient:
+            recipient |= 1 << c.slot
+        else:
+            mail |= 1 << c.slot
+    return mail, recipient
 
 
 @dataclass
@@ -491,6 +528,15 @@ class _MMRule:
     name: str
     conditions: list[_Cond]
     unless: list[_Cond]
+    # What the hot loop needs: each entry's (bit, reads RECIPIENT, condition), and the bits of
+    # the entries that do not / do read RECIPIENT (bit = 1 << the condition's slot).
+    condition_plan: tuple[tuple[int, bool, _Cond], ...] = ()
+    unless_plan: tuple[tuple[int, bool, _Cond], ...] = ()
+    condition_bits: tuple[int, int] = (0, 0)
+    unless_bits: tuple[int, int] = (0, 0)
+    # (action, where it is, the action's ReplaceWith when it is a ReplaceRecipient)
+    action_plan: tuple[tuple[mm.Action, Ref, list[str] | None], ...] = ()
+    applied_why: str = ""
 
 
 @dataclass
@@ -505,6 +551,7 @@ class MailManagerSetup:
     ingress_source: object = None
     _compiled: list[_MMRule] | None = None
     _policy_compiled: list[tuple[mm.PolicyStatement, list[_Cond]]] | None = None
+    _slots: _Slots = field(default_factory=_Slots)
 
     @staticmethod
     def from_documents(
@@ -528,31 +575,62 @@ class MailManagerSetup:
     @property
     def compiled(self) -> list[_MMRule]:
         if self._compiled is None:
-            self._compiled = [
-                _MMRule(
-                    r,
-                    rule_name(r.name, r.index),
-                    _compile(mm.read_condition_list(r.node.get("Conditions"))),
-                    _compile(mm.read_condition_list(r.node.get("Unless"))),
-                )
-                for r in self.rules
-            ]
+            self._compiled = [self._compile_rule(r) for r in self.rules]
         return self._compiled
+
+    def _compile_rule(self, r: mm.Rule) -> _MMRule:
+        conds = self._slots.compile(mm.read_condition_list(r.node.get("Conditions")))
+        unless = self._slots.compile(mm.read_condition_list(r.node.get("Unless")))
+        if len(conds) == 1:
+            why = f"applied: {describe_condition(conds[0].cond)} holds"
+        elif conds:
+            why = f"applied: all {len(conds)} conditions hold"
+        else:
+            why = "applied: it has no Conditions"
+        if unless:
+            why += (
+                f", and none of its {len(unless)} Unless conditions"
+                if len(unless) > 1
+                else ", and its Unless condition does not"
+            )
+        return _MMRule(
+            r,
+            rule_name(r.name, r.index),
+            conds,
+            unless,
+            condition_plan=tuple((1 << c.slot, c.depends_on_recipient, c) for c in conds),
+            unless_plan=tuple((1 << c.slot, c.depends_on_recipient, c) for c in unless),
+            condition_bits=_bits(conds),
+            unless_bits=_bits(unless),
+            action_plan=tuple(
+                (a, Ref(self.source, a.node), _replace_with(a.body) if a.type == "ReplaceRecipient" else None)
+                for a in r.actions
+            ),
+            applied_why=why,
+        )
 
     @property
     def policy_compiled(self) -> list[tuple[mm.PolicyStatement, list[_Cond]]]:
         if self._policy_compiled is None:
             st = self.policy.statements if self.policy is not None else []
-            self._policy_compiled = [(s, _compile(s.conditions)) for s in st]
+            self._policy_compiled = [(s, self._slots.compile(s.conditions)) for s in st]
         return self._policy_compiled
 
 
 class _Values:
-    """The values conditions read from one mail, cached: only ``RECIPIENT`` differs per recipient."""
+    """What conditions read from one mail, and their results, cached as bit sets (bit ``1 << slot``):
+    a condition that does not read ``RECIPIENT`` is evaluated once per mail (``known``/``true``),
+    one that does once per recipient (``r_known``/``r_true``, cleared by :meth:`recipient`).
+    A rule whose conditions are all known costs a few integer operations."""
 
     def __init__(self, mail: Mail) -> None:
         self.mail = mail
         self.cache: dict[tuple, list[object]] = {}
+        self.known = self.true = 0
+        self.r_known = self.r_true = 0
+
+    def recipient(self) -> None:
+        self.r_known = self.r_true = 0
 
     def get(self, operand: tuple, family: str, recipient: str) -> list[object]:
         dep = operand[0] in ("attribute", "address-list") and operand[1] == "RECIPIENT"
@@ -561,17 +639,75 @@ class _Values:
             hit = self.cache.get(key)
             if hit is not None:
                 return hit
-        vals = _resolve(self.mail, operand, family, recipient)
+        vals = _resolve(self, operand, family, recipient)
         if not dep:
             self.cache[key] = vals
         return vals
+
+    def holds(self, c: _Cond, recipient: str) -> bool:
+        bit = 1 << c.slot
+        if c.depends_on_recipient:
+            if self.r_known & bit:
+                return bool(self.r_true & bit)
+            got = self.test(c, recipient)
+            self.r_known |= bit
+            if got:
+                self.r_true |= bit
+            return got
+        if self.known & bit:
+            return bool(self.true & bit)
+        got = self.test(c, recipient)
+        self.known |= bit
+        if got:
+            self.true |= bit
+        return got
+
+    def all_hold(self, plan: tuple[tuple[int, bool, _Cond], ...], bits: tuple[int, int], recipient: str) -> bool:
+        """Do all the plan's conditions hold?  Known results decide first; the unknown conditions
+        are then evaluated in order, stopping at the first that does not hold."""
+        mail_bits, rcpt_bits = bits
+        if (self.known & ~self.true & mail_bits) or (self.r_known & ~self.r_true & rcpt_bits):
+            return False  # a known condition does not hold
+        if self.known & mail_bits == mail_bits and self.r_known & rcpt_bits == rcpt_bits:
+            return True
+        for bit, dep, c in plan:
+            if not (self.r_known if dep else self.known) & bit and not self.holds(c, recipient):
+                return False
+        return True
+
+    def any_holds(self, plan: tuple[tuple[int, bool, _Cond], ...], bits: tuple[int, int], recipient: str) -> bool:
+        """Does any of the plan's conditions hold?  Known results decide first; the unknown
+        conditions are then evaluated in order, stopping at the first that holds."""
+        mail_bits, rcpt_bits = bits
+        if self.true & mail_bits or self.r_true & rcpt_bits:
+            return True  # a known condition holds
+        if self.known & mail_bits == mail_bits and self.r_known & rcpt_bits == rcpt_bits:
+            return False
+        for bit, dep, c in plan:
+            if not (self.r_known if dep else self.known) & bit and self.holds(c, recipient):
+                return True
+        return False
+
+    def test(self, c: _Cond, recipient: str) -> bool:
+        if c.reads_recipient:
+            return c.test((recipient,))
+        p = c.cond.predicate
+        if p is None or p.operand is None:
+            return False
+        if not c.depends_on_recipient:  # (the usual case: a value of the mail, read once)
+            vals = self.cache.get(c.value_key)
+            if vals is None:
+                vals = self.cache[c.value_key] = _resolve(self, p.operand, p.family, recipient)
+            return c.test(vals)
+        return c.test(_resolve(self, p.operand, p.family, recipient))
 
 
 _ADDRESS_HEADERS = {"FROM": "From", "SENDER": "Sender", "TO": "To", "CC": "Cc"}
 
 
-def _resolve(mail: Mail, operand: tuple, family: str, recipient: str) -> list[object]:
+def _resolve(values: _Values, operand: tuple, family: str, recipient: str) -> list[object]:
     """The values of what a condition reads (see :func:`ses_lsp.semantics.mailmanager._operand`)."""
+    mail = values.mail
     kind = operand[0]
     if kind == "attribute":
         name = operand[1]
@@ -619,13 +755,13 @@ def _resolve(mail: Mail, operand: tuple, family: str, recipient: str) -> list[ob
     if kind == "address-list":
         attr, lists = operand[1], operand[2]
         if attr == "RECIPIENT":
-            values = [recipient]
+            addresses = [recipient]
         elif attr == "MAIL_FROM":
-            values = [mail.mail_from]
+            addresses = [mail.mail_from]
         else:
-            values = list(mail.header_addresses(_ADDRESS_HEADERS.get(attr, attr)))
+            addresses = list(mail.header_addresses(_ADDRESS_HEADERS.get(attr, attr)))
         members = [m for name in lists for m in mail.address_lists.get(name, ())]
-        return [any(member_matches(m, v) for m in members for v in values)]
+        return [any(member_matches(m, v) for m in members for v in addresses)]
     return []
 
 
@@ -634,8 +770,12 @@ def member_matches(member: str, address: str) -> bool:
     Compared without regard to case."""
     if "*" not in member:
         return member.lower() == address.lower()
-    pattern = ".*".join(re.escape(part) for part in member.lower().split("*"))
-    return re.fullmatch(pattern, address.lower()) is not None
+    return _member_pattern(member).fullmatch(address.lower()) is not None
+
+
+@lru_cache(maxsize=4096)
+def _member_pattern(member: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in member.lower().split("*")))
 
 
 def describe_condition(c: mm.Condition) -> str:
@@ -671,13 +811,9 @@ def _shown_values(vals: list[object]) -> str:
 def _first_failing(conds: list[_Cond], values: _Values, recipient: str, want: bool) -> _Cond | None:
     """The first condition whose result is not ``want`` (``want=True``: the first that fails; ``False``:
     the first that holds), or None."""
+    holds = values.holds
     for c in conds:
-        p = c.cond.predicate
-        if p is None or p.operand is None:
-            got = False
-        else:
-            got = c.test(values.get(p.operand, p.family, recipient))
-        if got is not want:
+        if holds(c, recipient) is not want:
             return c
     return None
 
@@ -723,6 +859,8 @@ def _admission(setup: MailManagerSetup, mail: Mail, values: _Values, recipient: 
 
 def evaluate_mailmanager(setup: MailManagerSetup, mail: Mail, explain: bool = True) -> Trace:
     """Run one mail through a Mail Manager traffic policy and rule set."""
+    setup.compiled  # noqa: B018 (numbers the conditions' slots)
+    setup.policy_compiled  # noqa: B018
     values = _Values(mail)
     ingress = setup.ingress
     if ingress is not None and ingress.tls_policy in ("REQUIRED", "FIPS") and not mail.tls:
@@ -741,6 +879,7 @@ def evaluate_mailmanager(setup: MailManagerSetup, mail: Mail, explain: bool = Tr
     trace = Trace("mailmanager", Decision(True, None, ""), [], mail, len(setup.rules))
     admissions = []
     for address in mail.recipients:
+        values.recipient()
         adm = _admission(setup, mail, values, address)
         admissions.append(adm)
         if not adm.accepted:
@@ -768,62 +907,47 @@ def _mm_recipient(setup: MailManagerSetup, values: _Values, address: str, explai
     src = setup.source
     out = RecipientTrace(address, True, NO_DELIVERY, "")
     current = [address]
-    compiled = setup.compiled
-    for cr in compiled:
+    actions, rules_ran, steps = out.actions, out.rules, out.steps
+    for cr in setup.compiled:
+        if not values.all_hold(cr.condition_plan, cr.condition_bits, address):
+            if explain:
+                failing = _first_failing(cr.conditions, values, address, True)
+                assert failing is not None
+                steps.append(_not_applied(cr, failing, values, address, src, "condition", "does not hold"))
+            continue
+        if values.any_holds(cr.unless_plan, cr.unless_bits, address):
+            if explain:
+                holding = _first_failing(cr.unless, values, address, False)
+                assert holding is not None
+                steps.append(_not_applied(cr, holding, values, address, src, "Unless condition", "holds"))
+            continue
         rule = cr.rule
-        failing = _first_failing(cr.conditions, values, address, True)
-        if failing is not None:
-            if explain:
-                out.steps.append(_not_applied(cr, failing, values, address, src, "condition", "does not hold"))
-            continue
-        holding = _first_failing(cr.unless, values, address, False)
-        if holding is not None:
-            if explain:
-                out.steps.append(_not_applied(cr, holding, values, address, src, "Unless condition", "holds"))
-            continue
-        if len(cr.conditions) == 1:
-            why = f"applied: {describe_condition(cr.conditions[0].cond)} holds"
-        elif cr.conditions:
-            why = f"applied: all {len(cr.conditions)} conditions hold"
-        else:
-            why = "applied: it has no Conditions"
-        if cr.unless:
-            why += (
-                f", and none of its {len(cr.unless)} Unless conditions"
-                if len(cr.unless) > 1
-                else ", and its Unless condition does not"
-            )
-        step = Step(cr.name, rule.index, True, why, Ref(src, rule.node))
-        if explain:
-            out.steps.append(step)
+        step = Step(cr.name, rule.index, True, cr.applied_why, Ref(src, rule.node)) if explain else None
+        if step is not None:
+            steps.append(step)
         stop = False
         ran_any = False
-        for a in rule.actions:
+        for a, ref, replacement in cr.action_plan:
             if not a.type:
-                step.notes.append(f"action {a.index + 1} is not exactly one action: skipped")
+                if step is not None:
+                    step.notes.append(f"action {a.index + 1} is not exactly one action: skipped")
                 continue
             ran_any = True
             if a.type == "Drop":
                 out.stopped_by = Stop(
-                    cr.name,
-                    rule.index,
-                    a.index,
-                    "Drop",
-                    Ref(src, a.node),
-                    "Drop ends processing for this recipient",
+                    cr.name, rule.index, a.index, "Drop", ref, "Drop ends processing for this recipient"
                 )
                 stop = True
                 break
-            run = ActionRun(cr.name, rule.index, a.index, a.type, Ref(src, a.node), recipients=list(current))
-            if a.type == "ReplaceRecipient":
-                new = _replace_with(a.body)
-                run.note = f"recipients replaced by {', '.join(new) if new else 'none'}"
-                run.recipients = list(current)
-                current = new
-            step.actions.append(run)
-            out.actions.append(run)
+            run = ActionRun(cr.name, rule.index, a.index, a.type, ref, "", current)
+            if replacement is not None:
+                run.note = f"recipients replaced by {', '.join(replacement) if replacement else 'none'}"
+                current = replacement
+            if step is not None:
+                step.actions.append(run)
+            actions.append(run)
         if ran_any:
-            out.rules.append(cr.name)
+            rules_ran.append(cr.name)
         if stop:
             break
     if out.stopped_by is not None and explain:

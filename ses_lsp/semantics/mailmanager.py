@@ -301,53 +301,45 @@ class Predicate:
         Booleans are one value; ``MESSAGE_SIZE`` one number; a TLS version ``None`` without TLS.
         """
         op, vals, family = self.operator, self.values, self.family
+        one: Callable[[object], bool] | None = None
+        negated = op in ("NOT_EQUALS", "NOT_CIDR_MATCHES")
         if family == "string":
             pats = tuple(str(v) for v in vals)
-            if op == "EQUALS":
-                wanted = frozenset(pats)
-                return lambda xs: any(x in wanted for x in xs)
-            if op == "NOT_EQUALS":
-                unwanted = frozenset(pats)
-                return lambda xs: not any(x in unwanted for x in xs)
-            if op == "STARTS_WITH":
-                return lambda xs: any(str(x).startswith(pats) for x in xs)
-            if op == "ENDS_WITH":
-                return lambda xs: any(str(x).endswith(pats) for x in xs)
-            if op == "CONTAINS":
-                return lambda xs: any(p in str(x) for x in xs for p in pats)
+            if op in ("EQUALS", "NOT_EQUALS"):
+                one = frozenset(pats).__contains__
+            elif op == "STARTS_WITH":
+                one = lambda x: isinstance(x, str) and x.startswith(pats)  # noqa: E731
+            elif op == "ENDS_WITH":
+                one = lambda x: isinstance(x, str) and x.endswith(pats)  # noqa: E731
+            elif op == "CONTAINS":
+                one = lambda x: isinstance(x, str) and any(p in x for p in pats)  # noqa: E731
         elif family in ("verdict", "dmarc"):
-            chosen = frozenset(str(v) for v in vals)
-            if op == "EQUALS":
-                return lambda xs: any(x in chosen for x in xs)
-            if op == "NOT_EQUALS":
-                return lambda xs: not any(x in chosen for x in xs)
+            if op in ("EQUALS", "NOT_EQUALS"):
+                one = frozenset(str(v) for v in vals).__contains__
         elif family == "number":
             ints = self._numbers()
             if ints is not None:
-                return lambda xs: any(
+                one = lambda x: (  # noqa: E731
                     isinstance(x, (int, float)) and not isinstance(x, bool) and any(_in(iv, float(x)) for iv in ints)
-                    for x in xs
                 )
         elif family == "boolean":
             want = op == "IS_TRUE"
-            return lambda xs: any(bool(x) is want for x in xs)
+            one = lambda x: bool(x) is want  # noqa: E731
         elif family == "ip":
             blocks = _blocks(tuple(vals))
-            if blocks is not None:
-                inside = _ip_inside(blocks)
-                if op == "CIDR_MATCHES":
-                    return lambda xs: any(inside(x) for x in xs)
-                if op == "NOT_CIDR_MATCHES":
-                    return lambda xs: not any(inside(x) for x in xs)
+            if blocks is not None and op in ("CIDR_MATCHES", "NOT_CIDR_MATCHES"):
+                one = _ip_inside(blocks)
         elif family == "tls":
             target = vals[0] if vals else None
             if target in TLS_VERSIONS:
                 rank = TLS_VERSIONS.index(str(target))
                 if op == "MINIMUM_TLS_VERSION":
-                    return lambda xs: any(x in TLS_VERSIONS and TLS_VERSIONS.index(str(x)) >= rank for x in xs)
-                if op == "IS":
-                    return lambda xs: any(x == target for x in xs)
-        return _never
+                    one = lambda x: x in TLS_VERSIONS and TLS_VERSIONS.index(str(x)) >= rank  # noqa: E731
+                elif op == "IS":
+                    one = lambda x: x == target  # noqa: E731
+        if one is None:
+            return _never
+        return _none_of(one) if negated else _some_of(one)
 
     def matches(self, value: object) -> bool | None:
         """Evaluate against one value of the subject (None: unknown, or a value of the wrong type)."""
@@ -374,6 +366,26 @@ class Predicate:
         return self.value_test()((value,))
 
 
+def _some_of(one: Callable[[object], bool]) -> Callable[[Sequence[object]], bool]:
+    def test(values: Sequence[object]) -> bool:
+        for x in values:
+            if one(x):
+                return True
+        return False
+
+    return test
+
+
+def _none_of(one: Callable[[object], bool]) -> Callable[[Sequence[object]], bool]:
+    def test(values: Sequence[object]) -> bool:
+        for x in values:
+            if one(x):
+                return False
+        return True
+
+    return test
+
+
 def _never(values: Sequence[object]) -> bool:
     """The test of a condition that cannot be evaluated (an unreadable value list)."""
     return False
@@ -381,17 +393,30 @@ def _never(values: Sequence[object]) -> bool:
 
 def _ip_inside(blocks: tuple[tuple[int, int, int], ...]) -> Callable[[object], bool]:
     """A test: does an address (text) lie in one of the blocks?  Unreadable text: no."""
-    from netaddr import AddrFormatError, IPAddress
 
     def inside(text: object) -> bool:
-        try:
-            addr = IPAddress(str(text))
-        except (AddrFormatError, ValueError, TypeError):
+        addr = _address(str(text))
+        if addr is None:
             return False
-        v, n = addr.version, int(addr)
-        return any(b[0] == v and b[1] <= n <= b[2] for b in blocks)
+        v, n = addr
+        for b in blocks:
+            if b[0] == v and b[1] <= n <= b[2]:
+                return True
+        return False
 
     return inside
+
+
+@lru_cache(maxsize=4096)  # pure: a mail's source address is tested by many conditions
+def _address(text: str) -> tuple[int, int] | None:
+    """(IP version, integer value) of an address, or None."""
+    from netaddr import AddrFormatError, IPAddress
+
+    try:
+        addr = IPAddress(text)
+    except (AddrFormatError, ValueError, TypeError):
+        return None
+    return addr.version, int(addr)
 
 
 def _in(iv: Interval, x: float) -> bool:
