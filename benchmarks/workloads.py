@@ -120,6 +120,173 @@ def mm_rule_set(n: int = 40) -> dict:
     return {"RuleSetName": "inbound-rules", "Rules": [mm_rule(i) for i in range(n)]}
 
 
+ADDRESS_LIST = "arn:aws:ses:us-east-1:123456789012:mailmanager-address-list/blocked"
+ADDON = "arn:aws:ses:us-east-1::addon/spam-classifier"
+
+
+def _s(attr: dict, op: str, *values: str) -> dict:
+    return {"StringExpression": {"Evaluate": attr, "Operator": op, "Values": list(values)}}
+
+
+def mm_rule_max(i: int, recipient_suffixes: tuple[str, ...] | None = None) -> dict:
+    """A Mail Manager rule at the model's maximums: 10 Conditions and 10 Unless, of every
+    expression type.  The first condition is the rule's own recipients (``@team{i}...``), unless
+    ``recipient_suffixes`` gives them (the same for every rule: then every rule applies)."""
+    suffixes = recipient_suffixes or (f"@team{i}.example.com", f"@dept{i}.example.com")
+    a = {"Attribute": "RECIPIENT"}
+    return {
+        "Name": f"rule-{i:02d}",
+        "Conditions": [
+            _s(a, "ENDS_WITH", *suffixes),
+            {"NumberExpression": {"Evaluate": {"Attribute": "MESSAGE_SIZE"}, "Operator": "LESS_THAN", "Value": 1e7}},
+            {
+                "IpExpression": {
+                    "Evaluate": {"Attribute": "SOURCE_IP"},
+                    "Operator": "CIDR_MATCHES",
+                    "Values": ["10.0.0.0/8", "2001:db8::/32"],
+                }
+            },
+            {"VerdictExpression": {"Evaluate": {"Attribute": "SPF"}, "Operator": "NOT_EQUALS", "Values": ["FAIL"]}},
+            {
+                "VerdictExpression": {
+                    "Evaluate": {"Attribute": "DKIM"},
+                    "Operator": "EQUALS",
+                    "Values": ["PASS", "GRAY"],
+                }
+            },
+            {"DmarcExpression": {"Operator": "NOT_EQUALS", "Values": ["REJECT"]}},
+            {"BooleanExpression": {"Evaluate": {"Attribute": "TLS"}, "Operator": "IS_TRUE"}},
+            _s({"Attribute": "MAIL_FROM"}, "CONTAINS", "@"),
+            _s({"MimeHeaderAttribute": "X-Priority"}, "NOT_EQUALS", "bulk"),
+            {
+                "BooleanExpression": {
+                    "Evaluate": {"IsInAddressList": {"Attribute": "RECIPIENT", "AddressLists": [ADDRESS_LIST]}},
+                    "Operator": "IS_FALSE",
+                }
+            },
+        ],
+        "Unless": [
+            _s({"Attribute": "SUBJECT"}, "STARTS_WITH", "[SPAM]"),
+            _s({"Attribute": "FROM"}, "ENDS_WITH", f"@blocked{i}.example"),
+            {
+                "IpExpression": {
+                    "Evaluate": {"Attribute": "SOURCE_IP"},
+                    "Operator": "CIDR_MATCHES",
+                    "Values": ["192.0.2.0/24"],
+                }
+            },
+            {
+                "NumberExpression": {
+                    "Evaluate": {"Attribute": "MESSAGE_SIZE"},
+                    "Operator": "GREATER_THAN",
+                    "Value": 2e7,
+                }
+            },
+            {
+                "VerdictExpression": {
+                    "Evaluate": {"Attribute": "SPF"},
+                    "Operator": "EQUALS",
+                    "Values": ["PROCESSING_FAILED"],
+                }
+            },
+            {"BooleanExpression": {"Evaluate": {"Attribute": "READ_RECEIPT_REQUESTED"}, "Operator": "IS_TRUE"}},
+            _s({"Attribute": "HELO"}, "EQUALS", "localhost"),
+            _s({"Analysis": {"Analyzer": ADDON, "ResultField": "label"}}, "EQUALS", "spam"),
+            _s({"Attribute": "CC"}, "CONTAINS", "noreply"),
+            {"DmarcExpression": {"Operator": "EQUALS", "Values": ["QUARANTINE"]}},
+        ],
+        "Actions": [
+            {"AddHeader": {"HeaderName": "X-Rule", "HeaderValue": f"rule-{i}"}},
+            {"Archive": {"TargetArchive": f"a-{i:016x}", "ActionFailurePolicy": "CONTINUE"}},
+        ],
+    }
+
+
+def mm_rule_set_max(n: int = 40, every_rule_applies: bool = False) -> dict:
+    """40 rules (the API maximum) of :func:`mm_rule_max`.  ``every_rule_applies``: each rule's
+    recipients are all of ``@example.com``'s subdomains, so for a mail that passes the rest, every
+    rule evaluates all 20 of its conditions (the most work a mail can cause)."""
+    same = (".example.com",) if every_rule_applies else None
+    return {"RuleSetName": "inbound-max", "Rules": [mm_rule_max(i, same) for i in range(n)]}
+
+
+def classic_scenarios(n: int, seed: int = 3, rules: int = 200) -> list[dict]:
+    """Scenario documents against :func:`classic_rule_set`: 1-3 recipients each, matching a
+    rule's address, domain or subdomain entry, a label form, or nothing; TLS or not."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        rcpts = []
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(rules)
+            rcpts.append(
+                rng.choice(
+                    [
+                        f"user{i}@example.com",
+                        f"user{i}+tag@example.com",
+                        f"someone@team{i}.example.org",
+                        f"x@deep.sub{i}.example.net",
+                        "nobody@nowhere.example",
+                    ]
+                )
+            )
+        out.append(
+            {
+                "SourceIp": f"198.51.100.{rng.randrange(256)}",
+                "Tls": rng.random() < 0.8,
+                "MailFrom": "alice@sender.example",
+                "Recipients": rcpts,
+            }
+        )
+    return out
+
+
+def mm_scenarios(n: int, seed: int = 4, rules: int = 40, passing: bool = False) -> list[dict]:
+    """Scenario documents against :func:`mm_rule_set_max`: one recipient of a rule's domain (or
+    of none), varied sources, sizes, verdicts and headers, so conditions fail at every depth.
+    ``passing``: mails that meet every condition and no Unless of the rules they reach."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        i = rng.randrange(rules + 4)
+        if passing:
+            out.append(
+                {
+                    "SourceIp": rng.choice(["10.1.2.3", "10.200.0.9", "2001:db8::7"]),
+                    "MailFrom": "alice@sender.example",
+                    "Recipients": [f"user{rng.randrange(1000)}@team{i + 100}.example.com"],
+                    "Size": rng.choice([1200, 48_000, 3_000_000]),
+                    "Verdicts": {"Spf": "PASS", "Dkim": rng.choice(["PASS", "GRAY"])},
+                    "Headers": {"From": "Alice <alice@sender.example>", "Subject": "Invoice", "X-Priority": "normal"},
+                    "AddressLists": {ADDRESS_LIST: ["*@team3.example.com"]},
+                    "AddOns": {ADDON: {"label": "ham"}},
+                }
+            )
+            continue
+        out.append(
+            {
+                "SourceIp": rng.choice(["10.1.2.3", "10.200.0.9", "2001:db8::7", "10.9.9.9", "192.0.2.5"]),
+                "Tls": rng.random() < 0.95,
+                "MailFrom": rng.choice(["alice@sender.example", "bounces@list.example", "", "bob@sender.example"]),
+                "Recipients": [f"user@team{i}.example.com" if i < rules else "user@elsewhere.example"],
+                "Size": rng.choice([1200, 48_000, 3_000_000, 3_000_000, 25_000_000]),
+                "Verdicts": {
+                    "Spf": rng.choice(["PASS", "PASS", "PASS", "FAIL", "PROCESSING_FAILED"]),
+                    "Dkim": rng.choice(["PASS", "PASS", "PASS", "FAIL", "GRAY"]),
+                },
+                "DmarcPolicy": rng.choice(["NONE", "NONE", "NONE", "QUARANTINE", "REJECT"]),
+                "Headers": {
+                    "From": f"Alice <alice@{rng.choice(['sender.example'] * 4 + [f'blocked{i}.example'])}>",
+                    "Subject": rng.choice(["Invoice", "[SPAM] win", "Hello", "Report", "Re: order"]),
+                    "X-Priority": rng.choice(["normal", "normal", "normal", "bulk"]),
+                },
+                "AddressLists": {ADDRESS_LIST: ["*@team3.example.com"]},
+                "AddOns": {ADDON: {"label": rng.choice(["ham", "spam"])}},
+            }
+        )
+    return out
+
+
 def small_files(i: int, rng: random.Random) -> tuple[str, dict]:
     kind = i % 6
     if kind == 0:

@@ -2,7 +2,8 @@
 
 Subcommands: ``lint`` (check files), ``rules`` / ``rule CODE`` (the rule
 catalogue), ``kinds`` (the document kinds), ``schema export DIR`` (JSON
-Schemas for other tools), ``serve`` (the language server).
+Schemas for other tools), ``simulate RULES --mail FILE`` (where a mail goes),
+``serve`` (the language server).
 
 Exit codes: 0 no problem at or above ``--fail-on``; 1 problems (or, with
 ``--diff``, changes to make); 2 usage errors, unreadable paths, bad
@@ -57,6 +58,7 @@ COMMANDS = {
     "rule": "explain one rule",
     "kinds": "list the document kinds",
     "schema": "JSON Schemas of the document kinds",
+    "simulate": "show where a mail goes through a rule set",
     "serve": "run the language server (stdio by default)",
 }
 
@@ -124,6 +126,18 @@ def _add_arguments(command: str, p) -> None:
         actions = p.add_subparsers(dest="schema_command", metavar="ACTION")
         export = actions.add_parser("export", help="write one JSON Schema file per kind")
         export.add_argument("directory", metavar="DIR")
+    elif command == "simulate":
+        p.add_argument(
+            "rules",
+            nargs="+",
+            metavar="RULES",
+            help="the rule set, and the IP filters, traffic policy or ingress point in front of it "
+            "(files or directories)",
+        )
+        p.add_argument(
+            "--mail", required=True, metavar="FILE", help="the mail: a scenario (YAML/JSON) or a message file (.eml)"
+        )
+        p.add_argument("--format", choices=("text", "json"), default="text")
     # `serve` has no options here: the server's own parser (ses_lsp.server.server.main) owns them.
 
 
@@ -198,6 +212,8 @@ def _main(argv: list[str]) -> int:
         return cmd_rule(args)
     if command == "kinds":
         return cmd_kinds(args)
+    if command == "simulate":
+        return cmd_simulate(args)
     if command == "schema":
         if args.schema_command == "export":
             return cmd_schema_export(args.directory)
@@ -578,6 +594,19 @@ def cmd_schema_export(directory: str) -> int:
         raise UsageError(f"cannot write index.json in {directory!r}: {exc.strerror or exc}") from None
     _note(f"Wrote {len(index)} schemas and index.json to {directory}.")
     return 0
+
+
+# -- simulate --------------------------------------------------------------------------
+
+
+def cmd_simulate(args) -> int:
+    # The evaluation model and its loaders are imported here only: other commands never pay for them.
+    from ses_lsp.simulate import InputError, run
+
+    try:
+        return run(args.rules, args.mail, args.format, _note, _out)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
 
 
 # -- serve ---------------------------------------------------------------------------

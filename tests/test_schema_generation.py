@@ -44,10 +44,19 @@ EXPECTED_KINDS = {
         ],
     },
     "mailmanager": {
-        "input": ["CreateRuleSet", "UpdateRuleSet", "CreateIngressPoint", "UpdateIngressPoint"],
-        "output": ["GetRuleSet", "GetIngressPoint", "ListIngressPoints"],
+        "input": [
+            "CreateRuleSet",
+            "UpdateRuleSet",
+            "CreateIngressPoint",
+            "UpdateIngressPoint",
+            "CreateTrafficPolicy",
+            "UpdateTrafficPolicy",
+        ],
+        "output": ["GetRuleSet", "GetIngressPoint", "ListIngressPoints", "GetTrafficPolicy"],
     },
 }
+# The schema files generated from botocore; ses-lsp.json (ses-lsp's own documents) is not.
+BOTOCORE_SERVICES = [spec.name for spec in gen.SERVICE_SPECS]
 
 
 def _doc(service: str) -> dict:
@@ -137,10 +146,13 @@ def test_refuses_other_botocore_versions(monkeypatch, capsys):
 
 def test_botocore_version_is_recorded(docs):
     assert gen.PINNED_BOTOCORE == "1.44.5"
-    for service, doc in docs.items():
+    for service in BOTOCORE_SERVICES:
+        doc = docs[service]
         assert doc["x-service"]["botocore"] == "1.44.5"
         assert doc["x-service"]["name"] == service
         assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert docs["ses-lsp"]["x-service"] == {"name": "ses-lsp"}
+    assert set(schema_pkg.SERVICES) == {*BOTOCORE_SERVICES, "ses-lsp"}
     assert docs["ses"]["x-service"]["apiVersion"] == "2010-12-01"
     assert docs["mailmanager"]["x-service"]["apiVersion"] == "2023-10-17"
 
@@ -164,7 +176,7 @@ def test_every_ref_resolves(docs):
                 ref = node["$ref"]
                 assert ref.startswith("#/$defs/"), (service, path, ref)
                 assert ref[len("#/$defs/") :] in doc["$defs"], (service, path, ref)
-        assert refs > 50
+        assert refs > (50 if service in BOTOCORE_SERVICES else 5)
 
 
 def test_only_reachable_shapes(docs):
@@ -444,8 +456,27 @@ def test_runtime_api_kinds():
         f"ses:{gen.cli_command_name(op)}" for op in EXPECTED_KINDS["ses"]["input"]
     ]
     assert names.index("ses:send-bounce") < names.index("mailmanager:create-rule-set")
-    assert len(kinds) == sum(len(v) for d in EXPECTED_KINDS.values() for v in d.values())
+    assert len(kinds) == sum(len(v) for d in EXPECTED_KINDS.values() for v in d.values()) + 1
+    assert list(kinds)[-1] == schema_pkg.SCENARIO_KIND == "ses-lsp:scenario"
     assert kinds["mailmanager:get-rule-set"]["direction"] == "output"
+    assert kinds["mailmanager:create-traffic-policy"]["shape"] == "CreateTrafficPolicyRequest"
+
+
+def test_scenario_schema_is_made_from_the_mail_model(docs):
+    from ses_lsp.semantics.mail import FIELDS
+
+    doc = docs["ses-lsp"]
+    root = doc["$defs"][doc["x-kinds"][schema_pkg.SCENARIO_KIND]["shape"]]
+    assert root["x-member-order"] == [f.member for f in FIELDS]
+    for f in FIELDS:
+        desc = root["properties"][f.member]["description"]
+        assert desc.startswith(f.doc) and f"Default: {f.default}." in desc
+    # nested schemas are named definitions (the validator compiles their items and values)
+    assert root["properties"]["Headers"]["$ref"] == "#/$defs/ScenarioHeaders"
+    assert doc["$defs"]["ScenarioHeaders"]["additionalProperties"] == {"$ref": "#/$defs/ScenarioHeadersValue"}
+    jsonschema.Draft202012Validator({**doc, "$ref": "#/$defs/Scenario"}).validate(
+        {"Recipients": ["a@example.com"], "Headers": {"To": "a@example.com", "X-A": ["1", "2"]}, "Tls": False}
+    )
 
 
 def test_runtime_kind_schema_and_resolve():

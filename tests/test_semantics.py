@@ -94,10 +94,38 @@ def test_covering_and_simulation():
     # a disabled catch-all covers nothing
     by, per = cm.covering_rule(rules[4], rules[:4])
     assert by is None and per == []
-    out = cm.simulate(rules, "a+x@example.com")
-    assert [r.name for r, _ in out.steps] == ["a"] and out.stopped_by.name == "a"
-    out = cm.simulate(rules, "other@example.com")
-    assert [r.name for r, _ in out.steps] == ["e"] and out.stopped_by is None
+    # the evaluation model reads the same rules (ses_lsp.semantics.evaluate)
+    from ses_lsp.semantics import evaluate as ev
+    from ses_lsp.semantics.mail import build_mail
+
+    setup = ev.ClassicSetup(rules)
+    out = ev.evaluate_classic(setup, build_mail({"Recipients": ["a+x@example.com", "other@example.com"]}))
+    a, other = out.recipients
+    assert a.rules == ["a"] and a.stopped_by is not None and a.stopped_by.rule == "a"
+    assert other.rules == ["e"] and other.stopped_by is None
+
+
+def test_a_stop_after_a_request_response_lambda_may_not_run():
+    """STOP_RULE skips the rest of the rule, the StopAction too: such a rule does not cover later ones."""
+    rules = _rules(
+        """{"Rules": [
+        {"Name": "a", "Enabled": true, "Recipients": ["example.com"],
+         "Actions": [{"LambdaAction": {"FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                                       "InvocationType": "RequestResponse"}},
+                     {"StopAction": {"Scope": "RuleSet"}}]},
+        {"Name": "b", "Enabled": true, "Recipients": ["user@example.com"], "Actions": []},
+        {"Name": "c", "Enabled": true, "Recipients": ["example.com"],
+         "Actions": [{"LambdaAction": {"FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                                       "InvocationType": "Event"}},
+                     {"StopAction": {"Scope": "RuleSet"}}]},
+        {"Name": "d", "Enabled": true, "Recipients": ["user@example.com"], "Actions": []}
+        ]}"""
+    )
+    assert rules[0].stops and not rules[0].always_stops
+    assert rules[2].always_stops
+    assert cm.covering_rule(rules[1], rules[:1]) == (None, [])
+    by, _ = cm.covering_rule(rules[3], rules[:3])
+    assert by is not None and by.name == "c"
 
 
 @settings(max_examples=2000, deadline=None)

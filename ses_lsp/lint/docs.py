@@ -1,8 +1,8 @@
 """Rule documentation, rendered from the rules themselves.
 
-``python -m ses_lsp.lint.docs`` writes ``docs/rules.md``; ``--check`` fails
-when it is stale (a test runs it).  ``ses-lsp rule CODE`` prints the same text
-for one rule.
+``python -m ses_lsp.lint.docs`` writes ``docs/rules.md`` (and the scenario table of
+``docs/evaluation.md``, from :mod:`ses_lsp.semantics.mail`); ``--check`` fails when one
+is stale (a test runs it).  ``ses-lsp rule CODE`` prints the same text for one rule.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from ses_lsp.lint.engine import lint_text
 from ses_lsp.lint.registry import Example, Rule
 from ses_lsp.lint.rules import ALL_RULES
+from ses_lsp.semantics.mail import fields_markdown
 
 FAMILIES = [
     ("SES0", "The file: syntax, YAML typing, kinds, suppressions"),
@@ -94,18 +95,35 @@ def render_all() -> str:
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
+FIELDS_START, FIELDS_END = "<!-- scenario-fields:start -->\n", "<!-- scenario-fields:end -->"
+
+
+def render_evaluation(current: str) -> str:
+    """docs/evaluation.md with its scenario table (between the markers) made from the mail model."""
+    head, start, rest = current.partition(FIELDS_START)
+    _, end, tail = rest.partition(FIELDS_END)
+    if not start or not end:
+        raise ValueError("docs/evaluation.md lost its scenario-fields markers")
+    return head + start + fields_markdown() + end + tail
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    target = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
-    text = render_all()
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    rules_md, evaluation_md = docs / "rules.md", docs / "evaluation.md"
+    current_eval = evaluation_md.read_text(encoding="utf-8")
+    outputs = {rules_md: render_all(), evaluation_md: render_evaluation(current_eval)}
     if "--check" in argv:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print(f"{target} is stale: run `python -m ses_lsp.lint.docs`", file=sys.stderr)
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {target}")
+        stale = 0
+        for target, text in outputs.items():
+            current = target.read_text(encoding="utf-8") if target.exists() else ""
+            if current != text:
+                print(f"{target} is stale: run `python -m ses_lsp.lint.docs`", file=sys.stderr)
+                stale = 1
+        return stale
+    for target, text in outputs.items():
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
     return 0
 
 

@@ -9,6 +9,7 @@ and without loading a schema.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ses_lsp import schema
@@ -22,6 +23,11 @@ MODELINE = r"#\s*ses-lsp:\s*kind\s*=\s*([A-Za-z0-9:_.-]+)"
 _CLASSIC_RULE_KEYS = frozenset({"Recipients", "Enabled", "ScanEnabled", "TlsPolicy"})
 _CLASSIC_ACTION_KEYS = frozenset(CLASSIC_ACTION_TYPES)
 _MM_RULE_KEYS = frozenset({"Conditions", "Unless"})
+_TRAFFIC_POLICY_KEYS = frozenset(
+    {"TrafficPolicyName", "PolicyStatements", "DefaultAction", "MaxMessageSizeBytes", "TrafficPolicyArn"}
+)
+# Scenario members that other documents have too (see _looks_like_scenario).
+_SHARED_SCENARIO_MEMBERS = frozenset({"Recipients", "Headers", "Size", "Message"})
 
 
 def all_kinds() -> dict[str, dict]:
@@ -109,6 +115,13 @@ def detect_kind(root: Node | None) -> str | None:
         return "ses:clone-receipt-rule-set"
     if has("RuleNames"):
         return "ses:reorder-receipt-rule-set"
+    # Mail Manager traffic policies
+    if keys & _TRAFFIC_POLICY_KEYS:
+        if keys & {"TrafficPolicyArn", "CreatedTimestamp", "LastUpdatedTimestamp"}:
+            return "mailmanager:get-traffic-policy"
+        if has("TrafficPolicyId"):
+            return "mailmanager:update-traffic-policy"
+        return "mailmanager:create-traffic-policy"
     # Mail Manager ingress points
     if has("IngressPoints"):
         return "mailmanager:list-ingress-points"
@@ -143,4 +156,20 @@ def detect_kind(root: Node | None) -> str | None:
         return "ses:create-receipt-rule-set"
     if has("FilterName"):
         return "ses:delete-receipt-filter"
+    if _looks_like_scenario(keys):
+        return schema.SCENARIO_KIND
     return None
+
+
+def _looks_like_scenario(keys: set[str]) -> bool:
+    """A simulation scenario (``ses-lsp:scenario``): a member only scenarios have, or nothing but
+    scenario members (the member list is the kind's schema, made from ses_lsp.semantics.mail)."""
+    members = _scenario_members()
+    return bool(keys & (members - _SHARED_SCENARIO_MEMBERS)) or keys <= members
+
+
+@functools.cache
+def _scenario_members() -> frozenset[str]:
+    doc = schema.load_service(schema.service_of(schema.SCENARIO_KIND))
+    shape = doc["x-kinds"][schema.SCENARIO_KIND]["shape"]
+    return frozenset(doc["$defs"][shape]["properties"])

@@ -2,7 +2,9 @@
 
 The files ``ses.json`` and ``mailmanager.json`` next to this module are generated
 from botocore's service models by ``python -m ses_lsp.schema.generate`` (a dev
-tool; botocore is not a runtime dependency and is never imported here).
+tool; botocore is not a runtime dependency and is never imported here);
+``ses-lsp.json`` (ses-lsp's own documents: simulation scenarios) by the same tool
+from :data:`ses_lsp.semantics.mail.FIELDS`.
 
 Each file is a JSON Schema 2020-12 document: ``$defs`` holds one schema per
 botocore shape and ``x-kinds`` maps a document kind such as
@@ -21,7 +23,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
-SERVICES = ("ses", "mailmanager")
+# The AWS services (generated from botocore), then ses-lsp's own documents (simulation
+# scenarios, generated from ses_lsp.semantics.mail).
+SERVICES = ("ses", "mailmanager", "ses-lsp")
+SCENARIO_KIND = "ses-lsp:scenario"  # a mail for `ses-lsp simulate` (ses_lsp.semantics.mail)
 
 _REF_PREFIX = "#/$defs/"
 
@@ -116,6 +121,7 @@ def resolve(service_doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, An
 
 
 __all__ = [
+    "SCENARIO_KIND",
     "SERVICES",
     "kind_info",
     "kind_schema",

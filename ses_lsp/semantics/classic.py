@@ -16,6 +16,13 @@ Semantics (``shared/design/ses-semantics.md`` sections 1.2-1.7):
 * a ``StopAction`` ends evaluation for the recipients the rule matched: later
   actions of the rule and later rules do not run for them;
 * ``Enabled`` defaults to false: a rule that omits it is disabled.
+
+Matching has one definition: :func:`covering_keys`.  A ``Recipients`` entry has one
+key (:attr:`Recipient.key`); an entry (or an envelope address, read as the entry
+naming exactly it) is matched by the entries whose keys are among its covering
+keys.  :meth:`Recipient.matches`, :meth:`Recipient.covers`, the linters' indexes
+(:class:`CoverageIndex`, :class:`OverlapIndex`) and the simulator
+(:mod:`ses_lsp.semantics.evaluate`) all ask it, so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -57,44 +64,70 @@ class Recipient:
         """The local part without a ``+label``."""
         return self.local.split("+", 1)[0] if self.form == "address" else ""
 
+    @property
+    def key(self) -> tuple[str, ...] | None:
+        """This entry's key in :func:`covering_keys` terms (None for an invalid entry)."""
+        return entry_key(self.form, self.local, self.domain)
+
     def matches(self, address: str) -> bool:
         """Does this entry match an envelope recipient address?"""
-        local, _, domain = address.rpartition("@")
-        domain = domain.lower()
-        if self.form == "address":
-            if domain != self.domain:
-                return False
-            if local == self.local:
-                return True
-            # user@x matches user+label@x (only when the entry has no label itself)
-            return "+" not in self.local and local.split("+", 1)[0] == self.local
-        if self.form == "domain":
-            return domain == self.domain
-        if self.form == "subdomains":
-            return domain.endswith("." + self.domain)
-        return False
+        key = self.key
+        return key is not None and key in address_keys(address)
 
     def covers(self, other: Recipient) -> bool:
         """Does every address ``other`` matches also match this entry?"""
-        if self.form == "invalid" or other.form == "invalid":
-            return False
-        if self.form == "domain":
-            return (
-                other.form == "address"
-                and other.domain == self.domain
-                or (other.form == "domain" and other.domain == self.domain)
-            )
-        if self.form == "subdomains":
-            return other.form in ("address", "domain", "subdomains") and (
-                other.domain.endswith("." + self.domain) or (other.form == "subdomains" and other.domain == self.domain)
-            )
-        if self.form == "address":
-            if other.form != "address" or other.domain != self.domain:
-                return False
-            if other.local == self.local:
-                return True
-            return "+" not in self.local and other.local.split("+", 1)[0] == self.local
-        return False
+        key = self.key
+        return (
+            key is not None and other.form != "invalid" and key in covering_keys(other.form, other.local, other.domain)
+        )
+
+
+def entry_key(form: str, local: str, domain: str) -> tuple[str, ...] | None:
+    """The key of a ``Recipients`` entry: ``("address", domain, local)``, ``("domain", domain)``
+    or ``("subdomains", domain)`` (domain lower-case, without the leading dot); None if invalid."""
+    if form == "address":
+        return ("address", domain, local)
+    if form in ("domain", "subdomains"):
+        return (form, domain)
+    return None
+
+
+@lru_cache(maxsize=65536)
+def covering_keys(form: str, local: str, domain: str) -> tuple[tuple[str, ...], ...]:
+    """The keys of the entries that match every address the entry ``(form, local, domain)`` matches
+    (itself included): the one definition of classic recipient matching.
+
+    * ``user@example.com`` is matched by ``example.com``, by ``.P`` for every proper parent
+      domain ``P`` of ``example.com``, by itself and, when it has a ``+label``, by the address
+      without the label (``user+x@d`` by ``user@d``; an entry with a label matches only itself);
+    * ``example.com`` by itself and by ``.P`` for its proper parents (not by ``.example.com``:
+      the leading dot means subdomains only);
+    * ``.example.com`` by itself and by ``.P`` for its proper parents.
+
+    Domains compare case-insensitively (they arrive lower-cased), local parts exactly.
+    The order is the order :class:`CoverageIndex` looks them up in.
+    """
+    if form == "invalid":
+        return ()
+    keys: list[tuple[str, ...]] = [(form, domain)] if form in ("domain", "subdomains") else [("domain", domain)]
+    keys.extend(("subdomains", p) for p in _parents(domain))
+    if form == "address":
+        keys.append(("address", domain, local))
+        if "+" in local:
+            keys.append(("address", domain, local.split("+", 1)[0]))
+    return tuple(keys)
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """(local part, lower-case domain) of an envelope address (no ``@``: all domain)."""
+    local, _, domain = address.rpartition("@")
+    return local, domain.lower()
+
+
+def address_keys(address: str) -> tuple[tuple[str, ...], ...]:
+    """The keys of the ``Recipients`` entries that match an envelope recipient address."""
+    local, domain = split_address(address)
+    return covering_keys("address", local, domain)
 
 
 _BAD_CHARS = r"[\s<>*,;/\\\"()\[\]]"
@@ -156,6 +189,7 @@ class Rule:
     enabled: bool | None  # None: not written (the API default, false)
     recipients: list[Recipient] | None  # None: no Recipients member (matches everything)
     actions: list[Action]
+    tls_policy: str | None = None  # the TlsPolicy text as written (None: not written, i.e. Optional)
 
     @property
     def is_enabled(self) -> bool:
@@ -177,6 +211,24 @@ class Rule:
     def stops(self) -> bool:
         return self.stop_index is not None
 
+    @property
+    def always_stops(self) -> bool:
+        """Does every mail this rule runs for end here, whatever a Lambda returns?
+
+        A ``StopAction`` that a ``RequestResponse`` Lambda action precedes may never run: the
+        function can return ``STOP_RULE``, which skips the rest of the rule, the stop included,
+        and lets later rules run (``STOP_RULE_SET`` and ``CONTINUE`` leave the stop in force).
+        """
+        idx = self.stop_index
+        if idx is None:
+            return False
+        return not any(is_request_response(a) for a in self.actions[:idx])
+
+    @property
+    def requires_tls(self) -> bool:
+        """``TlsPolicy: Require``: mail not received over TLS is bounced for this rule's recipients."""
+        return self.tls_policy == "Require"
+
     def matches(self, address: str) -> bool:
         if self.recipients is None:
             return True
@@ -187,6 +239,11 @@ class Rule:
 
 
 _ACTION_SET = frozenset(ACTION_TYPES)
+
+
+def is_request_response(action: Action) -> bool:
+    """A Lambda action invoked synchronously: the only action whose result can steer evaluation."""
+    return action.type == "LambdaAction" and action.text("InvocationType") == "RequestResponse"
 
 
 def read_action(entry: Node, index: int) -> Action:
@@ -228,7 +285,9 @@ def read_rule(node: Node, index: int) -> Rule | None:
     actions = []
     if acts_node is not None and acts_node.kind == ARRAY:
         actions = list(map(read_action, acts_node.list_value, range(len(acts_node.list_value))))
-    return Rule(node, index, name, name_node, enabled, recipients, actions)
+    tls = members.get("TlsPolicy")
+    tls_policy = tls.str_value if tls is not None and tls.kind == STRING else None
+    return Rule(node, index, name, name_node, enabled, recipients, actions, tls_policy)
 
 
 def read_rules(rules_node: Node | None) -> list[Rule]:
@@ -243,61 +302,38 @@ def read_rules(rules_node: Node | None) -> list[Rule]:
 
 
 class CoverageIndex:
-    """Which recipients earlier enabled, stopping rules already take (built in rule order).
+    """Which recipients earlier enabled rules that always stop already take (built in rule order).
 
-    ``add`` the rules one by one; ``covered_by(recipient)`` answers in time
-    proportional to the recipient's number of domain labels, so checking a
-    200-rule set is linear, not quadratic.
+    ``add`` the rules one by one; ``covered_by(recipient)`` looks up the entry's
+    :func:`covering_keys`, so it answers in time proportional to the entry's number of
+    domain labels and checking a 200-rule set is linear, not quadratic.  A rule counts
+    only when it is enabled and :attr:`Rule.always_stops`.
     """
 
     def __init__(self) -> None:
         self.catch_all: Rule | None = None
-        self.domains: dict[str, Rule] = {}
-        self.subdomains: dict[str, Rule] = {}
-        self.addresses: dict[tuple[str, str], Rule] = {}
+        self.by_key: dict[tuple[str, ...], Rule] = {}
 
     def add(self, rule: Rule) -> None:
-        if not (rule.is_enabled and rule.stops):
+        if not (rule.is_enabled and rule.always_stops):
             return
         if rule.catch_all:
             if self.catch_all is None:
                 self.catch_all = rule
             return
         for e in rule.recipients or ():
-            if e.form == "domain":
-                self.domains.setdefault(e.domain, rule)
-            elif e.form == "subdomains":
-                self.subdomains.setdefault(e.domain, rule)
-            elif e.form == "address":
-                self.addresses.setdefault((e.domain, e.local), rule)
+            key = e.key
+            if key is not None:
+                self.by_key.setdefault(key, rule)
 
     def covered_by(self, rec: Recipient) -> Rule | None:
         if self.catch_all is not None:
             return self.catch_all
-        if rec.form == "invalid":
-            return None
-        d = rec.domain
-        if rec.form in ("address", "domain"):
-            hit = self.domains.get(d)
+        by_key = self.by_key
+        for key in covering_keys(rec.form, rec.local, rec.domain):
+            hit = by_key.get(key)
             if hit is not None:
                 return hit
-        if rec.form == "subdomains":
-            hit = self.subdomains.get(d)
-            if hit is not None:
-                return hit
-        # any proper parent domain registered as ".parent"
-        i = d.find(".")
-        while i != -1:
-            hit = self.subdomains.get(d[i + 1 :])
-            if hit is not None:
-                return hit
-            i = d.find(".", i + 1)
-        if rec.form == "address":
-            hit = self.addresses.get((d, rec.local))
-            if hit is None and "+" in rec.local:
-                base = rec.local.split("+", 1)[0]
-                hit = self.addresses.get((d, base))
-            return hit
         return None
 
     def covering(self, rule: Rule) -> tuple[Rule | None, list[tuple[Recipient, Rule]]]:
@@ -343,20 +379,19 @@ def _parents(domain: str) -> list[str]:
 class OverlapIndex:
     """Which recipients some rule of a set may match (``add`` the rules; ``overlaps(rule)`` asks).
 
-    ``overlaps(rule)`` is ``any(may_overlap(rule, r) for r in added)``, answered in time
-    proportional to the rule's recipients and their domain labels, so asking it for every
-    rule of a 200-rule set against the rules after it is linear, not quadratic.
+    ``overlaps(rule)`` is ``any(may_overlap(rule, r) for r in added)``.  The entries' match
+    sets are nested or disjoint (an address, its domain, the parents' ``.P`` forms), so two
+    entries overlap exactly when one covers the other: the index keeps the added entries'
+    keys (does an added entry cover the asked one?) and every key that covers an added entry
+    (does the asked one cover an added entry?), both from :func:`covering_keys`.  So asking
+    it for every rule of a 200-rule set against the rules after it is linear, not quadratic.
     """
 
     def __init__(self) -> None:
         self.any_rule = False
         self.catch_all = False
-        self.addresses: set[tuple[str, str]] = set()  # (domain, local part)
-        self.address_bases: set[tuple[str, str]] = set()  # (domain, local part without +label)
-        self.address_domains: set[str] = set()
-        self.domains: set[str] = set()
-        self.subdomains: set[str] = set()  # P of each ".P" entry
-        self.under: set[str] = set()  # every proper parent of every entry's domain
+        self.keys: set[tuple[str, ...]] = set()  # the added entries' keys
+        self.under: set[tuple[str, ...]] = set()  # every key that covers some added entry
 
     def add(self, rule: Rule) -> None:
         self.any_rule = True
@@ -364,17 +399,11 @@ class OverlapIndex:
             self.catch_all = True
             return
         for e in rule.recipients:
-            if e.form == "invalid":
+            key = e.key
+            if key is None:
                 continue
-            if e.form == "address":
-                self.addresses.add((e.domain, e.local))
-                self.address_bases.add((e.domain, e.base_local))
-                self.address_domains.add(e.domain)
-            elif e.form == "domain":
-                self.domains.add(e.domain)
-            else:
-                self.subdomains.add(e.domain)
-            self.under.update(_parents(e.domain))
+            self.keys.add(key)
+            self.under.update(covering_keys(e.form, e.local, e.domain))
 
     def overlaps(self, rule: Rule) -> bool:
         if self.catch_all or (rule.recipients is None and self.any_rule):
@@ -382,24 +411,13 @@ class OverlapIndex:
         return any(self._entry_overlaps(e) for e in rule.recipients or ())
 
     def _entry_overlaps(self, e: Recipient) -> bool:
-        d = e.domain
-        if e.form == "invalid":
+        key = e.key
+        if key is None:
             return False
-        if e.form == "subdomains":
-            # a later entry below it, the same ".P", or a ".Q" above it
-            return d in self.under or d in self.subdomains or any(p in self.subdomains for p in _parents(d))
-        # an address or a domain: a ".Q" entry above it
-        if any(p in self.subdomains for p in _parents(d)):
+        if key in self.under:  # this entry covers an added one
             return True
-        if e.form == "domain":
-            return d in self.domains or d in self.address_domains
-        # an address: its domain entry, the same address, or one of them is the other's +label form
-        return (
-            d in self.domains
-            or (d, e.local) in self.addresses
-            or (d, e.base_local) in self.addresses
-            or ("+" not in e.local and (d, e.local) in self.address_bases)
-        )
+        keys = self.keys
+        return any(k in keys for k in covering_keys(e.form, e.local, e.domain))  # an added one covers it
 
 
 def later_overlaps(rules: list[Rule]) -> list[bool]:
@@ -427,29 +445,44 @@ def covering_rule(rule: Rule, earlier: Iterable[Rule]) -> tuple[Rule | None, lis
 
 
 @dataclass
-class Outcome:
-    """What happens to one recipient address: the rules and actions that run."""
+class IpFilter:
+    """One receipt IP filter (``ReceiptFilter``): its name, ``Allow``/``Block`` and CIDR text."""
 
-    address: str
-    steps: list[tuple[Rule, list[Action]]]
-    stopped_by: Rule | None
+    node: Node  # the ReceiptFilter object
+    name: str | None
+    policy: str | None
+    policy_node: Node | None
+    cidr: str | None
+    cidr_node: Node | None
+
+    def label(self) -> str:
+        return f'IP filter "{self.name}"' if self.name else "IP filter"
 
 
-def simulate(rules: list[Rule], address: str) -> Outcome:
-    """Which rules and actions run for one envelope recipient (classic semantics).
-
-    Lambda ``RequestResponse`` dispositions are unknown statically and treated
-    as CONTINUE.
-    """
-    steps: list[tuple[Rule, list[Action]]] = []
-    for rule in rules:
-        if not rule.is_enabled or not rule.matches(address):
+def read_filters(root: Node | None) -> list[IpFilter]:
+    """The IP filters of a ``create-receipt-filter`` (``Filter``) or ``list-receipt-filters``
+    (``Filters``) document, in order; entries that are not objects are skipped."""
+    if root is None or root.kind != OBJECT:
+        return []
+    one = root.get("Filter")
+    many = root.get("Filters")
+    nodes = [one] if one is not None else (many.list_value if many is not None and many.kind == ARRAY else [])
+    out = []
+    for f in nodes:
+        if f.kind != OBJECT:
             continue
-        ran: list[Action] = []
-        for a in rule.actions:
-            ran.append(a)
-            if a.type == "StopAction":
-                steps.append((rule, ran))
-                return Outcome(address, steps, rule)
-        steps.append((rule, ran))
-    return Outcome(address, steps, None)
+        name = f.get("Name")
+        ip = f.get("IpFilter")
+        policy = ip.get("Policy") if ip is not None else None
+        cidr = ip.get("Cidr") if ip is not None else None
+        out.append(
+            IpFilter(
+                f,
+                name.str_value if name is not None and name.kind == STRING else None,
+                policy.str_value if policy is not None and policy.kind == STRING else None,
+                policy,
+                cidr.str_value if cidr is not None and cidr.kind == STRING else None,
+                cidr,
+            )
+        )
+    return out

@@ -15,6 +15,7 @@ Multiple ``Values`` are ORed, except for ``NOT_EQUALS`` / ``NOT_CIDR_MATCHES``
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -52,6 +53,9 @@ EXPRESSIONS = {
     "DmarcExpression": "dmarc",
     "NumberExpression": "number",
     "BooleanExpression": "boolean",
+    # traffic policy statements (PolicyCondition)
+    "Ipv6Expression": "ip",
+    "TlsExpression": "tls",
 }
 
 OPERATORS = {
@@ -68,7 +72,10 @@ OPERATORS = {
         "GREATER_THAN_OR_EQUAL",
     ),
     "boolean": ("IS_TRUE", "IS_FALSE"),
+    "tls": ("MINIMUM_TLS_VERSION", "IS"),
 }
+# TLS versions in increasing order (traffic policy TlsExpression values).
+TLS_VERSIONS = ("TLS1_2", "TLS1_3")
 
 DELIVERY_ACTIONS = MM_DELIVERY_ACTIONS
 
@@ -184,6 +191,9 @@ class Predicate:
     operator: str
     values: tuple
     node: Node | None = field(default=None, compare=False, hash=False)
+    # What the condition reads from a message, for evaluation (see :func:`_operand`); None when
+    # the ``Evaluate`` member is incomplete.
+    operand: tuple | None = field(default=None, compare=False, hash=False)
 
     @property
     def key(self) -> tuple:
@@ -279,44 +289,126 @@ class Predicate:
 
     # -- evaluation (simulator) ---------------------------------------------------
 
+    def value_test(self) -> Callable[[Sequence[object]], bool]:
+        """The condition as a test of the operand's values (build it once, call it often).
+
+        An operand can hold several values (the addresses of a ``To`` header, the fields of a
+        repeated ``X-`` header): every operator but ``NOT_EQUALS`` / ``NOT_CIDR_MATCHES``
+        holds when it holds for some value and some of the condition's values (they are
+        ORed); ``NOT_EQUALS`` / ``NOT_CIDR_MATCHES`` hold when no value equals (lies in) any
+        of them.  An operand without values (no such header) meets only those two.
+        Booleans are one value; ``MESSAGE_SIZE`` one number; a TLS version ``None`` without TLS.
+        """
+        op, vals, family = self.operator, self.values, self.family
+        one: Callable[[object], bool] | None = None
+        negated = op in ("NOT_EQUALS", "NOT_CIDR_MATCHES")
+        if family == "string":
+            pats = tuple(str(v) for v in vals)
+            if op in ("EQUALS", "NOT_EQUALS"):
+                one = frozenset(pats).__contains__
+            elif op == "STARTS_WITH":
+                one = lambda x: isinstance(x, str) and x.startswith(pats)  # noqa: E731
+            elif op == "ENDS_WITH":
+                one = lambda x: isinstance(x, str) and x.endswith(pats)  # noqa: E731
+            elif op == "CONTAINS":
+                one = lambda x: isinstance(x, str) and any(p in x for p in pats)  # noqa: E731
+        elif family in ("verdict", "dmarc"):
+            if op in ("EQUALS", "NOT_EQUALS"):
+                one = frozenset(str(v) for v in vals).__contains__
+        elif family == "number":
+            ints = self._numbers()
+            if ints is not None:
+                one = lambda x: (  # noqa: E731
+                    isinstance(x, (int, float)) and not isinstance(x, bool) and any(_in(iv, float(x)) for iv in ints)
+                )
+        elif family == "boolean":
+            want = op == "IS_TRUE"
+            one = lambda x: bool(x) is want  # noqa: E731
+        elif family == "ip":
+            blocks = _blocks(tuple(vals))
+            if blocks is not None and op in ("CIDR_MATCHES", "NOT_CIDR_MATCHES"):
+                one = _ip_inside(blocks)
+        elif family == "tls":
+            target = vals[0] if vals else None
+            if target in TLS_VERSIONS:
+                rank = TLS_VERSIONS.index(str(target))
+                if op == "MINIMUM_TLS_VERSION":
+                    one = lambda x: x in TLS_VERSIONS and TLS_VERSIONS.index(str(x)) >= rank  # noqa: E731
+                elif op == "IS":
+                    one = lambda x: x == target  # noqa: E731
+        if one is None:
+            return _never
+        return _none_of(one) if negated else _some_of(one)
+
     def matches(self, value: object) -> bool | None:
-        """Evaluate against the subject's value for one message/recipient (None: unknown)."""
+        """Evaluate against one value of the subject (None: unknown, or a value of the wrong type)."""
         if value is None:
             return None
-        op, vals = self.operator, self.values
-        if self.family in ("string",):
-            s = str(value)
-            if op == "EQUALS":
-                return s in vals
-            if op == "NOT_EQUALS":
-                return s not in vals
-            if op == "STARTS_WITH":
-                return any(s.startswith(v) for v in vals)
-            if op == "ENDS_WITH":
-                return any(s.endswith(v) for v in vals)
-            if op == "CONTAINS":
-                return any(v in s for v in vals)
-        if self.family in ("verdict", "dmarc"):
-            fin = self._finite()
-            return None if fin is None else str(value) in fin
         if self.family == "number":
-            ints = self._numbers()
-            if ints is None or not isinstance(value, (int, float, str)):
+            if not isinstance(value, (int, float, str)) or self._numbers() is None:
                 return None
             try:
-                x = float(value)
+                value = float(value)
             except ValueError:  # not a number: unknown
                 return None
-            return any(_in(iv, x) for iv in ints)
-        if self.family == "boolean":
-            return bool(value) is (op == "IS_TRUE")
-        if self.family == "ip":
-            addr, blocks = _blocks((str(value),)), _blocks(tuple(vals))
-            if addr is None or blocks is None:
+        elif self.family == "ip":
+            if _blocks(tuple(self.values)) is None or _address(str(value)) is None:
                 return None
-            inside = any(_within(addr[0], b) for b in blocks)
-            return inside if op == "CIDR_MATCHES" else not inside
+        elif self.family in ("string", "verdict", "dmarc"):
+            value = str(value)
+        return self.value_test()((value,))
+
+
+def _some_of(one: Callable[[object], bool]) -> Callable[[Sequence[object]], bool]:
+    def test(values: Sequence[object]) -> bool:
+        for x in values:
+            if one(x):
+                return True
+        return False
+
+    return test
+
+
+def _none_of(one: Callable[[object], bool]) -> Callable[[Sequence[object]], bool]:
+    def test(values: Sequence[object]) -> bool:
+        for x in values:
+            if one(x):
+                return False
+        return True
+
+    return test
+
+
+def _never(values: Sequence[object]) -> bool:
+    """The test of a condition that cannot be evaluated (an unreadable value list)."""
+    return False
+
+
+def _ip_inside(blocks: tuple[tuple[int, int, int], ...]) -> Callable[[object], bool]:
+    """A test: does an address (text) lie in one of the blocks?  Unreadable text: no."""
+
+    def inside(text: object) -> bool:
+        addr = _address(str(text))
+        if addr is None:
+            return False
+        v, n = addr
+        for b in blocks:
+            if b[0] == v and b[1] <= n <= b[2]:
+                return True
+        return False
+
+    return inside
+
+
+@lru_cache(maxsize=4096)  # pure: a mail's source address is tested by many conditions
+def _address(text: str) -> tuple[int, int] | None:
+    """(IP version, integer value) of an address (no prefix length), or None."""
+    if "/" in text:
         return None
+    parsed, _ = parse_cidr(text, classic=False)
+    if parsed is None:
+        return None
+    return parsed.version, parsed.network.first
 
 
 def _in(iv: Interval, x: float) -> bool:
@@ -449,6 +541,11 @@ def read_condition(node: Node) -> Predicate | None:
         if v is None or v.kind not in (INTEGER, NUMBER):
             return None
         values: tuple = (v.value,)
+    elif family == "tls":
+        v = expr.get("Value")
+        if v is None or v.kind != STRING:
+            return None
+        values = (v.value,)
     elif family == "boolean":
         values = ()
     else:
@@ -458,7 +555,39 @@ def read_condition(node: Node) -> Predicate | None:
         values = tuple(x.value for x in vs.list_value if x.kind == STRING)
         if not values:
             return None
-    return Predicate(family, subject, op_node.str_value, values, node)
+    return Predicate(family, subject, op_node.str_value, values, node, _operand(expr.get("Evaluate"), family))
+
+
+def _operand(evaluate: Node | None, family: str) -> tuple | None:
+    """What a condition reads from the message, as a simulator resolves it:
+
+    ``("dmarc",)``; ``("attribute", NAME)``; ``("header", X-NAME)``; ``("analysis", analyzer,
+    result field)``; ``("address-list", ATTRIBUTE, (list, ...))``; ``("certificate", NAME)``.
+    None when the ``Evaluate`` member is incomplete.
+    """
+    if family == "dmarc":
+        return ("dmarc",)
+    if evaluate is None or evaluate.kind != OBJECT or len(evaluate.dict_value) != 1:
+        return None
+    ((key, val),) = evaluate.dict_value.items()
+    if key == "Attribute" and val.kind == STRING:
+        return ("attribute", val.str_value)
+    if key == "MimeHeaderAttribute" and val.kind == STRING:
+        return ("header", val.str_value)
+    if key == "ClientCertificateAttribute" and val.kind == STRING:
+        return ("certificate", val.str_value)
+    if key == "Analysis" and val.kind == OBJECT:
+        analyzer, result = val.get("Analyzer"), val.get("ResultField")
+        if analyzer is not None and analyzer.kind == STRING and result is not None and result.kind == STRING:
+            return ("analysis", analyzer.str_value, result.str_value)
+        return None
+    if key == "IsInAddressList" and val.kind == OBJECT:
+        attr, lists = val.get("Attribute"), val.get("AddressLists")
+        if attr is None or attr.kind != STRING or lists is None or lists.kind != ARRAY:
+            return None
+        names = tuple(n.str_value for n in lists.list_value if n.kind == STRING)
+        return ("address-list", attr.str_value, names) if names else None
+    return None
 
 
 @dataclass
@@ -546,3 +675,80 @@ def read_rules(rules_node: Node | None) -> list[Rule]:
         if r is not None:
             out.append(r)
     return out
+
+
+@dataclass
+class Condition:
+    """One entry of a ``Conditions``/``Unless`` list: its predicate (None when it cannot be read)."""
+
+    index: int
+    node: Node
+    predicate: Predicate | None
+
+
+def read_condition_list(node: Node | None) -> list[Condition]:
+    """Every entry of a condition list, readable or not, in order."""
+    if node is None or node.kind != ARRAY:
+        return []
+    return [Condition(i, c, read_condition(c)) for i, c in enumerate(node.list_value)]
+
+
+@dataclass
+class PolicyStatement:
+    """A traffic policy statement: ``ALLOW`` or ``DENY`` when all its conditions hold."""
+
+    node: Node
+    index: int
+    action: str | None
+    action_node: Node | None
+    conditions: list[Condition]
+
+
+@dataclass
+class TrafficPolicy:
+    node: Node
+    name: str | None
+    statements: list[PolicyStatement]
+    default_action: str | None
+    default_node: Node | None
+    max_size: float | None
+    max_size_node: Node | None
+
+    def label(self) -> str:
+        return f'traffic policy "{self.name}"' if self.name else "the traffic policy"
+
+
+def read_traffic_policy(root: Node | None) -> TrafficPolicy | None:
+    """A ``create-traffic-policy`` / ``update-traffic-policy`` / ``get-traffic-policy`` document."""
+    if root is None or root.kind != OBJECT:
+        return None
+    name = root.get("TrafficPolicyName")
+    statements: list[PolicyStatement] = []
+    sts = root.get("PolicyStatements")
+    if sts is not None and sts.kind == ARRAY:
+        for i, st in enumerate(sts.list_value):
+            if st.kind != OBJECT:
+                continue
+            action = st.get("Action")
+            statements.append(
+                PolicyStatement(
+                    st,
+                    i,
+                    action.str_value if action is not None and action.kind == STRING else None,
+                    action,
+                    read_condition_list(st.get("Conditions")),
+                )
+            )
+    default = root.get("DefaultAction")
+    size = root.get("MaxMessageSizeBytes")
+    return TrafficPolicy(
+        root,
+        name.str_value if name is not None and name.kind == STRING else None,
+        statements,
+        default.str_value if default is not None and default.kind == STRING else None,
+        default,
+        float(size.value)
+        if size is not None and size.kind in (INTEGER, NUMBER) and isinstance(size.value, (int, float))
+        else None,
+        size,
+    )

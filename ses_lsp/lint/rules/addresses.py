@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
-from ses_lsp.knowledge.addresses import domain_fault, domain_is_verified, verified_domains
+from ses_lsp.knowledge.addresses import (
+    address_problem,
+    domain_fault,
+    domain_is_verified,
+    verified_domains,
+    without_display_name,
+)
 from ses_lsp.knowledge.networks import ParsedCidr, parse_cidr
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
@@ -39,6 +45,7 @@ from ses_lsp.lint.rules.common import (
     CLASSIC_FILTER_KINDS,
     CLASSIC_RULE_KINDS,
     MM_RULE_SET_KINDS,
+    SCENARIO_KINDS,
     classic_model,
     ctx_cache,
     has_placeholder,
@@ -1055,6 +1062,90 @@ DUPLICATE_VALUE = Rule(
     ),
 )
 
+# -- simulation scenarios ------------------------------------------------------------------
+
+
+def _scenario_strings(ctx: LintContext) -> Iterator[tuple[str, Node]]:
+    """(member, string node) for the scenario's address-, domain- and IP-valued strings."""
+    root = ctx.root
+    if root is None or root.kind != OBJECT:
+        return
+    for member in ("SourceIp", "MailFrom"):
+        n = root.get(member)
+        if n is not None and n.kind == STRING:
+            yield member, n
+    for member in ("Recipients", "VerifiedDomains"):
+        lst = root.get(member)
+        if lst is not None and lst.kind == ARRAY:
+            for n in lst.list_value:
+                if n.kind == STRING:
+                    yield member, n
+
+
+def _scenario_problem(member: str, text: str) -> str | None:
+    if member == "SourceIp":
+        if "/" in text:
+            return "it is a CIDR block; the source is one address"
+        _, why = parse_cidr(text, False)
+        return why
+    if member == "VerifiedDomains":
+        fault = domain_fault(text.lower().strip("."))
+        return None if fault is None else fault.reason
+    if member == "MailFrom" and text == "":
+        return None  # the null reverse path (bounces)
+    why = address_problem(text)
+    if why is not None and address_problem(text, display_name=True) is None:
+        return (
+            f"it is in display-name form; an envelope address is the address alone, {quote(without_display_name(text))}"
+        )
+    return why
+
+
+def _check_scenario_values(ctx: LintContext) -> None:
+    what = {
+        "SourceIp": "an IPv4 or IPv6 address",
+        "MailFrom": "an email address (or empty)",
+        "Recipients": "an email address",
+        "VerifiedDomains": "a domain",
+    }
+    for member, node in _scenario_strings(ctx):
+        text = node.str_value
+        if has_placeholder(text) or schema_reported(ctx, node):
+            continue
+        why = _scenario_problem(member, text)
+        if why is not None:
+            ctx.report(node, f"{member} value {quote(text)} is not {what[member]}: {why}")
+
+
+SCENARIO_VALUE = Rule(
+    code="SES614",
+    name="scenario-invalid-value",
+    severity=E,
+    summary="A simulation scenario's source IP, sender, recipient or verified domain that is not one.",
+    source=SOURCE_RFC,
+    kinds=SCENARIO_KINDS,
+    check=_check_scenario_values,
+    doc=RuleDoc(
+        what=(
+            "Reports, in a simulation scenario (`ses-lsp simulate --mail`), a `SourceIp` that is not a single IPv4 "
+            "or IPv6 address, a `MailFrom` or `Recipients` entry that is not an email address, and a "
+            "`VerifiedDomains` entry that is not a domain."
+        ),
+        why=(
+            "The simulation would match rules against a value no SMTP client can send: IP filters and CIDR "
+            "conditions never contain it, and recipient matching is meaningless."
+        ),
+        bad=Example("SES614-bad.yaml", "ses-lsp:scenario"),
+        good=Example("SES614-good.yaml", "ses-lsp:scenario"),
+        references=(
+            "RFC 5321 section 4.1.2 (Mailbox): https://www.rfc-editor.org/rfc/rfc5321#section-4.1.2",
+            RFC4291,
+            CONCEPTS_DOC + " (the receiving pipeline a simulation follows)",
+        ),
+    ),
+)
+
+
 RULES = [
     INVALID_CIDR,
     HOST_BITS,
@@ -1069,4 +1160,5 @@ RULES = [
     UNVERIFIED_DOMAIN,
     UPPER_CASE,
     DUPLICATE_VALUE,
+    SCENARIO_VALUE,
 ]

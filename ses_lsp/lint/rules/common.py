@@ -25,6 +25,10 @@ SEND_BOUNCE_KINDS = frozenset({"ses:send-bounce"})
 MM_RULE_SET_KINDS = frozenset(
     {"mailmanager:create-rule-set", "mailmanager:update-rule-set", "mailmanager:get-rule-set"}
 )
+MM_TRAFFIC_POLICY_KINDS = frozenset(
+    {"mailmanager:create-traffic-policy", "mailmanager:update-traffic-policy", "mailmanager:get-traffic-policy"}
+)
+SCENARIO_KINDS = frozenset({"ses-lsp:scenario"})  # ses_lsp.schema.SCENARIO_KIND
 MM_INGRESS_KINDS = frozenset(
     {"mailmanager:create-ingress-point", "mailmanager:update-ingress-point", "mailmanager:get-ingress-point"}
 )

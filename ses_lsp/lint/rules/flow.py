@@ -182,7 +182,9 @@ SHADOWED = Rule(
         what=(
             "Reports an enabled rule that can never run because earlier enabled rules ending in a `StopAction` "
             "match every recipient it could match (a rule without `Recipients` matches everything; `example.com` "
-            "matches its addresses; `.example.com` its subdomains; `user@x` also `user+tag@x`)."
+            "matches its addresses; `.example.com` its subdomains; `user@x` also `user+tag@x`). A stop that a "
+            "`RequestResponse` Lambda action precedes does not count: the function can return `STOP_RULE`, which "
+            "skips the rest of its rule, the stop included."
         ),
         why="Mail you expect this rule to handle is already stopped; its actions never run.",
         bad=Example("SES502-bad.yaml", "ses:describe-receipt-rule-set"),
@@ -248,7 +250,7 @@ def _check_catch_all(ctx: LintContext) -> None:
                 )
             ],
         )
-    if first is not rules[0] and first.stops:
+    if first is not rules[0] and first.always_stops:
         ctx.report(
             first.name_node or first.node,
             f"{first.label()} has no Recipients and stops the rule set, but it is not the first rule: "
