@@ -56,7 +56,8 @@ def _doc(service: str) -> dict:
 
 @pytest.fixture(scope="module")
 def docs() -> dict[str, dict]:
-    return {service: _doc(service) for service in schema_pkg.SERVICES}
+    """The files generated from botocore (cloudformation.json: tests/test_cfn_schema.py)."""
+    return {spec.name: _doc(spec.name) for spec in gen.SERVICE_SPECS}
 
 
 def _defs(docs, service):
@@ -444,7 +445,9 @@ def test_runtime_api_kinds():
         f"ses:{gen.cli_command_name(op)}" for op in EXPECTED_KINDS["ses"]["input"]
     ]
     assert names.index("ses:send-bounce") < names.index("mailmanager:create-rule-set")
-    assert len(kinds) == sum(len(v) for d in EXPECTED_KINDS.values() for v in d.values())
+    # ... and the one kind of cloudformation.json, the template, last
+    assert names[-1] == "cloudformation:template"
+    assert len(kinds) == sum(len(v) for d in EXPECTED_KINDS.values() for v in d.values()) + 1
     assert kinds["mailmanager:get-rule-set"]["direction"] == "output"
 
 

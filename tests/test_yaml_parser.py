@@ -1284,3 +1284,39 @@ def test_every_node_slot_is_set(text):
         if n.kind == "array":
             stack.extend(n.value)
     assert seen >= 2 or text == "x\n"
+
+
+def test_local_tags_are_kept_on_the_node():
+    """``!Ref x`` is the string ``x`` (as the AWS CLI reads it) on a TaggedNode that keeps the tag:
+    CloudFormation's short forms; ``!!str`` and the other YAML tags decide the kind as before."""
+    from ses_lsp.document.nodes import TaggedNode, node_tag, tag_span
+
+    text = (
+        "a: !GetAtt\n  - Role\n  - Arn\n"
+        'b: !If [c, !Ref x, "y"]\n'
+        "c: &q !Sub 'abc'\n"
+        "d: !Ref &r z\n"
+        "e: !Base64\n  Fn::Sub: x\n"
+        "f: *q\n"
+        "g: !!str 5\n"
+        "h: plain\n"
+    )
+    r = parse_yaml(text)
+    assert r.problems == []
+    root = r.root
+    assert root is not None
+    tagged = {n.pointer: (node_tag(n), n.kind, text[slice(*tag_span(n, text))]) for n in root.walk() if node_tag(n)}
+    assert tagged == {
+        "/a": ("!GetAtt", "array", "!GetAtt"),
+        "/b": ("!If", "array", "!If"),
+        "/b/1": ("!Ref", "string", "!Ref"),
+        "/c": ("!Sub", "string", "!Sub"),
+        "/d": ("!Ref", "string", "!Ref"),
+        "/e": ("!Base64", "object", "!Base64"),
+        # an alias copies the anchored node, tag included; its span (and the tag's) is the alias
+        "/f": ("!Sub", "string", "*q"),
+    }
+    assert root.dict_value["d"].value == "z" and root.dict_value["c"].value == "abc"
+    assert isinstance(root.dict_value["d"], TaggedNode)
+    assert type(root.dict_value["g"]) is Node and root.dict_value["g"].value == "5"
+    assert type(root.dict_value["h"]) is Node

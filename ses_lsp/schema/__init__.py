@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
-SERVICES = ("ses", "mailmanager")
+SERVICES = ("ses", "mailmanager", "cloudformation")
 
 _REF_PREFIX = "#/$defs/"
 
