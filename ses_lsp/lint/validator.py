@@ -20,6 +20,7 @@ from ses_lsp.document.nodes import (
     ARRAY,
     BOOLEAN,
     INTEGER,
+    INTRINSIC,
     NULL,
     NUMBER,
     OBJECT,
@@ -305,6 +306,8 @@ class Validator:
 
     def check(self, node: Node, c: Compiled, sens: bool, stack: list) -> None:
         kind = node.kind
+        if kind == INTRINSIC:
+            return  # a template's intrinsic function the template leaves open: a placeholder
         sensitive = sens or c.sensitive
         accepts = c.accepts
         if accepts is not None and kind not in accepts:
@@ -479,7 +482,7 @@ class Validator:
         present = set(node.dict_value)
         candidates = [p for p in allowed if p not in present] or allowed
         best = closest(name, candidates)
-        where = _label(node) if node.parent is not None else "the document"
+        where = _label(node)  # "the document" for a root (a template resource's Properties: "Properties")
         msg = f"unknown member {quote(name)} in {where}"
         fix = None
         if best is not None:

@@ -38,6 +38,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from ses_lsp.cfn.mapping import MAPPINGS
+from ses_lsp.cfn.template import TEMPLATE_KIND
+
 PINNED_BOTOCORE = "1.44.5"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 OUTPUT_DIR = Path(__file__).resolve().parent
@@ -912,20 +915,9 @@ PINNED_CFN_LINT = "1.58.0"
 #: The Region whose provider schema list is read (every SES resource type exists there).
 CFN_SCHEMA_REGION = "us-east-1"
 #: The resource types a template is checked for, and the name of each one's root schema in
-#: ``cloudformation.json`` (its definitions are ``<root>.<Definition>``). Other resource types
-#: are cfn-lint's business.
-CFN_RESOURCE_TYPES: tuple[tuple[str, str], ...] = (
-    ("AWS::SES::ReceiptRuleSet", "ReceiptRuleSet"),
-    ("AWS::SES::ReceiptRule", "ReceiptRule"),
-    ("AWS::SES::ReceiptFilter", "ReceiptFilter"),
-    ("AWS::SES::MailManagerRuleSet", "MailManagerRuleSet"),
-    ("AWS::SES::MailManagerTrafficPolicy", "MailManagerTrafficPolicy"),
-    ("AWS::SES::MailManagerIngressPoint", "MailManagerIngressPoint"),
-    ("AWS::SES::MailManagerAddressList", "MailManagerAddressList"),
-    ("AWS::SES::MailManagerRelay", "MailManagerRelay"),
-    ("AWS::SES::MailManagerArchive", "MailManagerArchive"),
-)
-TEMPLATE_KIND = "cloudformation:template"
+#: ``cloudformation.json`` (its definitions are ``<root>.<Definition>``): the mapping table's.
+#: Other resource types are cfn-lint's business.
+CFN_RESOURCE_TYPES: tuple[tuple[str, str], ...] = tuple((m.type, m.shape) for m in MAPPINGS)
 TEMPLATE_SHAPE = "Template"
 # Keywords of the resource schemas that say nothing a deployed stack's API call would check
 # (cfn-lint's own ``format`` names, list-order hints, defaults, titles): dropped.
