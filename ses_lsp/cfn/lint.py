@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from ses_lsp import schema as schema_mod
 from ses_lsp.cfn.mapping import BY_TYPE
 from ses_lsp.cfn.ruleset import RULE_TYPE, RuleSetGroup, rule_sets
-from ses_lsp.cfn.template import TEMPLATE_KIND, Resource, Template
+from ses_lsp.cfn.template import TEMPLATE_KIND, Resource, Template, intrinsic
 from ses_lsp.cfn.view import Resolution, Resolver, ViewBuilder, name_generated, variants
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, escape_pointer_token
 from ses_lsp.lint.context import LintContext
@@ -77,6 +77,8 @@ class Unit:
     resolutions: list[Resolution] = field(default_factory=list)
     replaced: list[tuple[int, int]] = field(default_factory=list)  # spans of intrinsic calls
     conditional: list[Resource] = field(default_factory=list)  # resources under a Condition
+    resource: str | None = None  # the resource whose Properties the unit is a view of
+    varied: str | None = None  # the parameter given another AllowedValues entry than the first view's
 
 
 class TemplateLint:
@@ -86,6 +88,9 @@ class TemplateLint:
         self.template = template_model(ctx)
         self.sset: SchemaSet = schema_set(schema_mod.load_service("cloudformation"))
         self.secrets = ctx.secrets
+        # Per resource, the (code, start, end) of what its views reported: another view of the same
+        # resource (another AllowedValues entry) adds only what is about the value it varies.
+        self.seen: dict[str, set[tuple[str, int, int]]] = {}
 
     def units(self) -> Iterator[Unit]:
         template = self.template
@@ -104,9 +109,8 @@ class TemplateLint:
             for choices in variants(template, props):
                 builder = ViewBuilder(self.sset, Resolver(template, self.ctx.config.region, choices), self.ctx.text)
                 root = builder.build(props, comp, props.key_node)
-                rule = root.get("Rule") if res.type == RULE_TYPE else None
-                if rule is not None:
-                    name_generated(rule, res.logical_id, res.key)
+                if res.type == RULE_TYPE:
+                    self.classic_rule_view(root, res)
                 yield Unit(
                     self.view_context(root, m.kind or TEMPLATE_KIND),
                     root,
@@ -115,8 +119,27 @@ class TemplateLint:
                     prefix=f"/Resources/{escape_pointer_token(res.logical_id)}/Properties",
                     resolutions=builder.resolutions,
                     replaced=builder.replaced,
+                    resource=res.logical_id,
+                    varied=next(iter(choices), None),
                 )
         yield from self.rule_set_units()
+
+    def classic_rule_view(self, root: Node, res: Resource) -> None:
+        """A ReceiptRule view: a rule without Name gets the one it is known by (``${LogicalId}``),
+        and an After that is the ``!Ref`` of another rule resource stays that reference (``${Other}``):
+        it names that resource's rule whatever its name (its order is checked across resources)."""
+        rule = root.get("Rule")
+        if rule is not None:
+            name_generated(rule, res.logical_id, res.key)
+        after = root.get("After")
+        props = res.properties
+        written = props.get("After") if props is not None else None
+        call = intrinsic(written) if written is not None else None
+        if after is not None and call is not None and call.name == "Ref" and call.arg.kind == STRING:
+            target = call.arg.str_value
+            other = self.template.resources.get(target) if self.template is not None else None
+            if other is not None and other.type == RULE_TYPE and target != res.logical_id:
+                after.kind, after.value = STRING, "${" + target + "}"
 
     def view_context(self, root: Node, kind: str) -> LintContext:
         return LintContext(document=self.ctx.document.view(root), kind=kind, config=self.ctx.config)
@@ -188,7 +211,13 @@ class TemplateLint:
     def finish(self, unit: Unit) -> None:
         """Move a unit's diagnostics into the template's (see the module docstring)."""
         out = self.ctx.diagnostics
+        seen = self.seen.setdefault(unit.resource, set()) if unit.resource is not None else None
         for d in unit.ctx.diagnostics:
+            if seen is not None:
+                key = (d.code, d.start, d.end)
+                if key in seen and not _about(unit, d):
+                    continue
+                seen.add(key)
             d.pointer = self.pointer(unit, d.pointer)
             if unit.replaced and d.fix is not None and _overlaps(d.fix.edits, unit.replaced):
                 d.fix = None  # it would overwrite an intrinsic function with the value checked
@@ -222,6 +251,14 @@ class TemplateLint:
         self.ctx.found_secrets = self.secrets
 
 
+def _about(unit: Unit, d) -> bool:
+    """Is a diagnostic of a view about the parameter value that view varies?"""
+    return unit.varied is not None and any(
+        r.start <= d.start and d.end <= r.end and any(u.param.name == unit.varied for u in r.uses)
+        for r in unit.resolutions
+    )
+
+
 def _overlaps(edits, spans: list[tuple[int, int]]) -> bool:
     return any(e.start < end and start < e.end or start <= e.start < end for e in edits for start, end in spans)
 
@@ -232,7 +269,8 @@ def _inside(span: tuple[int, int], node: Node) -> bool:
 
 def _use_related(use) -> Related:
     p = use.param
-    return Related(use.value.start, use.value.end, f"{use.how.removeprefix('its ')} of parameter {p.name}")
+    what = "the " + use.how.removeprefix("its ") if use.how.startswith("its ") else use.how
+    return Related(use.value.start, use.value.end, f"{what} of parameter {p.name}")
 
 
 def _condition_note(res: Resource) -> str:

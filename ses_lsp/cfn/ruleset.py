@@ -118,16 +118,17 @@ def rule_sets(template: Template, region: str | None = None) -> list[RuleSetGrou
     resolver = Resolver(template, region)
     groups: dict[str, RuleSetGroup] = {}
     for res in template.resources_of(RULE_SET_TYPE):
-        key = resolver.ref(res.logical_id)
-        if isinstance(key, str):
+        ref = resolver.ref(res.logical_id)  # its name, or ${LogicalId} for a generated one
+        key = ref if isinstance(ref, str) else ref.text if isinstance(ref, Unknown) else None
+        if key is not None:
             groups.setdefault(key, RuleSetGroup(key, res))
     for res in template.resources_of(RULE_TYPE):
         props = res.properties
         set_node = props.get("RuleSetName") if props is not None else None
         if set_node is None:
             continue
-        key = resolver.string(set_node)
-        if not isinstance(key, str):
+        set_name = resolver.string(set_node)
+        if not isinstance(set_name, str):
             continue
         name = resolver.ref(res.logical_id)
         after_node = props.get("After") if props is not None else None
@@ -143,7 +144,7 @@ def rule_sets(template: Template, region: str | None = None) -> list[RuleSetGrou
                     after_ref = target.logical_id
             if after is None and after_ref is None:
                 after = None  # an After the template leaves open: position unknown
-        group = groups.setdefault(key, RuleSetGroup(key, None))
+        group = groups.setdefault(set_name, RuleSetGroup(set_name, None))
         group.rules.append(
             RuleEntry(
                 res,
@@ -249,14 +250,9 @@ def _created_last_first(
             j -= 1
     for a, b in zip(ordered, ordered[1:], strict=False):
         if not deps.before(a.logical_id, b.logical_id) and not deps.before(b.logical_id, a.logical_id):
-            later = b if kids.index(b) > kids.index(a) else a
-            group.problems.append(OrderProblem("same-place", later, [k for k in kids if k is not later], parent))
+            later, partner = (b, a) if kids.index(b) > kids.index(a) else (a, b)
+            group.problems.append(OrderProblem("same-place", later, [partner], parent))
     return ordered
 
 
-def after_text(e: RuleEntry) -> str:
-    """How a message names what After says."""
-    return e.after if e.after is not None else "${" + (e.after_ref or "?") + "}"
-
-
-__all__ = ["RuleEntry", "RuleSetGroup", "OrderProblem", "Dependencies", "rule_sets", "Unknown"]
+__all__ = ["RuleEntry", "RuleSetGroup", "OrderProblem", "Dependencies", "rule_sets"]

@@ -65,7 +65,7 @@ class Use:
 
     param: Parameter
     value: Node  # the Default or the AllowedValues entry
-    how: str  # "its Default" / "one of its AllowedValues"
+    how: str  # "its Default" / "an AllowedValues entry" / "its only AllowedValues entry"
 
 
 @dataclass
@@ -77,7 +77,7 @@ class Resolution:
     uses: list[Use] = field(default_factory=list)
 
     def note(self) -> str:
-        return "; ".join(f"with parameter {u.param.name} = {quote(_text(u.value))} ({u.how})" for u in self.uses)
+        return "; ".join(f"with parameter {u.param.name} = {quote(_text(u.value))}, {u.how}" for u in self.uses)
 
 
 def _text(node: Node) -> str:
@@ -107,7 +107,7 @@ class Resolver:
         else its only allowed value."""
         chosen = self.choices.get(p.name)
         if chosen is not None:
-            self.uses.append(Use(p, chosen, "one of its AllowedValues"))
+            self.uses.append(Use(p, chosen, "an AllowedValues entry"))
             return chosen
         if p.default is not None and p.default.is_scalar and p.default.kind != NULL:
             self.uses.append(Use(p, p.default, "its Default"))
@@ -283,7 +283,7 @@ class Resolver:
             return Unknown("Fn::Join", None)
         delim, items = arg.list_value
         sep = self.string(delim)
-        values = self.value(items)
+        values = self.items(items)
         if not isinstance(sep, str) or not isinstance(values, list):
             return Unknown("Fn::Join", None)
         parts: list[str] = []
@@ -295,6 +295,22 @@ class Resolver:
             else:
                 return Unknown("Fn::Join", None)
         return sep.join(parts)
+
+    def items(self, node: Node) -> object:
+        """A list whose open items keep their placeholder text (for !Join)."""
+        if intrinsic(node) is not None or node.kind != ARRAY:
+            return self.value(node)
+        out: list[object] = []
+        for item in node.list_value:
+            v = self.value(item)
+            if v is NOVALUE:
+                continue
+            if isinstance(v, Unknown):
+                if v.text is None:
+                    return Unknown("Fn::*", None)
+                v = v.text
+            out.append(v)
+        return out
 
     def select(self, arg: Node) -> object:
         if arg.kind != ARRAY or len(arg.list_value) != 2:
