@@ -46,7 +46,8 @@ MAPPINGS: tuple[ResourceMapping, ...] = (
         True,
         "The CreateReceiptRule members (`RuleSetName`, `After`, `Rule`). `RuleSetName` and `After` may be "
         "`!Ref`s of the template's ReceiptRuleSet and ReceiptRule resources; a rule without `Rule.Name` gets a "
-        "generated one. The rules of one set, spread over resources, are also checked together as a "
+        "generated one (the checks call it `${LogicalId}`). The rules of one set, spread over resources, are "
+        "also checked together as a "
         "describe-receipt-rule-set output, in the order their `After` chains give (no `After`: first).",
     ),
     ResourceMapping(
@@ -71,8 +72,8 @@ MAPPINGS: tuple[ResourceMapping, ...] = (
         "mailmanager:create-ingress-point",
         None,
         False,
-        "The CreateIngressPoint members but `ClientToken`, plus `StatusToUpdate` (UpdateIngressPoint's) and "
-        "`TlsPolicy`. `!Ref` returns the ingress point ID.",
+        "The CreateIngressPoint members but `ClientToken`, plus `StatusToUpdate` (UpdateIngressPoint's). "
+        "`!Ref` returns the ingress point ID.",
     ),
     ResourceMapping(
         "AWS::SES::MailManagerTrafficPolicy",

@@ -53,8 +53,8 @@ def _report(ctx: LintContext, p: OrderProblem, message: str, related: list[Relat
         _where(e),
         message + _conditions([e, *p.others]),
         related=related,
-        pointer=f"/Resources/{escape_pointer_token(e.logical_id)}/Properties"
-        + ("/After" if e.after_node is not None else ""),
+        pointer=f"/Resources/{escape_pointer_token(e.logical_id)}"
+        + ("/Properties/After" if e.after_node is not None else ""),
         severity=severity,
     )
 
