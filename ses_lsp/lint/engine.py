@@ -334,11 +334,6 @@ def _lint(
     ctx = LintContext(document=doc, kind=kind, config=config, workspace=workspace)
     ctx.diagnostics = diags
 
-    if info["service"] == "cloudformation":
-        if parsed.complete:  # (a partial template: fix the syntax first)
-            _lint_template(ctx, selected)
-        return _finish(result, config, ctx)
-
     # -- schema pass ------------------------------------------------------------
 
     service_doc = schema_mod.load_service(info["service"])
@@ -351,6 +346,9 @@ def _lint(
         return _finish(result, config, ctx)
 
     # -- semantic rules -----------------------------------------------------------
+    if info["service"] == "cloudformation":  # a template: its SES resources, each as an API document
+        _lint_template(ctx, selected)
+        return _finish(result, config, ctx)
     _run_rules(ctx, checks_for_kind(kind), selected)
     return _finish(result, config, ctx)
 
