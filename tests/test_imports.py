@@ -46,6 +46,10 @@ FUNCTION_LEVEL = {
     ("ses_lsp.editor.hover", "ses_lsp.lint.rules"): _EVERY_FAMILY.format("a hover on a code in a suppression"),
     ("ses_lsp.lint.config", "ses_lsp.knowledge.arns"): "only a configuration that sets a Region loads the ARN tables",
     ("ses_lsp.lint.engine", "ses_lsp.document.yaml_parser"): "a JSON file never imports PyYAML (start-up time)",
+    ("ses_lsp.lint.engine", "ses_lsp.cfn.lint"): (
+        "only a CloudFormation template loads the template lint (views, rule-set order, its schemas)"
+    ),
+    ("ses_lsp.cfn.view", "ses_lsp.knowledge.arns"): "only a configuration that sets a Region loads the ARN tables",
     ("ses_lsp.lint.output", "ses_lsp.lint.rules"): _EVERY_FAMILY.format("SARIF output, which lists every rule,"),
     ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.mailmanager"): (
         "a classic lint never loads the Mail Manager model (tests/test_registry.py checks it)"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ses_lsp.document import incremental
 from ses_lsp.document.document import Document, parse_text
 from ses_lsp.document.incremental import reparse, stats
-from ses_lsp.document.nodes import ARRAY, OBJECT, Node, ParseResult
+from ses_lsp.document.nodes import ARRAY, OBJECT, Node, ParseResult, TaggedNode
 
 DEFAULT_MAX_REGION = dict(incremental._MAX_REGION)
 
@@ -40,7 +40,9 @@ def _same_scalar(a: object, b: object) -> bool:
 
 
 def _fields(a: Node, b: Node, where: str) -> None:
-    assert type(a) is Node and type(b) is Node, where
+    assert type(a) is type(b) and type(a) in (Node, TaggedNode), where
+    if type(a) is TaggedNode:
+        assert a.tag == b.tag, (where, a.tag, b.tag)  # type: ignore[attr-defined]  # (both TaggedNodes)
     assert (a.kind, a.start, a.end, a.plain, a.anchor) == (b.kind, b.start, b.end, b.plain, b.anchor), (where, a, b)
     if a.kind not in (OBJECT, ARRAY):
         assert _same_scalar(a.value, b.value), (where, a.value, b.value)

@@ -65,7 +65,8 @@ def _doc(service: str) -> dict:
 
 @pytest.fixture(scope="module")
 def docs() -> dict[str, dict]:
-    return {service: _doc(service) for service in schema_pkg.SERVICES}
+    """The files generated from botocore and ses-lsp's own (cloudformation.json: tests/test_cfn_schema.py)."""
+    return {service: _doc(service) for service in schema_pkg.SERVICES if service != "cloudformation"}
 
 
 def _defs(docs, service):
@@ -152,7 +153,7 @@ def test_botocore_version_is_recorded(docs):
         assert doc["x-service"]["name"] == service
         assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert docs["ses-lsp"]["x-service"] == {"name": "ses-lsp"}
-    assert set(schema_pkg.SERVICES) == {*BOTOCORE_SERVICES, "ses-lsp"}
+    assert set(schema_pkg.SERVICES) == {*BOTOCORE_SERVICES, "ses-lsp", "cloudformation"}
     assert docs["ses"]["x-service"]["apiVersion"] == "2010-12-01"
     assert docs["mailmanager"]["x-service"]["apiVersion"] == "2023-10-17"
 
@@ -456,8 +457,10 @@ def test_runtime_api_kinds():
         f"ses:{gen.cli_command_name(op)}" for op in EXPECTED_KINDS["ses"]["input"]
     ]
     assert names.index("ses:send-bounce") < names.index("mailmanager:create-rule-set")
-    assert len(kinds) == sum(len(v) for d in EXPECTED_KINDS.values() for v in d.values()) + 1
-    assert list(kinds)[-1] == schema_pkg.SCENARIO_KIND == "ses-lsp:scenario"
+    # ... then the scenario (ses-lsp.json) and the one kind of cloudformation.json, the template, last
+    assert len(kinds) == sum(len(v) for d in EXPECTED_KINDS.values() for v in d.values()) + 2
+    assert list(kinds)[-2] == schema_pkg.SCENARIO_KIND == "ses-lsp:scenario"
+    assert names[-1] == "cloudformation:template"
     assert kinds["mailmanager:get-rule-set"]["direction"] == "output"
     assert kinds["mailmanager:create-traffic-policy"]["shape"] == "CreateTrafficPolicyRequest"
 

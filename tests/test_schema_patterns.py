@@ -286,6 +286,20 @@ SAMPLES: dict[str, list[tuple[str, bool]]] = {
         (f"arn:aws:ses:us-east-1:{ANY_ARN_ACCT}:mailmanager-\u2029", False),
     ],
     "vpce-[a-zA-Z0-9]{17}": [("vpce-0123456789abcdef0", True), ("vpce-0123", False)],
+    # ---- CloudFormation resource schemas (cfn-lint's copies) ----
+    "[0-9A-Za-z@+.-]+": [("user+tag@example.com", True), ("a b", False), ("", False), ("x_y", False)],
+    r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):kms:[a-z0-9-]+:\d{12}:(key|alias)/[a-zA-Z0-9/_-]+": [
+        ("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", True),
+        ("arn:aws:kms:us-east-1:123456789012:alias/aws/ses", True),
+        ("arn:aws:kms:us-east-1:12345678901:key/abc", False),
+        ("arn:aws:kms:us-east-1:123456789012:key/a.b", False),
+    ],
+    r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):sns:[a-z]{2}-([a-z]+-)+\d{1}:\d{12}:[\w\-]{1,256}": [
+        ("arn:aws:sns:us-east-1:123456789012:my-topic", True),
+        ("arn:aws-us-gov:sns:us-gov-west-1:123456789012:t_1", True),
+        ("arn:aws:sns:useast1:123456789012:t", False),
+        ("arn:aws:sns:us-east-1:123456789012:caf\u00e9", False),
+    ],
 }
 # (original pattern, sample): the translation intentionally differs from Java here.
 # Unassigned code points (Cn) are part of Java's \p{C} but depend on each engine's

@@ -54,6 +54,15 @@ class Document:
             self._parsed = parse_text(self.text, self.format)
         return self._parsed
 
+    def view(self, root: Node) -> Document:
+        """A Document of the same text (and path and format) whose tree is ``root``: a tree built
+        over this text, such as the view of a template resource's Properties (ses_lsp.cfn.view),
+        whose spans are offsets into this text."""
+        doc = Document(self.text, self.path, self.format, self.version)
+        doc._parsed = ParseResult(root, [], True, self.format, self.parsed.comments)
+        doc._lines = self._lines
+        return doc
+
     @property
     def root(self) -> Node | None:
         return self.parsed.root

@@ -81,7 +81,7 @@ import gc
 import re
 
 from ses_lsp.document.document import JSON, Document, parse_text
-from ses_lsp.document.nodes import ARRAY, MAX_DEPTH, OBJECT, Node, ParseResult, key_text
+from ses_lsp.document.nodes import ARRAY, MAX_DEPTH, OBJECT, Node, ParseResult, TaggedNode, key_text
 
 __all__ = ["reparse", "stats"]
 
@@ -512,7 +512,9 @@ def _new_end(end: int, x_end: int, y_end: int, delta: int) -> int:
 
 def _path_copy(v: Node, parent: Node | None, key: Node | int | None, x_end: int, y_end: int, delta: int) -> Node:
     """An empty copy of ``v``, a container on the path: its start stays, its end moves with the edit."""
-    nv = object.__new__(Node)
+    nv = object.__new__(v.__class__)  # a Node, or a TaggedNode (local YAML tag)
+    if v.__class__ is TaggedNode:
+        nv.tag = v.tag  # type: ignore[attr-defined]  # (the class is TaggedNode)
     nv.kind = v.kind
     nv.value = None
     nv.start = v.start
@@ -642,7 +644,9 @@ def _splice_in_place(path: list[Node], where: list[int], y: Node, delta: int) ->
 
 
 def _copy_node(v: Node, d: int, parent: Node, key: Node | int | None) -> Node:
-    nv = object.__new__(Node)
+    nv = object.__new__(v.__class__)  # a Node, or a TaggedNode (local YAML tag)
+    if v.__class__ is TaggedNode:
+        nv.tag = v.tag  # type: ignore[attr-defined]  # (the class is TaggedNode)
     nv.kind = v.kind
     nv.value = v.value if v.kind != OBJECT and v.kind != ARRAY else None
     nv.start = v.start + d

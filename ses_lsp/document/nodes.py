@@ -34,6 +34,11 @@ NULL = "null"
 TIMESTAMP = "timestamp"
 
 SCALAR_KINDS = frozenset({STRING, INTEGER, NUMBER, BOOLEAN, NULL, TIMESTAMP})
+# Not a kind the parsers produce: in the view of a CloudFormation template resource that the lint
+# builds (ses_lsp.cfn.view), a value an intrinsic function computes at deployment and the
+# template does not make certain.  ``value`` is the function's name ("Fn::GetAtt"); it has no
+# children.  Every check takes it for a placeholder (ses_lsp.lint.text.is_placeholder_node).
+INTRINSIC = "intrinsic"
 
 
 class Node:
@@ -211,6 +216,44 @@ class Node:
         if self.kind in (OBJECT, ARRAY):
             return f"<Node {self.kind} {self.start}:{self.end} {self.pointer!r}>"
         return f"<Node {self.kind} {self.value!r} {self.start}:{self.end}>"
+
+
+class TaggedNode(Node):
+    """A YAML node written with a local tag (``!Ref x``, ``!If [...]``, ``!Custom {...}``).
+
+    It is a :class:`Node` of the kind the value has without the tag (``!Ref x`` is the string
+    ``x``, as the AWS CLI reads it), so every reader of API documents sees what it always saw;
+    ``tag`` keeps the tag as written (``"!Ref"``), for the readers that give tags a meaning
+    (CloudFormation's short forms: ses_lsp.cfn).  Only local tags are kept: ``!!str`` and the
+    other YAML tags decide the kind, as before.  The node's span covers the tag (libyaml's span
+    of a node includes its properties); :func:`tag_span` finds the tag in it.
+    """
+
+    __slots__ = ("tag",)
+
+    if TYPE_CHECKING:
+        tag: str
+
+
+def node_tag(node: Node) -> str | None:
+    """The local YAML tag a node was written with (``"!Ref"``), else ``None``."""
+    return node.tag if isinstance(node, TaggedNode) else None
+
+
+# A node's properties up to its tag: an optional anchor, then the tag (no flow indicators).
+_TAG_AT = None
+
+
+def tag_span(node: Node, text: str) -> tuple[int, int]:
+    """The span of a tagged node's tag in ``text`` (its properties come first: ``&a !Ref x``);
+    the node's own span where the text shows none (a copy made for a YAML alias: ``*a``)."""
+    global _TAG_AT
+    if _TAG_AT is None:
+        import re as _re
+
+        _TAG_AT = _re.compile(r"(?:&[^\s,\[\]{}]+[ \t]+)?(![^\s,\[\]{}]*)").match
+    m = _TAG_AT(text, node.start, node.end)
+    return m.span(1) if m is not None else (node.start, node.end)
 
 
 # The typed views of ``Node.value`` and ``Node.members`` (declared in the class for the type

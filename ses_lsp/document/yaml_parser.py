@@ -127,6 +127,7 @@ from .nodes import (
     Node,
     ParseProblem,
     ParseResult,
+    TaggedNode,
     always_matches,
     key_text,
     too_deep_message,
@@ -475,6 +476,7 @@ class _Builder:
                     style = ev.style
                     s = ev.start_mark.index + shift
                     e = ev.end_mark.index + shift
+                    local = None
                     if tag is None or tag == "!":
                         if ev.implicit[0]:
                             tag = _STR
@@ -492,6 +494,8 @@ class _Builder:
                                 tag = rtag
                         else:
                             tag = _STR
+                    elif tag[0] == "!":
+                        local = tag  # a local tag (!Ref): kept on the node, the value is a string
                     if tag == _STR:
                         kind = STRING
                         val: object = v
@@ -514,7 +518,7 @@ class _Builder:
                     # call is a tenth of the parse); ``_parent`` and ``key`` are set below,
                     # where the node is attached.  tests/test_yaml_parser.py checks these
                     # stores cover every slot of Node.
-                    n = new(Node)
+                    n = new(Node) if local is None else self.tagged(local)
                     n.kind = kind
                     n.value = val
                     n.start = s
@@ -532,7 +536,8 @@ class _Builder:
                     # A mapping's members are (key, value) pairs; a sequence's items are its value.
                     items: list = []
                     # Node(OBJECT, None, start, 0) or Node(ARRAY, items, start, 0), in place as above.
-                    n = new(Node)
+                    ctag = ev.tag
+                    n = new(Node) if ctag is None or ctag[0] != "!" or ctag == "!" else self.tagged(ctag)
                     n.kind = OBJECT if is_map else ARRAY
                     n._parent = None  # (set when attached; the error path may not)
                     n.key = None
@@ -696,6 +701,12 @@ class _Builder:
 
     # -- pieces -------------------------------------------------------------
 
+    def tagged(self, tag: str) -> TaggedNode:
+        """A new node (slots unset, as ``object.__new__`` leaves them) for a value with a local tag."""
+        n = object.__new__(TaggedNode)
+        n.tag = tag
+        return n
+
     def convert(self, tag: str, v: str, s: int, e: int, implicit: bool) -> tuple[str, object, bool]:
         """(kind, value, is_merge) of a scalar whose tag is not ``str``."""
         if tag == _NULL:
@@ -714,7 +725,10 @@ class _Builder:
             how = "" if implicit else f" (explicit tag {tag.replace(_T, '!!')})"
             detail = str(exc).split("\n")[0] if isinstance(exc, ValueError) else ""
             msg = f"cannot convert {v!r} to {what}{how}"
-            if detail and "invalid literal" not in detail:
+            if implicit and tag == _FLOAT:
+                # (`._`): the YAML 1.2 float pattern the AWS CLI's loader uses takes it, float() does not
+                msg += "; the AWS CLI's YAML 1.2 loader reads it as a number and fails: quote it to keep it a string"
+            elif detail and "invalid literal" not in detail:
                 msg += f": {detail}"
             self.problem("syntax-error", msg, s, e)
             return STRING, v, False
@@ -1013,9 +1027,9 @@ def _measure(node: Node) -> tuple[int, int]:
 
 
 def _copy(src: Node, s: int, e: int) -> Node:
-    """A copy of a subtree in which every node spans [s, e)."""
+    """A copy of a subtree in which every node spans [s, e) (local tags kept, spanning it too)."""
     scalar_value = src.kind != OBJECT and src.kind != ARRAY
-    root = Node(src.kind, src.value if scalar_value else None, s, e, None, None, src.plain)
+    root = _like(src, src.value if scalar_value else None, s, e, None, None)
     stack = [(src, root)]
     while stack:
         a, b = stack.pop()
@@ -1023,12 +1037,12 @@ def _copy(src: Node, s: int, e: int) -> Node:
             members = []
             value = {}
             for k, v in a.members or ():
-                nk = Node(k.kind, k.value, s, e, b, None, k.plain)
+                nk = _like(k, k.value, s, e, b, None)
                 if v.kind == OBJECT or v.kind == ARRAY:
-                    nv = Node(v.kind, None, s, e, b, nk, v.plain)
+                    nv = _like(v, None, s, e, b, nk)
                     stack.append((v, nv))
                 else:
-                    nv = Node(v.kind, v.value, s, e, b, nk, v.plain)
+                    nv = _like(v, v.value, s, e, b, nk)
                 members.append((nk, nv))
                 value[k.value if k.value.__class__ is str else key_text(k)] = nv
             b.members = members
@@ -1037,13 +1051,22 @@ def _copy(src: Node, s: int, e: int) -> Node:
             items = []
             for i, v in enumerate(a.list_value):
                 if v.kind == OBJECT or v.kind == ARRAY:
-                    nv = Node(v.kind, None, s, e, b, i, v.plain)
+                    nv = _like(v, None, s, e, b, i)
                     stack.append((v, nv))
                 else:
-                    nv = Node(v.kind, v.value, s, e, b, i, v.plain)
+                    nv = _like(v, v.value, s, e, b, i)
                 items.append(nv)
             b.value = items
     return root
+
+
+def _like(src: Node, value: object, s: int, e: int, parent: Node | None, key: Node | int | None) -> Node:
+    """A node of ``src``'s kind, plain flag and local tag, with ``value``, spanning [s, e)."""
+    if src.__class__ is TaggedNode:
+        t = TaggedNode(src.kind, value, s, e, parent, key, src.plain)
+        t.tag = src.tag
+        return t
+    return Node(src.kind, value, s, e, parent, key, src.plain)
 
 
 def parse_yaml(text: str, *, loader_class: type | None = None) -> ParseResult:

@@ -338,10 +338,7 @@ def _lint(
 
     service_doc = schema_mod.load_service(info["service"])
     sset = schema_set(service_doc)
-    try:
-        Validator(ctx, sset, partial=not parsed.complete).run(root, sset.compiled(info["shape"]))
-    except Exception as exc:
-        diags.append(_internal("schema validation", exc))
+    _schema_pass(ctx, sset, root, sset.compiled(info["shape"]), partial=not parsed.complete)
 
     if not parsed.complete:
         # A partial tree (syntax errors): semantic rules would judge a document the
@@ -349,7 +346,26 @@ def _lint(
         return _finish(result, config, ctx)
 
     # -- semantic rules -----------------------------------------------------------
-    for rule in checks_for_kind(kind):
+    if info["service"] == "cloudformation":  # a template: its SES resources, each as an API document
+        _lint_template(ctx, selected)
+        return _finish(result, config, ctx)
+    _run_rules(ctx, checks_for_kind(kind), selected)
+    return _finish(result, config, ctx)
+
+
+def _schema_pass(ctx: LintContext, sset, root: Node, comp, partial: bool = False) -> None:
+    """The schema pass over ``root``; a crash becomes one internal-error diagnostic."""
+    try:
+        Validator(ctx, sset, partial=partial).run(root, comp)
+    except Exception as exc:
+        ctx.diagnostics.append(_internal("schema validation", exc))
+
+
+def _run_rules(ctx: LintContext, rules, selected: frozenset[str]) -> None:
+    """The semantic rules (those selected) on the context's document; a crashing rule's
+    diagnostics are replaced by one internal-error diagnostic, and the others still run."""
+    diags = ctx.diagnostics
+    for rule in rules:
         if rule.code not in selected:
             continue
         ctx.rule = rule
@@ -362,7 +378,20 @@ def _lint(
             del diags[before:]
             diags.append(_internal(f"rule {rule.code} ({rule.name})", exc))
     ctx.rule = None
-    return _finish(result, config, ctx)
+
+
+def _lint_template(ctx: LintContext, selected: frozenset[str]) -> None:
+    """A CloudFormation template: each SES resource as the API document it maps to (ses_lsp.cfn)."""
+    from ses_lsp.cfn.lint import TemplateLint
+
+    lint = TemplateLint(ctx, selected)
+    for unit in lint.units():
+        if unit.schema is not None:
+            _schema_pass(unit.ctx, lint.sset, unit.root, unit.schema)
+        _run_rules(unit.ctx, unit.rules, selected)
+        lint.finish(unit)
+    _run_rules(ctx, checks_for_kind(ctx.kind), selected)
+    lint.done()
 
 
 def _document(text: str, path, fmt, version, given: Document | None) -> Document:

@@ -13,6 +13,7 @@ import functools
 import re
 
 from ses_lsp import schema
+from ses_lsp.cfn.template import TEMPLATE_KIND, looks_like_template
 from ses_lsp.document.nodes import OBJECT, Node
 from ses_lsp.knowledge.actions import CLASSIC_ACTION_TYPES
 
@@ -96,6 +97,8 @@ def detect_kind(root: Node | None) -> str | None:
     keys = set(root.dict_value)
     if not keys:
         return None
+    if ("AWSTemplateFormatVersion" in keys or "Resources" in keys) and looks_like_template(root):
+        return TEMPLATE_KIND
     has = keys.__contains__
 
     # SES classic

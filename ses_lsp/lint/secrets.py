@@ -150,6 +150,17 @@ class Secrets:
     def __bool__(self) -> bool:
         return bool(self._nodes)
 
+    def merged(self, other: Secrets) -> Secrets:
+        """The secrets of both (a template's and those of the views of its resources, which may
+        hold a parameter's value where a credential goes)."""
+        if not other:
+            return self
+        if not self:
+            return other
+        return Secrets(
+            {**self._nodes, **other._nodes}, sorted({*self.spans, *other.spans}), (*self.texts, *other.texts)
+        )
+
     def __contains__(self, node: object) -> bool:
         return id(node) in self._nodes
 

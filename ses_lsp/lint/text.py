@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ses_lsp.document.nodes import INTRINSIC, STRING, Node
+
 
 def quote(value: str) -> str:
     """Quote a value for a one-line message (control characters escaped)."""
@@ -143,7 +145,8 @@ def _describe_class(body: str) -> str:
 
 
 # Template placeholders (CloudFormation, Terraform, Jinja, shell, printf) stand for
-# values filled in later: nothing checks their text.
+# values filled in later: nothing checks their text.  In a CloudFormation template the
+# intrinsic functions are placeholders too (INTRINSIC_FUNCTIONS, below).
 PLACEHOLDER = (
     r"\$\{[^}]*\}"  # ${AWS::Region}, ${var.x}, ${Var}
     r"|\{\{.*?\}\}"  # {{var}}, {{resolve:ssm:name}}
@@ -191,3 +194,48 @@ def is_template_value(text: str) -> bool:
 def may_hold_placeholder(text: str) -> bool:
     """A cheap pre-check: every placeholder form contains one of ``$ { < %``."""
     return "$" in text or "{" in text or "<" in text or "%" in text
+
+
+# CloudFormation's intrinsic functions (and the condition functions): in a template, a value
+# written as one of them is computed by CloudFormation at deployment, so it is a placeholder
+# like ``${Var}``: its form is never judged.  Long form: an object whose one member is named so
+# (``{"Fn::GetAtt": ["Fn", "Arn"]}``); short form (YAML): the tag (``!GetAtt Fn.Arn``), which is
+# the name without ``Fn::``.  The template reader (ses_lsp.cfn) resolves those whose value the
+# template makes certain and turns the others into placeholder nodes (``is_placeholder_node``).
+INTRINSIC_FUNCTIONS = frozenset(
+    {
+        "Ref",
+        "Condition",
+        "Fn::And",
+        "Fn::Base64",
+        "Fn::Cidr",
+        "Fn::Equals",
+        "Fn::FindInMap",
+        "Fn::ForEach",
+        "Fn::GetAZs",
+        "Fn::GetAtt",
+        "Fn::If",
+        "Fn::ImportValue",
+        "Fn::Join",
+        "Fn::Length",
+        "Fn::Not",
+        "Fn::Or",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::Sub",
+        "Fn::ToJsonString",
+        "Fn::Transform",
+    }
+)
+#: YAML short form -> intrinsic function (``!Ref`` -> ``Ref``, ``!Sub`` -> ``Fn::Sub``).
+INTRINSIC_SHORT_FORMS = {"!" + name.removeprefix("Fn::"): name for name in INTRINSIC_FUNCTIONS}
+
+
+def is_placeholder_node(node: Node) -> bool:
+    """Is ``node`` (a :class:`~ses_lsp.document.nodes.Node`) a placeholder: a string holding a
+    template placeholder, or a value an intrinsic function computes that the template leaves
+    open (a node of kind ``intrinsic``, which only the views of template resources hold)?"""
+    kind = node.kind
+    if kind == INTRINSIC:
+        return True
+    return kind == STRING and has_placeholder(node.str_value)

@@ -20,6 +20,7 @@ from ses_lsp.document.nodes import (
     ARRAY,
     BOOLEAN,
     INTEGER,
+    INTRINSIC,
     NULL,
     NUMBER,
     OBJECT,
@@ -177,29 +178,33 @@ class SchemaSet:
     def compiled(self, name: str) -> Compiled:
         c = self.cache.get(name)
         if c is None:
-            schema = self.defs[name]
-            c = Compiled(name, schema)
-            self.cache[name] = c
-            for key, sub in (("items", schema.get("items")),):
-                if isinstance(sub, dict):
-                    setattr(c, key, self.of(sub))
-            add = schema.get("additionalProperties")
-            if isinstance(add, dict):
-                c.values = self.of(add)
-                names = schema.get("propertyNames")
-                if isinstance(names, dict):
-                    c.keys = self.of(names)
+            c = self._compile(name, self.defs[name])
+        return c
+
+    def _compile(self, name: str, schema: dict) -> Compiled:
+        c = Compiled(name, schema)
+        self.cache[name] = c
+        for key, sub in (("items", schema.get("items")),):
+            if isinstance(sub, dict):
+                setattr(c, key, self.of(sub))
+        add = schema.get("additionalProperties")
+        if isinstance(add, dict):
+            c.values = self.of(add)
+            names = schema.get("propertyNames")
+            if isinstance(names, dict):
+                c.keys = self.of(names)
         return c
 
     def of(self, schema: dict) -> Compiled:
         name = self.ref_name(schema)
         if name is not None:
             return self.compiled(name)
+        # An inline schema (the CloudFormation resource schemas have them; the API's are all
+        # references): compiled like a definition, items and map values included.
         key = f"<inline {id(schema)}>"
         c = self.cache.get(key)
         if c is None:
-            c = Compiled(key, schema)
-            self.cache[key] = c
+            c = self._compile(key, schema)
         return c
 
     def member(self, parent: Compiled, prop: str) -> Compiled | None:
@@ -305,6 +310,8 @@ class Validator:
 
     def check(self, node: Node, c: Compiled, sens: bool, stack: list) -> None:
         kind = node.kind
+        if kind == INTRINSIC:
+            return  # a template's intrinsic function the template leaves open: a placeholder
         sensitive = sens or c.sensitive
         accepts = c.accepts
         if accepts is not None and kind not in accepts:
@@ -479,7 +486,7 @@ class Validator:
         present = set(node.dict_value)
         candidates = [p for p in allowed if p not in present] or allowed
         best = closest(name, candidates)
-        where = _label(node) if node.parent is not None else "the document"
+        where = _label(node)  # "the document" for a root (a template resource's Properties: "Properties")
         msg = f"unknown member {quote(name)} in {where}"
         fix = None
         if best is not None:

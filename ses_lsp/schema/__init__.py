@@ -24,8 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 # The AWS services (generated from botocore), then ses-lsp's own documents (simulation
-# scenarios, generated from ses_lsp.semantics.mail).
-SERVICES = ("ses", "mailmanager", "ses-lsp")
+# scenarios, generated from ses_lsp.semantics.mail), then CloudFormation templates (generated
+# from the resource schemas cfn-lint bundles, ses_lsp.cfn).
+SERVICES = ("ses", "mailmanager", "ses-lsp", "cloudformation")
 SCENARIO_KIND = "ses-lsp:scenario"  # a mail for `ses-lsp simulate` (ses_lsp.semantics.mail)
 
 _REF_PREFIX = "#/$defs/"

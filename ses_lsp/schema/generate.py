@@ -38,6 +38,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from ses_lsp.cfn.mapping import MAPPINGS
+from ses_lsp.cfn.template import TEMPLATE_KIND
 from ses_lsp.semantics.mail import FIELDS, SCENARIO_KIND
 
 PINNED_BOTOCORE = "1.44.5"
@@ -590,6 +592,21 @@ def _rules() -> tuple[PatternRule, ...]:
             "Java '.' -> explicit class of non line terminators",
         ),
         r("vpce-[a-zA-Z0-9]{17}", "vpce-[a-zA-Z0-9]{17}", "as is"),
+        # ---------------- CloudFormation resource schemas (cfn-lint's bundled copies) ----------------
+        # Their patterns are ECMA-262 and anchored (^...$); the anchors are stripped before the
+        # lookup, so a pattern the API model shares is translated once, above.
+        r("[0-9A-Za-z@+.-]+", "[0-9A-Za-z@+.-]+", "as is"),
+        r(
+            r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):kms:[a-z0-9-]+:\d{12}:(key|alias)/[a-zA-Z0-9/_-]+",
+            r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[a-zA-Z0-9/_-]+",
+            r"\d -> [0-9]",
+        ),
+        r(
+            r"arn:(aws|aws-cn|aws-us-gov|aws-eusc):sns:[a-z]{2}-([a-z]+-)+\d{1}:\d{12}:[\w\-]{1,256}",
+            rf"arn:(aws|aws-cn|aws-us-gov|aws-eusc):sns:[a-z]{{2}}-([a-z]+-)+[0-9]{{1}}:[0-9]{{12}}:[{W}-]{{1,256}}",
+            r"\d -> [0-9]; [\w\-] -> ASCII class with a final '-'; '([a-z]+-)+' cannot backtrack "
+            r"exponentially (each repetition ends at its own '-', which the class excludes)",
+        ),
     )
 
 
@@ -895,6 +912,242 @@ def build_service_schema(spec: ServiceSpec, botocore_version: str | None = None)
     }
 
 
+# ---------------------------------------------------------------------------
+# CloudFormation resource schemas -> JSON Schema (the SES resources of templates)
+# ---------------------------------------------------------------------------
+
+#: The CloudFormation resource schemas come from the copies cfn-lint bundles (the registry's
+#: provider schemas, as CloudFormation publishes them per Region), pinned like botocore: a
+#: development dependency only, never imported at run time.
+PINNED_CFN_LINT = "1.58.0"
+#: The Region whose provider schema list is read (every SES resource type exists there).
+CFN_SCHEMA_REGION = "us-east-1"
+#: The resource types a template is checked for, and the name of each one's root schema in
+#: ``cloudformation.json`` (its definitions are ``<root>.<Definition>``): the mapping table's.
+#: Other resource types are cfn-lint's business.
+CFN_RESOURCE_TYPES: tuple[tuple[str, str], ...] = tuple((m.type, m.shape) for m in MAPPINGS)
+TEMPLATE_SHAPE = "Template"
+# Keywords of the resource schemas that say nothing a deployed stack's API call would check
+# (cfn-lint's own ``format`` names, list-order hints, defaults, titles): dropped.
+_CFN_DROPPED = frozenset({"format", "insertionOrder", "uniqueItems", "default", "title", "examples"})
+_CFN_KEPT = frozenset({"type", "enum", "minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum"})
+
+
+def _cfn_lint_data() -> tuple[Path, str]:
+    """(cfn-lint's ``data/schemas`` directory, its version), without importing cfn-lint."""
+    import importlib.metadata
+    import importlib.util
+
+    try:
+        version = importlib.metadata.version("cfn-lint")
+        spec = importlib.util.find_spec("cfnlint")
+    except (importlib.metadata.PackageNotFoundError, ModuleNotFoundError):
+        spec = None
+    if spec is None or spec.origin is None:
+        raise GeneratorError(
+            f"cfn-lint=={PINNED_CFN_LINT} is required to generate cloudformation.json "
+            f"(pip install 'cfn-lint=={PINNED_CFN_LINT}')"
+        )
+    if version != PINNED_CFN_LINT:
+        raise GeneratorError(
+            f"installed cfn-lint is {version}, but cloudformation.json is generated from the pinned "
+            f"cfn-lint=={PINNED_CFN_LINT}; install that version, or bump PINNED_CFN_LINT in "
+            "ses_lsp/schema/generate.py and pyproject.toml together and review the diff"
+        )
+    return Path(spec.origin).resolve().parent / "data" / "schemas", version
+
+
+def load_cfn_resource_schemas() -> tuple[dict[str, dict[str, Any]], str]:
+    """``({resource type: its CloudFormation resource schema}, schema date)`` from cfn-lint's data."""
+    base, _version = _cfn_lint_data()
+    providers = json.loads((base / "providers" / f"{CFN_SCHEMA_REGION}.json").read_text(encoding="utf-8"))
+    out: dict[str, dict[str, Any]] = {}
+    for type_name, _root in CFN_RESOURCE_TYPES:
+        digest = providers.get(type_name)
+        if not isinstance(digest, str):
+            raise GeneratorError(f"cfn-lint has no {CFN_SCHEMA_REGION} schema for {type_name}")
+        raw = json.loads((base / "resources" / f"{digest}.json").read_text(encoding="utf-8"))
+        if raw.get("typeName") != type_name:
+            raise GeneratorError(f"{digest}.json: expected {type_name}, found {raw.get('typeName')!r}")
+        out[type_name] = raw
+    date = json.loads((base / "version.json").read_text(encoding="utf-8")).get("schema_date", "")
+    return out, str(date)
+
+
+def _cfn_pattern(pattern: str) -> tuple[str, str]:
+    """(anchored translation, the pattern's source without its anchors) of a resource schema pattern."""
+    core = pattern[1:-1] if pattern.startswith("^") and pattern.endswith("$") else pattern
+    return translate_pattern(core), core
+
+
+class _CfnConverter:
+    """One resource schema's properties and definitions in the dialect of the API schemas."""
+
+    def __init__(self, root: str, raw: dict[str, Any]) -> None:
+        self.root = root
+        self.raw = raw
+
+    def ref(self, target: str) -> str:
+        prefix = "#/definitions/"
+        if not target.startswith(prefix):
+            raise GeneratorError(f"{self.root}: unsupported $ref {target!r}")
+        return f"#/$defs/{self.root}.{target[len(prefix) :]}"
+
+    def convert(self, schema: dict[str, Any], where: str) -> dict[str, Any]:
+        schema = dict(schema)
+        all_of = schema.pop("allOf", None)
+        if all_of is not None:
+            # `allOf: [{$ref}, {default: ...}]` (a default on a referenced enum): the reference.
+            refs = [s for s in all_of if "$ref" in s]
+            if len(refs) != 1 or any(set(s) - {"$ref"} - _CFN_DROPPED for s in all_of):
+                raise GeneratorError(f"{self.root}{where}: unsupported allOf {all_of!r}")
+            schema.update(refs[0])
+        out: dict[str, Any] = {}
+        description = schema.pop("description", None)
+        if "$ref" in schema:
+            out["$ref"] = self.ref(schema.pop("$ref"))
+        one_of = schema.pop("oneOf", None)
+        if one_of is not None:
+            out.update(self.union(one_of, where))
+        properties = schema.pop("properties", None)
+        if properties is not None:
+            out["properties"] = {n: self.convert(s, f"{where}/{n}") for n, s in properties.items()}
+            out["x-member-order"] = list(properties)
+        items = schema.pop("items", None)
+        if items is not None:
+            out["items"] = self.convert(items, f"{where}/items")
+        additional = schema.pop("additionalProperties", None)
+        if additional is not None:
+            out["additionalProperties"] = (
+                additional if isinstance(additional, bool) else self.convert(additional, f"{where}/*")
+            )
+        pattern = schema.pop("pattern", None)
+        if pattern is not None:
+            out["pattern"], out["x-pattern-source"] = _cfn_pattern(pattern)
+        required = schema.pop("required", None)
+        if required:
+            out["required"] = list(required)
+        for key in list(schema):
+            if key in _CFN_KEPT:
+                out[key] = schema.pop(key)
+            elif key in _CFN_DROPPED:
+                schema.pop(key)
+        if schema:
+            raise GeneratorError(f"{self.root}{where}: unsupported keywords {sorted(schema)}")
+        if out.get("type") == "object" and "properties" in out and "additionalProperties" not in out:
+            # CloudFormation refuses properties its schema does not declare.
+            out["additionalProperties"] = False
+        if description:
+            out["description"] = description
+        return out
+
+    def union(self, alternatives: list[dict[str, Any]], where: str) -> dict[str, Any]:
+        """``oneOf`` of one-member objects (CloudFormation's spelling of an API union)."""
+        members: dict[str, Any] = {}
+        for alt in alternatives:
+            props = alt.get("properties") or {}
+            if (
+                alt.get("type") != "object"
+                or alt.get("additionalProperties") is not False
+                or len(props) != 1
+                or alt.get("required") != list(props)
+                or set(alt) - {"type", "additionalProperties", "properties", "required", "title", "description"}
+            ):
+                raise GeneratorError(f"{self.root}{where}: oneOf alternative is not a one-member object: {alt!r}")
+            ((name, sub),) = props.items()
+            members[name] = self.convert(sub, f"{where}/{name}")
+        return {
+            "type": "object",
+            "properties": members,
+            "x-member-order": list(members),
+            "additionalProperties": False,
+            "x-union": True,
+            "minProperties": 1,
+            "maxProperties": 1,
+        }
+
+    def definitions(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for name, schema in (self.raw.get("definitions") or {}).items():
+            full = f"{self.root}.{name}"
+            out[full] = {"x-shape": full, **self.convert(schema, f"/definitions/{name}")}
+        read_only = {p.rsplit("/", 1)[-1] for p in self.raw.get("readOnlyProperties", ()) if p.count("/") == 2}
+        props = {n: s for n, s in (self.raw.get("properties") or {}).items() if n not in read_only}
+        root = self.convert(
+            {
+                "type": "object",
+                "properties": props,
+                "required": [r for r in self.raw.get("required", ()) if r not in read_only],
+                "additionalProperties": False,
+                "description": self.raw.get("description", ""),
+            },
+            "",
+        )
+        out[self.root] = {
+            "x-shape": self.root,
+            "x-resource-type": self.raw["typeName"],
+            "x-read-only-properties": sorted(read_only),
+            **root,
+        }
+        return out
+
+
+def build_cloudformation_schema(cfn_lint_version: str | None = None) -> dict[str, Any]:
+    """``cloudformation.json``: the template kind and the schemas of the SES resources' Properties."""
+    raws, schema_date = load_cfn_resource_schemas()
+    if cfn_lint_version is None:
+        cfn_lint_version = _cfn_lint_data()[1]
+    defs: dict[str, Any] = {
+        TEMPLATE_SHAPE: {
+            "x-shape": TEMPLATE_SHAPE,
+            "type": "object",
+            "description": (
+                "An AWS CloudFormation or AWS SAM template (JSON or YAML, `cdk synth` output included). "
+                "ses-lsp checks the Properties of its SES receiving resources against the resource "
+                "schemas in `x-resource-types`, and leaves every other resource to cfn-lint."
+            ),
+        }
+    }
+    resource_types: dict[str, Any] = {}
+    for type_name, root in CFN_RESOURCE_TYPES:
+        raw = raws[type_name]
+        defs.update(_CfnConverter(root, raw).definitions())
+        resource_types[type_name] = {"shape": root, "description": raw.get("description", "")}
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "title": "AWS CloudFormation templates: the SES receiving resources",
+        "description": (
+            f"Generated by ses_lsp.schema.generate from the CloudFormation resource schemas bundled with "
+            f"cfn-lint {cfn_lint_version} (schema date {schema_date}, Region {CFN_SCHEMA_REGION}); do not edit. "
+            "x-resource-types maps each resource type to the root schema of its Properties."
+        ),
+        "x-service": {
+            "name": "cloudformation",
+            "cfn-lint": cfn_lint_version,
+            "schemaDate": schema_date,
+            "region": CFN_SCHEMA_REGION,
+            "unicodeVersion": OTHER_CATEGORY_UNICODE_VERSION,
+        },
+        "x-kind-order": [TEMPLATE_KIND],
+        "x-kinds": {
+            TEMPLATE_KIND: {
+                "service": "cloudformation",
+                "operation": TEMPLATE_SHAPE,
+                "direction": "input",
+                "shape": TEMPLATE_SHAPE,
+                "title": "CloudFormation or SAM template (aws cloudformation deploy --template-file)",
+                "description": (
+                    "A template whose `Resources` define SES receiving resources (receipt rule sets, rules "
+                    "and filters; Mail Manager rule sets, traffic policies, ingress points, address lists, "
+                    "relays and archives)."
+                ),
+            }
+        },
+        "x-resource-types": resource_types,
+        "$defs": defs,
+    }
+
+
 def render(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
@@ -991,6 +1244,7 @@ def generate_all() -> dict[str, str]:
     for spec in SERVICE_SPECS:
         files[spec.filename] = render(build_service_schema(spec, version))
     files[f"{OWN_SERVICE}.json"] = render(build_scenario_schema())
+    files["cloudformation.json"] = render(build_cloudformation_schema())
     return files
 
 
