@@ -29,6 +29,10 @@ class LintContext:
     cache: dict = field(default_factory=dict)
     # The document's credentials, found on first use (``secrets``).
     found_secrets: Secrets | None = None
+    # The rules of a rule set the checks look at (their indexes in ``Rules``); None: every one.
+    # Set by the engine when it reuses what per-rule checks said about the others
+    # (ses_lsp.lint.reuse); the readers of ses_lsp.lint.rules.common honour it.
+    rule_items: frozenset[int] | None = None
 
     @property
     def root(self) -> Node | None:

@@ -915,6 +915,7 @@ INVALID_RECIPIENT = Rule(
     kinds=CLASSIC_RULE_KINDS,
     check=_check_invalid_recipient,
     fixable=True,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "Reports a receipt rule `Recipients` entry that is not an address (`user@example.com`), a domain "
@@ -941,6 +942,7 @@ WILDCARD = Rule(
     kinds=CLASSIC_RULE_KINDS,
     check=_check_wildcard,
     fixable=True,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "Reports `*@example.com`, `*.example.com` and other entries with `*`, and suggests the form SES "
@@ -964,6 +966,7 @@ DUPLICATE_RECIPIENT = Rule(
     kinds=CLASSIC_RULE_KINDS | MM_RULE_SET_KINDS,
     check=_check_duplicate_recipient,
     fixable=True,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "Reports a receipt rule `Recipients` entry (or a Mail Manager `ReplaceRecipient.ReplaceWith` address) "
@@ -989,6 +992,7 @@ REDUNDANT_RECIPIENT = Rule(
     kinds=CLASSIC_RULE_KINDS,
     check=_check_redundant_recipient,
     fixable=True,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "Reports an entry that another entry of the same rule already matches: `user+label@example.com` next "
@@ -1010,6 +1014,7 @@ UNVERIFIED_DOMAIN = Rule(
     source=SOURCE_DOCS,
     kinds=CLASSIC_RULE_KINDS,
     check=_check_unverified_domain,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "With `verified-domains` set in the configuration, reports recipients whose domain is neither a "
@@ -1035,6 +1040,7 @@ UPPER_CASE = Rule(
     kinds=CLASSIC_RULE_KINDS,
     check=_check_upper_case,
     fixable=True,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "Reports recipients with upper-case letters. In the domain the fix lower-cases it (domains are "
