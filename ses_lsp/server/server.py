@@ -164,8 +164,8 @@ class DocState:
         self.reported = False
         self.occ: tuple | None = None  # (version, kind, rule-name occurrences)
         # The JSON text of each diagnostic last published, by key (SesLanguageServer.publish_json).
-        self.fragments: dict[tuple, tuple[str, str]] = {}
-        # id(diagnostic) -> (the diagnostic, its first line, that line's start, its key, its JSON)
+        self.fragments: dict[tuple, str] = {}
+        # id(diagnostic) -> (the diagnostic, its first line, that line's start, its JSON)
         # of the last publication (SesLanguageServer.publish_json).
         self.published_ids: dict[int, tuple] = {}
         # What the engine's per-rule checks said in the last lint, for the next (ses_lsp.lint.reuse).
@@ -668,7 +668,7 @@ class SesLanguageServer(LanguageServer):
         diagnostic than the lint that produced it (issue 10, section 2).  Fields that are absent
         are left out, as pygls' own serialisation does.
         """
-        return [_diagnostic_json(key, st.uri, st.version) for key in self.diagnostic_keys(st, res)]
+        return [_diagnostic_json(key, st.uri) for key in self.diagnostic_keys(st, res)]
 
     def diagnostic_keys(self, st: DocState, res) -> list[tuple]:
         """For each diagnostic, everything its JSON form depends on but the document (URI and
@@ -741,12 +741,13 @@ class SesLanguageServer(LanguageServer):
         last = len(starts) - 1
         origins = st.memo.origins if st.memo is not None else {}
         key_of = None
-        fresh: dict[tuple, tuple[str, str]] = {}
+        fresh: dict[tuple, str] = {}
         fresh_ids: dict[int, tuple] = {}
-        version = json.dumps(st.version)
         parts: list[str] = []
+        append = parts.append
         for d in res.diagnostics:
-            line = bisect_right(starts, d.start) - 1 if d.start > 0 else 0
+            start = d.start
+            line = bisect_right(starts, start) - 1 if start > 0 else 0
             if line > last:
                 line = last
             was, delta = d, 0
@@ -755,39 +756,34 @@ class SesLanguageServer(LanguageServer):
                 was, delta = origins.get(id(d), (d, 0))
                 if was is not d:
                     hit = by_id.get(id(was))
-            if (
-                hit is not None
-                and hit[0] is was
-                and hit[1] == line
-                and hit[2] + delta == starts[line]
-                and not any(r.file for r in d.related)
-            ):
-                key, frag = hit[3], hit[4]
+            if hit is not None and hit[0] is was and hit[1] == line and hit[2] + delta == starts[line]:
+                frag = hit[3]
+                for r in d.related:  # (the same text means the same positions in this document only)
+                    if r.file is not None:
+                        frag = None
+                        break
             else:
+                frag = None
+            if frag is None:
                 if key_of is None:
                     key_of = self._key_function(st, res)
                 key = key_of(d)
                 frag = by_key.get(key) or fresh.get(key)
                 if frag is None:
-                    item = _diagnostic_json(key, st.uri, 0)
-                    data = item.pop("data")
-                    del data["version"]
-                    head = json.dumps(item)
-                    frag = (head[:-1] + ', "data": {"version": ', ", " + json.dumps(data)[1:] + "}")
-            fresh[key] = frag
-            fresh_ids[id(d)] = (d, line, starts[line], key, frag)
-            parts += (frag[0], version, frag[1], ", ")
-        if parts:
-            parts.pop()  # the last separator
+                    frag = json.dumps(_diagnostic_json(key, st.uri))
+                fresh[key] = frag
+            fresh_ids[id(d)] = (d, line, starts[line], frag)
+            append(frag)
         st.fragments = fresh
         st.published_ids = fresh_ids
         return (
             f'{{"jsonrpc": "2.0", "method": "{T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "params": '
-            f'{{"uri": {json.dumps(st.uri)}, "diagnostics": [{"".join(parts)}], "version": {version}}}}}'
+            f'{{"uri": {json.dumps(st.uri)}, "diagnostics": [{", ".join(parts)}], '
+            f'"version": {json.dumps(st.version)}}}}}'
         )
 
 
-def _diagnostic_json(key: tuple, uri: str, version: int | None) -> dict:
+def _diagnostic_json(key: tuple, uri: str) -> dict:
     """The LSP ``Diagnostic`` (JSON) of a key of :meth:`SesLanguageServer.diagnostic_keys`."""
     from ses_lsp.lint.rules import REGISTRY
 
@@ -805,7 +801,7 @@ def _diagnostic_json(key: tuple, uri: str, version: int | None) -> dict:
             for file, loc, msg in related
         ]
     # (No fix: code actions compute theirs when asked, from the server's own lint result.)
-    item["data"] = {"version": version, "name": name}
+    item["data"] = {"name": name}
     return item
 
 
