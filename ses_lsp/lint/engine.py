@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from ses_lsp import schema as schema_mod
 from ses_lsp.document.document import Document, guess_format
@@ -551,28 +552,28 @@ def _finish(result: LintResult, config: Config, ctx: LintContext | None = None) 
     ignored_here = set(CATALOGUE.expand(list(config.ignored_for(result.path)))) if result.path else set()
     if doc is not None:
         diags = apply_suppressions(doc, diags, selected)
-    out: list[Diagnostic] = []
     overrides = {}
     for key, level in config.severity:
         for code in CATALOGUE.expand([key]):
             overrides[code] = Severity.parse(level)
-    for d in diags:
-        if d.code not in selected or d.code in ignored_here:
-            # Engine-level failures are always shown.
-            if d.code != C.INTERNAL_ERROR.code:
-                continue
-        if d.code in overrides:
-            d.severity = overrides[d.code]
-        out.append(d)
-    out.sort(key=Diagnostic.sort_key)
-    # Drop exact duplicates (same code, span and message).
+    # Engine-level failures are always shown.
+    internal = C.INTERNAL_ERROR.code
+    out = [d for d in diags if (d.code in selected and d.code not in ignored_here) or d.code == internal]
+    if overrides:
+        for d in out:
+            if d.code in overrides:
+                d.severity = overrides[d.code]
+    # Sorted by position (Diagnostic.sort_key), and exact duplicates (same code, span and
+    # message: adjacent once sorted) dropped; in C where it can be: a document may carry
+    # thousands (issue 10, section 2).
+    position = attrgetter("start", "end", "code", "message")
+    out.sort(key=position)
     deduped: list[Diagnostic] = []
-    seen = set()
-    for d in out:
-        ident = (d.code, d.start, d.end, d.message)
-        if ident not in seen:
-            seen.add(ident)
+    last = None
+    for d, ident in zip(out, map(position, out), strict=True):
+        if ident != last:
             deduped.append(d)
+            last = ident
     if deduped and doc is not None:
         # The backstop: whatever a rule wrote, no diagnostic carries a credential.
         if result.secrets is None:

@@ -65,8 +65,9 @@ class LintMemo:
         # What every remembered result depends on besides the rule itself: kind, format,
         # configuration, the per-rule checks that ran.
         self.context: tuple | None = None
-        # (index, the rule's lines, its schema spans) -> (start of its lines, its diagnostics)
-        self.rules: dict[tuple, tuple[int, list[Diagnostic]]] = {}
+        # (index, length of the rule's lines, its schema spans) -> (start of its lines, their text,
+        # its diagnostics).  (The text is compared in place, not sliced and hashed for the key.)
+        self.rules: dict[tuple, tuple[int, str, list[Diagnostic]]] = {}
         # Of the last lint: how many rules' diagnostics were reused and how many rules were checked.
         self.reused = 0
         self.checked = 0
@@ -101,9 +102,10 @@ def usable(document: Document) -> bool:
 class Plan:
     """The rules of one lint: which to check, and the remembered diagnostics of the others."""
 
-    __slots__ = ("keys", "regions", "dirty", "reused")
+    __slots__ = ("text", "keys", "regions", "dirty", "reused")
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.keys: list[tuple | None] = []  # per item: its memo key (None: never remembered)
         self.regions: list[tuple[int, int]] = []  # per item: its lines (start, end)
         self.dirty: list[int] = []  # items to check
@@ -119,7 +121,7 @@ def plan(memo: LintMemo, context: tuple, document: Document, items: list[Node], 
     text = document.text
     find, rfind = text.find, text.rfind
     size = len(text)
-    p = Plan()
+    p = Plan(text)
     for item in items:
         ls = rfind("\n", 0, item.start) + 1
         le = find("\n", max(item.end - 1, item.start))
@@ -137,28 +139,31 @@ def plan(memo: LintMemo, context: tuple, document: Document, items: list[Node], 
                 ls = p.regions[i][0]
                 schema.setdefault(i, []).append((d.start - ls, d.end - ls))
     remembered = memo.rules
-    fresh: dict[tuple, tuple[int, list[Diagnostic]]] = {}
+    fresh: dict[tuple, tuple[int, str, list[Diagnostic]]] = {}
     origins: dict[int, tuple[Diagnostic, int]] = {}
+    startswith = text.startswith
     for i, item in enumerate(items):
         ls, le = p.regions[i]
         key = None
         if le - ls <= item.end - item.start + MAX_EXTRA and i not in shared:
             spans = schema.get(i)
-            key = (i, text[ls:le], tuple(sorted(spans)) if spans else ())
+            key = (i, le - ls, tuple(sorted(spans)) if spans else ())
         p.keys.append(key)
         hit = remembered.get(key) if key is not None else None
-        if key is None or hit is None:
+        if key is None or hit is None or not startswith(hit[1], ls):
             p.dirty.append(i)
             p.reused.append([])
             continue
-        was, diags = hit
+        was, lines, diags = hit
         if was != ls:
             delta = ls - was
-            copies = [moved(d, delta) for d in diags]
-            for old, new in zip(diags, copies, strict=True):
-                origins[id(new)] = (old, delta)
+            copies = []
+            for d in diags:
+                c = moved(d, delta)
+                copies.append(c)
+                origins[id(c)] = (d, delta)
             diags = copies
-        fresh[key] = (ls, diags)
+        fresh[key] = (ls, lines, diags)
         p.reused.append(diags)
     memo.rules = fresh
     memo.origins = origins
@@ -187,10 +192,12 @@ def remember(memo: LintMemo, p: Plan, found: list[Diagnostic]) -> bool:
         if not _inside(d, ls, le):
             unkeyed.add(i)  # (kept out of the memo: checked again next time)
         by_item[i].append(d)
+    text = p.text
     for i, diags in by_item.items():
         key = p.keys[i]
         if key is not None and i not in unkeyed:
-            memo.rules[key] = (p.regions[i][0], diags)
+            ls, le = p.regions[i]
+            memo.rules[key] = (ls, text[ls:le], diags)
     return True
 
 
@@ -216,7 +223,12 @@ def moved(d: Diagnostic, delta: int) -> Diagnostic:
         related = [Related(r.start + delta, r.end + delta, r.message, r.file) for r in related]
     fix = d.fix
     if fix is not None:
-        fix = Fix(fix.title, tuple(TextEdit(e.start + delta, e.end + delta, e.new_text) for e in fix.edits), fix.safe)
+        edits = fix.edits
+        if len(edits) == 1:  # (the usual fix: one edit)
+            e = edits[0]
+            fix = Fix(fix.title, (TextEdit(e.start + delta, e.end + delta, e.new_text),), fix.safe)
+        else:
+            fix = Fix(fix.title, tuple([TextEdit(e.start + delta, e.end + delta, e.new_text) for e in edits]), fix.safe)
     return Diagnostic(
         d.code, d.name, d.severity, d.message, d.start + delta, d.end + delta, d.pointer, related, fix, d.tags
     )
