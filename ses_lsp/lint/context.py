@@ -83,11 +83,18 @@ class LintContext:
             start, end = target
             if pointer is None:
                 pointer = ""
-        diag = Diagnostic.of(
-            rule, message, start, end, pointer=pointer, related=list(related or ()), fix=fix, tags=tags
+        diag = Diagnostic(
+            code=rule.code,
+            name=rule.name,
+            severity=rule.severity if severity is None else severity,
+            message=message,
+            start=start,
+            end=end,
+            pointer=pointer,
+            related=list(related) if related else [],
+            fix=fix,
+            tags=tags,
         )
-        if severity is not None:
-            diag.severity = severity
         self.diagnostics.append(diag)
         return diag
 

@@ -645,19 +645,25 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
         repeats = _repeats(ctx, entries)
         valid = [e for e in entries if e.usable and e.index not in repeats]
         candidates = _coverers(valid)
+        # What is said of an entry that covers others (one domain may cover hundreds), said once.
+        said: dict[int, tuple[str, str]] = {}
         for e in valid:
             r = e.recipient
             for other in candidates(r):
                 o = other.recipient
-                if other is e or _key(o) == _key(r) or not o.covers(r):
+                if other is e or (o.form == r.form and o.local == r.local and o.domain == r.domain) or not o.covers(r):
                     continue
-                listed = quote(other.text)
-                if o.form == "address":
-                    why = f"{listed} already matches it: an address also matches its +label forms"
-                elif o.form == "domain":
-                    why = f"{listed} already matches every address at {o.domain}"
-                else:
-                    why = f"{listed} already matches every subdomain of {o.domain} and the addresses at them"
+                words = said.get(id(other))
+                if words is None:
+                    listed = quote(other.text)
+                    if o.form == "address":
+                        why = f"{listed} already matches it: an address also matches its +label forms"
+                    elif o.form == "domain":
+                        why = f"{listed} already matches every address at {o.domain}"
+                    else:
+                        why = f"{listed} already matches every subdomain of {o.domain} and the addresses at them"
+                    words = said[id(other)] = (why, f"{listed} is listed here")
+                why, here = words
                 if shared is None:
                     shared = (arr.pointer, _rule_label(rule, _index_of(rule)))
                 arr_pointer, label = shared
@@ -666,7 +672,7 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
                     e.node,
                     f"recipient {entry} in {label} is redundant: {why}",
                     pointer=f"{arr_pointer}/{e.index}",  # e.node is item e.index of arr
-                    related=[Related(other.node.start, other.node.end, f"{listed} is listed here")],
+                    related=[Related(other.node.start, other.node.end, here)],
                     fix=Fix(f"Remove {entry}", (remove_item(ctx.document, arr, e.index),), safe=False),
                     tags=("unnecessary",),
                 )
