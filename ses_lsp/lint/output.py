@@ -335,11 +335,14 @@ def _json_item_text(path: str, d: dict, enc: Callable[[str], str]) -> str:
         )
     else:
         fix_text = "null"
+    s, e = d["start"], d["end"]
     return (
         f'  {{\n    "file": {enc(path)},\n    "code": {enc(d["code"])},\n    "name": {enc(d["name"])},\n'
         f'    "severity": {enc(d["severity"])},\n    "message": {enc(d["message"])},\n'
-        f'    "pointer": {enc(d.get("pointer", ""))},\n    "start": {_lc_text(d["start"], "    ")},\n'
-        f'    "end": {_lc_text(d["end"], "    ")},\n    "related": {related_text},\n    "fix": {fix_text}\n  }}'
+        f'    "pointer": {enc(d.get("pointer", ""))},\n'
+        f'    "start": {{\n      "line": {s[1] + 1},\n      "column": {s[2] + 1}\n    }},\n'
+        f'    "end": {{\n      "line": {e[1] + 1},\n      "column": {e[2] + 1}\n    }},\n'
+        f'    "related": {related_text},\n    "fix": {fix_text}\n  }}'
     )
 
 
