@@ -777,7 +777,7 @@ class SesLanguageServer(LanguageServer):
                 key = key_of(d)
                 frag = by_key.get(key) or fresh.get(key)
                 if frag is None:
-                    frag = json.dumps(_diagnostic_json(key, st.uri))
+                    frag = _diagnostic_text(key, st.uri)
                 fresh[key] = frag
                 fresh_ids[id(d)] = (d, line, starts[line], frag)
             elif delta or hit is None:
@@ -818,6 +818,36 @@ def _diagnostic_json(key: tuple, uri: str) -> dict:
 
 def _range_json(r: tuple[int, int, int, int]) -> dict:
     return {"start": {"line": r[0], "character": r[1]}, "end": {"line": r[2], "character": r[3]}}
+
+
+def _diagnostic_text(key: tuple, uri: str) -> str:
+    """``json.dumps(_diagnostic_json(key, uri))``, written directly: what a publication builds
+    for each diagnostic it has not built before (all of them when a document opens: 1,447 on
+    the noisy 200-rule set, where building the dicts and encoding them took 20 ms; issue 10,
+    section 2).  tests/server/test_diagnostic_payload.py checks the two agree."""
+    from json.encoder import encode_basestring_ascii as enc  # (json.dumps' own, ensure_ascii)
+
+    from ses_lsp.lint.rules import REGISTRY
+
+    code, name, severity, message, unnecessary, r, related = key
+    text = (
+        f'{{"range": {{"start": {{"line": {r[0]}, "character": {r[1]}}}, "end": {{"line": {r[2]}, '
+        f'"character": {r[3]}}}}}, "message": {enc(message)}, "severity": {severity}, "code": {enc(code)}, '
+    )
+    rule = REGISTRY.by_code.get(code)
+    if rule is not None:
+        text += f'"codeDescription": {{"href": {enc(rule.url)}}}, '
+    text += f'"source": {enc(SOURCE)}, '
+    if unnecessary:
+        text += f'"tags": [{T.DiagnosticTag.Unnecessary.value}], '
+    if related:
+        items = ", ".join(
+            f'{{"location": {{"uri": {enc(uri if file is None else file)}, "range": {{"start": {{"line": {loc[0]}, '
+            f'"character": {loc[1]}}}, "end": {{"line": {loc[2]}, "character": {loc[3]}}}}}}}, "message": {enc(msg)}}}'
+            for file, loc, msg in related
+        )
+        text += f'"relatedInformation": [{items}], '
+    return text + f'"data": {{"name": {enc(name)}}}}}'
 
 
 _SEVERITY = {

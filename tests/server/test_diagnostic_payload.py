@@ -73,6 +73,13 @@ def test_ranges_are_the_codecs(variant, encoding):
         assert item["data"] == {"name": d.name}  # no fix: code actions compute it when asked
     # the lsprotocol view (pull diagnostics, tests) is the same JSON, structured
     assert ls.protocol._converter.unstructure(ls.lsp_diagnostics(st, res)) == items
+    # and the published text (written directly) is json.dumps of it
+    message = {
+        "jsonrpc": "2.0",
+        "method": "textDocument/publishDiagnostics",
+        "params": {"uri": st.uri, "diagnostics": items, "version": st.version},
+    }
+    assert ls.publish_json(st, res) == json.dumps(message)
 
 
 @pytest.mark.asyncio
