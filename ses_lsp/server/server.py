@@ -746,44 +746,39 @@ class SesLanguageServer(LanguageServer):
         parts: list[str] = []
         append = parts.append
         for d in res.diagnostics:
-            start = d.start
-            frag = None
-            hit = by_id.get(id(d))
+            i = id(d)
+            hit = by_id.get(i)
             delta = 0
-            if hit is None and origins:
-                origin = origins.get(id(d))
+            if hit is not None:
+                if hit[0] is not d:
+                    hit = None
+            elif origins:
+                origin = origins.get(i)
                 if origin is not None:
-                    hit = by_id.get(id(origin[0]))
-                    if hit is not None and hit[0] is not origin[0]:
+                    was, delta = origin
+                    hit = by_id.get(id(was))
+                    if hit is not None and hit[0] is not was:
                         hit = None
-                    delta = origin[1]
-            elif hit is not None and hit[0] is not d:
-                hit = None
             if hit is not None:
                 # Its first line has the same number and starts where it did (moved with it).
-                line = hit[1]
-                if line <= last and starts[line] == hit[2] + delta and (line == last or starts[line + 1] > start):
+                line, line_start = hit[1], hit[2] + delta
+                if line <= last and starts[line] == line_start and (line == last or starts[line + 1] > d.start):
                     frag = hit[3]
-                    for r in d.related:  # (the same text: the same positions in this document only)
-                        if r.file is not None:
-                            frag = None
-                            break
+                    fresh_ids[i] = (d, line, line_start, frag) if delta else hit
+                    append(frag)
+                    continue
+            if key_of is None:
+                key_of = self._key_function(st, res)
+            key = key_of(d)
+            frag = by_key.get(key) or fresh.get(key)
             if frag is None:
-                line = bisect_right(starts, start) - 1 if start > 0 else 0
+                frag = _diagnostic_text(key, st.uri)
+            fresh[key] = frag
+            if all(file is None for file, _loc, _msg in key[6]):  # (other documents' text may change)
+                line = bisect_right(starts, d.start) - 1 if d.start > 0 else 0
                 if line > last:
                     line = last
-                if key_of is None:
-                    key_of = self._key_function(st, res)
-                key = key_of(d)
-                frag = by_key.get(key) or fresh.get(key)
-                if frag is None:
-                    frag = _diagnostic_text(key, st.uri)
-                fresh[key] = frag
-                fresh_ids[id(d)] = (d, line, starts[line], frag)
-            elif delta or hit is None:
-                fresh_ids[id(d)] = (d, line, starts[line], frag)
-            else:
-                fresh_ids[id(d)] = hit  # (the same diagnostic, where it was)
+                fresh_ids[i] = (d, line, starts[line], frag)
             append(frag)
         st.fragments = fresh
         st.published_ids = fresh_ids
