@@ -902,6 +902,32 @@ def _server_workspace(ls: SesLanguageServer):
     return ServerWorkspace()
 
 
+# (Module functions, not closures in the handler: a recursive closure refers to itself, and the
+# cycle kept each request's symbols, and whatever else it held, alive until the collector ran.)
+def _document_symbol(ls: SesLanguageServer, lines, s) -> T.DocumentSymbol:
+    return T.DocumentSymbol(
+        name=s.name or "?",
+        kind=_SYMBOL_KINDS.get(s.kind, T.SymbolKind.Field),
+        range=ls.range(lines, s.start, s.end),
+        selection_range=ls.range(lines, s.selection_start, s.selection_end),
+        detail=s.detail or None,
+        children=[_document_symbol(ls, lines, c) for c in s.children] or None,
+    )
+
+
+def _symbol_information(ls: SesLanguageServer, lines, uri: str, s, container: str | None, out: list) -> None:
+    out.append(
+        T.SymbolInformation(
+            name=s.name or "?",
+            kind=_SYMBOL_KINDS.get(s.kind, T.SymbolKind.Field),
+            location=T.Location(uri, ls.range(lines, s.start, s.end)),
+            container_name=container,
+        )
+    )
+    for c in s.children:
+        _symbol_information(ls, lines, uri, c, s.name, out)
+
+
 def _get(obj, *names, default=None):
     for n in names:
         if obj is None:
@@ -1229,37 +1255,11 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
 
         syms = document_symbols(st.document(), kind)
         lines = st.lines
-
-        def conv(s) -> T.DocumentSymbol:
-            rng = ls.range(lines, s.start, s.end)
-            sel = ls.range(lines, s.selection_start, s.selection_end)
-            return T.DocumentSymbol(
-                name=s.name or "?",
-                kind=_SYMBOL_KINDS.get(s.kind, T.SymbolKind.Field),
-                range=rng,
-                selection_range=sel,
-                detail=s.detail or None,
-                children=[conv(c) for c in s.children] or None,
-            )
-
         if ls.hierarchical_symbols:
-            return [conv(s) for s in syms]
+            return [_document_symbol(ls, lines, s) for s in syms]
         flat: list[T.SymbolInformation] = []
-
-        def walk(s, container: str | None) -> None:
-            flat.append(
-                T.SymbolInformation(
-                    name=s.name or "?",
-                    kind=_SYMBOL_KINDS.get(s.kind, T.SymbolKind.Field),
-                    location=T.Location(st.uri, ls.range(lines, s.start, s.end)),
-                    container_name=container,
-                )
-            )
-            for c in s.children:
-                walk(c, s.name)
-
         for s in syms:
-            walk(s, None)
+            _symbol_information(ls, lines, st.uri, s, None, flat)
         return flat
 
     # -- navigation ------------------------------------------------------------------------------------------
