@@ -24,17 +24,20 @@ lines moved.  The result is the one a full lint gives (tests/test_reuse.py compa
 them after random edits).
 
 Why (issue 10, section 2): a 200-rule set whose rules each list a domain and seven
-addresses at it carries 1,400 legitimate infos; re-checking and re-building all of them
-after a one-character edit cost the language server 35 ms of its 50 ms an edit, and the
-edit latency grew with the number of diagnostics.  With the memo an edit re-checks one
-rule.  Measured both ways with benchmarks/bench_server.py (see the commit message).
+addresses at it carries 1,447 legitimate infos; re-checking every rule and re-building every
+diagnostic after a one-character edit made the language server's edit cost 2.8 times that of
+the same set with 47 diagnostics (48 ms against 17 ms in process), growing with the number of
+diagnostics.  With the memo an edit re-checks one rule.  Measured both ways (in process and
+with benchmarks/bench_server.py; see the commit messages).
 
-Nothing is reused (every rule is checked, and the memo is emptied) when it could be
-wrong or would not pay: a document that is not a rule set or whose parse is partial,
-YAML with anchors and aliases (a rule's values may come from another rule), a document
-holding credentials (their masking, ses_lsp.lint.secrets, rewrites diagnostics in place),
-a rule whose lines are far longer than the rule (several rules on one line, as in
-minified JSON), and a per-rule check that fails or reports outside the rule it examined.
+Nothing is reused, and the memo is emptied, for a document that is not a rule set, YAML with
+anchors and aliases (a rule's values may come from another rule), a document holding
+credentials (their masking, ses_lsp.lint.secrets, rewrites diagnostics in place) and a change
+of kind, format, configuration or per-rule checks.  A rule sharing a line with another
+("}, {") or whose lines are far longer than the rule (minified JSON) is never remembered:
+checked every time.  A per-rule check that fails, or reports outside the rules it was given,
+gets every rule checked and the memo emptied.  (A partial parse runs no semantic rule: the
+memo waits for the next complete one.)
 """
 
 from __future__ import annotations
