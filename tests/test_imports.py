@@ -72,6 +72,7 @@ FUNCTION_LEVEL = {
     ("ses_lsp.server.server", "ses_lsp.editor.symbols"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.lint.config"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.lint.engine"): _SERVER,
+    ("ses_lsp.server.server", "ses_lsp.lint.reuse"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.lint.rules"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.lint.suppressions"): _SERVER,
 }

@@ -257,6 +257,46 @@ def test_json_sorted_by_file_then_position():
     ]
 
 
+def test_json_stream_is_json_dumps_of_every_item_shape():
+    """The JSON writer writes each item's text itself (json.dumps with indent is slow): it must be
+    exactly what json.dumps(..., indent=2, ensure_ascii=False) prints, for every shape an item
+    takes (no related / several, no fix / a fix without edits / several edits, odd strings)."""
+    odd = 'quote " backslash \\ tab \t newline \n nul \x00 é 😀 \u2028 lone \ud800 end'
+    fixes = [
+        None,
+        {"title": "Nothing to do", "safe": True, "edits": []},
+        {
+            "title": odd,
+            "safe": False,
+            "edits": [
+                {"start": [1, 0, 1], "end": [2, 0, 2], "newText": ""},
+                {"start": [90, 9, 0], "end": [95, 9, 5], "newText": odd},
+            ],
+        },
+    ]
+    relateds = [
+        [],
+        [{"file": None, "message": "here", "start": [3, 0, 3], "end": [4, 0, 4]}],
+        [
+            {"file": "other/ü.yaml", "message": odd, "start": [7, 1, 2], "end": [7, 1, 2]},
+            {"file": None, "message": "", "start": [0, 0, 0], "end": [0, 0, 0]},
+        ],
+    ]
+    diags = [
+        diag(
+            message=odd if i % 2 else "plain", pointer=odd if i == 4 else "/Rules/0", start=(i, 0, i), related=r, fix=f
+        )
+        for i, (r, f) in enumerate((r, f) for r in relateds for f in fixes)
+    ]
+    reports = [("b/ü 😀.json", record(*diags)), ("c.yaml", record(diag()))]
+    out: list[str] = []
+    w = output.writer("json", out.append)
+    for path, rec in reports:
+        w.add(path, rec)
+    w.finish()
+    assert "".join(out) == json.dumps(json_items(reports), indent=2, ensure_ascii=False) + "\n" == format_json(reports)
+
+
 def test_json_empty_is_an_array():
     assert format_json([]) == "[]\n"
 

@@ -29,6 +29,10 @@ class LintContext:
     cache: dict = field(default_factory=dict)
     # The document's credentials, found on first use (``secrets``).
     found_secrets: Secrets | None = None
+    # The rules of a rule set the checks look at (their indexes in ``Rules``); None: every one.
+    # Set by the engine when it reuses what per-rule checks said about the others
+    # (ses_lsp.lint.reuse); the readers of ses_lsp.lint.rules.common honour it.
+    rule_items: frozenset[int] | None = None
 
     @property
     def root(self) -> Node | None:
@@ -79,11 +83,18 @@ class LintContext:
             start, end = target
             if pointer is None:
                 pointer = ""
-        diag = Diagnostic.of(
-            rule, message, start, end, pointer=pointer, related=list(related or ()), fix=fix, tags=tags
+        diag = Diagnostic(
+            code=rule.code,
+            name=rule.name,
+            severity=rule.severity if severity is None else severity,
+            message=message,
+            start=start,
+            end=end,
+            pointer=pointer,
+            related=list(related) if related else [],
+            fix=fix,
+            tags=tags,
         )
-        if severity is not None:
-            diag.severity = severity
         self.diagnostics.append(diag)
         return diag
 

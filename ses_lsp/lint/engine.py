@@ -5,16 +5,19 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from ses_lsp import schema as schema_mod
 from ses_lsp.document.document import Document, guess_format
 from ses_lsp.document.nodes import ARRAY, OBJECT, Node, node_at_offset
 from ses_lsp.lint import kinds as kinds_mod
+from ses_lsp.lint import reuse
 from ses_lsp.lint.catalogue import CATALOGUE
 from ses_lsp.lint.config import Config
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity
 from ses_lsp.lint.edits import remove_member
+from ses_lsp.lint.reuse import LintMemo
 from ses_lsp.lint.rules import checks_for_kind
 from ses_lsp.lint.rules import core as C
 from ses_lsp.lint.secrets import Secrets, find_secrets
@@ -175,6 +178,7 @@ def lint_text(
     document: Document | None = None,
     pause_gc: bool = True,
     previous_kind: str | None = None,
+    memo: LintMemo | None = None,
 ) -> LintResult:
     """Lint one document.  ``explicit``: the user named this file (else it was found by a walk).
 
@@ -187,6 +191,10 @@ def lint_text(
     to lint instead of a new one, so its tree is reused (the language server's incrementally
     re-parsed documents); it takes ``path`` and ``version``, and becomes the result's
     ``document``.  It is ignored unless its text and format are those the lint would use.
+
+    ``memo``: what the per-rule checks said in the previous lint of this document, to reuse
+    for the rules that did not change (:mod:`ses_lsp.lint.reuse`); updated for the next one.
+    The result is the same with or without it.
     """
     config = config or Config()
     # Building a tree creates tens of thousands of objects, and none of them is
@@ -198,8 +206,10 @@ def lint_text(
     if gc_was_enabled:
         gc.disable()
     try:
-        return _lint(text, path, config, kind, explicit, fmt, workspace, version, document, previous_kind)
+        return _lint(text, path, config, kind, explicit, fmt, workspace, version, document, previous_kind, memo)
     except Exception as exc:  # the engine itself failed: one diagnostic, never a traceback
+        if memo is not None:
+            memo.clear()
         import traceback
 
         tb = traceback.extract_tb(exc.__traceback__)
@@ -222,7 +232,7 @@ def lint_text(
 
 
 def _lint(
-    text, path, config, forced_kind, explicit, fmt, workspace, version, document=None, previous_kind=None
+    text, path, config, forced_kind, explicit, fmt, workspace, version, document=None, previous_kind=None, memo=None
 ) -> LintResult:
     size = oversize(text)
     if size is not None:
@@ -349,7 +359,21 @@ def _lint(
     if info["service"] == "cloudformation":  # a template: its SES resources, each as an API document
         _lint_template(ctx, selected)
         return _finish(result, config, ctx)
-    _run_rules(ctx, checks_for_kind(kind), selected)
+    checks = [rule for rule in checks_for_kind(kind) if rule.code in selected]
+    plan = None
+    if memo is not None:
+        items = reuse.rule_set_items(root) if reuse.usable(doc) else None
+        if items is not None and not ctx.secrets.texts:
+            context = (kind, doc.format, config.fingerprint(), tuple(r.code for r in checks if r.per_rule))
+            plan = reuse.plan(memo, context, doc, items, diags)
+        else:
+            memo.clear()
+    for rule in checks:
+        if plan is None or not rule.per_rule:
+            _run_check(ctx, rule)
+    ctx.rule = None
+    if plan is not None:
+        _per_rule_checks(ctx, [r for r in checks if r.per_rule], plan, memo)
     return _finish(result, config, ctx)
 
 
@@ -362,21 +386,11 @@ def _schema_pass(ctx: LintContext, sset, root: Node, comp, partial: bool = False
 
 
 def _run_rules(ctx: LintContext, rules, selected: frozenset[str]) -> None:
-    """The semantic rules (those selected) on the context's document; a crashing rule's
-    diagnostics are replaced by one internal-error diagnostic, and the others still run."""
-    diags = ctx.diagnostics
+    """The semantic rules (those selected) on the context's document, each through
+    :func:`_run_check` (a crashing rule becomes one internal-error diagnostic)."""
     for rule in rules:
-        if rule.code not in selected:
-            continue
-        ctx.rule = rule
-        before = len(diags)
-        try:
-            check = rule.check
-            assert check is not None  # checks_for_kind() returns rules that have one
-            check(ctx)
-        except Exception as exc:
-            del diags[before:]
-            diags.append(_internal(f"rule {rule.code} ({rule.name})", exc))
+        if rule.code in selected:
+            _run_check(ctx, rule)
     ctx.rule = None
 
 
@@ -392,6 +406,55 @@ def _lint_template(ctx: LintContext, selected: frozenset[str]) -> None:
         lint.finish(unit)
     _run_rules(ctx, checks_for_kind(ctx.kind), selected)
     lint.done()
+
+
+def _run_check(ctx: LintContext, rule) -> bool:
+    """Run one rule's check; a crash becomes an internal-error diagnostic (False)."""
+    diags = ctx.diagnostics
+    ctx.rule = rule
+    before = len(diags)
+    try:
+        check = rule.check
+        assert check is not None  # checks_for_kind() returns rules that have one
+        check(ctx)
+    except Exception as exc:
+        del diags[before:]
+        diags.append(_internal(f"rule {rule.code} ({rule.name})", exc))
+        return False
+    return True
+
+
+def _per_rule_checks(ctx: LintContext, rules: list, plan: reuse.Plan, memo) -> None:
+    """The per-rule checks' diagnostics: run on the rules of the set that changed, taken from
+    the memo for the others (:mod:`ses_lsp.lint.reuse`)."""
+    diags = ctx.diagnostics
+    found: list[Diagnostic] = []
+    ok = True
+    if plan.dirty:
+        everything = len(plan.dirty) == len(plan.keys)
+        sub = LintContext(
+            document=ctx.document,
+            kind=ctx.kind,
+            config=ctx.config,
+            workspace=ctx.workspace,
+            diagnostics=list(diags),  # (the parse and schema passes': what the checks skip)
+            cache=ctx.cache if everything else {},
+            found_secrets=ctx.found_secrets,
+            rule_items=None if everything else frozenset(plan.dirty),
+        )
+        n = len(sub.diagnostics)
+        ok = all(_run_check(sub, rule) for rule in rules)
+        found = sub.diagnostics[n:]
+        ok = ok and reuse.remember(memo, plan, found)
+    if not ok:  # a check failed or broke the contract: every rule is checked, nothing kept
+        memo.clear()
+        for rule in rules:
+            _run_check(ctx, rule)
+        ctx.rule = None
+        return
+    for reused in plan.reused:
+        diags.extend(reused)
+    diags.extend(found)
 
 
 def _document(text: str, path, fmt, version, given: Document | None) -> Document:
@@ -520,28 +583,28 @@ def _finish(result: LintResult, config: Config, ctx: LintContext | None = None) 
     ignored_here = set(CATALOGUE.expand(list(config.ignored_for(result.path)))) if result.path else set()
     if doc is not None:
         diags = apply_suppressions(doc, diags, selected)
-    out: list[Diagnostic] = []
     overrides = {}
     for key, level in config.severity:
         for code in CATALOGUE.expand([key]):
             overrides[code] = Severity.parse(level)
-    for d in diags:
-        if d.code not in selected or d.code in ignored_here:
-            # Engine-level failures are always shown.
-            if d.code != C.INTERNAL_ERROR.code:
-                continue
-        if d.code in overrides:
-            d.severity = overrides[d.code]
-        out.append(d)
-    out.sort(key=Diagnostic.sort_key)
-    # Drop exact duplicates (same code, span and message).
+    # Engine-level failures are always shown.
+    internal = C.INTERNAL_ERROR.code
+    out = [d for d in diags if (d.code in selected and d.code not in ignored_here) or d.code == internal]
+    if overrides:
+        for d in out:
+            if d.code in overrides:
+                d.severity = overrides[d.code]
+    # Sorted by position (Diagnostic.sort_key), and exact duplicates (same code, span and
+    # message: adjacent once sorted) dropped; in C where it can be: a document may carry
+    # thousands (issue 10, section 2).
+    position = attrgetter("start", "end", "code", "message")
+    out.sort(key=position)
     deduped: list[Diagnostic] = []
-    seen = set()
-    for d in out:
-        ident = (d.code, d.start, d.end, d.message)
-        if ident not in seen:
-            seen.add(ident)
+    last = None
+    for d, ident in zip(out, map(position, out), strict=True):
+        if ident != last:
             deduped.append(d)
+            last = ident
     if deduped and doc is not None:
         # The backstop: whatever a rule wrote, no diagnostic carries a credential.
         if result.secrets is None:

@@ -90,6 +90,10 @@ class Rule:
     # failures (a syntax error, a crashed rule), which always show, nor what the suppression
     # comments themselves get (unused or unknown codes: reported after suppressions apply).
     suppressible: bool = True
+    # What it reports about one rule of a rule set depends on that rule alone, and lies inside
+    # it: the engine may reuse its diagnostics of the rules an edit did not touch (the contract:
+    # ses_lsp.lint.reuse).
+    per_rule: bool = False
 
     @property
     def url(self) -> str:

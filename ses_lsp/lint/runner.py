@@ -70,13 +70,6 @@ def default_jobs() -> int:
 # -- records -------------------------------------------------------------------
 
 
-def _pos(lines, offset: int) -> list[int]:
-    if lines is None:
-        return [offset, 0, offset]
-    line, col = lines.position(offset)
-    return [offset, line, col]
-
-
 def _source(lines, line: int, col: int, secrets=None) -> list | None:
     if lines is None:
         return None
@@ -88,6 +81,26 @@ def _source(lines, line: int, col: int, secrets=None) -> list | None:
         return [text, 0, n]
     begin = max(0, min(col - SOURCE_LEAD, n - MAX_SOURCE))
     return [text[begin : begin + MAX_SOURCE], begin, n]
+
+
+def _positions(lines):
+    """The function giving the record position ``[offset, line, column]`` of an offset in
+    ``lines`` (clamped to the text; without lines, the offset's own).  What it reads is held
+    in locals: a record converts up to six offsets a diagnostic, thousands on a file with
+    many diagnostics (issue 10, section 2)."""
+    if lines is None:
+        return lambda offset: [offset, 0, offset]
+    from bisect import bisect_right
+
+    starts = lines.starts
+    size = len(lines.text)
+
+    def pos(offset: int) -> list[int]:
+        offset = 0 if offset < 0 else size if offset > size else offset
+        line = bisect_right(starts, offset) - 1
+        return [offset, line, offset - starts[line]]
+
+    return pos
 
 
 def make_record(result, text: str | None = None) -> dict:
@@ -113,18 +126,19 @@ def make_record(result, text: str | None = None) -> dict:
         secrets = getattr(result, "secrets", None)
         if secrets is None:
             secrets = find_secrets(doc)
+    pos = _positions(lines)
     for d in result.diagnostics:
-        start = _pos(lines, d.start)
-        end = _pos(lines, max(d.end, d.start))
+        start = pos(d.start)
+        end = pos(d.end if d.end > d.start else d.start)
         related = []
         for r in d.related:
-            rlines = lines if r.file is None else other_files.lines(r.file)
+            rpos = pos if r.file is None else _positions(other_files.lines(r.file))
             related.append(
                 {
                     "file": r.file,
                     "message": r.message,
-                    "start": _pos(rlines, r.start),
-                    "end": _pos(rlines, max(r.end, r.start)),
+                    "start": rpos(r.start),
+                    "end": rpos(r.end if r.end > r.start else r.start),
                 }
             )
         fix = None
@@ -133,12 +147,11 @@ def make_record(result, text: str | None = None) -> dict:
                 "title": d.fix.title,
                 "safe": bool(d.fix.safe),
                 "edits": [
-                    {"start": _pos(lines, e.start), "end": _pos(lines, max(e.end, e.start)), "newText": e.new_text}
+                    {"start": pos(e.start), "end": pos(e.end if e.end > e.start else e.start), "newText": e.new_text}
                     for e in d.fix.edits
                 ],
             }
         sev = d.severity
-        tags = list(d.tags or ())
         diags.append(
             {
                 "code": d.code,
@@ -151,7 +164,7 @@ def make_record(result, text: str | None = None) -> dict:
                 "source": _source(lines, start[1], start[2], secrets),
                 "related": related,
                 "fix": fix,
-                "tags": tags,
+                "tags": list(d.tags or ()),
             }
         )
     record = {

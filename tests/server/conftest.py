@@ -33,8 +33,15 @@ def _client_factory() -> LanguageClient:
 
 
 def capabilities(
-    *, pull: bool = False, encodings: list[str] | None = None, snippets: bool = True, configuration: bool = False
+    *,
+    pull: bool = False,
+    encodings: list[str] | None = None,
+    snippets: bool = True,
+    configuration: bool = False,
+    resolve: bool = False,
 ) -> T.ClientCapabilities:
+    """A client's capabilities; ``resolve``: it resolves code actions' edits (codeAction/resolve),
+    as VS Code and Neovim do (they send these two properties)."""
     return T.ClientCapabilities(
         general=T.GeneralClientCapabilities(
             position_encodings=[T.PositionEncodingKind(e) for e in encodings] if encodings else None
@@ -65,6 +72,7 @@ def capabilities(
                 ),
                 is_preferred_support=True,
                 data_support=True,
+                resolve_support=T.ClientCodeActionResolveOptions(properties=["edit", "command"]) if resolve else None,
             ),
         ),
         workspace=T.WorkspaceClientCapabilities(

@@ -630,19 +630,25 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
         repeats = _repeats(ctx, entries)
         valid = [e for e in entries if e.usable and e.index not in repeats]
         candidates = _coverers(valid)
+        # What is said of an entry that covers others (one domain may cover hundreds), said once.
+        said: dict[int, tuple[str, str]] = {}
         for e in valid:
             r = e.recipient
             for other in candidates(r):
                 o = other.recipient
-                if other is e or _key(o) == _key(r) or not o.covers(r):
+                if other is e or (o.form == r.form and o.local == r.local and o.domain == r.domain) or not o.covers(r):
                     continue
-                listed = quote(other.text)
-                if o.form == "address":
-                    why = f"{listed} already matches it: an address also matches its +label forms"
-                elif o.form == "domain":
-                    why = f"{listed} already matches every address at {o.domain}"
-                else:
-                    why = f"{listed} already matches every subdomain of {o.domain} and the addresses at them"
+                words = said.get(id(other))
+                if words is None:
+                    listed = quote(other.text)
+                    if o.form == "address":
+                        why = f"{listed} already matches it: an address also matches its +label forms"
+                    elif o.form == "domain":
+                        why = f"{listed} already matches every address at {o.domain}"
+                    else:
+                        why = f"{listed} already matches every subdomain of {o.domain} and the addresses at them"
+                    words = said[id(other)] = (why, f"{listed} is listed here")
+                why, here = words
                 if shared is None:
                     shared = (arr.pointer, _rule_label(rule, _index_of(rule)))
                 arr_pointer, label = shared
@@ -651,7 +657,7 @@ def _check_redundant_recipient(ctx: LintContext) -> None:
                     e.node,
                     f"recipient {entry} in {label} is redundant: {why}",
                     pointer=f"{arr_pointer}/{e.index}",  # e.node is item e.index of arr
-                    related=[Related(other.node.start, other.node.end, f"{listed} is listed here")],
+                    related=[Related(other.node.start, other.node.end, here)],
                     fix=Fix(f"Remove {entry}", (remove_item(ctx.document, arr, e.index),), safe=False),
                     tags=("unnecessary",),
                 )
@@ -902,6 +908,7 @@ INVALID_RECIPIENT = Rule(
     kinds=CLASSIC_RULE_KINDS,
     check=_check_invalid_recipient,
     fixable=True,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "Reports a receipt rule `Recipients` entry that is not an address (`user@example.com`), a domain "
@@ -928,6 +935,7 @@ WILDCARD = Rule(
     kinds=CLASSIC_RULE_KINDS,
     check=_check_wildcard,
     fixable=True,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "Reports `*@example.com`, `*.example.com` and other entries with `*`, and suggests the form SES "
@@ -951,6 +959,7 @@ DUPLICATE_RECIPIENT = Rule(
     kinds=CLASSIC_RULE_KINDS | MM_RULE_SET_KINDS,
     check=_check_duplicate_recipient,
     fixable=True,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "Reports a receipt rule `Recipients` entry (or a Mail Manager `ReplaceRecipient.ReplaceWith` address) "
@@ -976,6 +985,7 @@ REDUNDANT_RECIPIENT = Rule(
     kinds=CLASSIC_RULE_KINDS,
     check=_check_redundant_recipient,
     fixable=True,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "Reports an entry that another entry of the same rule already matches: `user+label@example.com` next "
@@ -997,6 +1007,7 @@ UNVERIFIED_DOMAIN = Rule(
     source=SOURCE_DOCS,
     kinds=CLASSIC_RULE_KINDS,
     check=_check_unverified_domain,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "With `verified-domains` set in the configuration, reports recipients whose domain is neither a "
@@ -1022,6 +1033,7 @@ UPPER_CASE = Rule(
     kinds=CLASSIC_RULE_KINDS,
     check=_check_upper_case,
     fixable=True,
+    per_rule=True,
     doc=RuleDoc(
         what=(
             "Reports recipients with upper-case letters. In the domain the fix lower-cases it (domains are "

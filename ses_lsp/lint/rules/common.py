@@ -52,7 +52,21 @@ def _read_classic_model(ctx: LintContext) -> list[cm.Rule]:
     if single is not None:
         r = cm.read_rule(single, 0)
         return [r] if r is not None else []
-    return cm.read_rules(root.get("Rules"))
+    rules = root.get("Rules")
+    only = ctx.rule_items
+    if only is None or rules is None or rules.kind != ARRAY:
+        return cm.read_rules(rules)
+    items = rules.list_value
+    return [r for i in sorted(only) if i < len(items) and (r := cm.read_rule(items[i], i)) is not None]
+
+
+def _rule_items(ctx: LintContext, rules: Node) -> list[Node]:
+    """The object items of a ``Rules`` list that the checks look at (``ctx.rule_items``)."""
+    items = rules.list_value
+    only = ctx.rule_items
+    if only is None:
+        return [r for r in items if r.kind == OBJECT]
+    return [items[i] for i in sorted(only) if i < len(items) and items[i].kind == OBJECT]
 
 
 def classic_later_overlaps(ctx: LintContext) -> list[bool]:
@@ -96,7 +110,7 @@ def _classic_rule_nodes(ctx: LintContext) -> list[Node]:
         return [single] if single.kind == OBJECT else []
     rules = root.get("Rules")
     if rules is not None and rules.kind == ARRAY:
-        return [r for r in rules.list_value if r.kind == OBJECT]
+        return _rule_items(ctx, rules)
     return []
 
 
@@ -117,7 +131,7 @@ def mm_rule_nodes(ctx: LintContext) -> list[Node]:
         return []
     rules = root.get("Rules")
     if rules is not None and rules.kind == ARRAY:
-        return [r for r in rules.list_value if r.kind == OBJECT]
+        return _rule_items(ctx, rules)
     return []
 
 
