@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ses_lsp.cfn import TEMPLATE_KIND, looks_like_template
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_tag
 from ses_lsp.lint.text import INTRINSIC_FUNCTIONS, INTRINSIC_SHORT_FORMS
 
-#: The document kind of templates (the x-kinds entry of ses_lsp/schema/cloudformation.json).
-TEMPLATE_KIND = "cloudformation:template"
+__all__ = ["TEMPLATE_KIND", "looks_like_template"]  # (re-exported: recognition lives in ses_lsp.cfn)
 
 #: The SAM transform; a template declaring it is a SAM template.
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -35,24 +35,6 @@ PSEUDO_PARAMETERS = frozenset(
         "AWS::URLSuffix",
     }
 )
-
-
-def looks_like_template(root: Node | None) -> bool:
-    """Is this document a CloudFormation (or SAM) template?"""
-    if root is None or root.kind != OBJECT:
-        return False
-    values = root.dict_value
-    if "AWSTemplateFormatVersion" in values:
-        return True
-    resources = values.get("Resources")
-    if resources is None or resources.kind != OBJECT:
-        return False
-    for res in resources.dict_value.values():
-        if res.kind == OBJECT:
-            type_node = res.dict_value.get("Type")
-            if type_node is not None and type_node.kind == STRING and type_node.str_value.startswith("AWS::"):
-                return True
-    return False
 
 
 @dataclass(frozen=True)

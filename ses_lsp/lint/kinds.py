@@ -13,7 +13,7 @@ import functools
 import re
 
 from ses_lsp import schema
-from ses_lsp.cfn.template import TEMPLATE_KIND, looks_like_template
+from ses_lsp.cfn import TEMPLATE_KIND, looks_like_template
 from ses_lsp.document.nodes import OBJECT, Node
 from ses_lsp.knowledge.actions import CLASSIC_ACTION_TYPES
 
