@@ -434,7 +434,7 @@ def _example_block(example, title: str, run: bool) -> list[str]:
         from ses_lsp.lint.runner import make_record
 
         name = f"example.{fmt}"
-        result = lint_text(example.text, name, kind=example.kind or None, explicit=True)
+        result = lint_text(example.text, example.path, kind=example.kind or None, explicit=True)
         record = make_record(result)
         body = format_text([(name, record)], summary=False).rstrip("\n")
         out += ["", "ses-lsp reports:", "", "```text", body or "(nothing)", "```"]

@@ -24,7 +24,20 @@ from importlib import import_module
 from ses_lsp.lint.catalogue import CATALOGUE, Registry
 from ses_lsp.lint.registry import Rule
 
-FAMILIES = ("core", "schema", "names", "headers", "bounces", "dsn", "flow", "addresses", "arns", "limits", "ingress")
+FAMILIES = (
+    "core",
+    "schema",
+    "names",
+    "headers",
+    "bounces",
+    "dsn",
+    "flow",
+    "routing",
+    "addresses",
+    "arns",
+    "limits",
+    "ingress",
+)
 
 
 def family_rules(family: str) -> list[Rule]:
