@@ -425,7 +425,7 @@ def failure_message(c: CaseResult) -> str:
         if keys == ["recipient"]:
             parts.append(f"{r}: not a recipient of the mail")
         else:
-            parts.append(f"{r}: {', '.join(keys)} differ{'s' if len(keys) == 1 else ''}")
+            parts.append(f"{r}: {', '.join(keys)} not as expected")
     return "; ".join(parts)
 
 
@@ -445,7 +445,7 @@ def failure_text(fr: FileResult, c: CaseResult, heading: bool = True) -> str:
             out.append("")
             continue
         keys = ", ".join(m.key for m in ms)
-        out.append(f"recipient {e.address}: {keys} differ{'s' if len(ms) == 1 else ''}")
+        out.append(f"recipient {e.address}: {keys} not as expected")
         out += _side_by_side(ms, e, actual)
         out.append("")
     if c.trace is not None and fr.inputs is not None and any(m.key != "recipient" for m in c.mismatches):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def test_a_failing_case_shows_expected_and_actual_side_by_side_and_the_trace():
     assert summary(out) == "2 failed, 1 passed"
     block = out[out.index(f"{CLASSIC}/failing.routing.yaml:7: billing mail") :].split("\n\n")
     assert block[1].splitlines() == [
-        "recipient billing@example.com: rules, actions differ",
+        "recipient billing@example.com: rules, actions not as expected",
         "    expected                                  actual",
         "    outcome: delivered                      | outcome: delivered",
         "    rules: [billing]                        ! rules: [billing, catch-all]",
@@ -205,7 +206,10 @@ def test_junit_xml_for_ci_systems():
     assert {c.attrib["classname"] for c in cases} == {f"{CLASSIC}/failing.routing.yaml"}
     failure = cases[1].find("failure")
     assert failure is not None
-    assert failure.attrib == {"message": "billing@example.com: rules, actions differ", "type": "RoutingMismatch"}
+    assert failure.attrib == {
+        "message": "billing@example.com: rules, actions not as expected",
+        "type": "RoutingMismatch",
+    }
     assert failure.text is not None and "    rules: [billing]" in failure.text
     assert cases[2].find("failure").attrib["message"] == "cfo@example.com: not a recipient of the mail"
     # a file whose cases did not run is one test case with an error
@@ -334,7 +338,28 @@ def test_rule_files_with_errors_run_with_a_note(tmp_path):
     )
 
 
-def test_the_readme_example_passes():
-    p = routing_test("examples")
+def test_the_readme_example_is_what_the_command_prints(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Routing tests: `ses-lsp test`") :]
+    example = REPO / "examples" / "simulate" / "classic" / "inbound.routing.yaml"
+    shown = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert shown is not None and shown.group(1) == example.read_text(encoding="utf-8")
+    m = re.search(r"```console\n\$ (ses-lsp test [^\n]*)\n(.*?)```", section, re.S)
+    assert m is not None, "README has no `ses-lsp test` example"
+    p = run(m.group(1).split()[1:], REPO / "examples" / "simulate")
     assert (p.returncode, p.stderr) == (0, ""), p.stdout
-    assert p.stdout.splitlines()[0] == "examples/simulate/classic/inbound.routing.yaml ....."
+    assert _no_time(p.stdout) == _no_time(m.group(2))
+    # the failure it shows: the third case expecting rules: [billing]
+    failure = re.search(r"```text\n(=+ FAILURES =+\n.*?)```", section, re.S)
+    assert failure is not None
+    shutil.copytree(example.parent, tmp_path / "classic")
+    edited = tmp_path / "classic" / "inbound.routing.yaml"
+    edited.write_text(edited.read_text().replace("rules: [billing, catch-all]", "rules: [billing]"))
+    p = run(m.group(1).split()[1:], tmp_path)
+    assert p.returncode == 1, p.stderr
+    assert p.stdout.splitlines()[0] == "classic/inbound.routing.yaml ..F.."
+    assert failure.group(1) in p.stdout
+
+
+def _no_time(text: str) -> str:
+    return re.sub(r" in \d+\.\d\ds =*", " in (time)", text)
