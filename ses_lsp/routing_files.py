@@ -141,14 +141,14 @@ def _rule_set_file(path: str, open_docs: dict[str, tuple[Document, str | None]])
         return _read(path, doc, kind)
     try:
         st = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # (ValueError: a name no file system takes: NUL, a lone surrogate)
         return None
     key = (path, st.st_size, st.st_mtime_ns)
     if key in _MEMO:
         return _MEMO[key]
     try:
         text = read_file(path).decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+    except (OSError, ValueError):  # (a decoding error is a ValueError)
         return None
     found = _read(path, Document(text, path), None)
     if len(_MEMO) >= _MEMO_LIMIT:

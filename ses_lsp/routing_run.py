@@ -40,7 +40,7 @@ from ses_lsp.routing_files import base_directory, entry_path
 from ses_lsp.schema import ROUTING_TEST_KIND
 from ses_lsp.semantics import evaluate as ev
 from ses_lsp.semantics.mail import Mail, build_mail, read_eml, read_scenario
-from ses_lsp.semantics.routing import EXPECTATION, Case, Expectation, Mismatch, compare, read_routing
+from ses_lsp.semantics.routing import EXPECTATION, Case, Expectation, Mismatch, compare, project, read_routing
 from ses_lsp.simulate import (
     FATAL,
     InputError,
@@ -361,8 +361,6 @@ def _value_lines(key: str, value: Any) -> list[str]:
 def _side_by_side(mismatches: list[Mismatch], expectation: Expectation, actual: dict[str, Any] | None) -> list[str]:
     """Every expected key of one recipient: expected on the left, the model's on the right; rows
     that differ are marked with ``!``."""
-    from ses_lsp.semantics.routing import project
-
     left: list[str] = []
     right: list[str] = []
     differ: list[bool] = []

@@ -186,3 +186,31 @@ def test_only_what_is_given_is_compared():
     # a recipient the mail does not have
     (m,) = routing.compare({"outcome": "delivered"}, "b@example.com", None)
     assert (m.key, m.actual) == ("recipient", None)
+
+
+def test_the_exported_schema_validates_routing_tests_with_a_third_party_validator(tmp_path):
+    import json
+
+    import jsonschema
+    import yaml
+
+    from ses_lsp.cli import kind_schema_document
+
+    schema = kind_schema_document(KIND)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    root = Path(__file__).parent.parent
+    files = [
+        root / "examples" / "simulate" / "classic" / "inbound.routing.yaml",
+        FIX / "classic" / "passing.routing.yaml",
+        FIX / "mailmanager" / "inbound.routing.json",
+    ]
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        doc = json.loads(text) if f.suffix == ".json" else yaml.safe_load(text)
+        assert list(validator.iter_errors(doc)) == [], f
+    bad = {"RuleFiles": ["r.yaml"], "Cases": [{"Mail": 3, "Expect": {"a@example.com": {"outcome": "lost"}}}]}
+    assert sorted(e.json_path for e in validator.iter_errors(bad)) == [
+        "$.Cases[0].Expect['a@example.com'].outcome",
+        "$.Cases[0].Mail",
+    ]

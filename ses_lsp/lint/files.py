@@ -119,7 +119,7 @@ def stamp(path: str) -> list:
     that depends on another file remembers of it (see :func:`unchanged`)."""
     try:
         st = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # (ValueError: a name no file system takes: NUL, a lone surrogate)
         return [path, -1, -1]
     return [path, st.st_size, st.st_mtime_ns]
 

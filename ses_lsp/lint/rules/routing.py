@@ -83,7 +83,7 @@ def _check_rule_file_missing(ctx: LintContext) -> None:
         fix = None
         try:
             names = sorted(n for n in os.listdir(directory) if n.lower().endswith((".json", ".yaml", ".yml")))
-        except OSError:
+        except (OSError, ValueError):  # (ValueError: a name no file system takes: NUL, a lone surrogate)
             names = []
             msg += f"; no directory {quote(shown_path(directory, ref.base))} either"
         hint = _closest_file(os.path.basename(path), names)
