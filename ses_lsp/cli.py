@@ -3,7 +3,7 @@
 Subcommands: ``lint`` (check files), ``rules`` / ``rule CODE`` (the rule
 catalogue), ``kinds`` (the document kinds), ``schema export DIR`` (JSON
 Schemas for other tools), ``simulate RULES --mail FILE`` (where a mail goes),
-``serve`` (the language server).
+``test [PATH...]`` (routing tests), ``serve`` (the language server).
 
 Exit codes: 0 no problem at or above ``--fail-on``; 1 problems (or, with
 ``--diff``, changes to make); 2 usage errors, unreadable paths, bad
@@ -59,6 +59,7 @@ COMMANDS = {
     "kinds": "list the document kinds",
     "schema": "JSON Schemas of the document kinds",
     "simulate": "show where a mail goes through a rule set",
+    "test": "run routing tests (*.routing.yaml): expected results of mails, checked by simulation",
     "serve": "run the language server (stdio by default)",
 }
 
@@ -138,6 +139,14 @@ def _add_arguments(command: str, p) -> None:
             "--mail", required=True, metavar="FILE", help="the mail: a scenario (YAML/JSON) or a message file (.eml)"
         )
         p.add_argument("--format", choices=("text", "json"), default="text")
+    elif command == "test":
+        p.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="routing-test files, or directories to search for them (default: .)",
+        )
+        p.add_argument("--format", choices=("text", "json", "junit"), default="text")
     # `serve` has no options here: the server's own parser (ses_lsp.server.server.main) owns them.
 
 
@@ -214,6 +223,8 @@ def _main(argv: list[str]) -> int:
         return cmd_kinds(args)
     if command == "simulate":
         return cmd_simulate(args)
+    if command == "test":
+        return cmd_test(args)
     if command == "schema":
         if args.schema_command == "export":
             return cmd_schema_export(args.directory)
@@ -434,7 +445,7 @@ def _example_block(example, title: str, run: bool) -> list[str]:
         from ses_lsp.lint.runner import make_record
 
         name = f"example.{fmt}"
-        result = lint_text(example.text, name, kind=example.kind or None, explicit=True)
+        result = lint_text(example.text, example.path, kind=example.kind or None, explicit=True)
         record = make_record(result)
         body = format_text([(name, record)], summary=False).rstrip("\n")
         out += ["", "ses-lsp reports:", "", "```text", body or "(nothing)", "```"]
@@ -607,6 +618,16 @@ def cmd_simulate(args) -> int:
         return run(args.rules, args.mail, args.format, _note, _out)
     except InputError as exc:
         raise UsageError(str(exc)) from None
+
+
+# -- test ----------------------------------------------------------------------------
+
+
+def cmd_test(args) -> int:
+    # The evaluation model is imported here only: other commands never pay for it.
+    from ses_lsp.routing_run import run
+
+    return run(args.paths, args.format, _out)
 
 
 # -- serve ---------------------------------------------------------------------------

@@ -177,24 +177,25 @@ def load_rules(paths: list[str]) -> Inputs:
     return inputs
 
 
-def load_mail(path: str, verified: list[str] | None) -> Mail:
-    """The mail of ``--mail``: a scenario, or a message file (``.eml``)."""
+def load_mail(path: str, verified: list[str] | None, label: str = "--mail") -> Mail:
+    """The mail of ``--mail``: a scenario, or a message file (``.eml``).  ``label`` starts the
+    messages (what named the file)."""
     display = display_path(path)
     if path.lower().endswith(".eml"):
         try:
             data = read_file(path)
         except OSError as exc:
-            raise InputError(f"--mail: cannot read {display!r}: {exc.strerror or exc}") from None
-        return _with_recipients(build_mail({}, read_eml(data), verified), display)
+            raise InputError(f"{label}: cannot read {display!r}: {exc.strerror or exc}") from None
+        return _with_recipients(build_mail({}, read_eml(data), verified), display, label)
     if not os.path.lexists(path):
-        raise InputError(f"--mail: cannot read {display!r}: No such file or directory")
+        raise InputError(f"{label}: cannot read {display!r}: No such file or directory")
     loaded = _lint(path, display, True)
     if loaded.kind not in SCENARIO_KINDS:
         what = f"a {loaded.kind} document" if loaded.kind else "not a scenario"
-        raise InputError(f"--mail: {display} is {what}; give a scenario (YAML/JSON) or a message file (.eml)")
+        raise InputError(f"{label}: {display} is {what}; give a scenario (YAML/JSON) or a message file (.eml)")
     if loaded.errors():
         sys.stderr.write(_diagnostics_text(loaded, errors_only=True))
-        raise InputError(f"--mail: {display} has errors (see above)")
+        raise InputError(f"{label}: {display} has errors (see above)")
     doc = loaded.result.document
     scenario = read_scenario(doc.root if doc is not None else None)
     message = None
@@ -210,36 +211,46 @@ def load_mail(path: str, verified: list[str] | None) -> Mail:
                 f"{exc.strerror or exc}"
             ) from None
         message = read_eml(data)
-    return _with_recipients(build_mail(scenario.values, message, verified), display)
+    return _with_recipients(build_mail(scenario.values, message, verified), display, label)
 
 
-def _with_recipients(mail: Mail, display: str) -> Mail:
+def _with_recipients(mail: Mail, display: str, label: str = "--mail") -> Mail:
     if not mail.recipients:
         raise InputError(
-            f"--mail: {display} gives no recipient: list them in the scenario's Recipients, or in the "
+            f"{label}: {display} gives no recipient: list them in the scenario's Recipients, or in the "
             "message's To/Cc headers"
         )
     return mail
 
 
-def simulate(inputs: Inputs, mail: Mail) -> ev.Trace:
-    """Run the evaluation model on loaded inputs."""
+Setup = ev.ClassicSetup | ev.MailManagerSetup
+
+
+def build_setup(inputs: Inputs) -> Setup:
+    """The evaluation model's view of loaded inputs: build once, evaluate many mails."""
     rules_root = inputs.rules.result.document.root if inputs.rules.result.document is not None else None
     if inputs.service == "mailmanager":
 
         def root(d: Loaded | None):
             return d.result.document.root if d is not None and d.result.document is not None else None
 
-        mm_setup = ev.MailManagerSetup.from_documents(
+        return ev.MailManagerSetup.from_documents(
             rules_root, inputs.rules, root(inputs.policy), inputs.policy, root(inputs.ingress), inputs.ingress
         )
-        return ev.evaluate_mailmanager(mm_setup, mail)
-    setup = ev.ClassicSetup.from_documents(
+    return ev.ClassicSetup.from_documents(
         rules_root,
         inputs.rules,
         [(f.result.document.root if f.result.document is not None else None, f) for f in inputs.filters],
     )
-    return ev.evaluate_classic(setup, mail)
+
+
+def simulate(inputs: Inputs, mail: Mail, setup: Setup | None = None, explain: bool = True) -> ev.Trace:
+    """Run the evaluation model on loaded inputs (``setup``: :func:`build_setup`'s, when it is built already)."""
+    if setup is None:
+        setup = build_setup(inputs)
+    if isinstance(setup, ev.MailManagerSetup):
+        return ev.evaluate_mailmanager(setup, mail, explain)
+    return ev.evaluate_classic(setup, mail, explain)
 
 
 def locate(ref: ev.Ref) -> dict[str, Any]:

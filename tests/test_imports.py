@@ -22,6 +22,8 @@ _SERVER = (
     "the server answers `initialize` before loading the engine, the rules and the editor features "
     "(the warm-up after `initialized` loads the engine, the rest loads with its first request)"
 )
+_ROUTING = "the evaluation model loads with a routing test's lint, not with `ses-lsp rules` (every family)"
+_ROUTING_COMPLETION = "completion reads a routing test's rule files only inside a routing test's expectations"
 _EVERY_FAMILY = "REGISTRY imports every rule family: only {} needs all their docs"
 
 #: Every function-level import of a ses_lsp module, by (importer, imported module), and why it
@@ -39,10 +41,14 @@ FUNCTION_LEVEL = {
     ("ses_lsp.cli", "ses_lsp.lint.text"): _CLI,
     ("ses_lsp.cli", "ses_lsp.schema"): _CLI,
     ("ses_lsp.cli", "ses_lsp.simulate"): _CLI,
+    ("ses_lsp.cli", "ses_lsp.routing_run"): _CLI,
     ("ses_lsp.document.document", "ses_lsp.document.json_parser"): _PARSERS,
     ("ses_lsp.document.document", "ses_lsp.document.yaml_parser"): _PARSERS,
     ("ses_lsp.document.incremental", "ses_lsp.document.json_parser"): _PARSERS,
     ("ses_lsp.document.incremental", "ses_lsp.document.yaml_parser"): _PARSERS,
+    ("ses_lsp.editor.completion", "ses_lsp.lint.rules.routing"): _ROUTING_COMPLETION,
+    ("ses_lsp.editor.completion", "ses_lsp.routing_files"): _ROUTING_COMPLETION,
+    ("ses_lsp.editor.completion", "ses_lsp.semantics.routing"): _ROUTING_COMPLETION,
     ("ses_lsp.editor.hover", "ses_lsp.lint.rules"): _EVERY_FAMILY.format("a hover on a code in a suppression"),
     ("ses_lsp.lint.config", "ses_lsp.knowledge.arns"): "only a configuration that sets a Region loads the ARN tables",
     ("ses_lsp.lint.engine", "ses_lsp.document.yaml_parser"): "a JSON file never imports PyYAML (start-up time)",
@@ -58,6 +64,9 @@ FUNCTION_LEVEL = {
     ("ses_lsp.lint.runner", "ses_lsp.document.nodes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.config"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.secrets"): _CACHED,
+    ("ses_lsp.lint.runner", "ses_lsp.routing_files"): "only a run with routing tests reads their rule files",
+    ("ses_lsp.lint.rules.routing", "ses_lsp.semantics.routing"): _ROUTING,
+    ("ses_lsp.routing_files", "ses_lsp.semantics.evaluate"): _ROUTING,
     ("ses_lsp.lint.runner", "ses_lsp.lint.engine"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.fixes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.related"): _CACHED,

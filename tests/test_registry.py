@@ -113,7 +113,7 @@ EXAMPLES = [(r, "bad", r.doc.bad) for r in ALL_RULES if r.doc.bad] + [
 @pytest.mark.parametrize("rule,which,example", EXAMPLES, ids=[f"{r.code}-{w}" for r, w, _ in EXAMPLES])
 def test_doc_examples(rule, which, example):
     """A rule's bad example triggers exactly that rule; its fixed example is clean."""
-    result = lint_text(example.text, f"example.{example.format}", kind=example.kind or None)
+    result = lint_text(example.text, example.path, kind=example.kind or None)
     codes = sorted({d.code for d in result.diagnostics})
     if which == "bad":
         assert codes == [rule.code], [(d.code, d.message) for d in result.diagnostics]

@@ -457,9 +457,10 @@ def test_runtime_api_kinds():
         f"ses:{gen.cli_command_name(op)}" for op in EXPECTED_KINDS["ses"]["input"]
     ]
     assert names.index("ses:send-bounce") < names.index("mailmanager:create-rule-set")
-    # ... then the scenario (ses-lsp.json) and the one kind of cloudformation.json, the template, last
-    assert len(kinds) == sum(len(v) for d in EXPECTED_KINDS.values() for v in d.values()) + 2
-    assert list(kinds)[-2] == schema_pkg.SCENARIO_KIND == "ses-lsp:scenario"
+    # ... then ses-lsp's own kinds (ses-lsp.json), then the one kind of cloudformation.json, last
+    assert len(kinds) == sum(len(v) for d in EXPECTED_KINDS.values() for v in d.values()) + 3
+    assert list(kinds)[-3:-1] == [schema_pkg.SCENARIO_KIND, schema_pkg.ROUTING_TEST_KIND]
+    assert schema_pkg.ROUTING_TEST_KIND == "ses-lsp:routing-test" and schema_pkg.SCENARIO_KIND == "ses-lsp:scenario"
     assert names[-1] == "cloudformation:template"
     assert kinds["mailmanager:get-rule-set"]["direction"] == "output"
     assert kinds["mailmanager:create-traffic-policy"]["shape"] == "CreateTrafficPolicyRequest"

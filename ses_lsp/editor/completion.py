@@ -42,6 +42,7 @@ from ses_lsp.lint.diagnostics import TextEdit
 from ses_lsp.lint.edits import json_text
 from ses_lsp.lint.rules.names import RULE_REFERENCES
 from ses_lsp.lint.validator import member_order, schema_at_path, schema_for_kind
+from ses_lsp.schema import ROUTING_TEST_KIND
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.editor.navigation import Workspace
@@ -745,6 +746,57 @@ def _rule_name_items(
     return out
 
 
+def _routing_items(
+    kind: str, ctx: _Ctx, document: Document | None, workspace: Workspace | None, fmt: str
+) -> list[CompletionItem] | None:
+    """In a routing test's expectations (``Cases[i].Expect[address]``): the rule names of the rule
+    set its ``RuleFiles`` lead to (``rules``, an action's ``rule``, ``stopped_by.rule``), and the
+    action types of its service (an action's ``type``, ``stopped_by.type``)."""
+    if kind != ROUTING_TEST_KIND or document is None:
+        return None
+    path = ctx.path
+    if len(path) < 6 or path[0] != "Cases" or path[2] != "Expect":
+        return None
+    tail = path[4:]
+    stop = tail[0] == "stopped_by" and len(tail) == 2
+    in_action = tail[0] == "actions" and len(tail) == 3
+    if tail[0] == "rules" and len(tail) == 2 or (stop or in_action) and tail[-1] == "rule":
+        wants = "rule"
+    elif (stop or in_action) and tail[-1] == "type":
+        wants = "type"
+    else:
+        return None
+    from ses_lsp.lint.rules.routing import action_types, shown_path
+    from ses_lsp.routing_files import resolve
+    from ses_lsp.semantics.routing import STOP_TYPES, read_routing
+
+    ref = resolve(document.path, read_routing(document.root).rule_files, workspace)
+    rs = ref.rule_set
+    if rs is None:
+        return []
+    where = shown_path(rs.path, ref.base)
+    if wants == "rule":
+        return [
+            _value_item(
+                name,
+                name,
+                ctx,
+                fmt,
+                REFERENCE,
+                "rule",
+                f"Rule **{name}** (rule {i + 1} of {len(rs.names)}) of `{where}`",
+                i,
+            )
+            for i, name in enumerate(rs.names)
+        ]
+    types = STOP_TYPES[rs.service] if stop else action_types(rs.service)
+    what = "what stops evaluation" if stop else "an action's API member name"
+    return [
+        _value_item(t, t, ctx, fmt, ENUM, "action type", f"`{t}`: {what} in the rule set of `{where}`", i)
+        for i, t in enumerate(types)
+    ]
+
+
 def _value_item(
     label: str, value: str, ctx: _Ctx, fmt: str, kind: str, detail: str, doc: str, idx: int, literal: bool = False
 ) -> CompletionItem:
@@ -781,6 +833,9 @@ def _value_items(
     names = _rule_name_items(kind, ctx, document, workspace, uri, fmt)
     if names is not None:
         return names
+    expected = _routing_items(kind, ctx, document, workspace, fmt)
+    if expected is not None:
+        return expected
     comp = schema_at_path(kind, ctx.path)
     if comp is None:
         return []

@@ -8,6 +8,7 @@ Keys (all optional)::
     fail-on = "error"                # CLI exit threshold
     region = "eu-west-1"             # the receiving Region, for checks that need it
     verified-domains = ["example.com"]
+    routing-tests = ["*.routing.yaml", "!old/**"]   # the routing-test files (`ses-lsp test`)
     [tool.ses-lsp.per-file-ignores]
     "legacy/*.json" = ["SES101"]
     [tool.ses-lsp.kinds]
@@ -36,6 +37,7 @@ from ses_lsp.lint.files import (
 )
 from ses_lsp.lint.kinds import all_kinds, resolve_kind_name
 from ses_lsp.lint.text import closest
+from ses_lsp.schema import ROUTING_TEST_KIND
 
 _KNOWN_KEYS = {
     "select",
@@ -49,7 +51,13 @@ _KNOWN_KEYS = {
     "extend-ignore",
     "extend-select",
     "active-rule-set",
+    "routing-tests",
 }
+
+# The files that are routing tests (kind ses-lsp:routing-test, run by `ses-lsp test`) unless the
+# configuration's `routing-tests` globs say otherwise.
+ROUTING_TEST_GLOBS = ("*.routing.yaml", "*.routing.yml", "*.routing.json")
+_ROUTING_TEST_SUFFIXES = tuple(g[1:] for g in ROUTING_TEST_GLOBS)
 
 
 # Where editor settings come from, in messages (as a config file's path is).
@@ -70,14 +78,17 @@ class Glob:
     base: str | None
 
     def matches(self, path: str) -> bool:
-        if self.base is None:
-            rel = os.path.basename(path)
-        else:
-            try:
-                rel = os.path.relpath(os.path.abspath(path), self.base)
-            except ValueError:  # other drive (Windows)
-                rel = path
-        return glob_match(self.pattern, rel.replace(os.sep, "/"))
+        rel = os.path.basename(path) if self.base is None else _relative(path, self.base)
+        return glob_match(self.pattern, rel)
+
+
+def _relative(path: str, base: str) -> str:
+    """``path`` relative to ``base``, "/"-separated (as globs are matched)."""
+    try:
+        rel = os.path.relpath(os.path.abspath(path), base)
+    except ValueError:  # other drive (Windows)
+        rel = path
+    return rel.replace(os.sep, "/")
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,8 @@ class Config:
     # Glob tables, in the order they are tried (a merged config: the editor's before the file's).
     per_file_ignores: tuple[tuple[Glob, tuple[str, ...]], ...] = ()
     kinds: tuple[tuple[Glob, str], ...] = ()
+    # The routing-test globs (.gitignore lines: a later "!pattern" excludes), relative to ``root``.
+    routing_tests: tuple[str, ...] = ROUTING_TEST_GLOBS
     # The config file's directory (its globs are relative to it), or None.
     root: str | None = None
     source: str | None = None  # the file the config came from
@@ -101,13 +114,26 @@ class Config:
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def kind_for(self, path: str | None) -> str | None:
-        """The kind the first matching ``kinds`` glob gives ``path``, or None."""
-        if not path or not self.kinds:
+        """The kind the first matching ``kinds`` glob gives ``path``, else ``ses-lsp:routing-test``
+        for a path the ``routing-tests`` globs match, else None."""
+        if not path:
             return None
         for glob, kind in self.kinds:
             if glob.matches(path):
                 return kind
+        if self.is_routing_test(path):
+            return ROUTING_TEST_KIND
         return None
+
+    def is_routing_test(self, path: str) -> bool:
+        """Do the ``routing-tests`` globs match ``path``?"""
+        globs = self.routing_tests
+        if globs == ROUTING_TEST_GLOBS:  # (the default: no pattern library needed)
+            return os.path.basename(path).endswith(_ROUTING_TEST_SUFFIXES)
+        if not globs:
+            return False
+        rel = os.path.basename(path) if self.root is None else _relative(path, self.root)
+        return _glob_lines(globs).match_file(rel)
 
     def ignored_for(self, path: str | None) -> tuple[str, ...]:
         """The codes every matching ``per-file-ignores`` glob ignores for ``path``."""
@@ -134,6 +160,7 @@ class Config:
                 self.active_rule_set,
                 self.per_file_ignores,
                 self.kinds,
+                self.routing_tests,
                 self.root,
             )
         )
@@ -146,6 +173,14 @@ def _glob(pattern: str):
 
     # Relative to the config file's directory, so "./x" is "x" (git itself has no "./").
     return pathspec.GitIgnoreSpec.from_lines([pattern[2:] if pattern.startswith("./") else pattern])
+
+
+@lru_cache(maxsize=64)
+def _glob_lines(patterns: tuple[str, ...]):
+    """Several .gitignore lines as one spec: a later ``!pattern`` excludes what earlier ones match."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines([p[2:] if p.startswith("./") else p for p in patterns])
 
 
 def glob_match(pattern: str, relpath: str) -> bool:
@@ -283,6 +318,7 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
     if active is not None and not isinstance(active, str):
         raise ConfigError(f"{where}: 'active-rule-set' must be a string")
 
+    routing = str_list("routing-tests")
     return Config(
         select=(select or ("ALL",)) + tuple(extend_select),
         ignore=(ignore or ()) + tuple(extend_ignore),
@@ -293,6 +329,7 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
         active_rule_set=active,
         per_file_ignores=tuple(per_file),
         kinds=tuple(kinds),
+        routing_tests=ROUTING_TEST_GLOBS if routing is None else routing,
         root=root,
         source=source,
         given=frozenset(k.replace("_", "-") for k in data),
@@ -310,8 +347,8 @@ def merged(base: Config, over: Config) -> Config:
     """``base`` (a configuration file's) with ``over`` (editor settings) on top: what ``over``
     gives wins.  ``select`` / ``ignore`` replace the base's lists, ``extend-select`` /
     ``extend-ignore`` extend them; ``severity`` entries override the base's per code;
-    ``region``, ``verified-domains``, ``active-rule-set`` and ``fail-on`` replace the base's
-    values; ``kinds`` and ``per-file-ignores`` globs are tried before the base's (each relative
+    ``region``, ``verified-domains``, ``active-rule-set``, ``fail-on`` and ``routing-tests``
+    replace the base's values; ``kinds`` and ``per-file-ignores`` globs are tried before the base's (each relative
     to its own directory)."""
     given = over.given
     kw: dict = {}
@@ -337,6 +374,8 @@ def merged(base: Config, over: Config) -> Config:
         kw["active_rule_set"] = over.active_rule_set
     if "fail-on" in given:
         kw["fail_on"] = over.fail_on
+    if "routing-tests" in given:
+        kw["routing_tests"] = over.routing_tests
     return replace(base, **kw) if kw else base
 
 

@@ -30,7 +30,7 @@ FAMILIES = [
 
 
 def _example_output(example: Example) -> list[str]:
-    result = lint_text(example.text, f"example.{example.format}", kind=example.kind or None)
+    result = lint_text(example.text, example.path, kind=example.kind or None)
     out = []
     doc = result.document
     for d in result.diagnostics:

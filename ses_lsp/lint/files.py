@@ -114,6 +114,21 @@ def read_file(path: str) -> bytes:
         os.close(fd)
 
 
+def stamp(path: str) -> list:
+    """``[path, size, mtime_ns]`` (``-1`` for a path that does not exist): what a cached result
+    that depends on another file remembers of it (see :func:`unchanged`)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):  # (ValueError: a name no file system takes: NUL, a lone surrogate)
+        return [path, -1, -1]
+    return [path, st.st_size, st.st_mtime_ns]
+
+
+def unchanged(stamps: list) -> bool:
+    """Are the paths of ``stamps`` (made by :func:`stamp`) as they were?"""
+    return all(stamp(s[0]) == s for s in stamps)
+
+
 def display_path(path: str, cwd: str | None = None) -> str:
     """``path`` as shown: normalised, and relative to the current directory when inside it."""
     p = os.path.normpath(path)

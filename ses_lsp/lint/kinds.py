@@ -159,6 +159,8 @@ def detect_kind(root: Node | None) -> str | None:
         return "ses:create-receipt-rule-set"
     if has("FilterName"):
         return "ses:delete-receipt-filter"
+    if has("Cases") and (has("RuleFiles") or keys <= _members(schema.ROUTING_TEST_KIND)):
+        return schema.ROUTING_TEST_KIND
     if _looks_like_scenario(keys):
         return schema.SCENARIO_KIND
     return None
@@ -171,8 +173,13 @@ def _looks_like_scenario(keys: set[str]) -> bool:
     return bool(keys & (members - _SHARED_SCENARIO_MEMBERS)) or keys <= members
 
 
-@functools.cache
 def _scenario_members() -> frozenset[str]:
-    doc = schema.load_service(schema.service_of(schema.SCENARIO_KIND))
-    shape = doc["x-kinds"][schema.SCENARIO_KIND]["shape"]
+    return _members(schema.SCENARIO_KIND)
+
+
+@functools.cache
+def _members(kind: str) -> frozenset[str]:
+    """The top-level members of one of ses-lsp's own kinds (from its schema)."""
+    doc = schema.load_service(schema.service_of(kind))
+    shape = doc["x-kinds"][kind]["shape"]
     return frozenset(doc["$defs"][shape]["properties"])

@@ -56,6 +56,12 @@ class Example:
     def text(self) -> str:
         return _example_text(self.file)
 
+    @property
+    def path(self) -> str:
+        """Where the file is: an example is linted at its own path, so it can name a file beside it
+        (a routing test's ``RuleFiles``)."""
+        return os.path.join(EXAMPLES_DIR, self.file)
+
 
 @cache
 def _example_text(file: str) -> str:

@@ -22,7 +22,9 @@ back), worker processes send back cheaply, and the formatters
     }
     (and "sets": [defines, uses, copies], lists of classic rule-set names, when the
     document defines rules of a rule set, names rules of one in After/RuleName/RuleNames,
-    or clones one: what cross-file checks need, see ses_lsp.lint.rules.names.rule_set_links)
+    or clones one: what cross-file checks need, see ses_lsp.lint.rules.names.rule_set_links;
+    and "reads": [[path, size, mtime_ns], ...] when the checks read other files, a routing
+    test's rule files: a cached record is used only while they are unchanged)
 
 Offsets are character offsets into the decoded text; lines and columns are
 0-based here (formatters show them 1-based); columns count characters.
@@ -39,7 +41,7 @@ import sys
 
 import ses_lsp
 from ses_lsp.lint.cache import Cache, default_cache_dir, digest
-from ses_lsp.lint.files import Target, find_config_path, read_file
+from ses_lsp.lint.files import Target, find_config_path, read_file, unchanged
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
 if TYPE_CHECKING:  # (imported when used: a run whose files are all cached does not need it)
@@ -178,6 +180,12 @@ def make_record(result, text: str | None = None) -> dict:
         links = rule_set_links(doc.root, result.kind)
         if any(links):
             record["sets"] = list(links)
+        if result.kind == "ses-lsp:routing-test":  # (ses_lsp.schema.ROUTING_TEST_KIND)
+            from ses_lsp.routing_files import dependencies
+
+            reads = dependencies(result.path, doc.root)
+            if reads:
+                record["reads"] = reads
     return record
 
 
@@ -280,17 +288,31 @@ def _sets_ok(sets: object) -> bool:
     )
 
 
+def _reads_ok(reads: object) -> bool:
+    if not isinstance(reads, list):
+        return False
+    return all(
+        r.__class__ is list
+        and len(r) == 3
+        and r[0].__class__ is str
+        and r[1].__class__ is int
+        and r[2].__class__ is int
+        for r in reads
+    )
+
+
 def valid_record(record: object) -> bool:
     """Is ``record`` a record as described above (what the cache gives back is checked:
     a damaged or hostile cache file must not crash a formatter or reach the terminal)?"""
     if record.__class__ is not dict:
         return False
     g = record.get
-    kind, diags, sets = g("kind"), g("diagnostics"), g("sets")
+    kind, diags, sets, reads = g("kind"), g("diagnostics"), g("sets"), g("reads")
     if not (
         (kind is None or _text_ok(kind))
         and g("skipped").__class__ is bool
         and (sets is None or _sets_ok(sets))
+        and (reads is None or _reads_ok(reads))
         and diags.__class__ is list
     ):
         return False
@@ -640,7 +662,7 @@ class Runner:
         if cache is not None:
             rep.keys = self._keys(rep, opts_key)
             value = cache.get(*rep.keys, check=valid_record)
-            if value is not None:
+            if value is not None and ("reads" not in value or unchanged(value["reads"])):
                 rep.record = value
                 rep.cached = True
         return rep

@@ -3,8 +3,8 @@
 The files ``ses.json`` and ``mailmanager.json`` next to this module are generated
 from botocore's service models by ``python -m ses_lsp.schema.generate`` (a dev
 tool; botocore is not a runtime dependency and is never imported here);
-``ses-lsp.json`` (ses-lsp's own documents: simulation scenarios) by the same tool
-from :data:`ses_lsp.semantics.mail.FIELDS`.
+``ses-lsp.json`` (ses-lsp's own documents: simulation scenarios and routing tests) by the
+same tool from :data:`ses_lsp.semantics.mail.FIELDS` and :mod:`ses_lsp.semantics.routing`.
 
 Each file is a JSON Schema 2020-12 document: ``$defs`` holds one schema per
 botocore shape and ``x-kinds`` maps a document kind such as
@@ -28,6 +28,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 # from the resource schemas cfn-lint bundles, ses_lsp.cfn).
 SERVICES = ("ses", "mailmanager", "ses-lsp", "cloudformation")
 SCENARIO_KIND = "ses-lsp:scenario"  # a mail for `ses-lsp simulate` (ses_lsp.semantics.mail)
+ROUTING_TEST_KIND = "ses-lsp:routing-test"  # cases for `ses-lsp test` (ses_lsp.semantics.routing)
 
 _REF_PREFIX = "#/$defs/"
 
@@ -122,6 +123,7 @@ def resolve(service_doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, An
 
 
 __all__ = [
+    "ROUTING_TEST_KIND",
     "SCENARIO_KIND",
     "SERVICES",
     "kind_info",

@@ -246,7 +246,7 @@ from ses_lsp.lint.rules import ALL_RULES
 codes = {}
 for rule in ALL_RULES:
     for example in filter(None, (rule.doc.bad, rule.doc.good)):
-        result = lint_text(example.text, "example." + example.format, kind=example.kind or None)
+        result = lint_text(example.text, example.path, kind=example.kind or None)
         codes[example.file] = sorted({d.code for d in result.diagnostics})
 json.dump({"dir": EXAMPLES_DIR, "files": sorted(os.listdir(EXAMPLES_DIR)), "codes": codes}, sys.stdout)
 """

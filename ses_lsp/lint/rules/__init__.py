@@ -33,6 +33,7 @@ FAMILIES = (
     "bounces",
     "dsn",
     "flow",
+    "routing",
     "addresses",
     "arns",
     "limits",

@@ -2,7 +2,8 @@
 
 Built on the shared models in ``ses_lsp.semantics`` (which mail a rule
 matches, what stops evaluation), so the simulator and these rules can never
-disagree.  Classic: SES501-SES519; Mail Manager: SES521-SES539.
+disagree.  Classic: SES501-SES519; Mail Manager: SES521-SES539; routing tests: SES541-SES549
+(``routing.py``).
 """
 
 from __future__ import annotations
