@@ -83,10 +83,23 @@ class _Arrivals:
     the time of that call is when the message arrived, before pygls decodes it."""
 
     last = 0.0
+    first = 0.0  # when the message's header line was read (its first bytes: the server wrote it whole)
 
     def loads(self, body, **kw):
         self.last = time.perf_counter()
         return json.loads(body, **kw)
+
+    def watch(self, reader) -> None:
+        """Record when each message's ``Content-Length`` header line is read from ``reader``."""
+        readline = reader.readline
+
+        async def timed_readline():
+            line = await readline()
+            if line[:15].lower() == b"content-length:":
+                self.first = time.perf_counter()
+            return line
+
+        reader.readline = timed_readline
 
 
 ARRIVALS = _Arrivals()
@@ -98,14 +111,14 @@ async def run(args) -> None:
     pygls.io_.json = ARRIVALS  # type: ignore[assignment]  # (see _Arrivals)
     client = LanguageClient("bench", "1")
     waiters: dict[tuple[str, int | None], asyncio.Future] = {}
-    # (uri, version) -> (arrival of the message, end of its decoding by pygls)
-    arrived: dict[tuple[str, int | None], tuple[float, float]] = {}
+    # (uri, version) -> (arrival of the message, end of its decoding by pygls, its first bytes)
+    arrived: dict[tuple[str, int | None], tuple[float, float, float]] = {}
     results: dict[str, float] = {}
 
     @client.feature(T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def publish(params: T.PublishDiagnosticsParams):
         key = (params.uri, params.version)
-        arrived[key] = (ARRIVALS.last, time.perf_counter())
+        arrived[key] = (ARRIVALS.last, time.perf_counter(), ARRIVALS.first)
         fut = waiters.pop(key, None)
         if fut is not None and not fut.done():
             fut.set_result(params)
@@ -118,6 +131,7 @@ async def run(args) -> None:
     cmd = [sys.executable, "-m", "ses_lsp.server.server", "--debounce", str(args.debounce)]
     await client.start_io(*cmd, cwd=ROOT)
     pid = client._server.pid  # type: ignore[union-attr]
+    ARRIVALS.watch(client._server.stdout)  # type: ignore[union-attr]
     caps = T.ClientCapabilities(
         text_document=T.TextDocumentClientCapabilities(
             completion=T.CompletionClientCapabilities(
@@ -138,7 +152,7 @@ async def run(args) -> None:
         t0 = time.perf_counter()
         client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, fmt, 1, text)))
         pub = await asyncio.wait_for(fut, 30)
-        got, decoded = arrived[(uri, 1)]
+        got, decoded, _ = arrived[(uri, 1)]
         results[f"{name}: open"] = 1000 * (got - t0)
         print(
             f"open -> first diagnostics     {1000 * (got - t0):7.1f} ms "
@@ -150,6 +164,7 @@ async def run(args) -> None:
         version = 1
         edit_ms = []
         decoded_ms = []
+        first_ms = []
         for i in range(args.rounds):
             version += 1
             p = pos(text, at)
@@ -165,13 +180,16 @@ async def run(args) -> None:
                 T.DidChangeTextDocumentParams(T.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
             )
             await asyncio.wait_for(fut, 30)
-            got, decoded = arrived[(uri, version)]
+            got, decoded, first = arrived[(uri, version)]
             edit_ms.append(1000 * (got - t0))
             decoded_ms.append(1000 * (decoded - t0))
+            first_ms.append(1000 * (first - t0))
         print(summary("edit -> diagnostics", edit_ms))
+        print(summary("  (its first bytes)", first_ms))
         print(summary("  (+ decoded by pygls)", decoded_ms))
         results[f"{name}: edit p50"] = statistics.median(edit_ms)
         results[f"{name}: edit p95"] = pct(edit_ms, 95)
+        results[f"{name}: edit p50 first bytes"] = statistics.median(first_ms)
 
         # completion: a value (enum) and a key position in the middle rule
         ident = T.TextDocumentIdentifier(uri)
