@@ -33,6 +33,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ses_lsp.cfn import TEMPLATE_KIND
+from ses_lsp.cfn.editor import is_type_value, properties_scope, resource_types
+from ses_lsp.cfn.mapping import BY_TYPE
 from ses_lsp.document.document import Document
 from ses_lsp.document.nodes import ARRAY, BOOLEAN, INTEGER, NUMBER, OBJECT, STRING, LineIndex, Node
 from ses_lsp.editor import navigation as nav
@@ -910,6 +913,18 @@ def _value_items(
     return out
 
 
+def _resource_type_items(ctx: _Ctx, fmt: str) -> list[CompletionItem]:
+    """The SES resource types ses-lsp checks, for a resource's ``Type``."""
+    out = []
+    for i, (name, info) in enumerate(sorted(resource_types().items())):
+        mapping = BY_TYPE.get(name)
+        doc = info.get("description") or ""
+        if mapping is not None and mapping.kind:
+            doc += f"\n\nses-lsp checks its Properties as a `{mapping.kind}` document."
+        out.append(_value_item(name, name, ctx, fmt, ENUM, "SES resource type", doc, i))
+    return out
+
+
 def complete(
     text: str,
     offset: int,
@@ -932,6 +947,16 @@ def complete(
         ctx = _yaml_context(text, offset, document.lines)
     if ctx is None:
         return []
+    if kind == TEMPLATE_KIND:
+        # Inside a template: the Properties of an SES resource complete as the API document
+        # they correspond to (the resource type's schema), and a resource's Type offers the
+        # SES resource types.  The rest of a template is cfn-lint's and the YAML server's.
+        if ctx.where == "value" and is_type_value(ctx.path):
+            return _resource_type_items(ctx, fmt)
+        scope = properties_scope(document.root, ctx.path)
+        if scope is None:
+            return []
+        kind, ctx.path = scope
     if ctx.where == "key":
         comp = schema_at_path(kind, ctx.path)
         if comp is not None and not _is_object(comp) and fmt == "yaml" and ctx.path and isinstance(ctx.path[-1], int):

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ses_lsp.cfn import TEMPLATE_KIND
+from ses_lsp.cfn.editor import is_type_value, properties_scope, resource_types
+from ses_lsp.cfn.mapping import BY_TYPE
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
 from ses_lsp.lint.secrets import find_secrets
 from ses_lsp.lint.suppressions import suppression_on_line
@@ -183,25 +186,52 @@ def hover(document: Document, kind: str | None, offset: int) -> HoverInfo | None
     node = node_at_offset(root, offset)
     if node is None:
         return None
+    strip = 0  # leading path parts that are not the schema's (a template's Resources.X.Properties)
+    if kind == TEMPLATE_KIND:
+        path = node.parent.path if node.is_key and node.parent is not None else node.path
+        if not node.is_key and is_type_value(path) and node.kind == STRING:
+            return _resource_type_hover(node)
+        scope = properties_scope(root, path)
+        if scope is None:
+            return None
+        kind, strip = scope[0], 3
     if node.is_key:
         parent = node.parent
         assert parent is not None
         name = node.value if isinstance(node.value, str) else str(node.value)
-        md = member_markdown(kind, parent.path, name)
+        md = member_markdown(kind, parent.path[strip:], name)
         if md is None:
             return None
         return HoverInfo(md, node.start, node.end)
     if node.kind in (OBJECT, ARRAY) or node.parent is None:
         return None
-    return _value_hover(kind, node, document)
+    return _value_hover(kind, node, document, strip)
+
+
+def _resource_type_hover(node: Node) -> HoverInfo | None:
+    """A resource's ``Type``: what the type is, and how ses-lsp checks its Properties."""
+    info = resource_types().get(node.str_value)
+    mapping = BY_TYPE.get(node.str_value)
+    if info is None or mapping is None:
+        return None
+    parts = [f"**{node.str_value}**", info.get("description") or ""]
+    if mapping.kind:
+        parts.append(
+            f"ses-lsp checks its Properties against the resource schema and with the rules of a "
+            f"`{mapping.kind}` document."
+        )
+    else:
+        parts.append("ses-lsp checks its Properties against the resource schema.")
+    parts.append(mapping.differences)
+    return HoverInfo("\n\n".join(p for p in parts if p), node.start, node.end)
 
 
 def _is_secret(document: Document, node: Node) -> bool:
     return node in find_secrets(document)
 
 
-def _value_hover(kind: str, node: Node, document: Document) -> HoverInfo | None:
-    path = node.path
+def _value_hover(kind: str, node: Node, document: Document, strip: int = 0) -> HoverInfo | None:
+    path = node.path[strip:]
     comp = schema_at_path(kind, path)
     if comp is None:
         return None
@@ -212,7 +242,7 @@ def _value_hover(kind: str, node: Node, document: Document) -> HoverInfo | None:
         owner = owner.parent
     member_doc = None
     if owner is not None and owner.parent is not None:
-        member_doc = member_markdown(kind, owner.parent.path, owner.member_name or "", brief=True)
+        member_doc = member_markdown(kind, owner.parent.path[strip:], owner.member_name or "", brief=True)
     parts: list[str] = []
     if comp.enum_list and node.kind == STRING and not _is_secret(document, node):
         value = node.value

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ses_lsp.cfn import TEMPLATE_KIND
+from ses_lsp.cfn.editor import definition_of, reference_at
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
 from ses_lsp.lint.edits import json_text
 from ses_lsp.lint.rules.names import RULE_REFERENCES, name_problem, rule_references
@@ -219,12 +221,28 @@ def _with_self(workspace: Workspace | None, uri: str | None, document: Document,
 def definitions(
     document: Document, kind: str | None, offset: int, uri: str | None = None, workspace: Workspace | None = None
 ) -> list[Occurrence]:
-    """Where the rule name under ``offset`` is defined (several when it is defined twice)."""
+    """Where the rule name under ``offset`` is defined (several when it is defined twice); in a
+    template, where the logical ID under ``offset`` (``!Ref``, ``!GetAtt``, ``${X}``...) is declared."""
+    if kind == TEMPLATE_KIND:
+        found = _template_definition(document, offset, uri)
+        if found is not None:
+            return found
     occ = occurrence_at(document, kind, offset, uri, workspace)
     if occ is None:
         return []
     ws = _with_self(workspace, uri, document, kind)
     return [o for o in ws.all_occurrences() if o.role == DEFINITION and o.matches(occ)]
+
+
+def _template_definition(document: Document, offset: int, uri: str | None) -> list[Occurrence] | None:
+    """The declaration of the logical ID under ``offset`` in a template (None: no logical ID there)."""
+    ref = reference_at(document.root, document.text, offset)
+    if ref is None:
+        return None
+    key = definition_of(document.root, ref)
+    if key is None:
+        return []
+    return [Occurrence(uri, ref.name, key.start, key.end, DEFINITION, "cloudformation", None)]
 
 
 def references(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ses_lsp.cfn import TEMPLATE_KIND
+from ses_lsp.cfn.editor import resource_types
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.secrets import Secrets, find_secrets
 
@@ -232,4 +234,42 @@ def document_symbols(document: Document, kind: str | None) -> list[Symbol]:
             else:
                 out.extend(s for s in _generic(root, 1, secrets) if s.selection_start == k.start)
         return out
+    if kind == TEMPLATE_KIND:
+        return _template_symbols(root, secrets)
     return _generic(root, 4, secrets)
+
+
+def _template_symbols(root: Node, secrets: Secrets) -> list[Symbol]:
+    """A template's outline: its sections, each resource by logical ID with its type, and inside
+    the SES resources their rules (with conditions and actions) as in an API document."""
+    ses_types = resource_types()
+    out: list[Symbol] = []
+    for key, section in root.member_list:
+        name = key.value if isinstance(key.value, str) else str(key.value)
+        if name != "Resources" or section.kind != OBJECT:
+            out.extend(s for s in _generic(root, 2, secrets) if s.selection_start == key.start)
+            continue
+        top = Symbol(name, NAMESPACE, key.start, max(section.end, key.end), key.start, key.end)
+        for rkey, decl in section.member_list:
+            logical_id = rkey.value if isinstance(rkey.value, str) else str(rkey.value)
+            type_node = decl.get("Type") if decl.kind == OBJECT else None
+            rtype = type_node.str_value if type_node is not None and type_node.kind == STRING else ""
+            sym = Symbol(logical_id, CLASS, rkey.start, max(decl.end, rkey.end), rkey.start, rkey.end, rtype)
+            props = decl.get("Properties") if decl.kind == OBJECT and rtype in ses_types else None
+            if props is not None and props.kind == OBJECT:
+                rule = props.get("Rule")
+                rules = props.get("Rules")
+                if rtype == "AWS::SES::ReceiptRule" and rule is not None:
+                    child = _rule_symbol(rule, 0, secrets)
+                    if child is not None:
+                        sym.children.append(child)
+                elif rules is not None and rules.kind == ARRAY:
+                    for i, r in enumerate(rules.list_value):
+                        child = _rule_symbol(r, i, secrets)
+                        if child is not None:
+                            sym.children.append(child)
+                else:
+                    sym.children = _generic(props, 2, secrets)
+            top.children.append(sym)
+        out.append(top)
+    return out

@@ -632,9 +632,14 @@ def _requote(src: str, new: str) -> str:
 
 
 def schema_for_kind(kind: str) -> tuple[SchemaSet, Compiled]:
-    """The compiled root schema of a document kind."""
+    """The compiled root schema of a document kind, or of a template resource type's Properties
+    (``cloudformation:template#AWS::SES::ReceiptRule``: ses_lsp.cfn.editor.schema_key)."""
+    kind, sep, resource_type = kind.partition("#")
     info = schema_mod.kind_info(kind)
-    sset = schema_set(schema_mod.load_service(info["service"]))
+    doc = schema_mod.load_service(info["service"])
+    sset = schema_set(doc)
+    if sep:
+        return sset, sset.compiled(doc["x-resource-types"][resource_type]["shape"])
     return sset, sset.compiled(info["shape"])
 
 
