@@ -304,6 +304,38 @@ def test_rule_set_checks_run_across_resources():
     assert result.diagnostics[0].pointer == "/Resources/B/Properties/Rule/Name"
 
 
+def _filter(logical_id: str, name: str, policy: str, cidr: str, extra: str = "") -> str:
+    return (
+        f"  {logical_id}:\n    Type: AWS::SES::ReceiptFilter\n{extra}    Properties:\n      Filter:\n"
+        f"        Name: {name}\n        IpFilter: {{Policy: {policy}, Cidr: {cidr}}}\n"
+    )
+
+
+def test_receipt_filters_are_checked_together():
+    text = template(
+        _filter("BlockNet", "corp", "Block", "10.0.0.0/8"),
+        _filter("AllowNet", "corp", "Allow", "10.0.0.0/8", extra="    Condition: Office\n"),
+        _filter("Host", "host", "Block", "!Ref HostCidr"),
+        head="Parameters:\n  HostCidr: {Type: String, Default: 10.1.2.0/24}\nConditions:\n  Office: !Equals [a, b]\n",
+    )
+    result = lint(text)
+    got = sorted((d.code, d.pointer) for d in result.diagnostics)
+    assert got == [
+        ("SES206", "/Resources/AllowNet/Properties/Filter/Name"),
+        ("SES603", "/Resources/BlockNet/Properties/Filter/IpFilter/Cidr"),
+        ("SES603", "/Resources/Host/Properties/Filter/IpFilter/Cidr"),
+    ], got
+    by_code = {d.code: d for d in result.diagnostics}
+    host = next(d for d in result.diagnostics if d.pointer.startswith("/Resources/Host/"))
+    assert "10.1.2.0/24" in host.message and "HostCidr" in host.message  # (the parameter's Default)
+    # the finding that depends on a conditional resource says so; the related location is the
+    # other resource's, in the template
+    assert "resource AllowNet exists only when condition Office is true" in by_code["SES603"].message
+    assert [text[r.start : r.end] for r in by_code["SES206"].related] == ["corp"]
+    # one filter alone is what a create-receipt-filter input is: no set checks
+    assert codes(template(_filter("Only", "corp", "Block", "10.0.0.0/8"))) == []
+
+
 # -- the mapping table, documented once ------------------------------------------------------------
 
 

@@ -15,7 +15,9 @@ Units:
 * one per classic rule set spread over ReceiptRule resources (:mod:`ses_lsp.cfn.ruleset`): the
   rules in their order as a describe-receipt-rule-set output, checked by the rules that look
   across rules (those of that kind and not of create-receipt-rule); with an uncertain order, only
-  those that do not depend on it.
+  those that do not depend on it;
+* one for the template's ReceiptFilter resources together (two or more), as a
+  list-receipt-filters output, checked by the rules that compare filters.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ from ses_lsp.lint.validator import Compiled, SchemaSet, schema_set
 
 SET_KIND = "ses:describe-receipt-rule-set"
 RULE_KIND = "ses:create-receipt-rule"
+FILTER_TYPE = "AWS::SES::ReceiptFilter"
+FILTERS_KIND = "ses:list-receipt-filters"
+FILTER_KIND = "ses:create-receipt-filter"
 # The rule-set checks that do not depend on the order of the rules (run even when it is ambiguous).
 ORDER_FREE = frozenset({"SES203", "SES801"})
 
@@ -73,7 +78,9 @@ class Unit:
     rules: list[Rule]
     # For finish(): where the view's pointers hang in the template, per top-level entry.
     prefix: str = ""
-    rule_prefixes: list[str] = field(default_factory=list)  # set units: /Rules/i -> the resource
+    # Set units: the list member, and where each of its entries is in the template
+    # (("Rules", [...]): /Rules/i -> /Resources/<id>/Properties/Rule).
+    entry_prefixes: tuple[str, list[str]] | None = None
     resolutions: list[Resolution] = field(default_factory=list)
     replaced: list[tuple[int, int]] = field(default_factory=list)  # spans of intrinsic calls
     conditional: list[Resource] = field(default_factory=list)  # resources under a Condition
@@ -123,6 +130,7 @@ class TemplateLint:
                     varied=next(iter(choices), None),
                 )
         yield from self.rule_set_units()
+        yield from self.filter_set_units()
 
     def classic_rule_view(self, root: Node, res: Resource) -> None:
         """A ReceiptRule view: a rule without Name gets the one it is known by (``${LogicalId}``),
@@ -191,11 +199,63 @@ class TemplateLint:
                 doc,
                 None,
                 rules,
-                rule_prefixes=prefixes,
+                entry_prefixes=("Rules", prefixes),
                 resolutions=resolutions,
                 replaced=replaced,
                 conditional=[e.resource for e in group.order if e.resource.condition is not None],
             )
+
+    def filter_set_units(self) -> Iterator[Unit]:
+        """The template's ReceiptFilter resources together, as a ``list-receipt-filters`` output:
+        the checks that compare filters (duplicate names, a range both allowed and blocked,
+        redundant filters) run across resources as across the filters of an account."""
+        template = self.template
+        assert template is not None
+        resources = [r for r in template.resources_of(FILTER_TYPE) if r.properties is not None]
+        rules = [
+            r
+            for r in checks_for_kind(FILTERS_KIND)
+            if r not in checks_for_kind(FILTER_KIND) and r.code in self.selected
+        ]
+        if len(resources) < 2 or not rules:
+            return
+        filter_comp = self.sset.member(self.sset.compiled("ReceiptFilter"), "Filter")
+        anchor = resources[0].key
+        doc = Node(OBJECT, None, anchor.start, anchor.end)
+        filters_key = Node(STRING, "Filters", anchor.start, anchor.end, doc)
+        items = Node(ARRAY, None, anchor.start, anchor.end, doc, filters_key)
+        entries: list[Node] = []
+        prefixes: list[str] = []
+        resolutions: list[Resolution] = []
+        replaced: list[tuple[int, int]] = []
+        for res in resources:
+            props = res.properties
+            filter_node = props.get("Filter") if props is not None and props.kind == OBJECT else None
+            if filter_node is None or filter_node.kind != OBJECT:
+                continue
+            builder = ViewBuilder(self.sset, Resolver(template, self.ctx.config.region), self.ctx.text)
+            view = builder.node(filter_node, filter_comp, items, len(entries))
+            if view is None:
+                continue
+            entries.append(view)
+            prefixes.append(f"/Resources/{escape_pointer_token(res.logical_id)}/Properties/Filter")
+            resolutions.extend(builder.resolutions)
+            replaced.extend(builder.replaced)
+        if len(entries) < 2:
+            return
+        items.value = entries
+        doc.members = [(filters_key, items)]
+        doc.value = {"Filters": items}
+        yield Unit(
+            self.view_context(doc, FILTERS_KIND),
+            doc,
+            None,
+            rules,
+            entry_prefixes=("Filters", prefixes),
+            resolutions=resolutions,
+            replaced=replaced,
+            conditional=[r for r in resources if r.condition is not None],
+        )
 
     def missing_properties(self, res: Resource, comp: Compiled) -> None:
         if not comp.required or "SES102" not in self.selected:
@@ -235,15 +295,11 @@ class TemplateLint:
             self.secrets = self.secrets.merged(unit.ctx.found_secrets)
 
     def pointer(self, unit: Unit, pointer: str) -> str:
-        if unit.rule_prefixes:
+        if unit.entry_prefixes is not None:
+            member, prefixes = unit.entry_prefixes
             parts = pointer.split("/")
-            if (
-                len(parts) >= 3
-                and parts[1] == "Rules"
-                and parts[2].isdigit()
-                and int(parts[2]) < len(unit.rule_prefixes)
-            ):
-                return unit.rule_prefixes[int(parts[2])] + "".join("/" + p for p in parts[3:])
+            if len(parts) >= 3 and parts[1] == member and parts[2].isdigit() and int(parts[2]) < len(prefixes):
+                return prefixes[int(parts[2])] + "".join("/" + p for p in parts[3:])
             return pointer
         return unit.prefix + pointer
 

@@ -56,7 +56,9 @@ MAPPINGS: tuple[ResourceMapping, ...] = (
         "ses:create-receipt-filter",
         ("Filter", "Name"),
         True,
-        "The CreateReceiptFilter members (`Filter`).",
+        "The CreateReceiptFilter members (`Filter`). The filters of a template (two or more) are also checked "
+        "together, as a list-receipt-filters output (duplicate names, a range both allowed and blocked, redundant "
+        "filters).",
     ),
     ResourceMapping(
         "AWS::SES::MailManagerRuleSet",
