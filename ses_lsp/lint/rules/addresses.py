@@ -56,6 +56,7 @@ from ses_lsp.lint.rules.common import (
     string_value,
 )
 from ses_lsp.lint.text import quote
+from ses_lsp.schema import ROUTING_TEST_KIND
 from ses_lsp.semantics.classic import Recipient
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
@@ -1077,11 +1078,31 @@ DUPLICATE_VALUE = Rule(
 # -- simulation scenarios ------------------------------------------------------------------
 
 
-def _scenario_strings(ctx: LintContext) -> Iterator[tuple[str, Node]]:
-    """(member, string node) for the scenario's address-, domain- and IP-valued strings."""
+def _scenarios(ctx: LintContext) -> Iterator[Node]:
+    """The scenarios of the document: a scenario document itself, or the inline ``Mail`` of each
+    case of a routing test (a path there names a file, linted on its own)."""
     root = ctx.root
     if root is None or root.kind != OBJECT:
         return
+    if ctx.kind != ROUTING_TEST_KIND:
+        yield root
+        return
+    cases = root.get("Cases")
+    if cases is None or cases.kind != ARRAY:
+        return
+    for case in cases.list_value:
+        mail = case.get("Mail") if case.kind == OBJECT else None
+        if mail is not None and mail.kind == OBJECT:
+            yield mail
+
+
+def _scenario_strings(ctx: LintContext) -> Iterator[tuple[str, Node]]:
+    """(member, string node) for the scenarios' address-, domain- and IP-valued strings."""
+    for root in _scenarios(ctx):
+        yield from _strings_of(root)
+
+
+def _strings_of(root: Node) -> Iterator[tuple[str, Node]]:
     for member in ("SourceIp", "MailFrom"):
         n = root.get(member)
         if n is not None and n.kind == STRING:
@@ -1135,11 +1156,12 @@ SCENARIO_VALUE = Rule(
     severity=E,
     summary="A simulation scenario's source IP, sender, recipient or verified domain that is not one.",
     source=SOURCE_RFC,
-    kinds=SCENARIO_KINDS,
+    kinds=SCENARIO_KINDS | {ROUTING_TEST_KIND},
     check=_check_scenario_values,
     doc=RuleDoc(
         what=(
-            "Reports, in a simulation scenario (`ses-lsp simulate --mail`), a `SourceIp` that is not a single IPv4 "
+            "Reports, in a simulation scenario (`ses-lsp simulate --mail`, or a routing test case's inline "
+            "`Mail`), a `SourceIp` that is not a single IPv4 "
             "or IPv6 address, a `MailFrom` or `Recipients` entry that is not an email address, and a "
             "`VerifiedDomains` entry that is not a domain."
         ),
