@@ -28,3 +28,8 @@ CLASSIC_DELIVERY_ACTIONS = frozenset({"S3Action", "WorkmailAction", "LambdaActio
 MM_DELIVERY_ACTIONS = frozenset(
     {"Relay", "Archive", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness", "PublishToSns", "InvokeLambda"}
 )
+# Mail Manager actions that hand the message to its destination (a mailbox, a relay, the
+# internet, an S3 bucket, Amazon Q Business): the mail is delivered.  Archive, PublishToSns and
+# InvokeLambda are left out: they keep a copy, notify or process, usually beside a delivery (an
+# "archive everything" rule before the routing rules is the documented pattern).
+MM_HANDOVER_ACTIONS = frozenset({"Relay", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness"})
