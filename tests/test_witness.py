@@ -245,3 +245,13 @@ def test_a_size_not_equals_holds_for_every_other_size():
     )
     sized = {n: witness.Witness({"Recipients": ["a@example.com"], "Size": n}).mail() for n in (0, 499, 500, 501)}
     assert {n: applies(setup, m) for n, m in sized.items()} == {0: True, 499: True, 500: False, 501: True}
+
+
+def test_the_readme_witness_example_is_the_real_output(tmp_path):
+    readme = (REPO / "README.md").read_text()
+    m = re.search(r"\$ ses-lsp lint rules\.yaml\n(.*)\n```", readme)
+    assert m is not None, "README has no witness example"
+    (tmp_path / "rules.yaml").write_text(Path(REPO / "ses_lsp/lint/rules/examples/SES528-bad.yaml").read_text())
+    p = run(["lint", "--no-cache", "--no-color", "rules.yaml"], tmp_path)
+    assert p.returncode == 0, p.stderr  # (a warning: exit 1 is for errors by default)
+    assert p.stdout.splitlines()[0] == m.group(1)
