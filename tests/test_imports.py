@@ -74,6 +74,7 @@ FUNCTION_LEVEL = {
     ("ses_lsp.lint.runner", "ses_lsp.routing_files"): "only a run with routing tests reads their rule files",
     ("ses_lsp.lint.rules.routing", "ses_lsp.semantics.routing"): _ROUTING,
     ("ses_lsp.routing_files", "ses_lsp.semantics.evaluate"): _ROUTING,
+    ("ses_lsp.simulate", "ses_lsp.mermaid"): "only `graph` and `simulate --format mermaid` draw charts",
     ("ses_lsp.lint.runner", "ses_lsp.lint.engine"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.fixes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.related"): _CACHED,

@@ -33,3 +33,25 @@ MM_DELIVERY_ACTIONS = frozenset(
 # InvokeLambda are left out: they keep a copy, notify or process, usually beside a delivery (an
 # "archive everything" rule before the routing rules is the documented pattern).
 MM_HANDOVER_ACTIONS = frozenset({"Relay", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness"})
+
+# The member that names where an action sends the message (its destination), by action type:
+# classic ReceiptAction members and Mail Manager RuleAction members (API reference pages above).
+ACTION_DESTINATION = {
+    "S3Action": "BucketName",
+    "SNSAction": "TopicArn",
+    "LambdaAction": "FunctionArn",
+    "WorkmailAction": "OrganizationArn",
+    "ConnectAction": "InstanceARN",
+    "BounceAction": "SmtpReplyCode",
+    "AddHeaderAction": "HeaderName",
+    "WriteToS3": "S3Bucket",
+    "Relay": "Relay",
+    "Archive": "TargetArchive",
+    "DeliverToMailbox": "MailboxArn",
+    "DeliverToQBusiness": "ApplicationId",
+    "PublishToSns": "TopicArn",
+    "InvokeLambda": "FunctionArn",
+    "Bounce": "SmtpReplyCode",
+    "AddHeader": "HeaderName",
+    "ReplaceRecipient": "ReplaceWith",
+}
