@@ -3,7 +3,8 @@
 Subcommands: ``lint`` (check files), ``rules`` / ``rule CODE`` (the rule
 catalogue), ``kinds`` (the document kinds), ``schema export DIR`` (JSON
 Schemas for other tools), ``simulate RULES --mail FILE`` (where a mail goes),
-``test [PATH...]`` (routing tests), ``serve`` (the language server).
+``graph RULES`` (a rule set's flow as a Mermaid flowchart), ``test [PATH...]`` (routing tests),
+``serve`` (the language server).
 
 Exit codes: 0 no problem at or above ``--fail-on``; 1 problems (or, with
 ``--diff``, changes to make); 2 usage errors, unreadable paths, bad
@@ -59,6 +60,7 @@ COMMANDS = {
     "kinds": "list the document kinds",
     "schema": "JSON Schemas of the document kinds",
     "simulate": "show where a mail goes through a rule set",
+    "graph": "draw a rule set's flow as a Mermaid flowchart",
     "test": "run routing tests (*.routing.yaml): expected results of mails, checked by simulation",
     "serve": "run the language server (stdio by default)",
 }
@@ -138,7 +140,20 @@ def _add_arguments(command: str, p) -> None:
         p.add_argument(
             "--mail", required=True, metavar="FILE", help="the mail: a scenario (YAML/JSON) or a message file (.eml)"
         )
-        p.add_argument("--format", choices=("text", "json"), default="text")
+        p.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
+    elif command == "graph":
+        p.add_argument(
+            "rules",
+            nargs="+",
+            metavar="RULES",
+            help="the rule set (a file, or a directory holding one; IP filters and traffic policies are not drawn)",
+        )
+        p.add_argument(
+            "--format",
+            choices=("mermaid", "markdown"),
+            default="mermaid",
+            help="mermaid: the flowchart; markdown: the flowchart in a ```mermaid code block (GitHub renders it)",
+        )
     elif command == "test":
         p.add_argument(
             "paths",
@@ -223,6 +238,8 @@ def _main(argv: list[str]) -> int:
         return cmd_kinds(args)
     if command == "simulate":
         return cmd_simulate(args)
+    if command == "graph":
+        return cmd_graph(args)
     if command == "test":
         return cmd_test(args)
     if command == "schema":
@@ -616,6 +633,15 @@ def cmd_simulate(args) -> int:
 
     try:
         return run(args.rules, args.mail, args.format, _note, _out)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_graph(args) -> int:
+    from ses_lsp.simulate import InputError, run_graph
+
+    try:
+        return run_graph(args.rules, args.format, _note, _out)
     except InputError as exc:
         raise UsageError(str(exc)) from None
 

@@ -356,6 +356,22 @@ def run(
         import json
 
         write(json.dumps(ev.trace_json(trace, locate), indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "mermaid":
+        from ses_lsp.mermaid import trace_chart
+
+        write(trace_chart(trace))
     else:
         write(render_text(trace, inputs, display_path(mail_path)))
+    return 0
+
+
+def run_graph(rule_paths: list[str], fmt: str, note: Callable[[str], None], write: Callable[[str], None]) -> int:
+    """``ses-lsp graph``: the rule set's flow as a Mermaid flowchart (``markdown``: in a code block)."""
+    from ses_lsp.mermaid import fenced, graph
+
+    inputs = load_rules(rule_paths)
+    for n in inputs.notes:
+        note(n)
+    chart = graph(build_setup(inputs), f"{inputs.rules.display}")
+    write(fenced(chart) if fmt == "markdown" else chart)
     return 0

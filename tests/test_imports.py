@@ -24,6 +24,10 @@ _SERVER = (
 )
 _ROUTING = "the evaluation model loads with a routing test's lint, not with `ses-lsp rules` (every family)"
 _ROUTING_COMPLETION = "completion reads a routing test's rule files only inside a routing test's expectations"
+_WITNESS = (
+    "only a rule set with a finding to illustrate (an unreachable rule, a Mail Manager rule that cannot "
+    "apply or runs after a delivery) loads the evaluator and the witness builder that check its example mail"
+)
 _EVERY_FAMILY = "REGISTRY imports every rule family: only {} needs all their docs"
 
 #: Every function-level import of a ses_lsp module, by (importer, imported module), and why it
@@ -60,6 +64,9 @@ FUNCTION_LEVEL = {
     ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.mailmanager"): (
         "a classic lint never loads the Mail Manager model (tests/test_registry.py checks it)"
     ),
+    ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.evaluate"): _WITNESS,
+    ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.mail"): _WITNESS,
+    ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.witness"): _WITNESS,
     ("ses_lsp.lint.runner", "ses_lsp.document.document"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.document.nodes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.config"): _CACHED,
@@ -67,6 +74,7 @@ FUNCTION_LEVEL = {
     ("ses_lsp.lint.runner", "ses_lsp.routing_files"): "only a run with routing tests reads their rule files",
     ("ses_lsp.lint.rules.routing", "ses_lsp.semantics.routing"): _ROUTING,
     ("ses_lsp.routing_files", "ses_lsp.semantics.evaluate"): _ROUTING,
+    ("ses_lsp.simulate", "ses_lsp.mermaid"): "only `graph` and `simulate --format mermaid` draw charts",
     ("ses_lsp.lint.runner", "ses_lsp.lint.engine"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.fixes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.related"): _CACHED,

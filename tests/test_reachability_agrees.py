@@ -3,18 +3,24 @@
 For generated classic rule sets: a rule the linter calls unreachable (SES502, or after a stopping
 catch-all: SES504) is never reached by any mail, and a RequestResponse Lambda the linter calls
 useless (SES506) changes nothing whatever it returns.  Every mail over a universe of addresses
-is tried (with and without TLS, each disposition), plus mails Hypothesis draws.
+is tried (with and without TLS, each disposition), plus mails Hypothesis draws.  The witness
+mail each SES502 message names stops where the message says.  And the overlap analysis the
+linters use (``OverlapIndex``, ``later_overlaps``) says "a later rule may match the same
+recipient" exactly when the evaluator's own index finds an address both rules match.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ses_lsp.lint.engine import lint_text
+from ses_lsp.semantics import classic as cm
 from ses_lsp.semantics import evaluate as ev
+from ses_lsp.semantics import witness
 from ses_lsp.semantics.mail import DISPOSITIONS, build_mail
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:f{}"
@@ -81,17 +87,31 @@ def rule_set(specs: list[dict]) -> dict:
     return {"Metadata": {"Name": "generated"}, "Rules": rules}
 
 
+WITNESS = re.compile(r'\(e\.g\. mail to "([^"]+)" stops in rule "([^"]+)"\)')
+
+
 def lint_claims(doc: dict) -> tuple[set[int], set[int], set[tuple[int, int]]]:
     """(rules SES502 calls unreachable, rules after a stopping catch-all (SES504), the
-    (rule, action) of each Lambda SES506 calls useless)."""
+    (rule, action) of each Lambda SES506 calls useless).  Each SES502 message's witness mail is
+    run through the evaluator: it stops in the rule the message names, before the rule."""
     result = lint_text(json.dumps(doc), "rules.json", kind="ses:describe-receipt-rule-set")
     unreachable: set[int] = set()
     after_catch_all: set[int] = set()
     useless: set[tuple[int, int]] = set()
+    setup = None
     for d in result.diagnostics:
         parts = d.pointer.split("/")
         if d.code == "SES502":
             unreachable.add(int(parts[2]))
+            m = WITNESS.search(d.message)
+            assert m is not None, d.message  # every rule in these sets has a valid entry or none
+            if setup is None:
+                from ses_lsp.document.json_parser import parse_json
+
+                setup = ev.ClassicSetup.from_documents(parse_json(json.dumps(doc)).root)
+            (r,) = ev.evaluate_classic(setup, build_mail({"Recipients": [m.group(1)]})).recipients
+            assert r.stopped_by is not None and r.stopped_by.rule == m.group(2), (doc, d.message)
+            assert r.stopped_by.rule_index < int(parts[2])
         elif d.code == "SES504" and "every rule after it can never run" in d.message:
             after_catch_all.update(range(int(parts[2]) + 1, len(doc["Rules"])))
         elif d.code == "SES506":
@@ -196,3 +216,29 @@ def test_the_property_sees_each_kind_of_claim():
         setup, build_mail({"Recipients": ["a@y.x.com"], "LambdaDispositions": {FN.format(1): "STOP_RULE"}})
     )
     assert reached(trace) == {0, 1}
+
+
+def overlap_universe() -> list[str]:
+    """The fixed addresses, and an address each entry matches (two entries overlap exactly when one
+    covers the other, and then the covered one's address is matched by both)."""
+    extra = [witness.classic_address(cm.Recipient.parse(e)) for e in ENTRIES]
+    return ADDRESSES + [a for a in extra if a is not None]
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.lists(rule_strategy, min_size=1, max_size=7))
+def test_overlap_analysis_agrees_with_the_evaluator(specs):
+    doc = rule_set(specs)
+    from ses_lsp.document.json_parser import parse_json
+
+    setup = ev.ClassicSetup.from_documents(parse_json(json.dumps(doc)).root)
+    claims = cm.later_overlaps(setup.rules)
+    seen = [False] * len(setup.rules)
+    for address in overlap_universe():
+        hits = sorted(setup.index.matching(address, catch_all=True))  # the evaluator's matching
+        for i in hits:
+            if any(j > i for j in hits):
+                seen[i] = True
+    for i, rule in enumerate(setup.rules):
+        if rule.is_enabled:  # (the evaluator's index holds enabled rules only)
+            assert claims[i] == seen[i], (doc, i)

@@ -28,3 +28,30 @@ CLASSIC_DELIVERY_ACTIONS = frozenset({"S3Action", "WorkmailAction", "LambdaActio
 MM_DELIVERY_ACTIONS = frozenset(
     {"Relay", "Archive", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness", "PublishToSns", "InvokeLambda"}
 )
+# Mail Manager actions that hand the message to its destination (a mailbox, a relay, the
+# internet, an S3 bucket, Amazon Q Business): the mail is delivered.  Archive, PublishToSns and
+# InvokeLambda are left out: they keep a copy, notify or process, usually beside a delivery (an
+# "archive everything" rule before the routing rules is the documented pattern).
+MM_HANDOVER_ACTIONS = frozenset({"Relay", "WriteToS3", "Send", "DeliverToMailbox", "DeliverToQBusiness"})
+
+# The member that names where an action sends the message (its destination), by action type:
+# classic ReceiptAction members and Mail Manager RuleAction members (API reference pages above).
+ACTION_DESTINATION = {
+    "S3Action": "BucketName",
+    "SNSAction": "TopicArn",
+    "LambdaAction": "FunctionArn",
+    "WorkmailAction": "OrganizationArn",
+    "ConnectAction": "InstanceARN",
+    "BounceAction": "SmtpReplyCode",
+    "AddHeaderAction": "HeaderName",
+    "WriteToS3": "S3Bucket",
+    "Relay": "Relay",
+    "Archive": "TargetArchive",
+    "DeliverToMailbox": "MailboxArn",
+    "DeliverToQBusiness": "ApplicationId",
+    "PublishToSns": "TopicArn",
+    "InvokeLambda": "FunctionArn",
+    "Bounce": "SmtpReplyCode",
+    "AddHeader": "HeaderName",
+    "ReplaceRecipient": "ReplaceWith",
+}

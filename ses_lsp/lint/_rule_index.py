@@ -95,6 +95,7 @@ RULES = (
     ('SES525', 'condition-never-matches', 'warning', 'flow', True, ('mailmanager:create-rule-set', 'mailmanager:get-rule-set', 'mailmanager:update-rule-set')),
     ('SES526', 'bounce-with-delivery', 'warning', 'flow', True, ('mailmanager:create-rule-set', 'mailmanager:get-rule-set', 'mailmanager:update-rule-set')),
     ('SES527', 'replace-recipient-after-delivery', 'info', 'flow', True, ('mailmanager:create-rule-set', 'mailmanager:get-rule-set', 'mailmanager:update-rule-set')),
+    ('SES528', 'broad-rule-after-delivery', 'warning', 'flow', True, ('mailmanager:create-rule-set', 'mailmanager:get-rule-set', 'mailmanager:update-rule-set')),
     ('SES541', 'rule-file-not-found', 'error', 'routing', True, ('ses-lsp:routing-test',)),
     ('SES542', 'unknown-expected-rule', 'error', 'routing', True, ('ses-lsp:routing-test',)),
     ('SES543', 'unknown-expected-action-type', 'error', 'routing', True, ('ses-lsp:routing-test',)),

@@ -239,9 +239,39 @@ class Predicate:
         return _number_set(self.operator, float(v))
 
     def never_matches(self) -> bool:
-        """True when no message can satisfy this condition on its own."""
+        """True when no message can satisfy this condition on its own (:meth:`never_reason` says why)."""
+        return self.never_reason() is not None
+
+    def never_reason(self) -> str | None:
+        """Why no message can satisfy this condition on its own, or None when some message can:
+        a verdict or DMARC ``NOT_EQUALS`` that lists every value, or a ``MESSAGE_SIZE`` test no
+        size meets (a size is a whole number of bytes, 0 or more)."""
         fin = self._finite()
-        return fin is not None and not fin
+        if fin is not None:
+            if fin:
+                return None
+            universe = VERDICTS if self.family == "verdict" else DMARC_POLICIES
+            return f"{self.operator} lists every possible value ({', '.join(universe)})"
+        if self.subject == ("Attribute", "MESSAGE_SIZE"):
+            ints = self._numbers()
+            if ints is not None and not any(_some_size(iv) for iv in ints):
+                return f"{SIZE_DOMAIN}, and none is {_NUMBER_WORDS[self.operator]} {self.values[0]:g}"
+        return None
+
+    def always_reason(self) -> str | None:
+        """Why every message satisfies this condition, or None when some message does not: a verdict
+        or DMARC ``EQUALS`` that lists every value, or a ``MESSAGE_SIZE`` test every size meets."""
+        fin = self._finite()
+        if fin is not None:
+            universe = VERDICTS if self.family == "verdict" else DMARC_POLICIES
+            if fin != frozenset(universe):
+                return None
+            return f"{self.operator} lists every possible value ({', '.join(universe)})"
+        negation = _NEGATED.get(self.operator)
+        if self.subject == ("Attribute", "MESSAGE_SIZE") and negation is not None:
+            if Predicate(self.family, self.subject, negation, self.values).never_reason() is not None:
+                return f"{SIZE_DOMAIN}, and every one is {_NUMBER_WORDS[self.operator]} {self.values[0]:g}"
+        return None
 
     # -- implication and contradiction -----------------------------------------
 
@@ -301,7 +331,8 @@ class Predicate:
         """
         op, vals, family = self.operator, self.values, self.family
         one: Callable[[object], bool] | None = None
-        negated = op in ("NOT_EQUALS", "NOT_CIDR_MATCHES")
+        # (a number's NOT_EQUALS is already its two intervals around the value: not negated again)
+        negated = op in ("NOT_EQUALS", "NOT_CIDR_MATCHES") and family != "number"
         if family == "string":
             pats = tuple(str(v) for v in vals)
             if op in ("EQUALS", "NOT_EQUALS"):
@@ -411,6 +442,33 @@ def _address(text: str) -> tuple[int, int] | None:
     return parsed.version, parsed.network.first
 
 
+SIZE_DOMAIN = "a message size is a whole number of bytes, 0 or more"
+_NUMBER_WORDS = {
+    "EQUALS": "equal to",
+    "NOT_EQUALS": "other than",
+    "LESS_THAN": "less than",
+    "GREATER_THAN": "greater than",
+    "LESS_THAN_OR_EQUAL": "at most",
+    "GREATER_THAN_OR_EQUAL": "at least",
+}
+_NEGATED = {
+    "EQUALS": "NOT_EQUALS",
+    "NOT_EQUALS": "EQUALS",
+    "LESS_THAN": "GREATER_THAN_OR_EQUAL",
+    "GREATER_THAN_OR_EQUAL": "LESS_THAN",
+    "GREATER_THAN": "LESS_THAN_OR_EQUAL",
+    "LESS_THAN_OR_EQUAL": "GREATER_THAN",
+}
+
+
+def _some_size(iv: Interval) -> bool:
+    """Does the interval hold a message size (a whole number, 0 or more)?"""
+    start = 0 if iv.lo < 0 else math.ceil(iv.lo)
+    if start == iv.lo and not iv.lo_closed:
+        start += 1
+    return _in(iv, start)
+
+
 def _in(iv: Interval, x: float) -> bool:
     lo_ok = x > iv.lo or (x == iv.lo and iv.lo_closed)
     hi_ok = x < iv.hi or (x == iv.hi and iv.hi_closed)
@@ -489,6 +547,9 @@ def _blocks(vals: tuple) -> tuple[tuple[int, int, int], ...] | None:
         n = parsed.network
         out.append((n.version, n.first, n.last))
     return tuple(out)
+
+
+cidr_blocks = _blocks  # (public name: the witness builder's candidates)
 
 
 def _within(x: tuple[int, int, int], y: tuple[int, int, int]) -> bool:

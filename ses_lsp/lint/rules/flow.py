@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ses_lsp.document.nodes import Node
+from ses_lsp.knowledge.actions import MM_HANDOVER_ACTIONS
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Fix, Related, Severity
 from ses_lsp.lint.edits import insert_member, move_item_last
@@ -28,6 +29,7 @@ from ses_lsp.lint.text import quote
 from ses_lsp.semantics import classic as cm
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ses_lsp.semantics import evaluate as ev
     from ses_lsp.semantics import mailmanager as mm
 # The Mail Manager model is imported by the Mail Manager checks only: a classic
 # lint never loads it (start-up time).
@@ -61,6 +63,20 @@ def _read_mm_rules(ctx: LintContext) -> list[mm.Rule]:
     if root is None or root.kind != "object":
         return []
     return mm.read_rules(root.get("Rules"))
+
+
+def _classic_setup(ctx: LintContext) -> ev.ClassicSetup:
+    """The document's classic rules, ready for the evaluator (the witnesses' simulations)."""
+    from ses_lsp.semantics import evaluate
+
+    return ctx_cache(ctx, "flow:classic-setup", lambda: evaluate.ClassicSetup(_classic_rules(ctx)))
+
+
+def _mm_setup(ctx: LintContext) -> ev.MailManagerSetup:
+    """The document's Mail Manager rules, ready for the evaluator (the witnesses' simulations)."""
+    from ses_lsp.semantics import evaluate
+
+    return ctx_cache(ctx, "flow:mm-setup", lambda: evaluate.MailManagerSetup(_mm_rules(ctx)))
 
 
 def _action_name_node(action_entry: Node) -> Node:
@@ -124,6 +140,8 @@ STOP_NOT_LAST = Rule(
 
 
 def _check_shadowed(ctx: LintContext) -> None:
+    from ses_lsp.semantics import witness
+
     rules = _classic_rules(ctx)
     index = cm.CoverageIndex()
     for i, rule in enumerate(rules):
@@ -150,6 +168,7 @@ def _check_shadowed(ctx: LintContext) -> None:
             ]
             if stop is not None:
                 related.append(Related(stop.node.start, stop.node.end, "and stops here"))
+            address = witness.classic_rule_address(rule, rules)
         else:
             owners = []
             for _, r in per:
@@ -168,7 +187,26 @@ def _check_shadowed(ctx: LintContext) -> None:
                 )
                 for o in owners
             ]
-        ctx.report(target, f"{rule.label()} can never run: {why}", related=related, tags=UNNECESSARY)
+            address = witness.classic_address(per[0][0])
+        example = _classic_witness(ctx, rule, address)
+        if example is None:
+            continue  # (the evaluator disagrees: never claimed; tests/test_reachability_agrees.py)
+        ctx.report(target, f"{rule.label()} can never run: {why}{example}", related=related, tags=UNNECESSARY)
+
+
+def _classic_witness(ctx: LintContext, rule: cm.Rule, address: str | None) -> str | None:
+    """`` (e.g. mail to "a@x" stops in rule "r")``, after the evaluator confirmed that the mail
+    stops before ``rule``; "" without an address; None when the evaluator lets it reach ``rule``."""
+    from ses_lsp.semantics import evaluate
+    from ses_lsp.semantics.mail import build_mail
+
+    if address is None:
+        return ""
+    trace = evaluate.evaluate_classic(_classic_setup(ctx), build_mail({"Recipients": [address]}), explain=False)
+    stop = trace.recipients[0].stopped_by
+    if stop is None or stop.rule_index >= rule.index:
+        return None
+    return f" (e.g. mail to {quote(address)} stops in {evaluate.rule_label_from_name(stop.rule)})"
 
 
 SHADOWED = Rule(
@@ -585,9 +623,28 @@ def _check_condition_in_unless(ctx: LintContext) -> None:
                     else f"every message meeting the condition {c.describe()} also meets this Unless "
                     f"condition {u.describe()}"
                 )
+                + _unless_witness(ctx, rule, u)
                 + "; remove or change one of them",
                 related=[Related(c.node.start, c.node.end, "the condition in Conditions")],
             )
+
+
+def _unless_witness(ctx: LintContext, rule: mm.Rule, u: mm.Predicate) -> str:
+    """`` (e.g. mail to "a@x" meets every condition and this Unless one)``, after the evaluator
+    confirmed that the Unless condition ``u`` is what keeps ``rule`` from applying to it; else ""."""
+    from ses_lsp.semantics import evaluate, witness
+
+    if not rule.conditions_complete:
+        return ""
+    found = witness.mm_witness(rule.conditions)
+    if found is None:
+        return ""
+    trace = evaluate.evaluate_mailmanager(_mm_setup(ctx), found.mail())
+    step = next((s for s in trace.recipients[0].steps if s.rule_index == rule.index), None)
+    if step is None or step.matched or step.ref is None or step.ref.node is not u.node:
+        return ""
+    what = "every condition" if len(rule.conditions) > 1 else "the condition"
+    return f" (e.g. {found.describe()} meets {what} and this Unless one)"
 
 
 CONDITION_IN_UNLESS = Rule(
@@ -648,16 +705,22 @@ CONTRADICTORY = Rule(
 
 
 def _check_never_matches(ctx: LintContext) -> None:
-    from ses_lsp.semantics import mailmanager as mm
-
     for rule in _mm_rules(ctx):
         for c in rule.conditions:
-            if c.never_matches() and c.node is not None:
-                universe = mm.VERDICTS if c.family == "verdict" else mm.DMARC_POLICIES
+            reason = c.never_reason()
+            if reason is not None and c.node is not None:
                 ctx.report(
                     c.node,
-                    f"{rule.label()} can never apply: NOT_EQUALS lists every possible value "
-                    f"({', '.join(universe)}), so no message meets this condition",
+                    f"{rule.label()} can never apply: {reason}, so no message meets this condition; "
+                    f"fix the value or remove the condition",
+                )
+        for u in rule.unless:
+            reason = u.always_reason()
+            if reason is not None and u.node is not None:
+                ctx.report(
+                    u.node,
+                    f"{rule.label()} can never apply: {reason}, so every message meets this Unless condition; "
+                    f"fix the value or remove the condition",
                 )
 
 
@@ -665,16 +728,28 @@ NEVER_MATCHES = Rule(
     code="SES525",
     name="condition-never-matches",
     severity=W,
-    summary="A verdict or DMARC NOT_EQUALS that lists every value.",
+    summary="A Mail Manager condition no message meets, or an Unless condition every message meets.",
     source=SOURCE_MODEL,
     kinds=MM_RULE_SET_KINDS,
     check=_check_never_matches,
     doc=RuleDoc(
-        what="Reports a `VerdictExpression` or `DmarcExpression` with `NOT_EQUALS` and every possible value.",
-        why="NOT_EQUALS means 'none of these'; listing every value means no message can match.",
+        what=(
+            "Reports a condition in `Conditions` that no message can meet on its own: a `VerdictExpression` or "
+            "`DmarcExpression` with `NOT_EQUALS` and every possible value, or a `MESSAGE_SIZE` test no size meets "
+            "(`LESS_THAN 0`, `EQUALS -1`, `EQUALS 1.5`: a size is a whole number of bytes, 0 or more). And an "
+            "`Unless` condition every message meets (`EQUALS` with every verdict, `MESSAGE_SIZE "
+            "GREATER_THAN_OR_EQUAL 0`)."
+        ),
+        why=(
+            "NOT_EQUALS means 'none of these', so listing every value matches nothing; a size below 0 does not "
+            "exist. Either way the rule can never apply, and a rule whose Unless always holds is just as dead."
+        ),
         bad=Example("SES525-bad.yaml", "mailmanager:create-rule-set"),
         good=Example("SES525-good.yaml", "mailmanager:create-rule-set"),
-        references=(MM_API_RULE,),
+        references=(
+            MM_API_RULE,
+            "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_mailmanager_RuleNumberExpression.html",
+        ),
     ),
 )
 
@@ -755,6 +830,102 @@ REPLACE_AFTER_DELIVERY = Rule(
 )
 
 
+def _rule_anchor(rule: mm.Rule) -> Node:
+    """What to underline for a Mail Manager rule: its Name, else its first key, else the rule."""
+    name = rule.node.get("Name")
+    return name if name is not None else (rule.node.members[0][0] if rule.node.members else rule.node)
+
+
+def _handover(rule: mm.Rule, types: frozenset[str]) -> mm.Action | None:
+    """The first action of ``types`` in ``rule`` that runs (before any Drop), or None."""
+    stop = rule.drop_index if rule.drop_index is not None else len(rule.actions)
+    return next((a for a in rule.actions[:stop] if a.type in types), None)
+
+
+def _broader(later: mm.Rule, earlier: mm.Rule) -> bool:
+    """Do ``later``'s Conditions hold for every mail ``earlier``'s Conditions hold for, and not the
+    reverse (``later`` is the broader rule)?  Sound, not complete (:meth:`Predicate.implies`)."""
+    if not all(any(e.implies(c) for e in earlier.conditions) for c in later.conditions):
+        return False
+    return not all(any(c.implies(e) for c in later.conditions) for e in earlier.conditions)
+
+
+def _check_broad_after_delivery(ctx: LintContext) -> None:
+    from ses_lsp.semantics import evaluate, witness
+
+    later_types = MM_HANDOVER_ACTIONS | {"Bounce"}
+    deliverers: list[tuple[mm.Rule, mm.Action]] = []
+    for rule in _mm_rules(ctx):
+        mine = _handover(rule, later_types)
+        if mine is not None and rule.conditions_complete:
+            for earlier, handed in deliverers:
+                if not _broader(rule, earlier):
+                    continue
+                found = witness.mm_witness(earlier.conditions + rule.conditions, earlier.unless + rule.unless)
+                if found is None:
+                    continue
+                # The evaluator decides: the witness must be delivered by the earlier rule and reach this one.
+                trace = evaluate.evaluate_mailmanager(_mm_setup(ctx), found.mail(), explain=False)
+                ran = trace.recipients[0].actions
+                if not any(a.rule_index == earlier.index and a.index == handed.index for a in ran):
+                    continue
+                if not any(a.rule_index == rule.index for a in ran):
+                    continue
+                what = "has no Conditions" if not rule.has_conditions else "has broader Conditions"
+                ctx.report(
+                    _rule_anchor(rule),
+                    f"{rule.label()} also runs for the mail that {earlier.label()} delivers with {handed.type} "
+                    f"(it {what}, and every rule whose conditions hold runs: there is no first match), e.g. "
+                    f"{found.describe()} gets {handed.type} and {mine.type}; exclude that mail with Unless "
+                    f"conditions, or end {earlier.label()} with a Drop action (it ends rule evaluation)",
+                    related=[
+                        Related(
+                            _rule_anchor(earlier).start,
+                            _rule_anchor(earlier).end,
+                            f"{earlier.label()} applies to this mail first",
+                        ),
+                        Related(handed.node.start, handed.node.end, f"and delivers it with {handed.type}"),
+                    ],
+                    pointer=rule.node.pointer,
+                )
+                break
+        handed_over = _handover(rule, MM_HANDOVER_ACTIONS)
+        if handed_over is not None and rule.drop_index is None and rule.has_conditions and rule.conditions_complete:
+            deliverers.append((rule, handed_over))
+
+
+BROAD_AFTER_DELIVERY = Rule(
+    code="SES528",
+    name="broad-rule-after-delivery",
+    severity=W,
+    summary="A broad Mail Manager rule after a rule that delivers also runs for that rule's mail.",
+    source=SOURCE_MODEL,
+    kinds=MM_RULE_SET_KINDS,
+    check=_check_broad_after_delivery,
+    doc=RuleDoc(
+        what=(
+            "Reports a rule that delivers or bounces (Relay, WriteToS3, Send, DeliverToMailbox, DeliverToQBusiness, "
+            "Bounce) placed after a rule with Conditions that delivers, when its own Conditions are absent or "
+            "broader (every mail the earlier rule takes meets them). The message names the earlier rule and gives "
+            "a witness mail, which the evaluator has run through the rule set: both rules' actions run for it. "
+            "Archive, PublishToSns and InvokeLambda do not count as delivering: they keep a copy, notify or "
+            "process, usually beside a delivery. Two rules without Conditions are not reported (each is meant "
+            "for all mail)."
+        ),
+        why=(
+            "Mail Manager has no first match: for each recipient, every rule whose Conditions hold and no Unless "
+            "holds runs its actions. A catch-all written as the last rule to handle 'everything not caught above' "
+            "also delivers (or bounces) the mail the earlier rules delivered: a second copy, or a bounce for mail "
+            "that arrived. Exclude the earlier rule's mail with Unless conditions, or end the earlier rule with "
+            "Drop after its delivery."
+        ),
+        bad=Example("SES528-bad.yaml", "mailmanager:create-rule-set"),
+        good=Example("SES528-good.yaml", "mailmanager:create-rule-set"),
+        references=(MM_API_RULE + " (for each envelope recipient, every rule that matches runs)", MM_RULES),
+    ),
+)
+
+
 RULES = [
     STOP_NOT_LAST,
     SHADOWED,
@@ -772,4 +943,5 @@ RULES = [
     NEVER_MATCHES,
     MM_BOUNCE_DELIVERY,
     REPLACE_AFTER_DELIVERY,
+    BROAD_AFTER_DELIVERY,
 ]
