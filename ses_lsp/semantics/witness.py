@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ses_lsp.knowledge.addresses import address_problem
 from ses_lsp.lint.text import quote
 from ses_lsp.semantics import classic as cm
 from ses_lsp.semantics import evaluate as ev
@@ -169,7 +170,7 @@ def _classic(setup: ev.ClassicSetup, rule: cm.Rule, verified: list[str] | None) 
     else:
         for e in rule.recipients:
             if e.form == "address":
-                candidates.append((e, f"{e.local}@{e.domain}"))
+                candidates.append((e, f"{e.local}@{e.domain}"))  # (left out below when no mail can have it)
             elif e.form == "domain":
                 candidates.append((e, f"{fresh.local(e.domain)}@{e.domain}"))
             elif e.form == "subdomains":
@@ -187,6 +188,17 @@ def _classic(setup: ev.ClassicSetup, rule: cm.Rule, verified: list[str] | None) 
         }
         - {""}
     )
+    # An entry that is not an address a mail can have (e.g. "mailto:a@b") matches no real mail.
+    not_mail = [(e, a) for e, a in candidates if address_problem(a) is not None]
+    candidates = [(e, a) for e, a in candidates if address_problem(a) is None]
+    if not candidates:
+        rec = rule.node.get("Recipients")
+        return Unreachable(
+            name,
+            rule.index,
+            "none of its Recipients entries is an address or a domain a mail can be sent to",
+            [ev.Ref(src, rec if rec is not None else rule.node)],
+        )
     variants: list[dict[str, Any]] = [{}]
     if arns:
         variants.append({"LambdaDispositions": dict.fromkeys(arns, "STOP_RULE")})
@@ -201,7 +213,11 @@ def _classic(setup: ev.ClassicSetup, rule: cm.Rule, verified: list[str] | None) 
                 return found
             if not extra:
                 first_traces.append((entry, address, _run(setup, scenario, verified)[1]))
-    return _classic_why(setup, rule, name, first_traces, tried, bool(arns))
+    why = _classic_why(setup, rule, name, first_traces, tried, bool(arns))
+    for bad, _a in not_mail:
+        if bad is not None:
+            why.reason += f"; {quote(bad.text)}: not an address a mail can be sent to"
+    return why
 
 
 def _classic_why(
@@ -328,7 +344,7 @@ def _mailmanager(setup: ev.MailManagerSetup, rule: mm.Rule, verified: list[str] 
     for key, preds in constants.items():
         values = _candidate_values(key, preds)
         need = wanted.get(key, [])
-        ok = [v for v in values if all(_holds(p, v) is want for p, want in need)]
+        ok = [v for v in values if _possible(key, v) and all(_holds(p, v) is want for p, want in need)]
         if not ok:
             return _mm_why(setup, rule, name, conds, unless, 0, key)
         options.append((key, ok))
@@ -343,6 +359,16 @@ def _mailmanager(setup: ev.MailManagerSetup, rule: mm.Rule, verified: list[str] 
 
 
 _DEFAULT_MAIL = build_mail({"Recipients": [f"{WITNESS_LOCAL}@{WITNESS_DOMAIN}"]})
+
+
+def _possible(key: tuple, value: object) -> bool:
+    """Can a mail have this value (an envelope address must be an address)?"""
+    operand = key[0]
+    if value is _ABSENT or operand[0] != "attribute" or operand[1] not in ("RECIPIENT", "MAIL_FROM"):
+        return True
+    if operand[1] == "MAIL_FROM" and value == "":
+        return True
+    return isinstance(value, str) and address_problem(value) is None
 
 
 def _holds(p: mm.Predicate, value: object) -> bool:
@@ -499,6 +525,16 @@ def _mm_why(
     src = setup.source
     preds = [(c, c.predicate) for c in conds if c.predicate is not None]
     for c, p in preds:
+        if not p.evaluable:
+            return Unreachable(
+                name,
+                rule.index,
+                f"its condition {c.index + 1} ({p.describe()}) has a value the model cannot read (see `ses-lsp lint`), "
+                "so it never holds",
+                [ev.Ref(src, c.node)],
+                True,
+                tried,
+            )
         if p.never_matches():
             return Unreachable(
                 name,
