@@ -40,7 +40,6 @@ from ses_lsp.schema import ROUTING_TEST_KIND
 from ses_lsp.semantics import evaluate as ev
 from ses_lsp.semantics.mail import Mail
 from ses_lsp.semantics.routing import read_routing
-from ses_lsp.semantics.witness import reaching_recipient
 from ses_lsp.simulate import InputError, load_mail
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -229,9 +228,8 @@ class RoutingLenses:
                 if mail is None:
                     continue
                 total += 1
-                trace = _evaluate(setup, mail)
-                for i in reached:
-                    if reaching_recipient(trace, i) is not None:
+                for i in _reached(setup, mail):
+                    if i in reached:
                         reached[i].append(f"{where}: {case.name}")
         if total == 0:
             return []
@@ -306,10 +304,30 @@ def _ignore(_text: str) -> None:
     pass
 
 
-def _evaluate(setup: Any, mail: Mail) -> Any:
+def _reached(setup: Any, mail: Mail) -> set[int]:
+    """The rules (indexes in Rules) the mail reaches for some recipient: considered, and matching.
+
+    SES classic without explaining every rule: an accepted recipient reaches the enabled rules
+    that match it up to the rule where its evaluation stopped (that one included), the same
+    rules :func:`ses_lsp.semantics.witness.reaching_recipient` finds in an explained trace
+    (tests/test_routing_lens.py checks both agree)."""
+    out: set[int] = set()
     if isinstance(setup, ev.MailManagerSetup):
-        return ev.evaluate_mailmanager(setup, mail, True)
-    return ev.evaluate_classic(setup, mail, True)
+        trace = ev.evaluate_mailmanager(setup, mail, True)
+        for r in trace.recipients:
+            out.update(s.rule_index for s in r.steps if s.matched)
+        return out
+    trace = ev.evaluate_classic(setup, mail, False)
+    rules = setup.rules
+    for r in trace.recipients:
+        if not r.accepted:
+            continue
+        last = r.stopped_by.rule_index if r.stopped_by is not None else None
+        for pos in setup.index.matching(r.address, catch_all=True):
+            index = rules[pos].index
+            if last is None or index <= last:
+                out.add(index)
+    return out
 
 
 def _rule_positions(root: Node | None, kind: str) -> list[tuple[int, int, int]]:
