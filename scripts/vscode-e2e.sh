@@ -194,6 +194,8 @@ PHASE="code-server"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ses-vscode-e2e.XXXXXX")
 mkdir -p "$WORK/ext" "$WORK/data/User" "$WORK/ses-rules/.vscode"
 cp "$REPO/examples/classic/broken-rule.yaml" "$WORK/ses-rules/"
+# The worked example of `ses-lsp simulate`: a rule set, a routing test naming it, a scenario.
+cp -r "$REPO/examples/simulate/classic" "$WORK/ses-rules/simulate"
 
 # The PATH VS Code gets: Node 24 and the system's directories. No ses-lsp on it, and its python3
 # (the one the extension will find) cannot import ses_lsp: only the .vsix brings the server.
@@ -300,6 +302,7 @@ setsid "${ISOLATED[@]}" timeout --kill-after=10 $(( UI_TIMEOUT * 5 + 120 )) node
   --screenshot "$SCREENSHOT" --readme-screenshot "$ART/details-page.png" --result "$ART/result.json" \
   --artifacts "$ART" --logs "$WORK/data/logs" \
   --readme-image-url "$README_IMAGE_URL" --readme-image-file "$EXT/images/vscode-diagnostics.png" \
+  --simulate-rules simulate/rule-set.yaml --simulate-mail "$WORK/ses-rules/simulate/mail.yaml" \
   --pid-file "$ART/chromium.pid" --chromium "$CHROMIUM" --timeout "$UI_TIMEOUT" </dev/null 9>&- &
 DRIVER_PID=$!
 wait "$DRIVER_PID" || driver_rc=$?
@@ -321,7 +324,8 @@ shot = os.path.relpath(r["screenshot"], sys.argv[2])
 problems = [p for p in r["problems"] if "ses-lsp" in p]
 print(f'{len(problems)} problems from the bundled ses-lsp ({", ".join(r["codes"])}); '
       f'sesLsp.severity and sesLsp.ignore reach the server; hover on TlsPolicy shows its '
-      f'documentation; the details page shows the README image; a missing server command gets '
+      f'documentation; code lenses count routing-test mails; the simulate command shows a trace; '
+      f'the details page shows the README image; a missing server command gets '
       f'a fix hint; screenshot {shot}')
 EOF
 )

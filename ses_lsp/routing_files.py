@@ -157,16 +157,22 @@ def _rule_set_file(path: str, open_docs: dict[str, tuple[Document, str | None]])
     return found
 
 
+def document_kind(path: str, doc: Document) -> str | None:
+    """The kind of the document at ``path`` as a lint decides it (configuration, modeline, content)."""
+    kind = config_for(os.path.dirname(path)).kind_for(path)
+    if kind is None and doc.parsed.comments:
+        found = modeline_kind(doc.parsed.comments)
+        kind = resolve_kind_name(found[0]) if found is not None else None
+    if kind is None:
+        kind = detect_kind(doc.root)
+    return kind
+
+
 def _read(path: str, doc: Document, kind: str | None) -> RuleSetFile | None:
     """The rule set in ``doc``: its kind as a lint decides it (configuration, modeline, content)."""
     root = doc.root
     if kind is None:
-        kind = config_for(os.path.dirname(path)).kind_for(path)
-        if kind is None and doc.parsed.comments:
-            found = modeline_kind(doc.parsed.comments)
-            kind = resolve_kind_name(found[0]) if found is not None else None
-        if kind is None:
-            kind = detect_kind(root)
+        kind = document_kind(path, doc)
     if kind not in RULE_SET_KINDS or root is None or root.kind != OBJECT:
         return None
     return RuleSetFile(path, kind, tuple(rule_names(root)))

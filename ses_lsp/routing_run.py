@@ -239,11 +239,20 @@ def _mail_of(
     t: Target, base: str, case: Case, line: int, verified: list[str] | None, loader: _Loader
 ) -> tuple[Mail, str]:
     """The case's mail and the name the trace gives it."""
-    label = f"{t.display}:{line}: Mail"
+    return case_mail(f"{t.display}:{line}", base, case, verified, loader.load_mail)
+
+
+def case_mail(
+    where: str, base: str, case: Case, verified: list[str] | None, load: Callable[[str, list[str] | None, str], Mail]
+) -> tuple[Mail, str]:
+    """A routing-test case's mail (InputError when it cannot be used) and the name a trace gives
+    it: ``where`` names the case (``file:line``), ``base`` is the directory its paths are relative
+    to, ``load(path, verified, label)`` loads a mail file (:func:`ses_lsp.simulate.load_mail`)."""
+    label = f"{where}: Mail"
     mail = case.mail
     if isinstance(mail, str):
         path = os.path.normpath(os.path.join(base, mail))
-        return loader.load_mail(path, verified, label), display_path(path)
+        return load(path, verified, label), display_path(path)
     if not isinstance(mail, Node):
         raise InputError(f"{label}: missing")  # (the schema pass reports it first)
     scenario = read_scenario(mail)
@@ -260,7 +269,7 @@ def _mail_of(
     built = build_mail(scenario.values, message, verified)
     if not built.recipients:
         raise InputError(f"{label}: no recipient: list them in Recipients, or in the message's To/Cc headers")
-    return built, f"{t.display}:{line} (inline)"
+    return built, f"{where} (inline)"
 
 
 def _run_case(

@@ -177,9 +177,12 @@ def load_rules(paths: list[str]) -> Inputs:
     return inputs
 
 
-def load_mail(path: str, verified: list[str] | None, label: str = "--mail") -> Mail:
+def load_mail(
+    path: str, verified: list[str] | None, label: str = "--mail", report: Callable[[str], None] | None = None
+) -> Mail:
     """The mail of ``--mail``: a scenario, or a message file (``.eml``).  ``label`` starts the
-    messages (what named the file)."""
+    messages (what named the file); ``report`` gets a scenario's error diagnostics as text
+    (default: the standard error)."""
     display = display_path(path)
     if path.lower().endswith(".eml"):
         try:
@@ -194,7 +197,7 @@ def load_mail(path: str, verified: list[str] | None, label: str = "--mail") -> M
         what = f"a {loaded.kind} document" if loaded.kind else "not a scenario"
         raise InputError(f"{label}: {display} is {what}; give a scenario (YAML/JSON) or a message file (.eml)")
     if loaded.errors():
-        sys.stderr.write(_diagnostics_text(loaded, errors_only=True))
+        (report or sys.stderr.write)(_diagnostics_text(loaded, errors_only=True))
         raise InputError(f"{label}: {display} has errors (see above)")
     doc = loaded.result.document
     scenario = read_scenario(doc.root if doc is not None else None)

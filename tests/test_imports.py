@@ -92,6 +92,12 @@ FUNCTION_LEVEL = {
     ("ses_lsp.server.server", "ses_lsp.lint.reuse"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.lint.rules"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.lint.suppressions"): _SERVER,
+    ("ses_lsp.server.server", "ses_lsp.server.simulation"): _SERVER,
+    ("ses_lsp.server.simulation", "ses_lsp.editor.routing_lens"): _SERVER,
+    ("ses_lsp.server.simulation", "ses_lsp.editor.simulate_command"): _SERVER,
+    ("ses_lsp.server.simulation", "ses_lsp.editor.witness_hover"): _SERVER,
+    ("ses_lsp.server.simulation", "ses_lsp.lint.config"): _SERVER,
+    ("ses_lsp.server.simulation", "ses_lsp.schema"): _SERVER,
 }
 
 

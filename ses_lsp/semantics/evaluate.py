@@ -765,6 +765,12 @@ def _resolve(values: _Values, operand: tuple, family: str, recipient: str) -> li
     return []
 
 
+def operand_values(mail: Mail, operand: tuple, family: str, recipient: str) -> list[object]:
+    """The values a condition reading ``operand`` (:func:`ses_lsp.semantics.mailmanager._operand`'s
+    form) sees in ``mail`` for ``recipient``: what the evaluation tests."""
+    return _resolve(_Values(mail), operand, family, recipient)
+
+
 def member_matches(member: str, address: str) -> bool:
     """Is ``address`` the address-list member ``member`` (``*`` matching any run of characters)?
     Compared without regard to case."""

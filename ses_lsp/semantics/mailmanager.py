@@ -371,6 +371,12 @@ class Predicate:
             return _never
         return _none_of(one) if negated else _some_of(one)
 
+    @property
+    def evaluable(self) -> bool:
+        """Can the evaluation test it?  Not when a value cannot be read (a CIDR block that does
+        not parse, an operator the family does not have): then it never holds."""
+        return self.value_test() is not _never
+
     def matches(self, value: object) -> bool | None:
         """Evaluate against one value of the subject (None: unknown, or a value of the wrong type)."""
         if value is None:

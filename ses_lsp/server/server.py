@@ -48,6 +48,7 @@ import sys
 import time
 from bisect import bisect_right
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lsprotocol import types as T
@@ -1005,6 +1006,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
             _get(caps, "text_document", "code_action", "resolve_support", "properties") or ()
         )
         ls.refresh_support = bool(_get(caps, "workspace", "diagnostics", "refresh_support"))
+        _simulation().set_capabilities(ls, caps)
         root = params.root_uri or (params.workspace_folders[0].uri if params.workspace_folders else None)
         if root:
             ls.root_path = _uri_to_path(root)
@@ -1069,6 +1071,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         ls.docs[td.uri] = st
         if not ls.pull:
             ls.schedule(st, 0)
+        _simulation().document_changed(ls, st)
 
     @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
     @_safe()
@@ -1112,6 +1115,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
             # The server owns the old document and keeps no node of it: its tree is reused in place.
             st._doc = reparse(old_doc, text, *edit, version=td.version, consume=True)
         ls.schedule(st)
+        _simulation().document_changed(ls, st)
 
     @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
     @_safe()
@@ -1124,6 +1128,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
             st.result_key = None
         if st.result_key != (st.version, ls.config_gen):
             ls.schedule(st, 0)
+        _simulation().document_changed(ls, st)
 
     @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
     @_safe()
@@ -1136,6 +1141,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
             st.timer.cancel()
         if not ls.pull:
             ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=st.uri, diagnostics=[]))
+        _simulation().document_changed(ls, st)
 
     @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: SesLanguageServer, params: T.DidChangeConfigurationParams):
@@ -1237,7 +1243,13 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         from ses_lsp.editor.hover import hover as hover_at
 
         doc = st.document()
-        info = hover_at(doc, kind, ls.offset(st, params.position))
+        offset = ls.offset(st, params.position)
+        info = hover_at(doc, kind, offset)
+        witness = _simulation().witness_hover(ls, st, kind, offset)
+        if witness is not None:  # (a rule's name: the model's witness mail after the schema's text)
+            info = (
+                witness if info is None else replace(witness, markdown=info.markdown + "\n\n---\n\n" + witness.markdown)
+            )
         if info is None:
             return None
         contents = T.MarkupContent(T.MarkupKind.Markdown, info.markdown)
@@ -1369,7 +1381,15 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
             return None
         return {"text": st.text, "version": st.version, "kind": st.kind}
 
+    # -- simulation: code lenses, the witness hover, the simulate command (ses_lsp.server.simulation) --
+    _simulation().register(server)
     return server
+
+
+def _simulation():
+    from ses_lsp.server import simulation
+
+    return simulation
 
 
 def _plain(value):

@@ -4,8 +4,10 @@ The script installs what it needs (Debian's chromium, Node 24 from PyPI, code-se
 playwright-core from npm, into ~/.cache/ses-lsp-tests/vscode), builds the .vsix for this
 platform with the server inside, installs only that into code-server, with no ses-lsp on the
 PATH and a python3 that cannot import ses_lsp, and checks in headless Chromium that ses-lsp's
-problems and hover reach VS Code, that the extension says which server it runs on which Python,
-and that the README's image shows on the extension's details page. It is never skipped: when a
+problems and hover reach VS Code, that code lenses count routing-test mails per rule and the
+"SES: Simulate mail against this rule set" command shows the server's trace, that the extension
+says which server it runs on which Python, and that the README's image shows on the extension's
+details page. It is never skipped: when a
 prerequisite cannot be installed the test fails and says which. It takes a few minutes (most of
 it is installing code-server the first time).
 """
@@ -102,6 +104,19 @@ def test_vscode_extension_end_to_end():
     # Completion and a quick fix from the server, in the editor.
     assert any(label.startswith("StatusCode") for label in result["completion"]), result["completion"]
     assert result["quickFix"] == 'Rename "Bucket" to "BucketName"'
+    # Code lenses above the worked example's rules (the two in view): how many of its routing
+    # test's 5 mails reach each.
+    assert result["codeLenses"][:2] == [
+        "3 of 5 routing-test mails reach this rule",
+        "2 of 5 routing-test mails reach this rule",
+    ], result["codeLenses"]
+    # "SES: Simulate mail against this rule set" with the example's scenario: the server's trace,
+    # in the "SES Simulation" output (the rule set alone: no IP filter decides the connection).
+    simulation = "\n".join(result["simulation"])
+    assert "SES classic: simulate/rule-set.yaml (3 rules); mail simulate/mail.yaml" in simulation, simulation
+    assert "recipient billing@example.com: delivered" in simulation
+    assert "recipient ceo@example.com: delivered" in simulation
+    assert "action 1: LambdaAction (returned STOP_RULE_SET)" in simulation
     # The server is the one in the .vsix, on the python3 of VS Code's PATH (which has no ses_lsp),
     # and the extension's output says so.
     environment = json.loads((ARTIFACTS / "environment.json").read_text())

@@ -7,6 +7,8 @@
 //                --result JSON --pid-file FILE --logs DIR [--chromium /usr/bin/chromium]
 //                [--timeout SECONDS]
 //                [--expect-warning CODE]   (the workspace settings make CODE a warning)
+//                [--simulate-rules NAME --simulate-mail PATH]   (a rule set with routing tests beside
+//                it: its code lenses, and "SES: Simulate mail against this rule set" with PATH)
 //
 // --logs is code-server's logs directory (USER-DATA-DIR/logs), where VS Code writes the
 // extension's "SES LSP" output channel. Run by scripts/vscode-e2e.sh, which starts and stops
@@ -33,6 +35,8 @@ const { values: opt } = parseArgs({
     chromium: { type: 'string', default: '/usr/bin/chromium' },
     timeout: { type: 'string', default: '120' },
     'expect-warning': { type: 'string' },
+    'simulate-rules': { type: 'string' },
+    'simulate-mail': { type: 'string' },
   },
 });
 for (const required of ['url', 'folder', 'screenshot', 'result', 'logs']) {
@@ -47,6 +51,7 @@ const started = Date.now();
 const result = {
   ok: false, steps: [], problems: [], codes: [], hover: null, screenshot: null, notFoundMessage: null,
   severity: {}, ignoredBySettings: null, completion: [], quickFix: null, output: [], readmeImage: null,
+  codeLenses: [], simulation: [],
   error: null, console: [],
 };
 const elapsed = () => ((Date.now() - started) / 1000).toFixed(1);
@@ -62,6 +67,14 @@ function outputLines() {
     .map((name) => join(opt.logs, String(name)));
   return files.flatMap((file) => readFileSync(file, 'utf8').split('\n'))
     .filter((line) => line.trim() !== '' && !line.startsWith('[Trace'));
+}
+
+/** The lines of the extension's "SES Simulation" output channel. */
+function simulationLines() {
+  const files = readdirSync(opt.logs, { recursive: true })
+    .filter((name) => String(name).endsWith('SES Simulation.log'))
+    .map((name) => join(opt.logs, String(name)));
+  return files.flatMap((file) => readFileSync(file, 'utf8').split('\n')).filter((line) => line.trim() !== '');
 }
 
 /** Poll `check` until it returns a truthy value; throw `what` after `timeout` ms. */
@@ -291,6 +304,65 @@ try {
     return lines.some((line) => line.includes('Server started:')) ? lines : null;
   }, Math.min(TIMEOUT, 60_000));
   console.log(`  output:\n    ${result.output.filter((line) => /Server|bundled/.test(line)).join('\n    ')}`);
+
+  if (opt['simulate-rules'] && opt['simulate-mail']) {
+    // A rule set whose folder holds a routing test: code lenses count the test's mails per rule.
+    step(`quick open ${opt['simulate-rules']}`);
+    await until(`the editor with ${opt['simulate-rules']}`, async () => {
+      if (await editorLines.first().isVisible() && (await editorLines.first().innerText()).includes('catch-all')) {
+        return true;
+      }
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(opt['simulate-rules']);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: opt['simulate-rules'].split('/').pop() }).first()
+        .waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await editorLines.first().waitFor({ state: 'visible', timeout: 10_000 });
+      return (await editorLines.first().innerText()).includes('catch-all');
+    });
+    step('code lenses: routing-test mails per rule');
+    const lenses = page.locator('.editor-group-container .monaco-editor .codelens-decoration');
+    result.codeLenses = await until('code lenses "N of M routing-test mails reach this rule"', async () => {
+      const texts = (await lenses.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())
+        .filter((t) => /routing-test mails? reach/.test(t));
+      return texts.length >= 2 ? texts : null;  // (the lenses in view: the first two rules')
+    }, Math.min(TIMEOUT, 60_000));
+    console.log(`  code lenses: ${result.codeLenses.join(' | ')}`);
+
+    // The command: it asks for a mail file (VS Code's own file dialog, here the simple one) and
+    // shows the server's trace in the "SES Simulation" output.
+    step('SES: Simulate mail against this rule set');
+    result.simulation = await until('the trace in the "SES Simulation" output', async () => {
+      const lines = simulationLines();
+      if (lines.some((line) => line.startsWith('recipient '))) return lines;
+      await page.keyboard.press('Escape');
+      await page.locator('.editor-group-container .monaco-editor').first().click({ position: { x: 300, y: 40 } });
+      await page.keyboard.press('Control+Shift+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('>SES: Simulate mail against this rule set');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Simulate mail against this rule set' }).first()
+        .waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      // The file dialog: a quick input holding a path; type the mail's and accept it.
+      await page.waitForTimeout(1000);
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(opt['simulate-mail']);
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Enter');
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        const now = simulationLines();
+        if (now.some((line) => line.startsWith('recipient '))) return now;
+        await page.waitForTimeout(500);
+      }
+      return null;
+    }, Math.min(TIMEOUT, 90_000), 1000);
+    console.log(`  simulation:\n    ${result.simulation.join('\n    ')}`);
+  }
 
   // The README's image on the extension's details page (a webview). VS Code shows only https
   // images there; packaging links the image to the repository. No network here: the browser gets

@@ -12,6 +12,7 @@ import {
   CloseAction,
   DidChangeConfigurationNotification,
   ErrorAction,
+  ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
   RevealOutputChannelOn,
@@ -55,6 +56,7 @@ const PYTHON_EXTENSION_TIMEOUT_MS = 20_000;
 
 let client: LanguageClient | undefined;
 let channel: vscode.OutputChannel | undefined;
+let simulationChannel: vscode.OutputChannel | undefined;
 let queue: Promise<void> = Promise.resolve();
 let extensionContext: vscode.ExtensionContext | undefined;
 let watchingPythonExtension = false;
@@ -66,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): Promise<void> {
     channel,
     vscode.commands.registerCommand('sesLsp.restartServer', () => restart('the restart command')),
     vscode.commands.registerCommand('sesLsp.showOutput', () => channel?.show(true)),
+    vscode.commands.registerCommand('sesLsp.simulate', () => simulateMail()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (RESTART_SETTINGS.some((setting) => event.affectsConfiguration(setting))) {
         void restart('the server settings changed');
@@ -383,6 +386,63 @@ async function showError(message: string): Promise<void> {
   } else if (choice === 'Show Output') {
     channel?.show(true);
   }
+}
+
+/** The server's simulate command (ses_lsp/server/simulation.py): what it answers. */
+interface SimulateResult {
+  text?: string;
+  json?: unknown;
+  error?: string;
+}
+
+const SIMULATE_COMMAND = 'ses-lsp.simulate';
+const SIMULATION_CHANNEL = 'SES Simulation';
+
+/**
+ * "SES: Simulate mail against this rule set": asks for a mail file (a scenario or an .eml), has
+ * the server run it through the active editor's rule set (its current text, saved or not) and
+ * shows the trace in the "SES Simulation" output.
+ */
+async function simulateMail(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (editor === undefined || !LANGUAGES.includes(editor.document.languageId)) {
+    void vscode.window.showErrorMessage('SES: open a rule set (JSON or YAML) in the editor first, then simulate a mail against it.');
+    return;
+  }
+  const running = client;
+  if (running === undefined || !running.isRunning()) {
+    void vscode.window.showErrorMessage('SES: the ses-lsp server is not running (see "SES LSP: Show output").');
+    return;
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(editor.document.uri)?.uri;
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    canSelectFolders: false,
+    defaultUri: folder,
+    openLabel: 'Simulate',
+    title: 'The mail to simulate: a scenario (YAML/JSON) or a message file (.eml)',
+    filters: { 'Mail (scenario, .eml)': ['yaml', 'yml', 'json', 'eml'], 'All files': ['*'] },
+  });
+  if (picked === undefined || picked.length === 0) {
+    return;
+  }
+  const result = await running.sendRequest(ExecuteCommandRequest.type, {
+    command: SIMULATE_COMMAND,
+    arguments: [editor.document.uri.toString(), picked[0].toString()],
+  }) as SimulateResult | null;
+  if (result === null || result === undefined || typeof result.text !== 'string') {
+    const why = result?.error ?? 'the server gave no trace';
+    void vscode.window.showErrorMessage(`SES: cannot simulate ${path.basename(picked[0].fsPath)}: ${why.split('\n')[0]}`);
+    log(`Simulate ${picked[0].fsPath}: ${why}`);
+    return;
+  }
+  if (simulationChannel === undefined) {
+    simulationChannel = vscode.window.createOutputChannel(SIMULATION_CHANNEL);
+    extensionContext?.subscriptions.push(simulationChannel);
+  }
+  simulationChannel.clear();
+  simulationChannel.append(result.text);
+  simulationChannel.show(true);
 }
 
 function log(message: string): void {

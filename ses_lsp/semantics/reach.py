@@ -1,0 +1,607 @@
+"""Witness mails: a mail that reaches a given rule, or why no mail can.
+
+One function, :func:`find_witness`, for every client (the editor's hover on a rule name, lints
+that want a witness in their message)::
+
+    find_witness(setup, rule_index, verified_domains=None) -> Witness | Unreachable
+
+* ``setup``: the evaluation model's rule set (:class:`~ses_lsp.semantics.evaluate.ClassicSetup`
+  or :class:`~ses_lsp.semantics.evaluate.MailManagerSetup`, e.g. ``ClassicSetup.from_documents(root)``).
+  The IP filters, traffic policy and ingress point it holds take part too.
+* ``rule_index``: the rule's place in the document's ``Rules`` (0-based; 0 for a single
+  receipt rule document).
+* ``verified_domains``: the configuration's (SES classic receives mail only for them).
+
+A candidate mail is derived from the constants the rules test (the rule's ``Recipients``
+entries; the values of its conditions and of the conditions of the earlier rules that drop
+mail), with fresh local parts and subdomains where a rule set names none, and run through the
+evaluation model.  A :class:`Witness` is returned only when the model's own trace shows the
+mail reaching the rule (the rule is considered and matched for one of the mail's recipients):
+a witness never claims what the evaluator does not say.
+
+:class:`Unreachable` says why no candidate reached it, citing the rules and conditions
+concerned.  ``proven`` is true when the reason holds for every mail under the model (the rule
+is disabled; every address it matches is taken by an earlier rule that stops; a condition never
+holds; its conditions contradict each other or its ``Unless``; an earlier rule drops every mail
+it applies to), false when the search found no witness without a proof that none exists.
+
+Pure: no file is read here.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ses_lsp.knowledge.addresses import address_problem
+from ses_lsp.lint.text import quote
+from ses_lsp.semantics import classic as cm
+from ses_lsp.semantics import evaluate as ev
+from ses_lsp.semantics import mailmanager as mm
+from ses_lsp.semantics.mail import Mail, build_mail
+
+__all__ = ["Unreachable", "Witness", "find_witness", "reaching_recipient"]
+
+WITNESS_LOCAL = "witness"  # the local part of the addresses a witness makes up
+WITNESS_DOMAIN = "example.com"  # the domain when no rule names one (RFC 2606)
+WITNESS_LABEL = "mail"  # the subdomain label for a ".domain" entry
+MAX_CANDIDATES = 256  # Mail Manager: the most candidate mails tried for one rule
+
+
+@dataclass
+class Witness:
+    """A mail that reaches the rule: ``scenario`` (the members of a ``ses-lsp:scenario``
+    document: it builds ``mail``), the recipient the rule matches, and the model's trace."""
+
+    rule: str  # the rule as the JSON contract names it (its Name, or "#N")
+    rule_index: int
+    recipient: str
+    scenario: dict[str, Any]
+    mail: Mail
+    trace: ev.Trace
+
+    def recipient_trace(self) -> ev.RecipientTrace:
+        return next(r for r in self.trace.recipients if r.address == self.recipient)
+
+    def summary(self) -> str:
+        """One line: ``a mail to witness@example.com (MAIL FROM <a@b>, header Subject "x")``."""
+        extras = [f"{k} {_shown(v)}" for k, v in self.scenario.items() if k != "Recipients"]
+        return f"a mail to {self.recipient}" + (f" ({', '.join(extras)})" if extras else "")
+
+
+@dataclass
+class Unreachable:
+    """Why no mail reaches the rule; ``refs`` are the places the reason cites (in order)."""
+
+    rule: str
+    rule_index: int
+    reason: str
+    refs: list[ev.Ref] = field(default_factory=list)
+    proven: bool = True
+    tried: int = 0  # how many candidate mails the search ran
+
+
+Setup = ev.ClassicSetup | ev.MailManagerSetup
+
+
+def find_witness(setup: Setup, rule_index: int, verified_domains: list[str] | None = None) -> Witness | Unreachable:
+    """A mail that reaches the rule at ``rule_index`` (its place in ``Rules``), or why none can."""
+    if isinstance(setup, ev.MailManagerSetup):
+        mrule = next((r for r in setup.rules if r.index == rule_index), None)
+        if mrule is None:
+            raise ValueError(f"no rule at index {rule_index}")
+        return _mailmanager(setup, mrule, verified_domains)
+    crule = next((r for r in setup.rules if r.index == rule_index), None)
+    if crule is None:
+        raise ValueError(f"no rule at index {rule_index}")
+    return _classic(setup, crule, verified_domains)
+
+
+def reaching_recipient(trace: ev.Trace, rule_index: int) -> str | None:
+    """The first recipient of an explained trace for which the rule was considered and matched
+    (evaluation reached it and it applies), or None."""
+    for r in trace.recipients:
+        for s in r.steps:
+            if s.rule_index == rule_index and s.matched:
+                return r.address
+    return None
+
+
+def _run(setup: Setup, scenario: dict[str, Any], verified: list[str] | None) -> tuple[Mail, ev.Trace]:
+    mail = build_mail(scenario, None, verified)
+    if isinstance(setup, ev.MailManagerSetup):
+        return mail, ev.evaluate_mailmanager(setup, mail, True)
+    return mail, ev.evaluate_classic(setup, mail, True)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _witness(
+    setup: Setup, name: str, index: int, scenario: dict[str, Any], verified: list[str] | None
+) -> Witness | None:
+    mail, trace = _run(setup, scenario, verified)
+    who = reaching_recipient(trace, index)
+    if who is None:
+        return None
+    return Witness(name, index, who, scenario, mail, trace)
+
+
+# -- SES classic --------------------------------------------------------------------------------
+
+
+def _classic(setup: ev.ClassicSetup, rule: cm.Rule, verified: list[str] | None) -> Witness | Unreachable:
+    name = ev.rule_name(rule.name, rule.index)
+    src = setup.source
+    if not rule.is_enabled:
+        en = rule.node.get("Enabled")
+        if en is None:
+            return Unreachable(
+                name, rule.index, "Enabled is not set (the API default is false)", [ev.Ref(src, rule.node)]
+            )
+        return Unreachable(name, rule.index, "the rule is disabled (Enabled: false)", [ev.Ref(src, en)])
+    if rule.recipients is not None and not any(e.key is not None for e in rule.recipients):
+        rec = rule.node.get("Recipients")
+        return Unreachable(
+            name,
+            rule.index,
+            "none of its Recipients entries is an address or a domain",
+            [ev.Ref(src, rec if rec is not None else rule.node)],
+        )
+    fresh = _Fresh(setup.rules)
+    # (the entry the candidate stands for, or None for a rule without Recipients; the candidate)
+    candidates: list[tuple[cm.Recipient | None, str]] = []
+    if rule.recipients is None:
+        domains = list(verified or ()) or sorted(fresh.domains) or [WITNESS_DOMAIN]
+        if WITNESS_DOMAIN not in domains and not verified:
+            domains.append(WITNESS_DOMAIN)
+        candidates = [(None, f"{fresh.local(d)}@{d}") for d in domains]
+    else:
+        for e in rule.recipients:
+            if e.form == "address":
+                candidates.append((e, f"{e.local}@{e.domain}"))  # (left out below when no mail can have it)
+            elif e.form == "domain":
+                candidates.append((e, f"{fresh.local(e.domain)}@{e.domain}"))
+            elif e.form == "subdomains":
+                sub = fresh.subdomain(e.domain)
+                candidates.append((e, f"{fresh.local(sub)}@{sub}"))
+    # The Lambda functions earlier rules call with RequestResponse: a STOP_RULE answer skips the
+    # rest of their rule (a StopAction in it too), which may let the mail go on.
+    arns = sorted(
+        {
+            a.text("FunctionArn") or ""
+            for r in setup.rules
+            if r.index < rule.index and r.is_enabled
+            for a in r.actions
+            if cm.is_request_response(a)
+        }
+        - {""}
+    )
+    # An entry that is not an address a mail can have (e.g. "mailto:a@b") matches no real mail.
+    not_mail = [(e, a) for e, a in candidates if address_problem(a) is not None]
+    candidates = [(e, a) for e, a in candidates if address_problem(a) is None]
+    if not candidates:
+        rec = rule.node.get("Recipients")
+        return Unreachable(
+            name,
+            rule.index,
+            "none of its Recipients entries is an address or a domain a mail can be sent to",
+            [ev.Ref(src, rec if rec is not None else rule.node)],
+        )
+    variants: list[dict[str, Any]] = [{}]
+    if arns:
+        variants.append({"LambdaDispositions": dict.fromkeys(arns, "STOP_RULE")})
+    tried = 0
+    first_traces: list[tuple[cm.Recipient | None, str, ev.Trace]] = []
+    for extra in variants:
+        for entry, address in candidates:
+            scenario = {"Recipients": [address], **extra}
+            tried += 1
+            found = _witness(setup, name, rule.index, scenario, verified)
+            if found is not None:
+                return found
+            if not extra:
+                first_traces.append((entry, address, _run(setup, scenario, verified)[1]))
+    why = _classic_why(setup, rule, name, first_traces, tried, bool(arns))
+    for bad, _a in not_mail:
+        if bad is not None:
+            why.reason += f"; {quote(bad.text)}: not an address a mail can be sent to"
+    return why
+
+
+def _classic_why(
+    setup: ev.ClassicSetup,
+    rule: cm.Rule,
+    name: str,
+    traces: list[tuple[cm.Recipient | None, str, ev.Trace]],
+    tried: int,
+    lambdas: bool,
+) -> Unreachable:
+    """Each candidate's fate: the earlier rule that stopped evaluation, or why it was rejected.
+    A candidate uses a local part and subdomain no rule names, so what stops it stops every
+    address its entry matches: the reason holds for every mail."""
+    parts: list[str] = []
+    refs: list[ev.Ref] = []
+    proven = True
+    for entry, address, trace in traces:
+        what = quote(entry.text) if entry is not None else f"mail to {address}"
+        r = trace.recipients[0]
+        if r.stopped_by is not None:
+            stop = r.stopped_by
+            parts.append(f"{what}: {ev.rule_label_from_name(stop.rule)} stops evaluation first ({stop.type})")
+            refs.append(stop.ref)
+        elif not r.accepted:
+            parts.append(f"{what}: {r.reason}")
+        else:  # (the model matched nothing and stopped nowhere: not explained)
+            parts.append(f"{what}: not reached ({r.reason})")
+            proven = False
+    lead = "every address it matches is taken before it: " if rule.recipients is not None else ""
+    reason = lead + "; ".join(parts)
+    unique: list[ev.Ref] = []
+    for ref in refs:
+        if all(ref.node is not other.node for other in unique):
+            unique.append(ref)
+    refs = unique
+    if lambdas:
+        reason += " (also when the earlier rules' RequestResponse Lambda functions return STOP_RULE)"
+    return Unreachable(name, rule.index, reason, refs, proven, tried)
+
+
+class _Fresh:
+    """Local parts and subdomains no rule of the set names."""
+
+    def __init__(self, rules: list[cm.Rule]) -> None:
+        self.locals: dict[str, set[str]] = {}
+        self.domains: set[str] = set()
+        for r in rules:
+            for e in r.recipients or ():
+                if e.form == "invalid":
+                    continue
+                self.domains.add(e.domain)
+                if e.form == "address":
+                    self.locals.setdefault(e.domain, set()).add(e.base_local)
+
+    def local(self, domain: str) -> str:
+        used = self.locals.get(domain, set())
+        return next(c for c in _numbered(WITNESS_LOCAL) if c not in used)
+
+    def subdomain(self, domain: str) -> str:
+        for label in _numbered(WITNESS_LABEL):
+            sub = f"{label}.{domain}"
+            if not any(d == sub or d.endswith("." + sub) for d in self.domains):
+                return sub
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _numbered(base: str) -> Iterator[str]:
+    yield base
+    for i in itertools.count(2):
+        yield f"{base}{i}"
+
+
+# -- Mail Manager -------------------------------------------------------------------------------
+
+_ADDRESS_ATTRIBUTES = frozenset({"RECIPIENT", "MAIL_FROM", "FROM", "SENDER", "TO", "CC"})
+_HEADER_OF = {"FROM": "From", "SENDER": "Sender", "TO": "To", "CC": "Cc", "SUBJECT": "Subject"}
+_SCALAR_OF = {
+    "MAIL_FROM": "MailFrom",
+    "HELO": "Helo",
+    "SOURCE_IP": "SourceIp",
+    "SENDER_IP": "SourceIp",
+    "SENDER_IPV6": "SourceIp",
+    "MESSAGE_SIZE": "Size",
+    "TLS": "Tls",
+    "TLS_WRAPPED": "TlsWrapped",
+    "READ_RECEIPT_REQUESTED": "ReadReceiptRequested",
+    "TLS_PROTOCOL": "TlsProtocol",
+}
+_ABSENT = object()  # a value left out of the mail (a header it does not have; the default)
+
+
+def _mailmanager(setup: ev.MailManagerSetup, rule: mm.Rule, verified: list[str] | None) -> Witness | Unreachable:
+    name = ev.rule_name(rule.name, rule.index)
+    src = setup.source
+    conds = mm.read_condition_list(rule.node.get("Conditions"))
+    unless = mm.read_condition_list(rule.node.get("Unless"))
+    for c in conds:
+        p = c.predicate
+        if p is None or p.operand is None:
+            return Unreachable(
+                name,
+                rule.index,
+                f"its condition {c.index + 1} cannot be read (see `ses-lsp lint`), so it never holds",
+                [ev.Ref(src, c.node)],
+            )
+    # The operands the search varies: the rule's own, and those of earlier rules that drop mail
+    # (a value that fails one of their conditions lets the mail past them).
+    earlier = [r for r in setup.rules if r.index < rule.index and r.drop_index is not None]
+    wanted: dict[tuple, list[tuple[mm.Predicate, bool]]] = {}
+    for c in conds:
+        assert c.predicate is not None and c.predicate.operand is not None
+        wanted.setdefault((c.predicate.operand, c.predicate.family), []).append((c.predicate, True))
+    for c in unless:
+        p = c.predicate
+        if p is not None and p.operand is not None:
+            wanted.setdefault((p.operand, p.family), []).append((p, False))
+    constants: dict[tuple, list[mm.Predicate]] = {k: [p for p, _ in v] for k, v in wanted.items()}
+    for r in earlier:
+        for c in mm.read_condition_list(r.node.get("Conditions")) + mm.read_condition_list(r.node.get("Unless")):
+            p = c.predicate
+            if p is not None and p.operand is not None:
+                constants.setdefault((p.operand, p.family), []).append(p)
+    options: list[tuple[tuple, list[object]]] = []
+    for key, preds in constants.items():
+        values = _candidate_values(key, preds)
+        need = wanted.get(key, [])
+        ok = [v for v in values if _possible(key, v) and all(_holds(p, v) is want for p, want in need)]
+        if not ok:
+            return _mm_why(setup, rule, name, conds, unless, 0, key)
+        options.append((key, ok))
+    tried = 0
+    for combo in itertools.islice(itertools.product(*(vals for _, vals in options)), MAX_CANDIDATES):
+        scenario = _scenario({key: v for (key, _), v in zip(options, combo, strict=True)})
+        tried += 1
+        found = _witness(setup, name, rule.index, scenario, verified)
+        if found is not None:
+            return found
+    return _mm_why(setup, rule, name, conds, unless, tried, None)
+
+
+_DEFAULT_MAIL = build_mail({"Recipients": [f"{WITNESS_LOCAL}@{WITNESS_DOMAIN}"]})
+
+
+def _possible(key: tuple, value: object) -> bool:
+    """Can a mail have this value (an envelope address must be an address)?"""
+    operand = key[0]
+    if value is _ABSENT or operand[0] != "attribute" or operand[1] not in ("RECIPIENT", "MAIL_FROM"):
+        return True
+    if operand[1] == "MAIL_FROM" and value == "":
+        return True
+    return isinstance(value, str) and address_problem(value) is None
+
+
+def _holds(p: mm.Predicate, value: object) -> bool:
+    """Does the condition hold for the operand's value (``_ABSENT``: what a mail that does not set
+    it has, e.g. size 0, SPF PASS, no such header)?"""
+    if value is _ABSENT:
+        assert p.operand is not None
+        recipient = _DEFAULT_MAIL.recipients[0]
+        return p.value_test()(ev.operand_values(_DEFAULT_MAIL, p.operand, p.family, recipient))
+    return p.value_test()([value])
+
+
+def _candidate_values(key: tuple, preds: list[mm.Predicate]) -> list[object]:
+    """Values of an operand worth trying, derived from the conditions' constants: the default
+    (the mail leaves it out) first where that is a value."""
+    operand, family = key
+    kind = operand[0]
+    out: list[object] = []
+    if kind == "address-list" or family == "boolean":
+        out = [_ABSENT, True, False] if kind != "address-list" else [_ABSENT, True]
+    elif family in ("verdict", "dmarc"):
+        out = [_ABSENT, *(mm.VERDICTS if family == "verdict" else mm.DMARC_POLICIES)]
+    elif family == "tls":
+        out = [_ABSENT, *mm.TLS_VERSIONS]
+    elif family == "number":
+        out = [_ABSENT]
+        for p in preds:
+            for v in p.values:
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    base = int(v)
+                    out += [x for x in (base, base + 1, base - 1, base * 2 + 1) if x >= 0]
+        out += [1000]
+    elif family == "ip":
+        out = [_ABSENT, *_ip_values(preds)]
+    else:
+        out = [_ABSENT, *_string_values(operand, preds)]
+    seen: set = set()
+    unique = []
+    for v in out:
+        k = (type(v), v) if v is not _ABSENT else "absent"
+        if k not in seen:
+            seen.add(k)
+            unique.append(v)
+    return unique
+
+
+def _string_values(operand: tuple, preds: list[mm.Predicate]) -> list[str]:
+    address = operand[0] == "attribute" and operand[1] in _ADDRESS_ATTRIBUTES or operand[0] == "address-list"
+    fresh = f"{WITNESS_LOCAL}@{WITNESS_DOMAIN}" if address else WITNESS_LOCAL
+    starts: list[str] = []
+    ends: list[str] = []
+    contains: list[str] = []
+    equals: list[str] = []
+    for p in preds:
+        for v in p.values:
+            if not isinstance(v, str):
+                continue
+            {"STARTS_WITH": starts, "ENDS_WITH": ends, "CONTAINS": contains}.get(p.operator, equals).append(v)
+    out: list[str] = list(equals)
+    for s in starts:
+        if address and "@" not in s:
+            out.append(f"{s}@{WITNESS_DOMAIN}")
+        elif address and s.endswith("@"):
+            out.append(s + WITNESS_DOMAIN)
+        out += [s, s + WITNESS_LOCAL]
+    for e in ends:
+        if address and "@" not in e:
+            out.append(f"{WITNESS_LOCAL}@{WITNESS_LABEL}{e}" if e.startswith(".") else f"{WITNESS_LOCAL}@{e}")
+        elif address and e.startswith("@"):
+            out.append(WITNESS_LOCAL + e)
+        out += [e, WITNESS_LOCAL + e]
+    for c in contains:
+        out += [c, f"{WITNESS_LOCAL}{c}{WITNESS_LOCAL}"]
+    # Several kinds at once (STARTS_WITH a, ENDS_WITH b, CONTAINS c): a + c + b.
+    for s, c, e in itertools.islice(itertools.product(starts or [""], contains or [""], ends or [""]), 27):
+        if sum(1 for x in (s, c, e) if x) > 1:
+            out += [s + c + e, s + c + WITNESS_LOCAL + e]
+    out += [fresh, fresh.upper(), "x" + fresh]
+    return out
+
+
+def _ip_values(preds: list[mm.Predicate]) -> list[str]:
+    from netaddr import AddrFormatError, IPAddress, IPNetwork
+
+    out: list[str] = []
+    for p in preds:
+        for v in p.values:
+            try:
+                net = IPNetwork(str(v))
+            except (AddrFormatError, ValueError, TypeError):
+                continue
+            out.append(str(IPAddress(net.first, net.version)))
+            top = (1 << 32) - 1 if net.version == 4 else (1 << 128) - 1
+            if net.last < top:
+                out.append(str(IPAddress(net.last + 1, net.version)))
+            if net.first > 0:
+                out.append(str(IPAddress(net.first - 1, net.version)))
+    return out + ["192.0.2.1", "198.51.100.1", "2001:db8::1"]
+
+
+def _scenario(values: dict[tuple, object]) -> dict[str, Any]:
+    """The scenario members that give a mail these operand values."""
+    out: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    lists: list[tuple[str, tuple[str, ...]]] = []
+    for (operand, _family), v in values.items():
+        if v is _ABSENT:
+            continue
+        kind = operand[0]
+        if kind == "attribute":
+            attr = operand[1]
+            if attr == "RECIPIENT":
+                out["Recipients"] = [v]
+            elif attr in _HEADER_OF:
+                headers[_HEADER_OF[attr]] = str(v)
+            elif attr in ("SPF", "DKIM"):
+                out.setdefault("Verdicts", {})[attr.capitalize()] = v
+            elif attr in _SCALAR_OF:
+                out[_SCALAR_OF[attr]] = v
+        elif kind == "dmarc":
+            out["DmarcPolicy"] = v
+        elif kind == "header":
+            headers[operand[1]] = str(v)
+        elif kind == "certificate":
+            out.setdefault("ClientCertificate", {})[operand[1]] = v
+        elif kind == "analysis":
+            out.setdefault("AddOns", {}).setdefault(operand[1], {})[operand[2]] = v
+        elif kind == "address-list" and v is True:
+            lists.append((operand[1], operand[2]))
+    out.setdefault("Recipients", [f"{WITNESS_LOCAL}@{WITNESS_DOMAIN}"])
+    for attr, names in lists:  # (a member: the address the condition reads)
+        if attr == "RECIPIENT":
+            member = out["Recipients"][0]
+        elif attr == "MAIL_FROM":
+            member = out.setdefault("MailFrom", f"{WITNESS_LOCAL}@{WITNESS_DOMAIN}")
+        else:
+            member = headers.setdefault(_HEADER_OF.get(attr, attr), f"{WITNESS_LOCAL}@{WITNESS_DOMAIN}")
+        out.setdefault("AddressLists", {}).setdefault(names[0], []).append(member)
+    if headers:
+        out["Headers"] = headers
+    # Recipients first: the witness is "a mail to ..." (the rest in a stable order).
+    return {"Recipients": out.pop("Recipients"), **dict(sorted(out.items()))}
+
+
+def _mm_why(
+    setup: ev.MailManagerSetup,
+    rule: mm.Rule,
+    name: str,
+    conds: list[mm.Condition],
+    unless: list[mm.Condition],
+    tried: int,
+    impossible: tuple | None,
+) -> Unreachable:
+    src = setup.source
+    preds = [(c, c.predicate) for c in conds if c.predicate is not None]
+    for c, p in preds:
+        if not p.evaluable:
+            return Unreachable(
+                name,
+                rule.index,
+                f"its condition {c.index + 1} ({p.describe()}) has a value the model cannot read (see `ses-lsp lint`), "
+                "so it never holds",
+                [ev.Ref(src, c.node)],
+                True,
+                tried,
+            )
+        if p.never_matches():
+            return Unreachable(
+                name,
+                rule.index,
+                f"its condition {c.index + 1} ({p.describe()}) never holds",
+                [ev.Ref(src, c.node)],
+                True,
+                tried,
+            )
+    for (c1, p1), (c2, p2) in itertools.combinations(preds, 2):
+        if p1.contradicts(p2):
+            return Unreachable(
+                name,
+                rule.index,
+                f"its conditions {c1.index + 1} ({p1.describe()}) and {c2.index + 1} ({p2.describe()}) contradict "
+                "each other",
+                [ev.Ref(src, c1.node), ev.Ref(src, c2.node)],
+                True,
+                tried,
+            )
+    for u in unless:
+        pu = u.predicate
+        if pu is None:
+            continue
+        for c, p in preds:
+            if p.implies(pu):
+                return Unreachable(
+                    name,
+                    rule.index,
+                    f"its Unless condition {u.index + 1} ({pu.describe()}) holds whenever its condition {c.index + 1} "
+                    f"({p.describe()}) does",
+                    [ev.Ref(src, u.node), ev.Ref(src, c.node)],
+                    True,
+                    tried,
+                )
+    for r in setup.rules:
+        if r.index >= rule.index or r.drop_index is None:
+            continue
+        if r.covers(rule):
+            drop = r.actions[r.drop_index]
+            return Unreachable(
+                name,
+                rule.index,
+                f"{r.label()} applies to every mail this rule applies to, and drops it first (Drop)",
+                [ev.Ref(src, drop.node)],
+                True,
+                tried,
+            )
+    if impossible is not None:
+        return Unreachable(
+            name,
+            rule.index,
+            "no value derived from the rules' constants meets all its conditions on the same value",
+            [
+                ev.Ref(src, c.node)
+                for c in conds + unless
+                if c.predicate is not None and (c.predicate.operand, c.predicate.family) == impossible
+            ],
+            False,
+            tried,
+        )
+    return Unreachable(
+        name,
+        rule.index,
+        f"no mail among the {tried} derived from the rules' constants reaches it; earlier rules that drop mail, or "
+        "its Unless conditions, may take every mail it applies to",
+        [],
+        False,
+        tried,
+    )
