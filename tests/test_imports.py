@@ -60,7 +60,6 @@ FUNCTION_LEVEL = {
     ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.mailmanager"): (
         "a classic lint never loads the Mail Manager model (tests/test_registry.py checks it)"
     ),
-    ("ses_lsp.lint.runner", "ses_lsp.document.document"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.document.nodes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.config"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.secrets"): _CACHED,
@@ -70,6 +69,9 @@ FUNCTION_LEVEL = {
     ("ses_lsp.lint.runner", "ses_lsp.lint.engine"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.fixes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.related"): _CACHED,
+    ("ses_lsp.lint.runner", "ses_lsp.lint.repository"): _CACHED,
+    ("ses_lsp.lint.repository", "ses_lsp.cfn.ruleset"): "only a template's summary loads the template model",
+    ("ses_lsp.lint.repository", "ses_lsp.cfn.template"): "only a template's summary loads the template model",
     (
         "ses_lsp.lint.runner",
         "ses_lsp.lint.rules.names",

@@ -33,15 +33,18 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from ses_lsp.document.document import Document
+from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.lint import kinds
 from ses_lsp.lint.cache import digest
+from ses_lsp.lint.config import Config, load_config_file
 from ses_lsp.lint.files import SKIP_DIRS, SUFFIXES
+from ses_lsp.lint.related import fs_path
+from ses_lsp.lint.rules.names import RULE_REFERENCES, RuleSetContribution, rule_set_contribution
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
-    from ses_lsp.document.nodes import Node
     from ses_lsp.lint.cache import Cache
-    from ses_lsp.lint.config import Config
-    from ses_lsp.lint.rules.names import RuleSetContribution
 
 __all__ = [
     "DEFINITION",
@@ -119,8 +122,6 @@ class Site:
 
 
 def _name_sites() -> dict[str, tuple[Site, ...]]:
-    from ses_lsp.lint.rules.names import RULE_REFERENCES
-
     D, R = DEFINITION, REFERENCE
     sites: dict[str, list[Site]] = {}
 
@@ -179,8 +180,6 @@ TEMPLATE_KIND = "cloudformation:template"  # (ses_lsp.cfn.TEMPLATE_KIND)
 
 
 def _at(node: Node | None, path: tuple[str, ...]) -> list[Node]:
-    from ses_lsp.document.nodes import ARRAY, OBJECT
-
     nodes = [node] if node is not None else []
     for head in path:
         found: list[Node] = []
@@ -197,8 +196,6 @@ def _at(node: Node | None, path: tuple[str, ...]) -> list[Node]:
 
 
 def _string(node: Node | None) -> str | None:
-    from ses_lsp.document.nodes import STRING
-
     return node.str_value if node is not None and node.kind == STRING else None
 
 
@@ -207,8 +204,6 @@ def occurrences_of(
 ) -> list[Occurrence]:
     """Every name definition and reference of one document (its parsed ``root``; ``text``, its
     text, places the names of a template's short-form ``!Ref``s), in order."""
-    from ses_lsp.document.nodes import OBJECT
-
     if root is None or root.kind != OBJECT or kind is None:
         return []
     if kind == TEMPLATE_KIND:
@@ -235,7 +230,6 @@ def _template_occurrences(root: Node, uri: str | None, text: str | None) -> list
     rule sets and rules."""
     from ses_lsp.cfn.ruleset import RULE_SET_TYPE, RULE_TYPE, rule_sets
     from ses_lsp.cfn.template import Template, intrinsic
-    from ses_lsp.document.nodes import ARRAY, STRING
 
     template = Template.read(root)
     scope = uri or ""
@@ -314,8 +308,6 @@ class Summary:
 def summary_data(root: Node | None, kind: str | None, text: str | None = None) -> dict | None:
     """The summary of a parsed document as plain JSON data (what the cache and worker processes
     carry); None when the document names nothing the index keeps."""
-    from ses_lsp.document.nodes import OBJECT
-
     if root is None or root.kind != OBJECT or kind is None:
         return None
     if kind != TEMPLATE_KIND and kind not in NAME_SITES:
@@ -330,8 +322,6 @@ def summary_data(root: Node | None, kind: str | None, text: str | None = None) -
                     seen.add(o.rule_set)
                     sets.append([o.rule_set, False, None])
     else:
-        from ses_lsp.lint.rules.names import rule_set_contribution
-
         c = rule_set_contribution(None, root, kind)
         if c is not None:
             sets.append([c.name, c.complete, c.copies])
@@ -391,8 +381,6 @@ def _summary(data: dict, uri: str | None) -> Summary:
 def document_kind(root: Node | None, comments: dict[int, str] | None, path: str | None, config: Config) -> str | None:
     """A document's kind as the engine decides it for a file found by a walk: the config's
     ``kinds`` globs, a modeline, the content."""
-    from ses_lsp.lint import kinds
-
     kind = config.kind_for(path)
     if kind is None and comments:
         found = kinds.modeline_kind(comments)
@@ -420,8 +408,6 @@ def summarize(data: bytes, path: str | None, config: Config, kind: str | None = 
 def summarize_text(
     text: str, path: str | None, config: Config, fmt: str | None = None, kind: str | None = None
 ) -> dict | None:
-    from ses_lsp.document.document import Document
-
     try:
         doc = Document(text, path, fmt)
         parsed = doc.parsed
@@ -534,8 +520,6 @@ def scan(root: str, config: Config | None = None) -> list[str]:
 
 
 def _norm(path: str) -> str:
-    from ses_lsp.lint.related import fs_path
-
     return os.path.normcase(os.path.abspath(fs_path(path)))
 
 
@@ -637,8 +621,6 @@ class Repository:
 
     def rule_set_contributions(self, own: str | None) -> Iterator[RuleSetContribution]:
         """What every file but ``own`` says about classic rule sets."""
-        from ses_lsp.lint.rules.names import RuleSetContribution
-
         mine = _norm(own) if own is not None else None
         for key, s in self.files.items():
             if key == mine or not s.sets:
@@ -692,8 +674,6 @@ def _read(path: str) -> bytes | None:
 
 def _summarize_paths(items: list[tuple[str, str | None]]) -> list[dict | None]:  # pragma: no cover - workers
     """Worker: the summary data of each ``(path, config file)``."""
-    from ses_lsp.lint.config import Config, load_config_file
-
     configs: dict[str | None, Config] = {}
     out = []
     for path, config_file in items:
