@@ -37,7 +37,7 @@ from ses_lsp.document.document import Document
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint import kinds
 from ses_lsp.lint.cache import digest
-from ses_lsp.lint.config import Config, load_config_file
+from ses_lsp.lint.config import Config
 from ses_lsp.lint.files import SKIP_DIRS, SUFFIXES
 from ses_lsp.lint.related import fs_path
 from ses_lsp.lint.rules.names import RULE_REFERENCES, RuleSetContribution, rule_set_contribution
@@ -59,6 +59,7 @@ __all__ = [
     "Site",
     "Summary",
     "build",
+    "normalise",
     "occurrences_of",
     "scan",
     "summarize",
@@ -177,6 +178,10 @@ def _name_sites() -> dict[str, tuple[Site, ...]]:
 NAME_SITES: dict[str, tuple[Site, ...]] = _name_sites()
 
 TEMPLATE_KIND = "cloudformation:template"  # (ses_lsp.cfn.TEMPLATE_KIND)
+
+#: The kinds whose lint reads other files (ses_lsp.lint.rules.names: SES207, SES210): their
+#: results change with the repository.
+CROSS_FILE_KINDS = frozenset(RULE_REFERENCES)
 
 
 def _at(node: Node | None, path: tuple[str, ...]) -> list[Node]:
@@ -519,8 +524,23 @@ def scan(root: str, config: Config | None = None) -> list[str]:
 # -- the repository -------------------------------------------------------------
 
 
-def _norm(path: str) -> str:
+def normalise(path: str) -> str:
+    """The key of a file in a repository: its absolute path, normalised (a ``file:`` URI too)."""
     return os.path.normcase(os.path.abspath(fs_path(path)))
+
+
+def summary_contributions(
+    name: str, occurrences: Iterable[Occurrence], sets: Iterable[tuple[str, bool, str | None] | list]
+) -> Iterator[RuleSetContribution]:
+    """The rule-set contributions of a file (``name``) whose summary has these occurrences and sets."""
+    occ = list(occurrences)
+    for set_name, complete, copies in sets:
+        rules = tuple(
+            (o.name, o)
+            for o in occ
+            if o.symbol == RULE and o.role == DEFINITION and o.service == "ses" and o.rule_set == set_name
+        )
+        yield RuleSetContribution(name, set_name, rules, complete=complete, copies=copies)
 
 
 class Repository:
@@ -546,7 +566,7 @@ class Repository:
 
     def set_summary(self, path: str, data: dict | None) -> None:
         """Record a file's summary data (None: it names nothing; it is forgotten)."""
-        key = _norm(path)
+        key = normalise(path)
         if data is None:
             if self.files.pop(key, None) is not None:
                 self._names.pop(key, None)
@@ -576,26 +596,25 @@ class Repository:
         self.generation += 1
 
     def contains(self, path: str) -> bool:
-        return _norm(path) in self.files
+        return normalise(path) in self.files
 
     def under_root(self, path: str) -> bool:
         if self.root is None:
             return True
-        p = _norm(path)
+        p = normalise(path)
         r = os.path.normcase(self.root)
         return p == r or p.startswith(r.rstrip(os.sep) + os.sep)
 
     # -- queries --
 
-    def summaries(self, exclude: Callable[[str], bool] | None = None) -> Iterator[tuple[str, Summary]]:
-        """``(name, summary)`` of every file (``exclude`` is given the file's name)."""
-        for key, s in self.files.items():
-            name = self._names[key]
-            if exclude is None or not exclude(name):
-                yield name, s
+    def summaries(self, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[tuple[str, Summary]]:
+        """``(name, summary)`` of every file but those whose keys (:func:`normalise`) are in ``skip``."""
+        for key, s in list(self.files.items()):
+            if key not in skip:
+                yield self._names[key], s
 
-    def occurrences(self, exclude: Callable[[str], bool] | None = None) -> Iterator[Occurrence]:
-        for _name, s in self.summaries(exclude):
+    def occurrences(self, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[Occurrence]:
+        for _name, s in self.summaries(skip):
             yield from s.occurrences
 
     def named(self, symbol: str, name: str) -> list[Occurrence]:
@@ -619,25 +638,20 @@ class Repository:
     def documents(self) -> Iterator[tuple[str, object, str | None]]:
         return iter(())  # no documents are kept
 
-    def rule_set_contributions(self, own: str | None) -> Iterator[RuleSetContribution]:
-        """What every file but ``own`` says about classic rule sets."""
-        mine = _norm(own) if own is not None else None
-        for key, s in self.files.items():
-            if key == mine or not s.sets:
+    def rule_set_contributions(
+        self, own: str | None, skip: set[str] | frozenset[str] = frozenset()
+    ) -> Iterator[RuleSetContribution]:
+        """What every file but ``own`` (and those whose keys are in ``skip``) says about classic rule sets."""
+        mine = normalise(own) if own is not None else None
+        for key, s in list(self.files.items()):
+            if key == mine or not s.sets or key in skip:
                 continue
-            name = self._names[key]
-            for set_name, complete, copies in s.sets:
-                rules = tuple(
-                    (o.name, o)
-                    for o in s.occurrences
-                    if o.symbol == RULE and o.role == DEFINITION and o.service == "ses" and o.rule_set == set_name
-                )
-                yield RuleSetContribution(name, set_name, rules, complete=complete, copies=copies)
+            yield from summary_contributions(self._names[key], s.occurrences, s.sets)
 
     def defines_rule_set(self, names: Iterable[str], own: str | None = None) -> bool:
         """Does a file other than ``own`` contribute rules to one of the rule sets ``names``?"""
         wanted = set(names)
-        mine = _norm(own) if own is not None else None
+        mine = normalise(own) if own is not None else None
         return any(key != mine and any(n in wanted for n, _c, _o in s.sets) for key, s in self.files.items() if s.sets)
 
 
@@ -672,31 +686,37 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def _summarize_paths(items: list[tuple[str, str | None]]) -> list[dict | None]:  # pragma: no cover - workers
-    """Worker: the summary data of each ``(path, config file)``."""
-    configs: dict[str | None, Config] = {}
+def _summarize_paths(configs: list[Config], items: list[tuple[str, int]]) -> list[dict | None]:
+    """The summary data of each ``(path, index of its config in configs)`` (in worker processes)."""
     out = []
-    for path, config_file in items:
-        cfg = configs.get(config_file)
-        if cfg is None:
-            try:
-                cfg = Config(root=os.getcwd()) if config_file is None else load_config_file(config_file)
-            except Exception:
-                cfg = Config()
-            configs[config_file] = cfg
+    for path, i in items:
         data = _read(path)
-        out.append(summarize(data, path, cfg) if data is not None else None)
+        out.append(summarize(data, path, configs[i]) if data is not None else None)
     return out
 
 
-# A file to summarise: (path, its config, its config file, its cache keys or None).
-_Miss = tuple[str, "Config", "str | None", "tuple[str, str] | None"]
+def _payload(chunk: list[_Miss]) -> tuple[list[Config], list[tuple[str, int]]]:
+    """A chunk's arguments for :func:`_summarize_paths` (each configuration sent once)."""
+    configs: list[Config] = []
+    index: dict[int, int] = {}
+    items = []
+    for path, config, _k in chunk:
+        i = index.get(id(config))
+        if i is None:
+            i = index[id(config)] = len(configs)
+            configs.append(config)
+        items.append((path, i))
+    return configs, items
+
+
+# A file to summarise: (path, its config, its cache keys or None).
+_Miss = tuple[str, Config, "tuple[str, str] | None"]
 
 
 def build(
     root: str,
     *,
-    config_for: Callable[[str], tuple[Config, str | None]],
+    config_for: Callable[[str], Config],
     cache: Cache | None = None,
     jobs: int = 1,
     name_of: Callable[[str], str] | None = None,
@@ -706,21 +726,20 @@ def build(
 ) -> Repository:
     """Index the files under ``root`` (``files``: those, instead of :func:`scan`'s).
 
-    ``config_for(path)`` gives a file's configuration and the path of its config file (None:
-    the defaults), which worker processes load again.  Summaries come from ``cache`` when the
+    ``config_for(path)`` gives a file's configuration.  Summaries come from ``cache`` when the
     file's bytes and configuration are unchanged; the others are computed, in ``jobs`` worker
     processes when there are at least :data:`MIN_PARALLEL` of them.  ``progress(done, total)``
     is called as files are indexed.
     """
     repo = repository if repository is not None else Repository(root, name_of)
     if files is None:
-        files = scan(root, config_for(root)[0])
+        files = scan(root, config_for(os.path.join(root, "-")))
     total = len(files)
     misses: list[_Miss] = []
     done = 0
     check = _valid_entry
     for path in files:
-        config, config_file = config_for(path)
+        config = config_for(path)
         if cache is not None:
             data = _read(path)
             if data is None:
@@ -733,13 +752,13 @@ def build(
                 if progress is not None and done % CHUNK == 0:
                     progress(done, total)
                 continue
-            misses.append((path, config, config_file, keys))
+            misses.append((path, config, keys))
         else:
-            misses.append((path, config, config_file, None))
+            misses.append((path, config, None))
 
     def store(batch: list[_Miss], values: list[dict | None]) -> None:
         nonlocal done
-        for (path, _c, _cf, keys), value in zip(batch, values, strict=True):
+        for (path, _c, keys), value in zip(batch, values, strict=True):
             repo.set_summary(path, value)
             if cache is not None and keys is not None:
                 cache.put(*keys, [value])
@@ -754,14 +773,10 @@ def build(
 
         # "spawn": the language server calls this from a process with threads, where forking is unsafe.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_summarize_paths, [(m[0], m[2]) for m in c]) for c in chunks]
+            futures = [pool.submit(_summarize_paths, *_payload(c)) for c in chunks]
             for c, f in zip(chunks, futures, strict=True):
                 store(c, f.result())
     else:
         for c in chunks:
-            values = []
-            for path, config, _cf, _k in c:
-                data = _read(path)
-                values.append(summarize(data, path, config) if data is not None else None)
-            store(c, values)
+            store(c, _summarize_paths(*_payload(c)))
     return repo

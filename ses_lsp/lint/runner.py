@@ -681,8 +681,7 @@ class Runner:
             raise ConfigProblem(f"the repository root {root!r} is not a directory")
 
         def config_for(path: str):
-            ref = self.config_ref(Target(path, path, path, False, abspath=os.path.abspath(path)))
-            return ref.config(), ref.path
+            return self.config_ref(Target(path, path, path, False, abspath=os.path.abspath(path))).config()
 
         cache = self._run_cache if self._run_cache is not None else (self._cache() if self.options.use_cache else None)
         return build(root, config_for=config_for, cache=cache, jobs=self.options.jobs, name_of=display_path)
