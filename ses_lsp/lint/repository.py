@@ -29,6 +29,7 @@ definitions, references, rename, ``workspace/symbol`` and the index all follow i
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -182,6 +183,28 @@ TEMPLATE_KIND = "cloudformation:template"  # (ses_lsp.cfn.TEMPLATE_KIND)
 #: The kinds whose lint reads other files (ses_lsp.lint.rules.names: SES207, SES210): their
 #: results change with the repository.
 CROSS_FILE_KINDS = frozenset(RULE_REFERENCES)
+
+# The members a document must have for the index to keep anything of it: the first member of
+# every site of NAME_SITES, and what makes a template.  A file whose text holds none of them
+# (nor a modeline) is not parsed at all: most JSON/YAML files of a repository are not SES
+# documents, and parsing is nearly all of an index's cost.
+_MARKERS = tuple(
+    sorted(
+        {site.path[0] for sites in NAME_SITES.values() for site in sites}
+        | {site.scope[0] for sites in NAME_SITES.values() for site in sites if site.scope}
+        | {"AWSTemplateFormatVersion", "Resources"}
+    )
+) + ("ses-lsp:",)
+
+
+_MARKER_KEY = re.compile(r"""(?:^|[\s{,"'-])(?:""" + "|".join(_MARKERS[:-1]) + r""")["']?[ \t]*:|ses-lsp:""", re.M)
+
+
+def may_name_things(text: str) -> bool:
+    """Can this text be a document the index keeps (a cheap test before parsing it): does it
+    have one of those members as a key, or a modeline?  A member name written with escapes in
+    JSON (``"\\u0052ules"``) is not seen: such a file is not indexed."""
+    return _MARKER_KEY.search(text) is not None
 
 
 def _at(node: Node | None, path: tuple[str, ...]) -> list[Node]:
@@ -414,6 +437,8 @@ def summarize_text(
     text: str, path: str | None, config: Config, fmt: str | None = None, kind: str | None = None
 ) -> dict | None:
     try:
+        if kind is None and config.kind_for(path) is None and not may_name_things(text):
+            return None
         doc = Document(text, path, fmt)
         parsed = doc.parsed
         if kind is None:
