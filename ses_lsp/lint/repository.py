@@ -712,12 +712,24 @@ def _read(path: str) -> bytes | None:
 
 
 def _summarize_paths(configs: list[Config], items: list[tuple[str, int]]) -> list[dict | None]:
-    """The summary data of each ``(path, index of its config in configs)`` (in worker processes)."""
-    out = []
-    for path, i in items:
-        data = _read(path)
-        out.append(summarize(data, path, configs[i]) if data is not None else None)
-    return out
+    """The summary data of each ``(path, index of its config in configs)`` (in worker processes).
+
+    The cyclic collector is paused meanwhile: a parse builds thousands of objects, none garbage
+    until the summary is made, and trees link their parents weakly (what is dropped goes by
+    reference counting); its collections cost 15-20% of an index (measured on the mixed workload)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        out = []
+        for path, i in items:
+            data = _read(path)
+            out.append(summarize(data, path, configs[i]) if data is not None else None)
+        return out
+    finally:
+        if was:
+            gc.enable()
 
 
 def _payload(chunk: list[_Miss]) -> tuple[list[Config], list[tuple[str, int]]]:
