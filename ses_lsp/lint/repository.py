@@ -361,6 +361,10 @@ def summary_data(root: Node | None, kind: str | None, text: str | None = None) -
     }
 
 
+# Every symbol kind the table (and templates) can produce.
+_SYMBOLS = frozenset({site.symbol for sites in NAME_SITES.values() for site in sites} | {RESOURCE})
+
+
 def valid_summary(value: object) -> bool:
     """Is ``value`` summary data as :func:`summary_data` makes it (or None)?  The cache file is
     not trusted: anything else is treated as missing."""
@@ -375,7 +379,7 @@ def valid_summary(value: object) -> bool:
         if not (
             o.__class__ is list
             and len(o) == 7
-            and o[0] in (RULE, RULE_SET, FILTER, RESOURCE)
+            and o[0] in _SYMBOLS
             and o[1] in (DEFINITION, REFERENCE)
             and all(x.__class__ is str for x in o[2:4])
             and (o[4] is None or o[4].__class__ is str)

@@ -358,7 +358,7 @@ class SesLanguageServer(LanguageServer):
         self.pending_events: list[tuple[str, int]] = []
         self.progress_support = False
         self.watch_support = False
-        self.index_jobs = 2
+        self.index_jobs = max(1, min(2, os.cpu_count() or 1))  # worker processes of a cold index
         self.index_task: asyncio.Future | None = None
         self._reindex = False  # asked for while indexing: index again after
         self._hot: dict[str, None] = {}  # documents whose trees are kept, most recent last
