@@ -22,6 +22,7 @@ _SERVER = (
     "the server answers `initialize` before loading the engine, the rules and the editor features "
     "(the warm-up after `initialized` loads the engine, the rest loads with its first request)"
 )
+_SERVER_INDEX = "the repository index loads after `initialized` (a server without a workspace folder never needs it)"
 _ROUTING = "the evaluation model loads with a routing test's lint, not with `ses-lsp rules` (every family)"
 _ROUTING_COMPLETION = "completion reads a routing test's rule files only inside a routing test's expectations"
 _EVERY_FAMILY = "REGISTRY imports every rule family: only {} needs all their docs"
@@ -80,6 +81,9 @@ FUNCTION_LEVEL = {
     ("ses_lsp.server.server", "ses_lsp.editor.completion"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.editor.hover"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.editor.navigation"): _SERVER,
+    ("ses_lsp.server.server", "ses_lsp.editor.project"): _SERVER_INDEX,
+    ("ses_lsp.server.server", "ses_lsp.lint.repository"): _SERVER_INDEX,
+    ("ses_lsp.server.server", "ses_lsp.lint.cache"): _SERVER_INDEX,
     ("ses_lsp.server.server", "ses_lsp.editor.symbols"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.lint.config"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.lint.engine"): _SERVER,

@@ -352,7 +352,7 @@ class SesLanguageServer(LanguageServer):
         # The repository model of the workspace folders (ses_lsp.editor.project), built after
         # ``initialized``; ``repo_gen`` changes with it (the key of cross-file lint results).
         self.folders: list[str] = []
-        self.repository = _empty_repository()
+        self._repository = None  # (made on first use: start-up loads no index code)
         self.repo_gen = 0
         self.indexing = False
         self.pending_events: list[tuple[str, int]] = []
@@ -455,6 +455,16 @@ class SesLanguageServer(LanguageServer):
 
     def report_server_error(self, error, source) -> None:  # never pop up pygls' own errors
         log.error("%s: %s", getattr(source, "__name__", source), error)
+
+    @property
+    def repository(self):
+        if self._repository is None:
+            self._repository = _empty_repository()
+        return self._repository
+
+    @repository.setter
+    def repository(self, repo) -> None:
+        self._repository = repo
 
     @property
     def lint_workspace(self):
