@@ -102,6 +102,12 @@ def _add_lint_arguments(lint) -> None:
     )
     lint.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
     lint.add_argument(
+        "--root",
+        metavar="DIR",
+        help="the repository root: cross-file checks resolve names against every SES document under DIR "
+        "(honouring .gitignore; default: the configuration's `root`, else the files of this run)",
+    )
+    lint.add_argument(
         "--skip-unrecognised",
         "--skip-unrecognized",
         dest="skip_unrecognised",
@@ -311,6 +317,8 @@ def cmd_lint(args) -> int:
         except OSError as exc:
             why = exc.strerror or "No such file or directory"
         raise UsageError(f"cannot read {args.config!r}: {why}")
+    if args.root is not None and not os.path.isdir(args.root):
+        raise UsageError(f"--root: {args.root!r} is not a directory")
     select = _codes(args.select, "--select")
     ignore = _codes(args.ignore, "--ignore")
     kind = _kind(args.kind)
@@ -332,6 +340,7 @@ def cmd_lint(args) -> int:
         jobs=args.jobs,
         verbose=args.verbose,
         keep_data=bool(args.fix or args.diff),
+        root=args.root,
     )
     runner = Runner(options)
     fixing = bool(args.fix or args.diff)

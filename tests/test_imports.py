@@ -22,6 +22,7 @@ _SERVER = (
     "the server answers `initialize` before loading the engine, the rules and the editor features "
     "(the warm-up after `initialized` loads the engine, the rest loads with its first request)"
 )
+_SERVER_INDEX = "the repository index loads after `initialized` (a server without a workspace folder never needs it)"
 _ROUTING = "the evaluation model loads with a routing test's lint, not with `ses-lsp rules` (every family)"
 _ROUTING_COMPLETION = "completion reads a routing test's rule files only inside a routing test's expectations"
 _WITNESS = (
@@ -67,7 +68,6 @@ FUNCTION_LEVEL = {
     ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.evaluate"): _WITNESS,
     ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.mail"): _WITNESS,
     ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.witness"): _WITNESS,
-    ("ses_lsp.lint.runner", "ses_lsp.document.document"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.document.nodes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.config"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.secrets"): _CACHED,
@@ -78,6 +78,9 @@ FUNCTION_LEVEL = {
     ("ses_lsp.lint.runner", "ses_lsp.lint.engine"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.fixes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.related"): _CACHED,
+    ("ses_lsp.lint.runner", "ses_lsp.lint.repository"): _CACHED,
+    ("ses_lsp.lint.repository", "ses_lsp.cfn.ruleset"): "only a template's summary loads the template model",
+    ("ses_lsp.lint.repository", "ses_lsp.cfn.template"): "only a template's summary loads the template model",
     (
         "ses_lsp.lint.runner",
         "ses_lsp.lint.rules.names",
@@ -86,6 +89,9 @@ FUNCTION_LEVEL = {
     ("ses_lsp.server.server", "ses_lsp.editor.completion"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.editor.hover"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.editor.navigation"): _SERVER,
+    ("ses_lsp.server.server", "ses_lsp.editor.project"): _SERVER_INDEX,
+    ("ses_lsp.server.server", "ses_lsp.lint.repository"): _SERVER_INDEX,
+    ("ses_lsp.server.server", "ses_lsp.lint.cache"): _SERVER_INDEX,
     ("ses_lsp.server.server", "ses_lsp.editor.symbols"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.lint.config"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.lint.engine"): _SERVER,

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ses_lsp.cfn import TEMPLATE_KIND
 from ses_lsp.cfn.editor import definition_of, reference_at
-from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
+from ses_lsp.document.nodes import Node, node_at_offset
 from ses_lsp.lint.edits import json_text
-from ses_lsp.lint.rules.names import RULE_REFERENCES, name_problem, rule_references
+from ses_lsp.lint.repository import DEFINITION, REFERENCE, RESOURCE, RULE, Occurrence, occurrences_of
+from ses_lsp.lint.rules.names import name_problem
 from ses_lsp.lint.workspace import Workspace as LintWorkspace
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.lint.workspace import Entry
 
 __all__ = [
+    "DEFINITION",
+    "REFERENCE",
     "Occurrence",
     "Workspace",
     "definitions",
@@ -44,84 +46,13 @@ __all__ = [
     "yaml_scalar",
 ]
 
-DEFINITION = "definition"
-REFERENCE = "reference"
-
-_RULE_SET_KINDS = {
-    "ses:describe-receipt-rule-set": ("ses", ("Metadata", "Name")),
-    "ses:describe-active-receipt-rule-set": ("ses", ("Metadata", "Name")),
-    "mailmanager:create-rule-set": ("mailmanager", ("RuleSetName",)),
-    "mailmanager:update-rule-set": ("mailmanager", ("RuleSetName",)),
-    "mailmanager:get-rule-set": ("mailmanager", ("RuleSetName",)),
-}
-_SINGLE_RULE_KINDS = {
-    "ses:create-receipt-rule": ("RuleSetName",),
-    "ses:update-receipt-rule": ("RuleSetName",),
-    "ses:describe-receipt-rule": None,
-}
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One place a rule name is written."""
-
-    uri: str | None
-    name: str
-    start: int
-    end: int
-    role: str  # "definition" or "reference"
-    service: str
-    rule_set: str | None
-
-    def matches(self, other: Occurrence) -> bool:
-        if self.service != other.service or self.name != other.name:
-            return False
-        return self.rule_set is None or other.rule_set is None or self.rule_set == other.rule_set
-
-
-def _string(node: Node | None) -> str | None:
-    return node.value if node is not None and node.kind == STRING and isinstance(node.value, str) else None
-
-
-def _at(root: Node | None, *path: str) -> Node | None:
-    node = root
-    for p in path:
-        if node is None or node.kind != OBJECT:
-            return None
-        node = node.get(p)
-    return node
+# (The names, their sites and occurrences are the repository model's: ses_lsp.lint.repository.)
 
 
 def occurrences(document: Document, kind: str | None, uri: str | None = None) -> list[Occurrence]:
-    """Every rule-name definition and reference in one document."""
-    root = document.root
-    if root is None or root.kind != OBJECT or kind is None:
-        return []
-    out: list[Occurrence] = []
-
-    def add(node: Node | None, role: str, service: str, rule_set: str | None) -> None:
-        name = _string(node)
-        if name is not None and node is not None:
-            out.append(Occurrence(uri, name, node.start, node.end, role, service, rule_set))
-
-    if kind in _RULE_SET_KINDS:
-        service, set_path = _RULE_SET_KINDS[kind]
-        rule_set = _string(_at(root, *set_path))
-        rules = root.get("Rules")
-        if rules is not None and rules.kind == ARRAY:
-            for rule in rules.list_value:
-                if rule.kind == OBJECT:
-                    add(rule.get("Name"), DEFINITION, service, rule_set)
-    if kind in _SINGLE_RULE_KINDS:
-        set_member = _SINGLE_RULE_KINDS[kind]
-        rule_set = _string(_at(root, *set_member)) if set_member else None
-        add(_at(root, "Rule", "Name"), DEFINITION, "ses", rule_set)
-    if kind in RULE_REFERENCES:
-        rule_set = _string(root.get("RuleSetName"))
-        for node in rule_references(root, kind):
-            add(node, REFERENCE, "ses", rule_set)
-    out.sort(key=lambda o: o.start)
-    return out
+    """Every name definition and reference in one document (rule names, rule-set and filter
+    names, a template's logical ids: :data:`ses_lsp.lint.repository.NAME_SITES`)."""
+    return occurrences_of(document.root, kind, uri, document.text)
 
 
 class Workspace(LintWorkspace):
@@ -166,7 +97,7 @@ class Workspace(LintWorkspace):
         """Rule names defined in the workspace: name -> its definitions."""
         out: dict[str, list[Occurrence]] = {}
         for occ in self.all_occurrences():
-            if occ.role == DEFINITION and occ.service == service:
+            if occ.role == DEFINITION and occ.service == service and occ.symbol == RULE:
                 out.setdefault(occ.name, []).append(occ)
         return out
 
@@ -283,10 +214,13 @@ def rename(
         return None
     problem = name_problem(new_name) if occ.service == "ses" else None
     if problem is not None:
+        what = {"rule": "receipt rule", "rule-set": "receipt rule set", "filter": "IP filter"}.get(occ.symbol, "")
         raise RenameError(
-            f"{new_name!r} is not a valid receipt rule name: it {problem}; use ASCII letters, digits, '_', '-' "
+            f"{new_name!r} is not a valid {what} name: it {problem}; use ASCII letters, digits, '_', '-' "
             "and '.', start and end with a letter or digit, at most 64 characters"
         )
+    if occ.symbol == RESOURCE and not re.fullmatch(r"[A-Za-z0-9]{1,255}", new_name):
+        raise RenameError(f"{new_name!r} is not a valid logical id: use ASCII letters and digits only")
     if not new_name:
         raise RenameError("the new name is empty")
     ws = _with_self(workspace, uri, document, kind)

@@ -9,6 +9,9 @@ Keys (all optional)::
     region = "eu-west-1"             # the receiving Region, for checks that need it
     verified-domains = ["example.com"]
     routing-tests = ["*.routing.yaml", "!old/**"]   # the routing-test files (`ses-lsp test`)
+    root = "."                       # the repository root: cross-file checks see every file under it
+    include = ["rules/**"]           # the repository's files (default: every JSON/YAML file)
+    exclude = ["drafts/**"]          # files left out of the repository
     [tool.ses-lsp.per-file-ignores]
     "legacy/*.json" = ["SES101"]
     [tool.ses-lsp.kinds]
@@ -52,6 +55,9 @@ _KNOWN_KEYS = {
     "extend-select",
     "active-rule-set",
     "routing-tests",
+    "root",
+    "include",
+    "exclude",
 }
 
 # The files that are routing tests (kind ses-lsp:routing-test, run by `ses-lsp test`) unless the
@@ -107,6 +113,11 @@ class Config:
     routing_tests: tuple[str, ...] = ROUTING_TEST_GLOBS
     # The config file's directory (its globs are relative to it), or None.
     root: str | None = None
+    # The repository (ses_lsp.lint.repository): its root (absolute), and the .gitignore-style
+    # globs of its files (relative to ``root``; a later "!pattern" excludes).
+    repository_root: str | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
     source: str | None = None  # the file the config came from
     # The keys the table set ("-" spelling): what replaces or extends another config's when
     # this one is merged over it (see ``merged``).
@@ -144,6 +155,14 @@ class Config:
             if glob.matches(path):
                 out.extend(codes)
         return tuple(out)
+
+    def in_repository(self, path: str) -> bool:
+        """Do the ``include`` globs (all files when there are none) take ``path``, and the
+        ``exclude`` globs leave it?"""
+        rel = os.path.basename(path) if self.root is None else _relative(path, self.root)
+        if self.include and not _glob_lines(self.include).match_file(rel):
+            return False
+        return not (self.exclude and _glob_lines(self.exclude).match_file(rel))
 
     def with_overrides(self, **kw) -> Config:
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
@@ -319,6 +338,13 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
         raise ConfigError(f"{where}: 'active-rule-set' must be a string")
 
     routing = str_list("routing-tests")
+    repo_root = get("root")
+    if repo_root is not None:
+        if not isinstance(repo_root, str) or not repo_root:
+            raise ConfigError(
+                f"{where}: 'root' must be a directory (relative to the configuration's), not {repo_root!r}"
+            )
+        repo_root = os.path.normpath(os.path.join(root or os.getcwd(), os.path.expanduser(repo_root)))
     return Config(
         select=(select or ("ALL",)) + tuple(extend_select),
         ignore=(ignore or ()) + tuple(extend_ignore),
@@ -331,6 +357,9 @@ def config_from_mapping(data: dict, source: str | None = None, root: str | None 
         kinds=tuple(kinds),
         routing_tests=ROUTING_TEST_GLOBS if routing is None else routing,
         root=root,
+        repository_root=repo_root,
+        include=str_list("include") or (),
+        exclude=str_list("exclude") or (),
         source=source,
         given=frozenset(k.replace("_", "-") for k in data),
     )
@@ -376,6 +405,12 @@ def merged(base: Config, over: Config) -> Config:
         kw["fail_on"] = over.fail_on
     if "routing-tests" in given:
         kw["routing_tests"] = over.routing_tests
+    if "root" in given:
+        kw["repository_root"] = over.repository_root
+    if "include" in given:
+        kw["include"] = over.include
+    if "exclude" in given:
+        kw["exclude"] = over.exclude
     return replace(base, **kw) if kw else base
 
 

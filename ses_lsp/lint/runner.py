@@ -409,6 +409,7 @@ class Options:
         jobs: int | None = None,
         verbose: bool = False,
         keep_data: bool = False,
+        root: str | None = None,
     ) -> None:
         self.kind = kind
         self.select = select
@@ -419,6 +420,8 @@ class Options:
         self.verbose = verbose
         # Keep every file's bytes after linting (for --fix and --diff).
         self.keep_data = keep_data
+        # The repository root (--root): cross-file checks see every SES document under it.
+        self.root = os.path.abspath(root) if root else None
 
     def key(self) -> str:
         return repr((self.kind,))
@@ -639,7 +642,72 @@ class Runner:
             else:
                 ref.resolve(self._run_cache)
         order = sorted(range(len(targets)), key=lambda i: targets[i].display) if by_name else range(len(targets))
+        root = self.repository_root()
+        if root is not None:
+            return self._against_repository(self._linted(targets, order), self.repository(root))
         return self._cross_file(self._linted(targets, order), targets)
+
+    # -- the repository (ses_lsp.lint.repository) --------------------------------
+
+    def repository_root(self) -> str | None:
+        """The repository root: ``--root``, else the ``root`` key of the configuration of the
+        current directory (or ``--config``), else None (cross-file checks see the files of the run).
+        Raises ConfigProblem."""
+        if self.options.root is not None:
+            return self.options.root
+        path = self.options.config_file or find_config_path(os.getcwd(), self._dir_memo)
+        if path is None:
+            return None
+        try:
+            with open(path, "rb") as fh:
+                if b"root" not in fh.read():  # (most configurations: their module is not even imported)
+                    return None
+        except OSError:
+            return None
+        return self._refs_for_config(path).config().repository_root
+
+    def _refs_for_config(self, path: str | None) -> ConfigRef:
+        ref = self._refs_by_file.get(path)
+        if ref is None:
+            ref = self._refs_by_file[path] = ConfigRef(path, self.options)
+        return ref
+
+    def repository(self, root: str):
+        """Index the SES documents under ``root`` (the cache first; the rest in --jobs workers)."""
+        from ses_lsp.lint.files import display_path
+        from ses_lsp.lint.repository import build
+
+        if not os.path.isdir(root):
+            raise ConfigProblem(f"the repository root {root!r} is not a directory")
+
+        def config_for(path: str):
+            return self.config_ref(Target(path, path, path, False, abspath=os.path.abspath(path))).config()
+
+        cache = self._run_cache if self._run_cache is not None else (self._cache() if self.options.use_cache else None)
+        return build(root, config_for=config_for, cache=cache, jobs=self.options.jobs, name_of=display_path)
+
+    def _against_repository(self, stream: Iterator[FileReport], repository) -> Iterator[FileReport]:
+        """Re-check the files that name rules of other files' rule sets against the repository.
+        Every definition is known before the first report: nothing waits, nothing is spooled."""
+        keep = self.options.keep_data
+        for rep in stream:
+            rec = rep.record
+            sets = rec.get("sets") if rec is not None and rep.data is not None and not rep.target.stdin else None
+            uses = sets[1] if sets else None
+            own = rep.target.abspath
+            if uses and repository.defines_rule_set(uses, own=own):
+                t = rep.target
+                assert rep.data is not None and rep.config is not None  # read with its config
+                rep.record = lint_one(
+                    rep.data, t.name, rep.config.config(), self.options.kind, t.explicit, workspace=repository
+                )
+                rep.workspace = repository
+                if rep.cached:
+                    self.linted += 1
+                rep.cached = False
+            if not keep:
+                rep.data = None
+            yield rep
 
     def _read(self, index: int, target: Target, opts_key: str) -> FileReport:
         """The report of ``target`` with its bytes, and its record when the cache has it."""
@@ -808,7 +876,9 @@ class Runner:
             uses = sets[1] if sets else None
             if uses and any(i != rep.index for name in uses for i in defined.get(name, ())):
                 if workspace is None:
-                    workspace = self._rule_sets(targets, spool.uses, defined, kinds, copies)
+                    workspace = self._rule_sets(
+                        lambda t: self.config_ref(t).config(), targets, spool.uses, defined, kinds, copies
+                    )
                 t = rep.target
                 assert rep.data is not None and rep.config is not None  # spooled with its data; replay() set it
                 rep.record = lint_one(
@@ -824,16 +894,16 @@ class Runner:
 
     @staticmethod
     def _rule_sets(
+        config_for,
         targets: list[Target],
         uses: set[str],
         defined: dict[str, list[int]],
         kinds: dict[int, str],
         copies: dict[int, list[str]],
     ):
-        """A workspace of what the files defining rules of the rule sets ``uses`` (and of
-        the rule sets those copy) say about them, in the order the files were given."""
-        from ses_lsp.document.document import Document
-        from ses_lsp.lint.rules.names import RuleSetIndex, rule_set_contribution
+        """The repository (:mod:`ses_lsp.lint.repository`) of the files of the run defining rules
+        of the rule sets ``uses`` (and of the rule sets those copy), in the order given."""
+        from ses_lsp.lint.repository import Repository, summarize
 
         names = set(uses)
         todo = list(uses)
@@ -845,22 +915,17 @@ class Runner:
                     if orig not in names:
                         names.add(orig)
                         todo.append(orig)
-        contributions = []
+        repo = Repository()
         for i in sorted(files):
             t = targets[i]
             assert t.path is not None  # the standard input defines nothing here
             try:
                 with open(t.path, "rb") as fh:
-                    text = fh.read().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
+                    data = fh.read()
+            except OSError:
                 continue
-            root = Document(text, t.display).root
-            if root is None or root.kind != "object":
-                continue
-            c = rule_set_contribution(t.display, root, kinds[i])
-            if c is not None:
-                contributions.append(c)
-        return RuleSetIndex(contributions)
+            repo.set_summary(t.display, summarize(data, t.display, config_for(t), kind=kinds[i]))
+        return repo
 
     def save_cache(self) -> None:
         if self.cache is not None:

@@ -350,6 +350,18 @@ class SesLanguageServer(LanguageServer):
         self._merged: dict[int | tuple[str, str], Any] = {}
         self.root_path: str | None = None
         self._ws = None
+        # The repository model of the workspace folders (ses_lsp.editor.project), built after
+        # ``initialized``; ``repo_gen`` changes with it (the key of cross-file lint results).
+        self.folders: list[str] = []
+        self._repository = None  # (made on first use: start-up loads no index code)
+        self.repo_gen = 0
+        self.indexing = False
+        self.pending_events: list[tuple[str, int]] = []
+        self.progress_support = False
+        self.watch_support = False
+        self.index_jobs = max(1, min(2, os.cpu_count() or 1))  # worker processes of a cold index
+        self.index_task: asyncio.Future | None = None
+        self._reindex = False  # asked for while indexing: index again after
         self._hot: dict[str, None] = {}  # documents whose trees are kept, most recent last
         self.hot_limit = HOT_DOCUMENTS
         self._gc_timer: asyncio.TimerHandle | None = None
@@ -444,6 +456,16 @@ class SesLanguageServer(LanguageServer):
 
     def report_server_error(self, error, source) -> None:  # never pop up pygls' own errors
         log.error("%s: %s", getattr(source, "__name__", source), error)
+
+    @property
+    def repository(self):
+        if self._repository is None:
+            self._repository = _empty_repository()
+        return self._repository
+
+    @repository.setter
+    def repository(self, repo) -> None:
+        self._repository = repo
 
     @property
     def lint_workspace(self):
@@ -554,8 +576,15 @@ class SesLanguageServer(LanguageServer):
 
     # -- linting ----------------------------------------------------------------------------
 
+    def lint_key(self, st: DocState) -> tuple:
+        """What a document's lint result depends on: its version, the configuration and, for the
+        kinds whose checks read other files, the repository."""
+        from ses_lsp.lint.repository import CROSS_FILE_KINDS
+
+        return (st.version, self.config_gen, self.repo_gen if st.kind in CROSS_FILE_KINDS else 0)
+
     def lint(self, st: DocState):
-        key = (st.version, self.config_gen)
+        key = self.lint_key(st)
         res = st.result
         if res is not None and st.result_key == key and (res.document is None or res.document.text is st.text):
             return res
@@ -581,7 +610,7 @@ class SesLanguageServer(LanguageServer):
         )
         st.kind = res.kind if res.kind is not None and not res.skipped else None
         st.reported = not res.skipped
-        st.result, st.result_key = res, key
+        st.result, st.result_key = res, self.lint_key(st)
         if res.document is not None and res.document.text is st.text:
             st._doc = res.document
             if st.kind is not None:
@@ -631,6 +660,134 @@ class SesLanguageServer(LanguageServer):
         body = self.publish_json(st, res)
         st.published = True
         self.protocol.send_json_text(body)
+
+    def repository_changed(self) -> None:
+        """The index changed: the documents whose checks read other files are linted again."""
+        from ses_lsp.lint.repository import CROSS_FILE_KINDS
+
+        self.repo_gen += 1
+        if self._ws is not None:
+            self._ws.repository = self.repository
+        cross = [st for st in self.docs.values() if st.kind in CROSS_FILE_KINDS]
+        if not cross:
+            return
+        if not self.pull:
+            for st in cross:
+                self.schedule(st, 0)
+        elif self.refresh_support:
+            try:
+                self.workspace_diagnostic_refresh(None)
+            except Exception:  # pragma: no cover
+                log.exception("diagnostic refresh failed")
+
+    def config_for_path(self, path: str) -> Config:
+        """The configuration of a file that may not be open (the client's settings merged over it)."""
+        from ses_lsp.lint.config import Config, config_for, merged
+
+        try:
+            base = config_for(path)
+        except Exception:
+            base = Config(root=self.root_path)
+        return merged(base, self.client_config) if self.client_config is not None else base
+
+    def lines_of(self, uri: str, memo: dict) -> LineIndex | None:
+        """The line index of a document: open, else read from the disk (``memo``: per request)."""
+        st = self.docs.get(uri)
+        if st is not None:
+            return st.lines
+        if uri not in memo:
+            from ses_lsp.editor.project import read_text
+
+            found = read_text(uri)
+            memo[uri] = LineIndex(found[0]) if found is not None else None
+        return memo[uri]
+
+    async def index_workspace(self) -> None:
+        """Index the workspace folders in the background (ses_lsp.editor.project.index_folders),
+        reporting ``$/progress`` when the client lets the server create a progress token."""
+        from ses_lsp.editor.project import apply_file_events, index_folders
+        from ses_lsp.lint.cache import Cache, default_cache_dir
+
+        if not self.folders:
+            return
+        if self.indexing:
+            self._reindex = True
+            return
+        self.indexing = True
+        self._reindex = False
+        loop = asyncio.get_running_loop()
+        token = None
+        if self.progress_support:
+            token = f"ses-lsp-index-{self.repo_gen}"
+            try:
+                await self.work_done_progress.create_async(token)
+                self.work_done_progress.begin(
+                    token, T.WorkDoneProgressBegin(title="ses-lsp: indexing", percentage=0, cancellable=False)
+                )
+            except Exception:
+                log.exception("cannot create a progress token")
+                token = None
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:  # (in the indexing thread)
+            now = time.monotonic()
+            if token is None or (now - last[0] < 0.2 and done < total):
+                return
+            last[0] = now
+            pct = int(done * 100 / total) if total else 100
+            value = T.WorkDoneProgressReport(message=f"{done}/{total} files", percentage=pct)
+            loop.call_soon_threadsafe(self.work_done_progress.report, token, value)
+
+        folders = list(self.folders)
+        started = time.perf_counter()
+
+        def work():
+            cache = None
+            directory = default_cache_dir(folders[0])
+            if directory is not None:
+                cache = Cache(directory, __version__).load()
+            try:
+                return index_folders(
+                    folders, self.config_for_path, _uri_of, cache=cache, jobs=self.index_jobs, progress=progress
+                )
+            finally:
+                if cache is not None:
+                    cache.save()
+
+        try:
+            repo, left_out = await loop.run_in_executor(None, work)
+        except Exception:
+            log.exception("indexing the workspace failed")
+            repo, left_out = None, 0
+        finally:
+            self.indexing = False
+        if repo is not None:
+            self.repository = repo
+            events, self.pending_events = self.pending_events, []
+            apply_file_events(repo, events, self.config_for_path, self.folders)
+            log.info(
+                "indexed %d SES documents in %.1f s (%s)", len(repo), time.perf_counter() - started, ", ".join(folders)
+            )
+            if left_out:
+                self.warn(
+                    f"ses-lsp: the workspace has {left_out:,} more JSON/YAML files than the "
+                    f"{len(repo):,} indexed; set `include` / `exclude` in the configuration to narrow it"
+                )
+            self.repository_changed()
+        if token is not None:
+            self.work_done_progress.end(token, T.WorkDoneProgressEnd(message=f"{len(self.repository)} SES documents"))
+        if self._reindex:
+            self.index_task = asyncio.ensure_future(self.index_workspace())
+
+    def file_events(self, events: list[tuple[str, int]]) -> None:
+        """Files changed on disk (workspace/didChangeWatchedFiles): re-index them."""
+        from ses_lsp.editor.project import apply_file_events
+
+        if self.indexing:
+            self.pending_events.extend(events)
+            return
+        if apply_file_events(self.repository, events, self.config_for_path, self.folders):
+            self.repository_changed()
 
     def relint_all(self) -> None:
         for st in list(self.docs.values()):
@@ -878,29 +1035,23 @@ def _idle_gc() -> None:
     gc.collect()
 
 
+def _empty_repository():
+    from ses_lsp.lint.repository import Repository
+
+    return Repository(None, _uri_of)
+
+
 def _server_workspace(ls: SesLanguageServer):
-    """The lint/navigation workspace over the server's open documents, answered from caches."""
-    from ses_lsp.editor.navigation import Workspace
+    """The lint/navigation workspace: the open documents (their cached trees and names) over the
+    index of the workspace folders (ses_lsp.editor.project.ProjectWorkspace)."""
+    from ses_lsp.editor.project import ProjectWorkspace
 
-    class ServerWorkspace(Workspace):
-        def documents(self):
-            for st in list(ls.docs.values()):
-                if st.kind is not None and not st.oversized:
-                    yield st.uri, st.document(), st.kind
+    def open_documents():
+        for st in list(ls.docs.values()):
+            if st.kind is not None and not st.oversized:
+                yield st
 
-        def uris(self):
-            return [u for u, st in ls.docs.items() if st.kind is not None]
-
-        def text_of(self, uri: str):
-            st = ls.docs.get(uri)
-            return (st.text, st.fmt) if st is not None else None
-
-        def all_occurrences(self):
-            for st in list(ls.docs.values()):
-                if st.kind is not None and not st.oversized:
-                    yield from st.occurrences()
-
-    return ServerWorkspace()
+    return ProjectWorkspace(open_documents, ls.repository)
 
 
 # (Module functions, not closures in the handler: a recursive closure refers to itself, and the
@@ -944,6 +1095,13 @@ _COMPLETION_KINDS = {
     "snippet": T.CompletionItemKind.Snippet,
     "reference": T.CompletionItemKind.Reference,
     "keyword": T.CompletionItemKind.Keyword,
+}
+# workspace/symbol: the kinds of the repository's names (ses_lsp.lint.repository).
+_NAME_SYMBOL_KINDS = {
+    "rule": T.SymbolKind.Function,
+    "rule-set": T.SymbolKind.Namespace,
+    "filter": T.SymbolKind.Event,
+    "resource": T.SymbolKind.Object,
 }
 _SYMBOL_KINDS = {
     "namespace": T.SymbolKind.Namespace,
@@ -1012,6 +1170,12 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
             ls.root_path = _uri_to_path(root)
         elif params.root_path:
             ls.root_path = params.root_path
+        uris = [f.uri for f in params.workspace_folders or ()] or ([root] if root else [])
+        ls.folders = [p for p in (_uri_to_path(u) for u in uris) if p is not None and os.path.isdir(p)]
+        if not uris and ls.root_path and os.path.isdir(ls.root_path):
+            ls.folders = [ls.root_path]
+        ls.progress_support = bool(_get(caps, "window", "work_done_progress"))
+        ls.watch_support = bool(_get(caps, "workspace", "did_change_watched_files", "dynamic_registration"))
         if params.initialization_options is not None:
             ls.apply_settings(params.initialization_options)
 
@@ -1029,6 +1193,8 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
                             watchers=[
                                 T.FileSystemWatcher(glob_pattern="**/.ses-lsp.toml"),
                                 T.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+                                # The SES documents of the repository index (ses_lsp.editor.project).
+                                T.FileSystemWatcher(glob_pattern="**/*.{json,yaml,yml,JSON,YAML,YML}"),
                             ]
                         ),
                     )
@@ -1049,6 +1215,8 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
             log.exception("initialized failed")
         if not ls.docs:
             _warm_up()
+        if ls.folders:
+            ls.index_task = asyncio.ensure_future(ls.index_workspace())
 
     async def _pull_settings(ls: SesLanguageServer) -> None:
         result = await ls.workspace_configuration_async(
@@ -1126,7 +1294,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         if params.text is not None and params.text != st.text:
             st.set_text(params.text, st.version)
             st.result_key = None
-        if st.result_key != (st.version, ls.config_gen):
+        if st.result_key != ls.lint_key(st):
             ls.schedule(st, 0)
         _simulation().document_changed(ls, st)
 
@@ -1161,6 +1329,12 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
     def did_change_watched_files(ls: SesLanguageServer, params: T.DidChangeWatchedFilesParams):
         if any(c.uri.rsplit("/", 1)[-1] in (".ses-lsp.toml", "pyproject.toml") for c in params.changes):
             ls.config_changed()
+            if ls.folders:  # (kinds, include and exclude may have changed: index again)
+                ls.index_task = asyncio.ensure_future(ls.index_workspace())
+            return
+        events = [(p, int(c.type)) for c in params.changes if (p := _uri_to_path(c.uri)) is not None]
+        if events:
+            ls.file_events(events)
 
     # -- diagnostics (pull) ---------------------------------------------------------------------
 
@@ -1174,7 +1348,7 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         if st is None:
             return T.RelatedFullDocumentDiagnosticReport(items=[])
         res = ls.lint(st)
-        rid = f"{st.version}.{ls.config_gen}.{st.kind}"
+        rid = f"{st.version}.{ls.config_gen}.{ls.repo_gen}.{st.kind}"
         if params.previous_result_id == rid:
             return T.RelatedUnchangedDocumentDiagnosticReport(result_id=rid)
         items = ls.lsp_diagnostics(st, res) if st.reported else []
@@ -1278,11 +1452,12 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
 
     def _locations(ls: SesLanguageServer, occs) -> list[T.Location]:
         out = []
+        memo: dict = {}
         for o in occs:
-            st = ls.docs.get(o.uri)
-            if st is None:
+            lines = ls.lines_of(o.uri, memo)  # (a file never opened: from the disk)
+            if lines is None:
                 continue
-            out.append(T.Location(o.uri, ls.range(st.lines, o.start, o.end)))
+            out.append(T.Location(o.uri, ls.range(lines, o.start, o.end)))
         return out
 
     @server.feature(T.TEXT_DOCUMENT_DEFINITION)
@@ -1343,12 +1518,34 @@ def create_server(debounce: float | None = None) -> SesLanguageServer:
         if not edits:
             return None
         changes = {}
+        memo: dict = {}
         for uri, lst in edits.items():
-            other = ls.docs.get(uri)
-            if other is None:
+            lines = ls.lines_of(uri, memo)  # (files never opened are edited too: the client applies it)
+            if lines is None:
                 continue
-            changes[uri] = [T.TextEdit(ls.range(other.lines, s, e), t) for s, e, t in lst]
+            changes[uri] = [T.TextEdit(ls.range(lines, s, e), t) for s, e, t in lst]
         return T.WorkspaceEdit(changes=changes)
+
+    @server.feature(T.WORKSPACE_SYMBOL)
+    @_safe()
+    def workspace_symbol(ls: SesLanguageServer, params: T.WorkspaceSymbolParams):
+        from ses_lsp.editor.project import workspace_symbols
+
+        memo: dict = {}
+        out = []
+        for o in workspace_symbols(ls.lint_workspace, params.query):
+            lines = ls.lines_of(o.uri, memo) if o.uri is not None else None
+            if lines is None or o.uri is None:
+                continue
+            out.append(
+                T.SymbolInformation(
+                    name=o.name,
+                    kind=_NAME_SYMBOL_KINDS.get(o.symbol, T.SymbolKind.Key),
+                    location=T.Location(o.uri, ls.range(lines, o.start, o.end)),
+                    container_name=o.rule_set if o.symbol != "resource" else None,
+                )
+            )
+        return out
 
     # -- code actions ---------------------------------------------------------------------------------------------
 

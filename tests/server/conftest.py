@@ -39,6 +39,7 @@ def capabilities(
     snippets: bool = True,
     configuration: bool = False,
     resolve: bool = False,
+    progress: bool = False,
 ) -> T.ClientCapabilities:
     """A client's capabilities; ``resolve``: it resolves code actions' edits (codeAction/resolve),
     as VS Code and Neovim do (they send these two properties)."""
@@ -81,7 +82,9 @@ def capabilities(
             did_change_watched_files=T.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True),
             diagnostics=T.DiagnosticWorkspaceClientCapabilities(refresh_support=True) if pull else None,
         ),
-        window=T.WindowClientCapabilities(show_message=T.ShowMessageRequestClientCapabilities()),
+        window=T.WindowClientCapabilities(
+            show_message=T.ShowMessageRequestClientCapabilities(), work_done_progress=progress or None
+        ),
     )
 
 

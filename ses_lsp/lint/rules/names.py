@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
 from ses_lsp.lint.context import LintContext
@@ -266,8 +267,8 @@ class RuleSetInfo:
     """What the workspace says about one classic rule set."""
 
     name: str
-    # rule name -> (file path, name node)
-    rules: dict[str, tuple[str | None, Node]] = field(default_factory=dict)
+    # rule name -> (file path, where the name is written)
+    rules: dict[str, tuple[str | None, Span]] = field(default_factory=dict)
     # True when a describe-receipt-rule-set document lists the whole set.
     complete: bool = False
 
@@ -307,6 +308,15 @@ def _workspace_documents(ctx: LintContext) -> Iterator[tuple[str | None, Node, s
         yield path, root, kind
 
 
+class Span(Protocol):
+    """Where a name is written (a node, or an index's occurrence of it)."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class RuleSetContribution:
     """What one document says about one classic rule set: the part of it that
@@ -314,7 +324,7 @@ class RuleSetContribution:
 
     path: str | None
     name: str  # the rule set
-    rules: tuple[tuple[str, Node], ...] = ()  # (rule name, its name node), in document order
+    rules: tuple[tuple[str, Span], ...] = ()  # (rule name, where it is written), in document order
     complete: bool = False  # a describe-receipt-rule-set output: the whole set
     copies: str | None = None  # clone-receipt-rule-set: the set whose rules the clone gets
 
@@ -389,41 +399,13 @@ def rule_set_links(root: Node | None, kind: str | None) -> tuple[list[str], list
     return defines, uses, copies
 
 
-class RuleSetIndex:
-    """A lint workspace that holds only the rule-set contributions of its documents
-    (what the CLI passes when it re-checks files against the others of a run).
-
-    ``rule_set_contributions(own)``: those of every document but ``own`` (a path).
-    """
-
-    def __init__(self, contributions: list[RuleSetContribution]) -> None:
-        self._contributions = [(_norm_key(c.path), c) for c in contributions]
-
-    def documents(self) -> Iterator[tuple[str, object, str | None]]:
-        return iter(())  # no documents are kept
-
-    def rule_set_contributions(self, own: str | None) -> Iterator[RuleSetContribution]:
-        mine = _norm_key(own)
-        for key, c in self._contributions:
-            if key is None or key != mine:
-                yield c
-
-
-def _norm_key(path: str | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return _norm_path(path)
-    except (TypeError, ValueError, OSError):  # pragma: no cover - odd paths
-        return path
-
-
 def workspace_rule_sets(ctx: LintContext) -> dict[str, RuleSetInfo] | None:
     """Classic rule sets and their rules as the other workspace documents define them
     (see :func:`rule_set_contribution`).  ``None`` when there is no workspace."""
     ws = ctx.workspace
     if ws is None:
         return None
+    # A repository (ses_lsp.lint.repository.Repository) gives the contributions of its files.
     given = getattr(ws, "rule_set_contributions", None)
     if given is not None:
         contributions: Iterable[RuleSetContribution | None] = given(ctx.document.path)
@@ -894,7 +876,6 @@ RULES = [
 __all__ = [
     "RULES",
     "RuleSetContribution",
-    "RuleSetIndex",
     "has_placeholder",
     "name_problem",
     "rule_set_contribution",
