@@ -53,6 +53,10 @@ class _Reader:
             self.keys.add(key)
             self.conds.append((p, p.value_test()))
 
+    @property
+    def positions(self) -> dict[tuple, int]:
+        return {(p.key, p.operand): i for i, (p, _) in enumerate(self.conds)}
+
     def signature(self, mail: Mail, recipient: str) -> tuple:
         values = ev._Values(mail)
         out = tuple(test(values.get(p.operand or (), p.family, recipient)) for p, test in self.conds)
@@ -145,7 +149,7 @@ def _dedupe(name: str, reader: _Reader, values: Iterable[tuple[str, dict[str, An
             continue
         seen.add(sig)
         candidates.append(Candidate(label, scenario, sig))
-    return Dimension(name, candidates, reader.signature, any_label, frozenset(reader.owners))
+    return Dimension(name, candidates, reader.signature, any_label, frozenset(reader.owners), reader.positions)
 
 
 def _strings(reader: _Reader, nonempty: bool = False, prefer_addresses: bool = False) -> list[str]:
@@ -198,7 +202,12 @@ def _tls(reader: _Reader) -> Dimension:
         seen.add(sig)
         candidates.append(Candidate(label, scenario, sig))
     return Dimension(
-        "TLS", candidates, lambda mail, rcpt: (*reader.signature(mail, rcpt), mail.tls), "", frozenset(reader.owners)
+        "TLS",
+        candidates,
+        lambda mail, rcpt: (*reader.signature(mail, rcpt), mail.tls),
+        "",
+        frozenset(reader.owners),
+        reader.positions,
     )
 
 
@@ -355,7 +364,7 @@ def _size_dimension(reader: _Reader) -> Dimension:
         else:
             label = f"of {n} to {points[j]} bytes"
         candidates.append(Candidate(label, {"Size": n}, sig))
-    return Dimension("MESSAGE_SIZE", candidates, reader.signature, "", frozenset(reader.owners))
+    return Dimension("MESSAGE_SIZE", candidates, reader.signature, "", frozenset(reader.owners), reader.positions)
 
 
 def _sizes(reader: _Reader) -> list[int]:
@@ -371,21 +380,81 @@ def _sizes(reader: _Reader) -> list[int]:
     return sorted(out)
 
 
-def pairs(dims: Sequence[Dimension], setups: Sequence[ev.MailManagerSetup], budget: int) -> Iterator[tuple[int, ...]]:
-    """Fewer combinations than the product: every class of each dimension with the others at their
-    first class, then every pair of classes of two dimensions one rule (or policy statement)
-    reads together (the recipient is paired with every dimension), within ``budget``."""
+def _meeting(dims: Sequence[Dimension], want: dict[tuple, bool]) -> tuple[int, ...] | None:
+    """The first classes that give each condition of ``want`` its wanted truth value (the
+    dimensions no condition of ``want`` reads at their first class); None when a dimension has
+    no such class (the conditions cannot all hold)."""
+    out = []
+    for dim in dims:
+        need = [(pos, want[key]) for key, pos in dim.positions.items() if key in want]
+        if not need:
+            out.append(0)
+            continue
+        for k, c in enumerate(dim.candidates):
+            sig = c.signature
+            if isinstance(sig, tuple) and all(sig[pos] is value for pos, value in need):
+                out.append(k)
+                break
+        else:
+            return None
+    return tuple(out)
+
+
+def _wants(setups: Sequence[ev.MailManagerSetup]) -> Iterator[dict[tuple, bool]]:
+    """For each rule: its conditions holding and its Unless conditions not (or each Unless alone
+    holding); for each policy statement: its conditions holding."""
+
+    def key(c: Any) -> tuple | None:
+        p = c.cond.predicate
+        return (p.key, p.operand) if p is not None and p.operand is not None else None
+
+    for s in setups:
+        for cr in s.compiled:
+            conds = {k: True for k in map(key, cr.conditions) if k is not None}
+            unless = [k for k in map(key, cr.unless) if k is not None]
+            yield {**conds, **dict.fromkeys(unless, False)}
+            for u in unless:
+                yield {**conds, u: True}
+        for _, statement in s.policy_compiled:
+            yield {k: True for k in map(key, statement) if k is not None}
+
+
+def bounded(dims: Sequence[Dimension], setups: Sequence[ev.MailManagerSetup], budget: int) -> Iterator[tuple[int, ...]]:
+    """Fewer combinations than the product, within ``budget``: every class of each dimension with
+    the others at their first class; for each rule and policy statement, a mail that meets its
+    conditions (and each of its Unless conditions alone), with every class of one dimension
+    changed at a time; then every pair of classes of two dimensions one rule (or policy
+    statement) reads together (the recipient is paired with every dimension)."""
+    seen: set[tuple[int, ...]] = set()
+
+    def around(base: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+        yield base
+        for d, dim in enumerate(dims):
+            for k in range(len(dim.candidates)):
+                if k != base[d]:
+                    yield base[:d] + (k,) + base[d + 1 :]
+
+    def fresh(combos: Iterable[tuple[int, ...]]) -> Iterator[tuple[int, ...]]:
+        for c in combos:
+            if c not in seen:
+                seen.add(c)
+                yield c
+
     base = tuple(0 for _ in dims)
-    seen = {base}
-    yield base
-    count = 1
-    for d, dim in enumerate(dims):
-        for k in range(1, len(dim.candidates)):
-            combo = base[:d] + (k,) + base[d + 1 :]
-            if combo not in seen:
-                seen.add(combo)
-                count += 1
-                yield combo
+    sources: list[Iterable[tuple[int, ...]]] = [around(base)]
+    for want in _wants(setups):
+        start = _meeting(dims, want)
+        if start is not None:
+            sources.append(around(start))
+    sources.append(_pairs(dims, base))
+    for source in sources:
+        for combo in fresh(source):
+            if len(seen) > budget:
+                return
+            yield combo
+
+
+def _pairs(dims: Sequence[Dimension], base: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
     owners = [dim.owners for dim in dims]
     for a in range(len(dims)):
         for b in range(a + 1, len(dims)):
@@ -393,12 +462,6 @@ def pairs(dims: Sequence[Dimension], setups: Sequence[ev.MailManagerSetup], budg
                 continue
             for i in range(1, len(dims[a].candidates)):
                 for j in range(1, len(dims[b].candidates)):
-                    if count >= budget:
-                        return
                     cells = list(base)
                     cells[a], cells[b] = i, j
-                    t = tuple(cells)
-                    if t not in seen:
-                        seen.add(t)
-                        count += 1
-                        yield t
+                    yield tuple(cells)
