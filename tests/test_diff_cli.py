@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -243,3 +246,33 @@ def test_services_must_match_and_documents_must_parse(tmp_path):
     assert scenario.returncode == 2 and "is a scenario (a mail)" in scenario.stderr, scenario.stderr
     usage = diff(CLASSIC / "rule-set.yaml", cwd=tmp_path)
     assert usage.returncode == 2 and "NEW" in usage.stderr
+
+
+def test_the_readme_example_is_the_real_output():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"```console\n\$ (ses-lsp diff [^\n]*)\n(.*?)```", readme, re.S)
+    assert m is not None, "README has no diff example"
+    command, shown = m.group(1), m.group(2)
+    p = run(command.split()[1:], EXAMPLES)
+    assert p.returncode == 1, p.stderr
+    assert p.stdout == shown
+    # The change the README shows is the change between the two files.
+    (block,) = re.findall(r"```diff\n(.*?)```", readme, re.S)
+    old = (CLASSIC / "rule-set.yaml").read_text().splitlines()
+    new = (EXAMPLES / "proposed" / "rule-set.yaml").read_text().splitlines()
+    added = [line[1:] for line in block.splitlines() if line.startswith("+")]
+    real = [line[1:] for line in difflib.ndiff(old, new) if line.startswith("+ ") and not line[2:].startswith("#")]
+    assert added == [line[1:] for line in real]
+    for line in block.splitlines():
+        if line.startswith(" ") and line.strip() != "...":
+            assert line[1:] in old and line[1:] in new, line
+
+
+def test_other_commands_do_not_load_the_diff():
+    code = (
+        "import sys; from ses_lsp.cli import main; main(['rules']); "
+        "bad = [m for m in ('ses_lsp.semantic_diff', 'ses_lsp.semantics.diff') if m in sys.modules]; "
+        "sys.stderr.write(repr(bad))"
+    )
+    p = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert p.stderr.strip() == "[]"
