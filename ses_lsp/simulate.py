@@ -155,14 +155,14 @@ def assemble(items: list[tuple[Loaded, bool]], what_rules: str = "RULES") -> Inp
                 f"note: {loaded.display} has {errors} error{'s' if errors != 1 else ''} (`ses-lsp lint "
                 f"{loaded.display}` shows them); it is simulated as written"
             )
+    hold = f"{what_rules} {'hold' if what_rules == 'RULES' else 'holds'}"
     rules = found["rules"]
     if not rules:
-        raise InputError(
-            f"{what_rules} hold no rule set: name a receipt rule set, a receipt rule or a Mail Manager rule set"
-        )
+        raise InputError(f"{hold} no rule set: name a receipt rule set, a receipt rule or a Mail Manager rule set")
     if len(rules) > 1:
         names = ", ".join(r.display for r in rules)
-        raise InputError(f"{what_rules} hold {len(rules)} rule sets ({names}); a simulation runs one: name one of them")
+        why = "a simulation runs one" if what_rules == "RULES" else "each side of a diff is one"
+        raise InputError(f"{hold} {len(rules)} rule sets ({names}); {why}: name one of them")
     inputs = Inputs(rules[0], found["filters"], None, None, notes)
     if inputs.service == "mailmanager":
         if inputs.filters:
@@ -174,9 +174,7 @@ def assemble(items: list[tuple[Loaded, bool]], what_rules: str = "RULES") -> Inp
             docs = found[role]
             if len(docs) > 1:
                 what = "traffic policies" if role == "policy" else "ingress points"
-                raise InputError(
-                    f"{what_rules} hold {len(docs)} {what} ({', '.join(d.display for d in docs)}); name one"
-                )
+                raise InputError(f"{hold} {len(docs)} {what} ({', '.join(d.display for d in docs)}); name one")
         inputs.policy = found["policy"][0] if found["policy"] else None
         inputs.ingress = found["ingress"][0] if found["ingress"] else None
     else:

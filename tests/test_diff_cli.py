@@ -276,3 +276,17 @@ def test_other_commands_do_not_load_the_diff():
     )
     p = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert p.stderr.strip() == "[]"
+
+
+def test_a_side_holds_one_pipeline(tmp_path):
+    two = tmp_path / "two"
+    two.mkdir()
+    shutil.copyfile(CLASSIC / "rule-set.yaml", two / "a.yaml")
+    shutil.copyfile(EXAMPLES / "proposed" / "rule-set.yaml", two / "b.yaml")
+    p = diff(CLASSIC / "rule-set.yaml", "two", cwd=tmp_path)
+    assert p.returncode == 2
+    assert "NEW holds 2 rule sets (two/a.yaml, two/b.yaml); each side of a diff is one: name one of them" in p.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    p = diff("empty", CLASSIC / "rule-set.yaml", cwd=tmp_path)
+    assert p.returncode == 2 and "OLD holds no rule set" in p.stderr, p.stderr
