@@ -23,7 +23,8 @@ from ses_lsp.lint.config import config_for
 from ses_lsp.lint.engine import lint_bytes
 from ses_lsp.lint.files import SKIP_DIRS, SUFFIXES
 from ses_lsp.semantics import evaluate as ev
-from ses_lsp.semantics.diff import DEFAULT_IPV4, Difference, DiffResult, diff_classic, diff_mailmanager
+from ses_lsp.semantics.classes import DEFAULT_IPV4
+from ses_lsp.semantics.diff import Difference, DiffResult, diff_classic, diff_mailmanager
 from ses_lsp.simulate import InputError, Inputs, Loaded, assemble, build_setup, load_rules, locate
 
 GIT_PREFIX = "git:"

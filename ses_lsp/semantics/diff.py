@@ -36,9 +36,10 @@ from typing import Any
 
 from ses_lsp.knowledge.addresses import domain_is_verified
 from ses_lsp.knowledge.networks import parse_cidr
-from ses_lsp.lint.text import quote
 from ses_lsp.semantics import classic as cm
 from ses_lsp.semantics import evaluate as ev
+from ses_lsp.semantics import mm_classes
+from ses_lsp.semantics.classes import DEFAULT_IPV4, DEFAULT_IPV6, Candidate, Dimension, ip_label
 from ses_lsp.semantics.mail import DISPOSITIONS, Mail, build_mail
 
 # The most witness mails one diff evaluates (each under both versions) before it enumerates less
@@ -49,40 +50,8 @@ MM_BUDGET = 4_000
 # Lambda functions whose dispositions are combined in full for one recipient class (3**N mails).
 MAX_FUNCTIONS = 4
 
-DEFAULT_IPV4 = "192.0.2.1"  # the scenario's default (TEST-NET-1)
-DEFAULT_IPV6 = "2001:db8::1"  # a documentation address (RFC 3849)
-
 
 # -- classes -------------------------------------------------------------------------------
-
-
-@dataclass
-class Candidate:
-    """One class of a dimension: a witness value (as scenario members) and the class's label."""
-
-    label: str
-    scenario: dict[str, Any]
-    signature: object = None
-
-
-@dataclass
-class Dimension:
-    """One thing a mail varies in: its classes, and how to find the class of any mail's value."""
-
-    name: str
-    candidates: list[Candidate]
-    classify: Callable[[Mail, str], object]  # (mail, recipient) -> signature
-    any_label: str = ""  # how a class that does not restrict this dimension reads ("" = say nothing)
-    owners: frozenset[int] = frozenset()  # Mail Manager: the rules and statements whose conditions read it
-    # Mail Manager: a condition's (predicate key, operand) -> its place in this dimension's signatures
-    positions: dict[tuple, int] = field(default_factory=dict)
-
-    def index_of(self, mail: Mail, recipient: str) -> int | None:
-        sig = self.classify(mail, recipient)
-        for i, c in enumerate(self.candidates):
-            if c.signature == sig:
-                return i
-        return None
 
 
 @dataclass
@@ -503,22 +472,6 @@ def _ip_dimensions(setups: Sequence[ev.ClassicSetup]) -> tuple[Dimension, Dimens
     return ip_dim, on_list
 
 
-def ip_label(p: Any, blocks: Sequence[Any], nowhere: str) -> str:
-    """The class of source addresses of ``p`` (a netaddr IPAddress) among ``blocks`` (IPNetworks):
-    "from 10.0.0.0/8 (outside 10.1.0.0/16)", or "from a source address in {nowhere}"."""
-    inside = [b for b in blocks if p.version == b.version and p in b]
-    if not inside:
-        return f"from a source address in {nowhere}" if blocks else ""
-    inner = max(inside, key=lambda b: b.prefixlen)
-    holes = [str(b) for b in blocks if b.version == inner.version and b != inner and b in inner and p not in b]
-    return f"from {_cidr_text(inner)}" + (f" (outside {', '.join(holes)})" if holes else "")
-
-
-def _cidr_text(net: Any) -> str:
-    full = 32 if net.version == 4 else 128
-    return str(net.ip) if net.prefixlen == full else str(net)
-
-
 def _recipient_local_dimensions(setups: Sequence[ev.ClassicSetup], address: str) -> tuple[list[Dimension], bool]:
     """TLS (when a rule matching ``address`` requires it) and the disposition of each
     ``RequestResponse`` Lambda function of the rules matching it; and whether the combination is full."""
@@ -571,8 +524,6 @@ def diff_mailmanager(
     budget: int = MM_BUDGET,
 ) -> DiffResult:
     """The classes of mail the two Mail Manager pipelines treat differently (see the module)."""
-    from ses_lsp.semantics import mm_classes
-
     dims = mm_classes.dimensions([old, new])
     sizes = [len(d.candidates) for d in dims]
     total = 1
@@ -607,7 +558,3 @@ def diff_mailmanager(
         count = mails
     differences = _report(dims, findings, sizes if exhaustive else [1] * len(sizes))
     return DiffResult("mailmanager", differences, count, mails, exhaustive, notes)
-
-
-def describe_value(v: object) -> str:
-    return quote(v) if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else str(v)

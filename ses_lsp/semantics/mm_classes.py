@@ -1,5 +1,5 @@
 """The classes of mail a Mail Manager pipeline can tell apart, one dimension per thing its
-conditions read (see :mod:`ses_lsp.semantics.diff`).
+conditions read (see :mod:`ses_lsp.semantics.diff`; the classes are :mod:`ses_lsp.semantics.classes`).
 
 Each :class:`~ses_lsp.semantics.diff.Dimension` holds witness values, one per *signature*: the
 truth values, for that value, of every condition (of either version's rules and traffic policy)
@@ -26,7 +26,7 @@ from typing import Any
 
 from ses_lsp.semantics import evaluate as ev
 from ses_lsp.semantics import mailmanager as mm
-from ses_lsp.semantics.diff import DEFAULT_IPV4, DEFAULT_IPV6, Candidate, Dimension, describe_value, ip_label
+from ses_lsp.semantics.classes import DEFAULT_IPV4, DEFAULT_IPV6, Candidate, Dimension, describe_value, ip_label
 from ses_lsp.semantics.mail import Mail, build_mail
 
 DEFAULT_RECIPIENT = "someone@example.com"
