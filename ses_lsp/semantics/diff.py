@@ -203,12 +203,14 @@ def _merge(scenario: dict[str, Any], extra: dict[str, Any]) -> None:
             scenario[k] = v
 
 
-def _collapse(combos: list[tuple[int, ...]], sizes: Sequence[int]) -> list[tuple[int | None, ...]]:
+def _collapse(combos: list[tuple[int, ...]], sizes: Sequence[int | None]) -> list[tuple[int | None, ...]]:
     """Merge the differing combinations into cubes: a dimension whose every class differs (the others
-    equal) becomes "any" (None).  Dimensions are merged last to first."""
+    equal) becomes "any" (None); so does a dimension of one class.  Dimensions are merged last to
+    first; a size None never merges (a dimension held fixed by the caller, or an enumeration that
+    did not try every class)."""
     cubes: set[tuple[int | None, ...]] = set(combos)
     for d in range(len(sizes) - 1, -1, -1):
-        if sizes[d] < 2:
+        if sizes[d] is None:
             continue
         groups: dict[tuple, set[int | None]] = {}
         for c in cubes:
@@ -223,25 +225,33 @@ def _collapse(combos: list[tuple[int, ...]], sizes: Sequence[int]) -> list[tuple
     return sorted(cubes, key=lambda c: tuple(-1 if x is None else x for x in c))
 
 
-def _describe(dims: Sequence[Dimension], cube: Sequence[int | None]) -> tuple[str, list[tuple[str, str]]]:
+def _describe(
+    dims: Sequence[Dimension], cube: Sequence[int | None], brief: bool = False
+) -> tuple[str, list[tuple[str, str]]]:
+    """The class's description, and (dimension, label) for each dimension it restricts.  ``brief``:
+    name only the dimensions not at their first class, and say the rest is as in the witness."""
     parts = [(d.name, d.candidates[i].label) for d, i in zip(dims, cube, strict=True) if i is not None]
-    words = [label for _, label in parts if label]
+    shown = [d.candidates[i].label for d, i in zip(dims, cube, strict=True) if i is not None and (i != 0 or not brief)]
+    words = [w for w in shown if w]
     for d, i in zip(dims, cube, strict=True):
         if i is None and d.any_label:
             words.append(d.any_label)
+    tail = " (everything else as in the witness)" if brief else ""
     if not words:
-        return "every mail", parts
+        return ("the witness mail" if brief else "every mail"), parts
     first = words[0] if words[0].startswith("mail ") else "mail " + words[0]
-    return ", ".join([first, *words[1:]]), parts
+    return ", ".join([first, *words[1:]]) + tail, parts
 
 
-def _report(dims: Sequence[Dimension], findings: list[_Finding], sizes: Sequence[int]) -> list[Difference]:
+def _report(
+    dims: Sequence[Dimension], findings: list[_Finding], sizes: Sequence[int | None], brief: bool = False
+) -> list[Difference]:
     by_combo = {f.combo: f for f in findings}
     out = []
     for cube in _collapse(list(by_combo), sizes):
         witness = min(c for c in by_combo if all(x is None or x == y for x, y in zip(cube, c, strict=True)))
         f = by_combo[witness]
-        text, parts = _describe(dims, cube)
+        text, parts = _describe(dims, cube, brief)
         summary = change_summary(f.before, f.after)
         conds = tuple((d, i) for d, i in zip(dims, cube, strict=True) if i is not None)
         out.append(Difference(text, parts, f.scenario, f.before, f.after, summary, conds))
@@ -315,7 +325,7 @@ def diff_classic(
                     findings.append(_Finding((0, *combo), before, after, scenario))
             if findings:
                 dims = [_fixed(rcpt_dim, ri), *local_dims]
-                for diff in _report(dims, findings, [1, *sizes]):
+                for diff in _report(dims, findings, [None, *sizes]):
                     diff.conditions = ((rcpt_dim, ri), *diff.conditions[1:])
                     differences.append(diff)
     if cut_functions:
@@ -465,7 +475,7 @@ def _ip_dimensions(setups: Sequence[ev.ClassicSetup]) -> tuple[Dimension, Dimens
         label = ip_label(p, blocks, "no IP filter's range")
         candidates.append(Candidate(label, {"SourceIp": str(p)}, sig))
     ip_dim = Dimension("source IP", candidates, classify)
-    listed = [Candidate("", {}, False)]
+    listed = [Candidate("not on the SES block list", {}, False)]
     if has_filters:
         listed.append(Candidate("on the SES block list", {"OnSesBlockList": True}, True))
     on_list = Dimension("SES block list", listed, lambda mail, rcpt: bool(mail.on_ses_block_list))
@@ -556,5 +566,8 @@ def diff_mailmanager(
             findings.append(_Finding(tuple(combo), before, after, mm_classes.finish(scenario)))
     if not exhaustive:
         count = mails
-    differences = _report(dims, findings, sizes if exhaustive else [1] * len(sizes))
+    if exhaustive:
+        differences = _report(dims, findings, sizes)
+    else:  # (only the combinations tried: each is its own class)
+        differences = _report(dims, findings, [1 if n == 1 else None for n in sizes], brief=True)
     return DiffResult("mailmanager", differences, count, mails, exhaustive, notes)
