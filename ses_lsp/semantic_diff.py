@@ -61,11 +61,12 @@ def load_side(side: Side, other: Side, what: str) -> Inputs:
     return _load_git(side.rev, path, what)
 
 
-def _git(args: list[str], cwd: str) -> bytes:
+def _git(args: list[str], cwd: str, stdin: bytes | None = None) -> bytes:
     try:
         proc = subprocess.run(
             ["git", "--literal-pathspecs", *args],
             cwd=cwd,
+            input=stdin,
             capture_output=True,
             check=False,
             timeout=120,
@@ -78,6 +79,25 @@ def _git(args: list[str], cwd: str) -> bytes:
         msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(f"git {args[0]}: {msg[-1] if msg else f'exit code {proc.returncode}'}")
     return proc.stdout
+
+
+def _blobs(rev: str, names: list[str], top: str) -> list[bytes]:
+    """The contents of ``names`` at ``rev``, read by one ``git cat-file --batch``."""
+    if not names:
+        return []
+    query = "".join(f"{rev}:{n}\n" for n in names).encode("utf-8", "surrogateescape")
+    out = _git(["cat-file", "--batch"], top, query)
+    blobs = []
+    pos = 0
+    for name in names:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if len(header) != 3 or header[1] != b"blob":
+            raise InputError(f"git:{rev}:{name} is not a file git can read ({out[pos:end].decode('utf-8', 'replace')})")
+        size = int(header[2])
+        blobs.append(out[end + 1 : end + 1 + size])
+        pos = end + 1 + size + 1  # (the content is followed by a newline)
+    return blobs
 
 
 def _load_git(rev: str, path: str, what: str) -> Inputs:
@@ -93,20 +113,27 @@ def _load_git(rev: str, path: str, what: str) -> Inputs:
     elif rel.startswith(os.pardir):
         raise InputError(f"{what}: {path!r} is outside the repository at {top}")
     rel = rel.replace(os.sep, "/")
-    listed = _git(["ls-tree", "-r", "--full-tree", "--name-only", "-z", rev, "--", rel or "."], top)
-    names = [n.decode("utf-8", "surrogateescape") for n in listed.split(b"\0") if n]
+    listed = _git(["ls-tree", "-r", "--full-tree", "-z", rev, "--", rel or "."], top)
+    names = []
+    for entry in filter(None, listed.split(b"\0")):
+        meta, _, name = entry.partition(b"\t")
+        mode, kind = meta.split()[:2]
+        if kind == b"blob" and mode != b"120000":  # (files; not submodules, not symbolic links)
+            names.append(name.decode("utf-8", "surrogateescape"))
     if not names:
         raise InputError(f"{what}: git:{rev} has no file at {rel or '.'!r}")
     explicit = names == [rel]
-    items: list[tuple[Loaded, bool]] = []
-    for name in names:
-        if not explicit:
+    if not explicit:
+        kept = []
+        for name in names:
             parts = name[len(rel) :].strip("/").split("/") if rel else name.split("/")
             if any(p.startswith(".") or p in SKIP_DIRS for p in parts[:-1]):
-                continue
-            if not name.lower().endswith(SUFFIXES):
-                continue
-        data = _git(["cat-file", "blob", f"{rev}:{name}"], top)
+                continue  # (the directories a walk skips)
+            if name.lower().endswith(SUFFIXES):
+                kept.append(name)
+        names = kept
+    items: list[tuple[Loaded, bool]] = []
+    for name, data in zip(names, _blobs(rev, names, top), strict=True):
         full = os.path.join(top, *name.split("/"))
         result = lint_bytes(data, full, config_for(os.path.dirname(full)), explicit=explicit)
         items.append((Loaded(f"git:{rev}:{name}", result), explicit))
