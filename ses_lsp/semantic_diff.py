@@ -116,10 +116,10 @@ def _load_git(rev: str, path: str, what: str) -> Inputs:
     listed = _git(["ls-tree", "-r", "--full-tree", "-z", rev, "--", rel or "."], top)
     names = []
     for entry in filter(None, listed.split(b"\0")):
-        meta, _, name = entry.partition(b"\t")
+        meta, _, raw = entry.partition(b"\t")
         mode, kind = meta.split()[:2]
         if kind == b"blob" and mode != b"120000":  # (files; not submodules, not symbolic links)
-            names.append(name.decode("utf-8", "surrogateescape"))
+            names.append(raw.decode("utf-8", "surrogateescape"))
     if not names:
         raise InputError(f"{what}: git:{rev} has no file at {rel or '.'!r}")
     explicit = names == [rel]
