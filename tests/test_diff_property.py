@@ -177,6 +177,22 @@ def test_classic_diff_is_exact(specs, filters, data, mails, verified):
                 assert before == after, (rcpt, scenario, [d.description for d in result.differences])
 
 
+def test_classic_entries_covering_every_usual_domain():
+    """Entries for the domains a witness would use first: the diff still finds a domain nothing covers."""
+    wide = [".example", "example", ".tld1", "unlisted.tld2", ".tld3"]
+    specs = [{"enabled": True, "recipients": wide, "actions": ["s3"], "stop": False, "tls": None}]
+    more = [*specs, {"enabled": True, "recipients": None, "actions": ["sns"], "stop": False, "tls": None}]
+    result = diff_classic(classic_setup(specs, []), classic_setup(more, []))
+    assert [d.description for d in result.differences] == [
+        "mail to any address at example",
+        "mail to an address no Recipients entry matches (e.g. someone@tld1)",  # (.tld1: subdomains only)
+        "mail to any address at unlisted.tld2",
+        "mail to an address at a subdomain of example that no entry names (e.g. someone@sub.example)",
+        "mail to an address at a subdomain of tld1 that no entry names (e.g. someone@sub.tld1)",
+        "mail to an address at a subdomain of tld3 that no entry names (e.g. someone@sub.tld3)",
+    ]
+
+
 def test_classic_identical_versions_have_no_difference():
     specs = [{"enabled": True, "recipients": ["a@x.com"], "actions": ["sync1", "s3"], "stop": True, "tls": "Require"}]
     result = diff_classic(

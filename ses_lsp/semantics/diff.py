@@ -394,10 +394,11 @@ def _recipient_dimension(setups: Sequence[ev.ClassicSetup], verified: frozenset[
     for d in domains:
         sub = fresh({x.rsplit("." + d, 1)[0] for x in domain_set if x.endswith("." + d)}, "sub")
         witnesses.append(f"someone@{sub}.{d}")
-    n = 1
-    while True:  # a domain no entry (and no verified domain) covers
-        other = "unlisted.example" if n == 1 else f"unlisted{n}.example"
-        if signature(f"someone@{other}")[0] == () and not any(other.endswith("." + d) for d in domain_set):
+    n = 0
+    while True:  # a domain no entry (and no verified domain) covers; each try has another top-level
+        # domain, so the entries can rule out only as many tries as they name domains
+        other = "unlisted.example" if n == 0 else f"unlisted.tld{n}"
+        if other not in domain_set and not any(other.endswith("." + d) for d in domain_set):
             break
         n += 1
     witnesses.append(f"someone@{other}")
