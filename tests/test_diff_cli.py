@@ -294,3 +294,15 @@ def test_a_side_holds_one_pipeline(tmp_path):
     empty.mkdir()
     p = diff("empty", CLASSIC / "rule-set.yaml", cwd=tmp_path)
     assert p.returncode == 2 and "OLD holds no rule set" in p.stderr, p.stderr
+
+
+def test_documents_with_errors_are_compared_as_written(tmp_path):
+    text = (CLASSIC / "rule-set.yaml").read_text().replace("TlsPolicy: Require", "TlsPolicy: required")
+    bad = write(tmp_path, "bad.yaml", text)
+    p = diff(CLASSIC / "rule-set.yaml", bad, cwd=tmp_path)
+    assert p.returncode == 1, p.stderr
+    assert p.stderr.startswith(
+        "note: bad.yaml has 1 error (`ses-lsp lint bad.yaml` shows them); it is compared as written"
+    )
+    # ("required" is not "Require": the ceo rule no longer bounces mail without TLS)
+    assert 'mail to ceo@example.com, without TLS: before, bounced by rule "ceo"' in p.stdout, p.stdout
