@@ -305,4 +305,9 @@ def test_documents_with_errors_are_compared_as_written(tmp_path):
         "note: bad.yaml has 1 error (`ses-lsp lint bad.yaml` shows them); it is compared as written"
     )
     # ("required" is not "Require": the ceo rule no longer bounces mail without TLS)
-    assert 'mail to ceo@example.com, without TLS: before, bounced by rule "ceo"' in p.stdout, p.stdout
+    assert p.stdout.splitlines()[1:4] == [
+        "1 class of mail changes outcome (11 classes of mail checked):",
+        "",
+        'mail to ceo@example.com, without TLS: before, no action runs, bounced by rule "ceo" (TlsPolicy: Require, '
+        'no TLS); after, S3Action in rule "ceo", stopped by StopAction in rule "ceo", delivered instead of bounced',
+    ]
