@@ -37,7 +37,7 @@ from ses_lsp.document.document import Document  # noqa: E402
 from ses_lsp.editor.routing_lens import RoutingLenses  # noqa: E402
 from ses_lsp.lint.config import config_for  # noqa: E402
 from ses_lsp.semantics import evaluate as ev  # noqa: E402
-from ses_lsp.semantics.reach import find_witness  # noqa: E402
+from ses_lsp.semantics.witness import find_witness  # noqa: E402
 
 
 class _NoneOpen:

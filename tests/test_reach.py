@@ -1,4 +1,4 @@
-"""Witness mails (ses_lsp.semantics.reach): every witness really reaches its rule when the
+"""Witness mails (ses_lsp.semantics.witness): every witness really reaches its rule when the
 evaluation model runs it again from its scenario (which is itself a valid scenario document),
 and a rule said to be unreachable is reached by no mail drawn from the rule set's constants."""
 
@@ -16,7 +16,7 @@ from ses_lsp.lint.kinds import detect_kind
 from ses_lsp.lint.rules.common import CLASSIC_RULE_KINDS, MM_RULE_SET_KINDS
 from ses_lsp.semantics import evaluate as ev
 from ses_lsp.semantics.mail import build_mail
-from ses_lsp.semantics.reach import Unreachable, Witness, find_witness, reaching_recipient
+from ses_lsp.semantics.witness import Unreachable, Witness, find_witness, reaching_recipient
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -222,7 +222,7 @@ def test_mailmanager_witnesses_and_reasons():
     assert w.scenario == {
         "Recipients": ["witness@example.com"],
         "AddressLists": {"arn:aws:ses:us-east-1:1:mailmanager-address-list/vip": ["witness@example.com"]},
-        "SourceIp": "10.1.0.0",
+        "SourceIp": "10.1.0.1",  # (the block's first host: the lints' examples pick it too)
     }
     why = got[6]
     assert isinstance(why, Unreachable) and why.proven

@@ -1,5 +1,5 @@
 """The code lenses' count of the rules a mail reaches agrees with the explained trace that the
-witness hover reads (ses_lsp.semantics.reach.reaching_recipient), on every rule set of the
+witness hover reads (ses_lsp.semantics.witness.reaching_recipient), on every rule set of the
 examples and golden files, for mails drawn from their constants."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from test_reach import FILES, ROOT, _evaluate, _random_scenarios, _setup
 
 from ses_lsp.editor.routing_lens import _reached
 from ses_lsp.semantics.mail import build_mail
-from ses_lsp.semantics.reach import reaching_recipient
+from ses_lsp.semantics.witness import reaching_recipient
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])

@@ -193,7 +193,7 @@ def test_a_witness_meets_the_conditions_and_no_unless(conditions, unless):
         # than trying the usual suspects)
         for recipient in ("billing@example.com", "a@example.com", "user@example.org"):
             for ip in ("10.0.0.1", "192.0.2.1"):
-                sample = witness.Witness({"Recipients": [recipient], "SourceIp": ip}).mail()
+                sample = witness.CandidateMail({"Recipients": [recipient], "SourceIp": ip}).mail()
                 assert not applies(setup, sample), (conditions, unless, recipient, ip)
 
 
@@ -243,7 +243,7 @@ def test_a_size_not_equals_holds_for_every_other_size():
     setup = one_rule(
         [{"NumberExpression": {"Evaluate": {"Attribute": "MESSAGE_SIZE"}, "Operator": "NOT_EQUALS", "Value": 500}}], []
     )
-    sized = {n: witness.Witness({"Recipients": ["a@example.com"], "Size": n}).mail() for n in (0, 499, 500, 501)}
+    sized = {n: witness.CandidateMail({"Recipients": ["a@example.com"], "Size": n}).mail() for n in (0, 499, 500, 501)}
     assert {n: applies(setup, m) for n, m in sized.items()} == {0: True, 499: True, 500: False, 501: True}
 
 

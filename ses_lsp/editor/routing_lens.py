@@ -309,7 +309,7 @@ def _reached(setup: Any, mail: Mail) -> set[int]:
 
     SES classic without explaining every rule: an accepted recipient reaches the enabled rules
     that match it up to the rule where its evaluation stopped (that one included), the same
-    rules :func:`ses_lsp.semantics.reach.reaching_recipient` finds in an explained trace
+    rules :func:`ses_lsp.semantics.witness.reaching_recipient` finds in an explained trace
     (tests/test_routing_lens.py checks both agree)."""
     out: set[int] = set()
     if isinstance(setup, ev.MailManagerSetup):

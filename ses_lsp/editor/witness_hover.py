@@ -1,6 +1,6 @@
 """The hover of a rule's name in a rule set: a witness mail that reaches the rule, or why no mail can.
 
-The witness comes from :func:`ses_lsp.semantics.reach.find_witness`, which only returns a
+The witness comes from :func:`ses_lsp.semantics.witness.find_witness`, which only returns a
 mail the evaluation model's trace shows reaching the rule.  The rule set is evaluated alone
 (the IP filters and traffic policy of the account are other documents), with the verified
 domains of the configuration.  Works on offsets and returns Markdown; the server converts.
@@ -16,7 +16,7 @@ from ses_lsp.editor.hover import HoverInfo
 from ses_lsp.lint.rules.common import CLASSIC_RULE_KINDS, MM_RULE_SET_KINDS
 from ses_lsp.semantics import evaluate as ev
 from ses_lsp.semantics.evaluate import rule_label_from_name
-from ses_lsp.semantics.reach import Unreachable, Witness, find_witness
+from ses_lsp.semantics.witness import Unreachable, Witness, find_witness
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
@@ -96,7 +96,7 @@ def _line(doc: Document, node: Node) -> int:
 
 
 def witness_markdown(result: Witness | Unreachable, doc: Document, verified_domains: list[str] | None = None) -> str:
-    """The hover text of :func:`ses_lsp.semantics.reach.find_witness`'s answer."""
+    """The hover text of :func:`ses_lsp.semantics.witness.find_witness`'s answer."""
     label = rule_label_from_name(result.rule)
     scope = "this rule set alone (IP filters and traffic policies are other documents)"
     if verified_domains:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ses_lsp.lint.text import quote
+from ses_lsp.semantics.candidates import DEFAULT_IPV4, DEFAULT_IPV6
 from ses_lsp.semantics.mail import Mail
 
-DEFAULT_IPV4 = "192.0.2.1"  # the scenario's default (TEST-NET-1)
-DEFAULT_IPV6 = "2001:db8::1"  # a documentation address (RFC 3849)
+__all__ = ["DEFAULT_IPV4", "DEFAULT_IPV6", "Candidate", "Dimension", "describe_value", "ip_label"]
 
 
 @dataclass

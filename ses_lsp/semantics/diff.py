@@ -36,9 +36,9 @@ from typing import Any
 
 from ses_lsp.knowledge.addresses import domain_is_verified
 from ses_lsp.knowledge.networks import parse_cidr
+from ses_lsp.semantics import candidates, mm_classes
 from ses_lsp.semantics import classic as cm
 from ses_lsp.semantics import evaluate as ev
-from ses_lsp.semantics import mm_classes
 from ses_lsp.semantics.classes import DEFAULT_IPV4, DEFAULT_IPV6, Candidate, Dimension, ip_label
 from ses_lsp.semantics.mail import DISPOSITIONS, Mail, build_mail
 
@@ -377,42 +377,28 @@ def _recipient_dimension(setups: Sequence[ev.ClassicSetup], verified: frozenset[
     locals_at: dict[str, set[str]] = {}
     for local, domain in addresses:
         locals_at.setdefault(domain, set()).update((local, local.split("+", 1)[0]))
-    domain_set = set(domains)
 
     def signature(address: str) -> tuple:
         keys = tuple(k for k in cm.address_keys(address) if k in known)
         ok = verified is None or domain_is_verified(cm.split_address(address)[1], verified)
         return (keys, ok)
 
-    def fresh(taken: set[str], stem: str) -> str:
-        name, n = stem, 1
-        while name in taken:
-            n += 1
-            name = f"{stem}{n}"
-        return name
-
+    fresh = candidates.Fresh(
+        [r for r in _all_rules(setups) if r.is_enabled], local="someone", label="sub", domains=domains
+    )
     witnesses: list[str] = [f"{local}@{domain}" for local, domain in addresses]
-    witnesses += [f"{fresh(locals_at.get(d, set()), 'someone')}@{d}" for d in domains]
-    for d in domains:
-        sub = fresh({x.rsplit("." + d, 1)[0] for x in domain_set if x.endswith("." + d)}, "sub")
-        witnesses.append(f"someone@{sub}.{d}")
-    n = 0
-    while True:  # a domain no entry (and no verified domain) covers; each try has another top-level
-        # domain, so the entries can rule out only as many tries as they name domains
-        other = "unlisted.example" if n == 0 else f"unlisted.tld{n}"
-        if other not in domain_set and not any(other.endswith("." + d) for d in domain_set):
-            break
-        n += 1
-    witnesses.append(f"someone@{other}")
-    candidates: list[Candidate] = []
+    witnesses += [f"{fresh.local(d)}@{d}" for d in domains]
+    witnesses += [f"someone@{fresh.subdomain(d)}" for d in domains]
+    witnesses.append(fresh.outside())
+    classes: list[Candidate] = []
     seen: set[object] = set()
     for w in witnesses:
         sig = signature(w)
         if sig in seen:
             continue
         seen.add(sig)
-        candidates.append(Candidate(_recipient_label(w, sig, locals_at), {"Recipients": [w]}, sig))
-    return Dimension("recipient", candidates, lambda mail, rcpt: signature(rcpt))
+        classes.append(Candidate(_recipient_label(w, sig, locals_at), {"Recipients": [w]}, sig))
+    return Dimension("recipient", classes, lambda mail, rcpt: signature(rcpt))
 
 
 def _recipient_label(witness: str, sig: tuple, locals_at: dict[str, set[str]]) -> str:
@@ -461,23 +447,17 @@ def _ip_dimensions(setups: Sequence[ev.ClassicSetup]) -> tuple[Dimension, Dimens
         except Exception:  # (netaddr raises several types for text that is not an address)
             return ("unreadable",)
 
-    points: list[IPAddress] = [IPAddress(DEFAULT_IPV4)]
-    for b in blocks:
-        top = 2**32 - 1 if b.version == 4 else 2**128 - 1
-        for v in (b.first, b.last, b.first - 1, b.last + 1):
-            if 0 <= v <= top:
-                points.append(IPAddress(v, b.version))
-    points.append(IPAddress(DEFAULT_IPV6))
-    candidates: list[Candidate] = []
+    texts_of_points = [DEFAULT_IPV4, *candidates.ip_points(str(b) for b in blocks), DEFAULT_IPV6]
+    classes: list[Candidate] = []
     seen: set[object] = set()
-    for p in points:
+    for p in map(IPAddress, dict.fromkeys(texts_of_points)):
         sig = signature_of(p)
         if sig in seen:
             continue
         seen.add(sig)
         label = ip_label(p, blocks, "no IP filter's range")
-        candidates.append(Candidate(label, {"SourceIp": str(p)}, sig))
-    ip_dim = Dimension("source IP", candidates, classify)
+        classes.append(Candidate(label, {"SourceIp": str(p)}, sig))
+    ip_dim = Dimension("source IP", classes, classify)
     listed = [Candidate("not on the SES block list", {}, False)]
     if has_filters:
         listed.append(Candidate("on the SES block list", {"OnSesBlockList": True}, True))

@@ -19,22 +19,21 @@ that reads it.  Witness values by operand:
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from ses_lsp.semantics import candidates
 from ses_lsp.semantics import evaluate as ev
 from ses_lsp.semantics import mailmanager as mm
 from ses_lsp.semantics.classes import DEFAULT_IPV4, DEFAULT_IPV6, Candidate, Dimension, describe_value, ip_label
 from ses_lsp.semantics.mail import Mail, build_mail
 
 DEFAULT_RECIPIENT = "someone@example.com"
+VERDICTS = candidates.family_values("verdict") or []
 MAX_FRAGMENTS = 24  # constants of one operand combined in pairs (more: each alone)
 MAX_PAIRED_VALUES = 24  # values of a repeatable header combined two at a time
 
 _ADDRESS_HEADERS = {"FROM": "From", "SENDER": "Sender", "TO": "To", "CC": "Cc"}
-_ADDRESS = re.compile(r"[^@\s,;<>()\"]+@[^@\s,;<>()\"]+")
 
 
 class _Reader:
@@ -153,20 +152,7 @@ def _dedupe(name: str, reader: _Reader, values: Iterable[tuple[str, dict[str, An
 
 
 def _strings(reader: _Reader, nonempty: bool = False, prefer_addresses: bool = False) -> list[str]:
-    consts = reader.strings()
-    frags = ["", *consts]
-    pairs = len(frags) <= MAX_FRAGMENTS
-    out: set[str] = set()
-    for f1 in frags:
-        for f2 in frags if pairs else [""]:
-            for pre in ("", "x"):
-                for post in ("", "x"):
-                    out.add(pre + f1 + f2 + post)
-    if nonempty:
-        out.discard("")
-    if prefer_addresses:
-        return sorted(out, key=lambda s: (_ADDRESS.fullmatch(s) is None, len(s), s))
-    return sorted(out, key=lambda s: (len(s), s))
+    return candidates.string_pairs(reader.strings(), MAX_FRAGMENTS, nonempty, prefer_addresses)
 
 
 def _recipient(reader: _Reader | None) -> Dimension:
@@ -229,9 +215,9 @@ def _dimension(key: tuple, reader: _Reader) -> Dimension:
     if kind == "analysis":
         _, analyzer, result, family = key
         if family == "boolean":
-            vals: list[object] = [False, True]
+            vals: list[object] = [False, True]  # (False first: the class without the result)
         elif family == "verdict":
-            vals = list(mm.VERDICTS)
+            vals = candidates.family_values(family) or []
         else:
             vals = list(_strings(reader))
         return _dedupe(
@@ -253,7 +239,7 @@ def _dimension(key: tuple, reader: _Reader) -> Dimension:
         return _dedupe(
             "DMARC policy",
             reader,
-            ((f"with DMARC policy {v}", {"DmarcPolicy": v}) for v in mm.DMARC_POLICIES),
+            ((f"with DMARC policy {v}", {"DmarcPolicy": v}) for v in candidates.family_values("dmarc") or ()),
         )
     if kind == "header":
         name = key[1]
@@ -265,7 +251,11 @@ def _dimension(key: tuple, reader: _Reader) -> Dimension:
         return _dedupe(name, reader, _header_values(reader, "Subject", False))
     if name in ("SPF", "DKIM"):
         member = name.capitalize()
-        return _dedupe(name, reader, ((f"with {name} {v}", {"Verdicts": {member: v}}) for v in mm.VERDICTS))
+        return _dedupe(
+            name,
+            reader,
+            ((f"with {name} {v}", {"Verdicts": {member: v}}) for v in candidates.family_values("verdict") or ()),
+        )
     if name == "MESSAGE_SIZE":
         return _size_dimension(reader)
     if name in ("TLS_WRAPPED", "READ_RECEIPT_REQUESTED"):
@@ -323,18 +313,8 @@ def _ip_values(reader: _Reader) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _ip_points(reader: _Reader) -> list[str]:
-    from netaddr import IPAddress
-
-    points = [DEFAULT_IPV4]
-    for p, _ in reader.conds:
-        for block in mm._blocks(tuple(p.values)) or ():
-            version, first, last = block
-            top = 2**32 - 1 if version == 4 else 2**128 - 1
-            for v in (first, last, first - 1, last + 1):
-                if 0 <= v <= top:
-                    points.append(str(IPAddress(v, 4 if version == 4 else 6)))
-    points.append(DEFAULT_IPV6)
-    return list(dict.fromkeys(points))
+    points = candidates.ip_points(v for p, _ in reader.conds for v in p.values)
+    return list(dict.fromkeys([DEFAULT_IPV4, *points, DEFAULT_IPV6]))
 
 
 def _size_dimension(reader: _Reader) -> Dimension:
@@ -368,16 +348,8 @@ def _size_dimension(reader: _Reader) -> Dimension:
 
 
 def _sizes(reader: _Reader) -> list[int]:
-    out = {0}
-    consts: list[float] = list(reader.max_sizes)
-    for p, _ in reader.conds:
-        consts.extend(float(v) for v in p.values if isinstance(v, (int, float)) and not isinstance(v, bool))
-    for x in consts:
-        if math.isfinite(x):
-            for n in (math.floor(x) - 1, math.floor(x), math.ceil(x), math.ceil(x) + 1):
-                if n >= 0:
-                    out.add(n)
-    return sorted(out)
+    consts = [*reader.max_sizes, *(v for p, _ in reader.conds for v in p.values)]
+    return sorted({0, *(int(x) for x in candidates.number_points(consts) if x >= 0 and x.is_integer())})
 
 
 def _meeting(dims: Sequence[Dimension], want: dict[tuple, bool]) -> tuple[int, ...] | None:

@@ -1,51 +1,473 @@
-"""Witness mails: a concrete mail that shows what a lint claims about a rule set.
+"""Witness mails: a concrete mail that shows what is claimed about a rule set.
 
-A claim such as "this rule can never run" or "this rule also runs for the mail that rule
-delivers" is easier to believe (and to check) with an example.  The functions here build one
-from the constants the rules test (addresses, domains, strings, sizes, CIDR blocks, verdicts),
-as a scenario document's members (:func:`ses_lsp.semantics.mail.build_mail` turns them into a
-:class:`~ses_lsp.semantics.mail.Mail`), so the lint can run it through the one evaluation model
-(:mod:`ses_lsp.semantics.evaluate`) before it says anything, and a user can paste it into a
-scenario file.
+The candidate values come from :mod:`ses_lsp.semantics.candidates` (the one home of "the values
+worth trying, derived from the constants the rules test"); this module runs them through the
+one evaluation model (:mod:`ses_lsp.semantics.evaluate`), so a witness never claims what the
+evaluator does not say.
 
-Pure: no file is read, nothing is printed.
+One function, :func:`find_witness`, for a mail that reaches a given rule (the editor's hover on a
+rule name, the routing code lenses)::
+
+    find_witness(setup, rule_index, verified_domains=None) -> Witness | Unreachable
+
+* ``setup``: the evaluation model's rule set (:class:`~ses_lsp.semantics.evaluate.ClassicSetup`
+  or :class:`~ses_lsp.semantics.evaluate.MailManagerSetup`, e.g. ``ClassicSetup.from_documents(root)``).
+  The IP filters, traffic policy and ingress point it holds take part too.
+* ``rule_index``: the rule's place in the document's ``Rules`` (0-based; 0 for a single
+  receipt rule document).
+* ``verified_domains``: the configuration's (SES classic receives mail only for them).
+
+A candidate mail is derived from the constants the rules test (the rule's ``Recipients``
+entries; the values of its conditions and of the conditions of the earlier rules that drop
+mail), with fresh local parts and subdomains where a rule set names none, and run through the
+evaluation model.  A :class:`Witness` is returned only when the model's own trace shows the
+mail reaching the rule (the rule is considered and matched for one of the mail's recipients).
+
+:class:`Unreachable` says why no candidate reached it, citing the rules and conditions
+concerned.  ``proven`` is true when the reason holds for every mail under the model (the rule
+is disabled; every address it matches is taken by an earlier rule that stops; a condition never
+holds; its conditions contradict each other or its ``Unless``; an earlier rule drops every mail
+it applies to), false when the search found no witness without a proof that none exists.
+
+The lints' example mails (SES502, SES523, SES528) come from the small adapters at the end
+(:func:`classic_address`, :func:`classic_rule_address`, :func:`mm_witness`): candidates that the
+lint runs through the evaluator itself, checking the claim its message makes.
+
+Pure: no file is read here.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ses_lsp.knowledge.addresses import address_problem
 from ses_lsp.lint.text import quote
+from ses_lsp.semantics import candidates
 from ses_lsp.semantics import classic as cm
+from ses_lsp.semantics import evaluate as ev
 from ses_lsp.semantics import mailmanager as mm
 from ses_lsp.semantics.mail import Mail, build_mail
 
-DEFAULT_LOCAL = "user"
-DEFAULT_DOMAIN = "example.com"
-DEFAULT_ADDRESS = f"{DEFAULT_LOCAL}@{DEFAULT_DOMAIN}"
-SUBDOMAIN_LABEL = "mail"  # the label a witness puts before a `.domain` entry
+__all__ = [
+    "CandidateMail",
+    "Unreachable",
+    "Witness",
+    "classic_address",
+    "classic_rule_address",
+    "find_witness",
+    "mm_witness",
+    "reaching_recipient",
+]
 
-# Attributes whose values are e-mail addresses.
-_ADDRESS_ATTRIBUTES = frozenset({"RECIPIENT", "MAIL_FROM", "FROM", "SENDER", "TO", "CC"})
-_HEADER_OF = {"FROM": "From", "SENDER": "Sender", "TO": "To", "CC": "Cc", "SUBJECT": "Subject"}
-_VERDICT_OF = {"SPF": "Spf", "DKIM": "Dkim"}
+WITNESS_LOCAL = "witness"  # the local part of the addresses a witness makes up
+WITNESS_DOMAIN = candidates.DOMAIN  # the domain when no rule names one (RFC 2606)
+MAX_CANDIDATES = 256  # Mail Manager: the most candidate mails tried for one rule
 
 
-# -- SES classic --------------------------------------------------------------------------
+@dataclass
+class Witness:
+    """A mail that reaches the rule: ``scenario`` (the members of a ``ses-lsp:scenario``
+    document: it builds ``mail``), the recipient the rule matches, and the model's trace."""
+
+    rule: str  # the rule as the JSON contract names it (its Name, or "#N")
+    rule_index: int
+    recipient: str
+    scenario: dict[str, Any]
+    mail: Mail
+    trace: ev.Trace
+
+    def recipient_trace(self) -> ev.RecipientTrace:
+        return next(r for r in self.trace.recipients if r.address == self.recipient)
+
+    def summary(self) -> str:
+        """One line: ``a mail to witness@example.com (MAIL FROM <a@b>, header Subject "x")``."""
+        extras = [f"{k} {_shown(v)}" for k, v in self.scenario.items() if k != "Recipients"]
+        return f"a mail to {self.recipient}" + (f" ({', '.join(extras)})" if extras else "")
+
+
+@dataclass
+class Unreachable:
+    """Why no mail reaches the rule; ``refs`` are the places the reason cites (in order)."""
+
+    rule: str
+    rule_index: int
+    reason: str
+    refs: list[ev.Ref] = field(default_factory=list)
+    proven: bool = True
+    tried: int = 0  # how many candidate mails the search ran
+
+
+Setup = ev.ClassicSetup | ev.MailManagerSetup
+
+
+def find_witness(setup: Setup, rule_index: int, verified_domains: list[str] | None = None) -> Witness | Unreachable:
+    """A mail that reaches the rule at ``rule_index`` (its place in ``Rules``), or why none can."""
+    if isinstance(setup, ev.MailManagerSetup):
+        mrule = next((r for r in setup.rules if r.index == rule_index), None)
+        if mrule is None:
+            raise ValueError(f"no rule at index {rule_index}")
+        return _mailmanager(setup, mrule, verified_domains)
+    crule = next((r for r in setup.rules if r.index == rule_index), None)
+    if crule is None:
+        raise ValueError(f"no rule at index {rule_index}")
+    return _classic(setup, crule, verified_domains)
+
+
+def reaching_recipient(trace: ev.Trace, rule_index: int) -> str | None:
+    """The first recipient of an explained trace for which the rule was considered and matched
+    (evaluation reached it and it applies), or None."""
+    for r in trace.recipients:
+        for s in r.steps:
+            if s.rule_index == rule_index and s.matched:
+                return r.address
+    return None
+
+
+def _run(setup: Setup, scenario: dict[str, Any], verified: list[str] | None) -> tuple[Mail, ev.Trace]:
+    mail = build_mail(scenario, None, verified)
+    if isinstance(setup, ev.MailManagerSetup):
+        return mail, ev.evaluate_mailmanager(setup, mail, True)
+    return mail, ev.evaluate_classic(setup, mail, True)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _witness(
+    setup: Setup, name: str, index: int, scenario: dict[str, Any], verified: list[str] | None
+) -> Witness | None:
+    mail, trace = _run(setup, scenario, verified)
+    who = reaching_recipient(trace, index)
+    if who is None:
+        return None
+    return Witness(name, index, who, scenario, mail, trace)
+
+
+# -- SES classic --------------------------------------------------------------------------------
+
+
+def _classic(setup: ev.ClassicSetup, rule: cm.Rule, verified: list[str] | None) -> Witness | Unreachable:
+    name = ev.rule_name(rule.name, rule.index)
+    src = setup.source
+    if not rule.is_enabled:
+        en = rule.node.get("Enabled")
+        if en is None:
+            return Unreachable(
+                name, rule.index, "Enabled is not set (the API default is false)", [ev.Ref(src, rule.node)]
+            )
+        return Unreachable(name, rule.index, "the rule is disabled (Enabled: false)", [ev.Ref(src, en)])
+    if rule.recipients is not None and not any(e.key is not None for e in rule.recipients):
+        rec = rule.node.get("Recipients")
+        return Unreachable(
+            name,
+            rule.index,
+            "none of its Recipients entries is an address or a domain",
+            [ev.Ref(src, rec if rec is not None else rule.node)],
+        )
+    fresh = candidates.Fresh(setup.rules, WITNESS_LOCAL)
+    # (the entry the candidate stands for, or None for a rule without Recipients; the candidate)
+    tries: list[tuple[cm.Recipient | None, str]] = []
+    if rule.recipients is None:
+        domains = list(verified or ()) or sorted(fresh.domains) or [WITNESS_DOMAIN]
+        if WITNESS_DOMAIN not in domains and not verified:
+            domains.append(WITNESS_DOMAIN)
+        tries = [(None, f"{fresh.local(d)}@{d}") for d in domains]
+    else:
+        for e in rule.recipients:  # (an address no mail can have is left out below)
+            address = fresh.address(e)
+            if address is not None:
+                tries.append((e, address))
+    # The Lambda functions earlier rules call with RequestResponse: a STOP_RULE answer skips the
+    # rest of their rule (a StopAction in it too), which may let the mail go on.
+    arns = sorted(
+        {
+            a.text("FunctionArn") or ""
+            for r in setup.rules
+            if r.index < rule.index and r.is_enabled
+            for a in r.actions
+            if cm.is_request_response(a)
+        }
+        - {""}
+    )
+    # An entry that is not an address a mail can have (e.g. "mailto:a@b") matches no real mail.
+    not_mail = [(e, a) for e, a in tries if address_problem(a) is not None]
+    tries = [(e, a) for e, a in tries if address_problem(a) is None]
+    if not tries:
+        rec = rule.node.get("Recipients")
+        return Unreachable(
+            name,
+            rule.index,
+            "none of its Recipients entries is an address or a domain a mail can be sent to",
+            [ev.Ref(src, rec if rec is not None else rule.node)],
+        )
+    variants: list[dict[str, Any]] = [{}]
+    if arns:
+        variants.append({"LambdaDispositions": dict.fromkeys(arns, "STOP_RULE")})
+    tried = 0
+    first_traces: list[tuple[cm.Recipient | None, str, ev.Trace]] = []
+    for extra in variants:
+        for entry, address in tries:
+            scenario = {"Recipients": [address], **extra}
+            tried += 1
+            found = _witness(setup, name, rule.index, scenario, verified)
+            if found is not None:
+                return found
+            if not extra:
+                first_traces.append((entry, address, _run(setup, scenario, verified)[1]))
+    why = _classic_why(setup, rule, name, first_traces, tried, bool(arns))
+    for bad, _a in not_mail:
+        if bad is not None:
+            why.reason += f"; {quote(bad.text)}: not an address a mail can be sent to"
+    return why
+
+
+def _classic_why(
+    setup: ev.ClassicSetup,
+    rule: cm.Rule,
+    name: str,
+    traces: list[tuple[cm.Recipient | None, str, ev.Trace]],
+    tried: int,
+    lambdas: bool,
+) -> Unreachable:
+    """Each candidate's fate: the earlier rule that stopped evaluation, or why it was rejected.
+    A candidate uses a local part and subdomain no rule names, so what stops it stops every
+    address its entry matches: the reason holds for every mail."""
+    parts: list[str] = []
+    refs: list[ev.Ref] = []
+    proven = True
+    for entry, address, trace in traces:
+        what = quote(entry.text) if entry is not None else f"mail to {address}"
+        r = trace.recipients[0]
+        if r.stopped_by is not None:
+            stop = r.stopped_by
+            parts.append(f"{what}: {ev.rule_label_from_name(stop.rule)} stops evaluation first ({stop.type})")
+            refs.append(stop.ref)
+        elif not r.accepted:
+            parts.append(f"{what}: {r.reason}")
+        else:  # (the model matched nothing and stopped nowhere: not explained)
+            parts.append(f"{what}: not reached ({r.reason})")
+            proven = False
+    lead = "every address it matches is taken before it: " if rule.recipients is not None else ""
+    reason = lead + "; ".join(parts)
+    unique: list[ev.Ref] = []
+    for ref in refs:
+        if all(ref.node is not other.node for other in unique):
+            unique.append(ref)
+    refs = unique
+    if lambdas:
+        reason += " (also when the earlier rules' RequestResponse Lambda functions return STOP_RULE)"
+    return Unreachable(name, rule.index, reason, refs, proven, tried)
+
+
+# -- Mail Manager -------------------------------------------------------------------------------
+
+_ABSENT = object()  # a value left out of the mail (a header it does not have; the default)
+
+
+def _mailmanager(setup: ev.MailManagerSetup, rule: mm.Rule, verified: list[str] | None) -> Witness | Unreachable:
+    name = ev.rule_name(rule.name, rule.index)
+    src = setup.source
+    conds = mm.read_condition_list(rule.node.get("Conditions"))
+    unless = mm.read_condition_list(rule.node.get("Unless"))
+    for c in conds:
+        p = c.predicate
+        if p is None or p.operand is None:
+            return Unreachable(
+                name,
+                rule.index,
+                f"its condition {c.index + 1} cannot be read (see `ses-lsp lint`), so it never holds",
+                [ev.Ref(src, c.node)],
+            )
+    # The operands the search varies: the rule's own, and those of earlier rules that drop mail
+    # (a value that fails one of their conditions lets the mail past them).
+    earlier = [r for r in setup.rules if r.index < rule.index and r.drop_index is not None]
+    wanted: dict[tuple, list[tuple[mm.Predicate, bool]]] = {}
+    for c in conds:
+        assert c.predicate is not None and c.predicate.operand is not None
+        wanted.setdefault((c.predicate.operand, c.predicate.family), []).append((c.predicate, True))
+    for c in unless:
+        p = c.predicate
+        if p is not None and p.operand is not None:
+            wanted.setdefault((p.operand, p.family), []).append((p, False))
+    constants: dict[tuple, list[mm.Predicate]] = {k: [p for p, _ in v] for k, v in wanted.items()}
+    for r in earlier:
+        for c in mm.read_condition_list(r.node.get("Conditions")) + mm.read_condition_list(r.node.get("Unless")):
+            p = c.predicate
+            if p is not None and p.operand is not None:
+                constants.setdefault((p.operand, p.family), []).append(p)
+    options: list[tuple[tuple, list[object]]] = []
+    for key, preds in constants.items():
+        values = _candidate_values(key, preds)
+        need = wanted.get(key, [])
+        ok = [v for v in values if _possible(key, v) and all(_holds(p, v) is want for p, want in need)]
+        if not ok:
+            return _mm_why(setup, rule, name, conds, unless, 0, key)
+        options.append((key, ok))
+    tried = 0
+    for combo in itertools.islice(itertools.product(*(vals for _, vals in options)), MAX_CANDIDATES):
+        scenario = _scenario({key: v for (key, _), v in zip(options, combo, strict=True)})
+        tried += 1
+        found = _witness(setup, name, rule.index, scenario, verified)
+        if found is not None:
+            return found
+    return _mm_why(setup, rule, name, conds, unless, tried, None)
+
+
+_DEFAULT_MAIL = build_mail({"Recipients": [f"{WITNESS_LOCAL}@{WITNESS_DOMAIN}"]})
+
+
+def _possible(key: tuple, value: object) -> bool:
+    """Can a mail have this value (an envelope address must be an address)?"""
+    operand = key[0]
+    if value is _ABSENT or operand[0] != "attribute" or operand[1] not in ("RECIPIENT", "MAIL_FROM"):
+        return True
+    if operand[1] == "MAIL_FROM" and value == "":
+        return True
+    return isinstance(value, str) and address_problem(value) is None
+
+
+def _holds(p: mm.Predicate, value: object) -> bool:
+    """Does the condition hold for the operand's value (``_ABSENT``: what a mail that does not set
+    it has, e.g. size 0, SPF PASS, no such header)?"""
+    if value is _ABSENT:
+        assert p.operand is not None
+        recipient = _DEFAULT_MAIL.recipients[0]
+        return p.value_test()(ev.operand_values(_DEFAULT_MAIL, p.operand, p.family, recipient))
+    return candidates.holds_for(p, value)
+
+
+def _candidate_values(key: tuple, preds: list[mm.Predicate]) -> list[object]:
+    """The operand's candidate values (:func:`~ses_lsp.semantics.candidates.operand_values`),
+    the default (the mail leaves it out) first."""
+    operand, family = key
+    if operand[0] == "address-list":
+        return [_ABSENT, True]
+    values = candidates.operand_values(operand, family, preds, WITNESS_LOCAL)
+    return [_ABSENT, *(v for v in values if v != [])]  # ([]: a header left out, as _ABSENT)
+
+
+def _scenario(values: dict[tuple, object]) -> dict[str, Any]:
+    """The scenario members that give a mail these operand values."""
+    address = f"{WITNESS_LOCAL}@{WITNESS_DOMAIN}"
+    return candidates.scenario_of({k: v for k, v in values.items() if v is not _ABSENT}, address, address)
+
+
+def _mm_why(
+    setup: ev.MailManagerSetup,
+    rule: mm.Rule,
+    name: str,
+    conds: list[mm.Condition],
+    unless: list[mm.Condition],
+    tried: int,
+    impossible: tuple | None,
+) -> Unreachable:
+    src = setup.source
+    preds = [(c, c.predicate) for c in conds if c.predicate is not None]
+    for c, p in preds:
+        if not p.evaluable:
+            return Unreachable(
+                name,
+                rule.index,
+                f"its condition {c.index + 1} ({p.describe()}) has a value the model cannot read (see `ses-lsp lint`), "
+                "so it never holds",
+                [ev.Ref(src, c.node)],
+                True,
+                tried,
+            )
+        if p.never_matches():
+            return Unreachable(
+                name,
+                rule.index,
+                f"its condition {c.index + 1} ({p.describe()}) never holds",
+                [ev.Ref(src, c.node)],
+                True,
+                tried,
+            )
+    for (c1, p1), (c2, p2) in itertools.combinations(preds, 2):
+        if p1.contradicts(p2):
+            return Unreachable(
+                name,
+                rule.index,
+                f"its conditions {c1.index + 1} ({p1.describe()}) and {c2.index + 1} ({p2.describe()}) contradict "
+                "each other",
+                [ev.Ref(src, c1.node), ev.Ref(src, c2.node)],
+                True,
+                tried,
+            )
+    for u in unless:
+        pu = u.predicate
+        if pu is None:
+            continue
+        for c, p in preds:
+            if p.implies(pu):
+                return Unreachable(
+                    name,
+                    rule.index,
+                    f"its Unless condition {u.index + 1} ({pu.describe()}) holds whenever its condition {c.index + 1} "
+                    f"({p.describe()}) does",
+                    [ev.Ref(src, u.node), ev.Ref(src, c.node)],
+                    True,
+                    tried,
+                )
+    for r in setup.rules:
+        if r.index >= rule.index or r.drop_index is None:
+            continue
+        if r.covers(rule):
+            drop = r.actions[r.drop_index]
+            return Unreachable(
+                name,
+                rule.index,
+                f"{r.label()} applies to every mail this rule applies to, and drops it first (Drop)",
+                [ev.Ref(src, drop.node)],
+                True,
+                tried,
+            )
+    if impossible is not None:
+        return Unreachable(
+            name,
+            rule.index,
+            "no value derived from the rules' constants meets all its conditions on the same value",
+            [
+                ev.Ref(src, c.node)
+                for c in conds + unless
+                if c.predicate is not None and (c.predicate.operand, c.predicate.family) == impossible
+            ],
+            False,
+            tried,
+        )
+    return Unreachable(
+        name,
+        rule.index,
+        f"no mail among the {tried} derived from the rules' constants reaches it; earlier rules that drop mail, or "
+        "its Unless conditions, may take every mail it applies to",
+        [],
+        False,
+        tried,
+    )
+
+
+# -- the lints' example mails ---------------------------------------------------------------------
+
+CandidateMail = candidates.CandidateMail
+LINT_LOCAL = "user"  # the local part of the addresses the lints' examples make up
 
 
 def classic_address(entry: cm.Recipient) -> str | None:
-    """An envelope address the ``Recipients`` entry matches (None for an invalid entry):
-    the address itself, ``user@`` the domain, or ``user@mail.`` a ``.domain``."""
-    if entry.form == "address":
-        return f"{entry.local}@{entry.domain}"
-    if entry.form == "domain":
-        return f"{DEFAULT_LOCAL}@{entry.domain}"
-    if entry.form == "subdomains":
-        return f"{DEFAULT_LOCAL}@{SUBDOMAIN_LABEL}.{entry.domain}"
-    return None
+    """An envelope address the ``Recipients`` entry matches (None for an invalid entry): the
+    address itself, ``user@`` the domain, or ``user@mail.`` a ``.domain``."""
+    return candidates.Fresh(local=LINT_LOCAL).address(entry)
 
 
 def classic_rule_address(rule: cm.Rule, others: Iterable[cm.Rule] = ()) -> str | None:
@@ -56,307 +478,14 @@ def classic_rule_address(rule: cm.Rule, others: Iterable[cm.Rule] = ()) -> str |
         for other in others:
             for e in other.recipients or ():
                 if e.form in ("address", "domain"):
-                    return f"{DEFAULT_LOCAL}@{e.domain}"
-        return DEFAULT_ADDRESS
-    for e in rule.recipients:
-        address = classic_address(e)
-        if address is not None:
-            return address
-    return None
-
-
-# -- Mail Manager -------------------------------------------------------------------------
-
-
-@dataclass
-class Witness:
-    """A mail as scenario members (``scenario``), and what it shows, condition by condition
-    (``shown``: the values the conditions read, in the order they were chosen)."""
-
-    scenario: dict[str, Any]
-    shown: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def recipient(self) -> str:
-        return str(self.scenario["Recipients"][0])
-
-    def mail(self) -> Mail:
-        return build_mail(self.scenario)
-
-    def describe(self) -> str:
-        """One line: ``mail to "a@example.com" with SUBJECT "x", MESSAGE_SIZE 100``."""
-        extra = [f"{name} {value}".rstrip() for name, value in self.shown if name != "RECIPIENT"]
-        return f"mail to {quote(self.recipient)}" + (f" with {', '.join(extra)}" if extra else "")
-
-
-def _shown(value: object, family: str) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, str):
-        return quote(value) if family == "string" else value
-    if isinstance(value, list):
-        return "absent" if not value else ", ".join(_shown(v, family) for v in value)
-    return str(value)
+                    return f"{LINT_LOCAL}@{e.domain}"
+        return f"{LINT_LOCAL}@{WITNESS_DOMAIN}"
+    return next((a for e in rule.recipients if (a := classic_address(e)) is not None), None)
 
 
 def mm_witness(
     conditions: Sequence[mm.Predicate], unless: Sequence[mm.Predicate] = (), recipient: str | None = None
-) -> Witness | None:
-    """A mail that meets every condition of ``conditions`` and none of ``unless``, or None when
-    none of the candidates built from their constants does (the conditions contradict each
-    other, or the search is not clever enough: a witness is an example, not a proof).
-
-    Conditions on different values of the mail are independent, so each value is chosen on its
-    own: the first candidate that meets the conditions on it and none of the ``unless`` ones.
-    ``recipient``: the envelope recipient to use when no condition reads ``RECIPIENT``.
-    An unreadable ``unless`` condition never holds (as in the simulator) and is ignored.
-    """
-    groups: dict[tuple, tuple[list[mm.Predicate], list[mm.Predicate]]] = {}
-    for p in conditions:
-        if p.operand is None:
-            return None
-        groups.setdefault((p.operand, p.family), ([], []))[0].append(p)
-    for p in unless:
-        if p.operand is not None:
-            groups.setdefault((p.operand, p.family), ([], []))[1].append(p)
-    chosen: dict[tuple[tuple, str], object] = {}
-    lists: list[tuple[tuple, bool]] = []
-    for (operand, family), (must, must_not) in groups.items():
-        if operand[0] == "address-list":  # decided by the values of other members: set below
-            value = _pick(_BOOLEANS, must, must_not)
-            if value is None:
-                return None
-            lists.append((operand, bool(value)))
-            continue
-        picked = _pick(_candidates(operand, family, must + must_not), must, must_not)
-        if picked is None:
-            return None
-        chosen[(operand, family)] = picked
-    scenario: dict[str, Any] = {}
-    shown: list[tuple[str, str]] = []
-    for (operand, family), value in chosen.items():
-        _apply(scenario, operand, value)
-        shown.append((_label(operand), _shown(value, family)))
-    if "Recipients" not in scenario:
-        scenario["Recipients"] = [recipient or DEFAULT_ADDRESS]
-    for operand, member in lists:
-        _apply_list(scenario, operand, member, shown)
-    return Witness(scenario, shown)
-
-
-_BOOLEANS: list[object] = [True, False]
-
-
-def _pick(candidates: Iterable[object], must: list[mm.Predicate], must_not: list[mm.Predicate]) -> object | None:
-    tests = [p.value_test() for p in must]
-    vetoes = [p.value_test() for p in must_not]
-    for value in candidates:
-        values = value if isinstance(value, list) else [value]
-        if all(t(values) for t in tests) and not any(v(values) for v in vetoes):
-            return value
-    return None
-
-
-def _label(operand: tuple) -> str:
-    kind = operand[0]
-    if kind == "attribute":
-        return str(operand[1])
-    if kind == "dmarc":
-        return "DMARC policy"
-    if kind == "header":
-        return f"header {operand[1]}"
-    if kind == "certificate":
-        return f"client certificate {operand[1]}"
-    if kind == "analysis":
-        return f"add-on {operand[1]} {operand[2]}"
-    return str(operand)
-
-
-def _apply(scenario: dict[str, Any], operand: tuple, value: object) -> None:
-    kind = operand[0]
-    if kind == "attribute":
-        name = operand[1]
-        if name == "RECIPIENT":
-            scenario["Recipients"] = [value]
-        elif name == "MAIL_FROM":
-            scenario["MailFrom"] = value
-        elif name == "HELO":
-            scenario["Helo"] = value
-        elif name in _HEADER_OF:
-            if not (isinstance(value, list) and not value):
-                scenario.setdefault("Headers", {})[_HEADER_OF[name]] = value
-        elif name in ("SOURCE_IP", "SENDER_IP", "SENDER_IPV6"):
-            scenario["SourceIp"] = value
-        elif name in _VERDICT_OF:
-            scenario.setdefault("Verdicts", {})[_VERDICT_OF[name]] = value
-        elif name == "MESSAGE_SIZE":
-            scenario["Size"] = int(value) if isinstance(value, float) and value.is_integer() else value
-        elif name == "TLS":
-            scenario["Tls"] = value
-        elif name == "TLS_WRAPPED":
-            scenario["TlsWrapped"] = value
-        elif name == "READ_RECEIPT_REQUESTED":
-            scenario["ReadReceiptRequested"] = value
-        elif name == "TLS_PROTOCOL":
-            scenario["TlsProtocol"] = value
-    elif kind == "dmarc":
-        scenario["DmarcPolicy"] = value
-    elif kind == "header":
-        if not (isinstance(value, list) and not value):
-            scenario.setdefault("Headers", {})[operand[1]] = value
-    elif kind == "certificate":
-        scenario.setdefault("ClientCertificate", {})[operand[1]] = value
-    elif kind == "analysis":
-        scenario.setdefault("AddOns", {}).setdefault(operand[1], {})[operand[2]] = value
-
-
-def _apply_list(scenario: dict[str, Any], operand: tuple, member: bool, shown: list[tuple[str, str]]) -> None:
-    """Make the attribute's value a member of the address list (or of none)."""
-    attr, names = operand[1], operand[2]
-    if attr == "RECIPIENT":
-        address = scenario["Recipients"][0]
-    elif attr == "MAIL_FROM":
-        address = scenario.setdefault("MailFrom", f"sender@{DEFAULT_DOMAIN}")
-    else:
-        header = _HEADER_OF.get(attr, attr)
-        got = scenario.setdefault("Headers", {}).setdefault(header, f"sender@{DEFAULT_DOMAIN}")
-        address = got[0] if isinstance(got, list) else got
-    lists = scenario.setdefault("AddressLists", {})
-    if member:
-        lists.setdefault(names[0], []).append(address)
-    else:
-        for name in names:
-            lists.setdefault(name, [])
-    shown.append((f"{attr} {'in' if member else 'not in'} address list {quote(names[0])}", ""))
-
-
-# -- candidate values ---------------------------------------------------------------------
-
-
-def _candidates(operand: tuple, family: str, preds: list[mm.Predicate]) -> list[object]:
-    values = [v for p in preds for v in p.values]
-    if family in ("verdict", "dmarc"):
-        return list(mm.VERDICTS if family == "verdict" else mm.DMARC_POLICIES)
-    if family == "boolean":
-        return list(_BOOLEANS)
-    if family == "tls":
-        return [*mm.TLS_VERSIONS]
-    if family == "number":
-        return _numbers(values, operand == ("attribute", "MESSAGE_SIZE"))
-    if family == "ip":
-        return _ips(values)
-    if family == "string":
-        address = operand[0] == "attribute" and operand[1] in _ADDRESS_ATTRIBUTES
-        out = _address_strings(preds) if address else _strings(preds)
-        if operand[0] == "header" or (operand[0] == "attribute" and operand[1] in _HEADER_OF):
-            out.insert(0, [])  # the header absent: the plainest mail, when the conditions allow it
-        return out
-    return []
-
-
-def _numbers(values: list[object], size: bool) -> list[object]:
-    out: list[float] = []
-    for v in values:
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            x = float(v)
-            out.extend((x, x + 1, x - 1, float(int(x)), float(int(x) + 1), x + 0.5, x - 0.5))
-    out.extend((0.0, 1000.0))
-    seen: list[object] = []
-    for x in sorted(out, key=lambda n: (not n.is_integer(), out.index(n))):
-        if size and (x < 0 or not x.is_integer()):
-            continue
-        if x not in seen:
-            seen.append(x)
-    return seen
-
-
-def _ips(values: list[object]) -> list[object]:
-    from netaddr import IPAddress
-
-    out: list[object] = []
-    blocks = [b for v in values if (b := mm.cidr_blocks((v,))) is not None]
-    for ((version, first, last),) in blocks:
-        top = 2**32 - 1 if version == 4 else 2**128 - 1
-        for n in (first + 1 if last > first + 1 else first, first, last, first - 1, last + 1):
-            if 0 <= n <= top:
-                text = str(IPAddress(n, 4 if version == 4 else 6))
-                if text not in out:
-                    out.append(text)
-    out.extend(("192.0.2.1", "2001:db8::1"))
-    return out
-
-
-def _strings(preds: list[mm.Predicate]) -> list[object]:
-    consts = [str(v) for p in preds for v in p.values]
-    out: list[object] = []
-    for c in consts:
-        out.extend((c, f"{c}x", f"x{c}", f"x{c}x"))
-    out.extend(_joined(preds, ""))
-    out.extend(("witness", ""))
-    return _unique(out)
-
-
-def _address_strings(preds: list[mm.Predicate]) -> list[object]:
-    consts = [str(v) for p in preds for v in p.values]
-    out: list[object] = []
-    for c in consts:
-        out.extend(_as_addresses(c))
-    out.extend(_joined(preds, f"@{DEFAULT_DOMAIN}"))
-    for c in consts:
-        out.extend((c, f"{c}x", f"x{c}", f"x{c}x"))
-    out.extend((DEFAULT_ADDRESS, f"other@{DEFAULT_DOMAIN}", f"{DEFAULT_LOCAL}@example.net", ""))
-    return _unique(out)
-
-
-def _as_addresses(c: str) -> list[str]:
-    """Addresses a string constant suggests, most natural first (``@example.com`` ->
-    ``user@example.com``, ``billing`` -> ``billing@example.com``)."""
-    if "@" in c:
-        local, _, domain = c.rpartition("@")
-        if local and domain:
-            return [c]
-        if domain:
-            return [f"{DEFAULT_LOCAL}{c}"]
-        return [f"{c}{DEFAULT_DOMAIN}"]
-    if c.startswith("."):
-        return [f"{DEFAULT_LOCAL}@{SUBDOMAIN_LABEL}{c}"]
-    if "." in c:
-        return [f"{DEFAULT_LOCAL}@{c}", f"{c}@{DEFAULT_DOMAIN}"]
-    return [f"{c}@{DEFAULT_DOMAIN}", f"{DEFAULT_LOCAL}@{c}.com"]
-
-
-_JOIN_LIMIT = 8  # values of each operator that _joined combines (a rule has at most 10 conditions)
-
-
-def _joined(preds: list[mm.Predicate], domain: str) -> list[str]:
-    """Strings that start with a ``STARTS_WITH`` value, contain a ``CONTAINS`` value and end with an
-    ``ENDS_WITH`` value at once (each part optional); with ``domain``, the ones without an ``@``
-    also with ``domain`` appended, so that they read as addresses."""
-    starts = ["", *_positives(preds, ("STARTS_WITH",))[:_JOIN_LIMIT]]
-    middles = ["", *_positives(preds, ("CONTAINS",))[:_JOIN_LIMIT]]
-    ends = ["", *_positives(preds, ("ENDS_WITH",))[:_JOIN_LIMIT]]
-    out = []
-    for a in starts:
-        for m in middles:
-            for b in ends:
-                if not (a or m or b):
-                    continue
-                for text in (a + m + b, a + DEFAULT_LOCAL + m + b, f"{a}x{m}x{b}"):
-                    out.append(text)
-                    if domain and "@" not in text:
-                        out.append(text + domain)
-    return out
-
-
-def _positives(preds: list[mm.Predicate], operators: tuple[str, ...]) -> list[str]:
-    return [str(v) for p in preds if p.operator in operators for v in p.values]
-
-
-def _unique(values: list[object]) -> list[object]:
-    out: list[object] = []
-    for v in values:
-        if v not in out:
-            out.append(v)
-    return out
+) -> CandidateMail | None:
+    """A candidate mail that meets every condition of ``conditions`` and none of ``unless``
+    (:func:`~ses_lsp.semantics.candidates.mail_meeting`), for the lint to check with the evaluator."""
+    return candidates.mail_meeting(conditions, unless, recipient, LINT_LOCAL)
