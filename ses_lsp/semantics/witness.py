@@ -168,14 +168,10 @@ def _classic(setup: ev.ClassicSetup, rule: cm.Rule, verified: list[str] | None) 
                 name, rule.index, "Enabled is not set (the API default is false)", [ev.Ref(src, rule.node)]
             )
         return Unreachable(name, rule.index, "the rule is disabled (Enabled: false)", [ev.Ref(src, en)])
+    rec = rule.node.get("Recipients")
+    recipients_ref = [ev.Ref(src, rec if rec is not None else rule.node)]
     if rule.recipients is not None and not any(e.key is not None for e in rule.recipients):
-        rec = rule.node.get("Recipients")
-        return Unreachable(
-            name,
-            rule.index,
-            "none of its Recipients entries is an address or a domain",
-            [ev.Ref(src, rec if rec is not None else rule.node)],
-        )
+        return Unreachable(name, rule.index, "none of its Recipients entries is an address or a domain", recipients_ref)
     fresh = candidates.Fresh(setup.rules, WITNESS_LOCAL)
     # (the entry the candidate stands for, or None for a rule without Recipients; the candidate)
     tries: list[tuple[cm.Recipient | None, str]] = []
@@ -205,13 +201,8 @@ def _classic(setup: ev.ClassicSetup, rule: cm.Rule, verified: list[str] | None) 
     not_mail = [(e, a) for e, a in tries if address_problem(a) is not None]
     tries = [(e, a) for e, a in tries if address_problem(a) is None]
     if not tries:
-        rec = rule.node.get("Recipients")
-        return Unreachable(
-            name,
-            rule.index,
-            "none of its Recipients entries is an address or a domain a mail can be sent to",
-            [ev.Ref(src, rec if rec is not None else rule.node)],
-        )
+        reason = "none of its Recipients entries is an address or a domain a mail can be sent to"
+        return Unreachable(name, rule.index, reason, recipients_ref)
     variants: list[dict[str, Any]] = [{}]
     if arns:
         variants.append({"LambdaDispositions": dict.fromkeys(arns, "STOP_RULE")})
@@ -375,36 +366,26 @@ def _mm_why(
 ) -> Unreachable:
     src = setup.source
     preds = [(c, c.predicate) for c in conds if c.predicate is not None]
+
+    def proven(reason: str, *nodes: Any) -> Unreachable:
+        return Unreachable(name, rule.index, reason, [ev.Ref(src, n) for n in nodes], True, tried)
+
     for c, p in preds:
         if not p.evaluable:
-            return Unreachable(
-                name,
-                rule.index,
+            return proven(
                 f"its condition {c.index + 1} ({p.describe()}) has a value the model cannot read (see `ses-lsp lint`), "
                 "so it never holds",
-                [ev.Ref(src, c.node)],
-                True,
-                tried,
+                c.node,
             )
         if p.never_matches():
-            return Unreachable(
-                name,
-                rule.index,
-                f"its condition {c.index + 1} ({p.describe()}) never holds",
-                [ev.Ref(src, c.node)],
-                True,
-                tried,
-            )
+            return proven(f"its condition {c.index + 1} ({p.describe()}) never holds", c.node)
     for (c1, p1), (c2, p2) in itertools.combinations(preds, 2):
         if p1.contradicts(p2):
-            return Unreachable(
-                name,
-                rule.index,
+            return proven(
                 f"its conditions {c1.index + 1} ({p1.describe()}) and {c2.index + 1} ({p2.describe()}) contradict "
                 "each other",
-                [ev.Ref(src, c1.node), ev.Ref(src, c2.node)],
-                True,
-                tried,
+                c1.node,
+                c2.node,
             )
     for u in unless:
         pu = u.predicate
@@ -412,27 +393,19 @@ def _mm_why(
             continue
         for c, p in preds:
             if p.implies(pu):
-                return Unreachable(
-                    name,
-                    rule.index,
+                return proven(
                     f"its Unless condition {u.index + 1} ({pu.describe()}) holds whenever its condition {c.index + 1} "
                     f"({p.describe()}) does",
-                    [ev.Ref(src, u.node), ev.Ref(src, c.node)],
-                    True,
-                    tried,
+                    u.node,
+                    c.node,
                 )
     for r in setup.rules:
         if r.index >= rule.index or r.drop_index is None:
             continue
         if r.covers(rule):
             drop = r.actions[r.drop_index]
-            return Unreachable(
-                name,
-                rule.index,
-                f"{r.label()} applies to every mail this rule applies to, and drops it first (Drop)",
-                [ev.Ref(src, drop.node)],
-                True,
-                tried,
+            return proven(
+                f"{r.label()} applies to every mail this rule applies to, and drops it first (Drop)", drop.node
             )
     if impossible is not None:
         return Unreachable(
