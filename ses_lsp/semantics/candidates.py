@@ -376,6 +376,25 @@ def holds_for(p: mm.Predicate, value: object) -> bool:
     return p.value_test()(value if isinstance(value, list) else [value])
 
 
+def meeting_values(
+    key: tuple,
+    must: Sequence[mm.Predicate],
+    must_not: Sequence[mm.Predicate] = (),
+    others: Sequence[mm.Predicate] = (),
+    local: str = "user",
+) -> list[object]:
+    """The candidate values of the operand ``key`` (``(operand, family)``), derived from the
+    constants of every condition given, that meet every condition of ``must`` and none of
+    ``must_not`` (``others``: conditions whose constants count, whatever they say of the value).
+    An address list's values: True (the address is a member), False (of none)."""
+    operand, family = key
+    if operand[0] == "address-list":
+        values: list[object] = [True, False]
+    else:
+        values = operand_values(operand, family, [*must, *must_not, *others], local)
+    return [v for v in values if all(holds_for(p, v) for p in must) and not any(holds_for(p, v) for p in must_not)]
+
+
 def mail_meeting(
     conditions: Sequence[mm.Predicate],
     unless: Sequence[mm.Predicate] = (),
@@ -404,18 +423,10 @@ def mail_meeting(
     lists: list[tuple[str, str]] = []
     for key, (must, must_not) in groups.items():
         operand, family = key
-        candidates = [True, False] if operand[0] == "address-list" else operand_values(operand, family, must + must_not)
-        value = next(
-            (
-                v
-                for v in candidates
-                if all(holds_for(p, v) for p in must) and not any(holds_for(p, v) for p in must_not)
-            ),
-            None,
-        )
-        if value is None:
+        values = meeting_values(key, must, must_not, local=local)
+        if not values:
             return None
-        chosen[key] = value
+        value = chosen[key] = values[0]
         if operand[0] == "address-list":
             lists.append((f"{operand[1]} {'in' if value else 'not in'} address list {quote(operand[2][0])}", ""))
         else:

@@ -284,25 +284,28 @@ def _mailmanager(setup: ev.MailManagerSetup, rule: mm.Rule, verified: list[str] 
     # The operands the search varies: the rule's own, and those of earlier rules that drop mail
     # (a value that fails one of their conditions lets the mail past them).
     earlier = [r for r in setup.rules if r.index < rule.index and r.drop_index is not None]
-    wanted: dict[tuple, list[tuple[mm.Predicate, bool]]] = {}
+    # (operand, family) -> (conditions that must hold, that must not, whose constants only count)
+    groups: dict[tuple, tuple[list[mm.Predicate], list[mm.Predicate], list[mm.Predicate]]] = {}
     for c in conds:
         assert c.predicate is not None and c.predicate.operand is not None
-        wanted.setdefault((c.predicate.operand, c.predicate.family), []).append((c.predicate, True))
+        groups.setdefault((c.predicate.operand, c.predicate.family), ([], [], []))[0].append(c.predicate)
     for c in unless:
         p = c.predicate
         if p is not None and p.operand is not None:
-            wanted.setdefault((p.operand, p.family), []).append((p, False))
-    constants: dict[tuple, list[mm.Predicate]] = {k: [p for p, _ in v] for k, v in wanted.items()}
+            groups.setdefault((p.operand, p.family), ([], [], []))[1].append(p)
     for r in earlier:
         for c in mm.read_condition_list(r.node.get("Conditions")) + mm.read_condition_list(r.node.get("Unless")):
             p = c.predicate
             if p is not None and p.operand is not None:
-                constants.setdefault((p.operand, p.family), []).append(p)
+                groups.setdefault((p.operand, p.family), ([], [], []))[2].append(p)
     options: list[tuple[tuple, list[object]]] = []
-    for key, preds in constants.items():
-        values = _candidate_values(key, preds)
-        need = wanted.get(key, [])
-        ok = [v for v in values if _possible(key, v) and all(_holds(p, v) is want for p, want in need)]
+    for key, (must, must_not, others) in groups.items():
+        ok = (
+            [_ABSENT] if all(_holds(p, _ABSENT) for p in must) and not any(_holds(p, _ABSENT) for p in must_not) else []
+        )
+        for v in candidates.meeting_values(key, must, must_not, others, WITNESS_LOCAL):
+            if _possible(key, v) and v != [] and not (key[0][0] == "address-list" and v is False):
+                ok.append(v)  # ([] and False: the header or the list left out, as _ABSENT)
         if not ok:
             return _mm_why(setup, rule, name, conds, unless, 0, key)
         options.append((key, ok))
@@ -337,16 +340,6 @@ def _holds(p: mm.Predicate, value: object) -> bool:
         recipient = _DEFAULT_MAIL.recipients[0]
         return p.value_test()(ev.operand_values(_DEFAULT_MAIL, p.operand, p.family, recipient))
     return candidates.holds_for(p, value)
-
-
-def _candidate_values(key: tuple, preds: list[mm.Predicate]) -> list[object]:
-    """The operand's candidate values (:func:`~ses_lsp.semantics.candidates.operand_values`),
-    the default (the mail leaves it out) first."""
-    operand, family = key
-    if operand[0] == "address-list":
-        return [_ABSENT, True]
-    values = candidates.operand_values(operand, family, preds, WITNESS_LOCAL)
-    return [_ABSENT, *(v for v in values if v != [])]  # ([]: a header left out, as _ABSENT)
 
 
 def _scenario(values: dict[tuple, object]) -> dict[str, Any]:
