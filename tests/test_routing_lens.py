@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from test_reach import FILES, ROOT, _evaluate, _random_scenarios, _setup
+from test_witness_search import FILES, ROOT, _evaluate, _random_scenarios, _setup
 
 from ses_lsp.editor.routing_lens import _reached
 from ses_lsp.semantics.mail import build_mail
