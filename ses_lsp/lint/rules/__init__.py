@@ -38,6 +38,7 @@ FAMILIES = (
     "arns",
     "limits",
     "ingress",
+    "traffic",
 )
 
 
