@@ -25,6 +25,7 @@ from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node, node_at_offset
 from ses_lsp.lint.edits import json_text
 from ses_lsp.lint.rules.names import RULE_REFERENCES, name_problem, rule_references
 from ses_lsp.lint.workspace import Workspace as LintWorkspace
+from ses_lsp.lint.workspace import pipeline_definitions, pipeline_references, resolve
 
 if TYPE_CHECKING:  # pragma: no cover
     from ses_lsp.document.document import Document
@@ -219,12 +220,30 @@ def _with_self(workspace: Workspace | None, uri: str | None, document: Document,
 def definitions(
     document: Document, kind: str | None, offset: int, uri: str | None = None, workspace: Workspace | None = None
 ) -> list[Occurrence]:
-    """Where the rule name under ``offset`` is defined (several when it is defined twice)."""
+    """Where the rule name, or the Mail Manager pipeline resource, under ``offset`` is defined
+    (several when it is defined twice)."""
     occ = occurrence_at(document, kind, offset, uri, workspace)
     if occ is None:
-        return []
+        return pipeline_definitions_at(document, kind, offset, uri, workspace)
     ws = _with_self(workspace, uri, document, kind)
     return [o for o in ws.all_occurrences() if o.role == DEFINITION and o.matches(occ)]
+
+
+def pipeline_definitions_at(
+    document: Document, kind: str | None, offset: int, uri: str | None = None, workspace: Workspace | None = None
+) -> list[Occurrence]:
+    """The documents defining the pipeline resource (rule set, traffic policy, address list, relay,
+    archive) a reference under ``offset`` names, as :mod:`ses_lsp.lint.workspace` matches them: each
+    occurrence spans the definition's ID (else its name)."""
+    ref = next((r for r in pipeline_references(document.root, kind) if r.node.start <= offset <= r.node.end), None)
+    if ref is None:
+        return []
+    ws = _with_self(workspace, uri, document, kind)
+    resources = [r for u, d, k in ws.documents() for r in pipeline_definitions(u, d.root, k)]
+    return [
+        Occurrence(res.path, ref.value, res.node.start, res.node.end, DEFINITION, "mailmanager", None)
+        for res in resolve(ref, resources)
+    ]
 
 
 def references(

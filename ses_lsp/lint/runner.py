@@ -176,8 +176,16 @@ def make_record(result, text: str | None = None) -> dict:
     }
     if doc is not None and result.kind is not None:
         from ses_lsp.lint.rules.names import rule_set_links
+        from ses_lsp.lint.workspace import PIPELINE_MARK, pipeline_links
 
-        links = rule_set_links(doc.root, result.kind)
+        defines, uses, copies = rule_set_links(doc.root, result.kind)
+        # Mail Manager pipeline resources, by type: "@relay" (no rule set name starts with "@").
+        pipeline_defines, pipeline_uses = pipeline_links(doc.root, result.kind)
+        links = (
+            defines + [PIPELINE_MARK + t for t in pipeline_defines],
+            uses + [PIPELINE_MARK + t for t in pipeline_uses],
+            copies,
+        )
         if any(links):
             record["sets"] = list(links)
         if result.kind == "ses-lsp:routing-test":  # (ses_lsp.schema.ROUTING_TEST_KIND)
@@ -834,6 +842,7 @@ class Runner:
         the rule sets those copy) say about them, in the order the files were given."""
         from ses_lsp.document.document import Document
         from ses_lsp.lint.rules.names import RuleSetIndex, rule_set_contribution
+        from ses_lsp.lint.workspace import pipeline_definitions
 
         names = set(uses)
         todo = list(uses)
@@ -846,6 +855,7 @@ class Runner:
                         names.add(orig)
                         todo.append(orig)
         contributions = []
+        resources: list = []  # the Mail Manager pipeline resources they define
         for i in sorted(files):
             t = targets[i]
             assert t.path is not None  # the standard input defines nothing here
@@ -860,7 +870,8 @@ class Runner:
             c = rule_set_contribution(t.display, root, kinds[i])
             if c is not None:
                 contributions.append(c)
-        return RuleSetIndex(contributions)
+            resources.extend(pipeline_definitions(t.display, root, kinds[i]))
+        return RuleSetIndex(contributions, resources)
 
     def save_cache(self) -> None:
         if self.cache is not None:

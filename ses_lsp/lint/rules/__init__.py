@@ -36,6 +36,7 @@ FAMILIES = (
     "routing",
     "addresses",
     "arns",
+    "pipeline",
     "limits",
     "ingress",
     "traffic",

@@ -10,7 +10,6 @@ other documents of the workspace when the editor or CLI provides them.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +20,6 @@ from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
 from ses_lsp.lint.edits import remove_member, replace_node
 from ses_lsp.lint.references import FLOCI_RULE_PROBES, SES_API
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_TOOL, Example, Rule, RuleDoc
-from ses_lsp.lint.related import fs_path
 
 # Values holding a template placeholder (``${Var}``, ``{{var}}``, ``$(cmd)``, ``%s``, ``<name>``...)
 # stand for something filled in later and are not checked (one definition for every family).
@@ -33,6 +31,7 @@ from ses_lsp.lint.rules.common import (
     string_value,
 )
 from ses_lsp.lint.text import closest, quote, quote_list
+from ses_lsp.lint.workspace import Resource, norm_key, other_documents
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -272,39 +271,8 @@ class RuleSetInfo:
     complete: bool = False
 
 
-def _norm_path(p: str) -> str:
-    """A comparable form of a file path or ``file:`` URI (the server names documents by URI)."""
-    return os.path.normcase(os.path.abspath(fs_path(p)))
-
-
-def _same_path(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return False
-    if a == b:
-        return True
-    try:
-        return _norm_path(a) == _norm_path(b)
-    except (TypeError, ValueError, OSError):  # pragma: no cover - odd paths
-        return False
-
-
 def _workspace_documents(ctx: LintContext) -> Iterator[tuple[str | None, Node, str]]:
-    ws = ctx.workspace
-    docs = getattr(ws, "documents", None) if ws is not None else None
-    if docs is None:
-        return
-    own = ctx.document.path
-    for entry in docs():
-        try:
-            path, doc, kind = entry
-        except (TypeError, ValueError):
-            continue
-        if doc is None or doc is ctx.document or _same_path(path, own) or not kind:
-            continue
-        root = getattr(doc, "root", None)
-        if root is None or root.kind != OBJECT:
-            continue
-        yield path, root, kind
+    return other_documents(ctx.workspace, ctx.document, ctx.document.path)
 
 
 @dataclass(frozen=True)
@@ -390,32 +358,33 @@ def rule_set_links(root: Node | None, kind: str | None) -> tuple[list[str], list
 
 
 class RuleSetIndex:
-    """A lint workspace that holds only the rule-set contributions of its documents
+    """A lint workspace that holds only the rule-set contributions (and the Mail Manager pipeline
+    resources) of its documents
     (what the CLI passes when it re-checks files against the others of a run).
 
     ``rule_set_contributions(own)``: those of every document but ``own`` (a path).
     """
 
-    def __init__(self, contributions: list[RuleSetContribution]) -> None:
-        self._contributions = [(_norm_key(c.path), c) for c in contributions]
+    def __init__(self, contributions: list[RuleSetContribution], resources: list[Resource] | None = None) -> None:
+        self._contributions = [(norm_key(c.path), c) for c in contributions]
+        self._resources = [(norm_key(r.path), r) for r in resources or ()]
 
     def documents(self) -> Iterator[tuple[str, object, str | None]]:
         return iter(())  # no documents are kept
 
     def rule_set_contributions(self, own: str | None) -> Iterator[RuleSetContribution]:
-        mine = _norm_key(own)
+        mine = norm_key(own)
         for key, c in self._contributions:
             if key is None or key != mine:
                 yield c
 
-
-def _norm_key(path: str | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return _norm_path(path)
-    except (TypeError, ValueError, OSError):  # pragma: no cover - odd paths
-        return path
+    def pipeline_resources(self, own: str | None) -> Iterator[Resource]:
+        """The Mail Manager pipeline resources of every document but ``own`` (see
+        :func:`ses_lsp.lint.workspace.workspace_resources`)."""
+        mine = norm_key(own)
+        for key, r in self._resources:
+            if key is None or key != mine:
+                yield r
 
 
 def workspace_rule_sets(ctx: LintContext) -> dict[str, RuleSetInfo] | None:

@@ -17,6 +17,7 @@ silent about its statement. IP values are parsed by :mod:`ses_lsp.knowledge.netw
 from __future__ import annotations
 
 from ses_lsp.document.nodes import ARRAY
+from ses_lsp.knowledge.networks import parse_cidr
 from ses_lsp.lint.context import LintContext
 from ses_lsp.lint.diagnostics import Related, Severity
 from ses_lsp.lint.references import rfc
@@ -86,8 +87,6 @@ def _candidates(p: mm.Predicate) -> list[object]:
     if p.family == "ip":
         out: list[object] = []
         for v in vals:
-            from ses_lsp.knowledge.networks import parse_cidr
-
             parsed, _ = parse_cidr(v, classic=False)
             if parsed is not None:
                 net = parsed.network
@@ -230,7 +229,8 @@ NEVER_DECIDES = Rule(
         ),
         why=(
             "Mail Manager evaluates the DENY statements first, then the ALLOW statements, then the default "
-            "action (docs/evaluation.md, as `ses-lsp simulate` runs it). An ALLOW exception written after a broad DENY (the order of a firewall's rules) never "
+            "action (docs/evaluation.md, as `ses-lsp simulate` runs it). An ALLOW exception written after a "
+            "broad DENY (the order of a firewall's rules) never "
             "lets anything in: the author expected the first matching statement to decide. A redundant "
             "statement hides what the policy really does and counts against the 10 conditions a statement "
             "and the statements a policy may hold."
