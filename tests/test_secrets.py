@@ -91,7 +91,7 @@ CASES = [
     ),
     Case(
         "relay.json",
-        '{\n  "RelayId": "r-1234",\n  "ServerPort": 25,\n'
+        '{\n  "RelayId": "r-1234",\n  "ServerPrt": 25,\n'
         '  "Authentication": {"NoAuthentication": {}, "Password": "Js0nRelay-Secret"}\n}\n',
         ("Js0nRelay-Secret",),
         ("SES101",),

@@ -1,9 +1,17 @@
 """The other documents a lint can see: what the engine's ``workspace=`` receives.
 
 Cross-file rules (a reference to a classic rule another document defines, see
-:mod:`ses_lsp.lint.rules.names`) read :meth:`Workspace.documents`.  The CLI builds one from
-the files of a run; the language server's (an :class:`ses_lsp.editor.navigation.Workspace`,
-which adds the rule-name index its navigation uses) holds the open documents.
+:mod:`ses_lsp.lint.rules.names`; a reference to a Mail Manager pipeline resource, see
+:mod:`ses_lsp.lint.rules.pipeline`) read :meth:`Workspace.documents`, through
+:func:`other_documents`.  The CLI builds one from the files of a run; the language server's (an
+:class:`ses_lsp.editor.navigation.Workspace`, which adds the rule-name index its navigation uses)
+holds the open documents.
+
+The Mail Manager pipeline's references are modelled here, for the lint rule, the editor's
+go-to-definition and any index of a repository alike: :func:`pipeline_definitions` (what one
+document defines), :func:`pipeline_references` (what it names), :func:`resolve` (which
+definitions a reference names), :func:`complete_for` (may an unmatched reference be judged), and
+:func:`workspace_resources` (the definitions of a lint's other documents).
 """
 
 from __future__ import annotations
