@@ -109,8 +109,10 @@ def test_damaged_summaries_are_refused():
     assert good["sets"] == [["inbound", True, None]]
     for bad in (
         {**good, "v": 0},
-        {**good, "occ": [["rule", "definition", "ses", "x", None, 5, 1]]},
-        {**good, "occ": [["nonsense", "definition", "ses", "x", None, 0, 1]]},
+        {**good, "occ": [["rule", "definition", "ses", "x", None, 5, 1, None]]},
+        {**good, "occ": [["rule", "definition", "ses", "x", None, 0, 1]]},  # (format 1)
+        {**good, "occ": [["relay", "definition", "mailmanager", "x", None, 0, 1, "nonsense"]]},
+        {**good, "occ": [["nonsense", "definition", "ses", "x", None, 0, 1, None]]},
         {**good, "sets": [["inbound", "yes", None]]},
         [],
     ):
