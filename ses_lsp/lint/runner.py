@@ -177,10 +177,17 @@ def make_record(result, text: str | None = None) -> dict:
         "diagnostics": diags,
     }
     if doc is not None and result.kind is not None:
-        from ses_lsp.lint.repository import pipeline_links
+        from ses_lsp.lint.repository import TEMPLATE_KIND, pipeline_links
         from ses_lsp.lint.rules.names import rule_set_links
 
         defines, uses, copies = rule_set_links(doc.root, result.kind)
+        if result.kind == TEMPLATE_KIND:
+            # The classic rule sets its ReceiptRule resources add rules to, as the repository
+            # model reads them (lint --root sees them too).
+            from ses_lsp.lint.repository import summary_data
+
+            data = summary_data(doc.root, result.kind, doc.text)
+            defines = [name for name, _complete, _copies in data["sets"]] if data is not None else []
         # The Mail Manager pipeline resources it defines and names, by type: "@relay" (no rule
         # set name starts with "@"), from the repository model's table.
         pipeline_defines, pipeline_uses = pipeline_links(doc.root, result.kind)

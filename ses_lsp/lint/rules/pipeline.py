@@ -197,9 +197,10 @@ UNKNOWN_REFERENCE = Rule(
         references=(INGRESS_DOC, API_INGRESS, API_ACTION, API_ADDRESS_LIST),
         notes=(
             "Needs the other documents (the files of a CLI run, the repository under `--root`, the editor's "
-            "workspace folders and open documents): silent without them. A reference no definition matches is reported only when the linted files define at "
-            "least one resource of its type and every one of them with its ID (get-* outputs, update-* inputs): "
-            "a resource a create-* input or a template creates may be the one named."
+            "workspace folders and open documents): silent without them. A reference no definition matches is "
+            "reported only when the linted files define at least one resource of its type and every one of them "
+            "with its ID (get-* outputs, update-* inputs): a resource a create-* input or a template creates may "
+            "be the one named."
         ),
     ),
 )
