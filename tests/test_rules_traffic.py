@@ -157,6 +157,15 @@ def test_unreadable_conditions_keep_the_rules_silent():
     assert found(text) == []
 
 
+def test_an_address_list_condition_written_as_a_string_is_described_without_crashing():
+    # (found by the fuzz test: IsInAddressList's value a string, not an object)
+    odd = "      - BooleanExpression: {Evaluate: {IsInAddressList: al-vips}, Operator: IS_TRUE}\n"
+    text = policy("DENY", statement("ALLOW", odd), statement("ALLOW", odd))
+    result = lint_text(text, "policy.yaml")
+    assert [d.code for d in result.diagnostics if d.code == "SES008"] == []  # no rule crashed
+    assert [(code, line) for code, line, _m in found(text)] == [("SES918", 7)]
+
+
 def test_the_simulator_agrees_with_the_witnesses():
     """The message SES918 names is decided by the statement the diagnostic says decides it."""
     from pathlib import Path

@@ -118,7 +118,13 @@ def _phrase(subject: tuple, value: object) -> str | None:
         return f"over {value}"
     if subject == ("Attribute", "RECIPIENT"):
         return f"for {quote(str(value))}"
-    if subject[:1] == ("IsInAddressList",) and isinstance(value, bool):
+    # (a subject's value is its members' pairs, or a string where the document writes one)
+    if (
+        subject[:1] == ("IsInAddressList",)
+        and len(subject) == 2
+        and isinstance(subject[1], tuple)
+        and isinstance(value, bool)
+    ):
         members = dict(subject[1])
         attr = members.get("Attribute", ("?",))[0]
         lists = [x for x in members.get("AddressLists", ()) if isinstance(x, str)]
