@@ -4,7 +4,8 @@ Subcommands: ``lint`` (check files), ``rules`` / ``rule CODE`` (the rule
 catalogue), ``kinds`` (the document kinds), ``schema export DIR`` (JSON
 Schemas for other tools), ``simulate RULES --mail FILE`` (where a mail goes),
 ``graph RULES`` (a rule set's flow as a Mermaid flowchart), ``test [PATH...]`` (routing tests),
-``serve`` (the language server).
+``diff OLD NEW`` (which mail a change of the rules treats differently), ``serve`` (the
+language server).
 
 Exit codes: 0 no problem at or above ``--fail-on``; 1 problems (or, with
 ``--diff``, changes to make); 2 usage errors, unreadable paths, bad
@@ -62,6 +63,7 @@ COMMANDS = {
     "simulate": "show where a mail goes through a rule set",
     "graph": "draw a rule set's flow as a Mermaid flowchart",
     "test": "run routing tests (*.routing.yaml): expected results of mails, checked by simulation",
+    "diff": "show which mail two versions of the rules treat differently",
     "serve": "run the language server (stdio by default)",
 }
 
@@ -168,6 +170,11 @@ def _add_arguments(command: str, p) -> None:
             help="routing-test files, or directories to search for them (default: .)",
         )
         p.add_argument("--format", choices=("text", "json", "junit"), default="text")
+    elif command == "diff":
+        where = "a file or directory (as simulate's RULES), or git:REV[:PATH] (git:REV alone: the other side's path)"
+        p.add_argument("old", metavar="OLD", help=f"the rules before: {where}")
+        p.add_argument("new", metavar="NEW", help=f"the rules after: {where}")
+        p.add_argument("--format", choices=("text", "json"), default="text")
     # `serve` has no options here: the server's own parser (ses_lsp.server.server.main) owns them.
 
 
@@ -248,6 +255,8 @@ def _main(argv: list[str]) -> int:
         return cmd_graph(args)
     if command == "test":
         return cmd_test(args)
+    if command == "diff":
+        return cmd_diff(args)
     if command == "schema":
         if args.schema_command == "export":
             return cmd_schema_export(args.directory)
@@ -663,6 +672,20 @@ def cmd_test(args) -> int:
     from ses_lsp.routing_run import run
 
     return run(args.paths, args.format, _out)
+
+
+# -- diff ----------------------------------------------------------------------------
+
+
+def cmd_diff(args) -> int:
+    # The evaluation model is imported here only: other commands never pay for it.
+    from ses_lsp.semantic_diff import run
+    from ses_lsp.simulate import InputError
+
+    try:
+        return run(args.old, args.new, args.format, _note, _out)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
 
 
 # -- serve ---------------------------------------------------------------------------

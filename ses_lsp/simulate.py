@@ -102,33 +102,41 @@ class Inputs:
         return "mailmanager" if self.rules.kind in MM_RULE_SET_KINDS else "ses"
 
 
-def load_rules(paths: list[str]) -> Inputs:
+def load_rules(paths: list[str], what_rules: str = "RULES") -> Inputs:
     """Lint and sort the RULES arguments (InputError when they do not make one pipeline)."""
     if STDIN in paths:
-        raise InputError("RULES: the standard input ('-') is not supported; name the files")
+        raise InputError(f"{what_rules}: the standard input ('-') is not supported; name the files")
     targets, problems = discover(paths)
     if problems:
         raise InputError("; ".join(p.message() for p in problems))
-    found: dict[str, list[Loaded]] = {"rules": [], "filters": [], "policy": [], "ingress": []}
-    notes: list[str] = []
+    items = []
     for t in targets:
         assert t.path is not None  # (no standard input here)
-        loaded = _lint(t.path, t.display, t.explicit)
+        items.append((_lint(t.path, t.display, t.explicit), t.explicit))
+    return assemble(items, what_rules)
+
+
+def assemble(items: list[tuple[Loaded, bool]], what_rules: str = "RULES") -> Inputs:
+    """Sort linted documents (each with whether the user named it) into one pipeline
+    (InputError when they do not make one).  ``what_rules`` names the argument in messages."""
+    found: dict[str, list[Loaded]] = {"rules": [], "filters": [], "policy": [], "ingress": []}
+    notes: list[str] = []
+    for loaded, explicit in items:
         res = loaded.result
         kind = res.kind
-        if kind is not None and kind not in USABLE and not t.explicit:
+        if kind is not None and kind not in USABLE and not explicit:
             continue  # found by a walk, and of another kind (even if broken): not the simulation's
         if any(d.code in FATAL for d in res.diagnostics) or res.document is None or res.document.root is None:
             sys.stderr.write(_diagnostics_text(loaded, errors_only=True))
-            raise InputError(f"{t.display} cannot be read as a document (see above); fix it, or leave it out")
+            raise InputError(f"{loaded.display} cannot be read as a document (see above); fix it, or leave it out")
         if kind is None or kind not in USABLE:
-            if not t.explicit:
+            if not explicit:
                 continue  # found by a walk: not a document the simulation reads
             if kind in SCENARIO_KINDS:
-                raise InputError(f"{t.display} is a scenario (a mail): pass it with --mail, not as RULES")
+                raise InputError(f"{loaded.display} is a scenario (a mail): pass it with --mail, not as {what_rules}")
             what = f"a {kind} document" if kind else "not an SES document"
             raise InputError(
-                f"{t.display} is {what}; RULES are rule sets (or a single receipt rule), IP filters, "
+                f"{loaded.display} is {what}; {what_rules} are rule sets (or a single receipt rule), IP filters, "
                 "traffic policies and ingress points"
             )
         role = (
@@ -144,15 +152,17 @@ def load_rules(paths: list[str]) -> Inputs:
         errors = loaded.errors()
         if errors:
             notes.append(
-                f"note: {t.display} has {errors} error{'s' if errors != 1 else ''} (`ses-lsp lint {t.display}` "
-                "shows them); it is simulated as written"
+                f"note: {loaded.display} has {errors} error{'s' if errors != 1 else ''} (`ses-lsp lint "
+                f"{loaded.display}` shows them); it is simulated as written"
             )
+    hold = f"{what_rules} {'hold' if what_rules == 'RULES' else 'holds'}"
     rules = found["rules"]
     if not rules:
-        raise InputError("RULES hold no rule set: name a receipt rule set, a receipt rule or a Mail Manager rule set")
+        raise InputError(f"{hold} no rule set: name a receipt rule set, a receipt rule or a Mail Manager rule set")
     if len(rules) > 1:
         names = ", ".join(r.display for r in rules)
-        raise InputError(f"RULES hold {len(rules)} rule sets ({names}); a simulation runs one: name one of them")
+        why = "a simulation runs one" if what_rules == "RULES" else "each side of a diff is one"
+        raise InputError(f"{hold} {len(rules)} rule sets ({names}); {why}: name one of them")
     inputs = Inputs(rules[0], found["filters"], None, None, notes)
     if inputs.service == "mailmanager":
         if inputs.filters:
@@ -164,7 +174,7 @@ def load_rules(paths: list[str]) -> Inputs:
             docs = found[role]
             if len(docs) > 1:
                 what = "traffic policies" if role == "policy" else "ingress points"
-                raise InputError(f"RULES hold {len(docs)} {what} ({', '.join(d.display for d in docs)}); name one")
+                raise InputError(f"{hold} {len(docs)} {what} ({', '.join(d.display for d in docs)}); name one")
         inputs.policy = found["policy"][0] if found["policy"] else None
         inputs.ingress = found["ingress"][0] if found["ingress"] else None
     else:

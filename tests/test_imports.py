@@ -47,6 +47,7 @@ FUNCTION_LEVEL = {
     ("ses_lsp.cli", "ses_lsp.schema"): _CLI,
     ("ses_lsp.cli", "ses_lsp.simulate"): _CLI,
     ("ses_lsp.cli", "ses_lsp.routing_run"): _CLI,
+    ("ses_lsp.cli", "ses_lsp.semantic_diff"): _CLI,
     ("ses_lsp.document.document", "ses_lsp.document.json_parser"): _PARSERS,
     ("ses_lsp.document.document", "ses_lsp.document.yaml_parser"): _PARSERS,
     ("ses_lsp.document.incremental", "ses_lsp.document.json_parser"): _PARSERS,

@@ -5,7 +5,10 @@ in order, each ``run:`` step as written in ``bash -e`` with ``GITHUB_ACTIONS=tru
 the first step that fails. A block of bare steps (``- name: ...``) extends the workflow above
 it. The actions it uses are stood in for:
 
-- ``actions/checkout``: a directory holding the rule files the doc lints, under ``mail/``;
+- ``actions/checkout``: a directory holding the rule files the doc lints, under ``mail/``; for the
+  diff workflow, a git repository whose ``origin/main`` holds the worked example's rules and whose
+  checked-out branch is a pull request changing them (``GITHUB_BASE_REF`` and
+  ``GITHUB_STEP_SUMMARY`` set as on a runner);
 - ``actions/setup-python``: a fresh virtual environment (with pip) on the PATH;
 - ``github/codeql-action/upload-sarif``: the SARIF file is there and valid against the SARIF
   2.1.0 schema.
@@ -26,13 +29,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from editor_tools import REPO, assert_valid, fresh_venv, git_env, install_from_snapshot, run, sarif_validator
+from editor_tools import REPO, assert_valid, fresh_venv, git, git_env, install_from_snapshot, run, sarif_validator
 
 pytestmark = pytest.mark.packaging
 
 DOC = REPO / "docs" / "github-actions.md"
 BROKEN = REPO / "examples" / "classic" / "broken-rule.yaml"  # the doc's annotation example
 CLEAN = [REPO / "examples" / "classic" / "create-rule.yaml", REPO / "examples" / "mailmanager" / "rule-set.yaml"]
+EXAMPLE = REPO / "examples" / "simulate" / "classic"  # the README's worked example (the diff workflow's rules)
 STEP_TIMEOUT = 600  # the install step builds ses-lsp and installs its dependencies
 
 
@@ -60,7 +64,8 @@ def _uses(step: dict) -> str:
 
 WORKFLOWS = _workflows()
 SARIF_WORKFLOW = next(w for w in WORKFLOWS if any(_uses(s) == "github/codeql-action/upload-sarif" for s in _steps(w)))
-ANNOTATIONS_WORKFLOW = next(w for w in WORKFLOWS if w is not SARIF_WORKFLOW)
+DIFF_WORKFLOW = next(w for w in WORKFLOWS if any("ses-lsp diff" in s.get("run", "") for s in _steps(w)))
+ANNOTATIONS_WORKFLOW = next(w for w in WORKFLOWS if w is not SARIF_WORKFLOW and w is not DIFF_WORKFLOW)
 
 
 class Runner:
@@ -145,8 +150,8 @@ def annotations_job(tmp_path_factory, repo_snapshot):
     return runner, runner.job(ANNOTATIONS_WORKFLOW)
 
 
-def test_the_doc_has_both_workflows():
-    assert len(WORKFLOWS) == 2
+def test_the_doc_has_the_three_workflows():
+    assert len(WORKFLOWS) == 3
     job = next(iter(SARIF_WORKFLOW["jobs"].values()))
     assert job["permissions"]["security-events"] == "write"  # upload-sarif writes code scanning alerts
     for workflow in WORKFLOWS:
@@ -211,3 +216,93 @@ def test_annotations_step_passes_on_clean_files(annotations_job):
     proc = runner.step(_lint_steps(ANNOTATIONS_WORKFLOW)[-1], cwd=clean)
     assert proc.returncode == 0, _output(proc)
     assert "::error" not in proc.stdout, _output(proc)
+
+
+# -- the diff workflow ---------------------------------------------------------------------
+
+
+def _stop_billing(mail: Path) -> None:
+    """The pull request the doc shows: billing mail no longer reaches the catch-all."""
+    path = mail / "rule-set.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = "      - S3Action: {BucketName: example-billing-mail, ObjectKeyPrefix: billing/}\n"
+    assert line in text
+    path.write_text(text.replace(line, line + "      - StopAction: {Scope: RuleSet}\n"), encoding="utf-8")
+
+
+def _rename_bucket(mail: Path) -> None:
+    """A pull request that changes nothing for mail: an action's bucket name."""
+    path = mail / "rule-set.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("example-inbound-mail", "example-inbound-archive"))
+
+
+def _break_rules(mail: Path) -> None:
+    (mail / "rule-set.yaml").write_text("Rules: [\n", encoding="utf-8")
+
+
+def _pull_request(checkout: Path, env: dict, change) -> None:
+    """``checkout`` (holding ``mail/``) becomes a repository whose ``origin/main`` is what it holds and
+    whose branch ``pr``, checked out, makes ``change``."""
+    git(["init", "-q", "-b", "main"], checkout, env)
+    git(["add", "."], checkout, env)
+    git(["commit", "-q", "-m", "the rules"], checkout, env)
+    git(["update-ref", "refs/remotes/origin/main", "HEAD"], checkout, env)
+    git(["checkout", "-q", "-b", "pr"], checkout, env)
+    change(checkout / "mail")
+    git(["commit", "-q", "-am", "the pull request"], checkout, env)
+
+
+DIFF_FILES = [(EXAMPLE / "rule-set.yaml", "mail/rule-set.yaml"), (EXAMPLE / "filters.json", "mail/filters.json")]
+
+
+@pytest.fixture(scope="module")
+def diff_job(tmp_path_factory, repo_snapshot):
+    base = tmp_path_factory.mktemp("gha-diff")
+    runner = Runner(base, repo_snapshot, DIFF_FILES)
+    _pull_request(runner.checkout, runner.env, _stop_billing)
+    summary = base / "step-summary.md"
+    summary.touch()  # (the runner creates the file; steps append to it)
+    runner.env.update(GITHUB_BASE_REF="main", GITHUB_STEP_SUMMARY=str(summary))
+    return runner, runner.job(DIFF_WORKFLOW)
+
+
+def _summary_step() -> dict:
+    return next(s for s in _steps(DIFF_WORKFLOW) if "GITHUB_STEP_SUMMARY" in s.get("run", ""))
+
+
+def test_diff_workflow_writes_the_summary_the_doc_shows(diff_job):
+    runner, results = diff_job
+    steps = _steps(DIFF_WORKFLOW)
+    checkout = next(s for s in steps if _uses(s) == "actions/checkout")
+    assert checkout["with"]["fetch-depth"] == 0, "git:origin/<base> needs the base branch fetched"
+    _ran_to_the_end(steps, results)
+    # The step appended from the doc's next block fails: some mail changes outcome.
+    assert results[-1].returncode == 1, _output(results[-1])
+    (shown,) = re.findall(r"```text\n(SES classic:.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+    summary = Path(runner.env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert summary == f"## What this pull request changes for mail\n~~~text\n{shown}~~~\n"
+
+
+@pytest.mark.parametrize("change", [_rename_bucket, _break_rules])
+def test_diff_workflow_on_other_pull_requests(diff_job, tmp_path, change):
+    runner, _ = diff_job
+    checkout = tmp_path / "checkout"
+    for src, name in DIFF_FILES:
+        (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, checkout / name)
+    _pull_request(checkout, runner.env, change)
+    summary = tmp_path / "step-summary.md"
+    env = {**runner.env, "GITHUB_STEP_SUMMARY": str(summary)}
+    steps = _steps(DIFF_WORKFLOW)
+    last = [s for s in steps if "run" in s and "pip install" not in s["run"]]
+    assert last[0] is _summary_step() and len(last) == 2
+    procs = [run(["bash", "-e", "-c", s["run"]], timeout=STEP_TIMEOUT, cwd=checkout, env=env) for s in last]
+    text = summary.read_text(encoding="utf-8")
+    if change is _rename_bucket:
+        assert [p.returncode for p in procs] == [0, 0], [_output(p) for p in procs]
+        assert text.endswith("\nNo mail changes outcome (16 classes of mail checked).\n~~~\n"), text
+    else:  # exit 2 fails the step (and the check), with the reason in the log
+        assert procs[0].returncode != 0 and procs[1].returncode == 2, [_output(p) for p in procs]
+        # (a file that does not parse, met by a directory walk, is not taken for a rule set)
+        assert "NEW holds no rule set" in procs[0].stderr, _output(procs[0])
+        assert "Traceback" not in procs[0].stderr
