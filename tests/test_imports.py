@@ -86,6 +86,9 @@ FUNCTION_LEVEL = {
         "ses_lsp.lint.runner",
         "ses_lsp.lint.rules.names",
     ): "only a run with files naming rules of another file's rule set reads them",
+    ("ses_lsp.lint.workspace", "ses_lsp.lint.related"): (
+        "only a cross-file check comparing paths needs their file-system form"
+    ),
     ("ses_lsp.server", "ses_lsp.server.server"): "`ses-lsp serve` is a subcommand: pygls loads when the server starts",
     ("ses_lsp.server.server", "ses_lsp.editor.completion"): _SERVER,
     ("ses_lsp.server.server", "ses_lsp.editor.hover"): _SERVER,

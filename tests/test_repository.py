@@ -109,8 +109,10 @@ def test_damaged_summaries_are_refused():
     assert good["sets"] == [["inbound", True, None]]
     for bad in (
         {**good, "v": 0},
-        {**good, "occ": [["rule", "definition", "ses", "x", None, 5, 1]]},
-        {**good, "occ": [["nonsense", "definition", "ses", "x", None, 0, 1]]},
+        {**good, "occ": [["rule", "definition", "ses", "x", None, 5, 1, None]]},
+        {**good, "occ": [["rule", "definition", "ses", "x", None, 0, 1]]},  # (format 1)
+        {**good, "occ": [["relay", "definition", "mailmanager", "x", None, 0, 1, "nonsense"]]},
+        {**good, "occ": [["nonsense", "definition", "ses", "x", None, 0, 1, None]]},
         {**good, "sets": [["inbound", "yes", None]]},
         [],
     ):
@@ -203,6 +205,22 @@ def test_cli_root_reads_rules_of_templates(tmp_path):
     (d,) = json.loads(proc.stdout)
     assert d["code"] == "SES207" and 'did you mean "reject-retired-addresses"?' in d["message"]
     assert d["related"][0]["file"] == "stack.yaml"
+
+
+def test_cli_run_reads_rules_of_templates_without_a_root(tmp_path):
+    # The files of the run are the repository: a template among them adds its ReceiptRules to
+    # their rule set as under --root (whether or not it also has Mail Manager resources).
+    (tmp_path / "stack.yaml").write_text(SAM.read_text())
+    (tmp_path / "new.yaml").write_text(
+        NEW_RULE.replace("RuleSetName: inbound", "RuleSetName: inbound-mail").replace(
+            "catch-al", "reject-retired-adresses"
+        )
+    )
+    for args in ([".", "--no-cache"], ["new.yaml", "--root", ".", "--no-cache"]):
+        proc = _lint(tmp_path, "--format", "json", *args)
+        (d,) = [d for d in json.loads(proc.stdout) if d["file"] == "new.yaml"]
+        assert d["code"] == "SES207" and 'did you mean "reject-retired-addresses"?' in d["message"]
+        assert d["related"][0]["file"] == "stack.yaml"
 
 
 def test_cli_root_must_be_a_directory(tmp_path):

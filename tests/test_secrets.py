@@ -81,6 +81,21 @@ CASES = [
         ("SES909", "SES004"),
         fixed="TrafficPolicyId: '1234'\n",
     ),
+    # Relays authenticate with a secret's ARN (not a secret); a password written into one is.
+    Case(
+        "relay.yaml",
+        "RelayName: smarthost\nServerName: smtp.example.com\nServerPort: 587\nAuthentication:\n"
+        "  SmtpPassword: r3layHunter-9\n",
+        ("r3layHunter-9",),
+        ("SES101",),
+    ),
+    Case(
+        "relay.json",
+        '{\n  "RelayId": "r-1234",\n  "ServerPrt": 25,\n'
+        '  "Authentication": {"NoAuthentication": {}, "Password": "Js0nRelay-Secret"}\n}\n',
+        ("Js0nRelay-Secret",),
+        ("SES101",),
+    ),
     Case(
         "number.json",
         '{\n  "IngressPointName": "inbound-smtp",\n  "Type": "AUTH",\n  "RuleSetId": "rs-12345678",\n'

@@ -7,9 +7,8 @@ rules of the API document kind they correspond to (``kind``; same codes, positio
 template).  Where CloudFormation's shape differs from the API input, ``differences`` says how
 (docs/cloudformation.md renders this table; tests/test_cfn.py checks the two agree).
 
-A resource type without a ``kind`` is checked against its schema only (the API documents it
-corresponds to, Mail Manager's traffic policies, address lists, relays and archives, are not
-document kinds yet).
+A resource type without a ``kind`` would be checked against its schema only (every SES
+resource type has one since the Mail Manager address list, relay and archive kinds).
 """
 
 from __future__ import annotations
@@ -80,34 +79,34 @@ MAPPINGS: tuple[ResourceMapping, ...] = (
     ResourceMapping(
         "AWS::SES::MailManagerTrafficPolicy",
         "MailManagerTrafficPolicy",
-        None,
+        "mailmanager:create-traffic-policy",
         None,
         False,
-        "The CreateTrafficPolicy members but `ClientToken`; schema checks only (no document kind yet).",
+        "The CreateTrafficPolicy members but `ClientToken`. `!Ref` returns the traffic policy ID.",
     ),
     ResourceMapping(
         "AWS::SES::MailManagerAddressList",
         "MailManagerAddressList",
-        None,
+        "mailmanager:create-address-list",
         None,
         False,
-        "The CreateAddressList members but `ClientToken`; schema checks only (no document kind yet).",
+        "The CreateAddressList members but `ClientToken`. `!Ref` returns the address list ID.",
     ),
     ResourceMapping(
         "AWS::SES::MailManagerRelay",
         "MailManagerRelay",
-        None,
+        "mailmanager:create-relay",
         None,
         False,
-        "The CreateRelay members but `ClientToken`; schema checks only (no document kind yet).",
+        "The CreateRelay members but `ClientToken`. `!Ref` returns the relay ID.",
     ),
     ResourceMapping(
         "AWS::SES::MailManagerArchive",
         "MailManagerArchive",
-        None,
+        "mailmanager:create-archive",
         None,
         False,
-        "The CreateArchive members but `ClientToken`; schema checks only (no document kind yet).",
+        "The CreateArchive members but `ClientToken`. `!Ref` returns the archive ID.",
     ),
 )
 

@@ -24,7 +24,17 @@ from ses_lsp.cfn import TEMPLATE_KIND
 from ses_lsp.cfn.editor import definition_of, reference_at
 from ses_lsp.document.nodes import Node, node_at_offset
 from ses_lsp.lint.edits import json_text
-from ses_lsp.lint.repository import DEFINITION, REFERENCE, RESOURCE, RULE, Occurrence, occurrences_of
+from ses_lsp.lint.repository import (
+    ARN,
+    DEFINITION,
+    ID,
+    REFERENCE,
+    RESOURCE,
+    RULE,
+    UNNAMED,
+    Occurrence,
+    occurrences_of,
+)
 from ses_lsp.lint.rules.names import name_problem
 from ses_lsp.lint.workspace import Workspace as LintWorkspace
 
@@ -135,7 +145,7 @@ def occurrence_at(
 ) -> Occurrence | None:
     """The rule-name occurrence under ``offset`` (span end inclusive), if any."""
     for occ in occurrences(document, kind, uri):
-        if occ.start <= offset <= occ.end:
+        if occ.start <= offset <= occ.end and occ.facet != UNNAMED:
             return occ
     return None
 
@@ -152,8 +162,9 @@ def _with_self(workspace: Workspace | None, uri: str | None, document: Document,
 def definitions(
     document: Document, kind: str | None, offset: int, uri: str | None = None, workspace: Workspace | None = None
 ) -> list[Occurrence]:
-    """Where the rule name under ``offset`` is defined (several when it is defined twice); in a
-    template, where the logical ID under ``offset`` (``!Ref``, ``!GetAtt``, ``${X}``...) is declared."""
+    """Where the rule name (or rule set, filter, Mail Manager pipeline resource) under ``offset``
+    is defined (several when it is defined twice); in a template, where the logical ID under
+    ``offset`` (``!Ref``, ``!GetAtt``, ``${X}``...) is declared."""
     if kind == TEMPLATE_KIND:
         found = _template_definition(document, offset, uri)
         if found is not None:
@@ -162,7 +173,23 @@ def definitions(
     if occ is None:
         return []
     ws = _with_self(workspace, uri, document, kind)
-    return [o for o in ws.all_occurrences() if o.role == DEFINITION and o.matches(occ)]
+    found = [o for o in ws.all_occurrences() if o.role == DEFINITION and o.matches(occ)]
+    if occ.facet is not None and occ.role == REFERENCE:
+        found = _one_per_resource(found)
+    return found
+
+
+def _one_per_resource(found: list[Occurrence]) -> list[Occurrence]:
+    """A pipeline reference's definitions, one per API file: its ID where the file gives it, else
+    its ARN (a reference by ARN matches both).  Names (a template's, by ``TargetArchive``) stay."""
+    rank = {ID: 0, ARN: 1}
+    best: dict[str | None, Occurrence] = {}
+    for o in found:
+        if o.facet in rank:
+            kept = best.get(o.uri)
+            if kept is None or rank[o.facet] < rank[kept.facet or ""]:
+                best[o.uri] = o
+    return [o for o in found if o.facet not in rank or best.get(o.uri) is o]
 
 
 def _template_definition(document: Document, offset: int, uri: str | None) -> list[Occurrence] | None:
@@ -223,10 +250,13 @@ def rename(
         raise RenameError(f"{new_name!r} is not a valid logical id: use ASCII letters and digits only")
     if not new_name:
         raise RenameError("the new name is empty")
+    ids = (ID, ARN)
+    if occ.facet in ids:  # (a pipeline resource's ID or ARN, or a reference by one)
+        raise RenameError(f"{occ.name!r} is an ID or ARN AWS assigns: only a resource's name can be renamed")
     ws = _with_self(workspace, uri, document, kind)
     edits: dict[str, list[tuple[int, int, str]]] = {}
     for o in ws.all_occurrences():
-        if not o.matches(occ):
+        if not o.matches(occ) or (occ.facet is not None and (o.facet in ids or o.name != occ.name)):
             continue
         found = (document.text, document.format) if o.uri == uri else ws.text_of(o.uri or "")
         text, fmt = found if found is not None else (document.text, document.format)

@@ -25,6 +25,7 @@ from ses_lsp.lint.repository import (
     DEFINITION,
     MAX_INDEX_BYTES,
     RULE,
+    UNNAMED,
     Occurrence,
     Repository,
     build,
@@ -104,6 +105,22 @@ class ProjectWorkspace(Workspace):
             skip.add(mine)
         yield from self.repository.rule_set_contributions(None, skip=skip)
 
+    def pipeline_definitions(self, own: str | None) -> Iterator[Occurrence]:
+        """The Mail Manager pipeline resources the open documents but ``own`` and the files of the
+        index that are not open define (what SES708 reads)."""
+        mine = normalise(own) if own is not None else None
+        open_docs = list(self._open())
+        for d in open_docs:
+            if normalise(d.path or d.uri) == mine:
+                continue
+            for o in d.occurrences():
+                if o.facet is not None and o.role == DEFINITION:
+                    yield o
+        skip = {normalise(d.path) for d in open_docs if d.path is not None}
+        if mine is not None:
+            skip.add(mine)
+        yield from self.repository.pipeline_definitions(None, skip=skip)
+
     # -- navigation --
 
     def uris(self) -> list[str]:
@@ -145,7 +162,7 @@ def workspace_symbols(workspace: Workspace, query: str) -> list[Occurrence]:
     q = query.lower()
     found: list[Occurrence] = []
     for o in workspace.all_occurrences():
-        if o.role != DEFINITION:
+        if o.role != DEFINITION or o.facet == UNNAMED:
             continue
         if q and not _subsequence(q, o.name.lower()):
             continue

@@ -99,8 +99,8 @@ RULES = (
     ('SES541', 'rule-file-not-found', 'error', 'routing', True, ('ses-lsp:routing-test',)),
     ('SES542', 'unknown-expected-rule', 'error', 'routing', True, ('ses-lsp:routing-test',)),
     ('SES543', 'unknown-expected-action-type', 'error', 'routing', True, ('ses-lsp:routing-test',)),
-    ('SES601', 'invalid-cidr', 'error', 'addresses', True, ('mailmanager:create-rule-set', 'mailmanager:get-rule-set', 'mailmanager:update-rule-set', 'ses:create-receipt-filter', 'ses:list-receipt-filters')),
-    ('SES602', 'cidr-host-bits-set', 'warning', 'addresses', True, ('mailmanager:create-rule-set', 'mailmanager:get-rule-set', 'mailmanager:update-rule-set', 'ses:create-receipt-filter', 'ses:list-receipt-filters')),
+    ('SES601', 'invalid-cidr', 'error', 'addresses', True, ('mailmanager:create-rule-set', 'mailmanager:create-traffic-policy', 'mailmanager:get-rule-set', 'mailmanager:get-traffic-policy', 'mailmanager:update-rule-set', 'mailmanager:update-traffic-policy', 'ses:create-receipt-filter', 'ses:list-receipt-filters')),
+    ('SES602', 'cidr-host-bits-set', 'warning', 'addresses', True, ('mailmanager:create-rule-set', 'mailmanager:create-traffic-policy', 'mailmanager:get-rule-set', 'mailmanager:get-traffic-policy', 'mailmanager:update-rule-set', 'mailmanager:update-traffic-policy', 'ses:create-receipt-filter', 'ses:list-receipt-filters')),
     ('SES603', 'cidr-both-allowed-and-blocked', 'warning', 'addresses', True, ('ses:list-receipt-filters',)),
     ('SES604', 'block-all-without-allow', 'info', 'addresses', True, ('ses:list-receipt-filters',)),
     ('SES605', 'redundant-ip-filter', 'info', 'addresses', True, ('ses:list-receipt-filters',)),
@@ -120,6 +120,7 @@ RULES = (
     ('SES705', 's3-action-kms-alias', 'warning', 'arns', True, ('ses:create-receipt-rule', 'ses:describe-active-receipt-rule-set', 'ses:describe-receipt-rule', 'ses:describe-receipt-rule-set', 'ses:update-receipt-rule')),
     ('SES706', 'arn-region-mismatch', 'warning', 'arns', True, ('ses:create-receipt-rule', 'ses:describe-active-receipt-rule-set', 'ses:describe-receipt-rule', 'ses:describe-receipt-rule-set', 'ses:update-receipt-rule')),
     ('SES707', 's3-bucket-name-invalid', 'warning', 'arns', True, ('mailmanager:create-rule-set', 'mailmanager:get-rule-set', 'mailmanager:update-rule-set', 'ses:create-receipt-rule', 'ses:describe-active-receipt-rule-set', 'ses:describe-receipt-rule', 'ses:describe-receipt-rule-set', 'ses:update-receipt-rule')),
+    ('SES708', 'unknown-pipeline-reference', 'warning', 'pipeline', True, ('mailmanager:create-ingress-point', 'mailmanager:create-rule-set', 'mailmanager:create-traffic-policy', 'mailmanager:get-ingress-point', 'mailmanager:get-rule-set', 'mailmanager:get-traffic-policy', 'mailmanager:update-ingress-point', 'mailmanager:update-rule-set', 'mailmanager:update-traffic-policy')),
     ('SES801', 'too-many-rules', 'error', 'limits', True, ('ses:describe-active-receipt-rule-set', 'ses:describe-receipt-rule-set')),
     ('SES802', 'too-many-actions', 'error', 'limits', True, ('ses:create-receipt-rule', 'ses:describe-active-receipt-rule-set', 'ses:describe-receipt-rule', 'ses:describe-receipt-rule-set', 'ses:update-receipt-rule')),
     ('SES803', 'too-many-recipients', 'warning', 'limits', True, ('ses:create-receipt-rule', 'ses:describe-active-receipt-rule-set', 'ses:describe-receipt-rule', 'ses:describe-receipt-rule-set', 'ses:update-receipt-rule')),
@@ -143,6 +144,10 @@ RULES = (
     ('SES915', 'trust-store-crl-issuer-unknown', 'warning', 'ingress', True, ('mailmanager:create-ingress-point', 'mailmanager:get-ingress-point', 'mailmanager:update-ingress-point')),
     ('SES916', 'trust-store-extra-crl', 'warning', 'ingress', True, ('mailmanager:create-ingress-point', 'mailmanager:get-ingress-point', 'mailmanager:update-ingress-point')),
     ('SES917', 'trust-store-crl-expired', 'warning', 'ingress', True, ('mailmanager:create-ingress-point', 'mailmanager:get-ingress-point', 'mailmanager:update-ingress-point')),
+    ('SES918', 'policy-statement-never-decides', 'warning', 'traffic', True, ('mailmanager:create-traffic-policy', 'mailmanager:get-traffic-policy', 'mailmanager:update-traffic-policy')),
+    ('SES919', 'policy-denies-all-mail', 'warning', 'traffic', True, ('mailmanager:create-traffic-policy', 'mailmanager:get-traffic-policy', 'mailmanager:update-traffic-policy')),
+    ('SES920', 'policy-contradictory-conditions', 'warning', 'traffic', True, ('mailmanager:create-traffic-policy', 'mailmanager:get-traffic-policy', 'mailmanager:update-traffic-policy')),
+    ('SES921', 'max-message-size-too-small', 'warning', 'traffic', True, ('mailmanager:create-traffic-policy', 'mailmanager:get-traffic-policy', 'mailmanager:update-traffic-policy')),
 )
 
 UNSUPPRESSIBLE = ('SES001', 'SES008', 'SES009', 'SES010')

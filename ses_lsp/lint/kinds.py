@@ -27,6 +27,29 @@ _MM_RULE_KEYS = frozenset({"Conditions", "Unless"})
 _TRAFFIC_POLICY_KEYS = frozenset(
     {"TrafficPolicyName", "PolicyStatements", "DefaultAction", "MaxMessageSizeBytes", "TrafficPolicyArn"}
 )
+# Mail Manager address lists, relays and archives: (members only they have, members only their
+# get-* output has, (create, update, get) kinds, the member naming the resource in an update).
+# An address list has no update document: its id is in the get-* output only.
+_PIPELINE_RESOURCES = (
+    (
+        frozenset({"AddressListName", "AddressListId", "AddressListArn"}),
+        frozenset({"AddressListId", "AddressListArn", "CreatedTimestamp", "LastUpdatedTimestamp"}),
+        ("mailmanager:create-address-list", None, "mailmanager:get-address-list"),
+        None,
+    ),
+    (
+        frozenset({"RelayName", "RelayId", "RelayArn", "ServerName", "ServerPort", "Authentication"}),
+        frozenset({"RelayArn", "CreatedTimestamp", "LastModifiedTimestamp"}),
+        ("mailmanager:create-relay", "mailmanager:update-relay", "mailmanager:get-relay"),
+        "RelayId",
+    ),
+    (
+        frozenset({"ArchiveName", "ArchiveId", "ArchiveArn", "ArchiveState", "Retention"}),
+        frozenset({"ArchiveArn", "ArchiveState", "CreatedTimestamp", "LastUpdatedTimestamp"}),
+        ("mailmanager:create-archive", "mailmanager:update-archive", "mailmanager:get-archive"),
+        "ArchiveId",
+    ),
+)
 # Scenario members that other documents have too (see _looks_like_scenario).
 _SHARED_SCENARIO_MEMBERS = frozenset({"Recipients", "Headers", "Size", "Message"})
 
@@ -125,6 +148,14 @@ def detect_kind(root: Node | None) -> str | None:
         if has("TrafficPolicyId"):
             return "mailmanager:update-traffic-policy"
         return "mailmanager:create-traffic-policy"
+    # Mail Manager address lists, relays and archives
+    for own, output_only, (create, update, get), id_member in _PIPELINE_RESOURCES:
+        if keys & own:
+            if keys & output_only:
+                return get
+            if id_member is not None and has(id_member):
+                return update
+            return create
     # Mail Manager ingress points
     if has("IngressPoints"):
         return "mailmanager:list-ingress-points"

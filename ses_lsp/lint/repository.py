@@ -8,8 +8,16 @@ contributes rules to.  Never a parsed tree: 10,000 files fit in a few MB.
 What is a name, and where: one table, :data:`NAME_SITES` (document kind -> :class:`Site` rows),
 built from :data:`ses_lsp.lint.rules.names.RULE_REFERENCES` for the classic rule references;
 templates (``cloudformation:template``) add their resources' names (:func:`_template_occurrences`).
-A new reference kind (a Mail Manager ingress point's ``TrafficPolicyId``, say) is one more row:
-definitions, references, rename, ``workspace/symbol`` and the index all follow it.
+A new reference kind is one more row: definitions, references, rename, ``workspace/symbol`` and
+the index all follow it.
+
+The Mail Manager pipeline (issue 12 section 2) is such rows: its resources (rule sets, traffic
+policies, address lists, relays, archives) are defined by their ID, ARN and name, and referenced
+by ID or ARN (an ingress point's ``RuleSetId`` and ``TrafficPolicyId``, a rule's ``Relay.Relay``,
+``IsInAddressList``'s ``AddressLists``) or also by name (``Archive.TargetArchive``).  Those
+occurrences carry a *facet* (:data:`ID`, :data:`ARN`, :data:`NAME`, :data:`NEW`...) and match
+as :func:`pipeline_match` says; SES708 (:mod:`ses_lsp.lint.rules.pipeline`) and go-to-definition
+read them from the repository like every other name.
 
 * :func:`scan` lists the candidate files under a root: ``git ls-files --cached --others
   --exclude-standard`` when the root is in a git work tree (so ``.gitignore`` is honoured as git
@@ -48,8 +56,19 @@ if TYPE_CHECKING:
     from ses_lsp.lint.cache import Cache
 
 __all__ = [
+    "ADDRESS_LIST",
+    "ARCHIVE",
+    "ARN",
     "DEFINITION",
     "FILTER",
+    "ID",
+    "ID_OR_NAME",
+    "NAME",
+    "NEW",
+    "PIPELINE_MARK",
+    "RELAY",
+    "TRAFFIC_POLICY",
+    "UNNAMED",
     "NAME_SITES",
     "REFERENCE",
     "RESOURCE",
@@ -62,6 +81,8 @@ __all__ = [
     "build",
     "normalise",
     "occurrences_of",
+    "pipeline_links",
+    "pipeline_match",
     "scan",
     "summarize",
 ]
@@ -74,13 +95,30 @@ RULE = "rule"
 RULE_SET = "rule-set"
 FILTER = "filter"
 RESOURCE = "resource"  # a template's logical id: local to its template
+# The Mail Manager pipeline's resources besides rule sets (RULE_SET, service "mailmanager").
+TRAFFIC_POLICY = "traffic-policy"
+ADDRESS_LIST = "address-list"
+RELAY = "relay"
+ARCHIVE = "archive"
+
+# Facets of the pipeline's occurrences (None: every other name, matched by its text).
+# Definitions: the resource's ID, its ARN, its name beside an ID (update-* inputs, get-* outputs),
+# a name only (NEW: create-* inputs and templates, whose ID AWS assigns), or no literal name at all
+# (UNNAMED: a template resource; the occurrence spans its logical id and matches nothing).
+ID = "id"  # (also a reference that takes an ID or ARN)
+ARN = "arn"
+NAME = "name"
+NEW = "new"
+UNNAMED = "unnamed"
+ID_OR_NAME = "id-or-name"  # a reference that also takes the resource's name (TargetArchive)
+_FACETS = frozenset({ID, ARN, NAME, NEW, UNNAMED, ID_OR_NAME})
 
 # Files larger than this are not indexed (the engine's own size cap is 4 MiB: such a file gets
 # SES006 when linted, and holds no usable names).
 MAX_INDEX_BYTES = 4 * 1024 * 1024
 # The cache entries of the index: "index:" + absolute path.
 CACHE_PREFIX = "index:"
-SUMMARY_FORMAT = 1
+SUMMARY_FORMAT = 2  # 2: occurrences carry a facet (the Mail Manager pipeline)
 # Below this many files to parse, the index is built in process (worker start-up costs more).
 MIN_PARALLEL = 200
 CHUNK = 100
@@ -102,9 +140,18 @@ class Occurrence:
     service: str  # "ses", "mailmanager", "cloudformation"
     rule_set: str | None
     symbol: str = RULE
+    facet: str | None = None  # a pipeline resource's: ID, ARN, NAME, NEW, UNNAMED, ID_OR_NAME
 
     def matches(self, other: Occurrence) -> bool:
-        if self.symbol != other.symbol or self.service != other.service or self.name != other.name:
+        if self.symbol != other.symbol or self.service != other.service:
+            return False
+        if self.facet is not None or other.facet is not None:  # the Mail Manager pipeline
+            if UNNAMED in (self.facet, other.facet):
+                return False
+            if self.role == other.role:
+                return self.name == other.name
+            return pipeline_match(self, other) if self.role == REFERENCE else pipeline_match(other, self)
+        if self.name != other.name:
             return False
         if self.symbol == RESOURCE:  # logical ids are local to their template
             return self.uri == other.uri
@@ -121,6 +168,75 @@ class Site:
     service: str
     path: tuple[str, ...]
     scope: tuple[str, ...] | None = None
+    facet: str | None = None
+
+
+def pipeline_match(ref: Occurrence, definition: Occurrence) -> bool:
+    """Does the pipeline reference ``ref`` name the resource ``definition`` is an occurrence of?
+
+    By its ID, by an ARN whose resource part ends in ``/<ID>`` (the same resource named from
+    another Region's or account's point of view is not told apart), by its ARN, and where the
+    member takes a name (``TargetArchive``: :data:`ID_OR_NAME`) by its name.  A create-* input or
+    a template defines a resource by name only (AWS assigns the ID): a reference by ID never
+    matches it."""
+    if ref.symbol != definition.symbol or ref.service != definition.service:
+        return False
+    v, facet = ref.name, definition.facet
+    if facet == ID:
+        return v == definition.name or (v.startswith("arn:") and v.endswith("/" + definition.name))
+    if facet == ARN:
+        return v == definition.name
+    if facet in (NAME, NEW):
+        return ref.facet == ID_OR_NAME and v == definition.name
+    return False
+
+
+_MM = "mailmanager"
+# The pipeline's resource symbols, with the stem of their members (RuleSetId, RuleSetArn,
+# RuleSetName...) and the operations whose documents define one.
+_PIPELINE_RESOURCES = (
+    (RULE_SET, "RuleSet", ("create", "update", "get")),
+    (TRAFFIC_POLICY, "TrafficPolicy", ("create", "update", "get")),
+    (ADDRESS_LIST, "AddressList", ("create", "get")),
+    (RELAY, "Relay", ("create", "update", "get")),
+    (ARCHIVE, "Archive", ("create", "update", "get")),
+)
+# CloudFormation resource types of those resources: type -> (symbol, name property).
+CFN_PIPELINE = {
+    "AWS::SES::MailManagerRuleSet": (RULE_SET, "RuleSetName"),
+    "AWS::SES::MailManagerTrafficPolicy": (TRAFFIC_POLICY, "TrafficPolicyName"),
+    "AWS::SES::MailManagerAddressList": (ADDRESS_LIST, "AddressListName"),
+    "AWS::SES::MailManagerRelay": (RELAY, "RelayName"),
+    "AWS::SES::MailManagerArchive": (ARCHIVE, "ArchiveName"),
+}
+_IN_ADDRESS_LIST = ("BooleanExpression", "Evaluate", "IsInAddressList", "AddressLists", "*")
+
+
+def _pipeline_sites() -> Iterator[tuple[tuple[str, ...], Site]]:
+    """The pipeline's rows: ``(kinds, site)``."""
+    D, R = DEFINITION, REFERENCE
+    for symbol, stem, ops in _PIPELINE_RESOURCES:
+        for op in ops:
+            kind = (f"mailmanager:{op}-{symbol}",)
+            if op == "create":
+                yield kind, Site(symbol, D, _MM, (f"{stem}Name",), facet=NEW)
+                continue
+            yield kind, Site(symbol, D, _MM, (f"{stem}Id",), facet=ID)
+            if op == "get":
+                yield kind, Site(symbol, D, _MM, (f"{stem}Arn",), facet=ARN)
+            yield kind, Site(symbol, D, _MM, (f"{stem}Name",), facet=NAME)
+    ingress = tuple(f"mailmanager:{op}-ingress-point" for op in ("create", "update", "get"))
+    yield ingress, Site(RULE_SET, R, _MM, ("RuleSetId",), facet=ID)
+    yield ingress, Site(TRAFFIC_POLICY, R, _MM, ("TrafficPolicyId",), facet=ID)
+    rule_sets = tuple(f"mailmanager:{op}-rule-set" for op in ("create", "update", "get"))
+    for member in ("Conditions", "Unless"):
+        yield rule_sets, Site(ADDRESS_LIST, R, _MM, ("Rules", "*", member, "*", *_IN_ADDRESS_LIST), facet=ID)
+    yield rule_sets, Site(RELAY, R, _MM, ("Rules", "*", "Actions", "*", "Relay", "Relay"), facet=ID)
+    archive = ("Rules", "*", "Actions", "*", "Archive", "TargetArchive")
+    yield rule_sets, Site(ARCHIVE, R, _MM, archive, facet=ID_OR_NAME)
+    policies = tuple(f"mailmanager:{op}-traffic-policy" for op in ("create", "update", "get"))
+    statements = ("PolicyStatements", "*", "Conditions", "*", *_IN_ADDRESS_LIST)
+    yield policies, Site(ADDRESS_LIST, R, _MM, statements, facet=ID)
 
 
 def _name_sites() -> dict[str, tuple[Site, ...]]:
@@ -139,9 +255,11 @@ def _name_sites() -> dict[str, tuple[Site, ...]]:
     )
     add(
         ("mailmanager:create-rule-set", "mailmanager:update-rule-set", "mailmanager:get-rule-set"),
-        Site(RULE_SET, D, "mailmanager", ("RuleSetName",)),
         Site(RULE, D, "mailmanager", ("Rules", "*", "Name"), ("RuleSetName",)),
     )
+    # The Mail Manager pipeline's resources and the references between them.
+    for pipeline_kinds, site in _pipeline_sites():
+        add(pipeline_kinds, site)
     add(
         ("ses:create-receipt-rule", "ses:update-receipt-rule"),
         Site(RULE, D, "ses", ("Rule", "Name"), ("RuleSetName",)),
@@ -180,9 +298,17 @@ NAME_SITES: dict[str, tuple[Site, ...]] = _name_sites()
 
 TEMPLATE_KIND = "cloudformation:template"  # (ses_lsp.cfn.TEMPLATE_KIND)
 
-#: The kinds whose lint reads other files (ses_lsp.lint.rules.names: SES207, SES210): their
-#: results change with the repository.
-CROSS_FILE_KINDS = frozenset(RULE_REFERENCES)
+#: The kinds whose lint reads other files (ses_lsp.lint.rules.names: SES207, SES210; the
+#: pipeline's references, ses_lsp.lint.rules.pipeline: SES708): their results change with the
+#: repository.
+CROSS_FILE_KINDS = frozenset(RULE_REFERENCES) | frozenset(
+    k for k, sites in NAME_SITES.items() if any(s.facet is not None and s.role == REFERENCE for s in sites)
+)
+
+# The prefix of a pipeline resource symbol among the rule set names a CLI run's records keep
+# ("@relay": the file defines or references relays; see ses_lsp.lint.runner).  No rule set name
+# starts with "@".
+PIPELINE_MARK = "@"
 
 # The members a document must have for the index to keep anything of it: the first member of
 # every site of NAME_SITES, and what makes a template.  A file whose text holds none of them
@@ -227,6 +353,18 @@ def _string(node: Node | None) -> str | None:
     return node.str_value if node is not None and node.kind == STRING else None
 
 
+def site_nodes(root: Node | None, kind: str | None) -> Iterator[tuple[Site, Node, str | None]]:
+    """``(site, string node, scope)`` of every name an API document (not a template) writes at
+    the sites of :data:`NAME_SITES`."""
+    if root is None or root.kind != OBJECT or kind is None:
+        return
+    for site in NAME_SITES.get(kind, ()):
+        scope = _string(next(iter(_at(root, site.scope)), None)) if site.scope else None
+        for node in _at(root, site.path):
+            if node.kind == STRING:
+                yield site, node, scope
+
+
 def occurrences_of(
     root: Node | None, kind: str | None, uri: str | None = None, text: str | None = None
 ) -> list[Occurrence]:
@@ -237,15 +375,36 @@ def occurrences_of(
     if kind == TEMPLATE_KIND:
         out = _template_occurrences(root, uri, text)
     else:
-        out = []
-        for site in NAME_SITES.get(kind, ()):
-            scope = _string(next(iter(_at(root, site.scope)), None)) if site.scope else None
-            for node in _at(root, site.path):
-                name = _string(node)
-                if name is not None:
-                    out.append(Occurrence(uri, name, node.start, node.end, site.role, site.service, scope, site.symbol))
+        out = [
+            Occurrence(
+                uri, node.str_value, node.start, node.end, site.role, site.service, scope, site.symbol, site.facet
+            )
+            for site, node, scope in site_nodes(root, kind)
+        ]
     out.sort(key=lambda o: (o.start, o.role))
     return out
+
+
+def pipeline_links(root: Node | None, kind: str | None) -> tuple[list[str], list[str]]:
+    """What a run over many files keeps of a document to resolve pipeline references across
+    files: the resource symbols it defines and those it references (the sites of
+    :data:`NAME_SITES`; a template's resources by their types), each marked
+    (:data:`PIPELINE_MARK` + symbol)."""
+    if root is None or root.kind != OBJECT or kind is None:
+        return [], []
+    defined: set[str] = set()
+    used: set[str] = set()
+    if kind == TEMPLATE_KIND:
+        for res in _at(root, ("Resources",)):
+            for _key, value in res.member_list if res.kind == OBJECT else ():
+                found = CFN_PIPELINE.get(_string(value.get("Type")) or "") if value.kind == OBJECT else None
+                if found is not None:
+                    defined.add(PIPELINE_MARK + found[0])
+    else:
+        for site, _node, _scope in site_nodes(root, kind):
+            if site.facet is not None:
+                (defined if site.role == DEFINITION else used).add(PIPELINE_MARK + site.symbol)
+    return sorted(defined), sorted(used)
 
 
 _CFN = "cloudformation"
@@ -313,9 +472,18 @@ def _template_occurrences(root: Node, uri: str | None, text: str | None) -> list
         add(next(iter(_at(res.properties, ("Filter", "Name"))), None), FILTER, DEFINITION, "ses", None)
     for res in template.resources_of("AWS::SES::MailManagerRuleSet"):
         set_node = res.properties.get("RuleSetName") if res.properties is not None else None
-        add(set_node, RULE_SET, DEFINITION, "mailmanager", None)
         for node in _at(res.properties, ("Rules", "*", "Name")):
             add(node, RULE, DEFINITION, "mailmanager", _string(set_node))
+    # The pipeline's resources: by name only (AWS assigns the ID, which Ref returns), or unnamed.
+    for rtype, (symbol, member) in CFN_PIPELINE.items():
+        for res in template.resources_of(rtype):
+            node = res.properties.get(member) if res.properties is not None else None
+            name = _string(node)
+            if node is not None and name is not None and "${" not in name:
+                out.append(Occurrence(uri, name, node.start, node.end, DEFINITION, _MM, None, symbol, NEW))
+            else:  # its ID and name are AWS's (or the stack's): it may be the one any reference names
+                key = res.key
+                out.append(Occurrence(uri, res.logical_id, key.start, key.end, DEFINITION, _MM, None, symbol, UNNAMED))
     return out
 
 
@@ -356,7 +524,7 @@ def summary_data(root: Node | None, kind: str | None, text: str | None = None) -
     return {
         "v": SUMMARY_FORMAT,
         "kind": kind,
-        "occ": [[o.symbol, o.role, o.service, o.name, o.rule_set, o.start, o.end] for o in occ],
+        "occ": [[o.symbol, o.role, o.service, o.name, o.rule_set, o.start, o.end, o.facet] for o in occ],
         "sets": sets,
     }
 
@@ -378,7 +546,7 @@ def valid_summary(value: object) -> bool:
     for o in occ:
         if not (
             o.__class__ is list
-            and len(o) == 7
+            and len(o) == 8
             and o[0] in _SYMBOLS
             and o[1] in (DEFINITION, REFERENCE)
             and all(x.__class__ is str for x in o[2:4])
@@ -386,6 +554,7 @@ def valid_summary(value: object) -> bool:
             and o[5].__class__ is int
             and o[6].__class__ is int
             and 0 <= o[5] <= o[6]
+            and (o[7] is None or o[7] in _FACETS)
         ):
             return False
     for s in sets:
@@ -403,8 +572,8 @@ def valid_summary(value: object) -> bool:
 def _summary(data: dict, uri: str | None) -> Summary:
     intern = sys.intern
     occ = tuple(
-        Occurrence(uri, intern(name), start, end, intern(role), intern(service), scope, intern(symbol))
-        for symbol, role, service, name, scope, start, end in data["occ"]
+        Occurrence(uri, intern(name), start, end, intern(role), intern(service), scope, intern(symbol), facet)
+        for symbol, role, service, name, scope, start, end, facet in data["occ"]
     )
     sets = tuple((name, complete, copies) for name, complete, copies in data["sets"])
     return Summary(intern(data["kind"]), occ, sets)
@@ -676,6 +845,25 @@ class Repository:
             if key == mine or not s.sets or key in skip:
                 continue
             yield from summary_contributions(self._names[key], s.occurrences, s.sets)
+
+    def pipeline_definitions(
+        self, own: str | None = None, skip: set[str] | frozenset[str] = frozenset()
+    ) -> Iterator[Occurrence]:
+        """The Mail Manager pipeline resources every file but ``own`` (and those whose keys are
+        in ``skip``) defines: their definition occurrences (the interface SES708 reads)."""
+        mine = normalise(own) if own is not None else None
+        for key, s in list(self.files.items()):
+            if key == mine or key in skip:
+                continue
+            for o in s.occurrences:
+                if o.facet is not None and o.role == DEFINITION:
+                    yield o
+
+    def defines_pipeline(self, marked: Iterable[str], own: str | None = None) -> bool:
+        """Does a file other than ``own`` define a pipeline resource of one of the ``marked``
+        symbols (``"@relay"``: see :func:`pipeline_links`)?"""
+        wanted = {m[len(PIPELINE_MARK) :] for m in marked if m.startswith(PIPELINE_MARK)}
+        return bool(wanted) and any(o.symbol in wanted for o in self.pipeline_definitions(own))
 
     def defines_rule_set(self, names: Iterable[str], own: str | None = None) -> bool:
         """Does a file other than ``own`` contribute rules to one of the rule sets ``names``?"""

@@ -23,6 +23,8 @@ back), worker processes send back cheaply, and the formatters
     (and "sets": [defines, uses, copies], lists of classic rule-set names, when the
     document defines rules of a rule set, names rules of one in After/RuleName/RuleNames,
     or clones one: what cross-file checks need, see ses_lsp.lint.rules.names.rule_set_links;
+    Mail Manager pipeline resources it defines or references are there by type, "@relay",
+    see ses_lsp.lint.repository.pipeline_links;
     and "reads": [[path, size, mtime_ns], ...] when the checks read other files, a routing
     test's rule files: a cached record is used only while they are unchanged)
 
@@ -175,9 +177,21 @@ def make_record(result, text: str | None = None) -> dict:
         "diagnostics": diags,
     }
     if doc is not None and result.kind is not None:
+        from ses_lsp.lint.repository import TEMPLATE_KIND, pipeline_links
         from ses_lsp.lint.rules.names import rule_set_links
 
-        links = rule_set_links(doc.root, result.kind)
+        defines, uses, copies = rule_set_links(doc.root, result.kind)
+        if result.kind == TEMPLATE_KIND:
+            # The classic rule sets its ReceiptRule resources add rules to, as the repository
+            # model reads them (lint --root sees them too).
+            from ses_lsp.lint.repository import summary_data
+
+            data = summary_data(doc.root, result.kind, doc.text)
+            defines = [name for name, _complete, _copies in data["sets"]] if data is not None else []
+        # The Mail Manager pipeline resources it defines and names, by type: "@relay" (no rule
+        # set name starts with "@"), from the repository model's table.
+        pipeline_defines, pipeline_uses = pipeline_links(doc.root, result.kind)
+        links = (defines + pipeline_defines, uses + pipeline_uses, copies)
         if any(links):
             record["sets"] = list(links)
         if result.kind == "ses-lsp:routing-test":  # (ses_lsp.schema.ROUTING_TEST_KIND)
@@ -695,7 +709,7 @@ class Runner:
             sets = rec.get("sets") if rec is not None and rep.data is not None and not rep.target.stdin else None
             uses = sets[1] if sets else None
             own = rep.target.abspath
-            if uses and repository.defines_rule_set(uses, own=own):
+            if uses and (repository.defines_rule_set(uses, own=own) or repository.defines_pipeline(uses, own=own)):
                 t = rep.target
                 assert rep.data is not None and rep.config is not None  # read with its config
                 rep.record = lint_one(
@@ -902,7 +916,8 @@ class Runner:
         copies: dict[int, list[str]],
     ):
         """The repository (:mod:`ses_lsp.lint.repository`) of the files of the run defining rules
-        of the rule sets ``uses`` (and of the rule sets those copy), in the order given."""
+        of the rule sets ``uses`` (and of the rule sets those copy) and the pipeline resources of
+        the types ``uses`` marks ("@relay"), in the order given."""
         from ses_lsp.lint.repository import Repository, summarize
 
         names = set(uses)

@@ -1,9 +1,12 @@
 """The other documents a lint can see: what the engine's ``workspace=`` receives.
 
 Cross-file rules (a reference to a classic rule another document defines, see
-:mod:`ses_lsp.lint.rules.names`) read :meth:`Workspace.documents`.  The CLI builds one from
-the files of a run; the language server's (an :class:`ses_lsp.editor.navigation.Workspace`,
-which adds the rule-name index its navigation uses) holds the open documents.
+:mod:`ses_lsp.lint.rules.names`; a reference to a Mail Manager pipeline resource, see
+:mod:`ses_lsp.lint.rules.pipeline`) read the other documents through :func:`other_documents`,
+unless the workspace is a repository (:class:`ses_lsp.lint.repository.Repository`, the CLI's;
+:class:`ses_lsp.editor.project.ProjectWorkspace`, the language server's), which answers from
+its files' summaries.  What is a name or a reference, and how they match, is the repository
+model's table (:data:`ses_lsp.lint.repository.NAME_SITES`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     from ses_lsp.document.document import Document
+    from ses_lsp.document.nodes import Node
 
     Entry: TypeAlias = tuple[str, Document, str | None]  # (path or URI, document, kind)
 
@@ -47,3 +51,47 @@ class Workspace:
             return
         for uri, (doc, kind) in list(self._entries.items()):
             yield uri, doc, kind
+
+
+# -- the other documents of a lint ------------------------------------------------------------
+
+
+def other_documents(
+    workspace: object | None, own: Document, own_path: str | None
+) -> Iterator[tuple[str | None, Node, str]]:
+    """``(path or URI, root object, kind)`` of every document of ``workspace`` but ``own`` (the
+    document being linted, also when the workspace holds it under ``own_path``)."""
+    docs = getattr(workspace, "documents", None) if workspace is not None else None
+    if docs is None:
+        return
+    for entry in docs():
+        try:
+            path, doc, kind = entry
+        except (TypeError, ValueError):
+            continue
+        if doc is None or doc is own or same_path(path, own_path) or not kind:
+            continue
+        root = getattr(doc, "root", None)
+        if root is None or root.kind != "object":
+            continue
+        yield path, root, kind
+
+
+def _norm_path(p: str) -> str:
+    """A comparable form of a file path or ``file:`` URI (the server names documents by URI)."""
+    import os
+
+    from ses_lsp.lint.related import fs_path
+
+    return os.path.normcase(os.path.abspath(fs_path(p)))
+
+
+def same_path(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    if a == b:
+        return True
+    try:
+        return _norm_path(a) == _norm_path(b)
+    except (TypeError, ValueError, OSError):  # pragma: no cover - odd paths
+        return False

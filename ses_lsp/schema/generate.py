@@ -98,7 +98,10 @@ SERVICE_SPECS: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         name="mailmanager",
         api_version="2023-10-17",
-        title="Amazon SES Mail Manager (2023-10-17): rule set, ingress point and traffic policy API documents",
+        title=(
+            "Amazon SES Mail Manager (2023-10-17): rule set, ingress point, traffic policy, address list, "
+            "relay and archive API documents"
+        ),
         inputs=(
             "CreateRuleSet",
             "UpdateRuleSet",
@@ -106,8 +109,21 @@ SERVICE_SPECS: tuple[ServiceSpec, ...] = (
             "UpdateIngressPoint",
             "CreateTrafficPolicy",
             "UpdateTrafficPolicy",
+            "CreateAddressList",
+            "CreateRelay",
+            "UpdateRelay",
+            "CreateArchive",
+            "UpdateArchive",
         ),
-        outputs=("GetRuleSet", "GetIngressPoint", "ListIngressPoints", "GetTrafficPolicy"),
+        outputs=(
+            "GetRuleSet",
+            "GetIngressPoint",
+            "ListIngressPoints",
+            "GetTrafficPolicy",
+            "GetAddressList",
+            "GetRelay",
+            "GetArchive",
+        ),
     ),
 )
 

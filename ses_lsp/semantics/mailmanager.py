@@ -43,8 +43,15 @@ SINGLE_VALUED = frozenset(
         ("Attribute", "TLS_WRAPPED"),
         ("Attribute", "READ_RECEIPT_REQUESTED"),
         ("Dmarc",),
+        # traffic policy conditions (evaluated per envelope recipient, on one connection)
+        ("Attribute", "SENDER_IP"),
+        ("Attribute", "SENDER_IPV6"),
+        ("Attribute", "TLS_PROTOCOL"),
     }
 )
+# IsInAddressList attributes with one value per recipient (TO, CC, FROM, SENDER can list several).
+SINGLE_VALUED_ADDRESS_ATTRIBUTES = frozenset({"RECIPIENT", "MAIL_FROM"})
+_SINGLE_ADDRESS_VALUES = frozenset((a,) for a in SINGLE_VALUED_ADDRESS_ATTRIBUTES)  # as _plain gives them
 
 EXPRESSIONS = {
     "StringExpression": "string",
@@ -208,6 +215,9 @@ class Predicate:
             name = str(subj[1])
         elif subj[0] == "MimeHeaderAttribute":
             name = f"header {subj[1]}"
+        elif self.operand is not None and self.operand[0] == "address-list":
+            lists = ", ".join(f'"{n}"' for n in self.operand[2])
+            name = f"{self.operand[1]} in address list {lists}"
         else:
             name = str(subj[0])
         vals = ", ".join(f'"{v}"' if isinstance(v, str) else str(v) for v in self.values)
@@ -215,11 +225,26 @@ class Predicate:
 
     @property
     def single_valued(self) -> bool:
-        return self.subject in SINGLE_VALUED or self.subject[:1] == ("Analysis",)
+        subj = self.subject
+        if subj in SINGLE_VALUED or subj[:1] == ("Analysis",):
+            return True
+        if subj[:1] == ("IsInAddressList",) and len(subj) == 2 and isinstance(subj[1], tuple):
+            attribute = dict(subj[1]).get("Attribute")  # a flat value (see _plain): ("RECIPIENT",)
+            return attribute is not None and attribute[:1] in _SINGLE_ADDRESS_VALUES
+        return False
 
     # -- finite domains ---------------------------------------------------------
 
     def _finite(self) -> frozenset[str] | None:
+        if self.family == "tls":
+            # The TLS versions a connection with TLS can have (without TLS neither operator holds).
+            target = self.values[0] if self.values else None
+            if target not in TLS_VERSIONS:
+                return None
+            rank = TLS_VERSIONS.index(str(target))
+            if self.operator == "MINIMUM_TLS_VERSION":
+                return frozenset(TLS_VERSIONS[rank:])
+            return frozenset({str(target)}) if self.operator == "IS" else None
         universe = VERDICTS if self.family == "verdict" else DMARC_POLICIES if self.family == "dmarc" else None
         if universe is None:
             return None

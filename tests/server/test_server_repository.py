@@ -203,3 +203,64 @@ async def _next_publication(session, uri: str, after: int, timeout: float = 10.0
 
 def _lc(p: T.Position) -> tuple[int, int]:
     return p.line, p.character
+
+
+# A Mail Manager pipeline: the rule set is a get-rule-set output on disk (never opened).
+GET_RULE_SET = """# the output of: aws mailmanager get-rule-set --rule-set-id ID
+RuleSetId: rs-0123456789abcdef
+RuleSetArn: arn:aws:ses:us-east-1:123456789012:mailmanager-rule-set/rs-0123456789abcdef
+RuleSetName: inbound-rules
+CreatedDate: "2024-05-01T12:00:00Z"
+LastModificationDate: "2024-05-01T12:00:00Z"
+Rules:
+  - Name: drop-everything
+    Actions:
+      - Drop: {}
+"""
+INGRESS_POINT = """IngressPointName: inbound-smtp
+Type: OPEN
+TlsPolicy: REQUIRED
+TrafficPolicyId: tp-0123456789abcdef
+RuleSetId: rs-0123456789abcdef
+"""
+
+
+async def test_pipeline_definition_reaches_a_rule_set_never_opened(session, tmp_path):
+    (tmp_path / "pipeline").mkdir()
+    (tmp_path / "pipeline" / "rule-set.yaml").write_text(GET_RULE_SET)
+    set_uri = (tmp_path / "pipeline" / "rule-set.yaml").as_uri()
+    await session.init(root=tmp_path.as_uri(), progress=True)
+    await _indexed(session)
+    uri = (tmp_path / "pipeline" / "ingress-point.yaml").as_uri()
+    session.open(uri, INGRESS_POINT, "yaml")
+    pub = await session.diagnostics(uri, 1)
+    assert "SES708" not in [d.code for d in pub.diagnostics]
+
+    # By ID: the rule set's ID in the unopened file (not its ARN, which the ID also matches).
+    at = pos_of(INGRESS_POINT, "rs-0123", 3)
+    loc = await session.client.text_document_definition_async(T.DefinitionParams(T.TextDocumentIdentifier(uri), at))
+    rs_id = "rs-0123456789abcdef"
+    assert [(x.uri, x.range) for x in loc] == [
+        (set_uri, T.Range(pos_of(GET_RULE_SET, rs_id), pos_of(GET_RULE_SET, rs_id, len(rs_id))))
+    ]
+
+    # By ARN: the same definition (the ID's, though the file's ARN matches too).
+    arn = f"arn:aws:ses:us-east-1:123456789012:mailmanager-rule-set/{rs_id}"
+    by_arn = INGRESS_POINT.replace(f"RuleSetId: {rs_id}", f"RuleSetId: {arn}")
+    arn_uri = (tmp_path / "pipeline" / "ingress-arn.yaml").as_uri()
+    session.open(arn_uri, by_arn, "yaml")
+    await session.diagnostics(arn_uri, 1)
+    at = pos_of(by_arn, "arn:aws:ses", 5)
+    loc = await session.client.text_document_definition_async(T.DefinitionParams(T.TextDocumentIdentifier(arn_uri), at))
+    assert [(x.uri, x.range.start) for x in loc] == [(set_uri, pos_of(GET_RULE_SET, rs_id))]
+
+    # A mistyped ID: SES708 from the index, its related location in the unopened file.
+    typo = INGRESS_POINT.replace(f"RuleSetId: {rs_id}", "RuleSetId: rs-0123456789abcdeg")
+    uri2 = (tmp_path / "pipeline" / "ingress-typo.yaml").as_uri()
+    session.open(uri2, typo, "yaml")
+    pub = await session.diagnostics(uri2, 1)
+    (unknown,) = [d for d in pub.diagnostics if d.code == "SES708"]
+    assert f'did you mean "{rs_id}"?' in unknown.message
+    assert unknown.related_information[0].location.uri == set_uri
+    # The traffic policy: no file defines one, so its ID is not judged.
+    assert "TrafficPolicyId" not in unknown.message

@@ -36,8 +36,10 @@ FAMILIES = (
     "routing",
     "addresses",
     "arns",
+    "pipeline",
     "limits",
     "ingress",
+    "traffic",
 )
 
 

@@ -45,6 +45,7 @@ from ses_lsp.lint.rules.common import (
     CLASSIC_FILTER_KINDS,
     CLASSIC_RULE_KINDS,
     MM_RULE_SET_KINDS,
+    MM_TRAFFIC_POLICY_KINDS,
     SCENARIO_KINDS,
     classic_model,
     ctx_cache,
@@ -107,14 +108,18 @@ def _read_ip_values(ctx: LintContext) -> Iterator[IpValue]:
         for f in _filters(ctx):
             if f.cidr_node is not None:
                 yield f.value
-    elif ctx.kind in MM_RULE_SET_KINDS:
-        for _expr, values in _mm_expressions(ctx, "IpExpression"):
+    elif ctx.kind in MM_RULE_SET_KINDS or ctx.kind in MM_TRAFFIC_POLICY_KINDS:
+        expressions = (
+            _mm_expressions(ctx, "IpExpression") if ctx.kind in MM_RULE_SET_KINDS else _policy_ip_expressions(ctx)
+        )
+        for expr, values in expressions:
+            where = f"{expr.member_name or 'IpExpression'} value"
             for v in values.list_value:
                 text = string_value(v)
                 if text is None or has_placeholder(text) or schema_reported(ctx, v):
                     continue
                 parsed, problem = parse_cidr(text, classic=False)
-                yield IpValue(v, text, "IpExpression value", False, parsed, problem)
+                yield IpValue(v, text, where, False, parsed, problem)
 
 
 @dataclass
@@ -181,6 +186,24 @@ def _mm_expressions(ctx: LintContext, family: str | None = None) -> Iterator[tup
                     values = body.get("Values")
                     if values is not None and values.kind == ARRAY:
                         yield body, values
+
+
+def _policy_ip_expressions(ctx: LintContext) -> Iterator[tuple[Node, Node]]:
+    """(expression body, Values array) for every IpExpression and Ipv6Expression of a traffic policy."""
+    root = ctx.root
+    statements = root.get("PolicyStatements") if root is not None and root.kind == OBJECT else None
+    if statements is None or statements.kind != ARRAY:
+        return
+    for st in statements.list_value:
+        conds = st.get("Conditions") if st.kind == OBJECT else None
+        if conds is None or conds.kind != ARRAY:
+            continue
+        for cond in conds.list_value:
+            for name in ("IpExpression", "Ipv6Expression"):
+                body = cond.get(name) if cond.kind == OBJECT else None
+                values = body.get("Values") if body is not None and body.kind == OBJECT else None
+                if body is not None and values is not None and values.kind == ARRAY:
+                    yield body, values
 
 
 def _check_invalid_cidr(ctx: LintContext) -> None:
@@ -762,11 +785,12 @@ INVALID_CIDR = Rule(
     severity=E,
     summary="An IP filter Cidr or IpExpression value that is not an IPv4/IPv6 address or CIDR block.",
     source=SOURCE_OBSERVED,
-    kinds=CLASSIC_FILTER_KINDS | MM_RULE_SET_KINDS,
+    kinds=CLASSIC_FILTER_KINDS | MM_RULE_SET_KINDS | MM_TRAFFIC_POLICY_KINDS,
     check=_check_invalid_cidr,
     doc=RuleDoc(
         what=(
-            "Reports a receipt filter `Cidr` or a Mail Manager `IpExpression` value that is not a single IPv4 or "
+            "Reports a receipt filter `Cidr`, a Mail Manager rule's `IpExpression` value or a traffic policy's "
+            "`IpExpression`/`Ipv6Expression` value that is not a single IPv4 or "
             "IPv6 address or a CIDR block, and says why: an octet out of range or with a leading zero, a prefix "
             "length out of range, a dotted netmask instead of a prefix length, brackets, a zone ID, a range, a host "
             "name, non-ASCII digits. For receipt filters, IPv4-mapped IPv6 addresses (`::ffff:192.0.2.1`) are "
@@ -790,7 +814,7 @@ HOST_BITS = Rule(
     severity=W,
     summary="A CIDR block whose address has bits set beyond the prefix (e.g. 10.0.0.1/24).",
     source=SOURCE_RFC,
-    kinds=CLASSIC_FILTER_KINDS | MM_RULE_SET_KINDS,
+    kinds=CLASSIC_FILTER_KINDS | MM_RULE_SET_KINDS | MM_TRAFFIC_POLICY_KINDS,
     check=_check_host_bits,
     fixable=True,
     doc=RuleDoc(

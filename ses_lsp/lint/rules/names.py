@@ -10,7 +10,6 @@ other documents of the workspace when the editor or CLI provides them.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from ses_lsp.lint.diagnostics import Fix, Related, Severity, TextEdit
 from ses_lsp.lint.edits import remove_member, replace_node
 from ses_lsp.lint.references import FLOCI_RULE_PROBES, SES_API
 from ses_lsp.lint.registry import SOURCE_DOCS, SOURCE_MODEL, SOURCE_TOOL, Example, Rule, RuleDoc
-from ses_lsp.lint.related import fs_path
 
 # Values holding a template placeholder (``${Var}``, ``{{var}}``, ``$(cmd)``, ``%s``, ``<name>``...)
 # stand for something filled in later and are not checked (one definition for every family).
@@ -34,6 +32,7 @@ from ses_lsp.lint.rules.common import (
     string_value,
 )
 from ses_lsp.lint.text import closest, quote, quote_list
+from ses_lsp.lint.workspace import other_documents
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -273,39 +272,8 @@ class RuleSetInfo:
     complete: bool = False
 
 
-def _norm_path(p: str) -> str:
-    """A comparable form of a file path or ``file:`` URI (the server names documents by URI)."""
-    return os.path.normcase(os.path.abspath(fs_path(p)))
-
-
-def _same_path(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return False
-    if a == b:
-        return True
-    try:
-        return _norm_path(a) == _norm_path(b)
-    except (TypeError, ValueError, OSError):  # pragma: no cover - odd paths
-        return False
-
-
 def _workspace_documents(ctx: LintContext) -> Iterator[tuple[str | None, Node, str]]:
-    ws = ctx.workspace
-    docs = getattr(ws, "documents", None) if ws is not None else None
-    if docs is None:
-        return
-    own = ctx.document.path
-    for entry in docs():
-        try:
-            path, doc, kind = entry
-        except (TypeError, ValueError):
-            continue
-        if doc is None or doc is ctx.document or _same_path(path, own) or not kind:
-            continue
-        root = getattr(doc, "root", None)
-        if root is None or root.kind != OBJECT:
-            continue
-        yield path, root, kind
+    return other_documents(ctx.workspace, ctx.document, ctx.document.path)
 
 
 class Span(Protocol):
