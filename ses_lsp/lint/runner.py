@@ -683,6 +683,30 @@ class Runner:
         for rep in reps:
             self._set_record(rep, lint_one(*self._item(rep)))
 
+    def _warm(self, batch: list[FileReport]) -> list[FileReport]:
+        """Lint here, before the workers start, the first file of ``batch`` of each format
+        (JSON, YAML); the rest of the batch is returned.
+
+        What a process's first lint of a format costs besides the file (importing the rule
+        families and the YAML parser, compiling regular expressions and schemas: about 50 ms) is
+        then paid once, in the parent, and the forked workers inherit it, instead of once in each
+        worker: on the 300 noisy files (issue 10, section 2), the CPU of the whole run with 2
+        workers went from 943 to 893 ms, that of --jobs 1 being 715 (benchmarks/bench_cli_cpu.py,
+        measured both ways).
+        """
+        from ses_lsp.document.document import guess_format
+
+        seen: set[str] = set()
+        rest = []
+        for rep in batch:
+            fmt = guess_format(rep.target.name, (rep.data or b"")[:64].decode("utf-8", "replace"))
+            if fmt in seen:
+                rest.append(rep)
+            else:
+                seen.add(fmt)
+                self._lint_here([rep])
+        return rest
+
     def _pool(self):
         import multiprocessing
 
@@ -710,7 +734,18 @@ class Runner:
 
         def collect() -> None:
             result, reps = sent.popleft()
-            for rep, record in zip(reps, result.get(), strict=True):
+            # The collector is paused while the records are unpickled (tens of thousands of
+            # containers for files with many diagnostics, none of them garbage): with it, the
+            # 300 noisy files' records took 60 ms of the parent's CPU to unpickle, without it 27
+            # (issue 10, section 2; benchmarks/bench_cli_cpu.py, measured both ways).
+            gc_was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                records = result.get()
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
+            for rep, record in zip(reps, records, strict=True):
                 self._set_record(rep, record)
 
         try:
@@ -724,6 +759,8 @@ class Runner:
                     else:
                         self._lint_here([rep])
                 if pool is None and len(batch) >= MIN_PARALLEL_FILES:
+                    batch = self._warm(batch)
+                    batch_bytes = sum(len(r.data or b"") for r in batch)
                     pool = self._pool()
                 if pool is not None and batch and (len(batch) >= CHUNK_FILES or batch_bytes >= CHUNK_BYTES):
                     sent.append((pool.apply_async(_lint_chunk, ([self._item(r) for r in batch],)), batch))
