@@ -10,14 +10,17 @@ This script measures what a run costs:
   processes) and the wall time, runs interleaved (loop, lint with ``--jobs 1``, lint with the
   default workers, ...), medians;
 * ``--instructions``: instructions counted by valgrind's cachegrind (``--cache-sim=no``), one
-  run of each command, in every process of the tree (workers are forked: cachegrind follows
-  them), summed, and those of the parent process alone (the part no worker can take over).
+  run of each command; with workers, those of the parent process only (a forked worker's counts
+  start with a copy of its parent's: they cannot be summed).
+
+``--also CHECKOUT`` runs the lint commands of another checkout too, interleaved (before/after:
+``git worktree add /tmp/before main``, then ``--also /tmp/before``).
 
 With one process, CPU time is the wall time of an idle machine; the ratio of CPU times is the
 ratio of speeds.  With workers, the tree's CPU time is the work done: on 2 idle cores the
 wall time is about the parent's share plus the rest split over the cores.
 
-Usage: ``python benchmarks/bench_cli_cpu.py [--runs 7] [--instructions] [--workload noisy]``
+Usage: ``python benchmarks/bench_cli_cpu.py [--runs 7] [--instructions] [--workload noisy] [--also DIR]``
 """
 
 from __future__ import annotations
@@ -42,16 +45,21 @@ import workloads  # noqa: E402
 PY = sys.executable
 
 
-def commands(tmp: Path, workload: str) -> dict[str, list[str]]:
+def commands(tmp: Path, workload: str, also: str | None) -> dict[str, list[str]]:
     base = tmp / "baseline.py"
     base.write_text(bench_cli.BASELINE)
     files = str(tmp / "wl" / workload)
     lint = [PY, "-m", "ses_lsp", "lint", "--format", "json", "--no-cache"]
-    return {
+    cmds = {
         "jsonschema loop": [PY, str(base), files],
         "lint --jobs 1": [*lint, "--jobs", "1", files],
         "lint --jobs 2": [*lint, "--jobs", "2", files],
     }
+    if also:  # the same lint commands on another checkout (its ses_lsp first on the path)
+        other = ["env", f"PYTHONPATH={also}", *lint]
+        cmds["(other) --jobs 1"] = [*other, "--jobs", "1", files]
+        cmds["(other) --jobs 2"] = [*other, "--jobs", "2", files]
+    return cmds
 
 
 def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
@@ -81,7 +89,10 @@ def timed(cmds: dict[str, list[str]], runs: int, cwd: Path) -> None:
 
 
 def instructions(cmd: list[str], cwd: Path) -> tuple[int, int]:
-    """(instructions of every process of the tree, of the first process) of one run."""
+    """(instructions of every process of the tree, of the first process) of one run.
+
+    A forked process starts with a copy of its parent's counts (cachegrind counts in the
+    process's memory): the sum is meaningful for a single process only."""
     with tempfile.TemporaryDirectory() as out:
         vg = ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}/cg.%p"]
         subprocess.run([*vg, *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, check=True)
@@ -99,10 +110,10 @@ def counted(cmds: dict[str, list[str]], cwd: Path) -> None:
     for name, cmd in cmds.items():
         total, parent = instructions(cmd, cwd)
         base = base or total
-        print(
-            f"{name:<16} {total / 1e9:6.2f} G instructions in all processes (loop / this: {base / total:4.2f}), "
-            f"{parent / 1e9:6.2f} G in the parent"
-        )
+        if total == parent:
+            print(f"{name:<16} {total / 1e9:6.2f} G instructions (loop / this: {base / total:4.2f})")
+        else:  # (the workers' counts start with the parent's at the fork: not summed)
+            print(f"{name:<16} {parent / 1e9:6.2f} G instructions in the parent process (workers not counted)")
 
 
 def main() -> None:
@@ -110,6 +121,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--workload", default="noisy", choices=("noisy", "mixed"))
     ap.add_argument("--instructions", action="store_true", help="count instructions with cachegrind")
+    ap.add_argument("--also", metavar="CHECKOUT", help="also run the lint of another checkout (e.g. main's)")
     args = ap.parse_args()
     # As bench_cli.py: byte-compile the package (PYTHONDONTWRITEBYTECODE would otherwise
     # make every run compile every module).
@@ -119,7 +131,7 @@ def main() -> None:
         workloads.main(tmp / "wl")
         env_cwd = tmp  # (run from tmp: no project configuration file applies)
         os.environ["NO_COLOR"] = "1"
-        cmds = commands(tmp, args.workload)
+        cmds = commands(tmp, args.workload, args.also)
         print(f"300 {args.workload} files; load average {os.getloadavg()[0]:.1f}")
         if args.instructions:
             counted(cmds, env_cwd)
