@@ -94,7 +94,13 @@ def instructions(cmd: list[str], cwd: Path) -> tuple[int, int]:
     A forked process starts with a copy of its parent's counts (cachegrind counts in the
     process's memory): the sum is meaningful for a single process only."""
     with tempfile.TemporaryDirectory() as out:
-        vg = ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}/cg.%p"]
+        vg = [  # (children traced: ``env`` runs the other checkout's command; the pid stays)
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--trace-children=yes",
+            f"--cachegrind-out-file={out}/cg.%p",
+        ]
         subprocess.run([*vg, *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, check=True)
         counts: dict[int, int] = {}
         for path in glob.glob(f"{out}/cg.*"):
