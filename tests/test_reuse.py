@@ -16,8 +16,9 @@ from ses_lsp.document.document import Document
 from ses_lsp.document.incremental import reparse
 from ses_lsp.lint import engine
 from ses_lsp.lint.config import Config
+from ses_lsp.lint.diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
 from ses_lsp.lint.engine import lint_text
-from ses_lsp.lint.reuse import LintMemo
+from ses_lsp.lint.reuse import LintMemo, moved
 from ses_lsp.lint.rules import REGISTRY
 
 
@@ -127,6 +128,32 @@ def test_an_edit_in_one_rule_checks_that_rule_alone(name):
     assert len(memo.origins) > 0  # the rules after the edit moved
     before = {id(d) for d in first.diagnostics}
     assert any(id(d) in before for d in again.diagnostics)  # the rules before: the same objects
+
+
+def test_a_moved_diagnostic_moves_its_related_locations_and_fix_when_read():
+    fix = Fix("Remove it", (TextEdit(10, 20, ""), TextEdit(30, 31, "y")), safe=False)
+    d = Diagnostic(
+        "SES610", "redundant-recipient", Severity.INFO, "m", 12, 18, "/Rules/0", [Related(2, 5, "here")], fix
+    )
+    once = moved(d, 3)
+    twice = moved(once, -1)  # moved again before anything read its related locations or fix
+    assert (twice.start, twice.end, twice.pointer, twice.message) == (14, 20, "/Rules/0", "m")
+    assert [(r.start, r.end, r.message) for r in twice.related] == [(4, 7, "here")]
+    assert twice.fix is not None and [(e.start, e.end, e.new_text) for e in twice.fix.edits] == [
+        (12, 22, ""),
+        (32, 33, "y"),
+    ]
+    assert (twice.fix.title, twice.fix.safe) == ("Remove it", False)
+    assert [(r.start, r.end) for r in once.related] == [(5, 8)] and once.fix.edits[0].start == 13
+    thrice = moved(twice, 10)  # moved after they were read
+    assert [(r.start, r.end) for r in thrice.related] == [(14, 17)] and thrice.fix.edits[1].end == 43
+    # The original is untouched; a moved diagnostic takes new values like any other.
+    assert (d.start, d.related[0].start, d.fix.edits[0].start) == (12, 2, 10)
+    twice.fix = None
+    twice.related = []
+    assert twice.fix is None and twice.related == [] and thrice.fix is not None
+    bare = moved(Diagnostic("SES309", "x", Severity.INFO, "m", 1, 2), 5)
+    assert (bare.start, bare.end, bare.related, bare.fix) == (6, 7, [], None)
 
 
 PIECES = [

@@ -220,18 +220,84 @@ def _inside(d: Diagnostic, ls: int, le: int) -> bool:
 
 
 def moved(d: Diagnostic, delta: int) -> Diagnostic:
-    """A copy of ``d`` with every offset moved by ``delta`` characters."""
-    related = d.related
-    if related:
-        related = [Related(r.start + delta, r.end + delta, r.message, r.file) for r in related]
-    fix = d.fix
-    if fix is not None:
-        edits = fix.edits
-        if len(edits) == 1:  # (the usual fix: one edit)
-            e = edits[0]
-            fix = Fix(fix.title, (TextEdit(e.start + delta, e.end + delta, e.new_text),), fix.safe)
+    """A copy of ``d`` with every offset moved by ``delta`` characters (see :class:`Moved`)."""
+    return Moved.of_origin(d, delta)
+
+
+def _moved_fix(fix: Fix, delta: int) -> Fix:
+    return Fix(fix.title, tuple([TextEdit(e.start + delta, e.end + delta, e.new_text) for e in fix.edits]), fix.safe)
+
+
+class Moved(Diagnostic):
+    """A remembered diagnostic moved by ``delta`` characters along with its rule's lines: its own
+    offsets moved at once, its related locations and fix when first read.
+
+    Why (issue 10, section 2): after a one-character edit in the middle of the noisy 200-rule set,
+    about 700 remembered diagnostics move, and building each one's moved related location and fix
+    (five objects) made reuse.plan take 5.2 ms of CPU an edit (medians, on a loaded machine),
+    while nothing of a language server's edit reads them (the publication reuses the JSON of the
+    diagnostic it moved from, see ``LintMemo.origins``; a code action reads the fix of the
+    diagnostics it is asked about); moved when read, 2.8 ms.  Measured both ways with
+    benchmarks/bench_edit_cpu.py and a timer around reuse.plan.
+
+    (Like every dataclass, it compares equal to instances of its own class only: compare what
+    diagnostics say, as tests/test_reuse.py does, not the objects.)
+    """
+
+    # Never built by the dataclass __init__: of_origin fills the instance's dict, where
+    # "_unmoved" holds the related locations and fix to move by "_delta" (until they are read),
+    # or "_related" and "_fix" the moved ones.
+
+    @classmethod
+    def of_origin(cls, d: Diagnostic, delta: int) -> Moved:
+        fields = dict(d.__dict__)
+        fields["start"] += delta
+        fields["end"] += delta
+        if "_unmoved" in fields:  # a Moved moved again before its related locations and fix were read
+            fields["_delta"] += delta
         else:
-            fix = Fix(fix.title, tuple([TextEdit(e.start + delta, e.end + delta, e.new_text) for e in edits]), fix.safe)
-    return Diagnostic(
-        d.code, d.name, d.severity, d.message, d.start + delta, d.end + delta, d.pointer, related, fix, d.tags
-    )
+            plain = "related" in fields  # a Diagnostic (else a Moved whose related and fix were read)
+            related = fields.pop("related" if plain else "_related")
+            fix = fields.pop("fix" if plain else "_fix")
+            if related or fix is not None:
+                fields["_unmoved"] = (related, fix)
+                fields["_delta"] = delta
+            else:  # (nothing to move)
+                fields["_related"] = related
+                fields["_fix"] = fix
+        m = object.__new__(cls)
+        m.__dict__.update(fields)
+        return m
+
+    def _materialise(self) -> None:
+        fields = self.__dict__
+        related, fix = fields.pop("_unmoved")
+        delta = fields.pop("_delta")
+        if related:
+            related = [Related(r.start + delta, r.end + delta, r.message, r.file) for r in related]
+        fields["_related"] = related
+        fields["_fix"] = None if fix is None else _moved_fix(fix, delta)
+
+    @property
+    def related(self) -> list[Related]:
+        if "_unmoved" in self.__dict__:
+            self._materialise()
+        return self.__dict__["_related"]
+
+    @related.setter
+    def related(self, value: list[Related]) -> None:
+        if "_unmoved" in self.__dict__:
+            self._materialise()
+        self.__dict__["_related"] = value
+
+    @property
+    def fix(self) -> Fix | None:
+        if "_unmoved" in self.__dict__:
+            self._materialise()
+        return self.__dict__["_fix"]
+
+    @fix.setter
+    def fix(self, value: Fix | None) -> None:
+        if "_unmoved" in self.__dict__:
+            self._materialise()
+        self.__dict__["_fix"] = value
