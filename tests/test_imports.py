@@ -69,6 +69,7 @@ FUNCTION_LEVEL = {
     ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.evaluate"): _WITNESS,
     ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.mail"): _WITNESS,
     ("ses_lsp.lint.rules.flow", "ses_lsp.semantics.witness"): _WITNESS,
+    ("ses_lsp.lint.runner", "ses_lsp.document.document"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.document.nodes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.config"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.secrets"): _CACHED,
