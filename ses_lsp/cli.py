@@ -174,7 +174,13 @@ def _add_arguments(command: str, p) -> None:
         where = "a file or directory (as simulate's RULES), or git:REV[:PATH] (git:REV alone: the other side's path)"
         p.add_argument("old", metavar="OLD", help=f"the rules before: {where}")
         p.add_argument("new", metavar="NEW", help=f"the rules after: {where}")
-        p.add_argument("--format", choices=("text", "json"), default="text")
+        p.add_argument(
+            "--format",
+            choices=("text", "json", "mermaid", "markdown"),
+            default="text",
+            help="text, json (a documented contract), mermaid (a flowchart of the classes that change), "
+            "markdown (that flowchart in a ```mermaid code block)",
+        )
     # `serve` has no options here: the server's own parser (ses_lsp.server.server.main) owns them.
 
 

@@ -1,5 +1,6 @@
-"""Mermaid flowcharts of a rule set (``ses-lsp graph``) and of a trace (``ses-lsp simulate
---format mermaid``).  GitHub renders Mermaid in Markdown and in job summaries.
+"""Mermaid flowcharts of a rule set (``ses-lsp graph``), of a trace (``ses-lsp simulate
+--format mermaid``) and of a semantic diff (``ses-lsp diff --format mermaid``).  GitHub renders
+Mermaid in Markdown and in job summaries.
 
 The chart of a rule set reads top to bottom, one diamond per rule (what it matches), the box of
 its actions beside it (where each delivers), and the edges SES follows: to the actions when the
@@ -16,6 +17,10 @@ from ses_lsp.lint.text import quote_list
 from ses_lsp.semantics import classic as cm
 from ses_lsp.semantics import evaluate as ev
 from ses_lsp.semantics import mailmanager as mm
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ses_lsp.semantics.diff import DiffResult
 
 MAX_LABEL = 80  # characters of one label line
 MAX_LINES = 6  # label lines of one node (conditions, actions)
@@ -230,9 +235,37 @@ def _action_body(run: ev.ActionRun) -> Node | None:
     return None
 
 
+# -- a semantic diff ------------------------------------------------------------------------------
+
+
+def diff_chart(result: DiffResult) -> str:
+    """The flowchart of a semantic diff (``ses-lsp diff --format mermaid``): one node per class of
+    mail whose outcome changes, its outcome before and after beside it; or one node saying no mail
+    changes outcome."""
+    from ses_lsp.semantics.diff import describe_outcome
+
+    chart = _Chart()
+    checked = f"{result.classes} class{'es' if result.classes != 1 else ''} of mail checked"
+    if not result.differences:
+        chart.node("SAME", label("No mail changes outcome", checked), "terminal")
+        return chart.text()
+    n = len(result.differences)
+    chart.node("DIFF", label(f"{n} class{'es' if n != 1 else ''} of mail change outcome", checked), "terminal")
+    for i, d in enumerate(result.differences, 1):
+        before, after = d.before.recipients[0], d.after.recipients[0]
+        chart.node(f"C{i}", label(d.description), "decision")
+        for side, r, trace in (("B", before, d.before), ("A", after, d.after)):
+            # one label line per step of the outcome ("S3Action in rule ...", "stopped by ...")
+            chart.node(f"C{i}{side}", label(r.outcome, *describe_outcome(r, trace.connection).split(", ")))
+        chart.edge("DIFF", f"C{i}")
+        chart.edge(f"C{i}", f"C{i}B", "before")
+        chart.edge(f"C{i}", f"C{i}A", "after")
+    return chart.text()
+
+
 def fenced(text: str) -> str:
     """The chart as a Markdown code block that GitHub renders."""
     return f"```mermaid\n{text}```\n"
 
 
-__all__ = ["action_line", "fenced", "graph", "label", "trace_chart"]
+__all__ = ["action_line", "diff_chart", "fenced", "graph", "label", "trace_chart"]

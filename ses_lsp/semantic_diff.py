@@ -257,6 +257,11 @@ def run(old_arg: str, new_arg: str, fmt: str, note: Callable[[str], None], write
     result = compute(old, new)
     if fmt == "json":
         write(json.dumps(result_json(result, old, new), indent=2, ensure_ascii=False) + "\n")
+    elif fmt in ("mermaid", "markdown"):
+        from ses_lsp.mermaid import diff_chart, fenced
+
+        chart = diff_chart(result)
+        write(fenced(chart) if fmt == "markdown" else chart)
     else:
         write(render_text(result, old, new))
     return 1 if result.differences else 0

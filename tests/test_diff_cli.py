@@ -311,3 +311,29 @@ def test_documents_with_errors_are_compared_as_written(tmp_path):
         'mail to ceo@example.com, without TLS: before, no action runs, bounced by rule "ceo" (TlsPolicy: Require, '
         'no TLS); after, S3Action in rule "ceo", stopped by StopAction in rule "ceo", delivered instead of bounced',
     ]
+
+
+def test_mermaid_draws_each_class_with_both_outcomes():
+    from test_graph_cli import chart
+
+    data = json.loads(diff("classic", "proposed", "--format", "json").stdout)
+    p = diff("classic", "proposed", "--format", "mermaid")
+    assert p.returncode == 1, p.stderr
+    nodes, edges = chart(p.stdout)
+    classes = sorted(i for i in nodes if re.fullmatch(r"C\d+", i))
+    assert len(classes) == len(data["differences"]) > 0
+    for i, d in zip(sorted(classes, key=lambda c: int(c[1:])), data["differences"], strict=True):
+        shape, text = nodes[i]
+        assert shape == "decision" and text.startswith(d["class"][:40].replace('"', "#quot;"))
+        assert ("DIFF", i, "", False) in edges
+        for side, key in (("B", "before"), ("A", "after")):
+            assert (i, i + side, key, False) in edges
+            assert nodes[i + side][1].startswith(d[key]["recipient"]["outcome"])
+    # markdown: the same chart, fenced for GitHub
+    md = diff("classic", "proposed", "--format", "markdown")
+    assert md.returncode == 1 and md.stdout == f"```mermaid\n{p.stdout}```\n"
+    # no difference: one node that says so
+    same = diff("classic", "classic", "--format", "mermaid")
+    assert same.returncode == 0, same.stderr
+    nodes, edges = chart(same.stdout)
+    assert list(nodes) == ["SAME"] and not edges and nodes["SAME"][1].startswith("No mail changes outcome")

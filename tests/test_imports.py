@@ -77,6 +77,10 @@ FUNCTION_LEVEL = {
     ("ses_lsp.lint.rules.routing", "ses_lsp.semantics.routing"): _ROUTING,
     ("ses_lsp.routing_files", "ses_lsp.semantics.evaluate"): _ROUTING,
     ("ses_lsp.simulate", "ses_lsp.mermaid"): "only `graph` and `simulate --format mermaid` draw charts",
+    ("ses_lsp.semantic_diff", "ses_lsp.mermaid"): "only `diff --format mermaid|markdown` draws a chart",
+    ("ses_lsp.mermaid", "ses_lsp.semantics.diff"): (
+        "`graph` and `simulate --format mermaid` never load the diff (only its chart reads it)"
+    ),
     ("ses_lsp.lint.runner", "ses_lsp.lint.engine"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.fixes"): _CACHED,
     ("ses_lsp.lint.runner", "ses_lsp.lint.related"): _CACHED,

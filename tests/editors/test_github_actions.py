@@ -280,7 +280,11 @@ def test_diff_workflow_writes_the_summary_the_doc_shows(diff_job):
     assert results[-1].returncode == 1, _output(results[-1])
     (shown,) = re.findall(r"```text\n(SES classic:.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
     summary = Path(runner.env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
-    assert summary == f"## What this pull request changes for mail\n~~~text\n{shown}~~~\n"
+    words, picture = summary.split("~~~\n```mermaid\n", 1)
+    assert words + "~~~\n" == f"## What this pull request changes for mail\n~~~text\n{shown}~~~\n"
+    # then the picture (ses-lsp diff --format markdown): a class node per change, before and after
+    assert picture.startswith("flowchart TD\n") and picture.endswith("```\n"), picture
+    assert picture.count('|"before"|') == picture.count('|"after"|') == shown.count("\n  before: ")
 
 
 @pytest.mark.parametrize("change", [_rename_bucket, _break_rules])
@@ -300,7 +304,8 @@ def test_diff_workflow_on_other_pull_requests(diff_job, tmp_path, change):
     text = summary.read_text(encoding="utf-8")
     if change is _rename_bucket:
         assert [p.returncode for p in procs] == [0, 0], [_output(p) for p in procs]
-        assert text.endswith("\nNo mail changes outcome (16 classes of mail checked).\n~~~\n"), text
+        assert "\nNo mail changes outcome (16 classes of mail checked).\n~~~\n```mermaid\n" in text, text
+        assert text.endswith('(["No mail changes outcome<br/>16 classes of mail checked"])\n```\n'), text
     else:  # exit 2 fails the step (and the check), with the reason in the log
         assert procs[0].returncode != 0 and procs[1].returncode == 2, [_output(p) for p in procs]
         # (a file that does not parse, met by a directory walk, is not taken for a rule set)
