@@ -178,19 +178,23 @@ def _read(path: str, doc: Document, kind: str | None) -> RuleSetFile | None:
     return RuleSetFile(path, kind, tuple(rule_names(root)))
 
 
+def rule_entries(root: Node) -> list[Node]:
+    """The rule entries of a rule set (``Rules``) or of a single receipt rule document (``Rule``),
+    in order; entries of any kind (a caller skips those that are not objects)."""
+    single = root.get("Rule")
+    if single is not None:
+        return [single]
+    node = root.get("Rules")
+    return node.list_value if node is not None and node.kind == ARRAY else []
+
+
 def rule_names(root: Node) -> list[str]:
     """The names of a rule set's rules (or a single receipt rule's), as the evaluation model
     names them: the ``Name``, else ``#N`` (1-based)."""
     from ses_lsp.semantics.evaluate import rule_name
 
-    single = root.get("Rule")
-    if single is not None:
-        rules = [single]
-    else:
-        node = root.get("Rules")
-        rules = node.list_value if node is not None and node.kind == ARRAY else []
     out = []
-    for i, r in enumerate(rules):
+    for i, r in enumerate(rule_entries(root)):
         if r.kind != OBJECT:
             continue
         name = r.get("Name")

@@ -13,6 +13,7 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_reachability_agrees import ACTIONS  # (the same actions: stops, bounces, Lambda kinds)
 
 from ses_lsp.document.json_parser import parse_json
 from ses_lsp.semantics import evaluate as ev
@@ -35,14 +36,6 @@ ADDRESSES = [
     "d@sub.o.org",
     "e@elsewhere.net",
 ]
-ACTIONS = {
-    "s3": {"S3Action": {"BucketName": "bucket"}},
-    "sns": {"SNSAction": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"}},
-    "bounce": {"BounceAction": {"SmtpReplyCode": "550", "Message": "no", "Sender": "postmaster@x.com"}},
-    "event": {"LambdaAction": {"FunctionArn": FN.format(1), "InvocationType": "Event"}},
-    "sync1": {"LambdaAction": {"FunctionArn": FN.format(1), "InvocationType": "RequestResponse"}},
-    "sync2": {"LambdaAction": {"FunctionArn": FN.format(2), "InvocationType": "RequestResponse"}},
-}
 CIDRS = ["10.0.0.0/8", "10.0.0.0/16", "10.1.0.0/16", "10.1.2.3", "192.0.2.0/24", "0.0.0.0/0", "2001:db8::/32"]
 IPS = ["10.0.0.0", "10.0.0.1", "10.1.0.0", "10.1.2.3", "10.1.2.4", "10.255.255.255", "11.0.0.0", "9.255.255.255"]
 IPS += ["192.0.2.1", "192.0.3.0", "198.51.100.1", "2001:db8::5", "2001:db9::1", "not-an-ip"]

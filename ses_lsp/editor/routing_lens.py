@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ses_lsp.document.document import Document
-from ses_lsp.document.nodes import ARRAY, OBJECT, STRING, Node
+from ses_lsp.document.nodes import OBJECT, STRING, Node
 from ses_lsp.lint.files import discover, read_file, stamp
 from ses_lsp.lint.rules.common import (
     CLASSIC_FILTER_KINDS,
@@ -34,7 +34,7 @@ from ses_lsp.lint.rules.common import (
     MM_RULE_SET_KINDS,
     MM_TRAFFIC_POLICY_KINDS,
 )
-from ses_lsp.routing_files import base_directory, document_kind, entry_path, walk
+from ses_lsp.routing_files import base_directory, document_kind, entry_path, rule_entries, walk
 from ses_lsp.routing_run import case_mail
 from ses_lsp.schema import ROUTING_TEST_KIND
 from ses_lsp.semantics import evaluate as ev
@@ -206,7 +206,7 @@ class RoutingLenses:
     def _compute(
         self, path: str, doc: Document, kind: str, tests: tuple[str, ...], open_docs: OpenDocuments, loaded: _Loaded
     ) -> list[RuleLens]:
-        positions = _rule_positions(doc.root, kind)
+        positions = _rule_positions(doc.root)
         if not positions:
             return []
         reached: dict[int, list[str]] = {i: [] for i, _, _ in positions}
@@ -330,18 +330,12 @@ def _reached(setup: Any, mail: Mail) -> set[int]:
     return out
 
 
-def _rule_positions(root: Node | None, kind: str) -> list[tuple[int, int, int]]:
+def _rule_positions(root: Node | None) -> list[tuple[int, int, int]]:
     """(index in Rules, start, end) of each rule: its Name value, else the rule itself."""
     if root is None or root.kind != OBJECT:
         return []
-    single = root.get("Rule") if kind in CLASSIC_RULE_KINDS else None
-    if single is not None:
-        rules = [single]
-    else:
-        node = root.get("Rules")
-        rules = node.list_value if node is not None and node.kind == ARRAY else []
     out = []
-    for i, r in enumerate(rules):
+    for i, r in enumerate(rule_entries(root)):
         if r.kind != OBJECT:
             continue
         name = r.get("Name")
