@@ -23,8 +23,8 @@ MAX_LENGTH = 63
 LEGACY_MAX_LENGTH = 255
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-_IPV4_FORM = r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"
-_LEGACY_CHARS = r"[A-Za-z0-9._-]+"
+_IPV4_FORM = re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}")
+_NOT_LEGACY_CHAR = re.compile(r"[^A-Za-z0-9._-]")  # (legacy names allow upper case and '_' too)
 
 
 def bucket_name_problem(name: str) -> tuple[str, bool] | None:
@@ -34,8 +34,9 @@ def bucket_name_problem(name: str) -> tuple[str, bool] | None:
         return f"is {n} character{'s' if n != 1 else ''} long; bucket names have at least {MIN_LENGTH}", False
     if n > LEGACY_MAX_LENGTH:
         return f"is {n} characters long; bucket names have at most {MAX_LENGTH}", False
-    bad = next((c for c in name if not re.fullmatch(_LEGACY_CHARS, c)), None)
-    if bad is not None:
+    found = _NOT_LEGACY_CHAR.search(name)
+    if found is not None:
+        bad = found.group()
         what = "a space" if bad == " " else quote(bad)
         return f"contains {what}; bucket names hold only lower-case letters, digits, '.' and '-'", False
     if not name[0].isalnum():
@@ -44,15 +45,16 @@ def bucket_name_problem(name: str) -> tuple[str, bool] | None:
         return f"ends with {quote(name[-1])}; bucket names start and end with a letter or digit", False
     if ".." in name:
         return "has two adjacent periods", False
-    if re.fullmatch(_IPV4_FORM, name):
+    if _IPV4_FORM.fullmatch(name):
         return "is in the form of an IP address", False
+    lower = name.lower()
     for p in RESERVED_PREFIXES:
-        if name.lower().startswith(p):
+        if lower.startswith(p):
             return f"starts with {quote(p)}, a prefix S3 reserves", False
     for s in RESERVED_SUFFIXES:
-        if name.lower().endswith(s):
+        if lower.endswith(s):
             return f"ends with {quote(s)}, a suffix S3 reserves", False
-    if any(c.isupper() for c in name):
+    if lower != name:
         return "contains upper-case letters; bucket names are lower case", True
     if "_" in name:
         return "contains '_'; bucket names hold only lower-case letters, digits, '.' and '-'", True
