@@ -424,10 +424,11 @@ def _records(data: bytes) -> list[dict]:
 # Files are read, linted and reported one by one, in order, and the runner keeps
 # nothing of a file once its report is handed out (but the rule-set names of files
 # that define classic rules, for cross-file checks): memory does not grow with the
-# number of files.  With worker processes, consecutive files to lint go out in
-# chunks of at most CHUNK_FILES files or CHUNK_BYTES bytes, at most
-# CHUNKS_PER_WORKER chunks per worker at once, and at most WINDOW reports wait for
-# an earlier one to be complete (the reorder window).
+# number of files.  With worker processes (--jobs N: N - 1 of them), consecutive
+# files to lint go out in chunks of at most CHUNK_FILES files or CHUNK_BYTES bytes, at
+# most CHUNKS_PER_WORKER chunks per worker at once (while they have that many, and for
+# the last files of the run, this process lints them itself), and at most WINDOW
+# reports wait for an earlier one to be complete (the reorder window).
 
 CHUNK_FILES = 8
 CHUNK_BYTES = 256 * 1024
