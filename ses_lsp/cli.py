@@ -91,7 +91,7 @@ def _add_lint_arguments(lint) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="worker processes (default: number of CPUs, at most 8)",
+        help="processes checking files at once (default: number of CPUs, at most 8)",
     )
     lint.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     lint.add_argument(

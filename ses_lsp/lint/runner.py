@@ -38,6 +38,7 @@ cache never imports the engine, the parsers or the schemas.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 import sys
 
@@ -47,7 +48,7 @@ from ses_lsp.lint.files import Target, find_config_path, read_file, unchanged
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know this idiom)
 if TYPE_CHECKING:  # (imported when used: a run whose files are all cached does not need it)
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator, Sequence
     from typing import Any
 
     from ses_lsp.lint.config import Config
@@ -390,31 +391,31 @@ def _init_worker() -> None:  # pragma: no cover - runs in worker processes
 
 
 def _lint_chunk(items: list) -> bytes:  # pragma: no cover - runs in worker processes
-    """The records of ``items``, pickled here rather than by the pool: the pool's result thread
-    would unpickle them in the parent with the cyclic collector running (see ``_records``)."""
-    import pickle
+    """The records of ``items``, serialized here rather than by the pool (which pickles).
 
-    return pickle.dumps([lint_one(*item) for item in items], pickle.HIGHEST_PROTOCOL)
+    With :mod:`marshal`, not pickle: records are plain values (dicts, lists, strings, numbers),
+    which marshal writes and reads in about half the time (the 300 noisy files' records, in chunks
+    of 16: dumps 58 -> 24 ms, loads 78 -> 46 ms; issue 10, section 2).  A record marshal cannot
+    write (a value of another type) is pickled: the first byte says which.
+    """
+    records = [lint_one(*item) for item in items]
+    try:
+        return b"m" + marshal.dumps(records)
+    except ValueError:
+        import pickle
+
+        return b"p" + pickle.dumps(records, pickle.HIGHEST_PROTOCOL)
 
 
 def _records(data: bytes) -> list[dict]:
-    """Unpickle the records of a chunk (:func:`_lint_chunk`) with the cyclic collector paused.
+    """The records of a chunk (:func:`_lint_chunk`).  (Read while the parent's collector is
+    paused: see :meth:`Runner._linted`.)"""
+    if data[:1] == b"m":
+        records: list[dict] = marshal.loads(memoryview(data)[1:])
+    else:
+        import pickle
 
-    Why (issue 10, section 2): the records of files with many diagnostics are tens of thousands
-    of containers, none of them garbage, and the collections their creation triggers scan them
-    again and again: the 300 noisy files' records took about 60 ms to unpickle with the
-    collector running, 27 ms without.  Measured both ways on the whole run (the parent's CPU,
-    medians of 11 and 15 interleaved runs: 293 -> 272 ms and 306 -> 255 ms).
-    """
-    import pickle
-
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        records: list[dict] = pickle.loads(data)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+        records = pickle.loads(memoryview(data)[1:])
     return records
 
 
@@ -423,12 +424,13 @@ def _records(data: bytes) -> list[dict]:
 # Files are read, linted and reported one by one, in order, and the runner keeps
 # nothing of a file once its report is handed out (but the rule-set names of files
 # that define classic rules, for cross-file checks): memory does not grow with the
-# number of files.  With worker processes, consecutive files to lint go out in
-# chunks of at most CHUNK_FILES files or CHUNK_BYTES bytes, at most
-# CHUNKS_PER_WORKER chunks per worker at once, and at most WINDOW reports wait for
-# an earlier one to be complete (the reorder window).
+# number of files.  With worker processes (--jobs N: N - 1 of them), consecutive
+# files to lint go out in chunks of at most CHUNK_FILES files or CHUNK_BYTES bytes, at
+# most CHUNKS_PER_WORKER chunks per worker at once (while they have that many, and for
+# the last files of the run, this process lints them itself), and at most WINDOW
+# reports wait for an earlier one to be complete (the reorder window).
 
-CHUNK_FILES = 16
+CHUNK_FILES = 8
 CHUNK_BYTES = 256 * 1024
 CHUNKS_PER_WORKER = 2
 WINDOW = 256
@@ -816,6 +818,7 @@ class Runner:
         return rest
 
     def _pool(self):
+        """The worker processes: --jobs minus this one."""
         import multiprocessing
 
         # Import the engine before forking so that workers inherit it.
@@ -823,22 +826,28 @@ class Runner:
 
         fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if fork else "spawn")
-        return ctx.Pool(self.options.jobs, initializer=_init_worker)
+        return ctx.Pool(self.options.jobs - 1, initializer=_init_worker)
 
-    def _linted(self, targets: list[Target], order: Iterable[int]) -> Iterator[FileReport]:
-        """Reports with their single-file records, in ``order`` (in worker processes when
-        at least MIN_PARALLEL_FILES files are to be linted and --jobs allows)."""
+    def _linted(self, targets: list[Target], order: Sequence[int]) -> Iterator[FileReport]:
+        """Reports with their single-file records, in ``order`` (with --jobs N > 1, once at least
+        MIN_PARALLEL_FILES files are to be linted, in this process and N - 1 worker processes)."""
         from collections import deque
 
         opts = self.options
         opts_key = opts.key()
         parallel = opts.jobs > 1
-        most = opts.jobs * CHUNKS_PER_WORKER
+        # This process lints too: files go to the workers in chunks while they have fewer than
+        # `most`, else are linted here one by one (see lint_here()).
+        most = (opts.jobs - 1) * CHUNKS_PER_WORKER
         window: deque[FileReport] = deque()  # reports not yet yielded, in order
         batch: list[FileReport] = []  # to lint, not yet sent
         batch_bytes = 0
         sent: deque[tuple[Any, list[FileReport]]] = deque()  # (AsyncResult, its reports), in order
         pool = None
+        gc_paused = False
+        # The last files are linted here (as many as a worker has queued): the workers finish
+        # what they have meanwhile, instead of this process waiting for them at the end.
+        left = len(order)
 
         def collect() -> None:
             result, reps = sent.popleft()
@@ -846,12 +855,31 @@ class Runner:
             for rep, record in zip(reps, records, strict=True):
                 self._set_record(rep, record)
 
+        def send(chunk: list[FileReport]) -> None:
+            assert pool is not None
+            sent.append((pool.apply_async(_lint_chunk, ([self._item(r) for r in chunk],)), chunk))
+
+        def lint_here(rep: FileReport) -> None:
+            """Lint a file here while the workers have work enough.  Why (issue 10, section 2):
+            the process that reads the files and prints the reports has spare time, and a
+            worker fewer is a fork and a transfer of records fewer.  On the 300 noisy files
+            with --jobs 2 (instructions of the parent and the workers, less what the workers
+            inherit at the fork): 2 workers 4.8 G, 1 worker and this process 4.4 G, --jobs 1
+            4.1 G; the 300 mixed files: 7.6, 7.7 and 7.4 G."""
+            self._lint_here([rep])
+            if gc_paused:
+                # (a lint's cyclic garbage, a tree's nodes on some kinds, is young: freed here)
+                gc.collect(0)
+
         try:
             for index in order:
                 rep = self._read(index, targets[index], opts_key)
                 window.append(rep)
+                left -= 1
                 if not rep.done:
-                    if parallel:
+                    if pool is not None and (len(sent) >= most or left < CHUNKS_PER_WORKER * CHUNK_FILES):
+                        lint_here(rep)
+                    elif parallel:
                         batch.append(rep)
                         batch_bytes += len(rep.data or b"")
                     else:
@@ -860,29 +888,44 @@ class Runner:
                     batch = self._warm(batch)
                     batch_bytes = sum(len(r.data or b"") for r in batch)
                     pool = self._pool()
+                    # The parent's automatic collector is paused while workers run (restored
+                    # below; what is linted here is collected after it, see lint_here()).
+                    # Why (issue 10, section 2): the records of files with many diagnostics are
+                    # tens of thousands of containers, none of them garbage (records hold no
+                    # cycles), which the collections their arrival triggers scan again and again:
+                    # on the 300 noisy files, 40 young and 5 older collections, 72 ms of the
+                    # parent's CPU (about 500 ms).
+                    gc_paused = gc.isenabled()
+                    gc.disable()
                 if pool is not None and batch and (len(batch) >= CHUNK_FILES or batch_bytes >= CHUNK_BYTES):
-                    sent.append((pool.apply_async(_lint_chunk, ([self._item(r) for r in batch],)), batch))
+                    send(batch)
                     batch, batch_bytes = [], 0
                 while True:
                     while window and window[0].done:
                         yield window.popleft()
-                    if not (len(window) > WINDOW or len(sent) >= most):
+                    if sent and sent[0][0].ready():  # (not waiting)
+                        collect()
+                        continue
+                    if len(window) <= WINDOW:
                         break
                     if sent:  # wait for the oldest chunk
                         collect()
                     elif batch:  # the reports waiting are not sent yet
                         if pool is not None:
-                            sent.append((pool.apply_async(_lint_chunk, ([self._item(r) for r in batch],)), batch))
+                            send(batch)
                         else:  # fewer than MIN_PARALLEL_FILES so far: not worth starting workers
                             self._lint_here(batch)
                         batch, batch_bytes = [], 0
                     else:  # pragma: no cover - a waiting report is always in a batch
                         break
             if batch:
-                if pool is not None:
-                    sent.append((pool.apply_async(_lint_chunk, ([self._item(r) for r in batch],)), batch))
-                else:
+                if pool is None:
                     self._lint_here(batch)
+                elif not sent:
+                    send(batch)
+                else:  # the workers have work: linted here (they would finish it last)
+                    for rep in batch:
+                        lint_here(rep)
                 batch = []
             while sent:
                 collect()
@@ -894,6 +937,8 @@ class Runner:
             if pool is not None:
                 pool.terminate()
                 pool.join()
+            if gc_paused:
+                gc.enable()
 
     def _cross_file(self, stream: Iterator[FileReport], targets: list[Target]) -> Iterator[FileReport]:
         """Re-check files that name rules (``After``, ``RuleName``, ``RuleNames``) against
