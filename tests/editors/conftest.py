@@ -14,19 +14,6 @@ import pytest
 from editor_tools import REPO, git, git_env, released_version
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (pyproject's addopts: ``--dist loadgroup``) each of these test files runs
-    whole on one worker, like a file of loadfile: its module fixtures (the .vsix build, the pip and
-    pre-commit installs, the Neovim run) are made once, not once a worker; the shared build
-    directory of the .vsix (~/.cache/ses-lsp-tests/vscode/build) has one writer. The other tests
-    are sent one at a time. Groups go out before single tests, so these long files start first
-    instead of ending the run on one worker."""
-    here = Path(__file__).parent
-    for item in items:
-        if item.path.parent == here:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
-
-
 @pytest.fixture(scope="session")
 def repo_snapshot(tmp_path_factory) -> Path:
     """A one-commit git repository of the work tree as it is now (tracked and untracked files,
