@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest_lsp
@@ -133,6 +134,18 @@ class Session:
 
     def close(self, uri: str) -> None:
         self.client.text_document_did_close(T.DidCloseTextDocumentParams(T.TextDocumentIdentifier(uri)))
+
+    async def until(self, predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+        """Wait until ``predicate()`` is true, at most ``timeout`` seconds (then fail with ``what``).
+
+        A hang guard like ``diagnostics``'s, as long: the server shares the machine's cores with the
+        other test processes (pytest-xdist runs one a core), so an answer can take seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            if loop.time() > deadline:
+                raise TimeoutError(f"{what} within {timeout} s")
+            await asyncio.sleep(0.01)
 
     async def diagnostics(self, uri: str, version: int | None = None, timeout: float = 10.0):
         """Wait for a publication for ``uri`` (of ``version``) and return it."""

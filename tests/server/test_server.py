@@ -119,10 +119,7 @@ async def test_clear_on_close(session, tmp_path, fmt):
     assert (await session.diagnostics(uri, 1)).diagnostics
     n = len(session.client.published)
     session.close(uri)
-    for _ in range(200):
-        if len(session.client.published) > n:
-            break
-        await asyncio.sleep(0.01)
+    await session.until(lambda: len(session.client.published) > n, "no new publication")
     last = session.client.published[-1]
     assert last.uri == uri and not last.diagnostics
 
@@ -402,20 +399,14 @@ async def test_settings_change_relints(session, tmp_path):
     session.client.workspace_did_change_configuration(
         T.DidChangeConfigurationParams(settings={"ses-lsp": {"severity": {"SES104": "warning"}}})
     )
-    for _ in range(300):
-        if len(session.client.published) > n:
-            break
-        await asyncio.sleep(0.01)
+    await session.until(lambda: len(session.client.published) > n, "no new publication")
     d = next(d for d in session.client.published[-1].diagnostics if d.code == "SES104")
     assert d.severity == T.DiagnosticSeverity.Warning
     n = len(session.client.published)
     session.client.workspace_did_change_configuration(
         T.DidChangeConfigurationParams(settings={"ses-lsp": {"ignore": ["SES104"]}})
     )
-    for _ in range(300):
-        if len(session.client.published) > n:
-            break
-        await asyncio.sleep(0.01)
+    await session.until(lambda: len(session.client.published) > n, "no new publication")
     assert "SES104" not in [d.code for d in session.client.published[-1].diagnostics]
 
 
@@ -424,11 +415,12 @@ async def test_workspace_configuration_and_watched_config_file(session, tmp_path
     await session.init(configuration=True, root=tmp_path.as_uri())
     uri = uri_for(tmp_path, "rules.json")
     session.open(uri, RULE_SET_JSON, "json")
-    for _ in range(500):  # the settings arrive after the first lint
+
+    def relinted() -> bool:  # the settings arrive after the first lint
         pubs = [p for p in session.client.published if p.uri == uri]
-        if pubs and "SES104" not in [d.code for d in pubs[-1].diagnostics]:
-            break
-        await asyncio.sleep(0.01)
+        return bool(pubs) and "SES104" not in [d.code for d in pubs[-1].diagnostics]
+
+    await session.until(relinted, "no publication without SES104")
     pub = await session.diagnostics(uri, 1)
     assert "SES104" not in [d.code for d in pub.diagnostics]
     # a config file appears: the server re-lints (the client's settings still win)
@@ -436,10 +428,7 @@ async def test_workspace_configuration_and_watched_config_file(session, tmp_path
     session.client.set_configuration({}, section="ses-lsp")
     n = len(session.client.published)
     session.client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings=None))
-    for _ in range(300):
-        if len(session.client.published) > n:
-            break
-        await asyncio.sleep(0.01)
+    await session.until(lambda: len(session.client.published) > n, "no new publication")
     d = next(d for d in session.client.published[-1].diagnostics if d.code == "SES104")
     assert d.severity == T.DiagnosticSeverity.Information
     (tmp_path / ".ses-lsp.toml").write_text('ignore = ["SES104"]\n')
@@ -449,10 +438,7 @@ async def test_workspace_configuration_and_watched_config_file(session, tmp_path
             changes=[T.FileEvent(uri=(tmp_path / ".ses-lsp.toml").as_uri(), type=T.FileChangeType.Changed)]
         )
     )
-    for _ in range(300):
-        if len(session.client.published) > n:
-            break
-        await asyncio.sleep(0.01)
+    await session.until(lambda: len(session.client.published) > n, "no new publication")
     assert "SES104" not in [d.code for d in session.client.published[-1].diagnostics]
 
 
@@ -483,10 +469,7 @@ async def test_invalid_setting_warns_and_falls_back(session, tmp_path):
     session.open(uri, RULE_SET_JSON, "json")
     pub = await session.diagnostics(uri, 1)
     assert "SES104" in [d.code for d in pub.diagnostics]  # defaults apply
-    for _ in range(100):
-        if session.client.messages:
-            break
-        await asyncio.sleep(0.01)
+    await session.until(lambda: session.client.messages, "no message")
     msg = session.client.messages[0]
     assert msg.type == T.MessageType.Warning and "NOPE999" in msg.message
 

@@ -5,7 +5,6 @@ disk the editor never opened, and from open ones), the witness hover on a rule's
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -145,10 +144,7 @@ async def test_code_lens_follows_an_open_routing_test_and_asks_for_a_refresh(lsp
     refreshes.clear()
     v = session.replace_all(test_uri, more)
     await session.diagnostics(test_uri, v)
-    for _ in range(200):  # the refresh is sent once the edits settle
-        if refreshes:
-            break
-        await asyncio.sleep(0.02)
+    await session.until(lambda: refreshes, "no code lens refresh")  # sent once the edits settle
     assert refreshes
     assert [title for _line, title in await _lenses(session, uri)] == [
         "2 of 4 routing-test mails reach this rule",
