@@ -71,9 +71,11 @@ local ok, err = pcall(function()
     return fail('no ses_lsp client attached to the buffer (filetype ' .. out.filetype .. ')')
   end
   local client = vim.lsp.get_clients({ bufnr = buf, name = 'ses_lsp' })[1]
-  vim.wait(probe.timeout, function()
+  if not vim.wait(probe.timeout, function()
     return client.initialized
-  end, 20)
+  end, 20) then
+    table.insert(out.errors, 'the client was not initialized within ' .. probe.timeout .. ' ms')
+  end
   out.root_dir = client.root_dir
   out.server_name = client.server_info and client.server_info.name or vim.NIL
   step('attached')
@@ -86,13 +88,15 @@ local ok, err = pcall(function()
     return fail('no diagnostics within ' .. probe.timeout .. ' ms')
   end
   local last, stable_since = -1, vim.uv.now()
-  vim.wait(probe.timeout, function()
+  if not vim.wait(probe.timeout, function()
     local n = #vim.diagnostic.get(buf)
     if n ~= last then
       last, stable_since = n, vim.uv.now()
     end
     return vim.uv.now() - stable_since >= 300
-  end, 20)
+  end, 20) then
+    table.insert(out.errors, 'the diagnostics kept changing for ' .. probe.timeout .. ' ms')
+  end
   out.diagnostics = {}
   for _, d in ipairs(vim.diagnostic.get(buf)) do
     table.insert(out.diagnostics, {

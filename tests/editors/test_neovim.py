@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -106,14 +105,12 @@ def neovim_run(tmp_path_factory):
         XDG_CONFIG_HOME=str(work / "config"),
         XDG_DATA_HOME=str(work / "data"),
     )
-    started = time.monotonic()
     proc = run(
         [nvim, "--headless", "--clean", "--cmd", f"set rtp^={RUNTIME}", "-u", str(HERE / "nvim_lsp_probe.lua")],
         timeout=NVIM_TIMEOUT,
         env=env,
         cwd=project,
     )
-    elapsed = time.monotonic() - started
     server_log = log.read_text(errors="replace")[-4000:] if log.exists() else "(no server log)"
     context = (
         f"nvim exit {proc.returncode}\n--- stdout\n{proc.stdout[-2000:]}\n--- stderr\n"
@@ -127,7 +124,6 @@ def neovim_run(tmp_path_factory):
         "lines": lines,
         "doc": doc,
         "project": project,
-        "elapsed": elapsed,
         "context": context,
         "server": server,
     }
@@ -217,10 +213,12 @@ def test_completion_offers_member_names(neovim_run):
     assert not any("ScanEnabled" in line for line in text)
 
 
-def test_neovim_run_is_quick(neovim_run):
-    # Start, diagnostics, hover, two completions and shutdown: a few seconds, bounded well below
-    # the per-step limit (a slow run means a step waited for its timeout).
-    assert neovim_run["elapsed"] < 30, f"the Neovim run took {neovim_run['elapsed']:.1f} s"
+def test_every_neovim_step_ran_without_waiting_for_its_timeout(neovim_run):
+    # Each wait of the probe records an error when it ends by its timeout rather than by what it
+    # waits for (the fixture asserts there is none); here: every step was reached, in order.
+    # (No wall-clock assertion: how long the run takes depends on the machine's load.)
+    steps = ["config", "opened", "attached", "diagnostics", "hover", "completion", "stopped"]
+    assert neovim_run["result"]["steps"] == steps
 
 
 def test_readme_mentions_the_config():
