@@ -286,7 +286,12 @@ def _indented(value: object, prefix: str) -> str:
     return prefix + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + prefix)
 
 
-def _json_item_text(epath: str, d: dict, enc: Callable[[str], str], known: dict[tuple[str, str, str], str]) -> str:
+def _lc_text(p, indent: str) -> str:
+    """``_lc(p)`` as ``json.dumps(..., indent=2)`` prints it at ``indent``."""
+    return f'{{\n{indent}  "line": {p[1] + 1},\n{indent}  "column": {p[2] + 1}\n{indent}}}'
+
+
+def _json_item_text(path: str, d: dict, enc: Callable[[str], str]) -> str:
     """``_json_item(path, d)`` as ``json.dumps(..., indent=2, ensure_ascii=False)`` prints it one
     level deep (prefixed by two spaces), written out directly.
 
@@ -294,21 +299,16 @@ def _json_item_text(epath: str, d: dict, enc: Callable[[str], str], known: dict[
     only writes compact JSON): about 35 us an item, most of ``--format json`` on a run with
     many diagnostics (8,700 items: 0.32 s of 0.9 s).  This writes the same text for the
     item's fixed shape in about a tenth of that; tests/test_output.py checks it against
-    json.dumps on every shape (issue 10, section 2).  ``enc``: json's string encoder;
-    ``epath``: the path encoded; ``known``: the encoded codes, names and severities so far
-    (a few distinct ones repeat over thousands of items).
+    json.dumps on every shape (issue 10, section 2).  ``enc``: json's string encoder.
     """
-    related = d.get("related")
+    related = d.get("related") or ()
     if related:
         parts = []
         for r in related:
-            f = r.get("file")
-            rs, re_ = r["start"], r["end"]
             parts.append(
-                f'      {{\n        "file": {enc(f) if f else epath},\n        "message": {enc(r["message"])},\n'
-                f'        "start": {{\n          "line": {rs[1] + 1},\n          "column": {rs[2] + 1}\n        }},\n'
-                f'        "end": {{\n          "line": {re_[1] + 1},\n          "column": {re_[2] + 1}\n        }}\n'
-                "      }"
+                f'      {{\n        "file": {enc(r.get("file") or path)},\n        "message": {enc(r["message"])},\n'
+                f'        "start": {_lc_text(r["start"], "        ")},\n'
+                f'        "end": {_lc_text(r["end"], "        ")}\n      }}'
             )
         related_text = "[\n" + ",\n".join(parts) + "\n    ]"
     else:
@@ -317,16 +317,16 @@ def _json_item_text(epath: str, d: dict, enc: Callable[[str], str], known: dict[
     if fix:
         edits = fix["edits"]
         if edits:
-            parts = []
-            for e in edits:
-                es, ee = e["start"], e["end"]
-                parts.append(
-                    f'        {{\n          "start": {{\n            "line": {es[1] + 1},\n'
-                    f'            "column": {es[2] + 1}\n          }},\n'
-                    f'          "end": {{\n            "line": {ee[1] + 1},\n            "column": {ee[2] + 1}\n'
-                    f'          }},\n          "newText": {enc(e["newText"])}\n        }}'
+            edits_text = (
+                "[\n"
+                + ",\n".join(
+                    f'        {{\n          "start": {_lc_text(e["start"], "          ")},\n'
+                    f'          "end": {_lc_text(e["end"], "          ")},\n'
+                    f'          "newText": {enc(e["newText"])}\n        }}'
+                    for e in edits
                 )
-            edits_text = "[\n" + ",\n".join(parts) + "\n      ]"
+                + "\n      ]"
+            )
         else:
             edits_text = "[]"
         fix_text = (
@@ -335,13 +335,10 @@ def _json_item_text(epath: str, d: dict, enc: Callable[[str], str], known: dict[
         )
     else:
         fix_text = "null"
-    code, name, sev = d["code"], d["name"], d["severity"]
-    head = known.get((code, name, sev))
-    if head is None:
-        head = known[code, name, sev] = f'"code": {enc(code)},\n    "name": {enc(name)},\n    "severity": {enc(sev)}'
     s, e = d["start"], d["end"]
     return (
-        f'  {{\n    "file": {epath},\n    {head},\n    "message": {enc(d["message"])},\n'
+        f'  {{\n    "file": {enc(path)},\n    "code": {enc(d["code"])},\n    "name": {enc(d["name"])},\n'
+        f'    "severity": {enc(d["severity"])},\n    "message": {enc(d["message"])},\n'
         f'    "pointer": {enc(d.get("pointer", ""))},\n'
         f'    "start": {{\n      "line": {s[1] + 1},\n      "column": {s[2] + 1}\n    }},\n'
         f'    "end": {{\n      "line": {e[1] + 1},\n      "column": {e[2] + 1}\n    }},\n'
@@ -364,7 +361,6 @@ class JsonWriter:
         self.path: str | None = None
         self.items: list[dict] = []  # the records' diagnostics of the current path
         self.count = 0
-        self.known: dict[tuple[str, str, str], str] = {}  # (see _json_item_text)
 
     def add(self, path: str, rec: dict | None) -> None:
         if rec is None or rec.get("skipped"):
@@ -381,9 +377,7 @@ class JsonWriter:
         if not self.items or path is None:
             return
         self.items.sort(key=_record_order)
-        epath = encode_basestring(path)
-        known = self.known
-        out = [_json_item_text(epath, d, encode_basestring, known) for d in self.items]
+        out = [_json_item_text(path, d, encode_basestring) for d in self.items]
         self.write(("[\n" if not self.count else ",\n") + ",\n".join(out))
         self.count += len(out)
         self.items = []
